@@ -1,0 +1,58 @@
+import BoltzmannCore
+import CBoltzmann
+import Synchronization
+
+/// An object behind an opaque `bz_X *` handle.
+protocol HandleObject: AnyObject, Sendable {
+    /// The C type name, for messages ("bz_spectrum").
+    static var typeName: String { get }
+}
+
+/// The registry of live handles.
+///
+/// A handle is not a memory address but a token: a number that is never reused,
+/// mapped to its object here. So a freed, foreign or forged handle is recognised
+/// and reported (BZ_ERR_INVALID_HANDLE) instead of dereferenced, a double free is a
+/// no-op, and a handle freed on one thread while used on another stays alive until
+/// that call returns (the lookup holds a strong reference).
+enum Handles {
+    private struct State: ~Copyable {
+        var next: UInt = 0x10000
+        var objects: [UInt: any HandleObject] = [:]
+    }
+
+    private static let state = Mutex(State())
+
+    static func register(_ object: some HandleObject) -> OpaquePointer {
+        let token = state.withLock { state in
+            let token = state.next
+            state.next += 16
+            state.objects[token] = object
+            return token
+        }
+        return OpaquePointer(bitPattern: token)!
+    }
+
+    static func lookup<T: HandleObject>(_ handle: OpaquePointer?, as _: T.Type, _ name: String) throws(EngineError) -> T {
+        guard let handle else { throw EngineError(.nullPointer, "\(name) is NULL") }
+        let object = state.withLock { $0.objects[UInt(bitPattern: handle)] }
+        guard let object else {
+            throw EngineError(.invalidHandle, "\(name) is not a live \(T.typeName) handle (freed, or never created)")
+        }
+        guard let typed = object as? T else {
+            throw EngineError(.invalidHandle, "\(name) is a \(type(of: object).typeName) handle, not a \(T.typeName)")
+        }
+        return typed
+    }
+
+    /// Forget a handle of type T. NULL, unknown and other-typed handles are ignored.
+    static func release<T: HandleObject>(_ handle: OpaquePointer?, as _: T.Type) {
+        guard let handle else { return }
+        let key = UInt(bitPattern: handle)
+        let released = state.withLock { state -> (any HandleObject)? in
+            guard state.objects[key] is T else { return nil }
+            return state.objects.removeValue(forKey: key)
+        }
+        _ = released  // the object is deinitialised here, outside the lock
+    }
+}

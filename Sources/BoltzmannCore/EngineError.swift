@@ -1,0 +1,51 @@
+/// A failure the engine reports instead of trapping: bad input or a computation that
+/// cannot meet its contract. The C layer maps `kind` to a `bz_status` and `message`
+/// to `bz_last_error()`, so messages name the argument the caller passed
+/// ("energies[3] must be finite, got nan").
+///
+/// Every throwing function of the engine and of the C layer uses typed throws with
+/// this one type, so an error is never boxed into `any Error` on its way out.
+public struct EngineError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        case invalidArgument
+        case shapeMismatch
+        case nonFinite
+        case limitExceeded
+        case notConverged
+        case outOfMemory
+        /// A required pointer was NULL (raised by the C layer).
+        case nullPointer
+        /// A handle was freed, never created, or of another type (raised by the C layer).
+        case invalidHandle
+    }
+
+    public let kind: Kind
+    public let message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+
+    public static func invalid(_ message: String) -> EngineError { EngineError(.invalidArgument, message) }
+}
+
+/// Checks shared by the engine's entry points. Each throws an `EngineError` naming
+/// the argument, so the core never traps on what a caller passed.
+enum Check {
+    static func finite(_ value: Double, _ name: String) throws(EngineError) {
+        guard value.isFinite else { throw EngineError(.nonFinite, "\(name) must be finite, got \(value)") }
+    }
+
+    static func allFinite(_ values: [Double], _ name: String) throws(EngineError) {
+        if let i = values.firstIndex(where: { !$0.isFinite }) {
+            throw EngineError(.nonFinite, "\(name)[\(i)] must be finite, got \(values[i])")
+        }
+    }
+
+    static func nonEmpty(_ count: Int, _ name: String) throws(EngineError) {
+        guard count > 0 else { throw .invalid("\(name) must not be empty") }
+    }
+}

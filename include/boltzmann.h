@@ -1,0 +1,308 @@
+/*
+ * boltzmann.h -- the C interface of libboltzmann, a statistical-physics and
+ * energy-based-model engine.
+ *
+ * This header is the contract: the Swift implementation is compiled against it
+ * (`@c @implementation`), so a signature here cannot drift from the library.
+ *
+ * CONVENTIONS (they hold for every function unless its comment says otherwise)
+ *
+ *   Names      bz_<object>_<verb>; macros BZ_*; opaque handles bz_<object>.
+ *   Status     Every fallible function returns a bz_status: BZ_OK (0) or one of
+ *              the BZ_ERR_* codes below. On failure, bz_last_error() holds a
+ *              message naming the offending argument, and no output has been
+ *              written unless the function's comment says so.
+ *   Outputs    `out` parameters come first. Arrays are caller-allocated,
+ *              row-major, contiguous; their lengths are passed explicitly as
+ *              int64_t and checked. Optional outputs may be NULL ("not wanted").
+ *   Units      Energies in units where k_B = 1; beta = 1/T in inverse energy
+ *              units. Logarithms are natural. Physics quantities are double.
+ *   Handles    bz_X_create(&out, ...) allocates, bz_X_free(h) releases;
+ *              bz_X_free(NULL) and freeing a handle twice are harmless no-ops.
+ *              A freed, foreign or never-created handle passed to any other
+ *              function is reported as BZ_ERR_INVALID_HANDLE, never a crash.
+ *   Memory     The library never returns memory the caller must release with
+ *              anything other than a bz_ function (bz_free or bz_X_free).
+ *   Threads    Functions may be called from any thread. Distinct handles are
+ *              independent; a handle documented as immutable may be shared by
+ *              threads freely. The library parallelises large work internally,
+ *              bounded by bz_set_num_threads(). Results depend only on the
+ *              inputs, never on the thread count.
+ *   Bad input  No input crashes the process: NULL pointers, non-positive
+ *              counts, disagreeing lengths, NaN/inf values and dead handles are
+ *              reported as statuses.
+ *
+ * Sections: core; thermodynamics (spectra, maximum entropy, composition);
+ * microstates (multiplicities and macrostates); occupations (Fermi-Dirac and
+ * mean field).
+ */
+#ifndef BOLTZMANN_H
+#define BOLTZMANN_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ==========================================================================
+ * Core: versions, statuses, errors, threads, memory
+ * ========================================================================== */
+
+/* Version of this header. The library reports its own at run time
+ * (bz_version_number); a binding refuses a library whose major differs. */
+#define BZ_VERSION_MAJOR 0
+#define BZ_VERSION_MINOR 1
+#define BZ_VERSION_PATCH 0
+#define BZ_VERSION_STRING "0.1.0"
+#define BZ_VERSION_NUMBER (BZ_VERSION_MAJOR * 10000 + BZ_VERSION_MINOR * 100 + BZ_VERSION_PATCH)
+
+/* Version of the binary interface: bumped whenever a declared function changes
+ * signature or meaning. Bindings check it at load time. */
+#define BZ_ABI_VERSION 1
+
+/* Status codes. The numbers are part of the ABI: codes are only ever appended,
+ * never renumbered or reused. */
+typedef int32_t bz_status;
+#define BZ_OK                    0  /* success */
+#define BZ_ERR_NULL_POINTER      1  /* a required pointer argument was NULL */
+#define BZ_ERR_INVALID_ARGUMENT  2  /* a value is outside its documented domain */
+#define BZ_ERR_SHAPE_MISMATCH    3  /* array lengths disagree with each other or with a handle */
+#define BZ_ERR_NON_FINITE        4  /* a NaN or infinity where a finite number is required */
+#define BZ_ERR_OUT_OF_MEMORY     5  /* an allocation failed */
+#define BZ_ERR_IO                6  /* reading or writing a file failed */
+#define BZ_ERR_BAD_FORMAT        7  /* a file or byte buffer is not in the expected format */
+#define BZ_ERR_CANCELLED         8  /* a progress callback or bz_*_interrupt stopped the call */
+#define BZ_ERR_WRONG_STATE       9  /* the handle is not in a state that allows the call */
+#define BZ_ERR_UNSUPPORTED      10  /* the combination of options is not supported */
+#define BZ_ERR_INVALID_HANDLE   11  /* the handle was freed, never created, or of another type */
+#define BZ_ERR_LIMIT_EXCEEDED   12  /* the work exceeds a size limit the caller may raise */
+#define BZ_ERR_NOT_CONVERGED    13  /* an iteration stopped before meeting its tolerance */
+#define BZ_ERR_BUSY             14  /* the handle is in use by another call (re-entry refused) */
+#define BZ_ERR_INTERNAL         15  /* a defect in the library: please report it */
+
+/* Longest message bz_last_error() returns, including its terminating NUL. */
+#define BZ_ERROR_MESSAGE_MAX 1024
+
+/* A static, human-readable name for `status` ("invalid argument"); never NULL.
+ * Unknown codes give "unknown status". Thread-safe. */
+const char *bz_status_string(bz_status status);
+
+/* The message of the last failure on the calling thread, e.g.
+ * "n_levels must be > 0, got -3". Never NULL (empty before any failure);
+ * owned by the library; valid until the next failing call on this thread.
+ * Successful calls do not clear it. */
+const char *bz_last_error(void);
+
+/* The library's version as MAJOR*10000 + MINOR*100 + PATCH. */
+int32_t bz_version_number(void);
+
+/* The library's version as a static string, "MAJOR.MINOR.PATCH". */
+const char *bz_version_string(void);
+
+/* The library's BZ_ABI_VERSION. */
+int32_t bz_abi_version(void);
+
+/* Bound the threads the library uses for one call (its own workers and
+ * OpenBLAS). n_threads >= 1 sets the bound; 0 restores the default, the
+ * number of online processors. Process-wide; takes effect for calls that
+ * start afterwards.
+ * Errors: BZ_ERR_INVALID_ARGUMENT if n_threads < 0. */
+bz_status bz_set_num_threads(int32_t n_threads);
+
+/* The current bound on threads (>= 1). */
+int32_t bz_get_num_threads(void);
+
+/* Release memory the library allocated and handed to the caller. NULL is a
+ * no-op. Never pass memory from another allocator, nor a handle (handles have
+ * their own bz_X_free). */
+void bz_free(void *pointer);
+
+/* ==========================================================================
+ * Thermodynamics: spectra, partition functions, maximum entropy
+ *
+ * A spectrum is a list of levels with energies E_i and degeneracies g_i > 0
+ * (stored as log g_i so that huge counts such as binomial coefficients are
+ * exact in range). For inverse temperature beta:
+ *
+ *   log Z  = log sum_i g_i exp(-beta E_i)         (log-sum-exp, never Z itself)
+ *   F      = -log Z / beta                        (NaN at beta = 0: undefined)
+ *   U      = <E>      = sum_i p_i E_i
+ *   S      = beta U + log Z   = -sum_microstates p ln p
+ *   C      = beta^2 Var(E)    (heat capacity, k_B = 1)
+ *   p_i    = g_i exp(-beta E_i) / Z                (probability of level i)
+ *
+ * Any finite beta is allowed, negative included (every finite spectrum is
+ * bounded). Accurate without overflow or underflow for |beta E| up to 1e300:
+ * moments are accumulated in reduced units about the extreme level, and terms
+ * below e^-708 of the largest are dropped (a relative change under 1e-300).
+ * A bz_spectrum is immutable after creation: share it between threads freely.
+ * ========================================================================== */
+
+typedef struct bz_spectrum bz_spectrum;
+
+/* Create a spectrum from n_levels energies and optional degeneracies.
+ *   out           receives the new handle (set to NULL on failure)
+ *   energies      [n_levels] finite; max(E) - min(E) must be finite
+ *   degeneracies  [n_levels] finite and > 0, or NULL for all 1
+ * Errors: NULL_POINTER, INVALID_ARGUMENT (n_levels <= 0, g_i <= 0),
+ *         NON_FINITE, OUT_OF_MEMORY. */
+bz_status bz_spectrum_create(bz_spectrum **out, const double *energies,
+                             const double *degeneracies, int64_t n_levels);
+
+/* As bz_spectrum_create, with log g_i given directly (any finite real; NULL
+ * for all 0). Use it when degeneracies overflow a double. */
+bz_status bz_spectrum_create_log(bz_spectrum **out, const double *energies,
+                                 const double *log_degeneracies, int64_t n_levels);
+
+/* Release a spectrum. NULL and already-freed handles are ignored. */
+void bz_spectrum_free(bz_spectrum *spectrum);
+
+/* Number of levels of the spectrum. */
+bz_status bz_spectrum_size(const bz_spectrum *spectrum, int64_t *out_n_levels);
+
+/* Copy the levels out: energies[n_levels] and log_degeneracies[n_levels]
+ * (either may be NULL). n_levels must equal bz_spectrum_size.
+ * Errors: NULL_POINTER, INVALID_HANDLE, SHAPE_MISMATCH. */
+bz_status bz_spectrum_levels(const bz_spectrum *spectrum, double *energies,
+                             double *log_degeneracies, int64_t n_levels);
+
+/* Thermodynamics at n_betas inverse temperatures in one pass over the levels.
+ *   betas          [n_betas] finite, any sign, any order
+ *   log_z, free_energy, energy, entropy, heat_capacity
+ *                  [n_betas] each, or NULL when not wanted;
+ *                  free_energy[k] is NaN where betas[k] == 0.
+ * Multi-threaded over levels and betas; results do not depend on the thread
+ * count. Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT
+ * (n_betas <= 0), NON_FINITE. */
+bz_status bz_spectrum_thermo(const bz_spectrum *spectrum, const double *betas,
+                             int64_t n_betas, double *log_z, double *free_energy,
+                             double *energy, double *entropy,
+                             double *heat_capacity);
+
+/* Boltzmann probabilities of the levels at one beta (the softmax of
+ * log g_i - beta E_i): probabilities[n_levels], summing to 1.
+ * Errors: NULL_POINTER, INVALID_HANDLE, NON_FINITE, SHAPE_MISMATCH. */
+bz_status bz_spectrum_probabilities(const bz_spectrum *spectrum, double beta,
+                                    double *probabilities, int64_t n_levels);
+
+/* Maximum entropy (Jaynes): the Lagrange multiplier beta whose Boltzmann
+ * distribution over the levels has mean energy target_mean, i.e. the root of
+ * -d log Z / d beta = target_mean. The mean is strictly decreasing in beta, so
+ * the root is unique; it is found by safeguarded Newton (Newton steps on
+ * d log Z/d beta with Var(E) as the slope, falling back to bisection of a
+ * bracket) to full double precision.
+ * Errors: INVALID_ARGUMENT when target_mean is not strictly between the
+ * smallest and largest energy (no finite beta attains it), NON_FINITE,
+ * NULL_POINTER, INVALID_HANDLE, NOT_CONVERGED (not expected). */
+bz_status bz_spectrum_solve_beta(const bz_spectrum *spectrum, double target_mean,
+                                 double *out_beta);
+
+/* Largest composite bz_spectrum_compose builds when max_levels is 0. */
+int64_t bz_spectrum_compose_default_limit(void);
+
+/* The spectrum of two independent subsystems: levels E_i + E'_j with
+ * degeneracy g_i g'_j, sorted by energy, with energies equal to within
+ * 1e-12 of the largest |energy| merged (degeneracies added). Its log Z is
+ * log Z_a + log Z_b at every beta.
+ *   max_levels  refuse (BZ_ERR_LIMIT_EXCEEDED) when n_a * n_b exceeds it;
+ *               0 means bz_spectrum_compose_default_limit().
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (max_levels < 0),
+ *         LIMIT_EXCEEDED, OUT_OF_MEMORY. */
+bz_status bz_spectrum_compose(bz_spectrum **out, const bz_spectrum *a,
+                              const bz_spectrum *b, int64_t max_levels);
+
+/* ==========================================================================
+ * Microstates: N distinguishable units on L levels with energies e_0..e_{L-1}
+ *
+ * A macrostate is an occupation vector (n_0..n_{L-1}), sum n_l = N. Its energy
+ * is E = sum_l n_l e_l and its multiplicity (number of microstates) is
+ * W = N! / prod_l n_l!, reported as ln W = ln N! - sum_l ln n_l!.
+ * There are C(N+L-1, L-1) macrostates, and sum W e^{-beta E} = z^N where
+ * z = sum_l e^{-beta e_l} is the one-unit partition function.
+ * ========================================================================== */
+
+/* ln W of one occupation vector: occupations[n_levels], each >= 0.
+ * Errors: NULL_POINTER, INVALID_ARGUMENT (n_levels <= 0, negative entry,
+ *         total beyond int64). */
+bz_status bz_log_multiplicity(const int64_t *occupations, int64_t n_levels,
+                              double *out_log_multiplicity);
+
+/* Energy sum_l n_l e_l of one occupation vector (occupations >= 0,
+ * level_energies finite, both [n_levels]). */
+bz_status bz_occupation_energy(const int64_t *occupations,
+                               const double *level_energies, int64_t n_levels,
+                               double *out_energy);
+
+/* Number of macrostates C(n_units + n_levels - 1, n_levels - 1), exactly.
+ * Errors: INVALID_ARGUMENT (n_units < 0, n_levels <= 0), LIMIT_EXCEEDED when
+ * the count exceeds INT64_MAX. */
+bz_status bz_macrostate_count(int64_t n_units, int64_t n_levels,
+                              int64_t *out_count);
+
+/* Largest enumeration bz_macrostates / bz_spectrum_create_microcanonical
+ * perform when max_states is 0. */
+int64_t bz_macrostates_default_limit(void);
+
+/* Enumerate every macrostate, in reverse lexicographic order of occupations
+ * starting from (N, 0, ..., 0) and ending at (0, ..., 0, N).
+ *   level_energies      [n_levels] finite
+ *   max_states          refuse (LIMIT_EXCEEDED) above this count; 0 = default
+ *   occupations         [n_states * n_levels] row-major, or NULL
+ *   energies            [n_states], or NULL
+ *   log_multiplicities  [n_states], or NULL
+ *   n_states            must equal bz_macrostate_count(n_units, n_levels)
+ * Errors: NULL_POINTER, INVALID_ARGUMENT, NON_FINITE, SHAPE_MISMATCH,
+ *         LIMIT_EXCEEDED. */
+bz_status bz_macrostates(int64_t n_units, const double *level_energies,
+                         int64_t n_levels, int64_t max_states,
+                         int64_t *occupations, double *energies,
+                         double *log_multiplicities, int64_t n_states);
+
+/* The microcanonical spectrum of n_units distinguishable units: one level per
+ * distinct total energy E, with log-degeneracy ln Omega(E) = ln sum W over the
+ * macrostates of that energy (the microcanonical entropy). Energies equal to
+ * within 1e-12 of the largest |E| are one level. Its log Z equals
+ * n_units * log z at every beta.
+ * Errors: as bz_macrostates. */
+bz_status bz_spectrum_create_microcanonical(bz_spectrum **out, int64_t n_units,
+                                            const double *level_energies,
+                                            int64_t n_levels, int64_t max_states);
+
+/* ==========================================================================
+ * Occupations: Fermi-Dirac and the self-consistent mean field
+ * ========================================================================== */
+
+/* Fermi-Dirac occupations f_i = 1 / (1 + exp(beta (E_i - mu))), evaluated
+ * without overflow for any finite inputs.
+ *   energies, occupations  [n_levels]
+ * Errors: NULL_POINTER, INVALID_ARGUMENT, NON_FINITE. */
+bz_status bz_fermi_dirac(const double *energies, int64_t n_levels, double beta,
+                         double mu, double *occupations);
+
+/* Mean-field occupations of interacting levels (seed 002, section 4): the fixed
+ * point of
+ *     f_i = 1 / (1 + exp(beta (E_i + U sum_{j != i} f_j - mu)))
+ * by damped Jacobi iteration f <- damping f + (1 - damping) Phi(f), started
+ * from the non-interacting Fermi-Dirac occupations.
+ *   interaction     U (finite, any sign)
+ *   damping         in [0, 1)
+ *   tolerance       > 0: stop when max_i |f_i - Phi(f)_i| <= tolerance
+ *   max_iterations  >= 1
+ *   occupations     [n_levels] out: the last iterate
+ *   out_iterations  out (may be NULL): sweeps performed
+ *   out_residual    out (may be NULL): max_i |f_i - Phi(f)_i| of the returned f
+ * Returns BZ_ERR_NOT_CONVERGED when max_iterations pass first; the outputs are
+ * then still written, so the caller can inspect or restart from them.
+ * Errors: NULL_POINTER, INVALID_ARGUMENT, NON_FINITE, NOT_CONVERGED. */
+bz_status bz_mean_field_occupations(const double *energies, int64_t n_levels,
+                                    double interaction, double beta, double mu,
+                                    double damping, double tolerance,
+                                    int64_t max_iterations, double *occupations,
+                                    int64_t *out_iterations, double *out_residual);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BOLTZMANN_H */
