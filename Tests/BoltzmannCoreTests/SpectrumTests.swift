@@ -46,6 +46,24 @@ struct SpectrumTests {
         }
     }
 
+    /// Deep in the ground state, log Z = log(1 + e^(-beta eps)) ~ e^(-beta eps) and
+    /// S ~ (1 + beta eps) e^(-beta eps) are tiny: they must keep their *relative*
+    /// precision (log(1 + 5e-17) rounds to 0; the kernel must not).
+    @Test func lowTemperatureKeepsRelativePrecision() throws {
+        let spectrum = try Spectrum(energies: [0, 1, 2.5], degeneracies: [1, 2, 1])
+        let betas = [20.0, 37.5, 50, 200]
+        let t = try spectrum.thermodynamics(betas: betas)
+        for (k, beta) in betas.enumerated() {
+            let x1 = 2 * exp(-beta), x2 = exp(-2.5 * beta)
+            let logZ = log1p(x1 + x2)
+            let u = (1 * x1 + 2.5 * x2) / (1 + x1 + x2)
+            #expect(abs(t.logZ[k] / logZ - 1) < 1e-13, "log Z at beta \(beta): \(t.logZ[k]) vs \(logZ)")
+            #expect(abs(t.freeEnergy[k] / (-logZ / beta) - 1) < 1e-13)
+            #expect(abs(t.entropy[k] / (beta * u + logZ) - 1) < 1e-13, "S at beta \(beta)")
+            #expect(abs(t.energy[k] / u - 1) < 1e-13)
+        }
+    }
+
     /// Random spectra with degeneracies against the plain two-pass reference.
     @Test func randomSpectraMatchTwoPassReference() throws {
         var rng = SplitMix64(seed: 11)

@@ -30,7 +30,7 @@ extension Spectrum {
         let moments = BoltzmannMoments.compute(self, frames)
         var table = ThermodynamicTable(beta: betas, logZ: [], freeEnergy: [], energy: [], entropy: [], heatCapacity: [])
         for (frame, m) in zip(frames, moments) {
-            let logSum = m.shift + log(m.weight)
+            let logSum = m.logSum
             let logZ = logSum - frame.beta * frame.reference
             let ratio = frame.beta / frame.scale  // |ratio| <= 1
             table.logZ.append(logZ)
@@ -53,8 +53,7 @@ extension Spectrum {
     public func probabilities(beta: Double) throws(EngineError) -> [Double] {
         try Check.finite(beta, "beta")
         let frame = ReducedFrame(beta: beta, spectrum: self)
-        let m = BoltzmannMoments.compute(self, [frame])[0]
-        let logSum = m.shift + log(m.weight)
+        let logSum = BoltzmannMoments.compute(self, [frame])[0].logSum
         var result = [Double](repeating: 0, count: count)
         let blocks = (count + BoltzmannMoments.levelsPerTask - 1) / BoltzmannMoments.levelsPerTask
         energies.withUnsafeBufferPointer { e in
@@ -140,31 +139,44 @@ struct ReducedFrame: Sendable {
     }
 }
 
-/// The weighted moments of y under weights e^(a_i - shift): total weight, mean and
-/// (normalised) variance. Partial results combine exactly with Chan et al.'s
-/// pairwise update, so blocks of levels can be processed independently.
+/// The weighted moments of y under weights w_i = e^(a_i - shift) <= 1: the total
+/// weight, the mean and the (normalised) variance. Partial results combine exactly
+/// with Chan et al.'s pairwise update, so blocks of levels are processed independently.
+///
+/// The total weight is kept as `excess` = sum w - 1, summed without the 1 that the
+/// largest term contributes, so log Z = shift + log1p(excess) keeps full relative
+/// precision when log Z is tiny (a ground level dominating at low temperature):
+/// log(1 + 5e-17) would round to 0, log1p(5e-17) does not.
 struct Moments: Sendable {
     var shift = -Double.infinity
-    var weight = 0.0
+    var excess = 0.0
     var mean = 0.0
     var variance = 0.0
 
+    var isEmpty: Bool { shift == -.infinity }
+    var weight: Double { 1 + excess }
+    /// log sum_i e^(a_i) = LSE(a).
+    var logSum: Double { shift + log1p(excess) }
+
     mutating func merge(_ other: Moments) {
-        guard other.weight > 0 else { return }
-        guard weight > 0 else { self = other; return }
+        guard !other.isEmpty else { return }
+        guard !isEmpty else { self = other; return }
         var w1 = weight, w2 = other.weight
         if other.shift > shift {
             w1 *= exp(shift - other.shift)
+            excess = other.excess + w1
             shift = other.shift
-        } else {
+        } else if other.shift < shift {
             w2 *= exp(other.shift - shift)
+            excess += w2
+        } else {
+            excess += w2
         }
         let total = w1 + w2
         let a = w1 / total, b = w2 / total
         let delta = other.mean - mean
         mean += b * delta
         variance = a * variance + b * other.variance + a * b * delta * delta
-        weight = total
     }
 }
 
@@ -249,23 +261,30 @@ enum BoltzmannMoments {
         }
         guard shift > -.infinity else { return Moments() }
 
-        var sumW = SIMD4<Double>(), sumWY = SIMD4<Double>()
+        // Weights equal to 1 (the terms at the maximum) are counted, the rest summed,
+        // so that sum w - 1 is exact to the smaller terms' rounding.
+        var sumBelow = SIMD4<Double>(), atMax = SIMD4<Double>(), sumWY = SIMD4<Double>()
+        let zero = SIMD4<Double>(), one = SIMD4<Double>(repeating: 1)
         i = 0
         while i < vectorEnd {
             let w = expNonPositive(frame.logWeights(e + i, lg + i) - shift)
             UnsafeMutableRawPointer(scratch + i).storeBytes(of: w, as: SIMD4<Double>.self)
-            sumW += w
+            let isMax = w .== one
+            sumBelow += w.replacing(with: 0, where: isMax)
+            atMax += zero.replacing(with: 1, where: isMax)
             sumWY += w * frame.reduced(e + i)
             i += 4
         }
-        var weight = sumW.sum(), weightedY = sumWY.sum()
+        var below = sumBelow.sum(), maxCount = atMax.sum(), weightedY = sumWY.sum()
         while i < count {
             let w = expNonPositive(frame.logWeight(e[i], lg[i]) - shift)
             scratch[i] = w
-            weight += w
+            if w == 1 { maxCount += 1 } else { below += w }
             weightedY += w * frame.reduced(e[i])
             i += 1
         }
+        let excess = (maxCount - 1) + below
+        let weight = maxCount + below
         let mean = weightedY / weight
 
         var sumWD2 = SIMD4<Double>()
@@ -282,6 +301,6 @@ enum BoltzmannMoments {
             weightedD2 += scratch[i] * d * d
             i += 1
         }
-        return Moments(shift: shift, weight: weight, mean: mean, variance: weightedD2 / weight)
+        return Moments(shift: shift, excess: excess, mean: mean, variance: weightedD2 / weight)
     }
 }
