@@ -1,0 +1,37 @@
+"""Boltzmann: statistical physics and energy-based models on libboltzmann.
+
+>>> import boltzmann as bz
+>>> t = bz.Spectrum([0.0, 1.0]).thermo([0.5, 1.0, 2.0])
+>>> t.heat_capacity.shape
+(3,)
+
+Modules: :mod:`boltzmann.thermo` (spectra, thermodynamics, maximum entropy),
+:mod:`boltzmann.microstates` (multiplicities, macrostates), :mod:`boltzmann.occupations`
+(Fermi-Dirac, mean field), :mod:`boltzmann.errors` (exceptions).
+"""
+
+from ._lib import lib as _library
+from .errors import (BoltzmannError, Busy, Cancelled, FormatError, InternalError,
+                     InvalidArgument, InvalidHandle, LimitExceeded, NotConverged, NullPointerError,
+                     NumericError, OutOfMemory, ShapeError, Unsupported, WrongState)
+from .microstates import (Macrostates, log_multiplicity, macrostate_count, macrostates,
+                          microcanonical, occupation_energy)
+from .occupations import MeanFieldResult, fermi_dirac, mean_field_occupations
+from .thermo import Spectrum, Thermo, solve_beta
+
+__version__ = _library.bz_version_string().decode()
+
+
+def set_num_threads(n):
+    """Bound the threads the library uses (its own and OpenBLAS's); 0 restores the default."""
+    _library.bz_set_num_threads(int(n))
+
+
+def get_num_threads():
+    """The current bound on library threads."""
+    return _library.bz_get_num_threads()
+
+
+def library_path():
+    """Path of the libboltzmann.so this binding loaded."""
+    return str(_library.path)

@@ -1,0 +1,236 @@
+"""Spectra: partition functions, thermodynamics, maximum entropy, composition.
+
+Energies are in units where k_B = 1 and ``beta = 1/T``. See the "Thermodynamics"
+section of ``include/boltzmann.h`` for the equations and their numerical guarantees.
+"""
+
+import ctypes
+import weakref
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _arrays as arr
+from ._lib import lib, spectrum_p
+from .errors import InvalidArgument, InvalidHandle
+
+__all__ = ["Spectrum", "Thermo", "solve_beta"]
+
+
+@dataclass(frozen=True)
+class Thermo:
+    """Thermodynamic functions at the betas given, each an array of beta's shape.
+
+    Attributes
+    ----------
+    beta : ndarray
+        Inverse temperatures.
+    log_z : ndarray
+        log Z = log sum_i g_i exp(-beta E_i).
+    free_energy : ndarray
+        F = -log Z / beta (NaN at beta = 0, where it is undefined).
+    energy : ndarray
+        Mean energy U = <E>.
+    entropy : ndarray
+        S = beta U + log Z.
+    heat_capacity : ndarray
+        C = beta^2 Var(E).
+    """
+
+    beta: np.ndarray
+    log_z: np.ndarray
+    free_energy: np.ndarray
+    energy: np.ndarray
+    entropy: np.ndarray
+    heat_capacity: np.ndarray
+
+    def __str__(self):
+        names = ("beta", "log_z", "free_energy", "energy", "entropy", "heat_capacity")
+        columns = [np.ravel(getattr(self, n)) for n in names]
+        lines = ["".join(f"{n:>15}" for n in names)]
+        lines += ["".join(f"{c[i]:>15.8g}" for c in columns) for i in range(len(columns[0]))]
+        return "\n".join(lines)
+
+
+def _free(handle):
+    lib.bz_spectrum_free(handle)
+
+
+class Spectrum:
+    """A discrete spectrum: levels with energies ``E_i`` and degeneracies ``g_i > 0``.
+
+    Parameters
+    ----------
+    energies : array_like, shape (n_levels,)
+        Finite level energies.
+    degeneracies : array_like, shape (n_levels,), optional
+        Finite degeneracies > 0; all 1 when omitted.
+    log_degeneracies : array_like, shape (n_levels,), keyword-only, optional
+        ``log g_i`` instead of ``degeneracies``, for counts that overflow a double.
+
+    The spectrum is immutable and may be shared between threads. It holds a library
+    handle, released by :meth:`close`, by ``with``, or when garbage-collected.
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> two_level = bz.Spectrum([0.0, 1.0])
+    >>> round(float(two_level.log_z(1.0)), 6)  # log(1 + e^-1)
+    0.313262
+    """
+
+    def __init__(self, energies, degeneracies=None, *, log_degeneracies=None):
+        e = arr.vector(energies, "energies")
+        if degeneracies is not None and log_degeneracies is not None:
+            raise InvalidArgument("give degeneracies or log_degeneracies, not both")
+        handle = spectrum_p()
+        if log_degeneracies is not None:
+            lg = arr.vector(log_degeneracies, "log_degeneracies")
+            arr.same_length(e, lg, "energies", "log_degeneracies")
+            lib.bz_spectrum_create_log(ctypes.byref(handle), arr.f64(e), arr.f64(lg), len(e))
+        else:
+            g = None if degeneracies is None else arr.vector(degeneracies, "degeneracies")
+            if g is not None:
+                arr.same_length(e, g, "energies", "degeneracies")
+            lib.bz_spectrum_create(ctypes.byref(handle), arr.f64(e), arr.f64(g), len(e))
+        self._own(handle)
+
+    @classmethod
+    def _adopt(cls, handle):
+        spectrum = cls.__new__(cls)
+        spectrum._own(handle)
+        return spectrum
+
+    def _own(self, handle):
+        self._handle = handle
+        self._finalizer = weakref.finalize(self, _free, handle)
+
+    @property
+    def _h(self):
+        if not self._finalizer.alive:
+            raise InvalidHandle("this Spectrum has been closed")
+        return self._handle
+
+    def close(self):
+        """Release the library handle now. Further use raises :class:`InvalidHandle`."""
+        self._finalizer()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __len__(self):
+        n = ctypes.c_int64()
+        lib.bz_spectrum_size(self._h, ctypes.byref(n))
+        return n.value
+
+    @property
+    def n_levels(self):
+        """Number of levels."""
+        return len(self)
+
+    def _levels(self):
+        n = len(self)
+        e, lg = np.empty(n), np.empty(n)
+        lib.bz_spectrum_levels(self._h, arr.f64(e), arr.f64(lg), n)
+        return e, lg
+
+    @property
+    def energies(self):
+        """Level energies, shape (n_levels,) (a copy)."""
+        return self._levels()[0]
+
+    @property
+    def log_degeneracies(self):
+        """log g_i, shape (n_levels,) (a copy)."""
+        return self._levels()[1]
+
+    @property
+    def degeneracies(self):
+        """g_i, shape (n_levels,); inf where log g_i > 709.78 (use ``log_degeneracies``)."""
+        with np.errstate(over="ignore"):
+            return np.exp(self.log_degeneracies)
+
+    def thermo(self, beta):
+        """log Z, F, U, S and C at every beta, in one pass over the levels.
+
+        Parameters
+        ----------
+        beta : float or array_like
+            Finite inverse temperatures, any sign.
+
+        Returns
+        -------
+        Thermo
+            Arrays of ``beta``'s shape.
+        """
+        b = np.asarray(beta, dtype=np.float64)
+        flat = np.ascontiguousarray(b.ravel())
+        out = np.empty((5, flat.size))
+        lib.bz_spectrum_thermo(self._h, arr.f64(flat), flat.size, *(arr.f64(row) for row in out))
+        return Thermo(b.copy(), *(row.reshape(b.shape) for row in out))
+
+    def log_z(self, beta):
+        """log Z at ``beta`` (float for a scalar, else an array of its shape)."""
+        b = np.asarray(beta, dtype=np.float64)
+        flat = np.ascontiguousarray(b.ravel())
+        out = np.empty(flat.size)
+        lib.bz_spectrum_thermo(self._h, arr.f64(flat), flat.size, arr.f64(out), None, None, None, None)
+        return float(out[0]) if b.ndim == 0 else out.reshape(b.shape)
+
+    def probabilities(self, beta):
+        """Boltzmann probabilities of the levels at one beta, shape (n_levels,); they sum to 1."""
+        p = np.empty(len(self))
+        lib.bz_spectrum_probabilities(self._h, float(beta), arr.f64(p), p.size)
+        return p
+
+    def solve_beta(self, target_mean):
+        """The maximum-entropy multiplier: the beta whose mean energy is ``target_mean``.
+
+        Raises :class:`InvalidArgument` unless min(E) < target_mean < max(E).
+        """
+        beta = ctypes.c_double()
+        lib.bz_spectrum_solve_beta(self._h, float(target_mean), ctypes.byref(beta))
+        return beta.value
+
+    def compose(self, other, max_levels=None):
+        """The spectrum of this system and an independent ``other`` together.
+
+        Levels are all sums ``E_i + E'_j`` with degeneracy ``g_i g'_j``, equal energies
+        merged; log Z of the result is the sum of the parts'. Raises
+        :class:`LimitExceeded` above ``max_levels`` products (default
+        ``bz_spectrum_compose_default_limit()``).
+        """
+        if not isinstance(other, Spectrum):
+            raise TypeError(f"can only compose with a Spectrum, not {type(other).__name__}")
+        handle = spectrum_p()
+        lib.bz_spectrum_compose(ctypes.byref(handle), self._h, other._h, int(max_levels or 0))
+        return Spectrum._adopt(handle)
+
+    def __reduce__(self):
+        energies, log_g = self._levels()
+        return (_rebuild, (energies, log_g))
+
+    def __repr__(self):
+        if not self._finalizer.alive:
+            return "Spectrum(<closed>)"
+        e = self.energies
+        return f"Spectrum(n_levels={e.size}, energies in [{e.min():.6g}, {e.max():.6g}])"
+
+
+def _rebuild(energies, log_degeneracies):
+    return Spectrum(energies, log_degeneracies=log_degeneracies)
+
+
+def solve_beta(values, target_mean, degeneracies=None):
+    """Maximum entropy: the beta with <f> = ``target_mean`` for p_i ∝ g_i exp(-beta f_i).
+
+    Given only the mean of a quantity over states ``values``, the least-biased
+    distribution is the Boltzmann one (seed 004, eqs. 1-4); this returns its
+    Lagrange multiplier. Raises :class:`InvalidArgument` unless
+    min(values) < target_mean < max(values).
+    """
+    with Spectrum(values, degeneracies) as spectrum:
+        return spectrum.solve_beta(target_mean)

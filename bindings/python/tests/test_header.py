@@ -1,0 +1,103 @@
+"""The binding's signature table, status codes and versions against include/boltzmann.h."""
+
+import re
+import subprocess
+from ctypes import POINTER, c_char_p, c_double, c_int32, c_int64, c_void_p
+
+import pycparser
+from pycparser import c_ast
+
+from boltzmann import _lib, errors
+
+# The header includes <stdint.h>; pycparser needs the typedefs only.
+FAKE_STDINT = "typedef int int32_t; typedef long long int64_t; typedef unsigned long long uint64_t;\n"
+
+SCALARS = {"int32_t": c_int32, "int64_t": c_int64, "double": c_double, "bz_status": _lib.Status}
+
+
+def parse(header, tmp_path):
+    (tmp_path / "stdint.h").write_text(FAKE_STDINT)
+    text = subprocess.run(["cc", "-E", "-P", "-nostdinc", "-I", str(tmp_path), str(header)],
+                          check=True, capture_output=True, text=True).stdout
+    return pycparser.CParser().parse(text, str(header))
+
+
+def ctype_of(node):
+    """The ctypes type a binding must use for a pycparser type node."""
+    if isinstance(node, c_ast.TypeDecl):
+        names = node.type.names
+        if names == ["void"]:
+            return None
+        name = " ".join(names)
+        if name in SCALARS:
+            return SCALARS[name]
+        return getattr(_lib, name)  # an opaque handle struct, e.g. bz_spectrum
+    if isinstance(node, c_ast.PtrDecl):
+        inner = node.type
+        if isinstance(inner, c_ast.TypeDecl) and inner.type.names == ["char"]:
+            return c_char_p
+        if isinstance(inner, c_ast.TypeDecl) and inner.type.names == ["void"]:
+            return c_void_p
+        return POINTER(ctype_of(inner))
+    raise AssertionError(f"unexpected type node {node}")
+
+
+def header_functions(header, tmp_path):
+    functions = {}
+    for decl in parse(header, tmp_path).ext:
+        if isinstance(decl, c_ast.Decl) and isinstance(decl.type, c_ast.FuncDecl):
+            params = decl.type.args.params if decl.type.args else []
+            # bz_status as a parameter is a plain int32_t; only returns are checked.
+            args = [c_int32 if t is _lib.Status else t for t in (ctype_of(p.type) for p in params)]
+            if args == [None]:  # f(void)
+                args = []
+            functions[decl.name] = (ctype_of(decl.type.type), args)
+    return functions
+
+
+def test_signature_table_matches_header(header, tmp_path):
+    declared = header_functions(header, tmp_path)
+    assert set(declared) == set(_lib.SIGNATURES), (
+        f"only in header: {set(declared) - set(_lib.SIGNATURES)}; "
+        f"only in binding: {set(_lib.SIGNATURES) - set(declared)}")
+    for name, (restype, argtypes) in declared.items():
+        assert _lib.SIGNATURES[name] == (restype, argtypes), name
+
+
+def macros(header):
+    return {m.group(1): m.group(2)
+            for m in re.finditer(r"#define\s+(BZ_\w+)\s+(\S+)", header.read_text())}
+
+
+def test_status_codes_match_header(header):
+    defined = {name: int(value) for name, value in macros(header).items()
+               if name.startswith("BZ_ERR_")}
+    assert sorted(defined.values()) == sorted(errors.BY_STATUS), "every status has one exception"
+    assert macros(header)["BZ_OK"] == "0"
+    # The numbers the binding uses are the header's.
+    expected = {"NULL_POINTER": errors.NullPointerError, "INVALID_ARGUMENT": errors.InvalidArgument,
+                "SHAPE_MISMATCH": errors.ShapeError, "NON_FINITE": errors.NumericError,
+                "OUT_OF_MEMORY": errors.OutOfMemory, "IO": errors.BoltzmannIOError,
+                "BAD_FORMAT": errors.FormatError, "CANCELLED": errors.Cancelled,
+                "WRONG_STATE": errors.WrongState, "UNSUPPORTED": errors.Unsupported,
+                "INVALID_HANDLE": errors.InvalidHandle, "LIMIT_EXCEEDED": errors.LimitExceeded,
+                "NOT_CONVERGED": errors.NotConverged, "BUSY": errors.Busy,
+                "INTERNAL": errors.InternalError}
+    assert {f"BZ_ERR_{k}" for k in expected} == set(defined)
+    for suffix, cls in expected.items():
+        assert cls.status == defined[f"BZ_ERR_{suffix}"], suffix
+    # And the library names each of them.
+    for code in defined.values():
+        assert _lib.lib.bz_status_string(code) not in (None, b"", b"unknown status")
+    assert _lib.lib.bz_status_string(0) == b"ok"
+    assert _lib.lib.bz_status_string(9999) == b"unknown status"
+
+
+def test_versions_match_header(header):
+    m = macros(header)
+    major, minor, patch = (int(m[f"BZ_VERSION_{k}"]) for k in ("MAJOR", "MINOR", "PATCH"))
+    lib = _lib.lib
+    assert lib.bz_version_number() == major * 10000 + minor * 100 + patch
+    assert lib.bz_version_string().decode() == f"{major}.{minor}.{patch}" == m["BZ_VERSION_STRING"].strip('"')
+    assert lib.bz_abi_version() == int(m["BZ_ABI_VERSION"]) == _lib.ABI_VERSION
+    assert major == _lib.VERSION_MAJOR
