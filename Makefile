@@ -1,0 +1,64 @@
+# Boltzmann: the front door.
+#   make demo    build the library and run the tour (examples/tour.py)
+#   make test    build, then the Swift, C and Python test suites
+#   make bench   benchmarks against the peers (bench/)
+#   make install PREFIX=/usr/local   library, header and boltzmann.pc
+PYTHON ?= python3
+SWIFT  ?= swift
+CC     ?= cc
+PREFIX ?= /usr/local
+
+SWIFT_RELEASE := -c release -Xswiftc -static-stdlib
+LIB           := .build/release/libboltzmann.so
+VERSION       := $(shell sed -n 's/^\#define BZ_VERSION_STRING "\(.*\)"/\1/p' include/boltzmann.h)
+STAGE         := .build/stage
+
+# The binding is used from the checkout, whether or not it is pip-installed.
+export PYTHONPATH := $(CURDIR)/bindings/python$(if $(PYTHONPATH),:$(PYTHONPATH))
+
+.PHONY: all deps build demo test test-swift test-c test-python bench install clean
+all: build
+
+deps:
+	@PYTHON=$(PYTHON) scripts/ensure-deps.sh
+
+build: deps
+	$(SWIFT) build $(SWIFT_RELEASE)
+
+demo: build
+	$(PYTHON) examples/tour.py
+
+test: build
+	$(MAKE) test-swift test-c test-python
+
+test-swift:
+	$(SWIFT) test
+
+# Every C example and test as strict C99, then the installed library through pkg-config.
+test-c:
+	$(MAKE) -C bindings/c test ROOT=$(CURDIR)
+	rm -rf $(STAGE)
+	$(MAKE) --no-print-directory install PREFIX=$(CURDIR)/$(STAGE)
+	$(CC) -std=c99 -Wall -Wextra -Werror -pedantic bindings/c/examples/quickstart.c -o $(STAGE)/quickstart \
+		$$(PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig pkg-config --cflags --libs boltzmann)
+	LD_LIBRARY_PATH=$(STAGE)/lib $(STAGE)/quickstart
+
+test-python:
+	$(PYTHON) -m pytest -q bindings/python/tests
+
+bench: build
+	$(PYTHON) bench/thermo.py
+
+install: $(LIB)
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
+	install -m 755 $(LIB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 include/boltzmann.h $(DESTDIR)$(PREFIX)/include/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' bindings/c/boltzmann.pc.in \
+		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/boltzmann.pc
+
+$(LIB):
+	$(MAKE) build
+
+clean:
+	rm -rf .build
+	$(MAKE) -C bindings/c clean
