@@ -136,6 +136,8 @@ void bz_free(void *pointer);
  * bounded). Accurate without overflow or underflow for |beta E| up to 1e300:
  * moments are accumulated in reduced units about the extreme level, and terms
  * below e^-708 of the largest are dropped (a relative change under 1e-300).
+ * Beyond that, log Z may overflow to +-inf (its true value is out of range) while
+ * F, U, S and C stay finite and exact.
  * A bz_spectrum is immutable after creation: share it between threads freely.
  * ========================================================================== */
 
@@ -229,7 +231,9 @@ bz_status bz_log_multiplicity(const int64_t *occupations, int64_t n_levels,
                               double *out_log_multiplicity);
 
 /* Energy sum_l n_l e_l of one occupation vector (occupations >= 0,
- * level_energies finite, both [n_levels]). */
+ * level_energies finite, both [n_levels]).
+ * Errors: NULL_POINTER, INVALID_ARGUMENT (negative entry, a total energy that
+ *         overflows a double), NON_FINITE. */
 bz_status bz_occupation_energy(const int64_t *occupations,
                                const double *level_energies, int64_t n_levels,
                                double *out_energy);
@@ -252,8 +256,8 @@ int64_t bz_macrostates_default_limit(void);
  *   energies            [n_states], or NULL
  *   log_multiplicities  [n_states], or NULL
  *   n_states            must equal bz_macrostate_count(n_units, n_levels)
- * Errors: NULL_POINTER, INVALID_ARGUMENT, NON_FINITE, SHAPE_MISMATCH,
- *         LIMIT_EXCEEDED. */
+ * Errors: NULL_POINTER, INVALID_ARGUMENT (also when n_units * max|e_l|
+ *         overflows a double), NON_FINITE, SHAPE_MISMATCH, LIMIT_EXCEEDED. */
 bz_status bz_macrostates(int64_t n_units, const double *level_energies,
                          int64_t n_levels, int64_t max_states,
                          int64_t *occupations, double *energies,

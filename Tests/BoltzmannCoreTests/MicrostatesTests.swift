@@ -29,6 +29,11 @@ struct MicrostatesTests {
         #expect(try Microstates.macrostateCount(units: 0, levels: 4) == 1)
         #expect(try Microstates.macrostateCount(units: 7, levels: 1) == 1)
         #expect(try Microstates.macrostateCount(units: 100, levels: 11) == 46_897_636_623_981)
+        #expect(try Microstates.macrostateCount(units: 10, levels: 100) == 42_634_215_112_710)  // C(109, 10)
+        // Huge but representable counts come back at once (no loop over the larger side).
+        #expect(try Microstates.macrostateCount(units: 0, levels: 1 << 62) == 1)
+        #expect(try Microstates.macrostateCount(units: 1, levels: 1 << 62) == 1 << 62)
+        #expect(try Microstates.macrostateCount(units: 1 << 62, levels: 2) == (1 << 62) + 1)
         #expect(throws: EngineError.self) { try Microstates.macrostateCount(units: 1000, levels: 1000) }
         #expect(throws: EngineError.self) { try Microstates.macrostateCount(units: -1, levels: 2) }
         #expect(throws: EngineError.self) { try Microstates.macrostateCount(units: 3, levels: 0) }
@@ -84,5 +89,10 @@ struct MicrostatesTests {
         #expect(throws: EngineError.self) { try Microstates.logMultiplicity([]) }
         #expect(throws: EngineError.self) { try Microstates.logMultiplicity([Int.max, 1]) }
         #expect(throws: EngineError.self) { try Microstates.energy(occupations: [1], levelEnergies: [.nan]) }
+        // Totals that overflow are refused, not returned as inf.
+        #expect(throws: EngineError.self) { try Microstates.energy(occupations: [2, 1], levelEnergies: [1e308, 0]) }
+        #expect(throws: EngineError.self) {
+            try Microstates.forEachMacrostate(units: 5, levelEnergies: [0, 1e308]) { _, _, _, _ in }
+        }
     }
 }

@@ -122,6 +122,11 @@ struct SpectrumTests {
         #expect(close(cold.heatCapacity[2], 0.25e-600, 1) )  // underflows to 0, never NaN
         for value in cold.logZ + cold.energy + cold.entropy + cold.heatCapacity { #expect(value.isFinite) }
 
+        // Beyond |beta E| = DBL_MAX log Z itself overflows, but F = E_ref - LSE/beta does not.
+        let far = try Spectrum(energies: [10, 11]).thermodynamics(betas: [1e308, -1e308])
+        #expect(far.logZ[0] == -.infinity && far.freeEnergy[0] == 10 && far.energy[0] == 10)
+        #expect(far.freeEnergy[1] == 11 && far.energy[1] == 11)
+
         // beta (E - E_ref) overflowing a double is a weight of exactly 0, not a NaN.
         let huge = try Spectrum(energies: [0, 1e308])
         let h = try huge.thermodynamics(betas: [10, 1e-310])

@@ -29,6 +29,7 @@ public enum Microstates {
         try Check.allFinite(levelEnergies, "level_energies")
         var e = 0.0
         for (n, level) in zip(occupations, levelEnergies) { e += Double(n) * level }
+        guard e.isFinite else { throw .invalid("the energy of these occupations overflows a double") }
         return e
     }
 
@@ -38,10 +39,14 @@ public enum Microstates {
     public static func macrostateCount(units: Int, levels: Int) throws(EngineError) -> Int {
         guard units >= 0 else { throw .invalid("n_units must be >= 0, got \(units)") }
         guard levels >= 1 else { throw .invalid("n_levels must be > 0, got \(levels)") }
-        // C(N+k, k) = C(N+k-1, k-1) (N+k) / k, exact at every step, in 128 bits.
+        // C(N+L-1, r) with r = min(N, L-1), the shorter of the two symmetric products:
+        // C(m+k, k) = C(m+k-1, k-1) (m+k) / k is exact at every step in 128 bits, and
+        // the loop ends within r steps or as soon as the count passes Int.max.
+        let r = min(units, levels - 1)
+        let m = UInt128(units) + UInt128(levels - 1) - UInt128(r)
         var c: UInt128 = 1
-        for k in 1..<levels {
-            c = c * UInt128(units + k) / UInt128(k)
+        for k in stride(from: 1, through: r, by: 1) {
+            c = c * (m + UInt128(k)) / UInt128(k)
             guard c <= UInt128(Int.max) else {
                 throw EngineError(.limitExceeded, "\(units) units on \(levels) levels have more than \(Int.max) macrostates")
             }
@@ -63,6 +68,10 @@ public enum Microstates {
         try Check.nonEmpty(levels, "level_energies")
         try Check.allFinite(levelEnergies, "level_energies")
         let count = try macrostateCount(units: units, levels: levels)
+        // |E| <= N max|e_l|: refuse up front rather than emit infinite energies.
+        guard (Double(units) * levelEnergies.map(abs).max()!).isFinite else {
+            throw .invalid("\(units) units on these level_energies have total energies that overflow a double")
+        }
         guard count <= maxStates else {
             throw EngineError(.limitExceeded,
                 "\(units) units on \(levels) levels have \(count) macrostates, above max_states = \(maxStates); raise max_states to enumerate them")
@@ -97,9 +106,6 @@ public enum Microstates {
         try forEachMacrostate(units: units, levelEnergies: levelEnergies, maxStates: maxStates) { _, _, e, w in
             energies.append(e)
             logW.append(w)
-        }
-        guard energies.allSatisfy(\.isFinite) else {
-            throw .invalid("total energies of \(units) units overflow a double")
         }
         let levels = Spectrum.merged(energies: energies, logDegeneracies: logW)
         return try Spectrum(energies: levels.energies, logDegeneracies: levels.logDegeneracies)

@@ -6,7 +6,8 @@ public struct ThermodynamicTable: Sendable, Equatable {
     public var beta: [Double]
     /// log Z = log sum_i g_i e^(-beta E_i).
     public var logZ: [Double]
-    /// F = -log Z / beta; NaN at beta = 0, where it is undefined.
+    /// F = -log Z / beta; NaN at beta = 0, where it is undefined. Finite even where
+    /// |beta E| overflows a double and log Z with it.
     public var freeEnergy: [Double]
     /// U = <E>.
     public var energy: [Double]
@@ -34,7 +35,9 @@ extension Spectrum {
             let logZ = logSum - frame.beta * frame.reference
             let ratio = frame.beta / frame.scale  // |ratio| <= 1
             table.logZ.append(logZ)
-            table.freeEnergy.append(frame.beta == 0 ? .nan : -logZ / frame.beta)
+            // F = -log Z / beta, written as E_ref - LSE/beta: exact even where beta E_ref,
+            // hence log Z, overflows.
+            table.freeEnergy.append(frame.beta == 0 ? .nan : frame.reference - logSum / frame.beta)
             table.energy.append(frame.reference + m.mean / frame.scale)
             table.entropy.append(ratio * m.mean + logSum)
             table.heatCapacity.append(frame.beta == 0 ? 0 : ratio * ratio * m.variance)
