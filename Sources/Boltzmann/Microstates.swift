@@ -53,13 +53,9 @@ public func bz_macrostates(
         let levels = try Argument.count(nLevels, "n_levels")
         let levelEnergies = try Argument.array(levelEnergies, levels, "level_energies")
         let limit = try Argument.limit(maxStates, "max_states", default: Microstates.defaultStateLimit)
-        guard nUnits >= 0 else { throw EngineError.invalid("n_units must be >= 0, got \(nUnits)") }
         let count = try Microstates.macrostateCount(units: Int(nUnits), levels: levels)
-        guard count <= limit else {
-            throw EngineError(.limitExceeded,
-                "\(nUnits) units on \(levels) levels have \(count) macrostates, above max_states = \(limit); raise max_states to enumerate them")
-        }
         try Argument.length(nStates, "n_states", equals: count, "the number of macrostates")
+        // The engine checks the level energies and the limit before visiting any state.
         try Microstates.forEachMacrostate(units: Int(nUnits), levelEnergies: levelEnergies, maxStates: limit) { index, n, e, logW in
             if let occupations {
                 let row = occupations + index * levels

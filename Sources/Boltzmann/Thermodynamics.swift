@@ -138,7 +138,6 @@ public func bz_spectrum_create_microcanonical(
         let levels = try Argument.count(nLevels, "n_levels")
         let energies = try Argument.array(levelEnergies, levels, "level_energies")
         let limit = try Argument.limit(maxStates, "max_states", default: Microstates.defaultStateLimit)
-        guard nUnits >= 0 else { throw EngineError.invalid("n_units must be >= 0, got \(nUnits)") }
         return try Microstates.microcanonicalSpectrum(units: Int(nUnits), levelEnergies: energies, maxStates: limit)
     }
 }

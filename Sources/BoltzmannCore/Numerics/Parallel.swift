@@ -35,8 +35,9 @@ public enum Parallel {
     /// Threads are created per call (tens of microseconds each), so callers hand it
     /// work of at least milliseconds, or a single task, which runs inline.
     /// - Complexity: taskCount calls of `body`.
-    public static func forEach(_ taskCount: Int, _ body: @Sendable (Int) -> Void) {
-        let workers = min(taskCount, maxThreads)
+    /// Pass `parallel: false` when the whole loop is too small to repay a thread.
+    public static func forEach(_ taskCount: Int, parallel: Bool = true, _ body: @Sendable (Int) -> Void) {
+        let workers = parallel ? min(taskCount, maxThreads) : 1
         guard workers > 1 else {
             for task in 0..<taskCount { body(task) }
             return

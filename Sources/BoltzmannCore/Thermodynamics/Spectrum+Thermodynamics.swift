@@ -193,6 +193,8 @@ enum BoltzmannMoments {
     static let betasPerTask = 64
     /// Bound on stored partial results (level tasks x betas), about 32 MB.
     static let maxPartials = 1 << 20
+    /// Level-beta pairs below which threads cost more than they save (~0.3 ms of work).
+    static let minParallelWork = 1 << 16
 
     /// Moments of y for every frame, merged over all levels in a fixed order.
     static func compute(_ spectrum: Spectrum, _ frames: [ReducedFrame]) -> [Moments] {
@@ -212,7 +214,7 @@ enum BoltzmannMoments {
                         let lg = SharedPointer(UnsafeMutablePointer(mutating: lg.baseAddress!))
                         let f = SharedPointer(UnsafeMutablePointer(mutating: f.baseAddress!))
                         let out = SharedPointer(out.baseAddress!)
-                        Parallel.forEach(levelTasks * betaTasks) { task in
+                        Parallel.forEach(levelTasks * betaTasks, parallel: n * nb >= minParallelWork) { task in
                             let levelTask = task / betaTasks, betaTask = task % betaTasks
                             let levelStart = levelTask * levelBlock
                             let levelEnd = min(n, levelStart + levelBlock)

@@ -1,7 +1,5 @@
 """numpy <-> C buffer helpers: convert once to contiguous arrays of the C type."""
 
-import ctypes
-
 import numpy as np
 
 from ._lib import f64p, i64p
@@ -29,7 +27,3 @@ def f64(a):
 def i64(a):
     """An ``int64_t *`` into ``a`` (int64, contiguous), or NULL for None."""
     return None if a is None else a.ctypes.data_as(i64p)
-
-
-def out_scalar(ctype=ctypes.c_double):
-    return ctype()
