@@ -21,6 +21,7 @@ func status(of kind: EngineError.Kind) -> bz_status {
     case .nonFinite: BZ_ERR_NON_FINITE
     case .limitExceeded: BZ_ERR_LIMIT_EXCEEDED
     case .notConverged: BZ_ERR_NOT_CONVERGED
+    case .cancelled: BZ_ERR_CANCELLED
     case .outOfMemory: BZ_ERR_OUT_OF_MEMORY
     case .nullPointer: BZ_ERR_NULL_POINTER
     case .invalidHandle: BZ_ERR_INVALID_HANDLE

@@ -12,6 +12,8 @@ public struct EngineError: Error, Sendable, Equatable, CustomStringConvertible {
         case nonFinite
         case limitExceeded
         case notConverged
+        /// A progress callback or an interrupt stopped the call.
+        case cancelled
         case outOfMemory
         /// A required pointer was NULL (raised by the C layer).
         case nullPointer

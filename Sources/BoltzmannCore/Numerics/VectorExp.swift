@@ -25,7 +25,7 @@ func expNonPositive(_ x: SIMD4<Double>) -> SIMD4<Double> {
 
     // Estrin's scheme: the same polynomial with dependency depth 5 instead of 14,
     // so the out-of-order core overlaps the products (Horner is latency-bound here).
-    let r2 = r * r, r4 = r2 * r2, r8 = r4 * r4
+    let r2 = r * r, r4 = r2 * r2
     let p01 = 1.0 + r
     let p23 = 0.5 + r * (1.0 / 6.0)
     let p45 = (1.0 / 24.0) + r * (1.0 / 120.0)

@@ -107,9 +107,14 @@ struct ReducedFrame: Sendable {
     let scale: Double
 
     init(beta: Double, spectrum: Spectrum) {
+        self.init(beta: beta, lowest: spectrum.minEnergy, highest: spectrum.maxEnergy)
+    }
+
+    /// A frame for energies known to lie in [lowest, highest].
+    init(beta: Double, lowest: Double, highest: Double) {
         self.beta = beta
-        reference = beta >= 0 ? spectrum.minEnergy : spectrum.maxEnergy
-        let spread = spectrum.maxEnergy - spectrum.minEnergy
+        reference = beta >= 0 ? lowest : highest
+        let spread = highest - lowest
         let inverseSpread = spread > 0 ? min(1 / spread, 1e300) : 1
         let magnitude = max(abs(beta), inverseSpread)
         scale = beta < 0 ? -magnitude : magnitude
@@ -161,9 +166,12 @@ struct Moments: Sendable {
     /// log sum_i e^(a_i) = LSE(a).
     var logSum: Double { shift + log1p(excess) }
 
-    mutating func merge(_ other: Moments) {
-        guard !other.isEmpty else { return }
-        guard !isEmpty else { self = other; return }
+    /// Merge `other` into these moments; returns the weight fractions (self, other)
+    /// of the merged total, for callers that merge further means alongside.
+    @discardableResult
+    mutating func merge(_ other: Moments) -> (Double, Double) {
+        guard !other.isEmpty else { return (1, 0) }
+        guard !isEmpty else { self = other; return (0, 1) }
         var w1 = weight, w2 = other.weight
         if other.shift > shift {
             w1 *= exp(shift - other.shift)
@@ -180,6 +188,7 @@ struct Moments: Sendable {
         let delta = other.mean - mean
         mean += b * delta
         variance = a * variance + b * other.variance + a * b * delta * delta
+        return (a, b)
     }
 }
 
