@@ -34,7 +34,7 @@
  *
  * Sections: core; thermodynamics (spectra, maximum entropy, composition);
  * microstates (multiplicities and macrostates); occupations (Fermi-Dirac and
- * mean field).
+ * mean field); ising (models, enumeration, exact solutions, mean field).
  */
 #ifndef BOLTZMANN_H
 #define BOLTZMANN_H
@@ -52,9 +52,9 @@ extern "C" {
 /* Version of this header. The library reports its own at run time
  * (bz_version_number); a binding refuses a library whose major differs. */
 #define BZ_VERSION_MAJOR 0
-#define BZ_VERSION_MINOR 1
+#define BZ_VERSION_MINOR 2
 #define BZ_VERSION_PATCH 0
-#define BZ_VERSION_STRING "0.1.0"
+#define BZ_VERSION_STRING "0.2.0"
 #define BZ_VERSION_NUMBER (BZ_VERSION_MAJOR * 10000 + BZ_VERSION_MINOR * 100 + BZ_VERSION_PATCH)
 
 /* Version of the binary interface: bumped whenever a declared function changes
@@ -117,6 +117,20 @@ int32_t bz_get_num_threads(void);
  * no-op. Never pass memory from another allocator, nor a handle (handles have
  * their own bz_X_free). */
 void bz_free(void *pointer);
+
+/* A progress callback for long calls: called on the calling thread (never on a
+ * worker) with the units of work done so far and the total, first with
+ * done = 0 so the caller learns the total before the work starts; `metric` is
+ * a call-specific figure documented per function (NaN when none). Return 0 to
+ * continue, non-zero to stop: the call then returns BZ_ERR_CANCELLED, writes no
+ * output, and leaves every handle usable. */
+typedef int (*bz_progress_fn)(void *user, int64_t done, int64_t total, double metric);
+
+/* Ask the long call running on `handle` (any bz_ handle) to stop soon with
+ * BZ_ERR_CANCELLED. Safe to call from any thread, e.g. a Ctrl-C handler; the
+ * request is cleared when the next call on the handle starts.
+ * Errors: NULL_POINTER, INVALID_HANDLE. */
+bz_status bz_interrupt(const void *handle);
 
 /* ==========================================================================
  * Thermodynamics: spectra, partition functions, maximum entropy
@@ -304,6 +318,274 @@ bz_status bz_mean_field_occupations(const double *energies, int64_t n_levels,
                                     double damping, double tolerance,
                                     int64_t max_iterations, double *occupations,
                                     int64_t *out_iterations, double *out_residual);
+
+/* ==========================================================================
+ * Ising: models, exact enumeration, exact solutions, mean field
+ *
+ * N spins s_i in {-1, +1}, symmetric couplings J_ij and fields h_i:
+ *
+ *   E(s) = - sum_{i<j} J_ij s_i s_j - sum_i h_i s_i
+ *
+ * (= -1/2 s^T J s - h^T s for a symmetric J with zero diagonal; J_ij > 0 is
+ * ferromagnetic). Magnetisation per spin m = (1/N) sum_i s_i. Spin arrays are
+ * int8_t, row-major (n_states x n_spins), every entry -1 or +1.
+ * Lattice sites are numbered row-major: (x, y) of an L x W lattice is x*W + y,
+ * (x, y, z) of L x W x D is (x*W + y)*D + z. With periodic boundaries, a side of
+ * length 2 couples each neighbouring pair twice (2J, as on the torus) and a side
+ * of length 1 adds no bond. Models hold at most 2^26 spins and 2^27 couplings
+ * (BZ_ERR_LIMIT_EXCEEDED beyond).
+ * A bz_ising is immutable after creation: share it between threads freely.
+ * ========================================================================== */
+
+typedef struct bz_ising bz_ising;
+
+/* Random-coupling distributions of bz_ising_create_edwards_anderson. */
+#define BZ_COUPLINGS_BIMODAL  0  /* J_ij = +J or -J, probability 1/2 each */
+#define BZ_COUPLINGS_GAUSSIAN 1  /* J_ij ~ Normal(0, J^2) */
+
+/* A model from a dense symmetric matrix.
+ *   couplings  [n_spins x n_spins] row-major, exactly symmetric, zero diagonal;
+ *              zero entries are not coupled
+ *   fields     [n_spins], or NULL for h = 0
+ * Errors: NULL_POINTER, INVALID_ARGUMENT (not symmetric, non-zero diagonal),
+ *         NON_FINITE, LIMIT_EXCEEDED. */
+bz_status bz_ising_create_dense(bz_ising **out, const double *couplings,
+                                const double *fields, int64_t n_spins);
+
+/* A model from an edge list (i, j, J_ij). Pairs may appear in either order and
+ * more than once; repeats add up. Couplings summing to 0 are dropped.
+ *   first, second  [n_edges] indices in [0, n_spins), first != second
+ *   couplings      [n_edges] finite
+ *   fields         [n_spins], or NULL for h = 0
+ * n_edges may be 0 (a paramagnet; the arrays may then be NULL).
+ * Errors: NULL_POINTER, INVALID_ARGUMENT (index out of range, self-coupling),
+ *         NON_FINITE, LIMIT_EXCEEDED. */
+bz_status bz_ising_create_edges(bz_ising **out, int64_t n_spins, const int64_t *first,
+                                const int64_t *second, const double *couplings,
+                                int64_t n_edges, const double *fields);
+
+/* A chain of n spins, neighbours coupled by J, uniform field h; periodic != 0
+ * closes the ring. */
+bz_status bz_ising_create_chain(bz_ising **out, int64_t n, double coupling,
+                                double field, int32_t periodic);
+
+/* A rows x columns square lattice (4 neighbours in the bulk). */
+bz_status bz_ising_create_square(bz_ising **out, int64_t rows, int64_t columns,
+                                 double coupling, double field, int32_t periodic);
+
+/* An l x w x d simple cubic lattice (6 neighbours in the bulk). */
+bz_status bz_ising_create_cubic(bz_ising **out, int64_t l, int64_t w, int64_t d,
+                                double coupling, double field, int32_t periodic);
+
+/* The Curie-Weiss model: the complete graph on n spins, every pair coupled by
+ * coupling / n. */
+bz_status bz_ising_create_complete(bz_ising **out, int64_t n, double coupling,
+                                   double field);
+
+/* The Sherrington-Kirkpatrick spin glass: every pair coupled by
+ * J_ij ~ Normal(0, scale^2 / n), drawn from the stream seeded by `seed` in the
+ * order (0,1), (0,2), ..., (1,2), ...  scale > 0. */
+bz_status bz_ising_create_sk(bz_ising **out, int64_t n, double scale, double field,
+                             uint64_t seed);
+
+/* An Edwards-Anderson spin glass on an l x w x d lattice (d = 1: the l x w
+ * square lattice), nearest-neighbour couplings drawn from `distribution`
+ * (BZ_COUPLINGS_*) with scale > 0. */
+bz_status bz_ising_create_edwards_anderson(bz_ising **out, int64_t l, int64_t w,
+                                           int64_t d, int32_t distribution,
+                                           double scale, double field,
+                                           int32_t periodic, uint64_t seed);
+
+/* The Ising form of a QUBO, E_QUBO(x) = x^T Q x for x_i in {0, 1}, with
+ * s_i = 2 x_i - 1: E_QUBO(x) = E_Ising(s) + *out_offset for every state.
+ *   qubo  [n_spins x n_spins] row-major, any square matrix (only Q_ii and
+ *         Q_ij + Q_ji matter)
+ *   out_offset  out: the constant (may be NULL)
+ * Errors: NULL_POINTER, INVALID_ARGUMENT, NON_FINITE, LIMIT_EXCEEDED. */
+bz_status bz_ising_create_qubo(bz_ising **out, const double *qubo, int64_t n_spins,
+                               double *out_offset);
+
+/* A new model with the couplings of `model` and the given fields [n_spins]. */
+bz_status bz_ising_with_fields(bz_ising **out, const bz_ising *model,
+                               const double *fields, int64_t n_spins);
+
+/* Release a model. NULL and already-freed handles are ignored. */
+void bz_ising_free(bz_ising *model);
+
+/* Number of spins and of coupled pairs (either output may be NULL). */
+bz_status bz_ising_size(const bz_ising *model, int64_t *out_n_spins,
+                        int64_t *out_n_couplings);
+
+/* The coupled pairs, first < second, sorted, with their couplings; each array
+ * [n_couplings] (n_couplings as bz_ising_size reports; any may be NULL). */
+bz_status bz_ising_couplings(const bz_ising *model, int64_t *first, int64_t *second,
+                             double *couplings, int64_t n_couplings);
+
+/* The fields h [n_spins]. */
+bz_status bz_ising_fields(const bz_ising *model, double *fields, int64_t n_spins);
+
+/* Energies [n_states] of the configurations spins [n_states x n_spins].
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (n_states <= 0, an
+ *         entry not +-1), SHAPE_MISMATCH (n_spins differs from the model's). */
+bz_status bz_ising_energy(const bz_ising *model, const int8_t *spins, int64_t n_states,
+                          int64_t n_spins, double *energies);
+
+/* Local fields f_i = sum_j J_ij s_j + h_i [n_states x n_spins] of the
+ * configurations spins [n_states x n_spins]; flipping spin i changes the
+ * energy by 2 s_i f_i. Errors as bz_ising_energy. */
+bz_status bz_ising_local_fields(const bz_ising *model, const int8_t *spins,
+                                int64_t n_states, int64_t n_spins, double *local_fields);
+
+/* Whether the coupling graph is bipartite (*out_is_bipartite = 1 or 0) and, when
+ * it is, a colouring [n_spins] of 0s and 1s in which no two coupled spins share
+ * a colour (colours may be NULL; left untouched when not bipartite). */
+bz_status bz_ising_bipartition(const bz_ising *model, int32_t *out_is_bipartite,
+                               int8_t *colours, int64_t n_spins);
+
+/* The QUBO of the model, E_QUBO(x) = x^T Q x + c = E_Ising(s), s = 2x - 1:
+ *   diagonal      [n_spins] out: Q_ii = 2 sum_j J_ij - 2 h_i
+ *   off_diagonal  [n_couplings] out: Q_ij = -4 J_ij for the pairs of
+ *                 bz_ising_couplings, in that order (upper triangle)
+ *   out_constant  out: c = -sum J_ij + sum h_i
+ * Any output may be NULL; its length is still checked. */
+bz_status bz_ising_to_qubo(const bz_ising *model, double *diagonal, int64_t n_spins,
+                           double *off_diagonal, int64_t n_couplings,
+                           double *out_constant);
+
+/* --- Exact enumeration -------------------------------------------------------
+ * All 2^N states in Gray-code order (one spin flip per state, O(degree) work),
+ * threaded over blocks of 2^16 states; results do not depend on the thread
+ * count. max_spins caps N: 0 selects bz_ising_enumeration_default_limit() (30,
+ * ~1e9 states); the caller may raise it up to 40 (~1e12 states: hours). Above
+ * the cap the call returns BZ_ERR_LIMIT_EXCEEDED with the state count in the
+ * message. Progress counts states (total 2^N), metric NaN; bz_interrupt(model)
+ * stops the walk. */
+
+/* The default cap on N for enumeration (30). */
+int64_t bz_ising_enumeration_default_limit(void);
+
+/* Exact thermodynamics at n_betas inverse temperatures:
+ *   log_z, free_energy, energy, entropy, heat_capacity  as for bz_spectrum_thermo
+ *                  (whole model; F is NaN at beta = 0)
+ *   magnetization, abs_magnetization, magnetization_sq   <m>, <|m|>, <m^2>
+ * each [n_betas] or NULL. Whole-number couplings and fields go through the exact
+ * g(E, M) (one walk for all betas); real ones weight every state at every beta
+ * in log space.
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT, NON_FINITE,
+ *         LIMIT_EXCEEDED, CANCELLED. */
+bz_status bz_ising_exact(const bz_ising *model, const double *betas, int64_t n_betas,
+                         int64_t max_spins, double *log_z, double *free_energy,
+                         double *energy, double *entropy, double *heat_capacity,
+                         double *magnetization, double *abs_magnetization,
+                         double *magnetization_sq, bz_progress_fn progress, void *user);
+
+/* The ground-state energy (recomputed from the state, free of the walk's
+ * rounding), its degeneracy (states within 1e-10 (sum|J| + sum|h|) of it;
+ * exactly equal energies for whole-number parameters) and one ground state
+ * spins [n_spins] (may be NULL). */
+bz_status bz_ising_ground_state(const bz_ising *model, int64_t max_spins,
+                                double *out_energy, int64_t *out_degeneracy,
+                                int8_t *spins, int64_t n_spins,
+                                bz_progress_fn progress, void *user);
+
+/* The energy grid of the density of states, for whole-number couplings and
+ * fields: bins for E = *out_min_energy + b, b in [0, *out_n_bins), covering
+ * [-B, B] with B = sum|J| + sum|h|.
+ * Errors: INVALID_ARGUMENT (a non-integer parameter), LIMIT_EXCEEDED (more than
+ *         2^24 bins). */
+bz_status bz_ising_dos_range(const bz_ising *model, int64_t *out_min_energy,
+                             int64_t *out_n_bins);
+
+/* The exact density of states g(E) (counts, summing to 2^N) on the grid of
+ * bz_ising_dos_range:
+ *   counts                   [n_bins] out
+ *   counts_by_magnetization  [n_bins x (n_spins + 1)] out or NULL: g(E, M),
+ *                            column c for M = 2c - N (needs n_bins (N + 1) <= 2^24)
+ * Errors: as bz_ising_exact, and INVALID_ARGUMENT for non-integer parameters. */
+bz_status bz_ising_density_of_states(const bz_ising *model, int64_t max_spins,
+                                     int64_t *counts, int64_t n_bins,
+                                     int64_t *counts_by_magnetization, int64_t n_spins,
+                                     bz_progress_fn progress, void *user);
+
+/* --- Exact solutions ------------------------------------------------------- */
+
+/* The chain of n spins with uniform J and h by its 2x2 transfer matrix, for any
+ * n up to 1e15 (O(log n) work; periodic needs n >= 2). Outputs [n_betas] or NULL:
+ * whole-chain log Z, F, U, S, C; magnetization <m> per spin; nearest_neighbour
+ * <s_i s_i+1> averaged over the n - 1 (open) or n (periodic) bonds. U, C and the
+ * averages are exact derivatives of log Z, not finite differences. */
+bz_status bz_ising_chain_exact(int64_t n, double coupling, double field, int32_t periodic,
+                               const double *betas, int64_t n_betas, double *log_z,
+                               double *free_energy, double *energy, double *entropy,
+                               double *heat_capacity, double *magnetization,
+                               double *nearest_neighbour);
+
+/* Spin-spin correlations <s_0 s_r> [n_distances] of a periodic chain of n spins
+ * (n = 0: infinite), from the transfer matrix's eigen-decomposition; at h = 0
+ * and n infinite, tanh(beta J)^r. distances[k] in [0, n] (any r >= 0 when n = 0). */
+bz_status bz_ising_chain_correlation(int64_t n, double coupling, double field,
+                                     double beta, const int64_t *distances,
+                                     int64_t n_distances, double *correlations);
+
+/* Kaufman's exact finite-lattice solution of the periodic rows x columns square
+ * lattice, uniform J, h = 0 (rows, columns in [2, 2^20]; 2mn bonds). Outputs as
+ * bz_spectrum_thermo for the whole lattice; U and C are exact derivatives. Stable
+ * for sides up to 1e4 and beta J up to 1e2 and beyond. beta J < 0 is accepted
+ * when rows and columns are even (Z(K) = Z(-K) on a bipartite torus).
+ * Errors: INVALID_ARGUMENT (side < 2, odd side with beta J < 0), NON_FINITE. */
+bz_status bz_ising_square_exact(int64_t rows, int64_t columns, double coupling,
+                                const double *betas, int64_t n_betas, double *log_z,
+                                double *free_energy, double *energy, double *entropy,
+                                double *heat_capacity);
+
+/* Onsager's solution of the infinite square lattice, per site, at betas >= 0:
+ * free energy f (NaN at beta = 0), energy u, heat capacity c (+inf at T_c
+ * exactly), spontaneous magnetisation (Yang: (1 - sinh(2 beta|J|)^-4)^(1/8)
+ * below T_c, 0 above; staggered for J < 0). Outputs [n_betas] or NULL.
+ * Errors: INVALID_ARGUMENT (coupling 0, beta < 0), NON_FINITE. */
+bz_status bz_ising_onsager(double coupling, const double *betas, int64_t n_betas,
+                           double *free_energy, double *energy, double *heat_capacity,
+                           double *magnetization);
+
+/* T_c = 2|J| / ln(1 + sqrt 2) of the infinite square lattice. */
+bz_status bz_ising_onsager_critical_temperature(double coupling, double *out_tc);
+
+/* --- Mean field (seed 004) ---------------------------------------------------
+ * Each spin feels the mean field z J m + h of its z neighbours, so
+ *     m = tanh(beta (z J m + h)),
+ * the stationary points of the free energy per spin
+ *     phi(m) = -z J m^2/2 - h m - T [ln 2 - (1+m)/2 ln(1+m) - (1-m)/2 ln(1-m)];
+ * a solution is stable where phi'' > 0. T_c = z J. beta > 0, z > 0. */
+
+/* All solutions (1 to 3, increasing m) to full precision: magnetizations[3],
+ * free_energies[3], stable[3] (1 or 0), of which the first *out_n_solutions are
+ * written (outputs other than out_n_solutions may be NULL). */
+bz_status bz_ising_mean_field(double beta, double coupling, double z, double field,
+                              double *magnetizations, double *free_energies,
+                              int32_t *stable, int64_t *out_n_solutions);
+
+/* The equilibrium magnetisation m(beta) [n_betas] (the stable solution of least
+ * phi; at h = 0 below T_c, the positive one): the order-parameter curve. */
+bz_status bz_ising_mean_field_magnetization(double coupling, double z, double field,
+                                            const double *betas, int64_t n_betas,
+                                            double *magnetization);
+
+/* Hysteresis: follow the stable branch as the field takes fields[0], fields[1],
+ * ... in turn, starting at equilibrium. magnetization [n_fields] out; jumped
+ * [n_fields] out or NULL: 1 where the followed branch ended (a spinodal) and m
+ * jumped to the other one. */
+bz_status bz_ising_hysteresis(double beta, double coupling, double z,
+                              const double *fields, int64_t n_fields,
+                              double *magnetization, int32_t *jumped);
+
+/* The Curie-Weiss model (complete graph, couplings J/n, n <= 2^26) exactly, in
+ * O(n) per beta by summing over the magnetisation with binomial weights:
+ * whole-model log Z, F, U, S, C and <m>, <|m|>, <m^2>, each [n_betas] or NULL. */
+bz_status bz_ising_curie_weiss(int64_t n, double coupling, double field,
+                               const double *betas, int64_t n_betas, double *log_z,
+                               double *free_energy, double *energy, double *entropy,
+                               double *heat_capacity, double *magnetization,
+                               double *abs_magnetization, double *magnetization_sq);
 
 #ifdef __cplusplus
 }

@@ -72,3 +72,19 @@ public func bz_get_num_threads() -> Int32 {
 public func bz_free(_ pointer: UnsafeMutableRawPointer?) {
     free(pointer)
 }
+
+@c @implementation
+public func bz_interrupt(_ handle: UnsafeRawPointer?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let object = try Handles.lookupAny(handle, "handle")
+        (object as? any Interruptible)?.interrupt.raise()
+    }
+}
+
+/// A `WorkMonitor` for an exported long call: the caller's progress callback (if
+/// any) and the handle's interrupt flag, cleared as the call starts.
+func monitor(total: Int64, _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?, interrupt: InterruptFlag?) -> WorkMonitor {
+    interrupt?.clear()
+    guard let progress else { return WorkMonitor(total: total, interrupt: interrupt) }
+    return WorkMonitor(total: total, callback: { done, total, metric in progress(user, done, total, metric) == 0 }, interrupt: interrupt)
+}

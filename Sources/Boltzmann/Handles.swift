@@ -8,6 +8,11 @@ protocol HandleObject: AnyObject, Sendable {
     static var typeName: String { get }
 }
 
+/// A handle whose long calls `bz_interrupt` can stop.
+protocol Interruptible: HandleObject {
+    var interrupt: InterruptFlag { get }
+}
+
 /// The registry of live handles.
 ///
 /// A handle is not a memory address but a token: a number that is never reused,
@@ -43,6 +48,14 @@ enum Handles {
             throw EngineError(.invalidHandle, "\(name) is a \(type(of: object).typeName) handle, not a \(T.typeName)")
         }
         return typed
+    }
+
+    /// The object behind any live handle.
+    static func lookupAny(_ handle: UnsafeRawPointer?, _ name: String) throws(EngineError) -> any HandleObject {
+        guard let handle else { throw EngineError(.nullPointer, "\(name) is NULL") }
+        let object = state.withLock { $0.objects[UInt(bitPattern: handle)] }
+        guard let object else { throw EngineError(.invalidHandle, "\(name) is not a live bz_ handle (freed, or never created)") }
+        return object
     }
 
     /// Forget a handle of type T. NULL, unknown and other-typed handles are ignored.

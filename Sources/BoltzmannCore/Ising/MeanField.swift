@@ -28,6 +28,9 @@ public enum MeanFieldIsing {
         try Check.finite(field, "field")
         guard beta > 0 else { throw .invalid("beta must be > 0, got \(beta)") }
         guard neighbours > 0 else { throw .invalid("z (neighbours per spin) must be > 0, got \(neighbours)") }
+        guard (beta * neighbours * coupling).isFinite, (beta * field).isFinite, (neighbours * coupling).isFinite else {
+            throw EngineError(.nonFinite, "beta z J = \(beta * neighbours * coupling) or beta h = \(beta * field) overflows a double")
+        }
     }
 
     /// Critical temperature T_c = z J (for J > 0).
@@ -45,9 +48,14 @@ public enum MeanFieldIsing {
     /// full precision.
     public static func solutions(beta: Double, coupling: Double, neighbours: Double, field: Double) throws(EngineError) -> [Solution] {
         try checkParameters(beta: beta, coupling: coupling, neighbours: neighbours, field: field)
-        return roots(beta: beta, coupling: coupling, neighbours: neighbours, field: field).map {
+        let found = roots(beta: beta, coupling: coupling, neighbours: neighbours, field: field).map {
             solution($0, beta: beta, coupling: coupling, neighbours: neighbours, field: field)
         }
+        // g(-1) <= 0 <= g(1) guarantees a root for finite parameters; this guards rounding at the extremes.
+        guard found.contains(where: \.isStable) else {
+            throw EngineError(.notConverged, "no stable mean-field solution found at beta = \(beta), J = \(coupling), z = \(neighbours), h = \(field)")
+        }
+        return found
     }
 
     static func roots(beta: Double, coupling: Double, neighbours: Double, field: Double) -> [Double] {
@@ -139,7 +147,7 @@ public enum MeanFieldIsing {
                 m.append(same.magnetization); jumped.append(false)
             } else {
                 // The branch ended at a spinodal: jump to the other one.
-                m.append(stable[0].magnetization); jumped.append(true)
+                m.append(stable.first!.magnetization); jumped.append(true)
                 branch = -branch
             }
         }
@@ -166,6 +174,9 @@ public enum CurieWeiss {
             e.append(-coupling / (2 * Double(n)) * (magnetization * magnetization - Double(n)) - field * magnetization)
             lg.append(logNFactorial - logFactorial(k) - logFactorial(n - k))
             m.append(magnetization / Double(n))
+        }
+        guard e.allSatisfy(\.isFinite) else {
+            throw EngineError(.nonFinite, "coupling = \(coupling) and field = \(field) make the energies of \(n) spins overflow a double")
         }
         let lowest = e.min()!, highest = e.max()!
         let frames = betas.map { ReducedFrame(beta: $0, lowest: lowest, highest: highest) }

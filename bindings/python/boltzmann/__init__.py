@@ -7,13 +7,16 @@
 
 Modules: :mod:`boltzmann.thermo` (spectra, thermodynamics, maximum entropy),
 :mod:`boltzmann.microstates` (multiplicities, macrostates), :mod:`boltzmann.occupations`
-(Fermi-Dirac, mean field), :mod:`boltzmann.errors` (exceptions).
+(Fermi-Dirac, mean field), :mod:`boltzmann.ising` (Ising models: exact enumeration, 1D
+chain, Kaufman, Onsager, mean field), :mod:`boltzmann.errors` (exceptions).
 """
 
 from ._lib import lib as _library
 from .errors import (BoltzmannError, Busy, Cancelled, FormatError, InternalError,
                      InvalidArgument, InvalidHandle, LimitExceeded, NotConverged, NullPointerError,
                      NumericError, OutOfMemory, ShapeError, Unsupported, WrongState)
+from . import ising
+from .ising import IsingModel, IsingThermo
 from .microstates import (Macrostates, log_multiplicity, macrostate_count, macrostates,
                           microcanonical, occupation_energy)
 from .occupations import MeanFieldResult, fermi_dirac, mean_field_occupations

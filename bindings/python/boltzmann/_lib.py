@@ -9,7 +9,7 @@ through ctypes' ``errcheck``. ctypes releases the GIL during every call.
 
 import ctypes
 import os
-from ctypes import POINTER, c_char_p, c_double, c_int32, c_int64, c_void_p
+from ctypes import CFUNCTYPE, POINTER, c_char_p, c_double, c_int, c_int8, c_int32, c_int64, c_uint64, c_void_p
 from pathlib import Path
 
 from .errors import error_for
@@ -23,13 +23,24 @@ class bz_spectrum(ctypes.Structure):
     """Opaque ``bz_spectrum``: only pointers to it exist, so a wrong handle type is a TypeError."""
 
 
+class bz_ising(ctypes.Structure):
+    """Opaque ``bz_ising``."""
+
+
+#: ``int (*)(void *user, int64_t done, int64_t total, double metric)``: non-zero stops the call.
+bz_progress_fn = CFUNCTYPE(c_int, c_void_p, c_int64, c_int64, c_double)
+
+
 class Status:
     """Marker: the function returns ``bz_status`` (an ``int32_t`` checked by ``errcheck``)."""
 
 
 f64p = POINTER(c_double)
 i64p = POINTER(c_int64)
+i8p = POINTER(c_int8)
+i32p = POINTER(c_int32)
 spectrum_p = POINTER(bz_spectrum)
+ising_p = POINTER(bz_ising)
 
 SIGNATURES = {
     # core
@@ -41,6 +52,7 @@ SIGNATURES = {
     "bz_set_num_threads": (Status, [c_int32]),
     "bz_get_num_threads": (c_int32, []),
     "bz_free": (None, [c_void_p]),
+    "bz_interrupt": (Status, [c_void_p]),
     # thermodynamics
     "bz_spectrum_create": (Status, [POINTER(spectrum_p), f64p, f64p, c_int64]),
     "bz_spectrum_create_log": (Status, [POINTER(spectrum_p), f64p, f64p, c_int64]),
@@ -63,6 +75,47 @@ SIGNATURES = {
     "bz_fermi_dirac": (Status, [f64p, c_int64, c_double, c_double, f64p]),
     "bz_mean_field_occupations": (Status, [f64p, c_int64, c_double, c_double, c_double, c_double,
                                            c_double, c_int64, f64p, i64p, f64p]),
+    # ising: models
+    "bz_ising_create_dense": (Status, [POINTER(ising_p), f64p, f64p, c_int64]),
+    "bz_ising_create_edges": (Status, [POINTER(ising_p), c_int64, i64p, i64p, f64p, c_int64, f64p]),
+    "bz_ising_create_chain": (Status, [POINTER(ising_p), c_int64, c_double, c_double, c_int32]),
+    "bz_ising_create_square": (Status, [POINTER(ising_p), c_int64, c_int64, c_double, c_double, c_int32]),
+    "bz_ising_create_cubic": (Status, [POINTER(ising_p), c_int64, c_int64, c_int64, c_double, c_double, c_int32]),
+    "bz_ising_create_complete": (Status, [POINTER(ising_p), c_int64, c_double, c_double]),
+    "bz_ising_create_sk": (Status, [POINTER(ising_p), c_int64, c_double, c_double, c_uint64]),
+    "bz_ising_create_edwards_anderson": (Status, [POINTER(ising_p), c_int64, c_int64, c_int64, c_int32,
+                                                  c_double, c_double, c_int32, c_uint64]),
+    "bz_ising_create_qubo": (Status, [POINTER(ising_p), f64p, c_int64, f64p]),
+    "bz_ising_with_fields": (Status, [POINTER(ising_p), ising_p, f64p, c_int64]),
+    "bz_ising_free": (None, [ising_p]),
+    "bz_ising_size": (Status, [ising_p, i64p, i64p]),
+    "bz_ising_couplings": (Status, [ising_p, i64p, i64p, f64p, c_int64]),
+    "bz_ising_fields": (Status, [ising_p, f64p, c_int64]),
+    "bz_ising_energy": (Status, [ising_p, i8p, c_int64, c_int64, f64p]),
+    "bz_ising_local_fields": (Status, [ising_p, i8p, c_int64, c_int64, f64p]),
+    "bz_ising_bipartition": (Status, [ising_p, i32p, i8p, c_int64]),
+    "bz_ising_to_qubo": (Status, [ising_p, f64p, c_int64, f64p, c_int64, f64p]),
+    # ising: enumeration
+    "bz_ising_enumeration_default_limit": (c_int64, []),
+    "bz_ising_exact": (Status, [ising_p, f64p, c_int64, c_int64, f64p, f64p, f64p, f64p, f64p,
+                                f64p, f64p, f64p, bz_progress_fn, c_void_p]),
+    "bz_ising_ground_state": (Status, [ising_p, c_int64, f64p, i64p, i8p, c_int64, bz_progress_fn, c_void_p]),
+    "bz_ising_dos_range": (Status, [ising_p, i64p, i64p]),
+    "bz_ising_density_of_states": (Status, [ising_p, c_int64, i64p, c_int64, i64p, c_int64,
+                                            bz_progress_fn, c_void_p]),
+    # ising: exact solutions
+    "bz_ising_chain_exact": (Status, [c_int64, c_double, c_double, c_int32, f64p, c_int64,
+                                      f64p, f64p, f64p, f64p, f64p, f64p, f64p]),
+    "bz_ising_chain_correlation": (Status, [c_int64, c_double, c_double, c_double, i64p, c_int64, f64p]),
+    "bz_ising_square_exact": (Status, [c_int64, c_int64, c_double, f64p, c_int64, f64p, f64p, f64p, f64p, f64p]),
+    "bz_ising_onsager": (Status, [c_double, f64p, c_int64, f64p, f64p, f64p, f64p]),
+    "bz_ising_onsager_critical_temperature": (Status, [c_double, f64p]),
+    # ising: mean field
+    "bz_ising_mean_field": (Status, [c_double, c_double, c_double, c_double, f64p, f64p, i32p, i64p]),
+    "bz_ising_mean_field_magnetization": (Status, [c_double, c_double, c_double, f64p, c_int64, f64p]),
+    "bz_ising_hysteresis": (Status, [c_double, c_double, c_double, f64p, c_int64, f64p, i32p]),
+    "bz_ising_curie_weiss": (Status, [c_int64, c_double, c_double, f64p, c_int64, f64p, f64p, f64p,
+                                      f64p, f64p, f64p, f64p, f64p]),
 }
 
 

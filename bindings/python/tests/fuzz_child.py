@@ -70,6 +70,68 @@ def spectrum():
     return handle
 
 
+live_models = []
+
+
+def model():
+    """An Ising model handle: usually a live 5-spin ring, sometimes NULL, forged or freed."""
+    r = rng.random()
+    if r < 0.1:
+        return None
+    if r < 0.2:
+        return ctypes.cast(ctypes.c_void_p(rng.randrange(1, 2**40)), _lib.ising_p)
+    if r < 0.3 and live_models:
+        dead = live_models.pop(rng.randrange(len(live_models)))
+        lib.bz_ising_free(dead)
+        return dead
+    handle = _lib.ising_p()
+    lib.bz_ising_create_chain(ctypes.byref(handle), 5, 1.0, rng.choice([0.0, 0.5]), 1)
+    live_models.append(handle)
+    return handle
+
+
+def new_model_out():
+    return None if rng.random() < 0.1 else ctypes.byref(_lib.ising_p())
+
+
+def spins(states, n):
+    """+-1 spins with the odd hostile value, as long as states x n (when plausible)."""
+    if rng.random() < 0.15:
+        return None
+    size = states * n if 0 < states < 1000 and 0 < n < 1000 else 1
+    values = [rng.choice([-1, 1, 1, -1, 0, 5]) if rng.random() < 0.1 else rng.choice([-1, 1]) for _ in range(size)]
+    return np.array(values, dtype=np.int8).ctypes.data_as(_lib.i8p)
+
+
+def spins_out(n):
+    return None if rng.random() < 0.15 else np.empty(max(n, 1) if n < 1000 else 1, np.int8).ctypes.data_as(_lib.i8p)
+
+
+def int32_out(n):
+    return None if rng.random() < 0.15 else np.empty(max(n, 1) if n < 1000 else 1, np.int32).ctypes.data_as(_lib.i32p)
+
+
+def ints_out(n):
+    return None if rng.random() < 0.15 else i64(np.empty(max(n, 1) if n < 1000 else 1, np.int64))
+
+
+def five():
+    """A length for arrays tied to a 5-spin ring: usually right, sometimes wrong."""
+    return 5 if rng.random() < 0.7 else count()
+
+
+def stop_early(user, done, total, metric):
+    return rng.random() < 0.3
+
+
+PROGRESS = _lib.bz_progress_fn(stop_early)
+NOFN = _lib.bz_progress_fn()
+
+
+def progress():
+    return NOFN if rng.random() < 0.5 else PROGRESS
+
+
 def new_out():
     return None if rng.random() < 0.1 else ctypes.byref(_lib.spectrum_p())
 
@@ -107,6 +169,49 @@ def call():
                                               rng.choice(DOUBLES), rng.choice([0.0, 0.5, 0.99, 1.0, -0.5, float("nan")]),
                                               rng.choice([1e-12, 0.0, -1.0, 1e-3]), rng.choice([-1, 0, 1, 50]),
                                               f64(out_doubles(n)), None, None),
+        "bz_interrupt": lambda: (ctypes.cast(model(), ctypes.c_void_p) if rng.random() < 0.5
+                                 else ctypes.cast(spectrum(), ctypes.c_void_p),),
+        "bz_ising_create_dense": lambda: (new_model_out(), f64(doubles(n * n if 0 < n < 30 else n)), f64(doubles(n)), n),
+        "bz_ising_create_edges": lambda: (new_model_out(), n, i64(ints(m)), i64(ints(m)), f64(doubles(m)), m, f64(doubles(n))),
+        "bz_ising_create_chain": lambda: (new_model_out(), n, rng.choice(DOUBLES), rng.choice(DOUBLES), rng.choice([0, 1, -1])),
+        "bz_ising_create_square": lambda: (new_model_out(), n, m, rng.choice(DOUBLES), rng.choice(DOUBLES), 1),
+        "bz_ising_create_cubic": lambda: (new_model_out(), n, m, rng.choice([1, 2, 3, -1]), rng.choice(DOUBLES), 0.0, 1),
+        "bz_ising_create_complete": lambda: (new_model_out(), n, rng.choice(DOUBLES), rng.choice(DOUBLES)),
+        "bz_ising_create_sk": lambda: (new_model_out(), n, rng.choice(DOUBLES), rng.choice(DOUBLES), rng.randrange(2**64)),
+        "bz_ising_create_edwards_anderson": lambda: (new_model_out(), n, m, rng.choice([1, 2, -1]), rng.choice([0, 1, 2, -1]),
+                                                     rng.choice(DOUBLES), 0.0, 1, rng.randrange(2**64)),
+        "bz_ising_create_qubo": lambda: (new_model_out(), f64(doubles(n * n if 0 < n < 30 else n)), n, ctypes.byref(d)),
+        "bz_ising_with_fields": lambda: (new_model_out(), model(), f64(doubles(5)), five()),
+        "bz_ising_size": lambda: (model(), ctypes.byref(i), None),
+        "bz_ising_couplings": lambda: (model(), ints_out(5), ints_out(5), f64(out_doubles(5)), five()),
+        "bz_ising_fields": lambda: (model(), f64(out_doubles(5)), five()),
+        "bz_ising_energy": lambda: (model(), spins(n, 5), n, five(), f64(out_doubles(n))),
+        "bz_ising_local_fields": lambda: (model(), spins(n, 5), n, five(), f64(out_doubles(5 * n if 0 < n < 1000 else 1))),
+        "bz_ising_bipartition": lambda: (model(), ctypes.byref(ctypes.c_int32()), spins_out(5), five()),
+        "bz_ising_to_qubo": lambda: (model(), f64(out_doubles(5)), five(), f64(out_doubles(5)), five(), ctypes.byref(d)),
+        "bz_ising_exact": lambda: (model(), f64(doubles(n)), n, rng.choice([-1, 0, 3, 30, 41]),
+                                   *(f64(out_doubles(n)) for _ in range(8)), progress(), None),
+        "bz_ising_ground_state": lambda: (model(), rng.choice([-1, 0, 3, 41]), ctypes.byref(d), ctypes.byref(i),
+                                          spins_out(5), five(), progress(), None),
+        "bz_ising_dos_range": lambda: (model(), ctypes.byref(i), ctypes.byref(ctypes.c_int64())),
+        "bz_ising_density_of_states": lambda: (model(), rng.choice([-1, 0, 3]), ints_out(n), n,
+                                               ints_out(6 * n if 0 < n < 100 else 1), five(), progress(), None),
+        "bz_ising_chain_exact": lambda: (rng.choice(INTS + [10**12]), rng.choice(DOUBLES), rng.choice(DOUBLES), rng.choice([0, 1]),
+                                         f64(doubles(m)), m, *(f64(out_doubles(m)) for _ in range(7))),
+        "bz_ising_chain_correlation": lambda: (rng.choice(INTS), rng.choice(DOUBLES), rng.choice(DOUBLES), rng.choice(DOUBLES),
+                                               i64(ints(m)), m, f64(out_doubles(m))),
+        "bz_ising_square_exact": lambda: (rng.choice(INTS), rng.choice(INTS), rng.choice(DOUBLES), f64(doubles(m)), m,
+                                          *(f64(out_doubles(m)) for _ in range(5))),
+        "bz_ising_onsager": lambda: (rng.choice(DOUBLES), f64(doubles(m)), m, *(f64(out_doubles(m)) for _ in range(4))),
+        "bz_ising_onsager_critical_temperature": lambda: (rng.choice(DOUBLES), ctypes.byref(d)),
+        "bz_ising_mean_field": lambda: (rng.choice(DOUBLES), rng.choice(DOUBLES), rng.choice(DOUBLES + [4.0]), rng.choice(DOUBLES),
+                                        f64(out_doubles(3)), f64(out_doubles(3)), int32_out(3), ctypes.byref(i)),
+        "bz_ising_mean_field_magnetization": lambda: (rng.choice(DOUBLES), rng.choice(DOUBLES), rng.choice(DOUBLES),
+                                                      f64(doubles(m)), m, f64(out_doubles(m))),
+        "bz_ising_hysteresis": lambda: (rng.choice(DOUBLES), rng.choice(DOUBLES), rng.choice(DOUBLES), f64(doubles(m)), m,
+                                        f64(out_doubles(m)), int32_out(m)),
+        "bz_ising_curie_weiss": lambda: (rng.choice(INTS), rng.choice(DOUBLES), rng.choice(DOUBLES), f64(doubles(m)), m,
+                                         *(f64(out_doubles(m)) for _ in range(8))),
     }[name]()
     try:
         getattr(lib, name)(*args)
@@ -121,4 +226,7 @@ tally = Counter(call()[1] for _ in range(N_CALLS))
 for handle in live:
     lib.bz_spectrum_size(handle, ctypes.byref(ctypes.c_int64()))
     lib.bz_spectrum_free(handle)
+for handle in live_models:
+    lib.bz_ising_size(handle, ctypes.byref(ctypes.c_int64()), None)
+    lib.bz_ising_free(handle)
 print(dict(tally))

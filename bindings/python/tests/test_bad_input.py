@@ -52,6 +52,33 @@ def out_spectrum():
     return ctypes.byref(_lib.spectrum_p())
 
 
+def ring():
+    """A live 4-spin ferromagnetic ring (leaked on purpose: cases() builds a fresh one per call)."""
+    handle = _lib.ising_p()
+    lib.bz_ising_create_chain(ctypes.byref(handle), 4, 1.0, 0.0, 1)
+    return handle
+
+
+def dead_model():
+    handle = ring()
+    lib.bz_ising_free(handle)
+    return handle
+
+
+def out_model():
+    return ctypes.byref(_lib.ising_p())
+
+
+def spins8(*values):
+    return np.array(values, dtype=np.int8).ctypes.data_as(_lib.i8p)
+
+
+def stop_at_once(user, done, total, metric):
+    return 1
+
+
+STOP = _lib.bz_progress_fn(stop_at_once)
+NOFN = _lib.bz_progress_fn()  # a NULL callback: ctypes wants the type, not None
 D, L = ctypes.c_double, ctypes.c_int64
 E3 = arr(0.0, 1.0, 2.0)
 
@@ -165,6 +192,119 @@ def cases(s):
         ("bz_mean_field_occupations", (f64(E3), 3, 1.0, 1.0, 0.0, 0.5, 1e-9, 0, f64(out3), None, None), bz.InvalidArgument, "max_iterations"),
         ("bz_mean_field_occupations", (f64(E3), 3, 1.0, 1.0, 0.0, 0.5, 1e-9, 100, None, None, None), bz.NullPointerError, "occupations"),
         ("bz_mean_field_occupations", (f64(np.zeros(3)), 3, 5.0, 10.0, 1.0, 0.0, 1e-12, 5, f64(out3), None, None), bz.NotConverged, "converge"),
+    ] + ising_cases()
+
+
+def ising_cases():
+    m, out4, i4 = ring(), np.empty(4), np.empty(4, np.int64)
+    big = _lib.ising_p()
+    lib.bz_ising_create_chain(ctypes.byref(big), 35, 1.0, 0.0, 0)
+    real = _lib.ising_p()
+    lib.bz_ising_create_chain(ctypes.byref(real), 4, 0.5, 0.0, 1)
+    ok = (f64(out4),) * 8
+    sym = arr(0, 1, 1, 0)
+    return [
+        ("bz_interrupt", (None,), bz.NullPointerError, "handle"),
+        ("bz_interrupt", (ctypes.cast(dead_model(), ctypes.c_void_p),), bz.InvalidHandle, "handle"),
+
+        ("bz_ising_create_dense", (None, f64(sym), None, 2), bz.NullPointerError, "out"),
+        ("bz_ising_create_dense", (out_model(), None, None, 2), bz.NullPointerError, "couplings"),
+        ("bz_ising_create_dense", (out_model(), f64(sym), None, 0), bz.InvalidArgument, "n_spins"),
+        ("bz_ising_create_dense", (out_model(), f64(arr(0, 1, 2, 0)), None, 2), bz.InvalidArgument, "symmetric"),
+        ("bz_ising_create_dense", (out_model(), f64(arr(1, 1, 1, 0)), None, 2), bz.InvalidArgument, "diagonal"),
+        ("bz_ising_create_dense", (out_model(), f64(arr(0, NAN, NAN, 0)), None, 2), bz.NumericError, "couplings[1]"),
+        ("bz_ising_create_dense", (out_model(), f64(sym), f64(arr(0, INF)), 2), bz.NumericError, "fields[1]"),
+
+        ("bz_ising_create_edges", (out_model(), 3, i64(ints(0)), i64(ints(0)), f64(arr(1)), 1, None), bz.InvalidArgument, "self-coupling"),
+        ("bz_ising_create_edges", (out_model(), 3, i64(ints(0)), i64(ints(3)), f64(arr(1)), 1, None), bz.InvalidArgument, "outside [0, 3)"),
+        ("bz_ising_create_edges", (out_model(), 3, i64(ints(-1)), i64(ints(1)), f64(arr(1)), 1, None), bz.InvalidArgument, "index i"),
+        ("bz_ising_create_edges", (out_model(), 3, i64(ints(0)), i64(ints(1)), f64(arr(NAN)), 1, None), bz.NumericError, "couplings[0]"),
+        ("bz_ising_create_edges", (out_model(), 3, None, i64(ints(1)), f64(arr(1)), 1, None), bz.NullPointerError, "first"),
+        ("bz_ising_create_edges", (out_model(), 3, i64(ints(0)), i64(ints(1)), f64(arr(1)), -1, None), bz.InvalidArgument, "n_edges"),
+        ("bz_ising_create_edges", (out_model(), -3, None, None, None, 0, None), bz.InvalidArgument, "n_spins"),
+
+        ("bz_ising_create_chain", (out_model(), 0, 1.0, 0.0, 1), bz.InvalidArgument, "n"),
+        ("bz_ising_create_chain", (out_model(), 4, NAN, 0.0, 1), bz.NumericError, "coupling"),
+        ("bz_ising_create_chain", (None, 4, 1.0, 0.0, 1), bz.NullPointerError, "out"),
+        ("bz_ising_create_square", (out_model(), 4, -1, 1.0, 0.0, 1), bz.InvalidArgument, "columns"),
+        ("bz_ising_create_square", (out_model(), 1 << 20, 1 << 20, 1.0, 0.0, 1), bz.LimitExceeded, "larger"),
+        ("bz_ising_create_square", (out_model(), 4, 4, 1.0, INF, 1), bz.NumericError, "field"),
+        ("bz_ising_create_cubic", (out_model(), 4, 4, 0, 1.0, 0.0, 1), bz.InvalidArgument, "d"),
+        ("bz_ising_create_complete", (out_model(), 100000, 1.0, 0.0), bz.LimitExceeded, "couplings"),
+        ("bz_ising_create_complete", (out_model(), 0, 1.0, 0.0), bz.InvalidArgument, "n"),
+        ("bz_ising_create_sk", (out_model(), 10, -1.0, 0.0, 1), bz.InvalidArgument, "scale"),
+        ("bz_ising_create_sk", (out_model(), 10, INF, 0.0, 1), bz.NumericError, "scale"),
+        ("bz_ising_create_edwards_anderson", (out_model(), 4, 4, 1, 7, 1.0, 0.0, 1, 1), bz.InvalidArgument, "distribution"),
+        ("bz_ising_create_edwards_anderson", (out_model(), 4, 4, 1, 0, 0.0, 0.0, 1, 1), bz.InvalidArgument, "scale"),
+        ("bz_ising_create_qubo", (out_model(), None, 2, None), bz.NullPointerError, "qubo"),
+        ("bz_ising_create_qubo", (out_model(), f64(arr(0, NAN, 0, 0)), 2, None), bz.NumericError, "qubo[1]"),
+        ("bz_ising_create_qubo", (None, f64(sym), 2, None), bz.NullPointerError, "out"),
+        ("bz_ising_with_fields", (out_model(), m, f64(arr(1, 2, 3)), 3), bz.ShapeError, "n_spins"),
+        ("bz_ising_with_fields", (out_model(), m, f64(arr(1, 2, NAN, 3)), 4), bz.NumericError, "fields[2]"),
+        ("bz_ising_with_fields", (out_model(), dead_model(), f64(out4), 4), bz.InvalidHandle, "model"),
+
+        ("bz_ising_size", (None, None, None), bz.NullPointerError, "model"),
+        ("bz_ising_size", (ctypes.cast(ctypes.c_void_p(0xDEAD0), _lib.ising_p), None, None), bz.InvalidHandle, "bz_ising"),
+        ("bz_ising_couplings", (m, i64(i4), None, None, 3), bz.ShapeError, "n_couplings"),
+        ("bz_ising_couplings", (dead_model(), None, None, None, 4), bz.InvalidHandle, "model"),
+        ("bz_ising_fields", (m, f64(out4), 5), bz.ShapeError, "n_spins"),
+        ("bz_ising_fields", (m, None, 4), bz.NullPointerError, "fields"),
+        ("bz_ising_energy", (m, spins8(1, -1, 1, 0), 1, 4, f64(out4)), bz.InvalidArgument, "spins[0, 3]"),
+        ("bz_ising_energy", (m, spins8(1, -1, 1, 1), 1, 3, f64(out4)), bz.ShapeError, "n_spins"),
+        ("bz_ising_energy", (m, None, 1, 4, f64(out4)), bz.NullPointerError, "spins"),
+        ("bz_ising_energy", (m, spins8(1, -1, 1, 1), 0, 4, f64(out4)), bz.InvalidArgument, "n_states"),
+        ("bz_ising_energy", (m, spins8(1, -1, 1, 1), 1, 4, None), bz.NullPointerError, "energies"),
+        ("bz_ising_local_fields", (m, spins8(2, -1, 1, 1), 1, 4, f64(out4)), bz.InvalidArgument, "spins[0, 0]"),
+        ("bz_ising_local_fields", (dead_model(), spins8(1, -1, 1, 1), 1, 4, f64(out4)), bz.InvalidHandle, "model"),
+        ("bz_ising_bipartition", (m, None, None, 4), bz.NullPointerError, "out_is_bipartite"),
+        ("bz_ising_bipartition", (m, ctypes.byref(ctypes.c_int32()), None, 2), bz.ShapeError, "n_spins"),
+        ("bz_ising_to_qubo", (m, f64(out4), 4, f64(out4), 3, None), bz.ShapeError, "n_couplings"),
+        ("bz_ising_to_qubo", (m, f64(out4), 5, f64(out4), 4, None), bz.ShapeError, "n_spins"),
+
+        ("bz_ising_exact", (big, f64(arr(1.0)), 1, 0, *ok, NOFN, None), bz.LimitExceeded, "pass max_spins = 35"),
+        ("bz_ising_exact", (big, f64(arr(1.0)), 1, 41, *ok, NOFN, None), bz.InvalidArgument, "max_spins"),
+        ("bz_ising_exact", (m, f64(arr(NAN)), 1, 0, *ok, NOFN, None), bz.NumericError, "betas[0]"),
+        ("bz_ising_exact", (m, None, 1, 0, *ok, NOFN, None), bz.NullPointerError, "betas"),
+        ("bz_ising_exact", (m, f64(arr(1.0)), 0, 0, *ok, NOFN, None), bz.InvalidArgument, "n_betas"),
+        ("bz_ising_exact", (m, f64(arr(1.0)), 1, -1, *ok, NOFN, None), bz.InvalidArgument, "max_spins"),
+        ("bz_ising_exact", (m, f64(arr(1.0)), 1, 0, *ok, STOP, None), bz.Cancelled, "progress callback"),
+        ("bz_ising_exact", (dead_model(), f64(arr(1.0)), 1, 0, *ok, NOFN, None), bz.InvalidHandle, "model"),
+        ("bz_ising_ground_state", (big, 0, None, None, None, 35, NOFN, None), bz.LimitExceeded, "2^35 = 34359738368 states"),
+        ("bz_ising_ground_state", (m, 0, None, None, spins8(0, 0, 0), 3, NOFN, None), bz.ShapeError, "n_spins"),
+        ("bz_ising_ground_state", (m, 0, None, None, None, 4, STOP, None), bz.Cancelled, "cancelled"),
+        ("bz_ising_dos_range", (real, None, None), bz.InvalidArgument, "whole-number"),
+        ("bz_ising_dos_range", (None, None, None), bz.NullPointerError, "model"),
+        ("bz_ising_density_of_states", (m, 0, i64(np.empty(9, np.int64)), 8, None, 4, NOFN, None), bz.ShapeError, "n_bins"),
+        ("bz_ising_density_of_states", (m, 0, None, 9, None, 4, NOFN, None), bz.NullPointerError, "counts"),
+        ("bz_ising_density_of_states", (real, 0, i64(np.empty(9, np.int64)), 9, None, 4, NOFN, None), bz.InvalidArgument, "whole-number"),
+        ("bz_ising_density_of_states", (m, 0, i64(np.empty(9, np.int64)), 9, i64(np.empty(45, np.int64)), 5, NOFN, None), bz.ShapeError, "n_spins"),
+
+        ("bz_ising_chain_exact", (1, 1.0, 0.0, 1, f64(arr(1.0)), 1, *(None,) * 7), bz.InvalidArgument, "n must be >= 2"),
+        ("bz_ising_chain_exact", (0, 1.0, 0.0, 0, f64(arr(1.0)), 1, *(None,) * 7), bz.InvalidArgument, "n must be >= 1"),
+        ("bz_ising_chain_exact", (10, NAN, 0.0, 0, f64(arr(1.0)), 1, *(None,) * 7), bz.NumericError, "coupling"),
+        ("bz_ising_chain_exact", (10, 1.0, 0.0, 0, f64(arr(INF)), 1, *(None,) * 7), bz.NumericError, "betas[0]"),
+        ("bz_ising_chain_exact", (1 << 62, 1.0, 0.0, 0, f64(arr(1.0)), 1, *(None,) * 7), bz.InvalidArgument, "larger"),
+        ("bz_ising_chain_correlation", (10, 1.0, 0.0, 1.0, i64(ints(11)), 1, f64(out4)), bz.InvalidArgument, "distances[0]"),
+        ("bz_ising_chain_correlation", (-2, 1.0, 0.0, 1.0, i64(ints(1)), 1, f64(out4)), bz.InvalidArgument, "n"),
+        ("bz_ising_chain_correlation", (10, 1.0, 0.0, 1.0, i64(ints(1)), 1, None), bz.NullPointerError, "correlations"),
+        ("bz_ising_square_exact", (1, 4, 1.0, f64(arr(1.0)), 1, *(None,) * 5), bz.InvalidArgument, "rows and columns"),
+        ("bz_ising_square_exact", (3, 4, -1.0, f64(arr(1.0)), 1, *(None,) * 5), bz.InvalidArgument, "frustrated"),
+        ("bz_ising_square_exact", (4, 4, 1.0, f64(arr(NAN)), 1, *(None,) * 5), bz.NumericError, "betas[0]"),
+        ("bz_ising_onsager", (0.0, f64(arr(1.0)), 1, None, None, None, None), bz.InvalidArgument, "coupling"),
+        ("bz_ising_onsager", (1.0, f64(arr(-1.0)), 1, None, None, None, None), bz.InvalidArgument, "betas[0]"),
+        ("bz_ising_onsager_critical_temperature", (1.0, None), bz.NullPointerError, "out_tc"),
+        ("bz_ising_onsager_critical_temperature", (NAN, ctypes.byref(D())), bz.NumericError, "coupling"),
+        ("bz_ising_mean_field", (0.0, 1.0, 4.0, 0.0, None, None, None, ctypes.byref(L())), bz.InvalidArgument, "beta"),
+        ("bz_ising_mean_field", (1.0, 1.0, -4.0, 0.0, None, None, None, ctypes.byref(L())), bz.InvalidArgument, "z"),
+        ("bz_ising_mean_field", (1.0, 1.0, 4.0, 0.0, None, None, None, None), bz.NullPointerError, "out_n_solutions"),
+        ("bz_ising_mean_field", (1e300, 1e300, 4.0, 0.0, None, None, None, ctypes.byref(L())), bz.NumericError, "overflows"),
+        ("bz_ising_mean_field_magnetization", (1.0, 4.0, 0.0, f64(arr(1.0, 0.0)), 2, f64(out4)), bz.InvalidArgument, "beta"),
+        ("bz_ising_mean_field_magnetization", (1.0, 4.0, 0.0, f64(arr(1.0)), 1, None), bz.NullPointerError, "magnetization"),
+        ("bz_ising_hysteresis", (0.5, 1.0, 4.0, f64(arr(0.0, NAN)), 2, f64(out4), None), bz.NumericError, "fields[1]"),
+        ("bz_ising_hysteresis", (0.5, 1.0, 4.0, f64(arr(0.0)), 0, f64(out4), None), bz.InvalidArgument, "n_fields"),
+        ("bz_ising_curie_weiss", (0, 1.0, 0.0, f64(arr(1.0)), 1, *(None,) * 8), bz.InvalidArgument, "n"),
+        ("bz_ising_curie_weiss", (10, 1e308, 1e308, f64(arr(1.0)), 1, *(None,) * 8), bz.NumericError, "overflow"),
+        ("bz_ising_curie_weiss", (10, 1.0, 0.0, f64(arr(NAN)), 1, *(None,) * 8), bz.NumericError, "betas[0]"),
     ]
 
 
@@ -196,6 +336,11 @@ def test_infallible_functions_tolerate_anything():
     lib.bz_spectrum_free(dead)  # double free
     assert lib.bz_spectrum_compose_default_limit() > 0
     assert lib.bz_macrostates_default_limit() > 0
+    assert lib.bz_ising_enumeration_default_limit() == 30
+    lib.bz_ising_free(None)
+    lib.bz_ising_free(ctypes.cast(ctypes.c_void_p(0xDEAD0), _lib.ising_p))
+    dead = dead_model()
+    lib.bz_ising_free(dead)
 
 
 def test_wrong_handle_type_is_a_type_error():

@@ -2,7 +2,7 @@
 
 import re
 import subprocess
-from ctypes import POINTER, c_char_p, c_double, c_int32, c_int64, c_void_p
+from ctypes import POINTER, c_char_p, c_double, c_int8, c_int32, c_int64, c_uint64, c_void_p
 
 import pycparser
 from pycparser import c_ast
@@ -10,9 +10,11 @@ from pycparser import c_ast
 from boltzmann import _lib, errors
 
 # The header includes <stdint.h>; pycparser needs the typedefs only.
-FAKE_STDINT = "typedef int int32_t; typedef long long int64_t; typedef unsigned long long uint64_t;\n"
+FAKE_STDINT = ("typedef signed char int8_t; typedef int int32_t; typedef long long int64_t;"
+               " typedef unsigned long long uint64_t;\n")
 
-SCALARS = {"int32_t": c_int32, "int64_t": c_int64, "double": c_double, "bz_status": _lib.Status}
+SCALARS = {"int8_t": c_int8, "int32_t": c_int32, "int64_t": c_int64, "uint64_t": c_uint64, "double": c_double,
+           "bz_status": _lib.Status}
 
 
 def parse(header, tmp_path):
@@ -31,7 +33,7 @@ def ctype_of(node):
         name = " ".join(names)
         if name in SCALARS:
             return SCALARS[name]
-        return getattr(_lib, name)  # an opaque handle struct, e.g. bz_spectrum
+        return getattr(_lib, name)  # an opaque handle struct (bz_spectrum) or bz_progress_fn
     if isinstance(node, c_ast.PtrDecl):
         inner = node.type
         if isinstance(inner, c_ast.TypeDecl) and inner.type.names == ["char"]:

@@ -1,0 +1,506 @@
+import BoltzmannCore
+import CBoltzmann
+
+// Header section "ising": models, enumeration, exact solutions, mean field.
+
+/// The object behind a `bz_ising *`. The model is immutable; the interrupt flag is
+/// the only shared mutable state, and it is atomic.
+final class IsingHandle: Interruptible {
+    static let typeName = "bz_ising"
+    let model: IsingModel
+    let interrupt = InterruptFlag()
+    init(_ model: IsingModel) { self.model = model }
+}
+
+private func handle(_ pointer: OpaquePointer?) throws(EngineError) -> IsingHandle {
+    try Handles.lookup(pointer, as: IsingHandle.self, "model")
+}
+
+private func create(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ make: () throws(EngineError) -> IsingModel) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(out, "out")
+        out.pointee = nil
+        out.pointee = Handles.register(IsingHandle(try make()))
+    }
+}
+
+private func side(_ value: Int64, _ name: String) throws(EngineError) -> Int {
+    guard value > 0, value <= Int64(IsingModel.maxSpins) else {
+        throw .invalid("\(name) must be in [1, \(IsingModel.maxSpins)], got \(value)")
+    }
+    return Int(value)
+}
+
+private func optionalFields(_ fields: UnsafePointer<Double>?, _ n: Int) -> [Double]? {
+    Argument.optionalArray(fields, n)
+}
+
+@c @implementation
+public func bz_ising_create_dense(
+    _ out: UnsafeMutablePointer<OpaquePointer?>?, _ couplings: UnsafePointer<Double>?,
+    _ fields: UnsafePointer<Double>?, _ nSpins: Int64
+) -> bz_status {
+    create(out) { () throws(EngineError) in
+        let n = try side(nSpins, "n_spins")
+        guard n <= 1 << 16 else { throw EngineError(.limitExceeded, "a dense matrix of \(n) spins is larger than the library accepts (65536); use bz_ising_create_edges") }
+        return try IsingModel(spinCount: n, denseCouplings: Argument.array(couplings, n * n, "couplings"),
+                              fields: optionalFields(fields, n))
+    }
+}
+
+@c @implementation
+public func bz_ising_create_edges(
+    _ out: UnsafeMutablePointer<OpaquePointer?>?, _ nSpins: Int64, _ first: UnsafePointer<Int64>?,
+    _ second: UnsafePointer<Int64>?, _ couplings: UnsafePointer<Double>?, _ nEdges: Int64,
+    _ fields: UnsafePointer<Double>?
+) -> bz_status {
+    create(out) { () throws(EngineError) in
+        let n = try side(nSpins, "n_spins")
+        guard nEdges >= 0 else { throw .invalid("n_edges must be >= 0, got \(nEdges)") }
+        guard nEdges <= Int64(2 * IsingModel.maxCouplings) else {
+            throw EngineError(.limitExceeded, "n_edges = \(nEdges) is more than the library accepts (\(2 * IsingModel.maxCouplings))")
+        }
+        let m = Int(nEdges)
+        var edges: [(Int, Int, Double)] = []
+        if m > 0 {
+            let i = try Argument.array(first, m, "first"), j = try Argument.array(second, m, "second")
+            let v = try Argument.array(couplings, m, "couplings")
+            for k in 0..<m {
+                // Clamp before narrowing; the model names the out-of-range index.
+                edges.append((Int(clamping: max(-1, min(i[k], Int64(n)))), Int(clamping: max(-1, min(j[k], Int64(n)))), v[k]))
+            }
+        }
+        return try IsingModel(spinCount: n, edges: edges, fields: optionalFields(fields, n))
+    }
+}
+
+@c @implementation
+public func bz_ising_create_chain(
+    _ out: UnsafeMutablePointer<OpaquePointer?>?, _ n: Int64, _ coupling: Double, _ field: Double, _ periodic: Int32
+) -> bz_status {
+    create(out) { () throws(EngineError) in
+        try IsingModel.chain(side(n, "n"), coupling: coupling, field: field, periodic: periodic != 0)
+    }
+}
+
+@c @implementation
+public func bz_ising_create_square(
+    _ out: UnsafeMutablePointer<OpaquePointer?>?, _ rows: Int64, _ columns: Int64, _ coupling: Double,
+    _ field: Double, _ periodic: Int32
+) -> bz_status {
+    create(out) { () throws(EngineError) in
+        try IsingModel.square(side(rows, "rows"), side(columns, "columns"), coupling: coupling, field: field, periodic: periodic != 0)
+    }
+}
+
+@c @implementation
+public func bz_ising_create_cubic(
+    _ out: UnsafeMutablePointer<OpaquePointer?>?, _ l: Int64, _ w: Int64, _ d: Int64, _ coupling: Double,
+    _ field: Double, _ periodic: Int32
+) -> bz_status {
+    create(out) { () throws(EngineError) in
+        try IsingModel.cubic(side(l, "l"), side(w, "w"), side(d, "d"), coupling: coupling, field: field, periodic: periodic != 0)
+    }
+}
+
+@c @implementation
+public func bz_ising_create_complete(
+    _ out: UnsafeMutablePointer<OpaquePointer?>?, _ n: Int64, _ coupling: Double, _ field: Double
+) -> bz_status {
+    create(out) { () throws(EngineError) in
+        try IsingModel.complete(side(n, "n"), coupling: coupling, field: field)
+    }
+}
+
+@c @implementation
+public func bz_ising_create_sk(
+    _ out: UnsafeMutablePointer<OpaquePointer?>?, _ n: Int64, _ scale: Double, _ field: Double, _ seed: UInt64
+) -> bz_status {
+    create(out) { () throws(EngineError) in
+        try IsingModel.sherringtonKirkpatrick(side(n, "n"), scale: scale, field: field, seed: seed)
+    }
+}
+
+@c @implementation
+public func bz_ising_create_edwards_anderson(
+    _ out: UnsafeMutablePointer<OpaquePointer?>?, _ l: Int64, _ w: Int64, _ d: Int64, _ distribution: Int32,
+    _ scale: Double, _ field: Double, _ periodic: Int32, _ seed: UInt64
+) -> bz_status {
+    create(out) { () throws(EngineError) in
+        guard let kind = IsingModel.CouplingDistribution(rawValue: distribution) else {
+            throw .invalid("distribution must be BZ_COUPLINGS_BIMODAL (0) or BZ_COUPLINGS_GAUSSIAN (1), got \(distribution)")
+        }
+        let dims = try d == 1 ? [side(l, "l"), side(w, "w")] : [side(l, "l"), side(w, "w"), side(d, "d")]
+        return try IsingModel.edwardsAnderson(dims, distribution: kind, scale: scale, field: field, periodic: periodic != 0, seed: seed)
+    }
+}
+
+@c @implementation
+public func bz_ising_create_qubo(
+    _ out: UnsafeMutablePointer<OpaquePointer?>?, _ qubo: UnsafePointer<Double>?, _ nSpins: Int64,
+    _ outOffset: UnsafeMutablePointer<Double>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(out, "out")
+        out.pointee = nil
+        let n = try side(nSpins, "n_spins")
+        guard n <= 1 << 16 else { throw EngineError(.limitExceeded, "a dense QUBO of \(n) variables is larger than the library accepts (65536)") }
+        let (model, offset) = try IsingModel.fromQUBO(spinCount: n, matrix: Argument.array(qubo, n * n, "qubo"))
+        out.pointee = Handles.register(IsingHandle(model))
+        outOffset?.pointee = offset
+    }
+}
+
+@c @implementation
+public func bz_ising_with_fields(
+    _ out: UnsafeMutablePointer<OpaquePointer?>?, _ model: OpaquePointer?, _ fields: UnsafePointer<Double>?, _ nSpins: Int64
+) -> bz_status {
+    create(out) { () throws(EngineError) in
+        let m = try handle(model).model
+        try Argument.length(nSpins, "n_spins", equals: m.spinCount, "the model's spin count")
+        return try m.withFields(Argument.array(fields, m.spinCount, "fields"))
+    }
+}
+
+@c @implementation
+public func bz_ising_free(_ model: OpaquePointer?) {
+    Handles.release(model, as: IsingHandle.self)
+}
+
+@c @implementation
+public func bz_ising_size(_ model: OpaquePointer?, _ outNSpins: UnsafeMutablePointer<Int64>?, _ outNCouplings: UnsafeMutablePointer<Int64>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let m = try handle(model).model
+        outNSpins?.pointee = Int64(m.spinCount)
+        outNCouplings?.pointee = Int64(m.couplingCount)
+    }
+}
+
+@c @implementation
+public func bz_ising_couplings(
+    _ model: OpaquePointer?, _ first: UnsafeMutablePointer<Int64>?, _ second: UnsafeMutablePointer<Int64>?,
+    _ couplings: UnsafeMutablePointer<Double>?, _ nCouplings: Int64
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let m = try handle(model).model
+        try Argument.length(nCouplings, "n_couplings", equals: m.couplingCount, "the model's coupling count")
+        first?.write(m.edgeFirst.map(Int64.init))
+        second?.write(m.edgeSecond.map(Int64.init))
+        couplings?.write(m.edgeCoupling)
+    }
+}
+
+@c @implementation
+public func bz_ising_fields(_ model: OpaquePointer?, _ fields: UnsafeMutablePointer<Double>?, _ nSpins: Int64) -> bz_status {
+    guarded { () throws(EngineError) in
+        let m = try handle(model).model
+        let out = try Argument.output(fields, "fields")
+        try Argument.length(nSpins, "n_spins", equals: m.spinCount, "the model's spin count")
+        out.write(m.fields)
+    }
+}
+
+/// The spins argument of a batch call, checked against the model.
+private func batch(_ m: IsingModel, _ spins: UnsafePointer<Int8>?, _ nStates: Int64, _ nSpins: Int64) throws(EngineError) -> UnsafeBufferPointer<Int8> {
+    let states = try Argument.count(nStates, "n_states")
+    try Argument.length(nSpins, "n_spins", equals: m.spinCount, "the model's spin count")
+    guard states <= Int(Argument.maxCount) / m.spinCount else { throw .invalid("n_states x n_spins is larger than the library accepts") }
+    guard let spins else { throw EngineError(.nullPointer, "spins is NULL") }
+    return UnsafeBufferPointer(start: spins, count: states * m.spinCount)
+}
+
+@c @implementation
+public func bz_ising_energy(
+    _ model: OpaquePointer?, _ spins: UnsafePointer<Int8>?, _ nStates: Int64, _ nSpins: Int64,
+    _ energies: UnsafeMutablePointer<Double>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let m = try handle(model).model
+        let input = try batch(m, spins, nStates, nSpins)
+        let out = try Argument.output(energies, "energies")
+        out.write(try m.energies(spins: input))
+    }
+}
+
+@c @implementation
+public func bz_ising_local_fields(
+    _ model: OpaquePointer?, _ spins: UnsafePointer<Int8>?, _ nStates: Int64, _ nSpins: Int64,
+    _ localFields: UnsafeMutablePointer<Double>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let m = try handle(model).model
+        let input = try batch(m, spins, nStates, nSpins)
+        let out = try Argument.output(localFields, "local_fields")
+        out.write(try m.localFields(spins: input))
+    }
+}
+
+@c @implementation
+public func bz_ising_bipartition(
+    _ model: OpaquePointer?, _ outIsBipartite: UnsafeMutablePointer<Int32>?, _ colours: UnsafeMutablePointer<Int8>?, _ nSpins: Int64
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let m = try handle(model).model
+        let out = try Argument.output(outIsBipartite, "out_is_bipartite")
+        try Argument.length(nSpins, "n_spins", equals: m.spinCount, "the model's spin count")
+        let (isBipartite, c) = m.bipartition()
+        out.pointee = isBipartite ? 1 : 0
+        if isBipartite { colours?.write(c) }
+    }
+}
+
+@c @implementation
+public func bz_ising_to_qubo(
+    _ model: OpaquePointer?, _ diagonal: UnsafeMutablePointer<Double>?, _ nSpins: Int64,
+    _ offDiagonal: UnsafeMutablePointer<Double>?, _ nCouplings: Int64, _ outConstant: UnsafeMutablePointer<Double>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let m = try handle(model).model
+        try Argument.length(nSpins, "n_spins", equals: m.spinCount, "the model's spin count")
+        try Argument.length(nCouplings, "n_couplings", equals: m.couplingCount, "the model's coupling count")
+        let q = m.qubo()
+        diagonal?.write(q.diagonal)
+        offDiagonal?.write(q.offDiagonal)
+        outConstant?.pointee = q.constant
+    }
+}
+
+// MARK: - Enumeration
+
+@c @implementation
+public func bz_ising_enumeration_default_limit() -> Int64 {
+    Int64(IsingEnumeration.defaultMaxSpins)
+}
+
+private func spinCap(_ maxSpins: Int64) throws(EngineError) -> Int {
+    guard maxSpins >= 0, maxSpins <= Int64(IsingEnumeration.maxSpinsLimit) else {
+        throw .invalid("max_spins must be in [0, \(IsingEnumeration.maxSpinsLimit)] (0 for the default \(IsingEnumeration.defaultMaxSpins)), got \(maxSpins)")
+    }
+    return Int(maxSpins)
+}
+
+@c @implementation
+public func bz_ising_exact(
+    _ model: OpaquePointer?, _ betas: UnsafePointer<Double>?, _ nBetas: Int64, _ maxSpins: Int64,
+    _ logZ: UnsafeMutablePointer<Double>?, _ freeEnergy: UnsafeMutablePointer<Double>?,
+    _ energy: UnsafeMutablePointer<Double>?, _ entropy: UnsafeMutablePointer<Double>?,
+    _ heatCapacity: UnsafeMutablePointer<Double>?, _ magnetization: UnsafeMutablePointer<Double>?,
+    _ absMagnetization: UnsafeMutablePointer<Double>?, _ magnetizationSq: UnsafeMutablePointer<Double>?,
+    _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let h = try handle(model)
+        let nb = try Argument.count(nBetas, "n_betas")
+        let b = try Argument.array(betas, nb, "betas")
+        let cap = try spinCap(maxSpins)
+        let total = try IsingEnumeration.stateCount(h.model, maxSpins: cap)
+        let r = try IsingEnumeration.thermodynamics(h.model, betas: b, maxSpins: cap,
+                                                    monitor: monitor(total: total, progress, user, interrupt: h.interrupt))
+        logZ?.write(r.table.logZ)
+        freeEnergy?.write(r.table.freeEnergy)
+        energy?.write(r.table.energy)
+        entropy?.write(r.table.entropy)
+        heatCapacity?.write(r.table.heatCapacity)
+        magnetization?.write(r.magnetization)
+        absMagnetization?.write(r.absMagnetization)
+        magnetizationSq?.write(r.magnetizationSquared)
+    }
+}
+
+@c @implementation
+public func bz_ising_ground_state(
+    _ model: OpaquePointer?, _ maxSpins: Int64, _ outEnergy: UnsafeMutablePointer<Double>?,
+    _ outDegeneracy: UnsafeMutablePointer<Int64>?, _ spins: UnsafeMutablePointer<Int8>?, _ nSpins: Int64,
+    _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let h = try handle(model)
+        let cap = try spinCap(maxSpins)
+        if spins != nil { try Argument.length(nSpins, "n_spins", equals: h.model.spinCount, "the model's spin count") }
+        let total = try IsingEnumeration.stateCount(h.model, maxSpins: cap)
+        let g = try IsingEnumeration.groundState(h.model, maxSpins: cap, monitor: monitor(total: total, progress, user, interrupt: h.interrupt))
+        outEnergy?.pointee = g.energy
+        outDegeneracy?.pointee = g.degeneracy
+        spins?.write(g.spins)
+    }
+}
+
+@c @implementation
+public func bz_ising_dos_range(_ model: OpaquePointer?, _ outMinEnergy: UnsafeMutablePointer<Int64>?, _ outNBins: UnsafeMutablePointer<Int64>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let r = try IsingEnumeration.densityOfStatesRange(handle(model).model)
+        outMinEnergy?.pointee = Int64(r.minEnergy)
+        outNBins?.pointee = Int64(r.binCount)
+    }
+}
+
+@c @implementation
+public func bz_ising_density_of_states(
+    _ model: OpaquePointer?, _ maxSpins: Int64, _ counts: UnsafeMutablePointer<Int64>?, _ nBins: Int64,
+    _ countsByMagnetization: UnsafeMutablePointer<Int64>?, _ nSpins: Int64,
+    _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let h = try handle(model)
+        let cap = try spinCap(maxSpins)
+        let out = try Argument.output(counts, "counts")
+        let range = try IsingEnumeration.densityOfStatesRange(h.model)
+        try Argument.length(nBins, "n_bins", equals: range.binCount, "the grid of bz_ising_dos_range")
+        if countsByMagnetization != nil { try Argument.length(nSpins, "n_spins", equals: h.model.spinCount, "the model's spin count") }
+        let total = try IsingEnumeration.stateCount(h.model, maxSpins: cap)
+        let dos = try IsingEnumeration.densityOfStates(h.model, byMagnetization: countsByMagnetization != nil, maxSpins: cap,
+                                                       monitor: monitor(total: total, progress, user, interrupt: h.interrupt))
+        out.write(dos.counts)
+        if let byM = dos.countsByMagnetization { countsByMagnetization?.write(byM) }
+    }
+}
+
+// MARK: - Exact solutions
+
+@c @implementation
+public func bz_ising_chain_exact(
+    _ n: Int64, _ coupling: Double, _ field: Double, _ periodic: Int32, _ betas: UnsafePointer<Double>?, _ nBetas: Int64,
+    _ logZ: UnsafeMutablePointer<Double>?, _ freeEnergy: UnsafeMutablePointer<Double>?, _ energy: UnsafeMutablePointer<Double>?,
+    _ entropy: UnsafeMutablePointer<Double>?, _ heatCapacity: UnsafeMutablePointer<Double>?,
+    _ magnetization: UnsafeMutablePointer<Double>?, _ nearestNeighbour: UnsafeMutablePointer<Double>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let nb = try Argument.count(nBetas, "n_betas")
+        let r = try IsingChain.exact(length: n, coupling: coupling, field: field, periodic: periodic != 0,
+                                     betas: Argument.array(betas, nb, "betas"))
+        logZ?.write(r.table.logZ)
+        freeEnergy?.write(r.table.freeEnergy)
+        energy?.write(r.table.energy)
+        entropy?.write(r.table.entropy)
+        heatCapacity?.write(r.table.heatCapacity)
+        magnetization?.write(r.magnetization)
+        nearestNeighbour?.write(r.nearestNeighbour)
+    }
+}
+
+@c @implementation
+public func bz_ising_chain_correlation(
+    _ n: Int64, _ coupling: Double, _ field: Double, _ beta: Double, _ distances: UnsafePointer<Int64>?,
+    _ nDistances: Int64, _ correlations: UnsafeMutablePointer<Double>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let count = try Argument.count(nDistances, "n_distances")
+        let d = try Argument.array(distances, count, "distances")
+        let out = try Argument.output(correlations, "correlations")
+        guard n >= 0 else { throw .invalid("n must be >= 2 (or 0 for an infinite chain), got \(n)") }
+        out.write(try IsingChain.correlation(length: n, coupling: coupling, field: field, beta: beta, distances: d))
+    }
+}
+
+@c @implementation
+public func bz_ising_square_exact(
+    _ rows: Int64, _ columns: Int64, _ coupling: Double, _ betas: UnsafePointer<Double>?, _ nBetas: Int64,
+    _ logZ: UnsafeMutablePointer<Double>?, _ freeEnergy: UnsafeMutablePointer<Double>?, _ energy: UnsafeMutablePointer<Double>?,
+    _ entropy: UnsafeMutablePointer<Double>?, _ heatCapacity: UnsafeMutablePointer<Double>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let nb = try Argument.count(nBetas, "n_betas")
+        guard rows >= 2, columns >= 2, rows <= Int64(IsingSquare.maxSide), columns <= Int64(IsingSquare.maxSide) else {
+            throw .invalid("Kaufman's formula needs rows and columns in [2, \(IsingSquare.maxSide)], got \(rows) x \(columns)")
+        }
+        let t = try IsingSquare.kaufman(rows: Int(rows), columns: Int(columns), coupling: coupling, betas: Argument.array(betas, nb, "betas"))
+        logZ?.write(t.logZ)
+        freeEnergy?.write(t.freeEnergy)
+        energy?.write(t.energy)
+        entropy?.write(t.entropy)
+        heatCapacity?.write(t.heatCapacity)
+    }
+}
+
+@c @implementation
+public func bz_ising_onsager(
+    _ coupling: Double, _ betas: UnsafePointer<Double>?, _ nBetas: Int64, _ freeEnergy: UnsafeMutablePointer<Double>?,
+    _ energy: UnsafeMutablePointer<Double>?, _ heatCapacity: UnsafeMutablePointer<Double>?, _ magnetization: UnsafeMutablePointer<Double>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let nb = try Argument.count(nBetas, "n_betas")
+        let r = try IsingSquare.onsager(coupling: coupling, betas: Argument.array(betas, nb, "betas"))
+        freeEnergy?.write(r.freeEnergy)
+        energy?.write(r.energy)
+        heatCapacity?.write(r.heatCapacity)
+        magnetization?.write(r.magnetization)
+    }
+}
+
+@c @implementation
+public func bz_ising_onsager_critical_temperature(_ coupling: Double, _ outTc: UnsafeMutablePointer<Double>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(outTc, "out_tc")
+        out.pointee = try IsingSquare.criticalTemperature(coupling: coupling)
+    }
+}
+
+// MARK: - Mean field
+
+@c @implementation
+public func bz_ising_mean_field(
+    _ beta: Double, _ coupling: Double, _ z: Double, _ field: Double, _ magnetizations: UnsafeMutablePointer<Double>?,
+    _ freeEnergies: UnsafeMutablePointer<Double>?, _ stable: UnsafeMutablePointer<Int32>?, _ outNSolutions: UnsafeMutablePointer<Int64>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let count = try Argument.output(outNSolutions, "out_n_solutions")
+        let all = try MeanFieldIsing.solutions(beta: beta, coupling: coupling, neighbours: z, field: field)
+        magnetizations?.write(all.map(\.magnetization))
+        freeEnergies?.write(all.map(\.freeEnergy))
+        stable?.write(all.map { $0.isStable ? 1 : 0 })
+        count.pointee = Int64(all.count)
+    }
+}
+
+@c @implementation
+public func bz_ising_mean_field_magnetization(
+    _ coupling: Double, _ z: Double, _ field: Double, _ betas: UnsafePointer<Double>?, _ nBetas: Int64,
+    _ magnetization: UnsafeMutablePointer<Double>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let nb = try Argument.count(nBetas, "n_betas")
+        let b = try Argument.array(betas, nb, "betas")
+        let out = try Argument.output(magnetization, "magnetization")
+        var m: [Double] = []
+        for beta in b { m.append(try MeanFieldIsing.magnetization(beta: beta, coupling: coupling, neighbours: z, field: field)) }
+        out.write(m)
+    }
+}
+
+@c @implementation
+public func bz_ising_hysteresis(
+    _ beta: Double, _ coupling: Double, _ z: Double, _ fields: UnsafePointer<Double>?, _ nFields: Int64,
+    _ magnetization: UnsafeMutablePointer<Double>?, _ jumped: UnsafeMutablePointer<Int32>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let n = try Argument.count(nFields, "n_fields")
+        let h = try Argument.array(fields, n, "fields")
+        let out = try Argument.output(magnetization, "magnetization")
+        let r = try MeanFieldIsing.hysteresis(beta: beta, coupling: coupling, neighbours: z, fields: h)
+        out.write(r.magnetization)
+        jumped?.write(r.jumped.map { $0 ? 1 : 0 })
+    }
+}
+
+@c @implementation
+public func bz_ising_curie_weiss(
+    _ n: Int64, _ coupling: Double, _ field: Double, _ betas: UnsafePointer<Double>?, _ nBetas: Int64,
+    _ logZ: UnsafeMutablePointer<Double>?, _ freeEnergy: UnsafeMutablePointer<Double>?, _ energy: UnsafeMutablePointer<Double>?,
+    _ entropy: UnsafeMutablePointer<Double>?, _ heatCapacity: UnsafeMutablePointer<Double>?,
+    _ magnetization: UnsafeMutablePointer<Double>?, _ absMagnetization: UnsafeMutablePointer<Double>?,
+    _ magnetizationSq: UnsafeMutablePointer<Double>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let nb = try Argument.count(nBetas, "n_betas")
+        guard n > 0, n <= Int64(CurieWeiss.maxSpins) else { throw .invalid("n must be in [1, \(CurieWeiss.maxSpins)], got \(n)") }
+        let r = try CurieWeiss.exact(spins: Int(n), coupling: coupling, field: field, betas: Argument.array(betas, nb, "betas"))
+        logZ?.write(r.table.logZ)
+        freeEnergy?.write(r.table.freeEnergy)
+        energy?.write(r.table.energy)
+        entropy?.write(r.table.entropy)
+        heatCapacity?.write(r.table.heatCapacity)
+        magnetization?.write(r.magnetization)
+        absMagnetization?.write(r.absMagnetization)
+        magnetizationSq?.write(r.magnetizationSquared)
+    }
+}

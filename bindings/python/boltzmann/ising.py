@@ -1,0 +1,579 @@
+"""Ising models, solved exactly where physics allows.
+
+E(s) = - sum_{i<j} J_ij s_i s_j - sum_i h_i s_i over spins s_i in {-1, +1} (k_B = 1).
+:class:`IsingModel` holds a model (lattices, complete graph, spin glasses, dense or
+edge-list couplings, QUBO) and enumerates it exactly; the module functions give the
+closed-form solutions: the 1D chain (transfer matrix), Kaufman's finite square lattice,
+Onsager's infinite one, mean-field theory and the exact Curie-Weiss model. See the
+"Ising" section of ``include/boltzmann.h`` for equations and guarantees.
+"""
+
+import ctypes
+import weakref
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _arrays as arr
+from ._lib import bz_progress_fn, i8p, ising_p, lib
+from .errors import Cancelled, InvalidArgument, InvalidHandle, ShapeError
+from .thermo import Spectrum, Thermo
+
+__all__ = ["IsingModel", "IsingThermo", "ChainThermo", "GroundState", "DensityOfStates",
+           "Onsager", "MeanField", "Hysteresis", "chain_exact", "chain_correlation",
+           "square_exact", "onsager", "critical_temperature", "mean_field",
+           "mean_field_magnetization", "hysteresis", "curie_weiss", "enumeration_default_limit"]
+
+
+@dataclass(frozen=True)
+class IsingThermo(Thermo):
+    """:class:`Thermo` of a whole model plus magnetisation statistics per spin,
+    m = (1/N) sum_i s_i: ``magnetization`` <m>, ``abs_magnetization`` <|m|>,
+    ``magnetization_sq`` <m^2>."""
+
+    magnetization: np.ndarray
+    abs_magnetization: np.ndarray
+    magnetization_sq: np.ndarray
+
+
+@dataclass(frozen=True)
+class ChainThermo(Thermo):
+    """:class:`Thermo` of a whole chain plus ``magnetization`` <m> per spin and
+    ``nearest_neighbour`` <s_i s_i+1> averaged over the bonds."""
+
+    magnetization: np.ndarray
+    nearest_neighbour: np.ndarray
+
+
+@dataclass(frozen=True)
+class GroundState:
+    """The lowest ``energy``, its ``degeneracy`` and one ground state ``spins`` (int8, +-1)."""
+
+    energy: float
+    degeneracy: int
+    spins: np.ndarray
+
+
+@dataclass(frozen=True)
+class DensityOfStates:
+    """Exact counts of states by energy: ``energies`` (int64) with ``counts`` > 0 (summing
+    to 2^N); ``counts_by_magnetization`` (len(energies), N + 1) over ``magnetizations``
+    M = -N, -N+2, ..., N when asked for, else None."""
+
+    energies: np.ndarray
+    counts: np.ndarray
+    magnetizations: np.ndarray
+    counts_by_magnetization: np.ndarray = None
+
+    def spectrum(self):
+        """The energy levels as a :class:`Spectrum` with degeneracies g(E)."""
+        return Spectrum(self.energies.astype(np.float64), self.counts.astype(np.float64))
+
+    def thermo(self, beta):
+        """log Z, F, U, S, C at any beta from g(E)."""
+        with self.spectrum() as s:
+            return s.thermo(beta)
+
+
+@dataclass(frozen=True)
+class Onsager:
+    """Onsager's infinite square lattice per site: ``free_energy``, ``energy``,
+    ``heat_capacity`` and the spontaneous ``magnetization`` (Yang)."""
+
+    beta: np.ndarray
+    free_energy: np.ndarray
+    energy: np.ndarray
+    heat_capacity: np.ndarray
+    magnetization: np.ndarray
+
+
+@dataclass(frozen=True)
+class MeanField:
+    """All solutions of m = tanh(beta (z J m + h)), increasing: ``magnetization``,
+    ``free_energy`` per spin phi(m), ``stable`` (phi'' > 0); ``critical_temperature`` z J."""
+
+    magnetization: np.ndarray
+    free_energy: np.ndarray
+    stable: np.ndarray
+    critical_temperature: float
+
+    @property
+    def equilibrium(self):
+        """The stable solution of least free energy (the positive one on a tie)."""
+        candidates = [k for k in range(len(self.magnetization)) if self.stable[k]]
+        best = min(candidates, key=lambda k: (self.free_energy[k], -self.magnetization[k]))
+        return float(self.magnetization[best])
+
+
+@dataclass(frozen=True)
+class Hysteresis:
+    """A field sweep following the stable mean-field branch: ``field``, ``magnetization``,
+    ``jumped`` (True where the branch ended and m jumped); ``coercive_fields`` are the
+    fields of the jumps."""
+
+    field: np.ndarray
+    magnetization: np.ndarray
+    jumped: np.ndarray
+
+    @property
+    def coercive_fields(self):
+        return self.field[self.jumped]
+
+
+# --- progress and interrupts ------------------------------------------------------
+
+
+class _Progress:
+    """A ctypes progress callback around a Python callable ``progress(done, total)``
+    (return False to stop). It is always installed, so Ctrl-C (KeyboardInterrupt,
+    delivered while the callback runs) cancels the call cleanly, and so does any
+    exception the callable raises; both are re-raised after the call returns."""
+
+    def __init__(self, progress):
+        if progress is True:
+            progress = _tqdm_progress()
+        self.callable = progress
+        self.error = None
+        self.cfunc = bz_progress_fn(self._call)
+
+    def _call(self, user, done, total, metric):
+        try:
+            if self.callable is not None and self.callable(done, total) is False:
+                return 1
+            return 0
+        except BaseException as e:  # noqa: BLE001 - re-raised after the call
+            self.error = e
+            return 1
+
+    def run(self, fn, *args):
+        try:
+            fn(*args, self.cfunc, None)
+        except Cancelled:
+            if self.error is not None:
+                raise self.error from None
+            raise
+        finally:
+            if hasattr(self.callable, "close"):
+                self.callable.close()
+
+
+def _tqdm_progress():
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return None
+    bar = tqdm(unit="states", unit_scale=True)
+
+    class Bar:
+        def __call__(self, done, total):
+            bar.total = total
+            bar.update(done - bar.n)
+
+        def close(self):
+            bar.close()
+
+    return Bar()
+
+
+def _limit(max_spins):
+    return 0 if max_spins is None else int(max_spins)
+
+
+def enumeration_default_limit():
+    """The largest N enumerated unless ``max_spins`` raises the cap (30)."""
+    return lib.bz_ising_enumeration_default_limit()
+
+
+def _free(handle):
+    lib.bz_ising_free(handle)
+
+
+def _uniform_or_array(h):
+    """(scalar for the C constructor, per-site array or None)."""
+    a = np.asarray(h, dtype=np.float64)
+    return (float(a), None) if a.ndim == 0 else (0.0, a)
+
+
+def _spin_batch(spins, n):
+    s = np.asarray(spins)
+    if s.dtype.kind == "f" and not np.all(np.isin(s, (-1.0, 1.0))):
+        raise InvalidArgument("spins must be -1 or +1")
+    s = np.ascontiguousarray(s, dtype=np.int8)
+    if s.ndim not in (1, 2) or s.shape[-1] != n:
+        raise ShapeError(f"spins must have shape ({n},) or (n_states, {n}), got {s.shape}")
+    return s
+
+
+class IsingModel:
+    """An Ising model: N spins, symmetric couplings J_ij (J > 0 ferromagnetic), fields h_i.
+
+    Build one with a class method (:meth:`chain`, :meth:`square`, :meth:`cubic`,
+    :meth:`complete`, :meth:`sk`, :meth:`edwards_anderson`, :meth:`from_dense`,
+    :meth:`from_edges`, :meth:`from_qubo`). ``h`` may be a scalar (uniform) or an
+    array of N per-site fields. Models are immutable and may be shared by threads.
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> m = bz.IsingModel.square(4, 4)            # periodic 4 x 4, J = 1
+    >>> round(float(m.exact(0.5).heat_capacity), 6) > 0
+    True
+    """
+
+    # -- construction
+    @classmethod
+    def _create(cls, fn, *args, fields=None):
+        handle = ising_p()
+        fn(ctypes.byref(handle), *args)
+        model = cls.__new__(cls)
+        model._own(handle)
+        if fields is not None:
+            replaced = model.with_fields(fields)
+            model.close()
+            return replaced
+        return model
+
+    def _own(self, handle):
+        self._handle = handle
+        self._finalizer = weakref.finalize(self, _free, handle)
+
+    @classmethod
+    def chain(cls, n, J=1.0, h=0.0, periodic=True):
+        """A chain of n spins (a ring when ``periodic``)."""
+        h0, per_site = _uniform_or_array(h)
+        return cls._create(lib.bz_ising_create_chain, int(n), float(J), h0, int(bool(periodic)), fields=per_site)
+
+    @classmethod
+    def square(cls, rows, columns=None, J=1.0, h=0.0, periodic=True):
+        """A rows x columns square lattice (square when ``columns`` is omitted)."""
+        h0, per_site = _uniform_or_array(h)
+        columns = rows if columns is None else columns
+        return cls._create(lib.bz_ising_create_square, int(rows), int(columns), float(J), h0,
+                           int(bool(periodic)), fields=per_site)
+
+    @classmethod
+    def cubic(cls, l, w=None, d=None, J=1.0, h=0.0, periodic=True):
+        """An l x w x d simple cubic lattice (a cube when w, d are omitted)."""
+        h0, per_site = _uniform_or_array(h)
+        w = l if w is None else w
+        d = l if d is None else d
+        return cls._create(lib.bz_ising_create_cubic, int(l), int(w), int(d), float(J), h0,
+                           int(bool(periodic)), fields=per_site)
+
+    @classmethod
+    def complete(cls, n, J=1.0, h=0.0):
+        """The Curie-Weiss model: every pair of n spins coupled by J / n."""
+        h0, per_site = _uniform_or_array(h)
+        return cls._create(lib.bz_ising_create_complete, int(n), float(J), h0, fields=per_site)
+
+    @classmethod
+    def sk(cls, n, J=1.0, h=0.0, seed=0):
+        """Sherrington-Kirkpatrick: J_ij ~ Normal(0, J^2 / n) for every pair, seeded."""
+        h0, per_site = _uniform_or_array(h)
+        return cls._create(lib.bz_ising_create_sk, int(n), float(J), h0, int(seed) & (2**64 - 1), fields=per_site)
+
+    @classmethod
+    def edwards_anderson(cls, shape, J=1.0, h=0.0, distribution="bimodal", periodic=True, seed=0):
+        """Edwards-Anderson spin glass on a square (``shape`` (L, W)) or cubic ((L, W, D))
+        lattice; nearest-neighbour couplings +-J (``"bimodal"``) or Normal(0, J^2)
+        (``"gaussian"``), seeded."""
+        shape = tuple(int(x) for x in np.atleast_1d(shape))
+        if len(shape) not in (2, 3):
+            raise ShapeError(f"shape must be (L, W) or (L, W, D), got {shape}")
+        kinds = {"bimodal": 0, "gaussian": 1}
+        if distribution not in kinds:
+            raise InvalidArgument(f"distribution must be 'bimodal' or 'gaussian', got {distribution!r}")
+        l, w, d = shape if len(shape) == 3 else (*shape, 1)
+        h0, per_site = _uniform_or_array(h)
+        return cls._create(lib.bz_ising_create_edwards_anderson, l, w, d, kinds[distribution], float(J), h0,
+                           int(bool(periodic)), int(seed) & (2**64 - 1), fields=per_site)
+
+    @classmethod
+    def from_dense(cls, J, h=None):
+        """From a dense symmetric (N, N) coupling matrix with zero diagonal."""
+        j = np.ascontiguousarray(J, dtype=np.float64)
+        if j.ndim != 2 or j.shape[0] != j.shape[1]:
+            raise ShapeError(f"J must be a square matrix, got shape {j.shape}")
+        n = j.shape[0]
+        hv = None if h is None else arr.vector(np.broadcast_to(np.asarray(h, dtype=np.float64), (n,)), "h")
+        return cls._create(lib.bz_ising_create_dense, arr.f64(j), arr.f64(hv), n)
+
+    @classmethod
+    def from_edges(cls, n, edges, h=None):
+        """From N and edges: an iterable of (i, j, J_ij) or an (E, 3) array. Repeated pairs
+        add up; (i, i) is refused."""
+        e = np.asarray(list(edges) if not isinstance(edges, np.ndarray) else edges, dtype=np.float64)
+        if e.size == 0:
+            e = e.reshape(0, 3)
+        if e.ndim != 2 or e.shape[1] != 3:
+            raise ShapeError(f"edges must be (i, j, J) triples, got shape {e.shape}")
+        if not np.all(np.isfinite(e[:, :2])) or np.any(e[:, :2] != np.round(e[:, :2])):
+            raise InvalidArgument("edge indices must be whole numbers")
+        i = np.ascontiguousarray(e[:, 0], dtype=np.int64)
+        j = np.ascontiguousarray(e[:, 1], dtype=np.int64)
+        v = np.ascontiguousarray(e[:, 2])
+        n = int(n)
+        hv = None if h is None else arr.vector(np.broadcast_to(np.asarray(h, dtype=np.float64), (max(n, 0),)), "h")
+        return cls._create(lib.bz_ising_create_edges, n, arr.i64(i), arr.i64(j), arr.f64(v), len(v), arr.f64(hv))
+
+    @classmethod
+    def from_qubo(cls, Q):
+        """The Ising form of the QUBO x^T Q x (x in {0,1}, s = 2x - 1).
+
+        Returns ``(model, offset)`` with x^T Q x = model.energy(s) + offset for every x.
+        """
+        q = np.ascontiguousarray(Q, dtype=np.float64)
+        if q.ndim != 2 or q.shape[0] != q.shape[1]:
+            raise ShapeError(f"Q must be a square matrix, got shape {q.shape}")
+        handle, offset = ising_p(), ctypes.c_double()
+        lib.bz_ising_create_qubo(ctypes.byref(handle), arr.f64(q), q.shape[0], ctypes.byref(offset))
+        model = cls.__new__(cls)
+        model._own(handle)
+        return model, offset.value
+
+    def with_fields(self, h):
+        """A new model with these couplings and fields ``h`` (scalar or (N,))."""
+        hv = arr.vector(np.broadcast_to(np.asarray(h, dtype=np.float64), (self.n_spins,)), "h")
+        handle = ising_p()
+        lib.bz_ising_with_fields(ctypes.byref(handle), self._h, arr.f64(hv), len(hv))
+        model = IsingModel.__new__(IsingModel)
+        model._own(handle)
+        return model
+
+    # -- lifetime
+    @property
+    def _h(self):
+        if not self._finalizer.alive:
+            raise InvalidHandle("this IsingModel has been closed")
+        return self._handle
+
+    def close(self):
+        """Release the library handle now."""
+        self._finalizer()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __reduce__(self):
+        i, j, v = self.couplings
+        return (_rebuild, (self.n_spins, np.column_stack([i, j, v]), self.fields))
+
+    def __repr__(self):
+        return f"IsingModel(n_spins={self.n_spins}, n_couplings={self.n_couplings})"
+
+    def interrupt(self):
+        """Stop a long call running on this model (from another thread): it raises Cancelled."""
+        lib.bz_interrupt(ctypes.cast(self._h, ctypes.c_void_p))
+
+    # -- queries
+    def _size(self):
+        n, c = ctypes.c_int64(), ctypes.c_int64()
+        lib.bz_ising_size(self._h, ctypes.byref(n), ctypes.byref(c))
+        return n.value, c.value
+
+    @property
+    def n_spins(self):
+        return self._size()[0]
+
+    @property
+    def n_couplings(self):
+        """Number of coupled pairs."""
+        return self._size()[1]
+
+    @property
+    def couplings(self):
+        """(first, second, J): the coupled pairs (first < second, sorted) and their couplings."""
+        c = self.n_couplings
+        i, j, v = np.empty(c, np.int64), np.empty(c, np.int64), np.empty(c)
+        lib.bz_ising_couplings(self._h, arr.i64(i), arr.i64(j), arr.f64(v), c)
+        return i, j, v
+
+    @property
+    def fields(self):
+        """h, shape (N,)."""
+        h = np.empty(self.n_spins)
+        lib.bz_ising_fields(self._h, arr.f64(h), len(h))
+        return h
+
+    def coupling_matrix(self):
+        """The dense symmetric (N, N) coupling matrix."""
+        n = self.n_spins
+        i, j, v = self.couplings
+        dense = np.zeros((n, n))
+        dense[i, j] = v
+        dense[j, i] = v
+        return dense
+
+    def energy(self, spins):
+        """E(s) of one configuration (N,) -> float, or a batch (k, N) -> (k,)."""
+        s = _spin_batch(spins, self.n_spins)
+        batch = s.reshape(-1, s.shape[-1])
+        out = np.empty(batch.shape[0])
+        lib.bz_ising_energy(self._h, s.ctypes.data_as(i8p), batch.shape[0], batch.shape[1], arr.f64(out))
+        return float(out[0]) if s.ndim == 1 else out
+
+    def local_fields(self, spins):
+        """f_i = sum_j J_ij s_j + h_i, the shape of ``spins``; flipping i changes E by 2 s_i f_i."""
+        s = _spin_batch(spins, self.n_spins)
+        batch = s.reshape(-1, s.shape[-1])
+        out = np.empty(batch.shape)
+        lib.bz_ising_local_fields(self._h, s.ctypes.data_as(i8p), batch.shape[0], batch.shape[1], arr.f64(out))
+        return out.reshape(s.shape)
+
+    def bipartition(self):
+        """A 0/1 colouring (N,) with no coupling inside a colour, or None if the graph is not bipartite."""
+        ok, colours = ctypes.c_int32(), np.empty(self.n_spins, np.int8)
+        lib.bz_ising_bipartition(self._h, ctypes.byref(ok), colours.ctypes.data_as(i8p), len(colours))
+        return colours if ok.value else None
+
+    @property
+    def is_bipartite(self):
+        return self.bipartition() is not None
+
+    def to_qubo(self):
+        """``(Q, c)``: upper-triangular (N, N) Q and constant c with x^T Q x + c = E(2x - 1)."""
+        n, m = self._size()
+        diagonal, off, c = np.empty(n), np.empty(m), ctypes.c_double()
+        lib.bz_ising_to_qubo(self._h, arr.f64(diagonal), n, arr.f64(off), m, ctypes.byref(c))
+        i, j, _ = self.couplings
+        q = np.diag(diagonal)
+        q[i, j] = off
+        return q, c.value
+
+    # -- exact enumeration
+    def exact(self, beta, max_spins=None, progress=None):
+        """Exact log Z, F, U, S, C and <m>, <|m|>, <m^2> at every beta by visiting all 2^N states.
+
+        Parameters
+        ----------
+        beta : float or array_like
+        max_spins : int, optional
+            Raise the enumeration cap (default :func:`enumeration_default_limit`, at most 40).
+        progress : callable(done, total) or True, optional
+            Called on this thread as states are visited; return False to stop
+            (:class:`Cancelled`). True shows a tqdm bar when tqdm is installed.
+        """
+        b = np.asarray(beta, dtype=np.float64)
+        flat = np.ascontiguousarray(b.ravel())
+        out = np.empty((8, flat.size))
+        _Progress(progress).run(lib.bz_ising_exact, self._h, arr.f64(flat), flat.size, _limit(max_spins),
+                                *(arr.f64(row) for row in out))
+        return IsingThermo(b.copy(), *(row.reshape(b.shape) for row in out))
+
+    def ground_state(self, max_spins=None, progress=None):
+        """The exact ground state by enumeration: :class:`GroundState`."""
+        e, g = ctypes.c_double(), ctypes.c_int64()
+        spins = np.empty(self.n_spins, np.int8)
+        _Progress(progress).run(lib.bz_ising_ground_state, self._h, _limit(max_spins), ctypes.byref(e),
+                                ctypes.byref(g), spins.ctypes.data_as(i8p), len(spins))
+        return GroundState(e.value, g.value, spins)
+
+    def density_of_states(self, by_magnetization=False, max_spins=None, progress=None):
+        """Exact g(E) (and g(E, M)) for whole-number couplings and fields: :class:`DensityOfStates`."""
+        lo, bins = ctypes.c_int64(), ctypes.c_int64()
+        lib.bz_ising_dos_range(self._h, ctypes.byref(lo), ctypes.byref(bins))
+        n = self.n_spins
+        counts = np.empty(bins.value, np.int64)
+        by_m = np.empty((bins.value, n + 1), np.int64) if by_magnetization else None
+        _Progress(progress).run(lib.bz_ising_density_of_states, self._h, _limit(max_spins), arr.i64(counts),
+                                bins.value, None if by_m is None else arr.i64(by_m.ravel()), n)
+        keep = counts > 0
+        energies = lo.value + np.nonzero(keep)[0].astype(np.int64)
+        return DensityOfStates(energies, counts[keep], np.arange(-n, n + 1, 2, dtype=np.int64),
+                               None if by_m is None else by_m[keep])
+
+
+def _rebuild(n, edges, fields):
+    return IsingModel.from_edges(n, edges, fields)
+
+
+# --- exact solutions ----------------------------------------------------------------
+
+
+def _betas(beta):
+    b = np.asarray(beta, dtype=np.float64)
+    return b, np.ascontiguousarray(b.ravel())
+
+
+def chain_exact(n, J=1.0, h=0.0, beta=1.0, periodic=True):
+    """The 1D chain of n spins (up to 1e15) by its transfer matrix: :class:`ChainThermo`."""
+    b, flat = _betas(beta)
+    out = np.empty((7, flat.size))
+    lib.bz_ising_chain_exact(int(n), float(J), float(h), int(bool(periodic)), arr.f64(flat), flat.size,
+                             *(arr.f64(row) for row in out))
+    return ChainThermo(b.copy(), *(row.reshape(b.shape) for row in out))
+
+
+def chain_correlation(r, J=1.0, h=0.0, beta=1.0, n=None):
+    """<s_0 s_r> of a periodic chain of n spins (None: infinite), shape of ``r``."""
+    d = np.asarray(r, dtype=np.int64)
+    flat = np.ascontiguousarray(d.ravel())
+    out = np.empty(flat.size)
+    lib.bz_ising_chain_correlation(0 if n is None else int(n), float(J), float(h), float(beta),
+                                   arr.i64(flat), flat.size, arr.f64(out))
+    return float(out[0]) if d.ndim == 0 else out.reshape(d.shape)
+
+
+def square_exact(m, n, beta, J=1.0):
+    """Kaufman's exact log Z, F, U, S, C of the periodic m x n square lattice: :class:`Thermo`."""
+    b, flat = _betas(beta)
+    out = np.empty((5, flat.size))
+    lib.bz_ising_square_exact(int(m), int(n), float(J), arr.f64(flat), flat.size, *(arr.f64(row) for row in out))
+    return Thermo(b.copy(), *(row.reshape(b.shape) for row in out))
+
+
+def onsager(beta, J=1.0):
+    """Onsager's infinite square lattice per site: :class:`Onsager`."""
+    b, flat = _betas(beta)
+    out = np.empty((4, flat.size))
+    lib.bz_ising_onsager(float(J), arr.f64(flat), flat.size, *(arr.f64(row) for row in out))
+    return Onsager(b.copy(), *(row.reshape(b.shape) for row in out))
+
+
+def critical_temperature(J=1.0):
+    """T_c = 2 J / ln(1 + sqrt 2) of the infinite square lattice."""
+    tc = ctypes.c_double()
+    lib.bz_ising_onsager_critical_temperature(float(J), ctypes.byref(tc))
+    return tc.value
+
+
+def mean_field(beta, J=1.0, z=4, h=0.0):
+    """All solutions of m = tanh(beta (z J m + h)): :class:`MeanField`."""
+    m, f, stable, count = np.empty(3), np.empty(3), np.empty(3, np.int32), ctypes.c_int64()
+    lib.bz_ising_mean_field(float(beta), float(J), float(z), float(h), arr.f64(m), arr.f64(f),
+                            stable.ctypes.data_as(ctypes.POINTER(ctypes.c_int32)), ctypes.byref(count))
+    k = count.value
+    return MeanField(m[:k].copy(), f[:k].copy(), stable[:k].astype(bool), float(z) * float(J))
+
+
+def mean_field_magnetization(beta, J=1.0, z=4, h=0.0):
+    """The equilibrium mean-field m at every beta (the order-parameter curve m(T))."""
+    b, flat = _betas(beta)
+    out = np.empty(flat.size)
+    lib.bz_ising_mean_field_magnetization(float(J), float(z), float(h), arr.f64(flat), flat.size, arr.f64(out))
+    return float(out[0]) if b.ndim == 0 else out.reshape(b.shape)
+
+
+def hysteresis(beta, J=1.0, z=4, h_max=None, n_steps=401, fields=None):
+    """Sweep the field up from -h_max to h_max and back (or along ``fields``), following
+    the stable mean-field branch: :class:`Hysteresis`. h_max defaults to 1.5 z J."""
+    if fields is None:
+        h_max = 1.5 * abs(z * J) if h_max is None else float(h_max)
+        up = np.linspace(-h_max, h_max, int(n_steps))
+        fields = np.concatenate([up, up[::-1]])
+    h = arr.vector(fields, "fields")
+    m, jumped = np.empty(len(h)), np.empty(len(h), np.int32)
+    lib.bz_ising_hysteresis(float(beta), float(J), float(z), arr.f64(h), len(h), arr.f64(m),
+                            jumped.ctypes.data_as(ctypes.POINTER(ctypes.c_int32)))
+    return Hysteresis(h, m, jumped.astype(bool))
+
+
+def curie_weiss(n, beta, J=1.0, h=0.0):
+    """The Curie-Weiss model (complete graph, couplings J/n) exactly in O(n): :class:`IsingThermo`."""
+    b, flat = _betas(beta)
+    out = np.empty((8, flat.size))
+    lib.bz_ising_curie_weiss(int(n), float(J), float(h), arr.f64(flat), flat.size, *(arr.f64(row) for row in out))
+    return IsingThermo(b.copy(), *(row.reshape(b.shape) for row in out))
