@@ -48,6 +48,7 @@ test-python:
 
 bench: build
 	$(PYTHON) bench/thermo.py
+	$(PYTHON) bench/enumerate.py
 
 install: $(LIB)
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include

@@ -86,6 +86,62 @@ print("f (U=0.2)", np.array2string(mf.occupations, precision=3),
 print(f"repulsion lowers the filling: {free.sum():.3f} -> {mf.occupations.sum():.3f} particles")
 check(mf.occupations.sum() < free.sum() and mf.residual <= 1e-12, "mean field")
 
+section("The Ising chain: no transition in one dimension (seed 004)")
+chain = bz.ising.chain_exact(10**12, J=1.0, h=0.0, beta=[0.5, 1.0, 2.0])
+r = np.arange(0, 40, 8)
+corr = bz.ising.chain_correlation(r, J=1.0, beta=2.0)
+print("ring of 10^12 spins, <s_i s_i+1> =", np.array2string(chain.nearest_neighbour, precision=6),
+      "= tanh(beta J)")
+print("<s_0 s_r> at beta = 2, r =", r, "->", np.array2string(corr, precision=4), "(tanh(2)^r: no long-range order)")
+check(np.allclose(chain.nearest_neighbour, np.tanh([0.5, 1.0, 2.0]), rtol=1e-12), "chain correlation")
+check(np.allclose(corr, np.tanh(2.0) ** r, rtol=1e-13), "chain correlation function")
+small = bz.IsingModel.chain(12, J=1.0, h=0.3, periodic=True)
+check(np.isclose(small.exact(0.7).log_z, bz.ising.chain_exact(12, 1.0, 0.3, 0.7).log_z, rtol=1e-13),
+      "transfer matrix vs enumeration")
+
+section("The 2D Ising model: an exact heat-capacity peak (Kaufman, Onsager)")
+tc = bz.ising.critical_temperature()
+temperatures = np.linspace(1.5, 3.5, 801)
+lattice = bz.ising.square_exact(32, 32, 1 / temperatures)
+per_site = lattice.heat_capacity / 32**2
+peak = np.argmax(per_site)
+infinite = bz.ising.onsager(1 / temperatures[::100])
+for k in range(0, 801, 100):
+    bar = "#" * int(25 * per_site[k] / per_site[peak])
+    print(f"T = {temperatures[k]:.2f}  C/N = {per_site[k]:.4f}  (infinite: {infinite.heat_capacity[k // 100]:.4f}) {bar}")
+print(f"32 x 32 torus: C/N peaks at {per_site[peak]:.4f}, T = {temperatures[peak]:.4f}; "
+      f"Onsager T_c = 2/ln(1 + sqrt 2) = {tc:.6f}")
+check(tc < temperatures[peak] < tc + 0.05, "finite-size peak just above T_c")
+model = bz.IsingModel.square(4, 4)
+enumerated = model.exact(0.44)
+kaufman = bz.ising.square_exact(4, 4, 0.44)
+print(f"4 x 4 torus at beta = 0.44: Kaufman log Z = {float(kaufman.log_z):.12f}, all 2^16 states: "
+      f"{float(enumerated.log_z):.12f}")
+check(np.isclose(kaufman.log_z, enumerated.log_z, rtol=1e-13), "Kaufman vs enumeration")
+dos = model.density_of_states()
+print("4 x 4 density of states g(E):", dict(zip(dos.energies.tolist(), dos.counts.tolist())))
+check(dos.counts.sum() == 2**16, "density of states")
+
+section("Mean-field theory: the phase transition and hysteresis (seed 004)")
+z, j = 4, 1.0
+for temperature in (2.0, 3.9, 4.1, 6.0):
+    mf = bz.ising.mean_field(1 / temperature, J=j, z=z)
+    kinds = ", ".join(f"{m:+.4f} ({'stable' if st else 'unstable'})" for m, st in zip(mf.magnetization, mf.stable))
+    print(f"T = {temperature}: m = tanh(beta z J m) has {kinds}")
+    check(np.allclose(mf.magnetization, np.tanh(z * j * mf.magnetization / temperature), atol=1e-12), "mean field")
+print(f"T_c = z J = {mf.critical_temperature:g}: below it, the m = 0 solution turns unstable")
+loop = bz.ising.hysteresis(1 / 2.0, J=j, z=z)
+ms = np.sqrt(1 - 2.0 / (z * j))
+hc = z * j * ms - 2.0 * np.arctanh(ms)
+print(f"hysteresis at T = 2: m jumps at h = {loop.coercive_fields[0]:+.3f} and {loop.coercive_fields[1]:+.3f} "
+      f"(spinodal +-{hc:.4f})")
+check(len(loop.coercive_fields) == 2 and abs(abs(loop.coercive_fields[0]) - hc) < 0.02, "hysteresis")
+mf_m = bz.ising.mean_field_magnetization(2.0, J=1.0, z=1)
+for n in (10, 100, 1000, 10000):
+    cw = bz.ising.curie_weiss(n, 2.0, J=1.0)
+    print(f"Curie-Weiss N = {n:>5}: exact <|m|> = {float(cw.abs_magnetization):.6f} (mean field {mf_m:.6f})")
+check(abs(float(cw.abs_magnetization) - mf_m) < 1e-3, "Curie-Weiss approaches mean field")
+
 section("Scale: a million levels at 256 temperatures")
 rng = np.random.default_rng(0)
 big = bz.Spectrum(rng.uniform(0, 10, 10**6), rng.integers(1, 100, 10**6))
