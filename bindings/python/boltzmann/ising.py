@@ -9,14 +9,14 @@ Onsager's infinite one, mean-field theory and the exact Curie-Weiss model. See t
 """
 
 import ctypes
-import weakref
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import _arrays as arr
+from ._handles import HandleOwner
 from ._lib import bz_progress_fn, i8p, ising_p, lib
-from .errors import Cancelled, InvalidArgument, InvalidHandle, ShapeError
+from .errors import Cancelled, InvalidArgument, ShapeError
 from .thermo import Spectrum, Thermo
 
 __all__ = ["IsingModel", "IsingThermo", "ChainThermo", "GroundState", "DensityOfStates",
@@ -184,10 +184,6 @@ def enumeration_default_limit():
     return lib.bz_ising_enumeration_default_limit()
 
 
-def _free(handle):
-    lib.bz_ising_free(handle)
-
-
 def _uniform_or_array(h):
     """(scalar for the C constructor, per-site array or None)."""
     a = np.asarray(h, dtype=np.float64)
@@ -204,7 +200,7 @@ def _spin_batch(spins, n):
     return s
 
 
-class IsingModel:
+class IsingModel(HandleOwner):
     """An Ising model: N spins, symmetric couplings J_ij (J > 0 ferromagnetic), fields h_i.
 
     Build one with a class method (:meth:`chain`, :meth:`square`, :meth:`cubic`,
@@ -220,6 +216,8 @@ class IsingModel:
     True
     """
 
+    _free_handle = staticmethod(lambda handle: lib.bz_ising_free(handle))
+
     # -- construction
     @classmethod
     def _create(cls, fn, *args, fields=None):
@@ -232,10 +230,6 @@ class IsingModel:
             model.close()
             return replaced
         return model
-
-    def _own(self, handle):
-        self._handle = handle
-        self._finalizer = weakref.finalize(self, _free, handle)
 
     @classmethod
     def chain(cls, n, J=1.0, h=0.0, periodic=True):
@@ -341,21 +335,6 @@ class IsingModel:
         return model
 
     # -- lifetime
-    @property
-    def _h(self):
-        if not self._finalizer.alive:
-            raise InvalidHandle("this IsingModel has been closed")
-        return self._handle
-
-    def close(self):
-        """Release the library handle now."""
-        self._finalizer()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     def __reduce__(self):
         i, j, v = self.couplings

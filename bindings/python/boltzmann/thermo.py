@@ -5,14 +5,14 @@ section of ``include/boltzmann.h`` for the equations and their numerical guarant
 """
 
 import ctypes
-import weakref
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import _arrays as arr
+from ._handles import HandleOwner
 from ._lib import lib, spectrum_p
-from .errors import InvalidArgument, InvalidHandle
+from .errors import InvalidArgument
 
 __all__ = ["Spectrum", "Thermo", "solve_beta"]
 
@@ -52,11 +52,7 @@ class Thermo:
         return "\n".join(lines)
 
 
-def _free(handle):
-    lib.bz_spectrum_free(handle)
-
-
-class Spectrum:
+class Spectrum(HandleOwner):
     """A discrete spectrum: levels with energies ``E_i`` and degeneracies ``g_i > 0``.
 
     Parameters
@@ -78,6 +74,8 @@ class Spectrum:
     >>> round(float(two_level.log_z(1.0)), 6)  # log(1 + e^-1)
     0.313262
     """
+
+    _free_handle = staticmethod(lambda handle: lib.bz_spectrum_free(handle))
 
     def __init__(self, energies, degeneracies=None, *, log_degeneracies=None):
         e = arr.vector(energies, "energies")
@@ -101,25 +99,6 @@ class Spectrum:
         spectrum._own(handle)
         return spectrum
 
-    def _own(self, handle):
-        self._handle = handle
-        self._finalizer = weakref.finalize(self, _free, handle)
-
-    @property
-    def _h(self):
-        if not self._finalizer.alive:
-            raise InvalidHandle("this Spectrum has been closed")
-        return self._handle
-
-    def close(self):
-        """Release the library handle now. Further use raises :class:`InvalidHandle`."""
-        self._finalizer()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     def __len__(self):
         n = ctypes.c_int64()
