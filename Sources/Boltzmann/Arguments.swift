@@ -51,3 +51,17 @@ extension UnsafeMutablePointer {
         values.withUnsafeBufferPointer { update(from: $0.baseAddress!, count: $0.count) }
     }
 }
+
+extension ThermodynamicTable {
+    /// Write the columns to the caller's optional buffers (NULL: not wanted).
+    func write(
+        logZ: UnsafeMutablePointer<Double>?, freeEnergy: UnsafeMutablePointer<Double>?, energy: UnsafeMutablePointer<Double>?,
+        entropy: UnsafeMutablePointer<Double>?, heatCapacity: UnsafeMutablePointer<Double>?
+    ) {
+        logZ?.write(self.logZ)
+        freeEnergy?.write(self.freeEnergy)
+        energy?.write(self.energy)
+        entropy?.write(self.entropy)
+        heatCapacity?.write(self.heatCapacity)
+    }
+}

@@ -200,13 +200,22 @@ public func bz_ising_fields(_ model: OpaquePointer?, _ fields: UnsafeMutablePoin
     }
 }
 
-/// The spins argument of a batch call, checked against the model.
-private func batch(_ m: IsingModel, _ spins: UnsafePointer<Int8>?, _ nStates: Int64, _ nSpins: Int64) throws(EngineError) -> UnsafeBufferPointer<Int8> {
-    let states = try Argument.count(nStates, "n_states")
-    try Argument.length(nSpins, "n_spins", equals: m.spinCount, "the model's spin count")
-    guard states <= Int(Argument.maxCount) / m.spinCount else { throw .invalid("n_states x n_spins is larger than the library accepts") }
-    guard let spins else { throw EngineError(.nullPointer, "spins is NULL") }
-    return UnsafeBufferPointer(start: spins, count: states * m.spinCount)
+/// A batch call on spins [n_states x n_spins]: check the arguments, run `compute`,
+/// write its result to `output`.
+private func batch(
+    _ model: OpaquePointer?, _ spins: UnsafePointer<Int8>?, _ nStates: Int64, _ nSpins: Int64,
+    _ output: UnsafeMutablePointer<Double>?, _ outputName: String,
+    _ compute: (IsingModel, UnsafeBufferPointer<Int8>) throws(EngineError) -> [Double]
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let m = try handle(model).model
+        let states = try Argument.count(nStates, "n_states")
+        try Argument.length(nSpins, "n_spins", equals: m.spinCount, "the model's spin count")
+        guard states <= Int(Argument.maxCount) / m.spinCount else { throw .invalid("n_states x n_spins is larger than the library accepts") }
+        guard let spins else { throw EngineError(.nullPointer, "spins is NULL") }
+        let out = try Argument.output(output, outputName)
+        out.write(try compute(m, UnsafeBufferPointer(start: spins, count: states * m.spinCount)))
+    }
 }
 
 @c @implementation
@@ -214,12 +223,7 @@ public func bz_ising_energy(
     _ model: OpaquePointer?, _ spins: UnsafePointer<Int8>?, _ nStates: Int64, _ nSpins: Int64,
     _ energies: UnsafeMutablePointer<Double>?
 ) -> bz_status {
-    guarded { () throws(EngineError) in
-        let m = try handle(model).model
-        let input = try batch(m, spins, nStates, nSpins)
-        let out = try Argument.output(energies, "energies")
-        out.write(try m.energies(spins: input))
-    }
+    batch(model, spins, nStates, nSpins, energies, "energies") { (m, input) throws(EngineError) in try m.energies(spins: input) }
 }
 
 @c @implementation
@@ -227,12 +231,7 @@ public func bz_ising_local_fields(
     _ model: OpaquePointer?, _ spins: UnsafePointer<Int8>?, _ nStates: Int64, _ nSpins: Int64,
     _ localFields: UnsafeMutablePointer<Double>?
 ) -> bz_status {
-    guarded { () throws(EngineError) in
-        let m = try handle(model).model
-        let input = try batch(m, spins, nStates, nSpins)
-        let out = try Argument.output(localFields, "local_fields")
-        out.write(try m.localFields(spins: input))
-    }
+    batch(model, spins, nStates, nSpins, localFields, "local_fields") { (m, input) throws(EngineError) in try m.localFields(spins: input) }
 }
 
 @c @implementation
@@ -296,11 +295,7 @@ public func bz_ising_exact(
         let total = try IsingEnumeration.stateCount(h.model, maxSpins: cap)
         let r = try IsingEnumeration.thermodynamics(h.model, betas: b, maxSpins: cap,
                                                     monitor: monitor(total: total, progress, user, interrupt: h.interrupt))
-        logZ?.write(r.table.logZ)
-        freeEnergy?.write(r.table.freeEnergy)
-        energy?.write(r.table.energy)
-        entropy?.write(r.table.entropy)
-        heatCapacity?.write(r.table.heatCapacity)
+        r.table.write(logZ: logZ, freeEnergy: freeEnergy, energy: energy, entropy: entropy, heatCapacity: heatCapacity)
         magnetization?.write(r.magnetization)
         absMagnetization?.write(r.absMagnetization)
         magnetizationSq?.write(r.magnetizationSquared)
@@ -368,11 +363,7 @@ public func bz_ising_chain_exact(
         let nb = try Argument.count(nBetas, "n_betas")
         let r = try IsingChain.exact(length: n, coupling: coupling, field: field, periodic: periodic != 0,
                                      betas: Argument.array(betas, nb, "betas"))
-        logZ?.write(r.table.logZ)
-        freeEnergy?.write(r.table.freeEnergy)
-        energy?.write(r.table.energy)
-        entropy?.write(r.table.entropy)
-        heatCapacity?.write(r.table.heatCapacity)
+        r.table.write(logZ: logZ, freeEnergy: freeEnergy, energy: energy, entropy: entropy, heatCapacity: heatCapacity)
         magnetization?.write(r.magnetization)
         nearestNeighbour?.write(r.nearestNeighbour)
     }
@@ -400,15 +391,8 @@ public func bz_ising_square_exact(
 ) -> bz_status {
     guarded { () throws(EngineError) in
         let nb = try Argument.count(nBetas, "n_betas")
-        guard rows >= 2, columns >= 2, rows <= Int64(IsingSquare.maxSide), columns <= Int64(IsingSquare.maxSide) else {
-            throw .invalid("Kaufman's formula needs rows and columns in [2, \(IsingSquare.maxSide)], got \(rows) x \(columns)")
-        }
         let t = try IsingSquare.kaufman(rows: Int(rows), columns: Int(columns), coupling: coupling, betas: Argument.array(betas, nb, "betas"))
-        logZ?.write(t.logZ)
-        freeEnergy?.write(t.freeEnergy)
-        energy?.write(t.energy)
-        entropy?.write(t.entropy)
-        heatCapacity?.write(t.heatCapacity)
+        t.write(logZ: logZ, freeEnergy: freeEnergy, energy: energy, entropy: entropy, heatCapacity: heatCapacity)
     }
 }
 
@@ -492,13 +476,8 @@ public func bz_ising_curie_weiss(
 ) -> bz_status {
     guarded { () throws(EngineError) in
         let nb = try Argument.count(nBetas, "n_betas")
-        guard n > 0, n <= Int64(CurieWeiss.maxSpins) else { throw .invalid("n must be in [1, \(CurieWeiss.maxSpins)], got \(n)") }
         let r = try CurieWeiss.exact(spins: Int(n), coupling: coupling, field: field, betas: Argument.array(betas, nb, "betas"))
-        logZ?.write(r.table.logZ)
-        freeEnergy?.write(r.table.freeEnergy)
-        energy?.write(r.table.energy)
-        entropy?.write(r.table.entropy)
-        heatCapacity?.write(r.table.heatCapacity)
+        r.table.write(logZ: logZ, freeEnergy: freeEnergy, energy: energy, entropy: entropy, heatCapacity: heatCapacity)
         magnetization?.write(r.magnetization)
         absMagnetization?.write(r.absMagnetization)
         magnetizationSq?.write(r.magnetizationSquared)

@@ -84,11 +84,7 @@ public func bz_spectrum_thermo(
         let s = try spectrum(handle)
         let n = try Argument.count(nBetas, "n_betas")
         let table = try s.thermodynamics(betas: Argument.array(betas, n, "betas"))
-        logZ?.write(table.logZ)
-        freeEnergy?.write(table.freeEnergy)
-        energy?.write(table.energy)
-        entropy?.write(table.entropy)
-        heatCapacity?.write(table.heatCapacity)
+        table.write(logZ: logZ, freeEnergy: freeEnergy, energy: energy, entropy: entropy, heatCapacity: heatCapacity)
     }
 }
 

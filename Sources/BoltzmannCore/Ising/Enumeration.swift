@@ -191,9 +191,7 @@ public enum IsingEnumeration {
         case .direct: break
         case .densityOfStates: useHistogram = true
         case .automatic:
-            if model.hasIntegerParameters, model.energyBound < Double(maxHistogramCells) {
-                useHistogram = (2 * Int(model.energyBound) + 1) <= maxHistogramCells / (n + 1)
-            }
+            if let range = try? densityOfStatesRange(model) { useHistogram = range.binCount <= maxHistogramCells / (n + 1) }
         }
         let bound = model.energyBound
         let frames = betas.map { ReducedFrame(beta: $0, lowest: -bound, highest: bound) }

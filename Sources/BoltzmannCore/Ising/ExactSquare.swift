@@ -28,8 +28,9 @@ public enum IsingSquare {
     /// near T_c. Jets give U and C exactly. An antiferromagnet (K < 0) is accepted when
     /// m and n are even (bipartite torus: Z(K) = Z(-K)).
     public static func kaufman(rows m: Int, columns n: Int, coupling: Double, betas: [Double]) throws(EngineError) -> ThermodynamicTable {
-        guard m >= 2, n >= 2 else { throw .invalid("Kaufman's formula needs m, n >= 2, got \(m) x \(n)") }
-        guard m <= maxSide, n <= maxSide else { throw .invalid("m and n must be <= \(maxSide), got \(m) x \(n)") }
+        guard m >= 2, n >= 2, m <= maxSide, n <= maxSide else {
+            throw .invalid("Kaufman's formula needs rows and columns in [2, \(maxSide)], got \(m) x \(n)")
+        }
         try Check.finite(coupling, "coupling")
         try Check.nonEmpty(betas.count, "betas")
         try Check.allFinite(betas, "betas")
@@ -183,7 +184,7 @@ public enum IsingSquare {
     /// int_a^b f by tanh-sinh (double-exponential) quadrature, halving the step until
     /// two levels agree to 1e-15 relative (or 12 halvings).
     static func tanhSinh(_ a: Double, _ b: Double, _ f: (Double) -> Double) -> Double {
-        let center = (a + b) / 2, halfWidth = (b - a) / 2
+        let halfWidth = (b - a) / 2
         func term(_ t: Double) -> Double {
             let u = Double.pi / 2 * sinh(t)
             let cu = cosh(u)
@@ -209,7 +210,6 @@ public enum IsingSquare {
             if abs(next - estimate) <= 1e-15 * abs(next) { return next }
             estimate = next
         }
-        _ = center
         return estimate
     }
 }

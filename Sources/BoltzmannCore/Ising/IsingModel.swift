@@ -163,19 +163,19 @@ extension IsingModel {
         return -pairs - linear
     }
 
-    /// Check that every entry is -1 or +1; name the first that is not.
-    static func checkSpins(_ spins: UnsafeBufferPointer<Int8>, spinCount n: Int) throws(EngineError) {
+    /// Check a batch (states x N): whole rows, every entry -1 or +1 (naming the first that is not).
+    func checkBatch(_ spins: UnsafeBufferPointer<Int8>) throws(EngineError) {
+        guard spins.count % spinCount == 0 else {
+            throw EngineError(.shapeMismatch, "spins has \(spins.count) entries, not a multiple of N = \(spinCount)")
+        }
         for (k, v) in spins.enumerated() where v != 1 && v != -1 {
-            throw .invalid("spins[\(k / n), \(k % n)] must be -1 or +1, got \(v)")
+            throw .invalid("spins[\(k / spinCount), \(k % spinCount)] must be -1 or +1, got \(v)")
         }
     }
 
     /// Energies of a batch of configurations, `spins` row-major (states x N, +-1).
     public func energies(spins: UnsafeBufferPointer<Int8>) throws(EngineError) -> [Double] {
-        guard spins.count % spinCount == 0 else {
-            throw EngineError(.shapeMismatch, "spins has \(spins.count) entries, not a multiple of N = \(spinCount)")
-        }
-        try Self.checkSpins(spins, spinCount: spinCount)
+        try checkBatch(spins)
         let states = spins.count / spinCount
         var out = [Double](repeating: 0, count: states)
         guard let base = spins.baseAddress else { return out }
@@ -195,10 +195,7 @@ extension IsingModel {
     /// Local fields f_i = sum_j J_ij s_j + h_i of a batch (states x N); flipping spin i
     /// changes the energy by 2 s_i f_i.
     public func localFields(spins: UnsafeBufferPointer<Int8>) throws(EngineError) -> [Double] {
-        guard spins.count % spinCount == 0 else {
-            throw EngineError(.shapeMismatch, "spins has \(spins.count) entries, not a multiple of N = \(spinCount)")
-        }
-        try Self.checkSpins(spins, spinCount: spinCount)
+        try checkBatch(spins)
         var out = [Double](repeating: 0, count: spins.count)
         for state in 0..<(spins.count / spinCount) {
             let row = state * spinCount

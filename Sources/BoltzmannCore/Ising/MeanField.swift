@@ -109,7 +109,11 @@ public enum MeanFieldIsing {
     /// The equilibrium magnetisation: the stable solution of lowest free energy; at
     /// h = 0 below T_c, where +m and -m tie, the positive one.
     public static func magnetization(beta: Double, coupling: Double, neighbours: Double, field: Double) throws(EngineError) -> Double {
-        let all = try solutions(beta: beta, coupling: coupling, neighbours: neighbours, field: field)
+        equilibrium(try solutions(beta: beta, coupling: coupling, neighbours: neighbours, field: field))
+    }
+
+    /// The stable solution of least free energy among `all` (non-empty), positive on a tie.
+    static func equilibrium(_ all: [Solution]) -> Double {
         var best = all[0]
         for s in all.dropFirst() where s.isStable {
             if !best.isStable || s.freeEnergy < best.freeEnergy - 1e-15 * abs(best.freeEnergy)
@@ -134,10 +138,11 @@ public enum MeanFieldIsing {
         // m* = -h / (z J) of g: the upper branch (+1) and the lower (-1).
         var branch = 0
         for (k, h) in fields.enumerated() {
-            let stable = try solutions(beta: beta, coupling: coupling, neighbours: neighbours, field: h).filter(\.isStable)
+            let all = try solutions(beta: beta, coupling: coupling, neighbours: neighbours, field: h)
+            let stable = all.filter(\.isStable)
             let centre = hasBranches ? -h / (neighbours * coupling) : 0
             if k == 0 || !hasBranches {
-                let start = try magnetization(beta: beta, coupling: coupling, neighbours: neighbours, field: h)
+                let start = equilibrium(all)
                 m.append(start); jumped.append(false)
                 branch = start >= centre ? 1 : -1
                 continue

@@ -52,42 +52,37 @@ def out_doubles(n):
 
 
 live = []
-
-
-def spectrum():
-    r = rng.random()
-    if r < 0.1:
-        return None
-    if r < 0.2:
-        return ctypes.cast(ctypes.c_void_p(rng.randrange(1, 2**40)), _lib.spectrum_p)
-    if r < 0.3 and live:
-        dead = live.pop(rng.randrange(len(live)))
-        lib.bz_spectrum_free(dead)
-        return dead
-    handle = _lib.spectrum_p()
-    lib.bz_spectrum_create(ctypes.byref(handle), f64(np.array([0.0, 1.0, 3.0])), None, 3)
-    live.append(handle)
-    return handle
-
-
 live_models = []
 
 
-def model():
-    """An Ising model handle: usually a live 5-spin ring, sometimes NULL, forged or freed."""
+def pooled(pool, pointer_type, create, free):
+    """A handle: usually a live one (kept in `pool`), sometimes NULL, forged or freed."""
     r = rng.random()
     if r < 0.1:
         return None
     if r < 0.2:
-        return ctypes.cast(ctypes.c_void_p(rng.randrange(1, 2**40)), _lib.ising_p)
-    if r < 0.3 and live_models:
-        dead = live_models.pop(rng.randrange(len(live_models)))
-        lib.bz_ising_free(dead)
+        return ctypes.cast(ctypes.c_void_p(rng.randrange(1, 2**40)), pointer_type)
+    if r < 0.3 and pool:
+        dead = pool.pop(rng.randrange(len(pool)))
+        free(dead)
         return dead
-    handle = _lib.ising_p()
-    lib.bz_ising_create_chain(ctypes.byref(handle), 5, 1.0, rng.choice([0.0, 0.5]), 1)
-    live_models.append(handle)
+    handle = pointer_type()
+    create(handle)
+    pool.append(handle)
     return handle
+
+
+def spectrum():
+    return pooled(live, _lib.spectrum_p,
+                  lambda h: lib.bz_spectrum_create(ctypes.byref(h), f64(np.array([0.0, 1.0, 3.0])), None, 3),
+                  lib.bz_spectrum_free)
+
+
+def model():
+    """An Ising model handle; the live ones are 5-spin rings."""
+    return pooled(live_models, _lib.ising_p,
+                  lambda h: lib.bz_ising_create_chain(ctypes.byref(h), 5, 1.0, rng.choice([0.0, 0.5]), 1),
+                  lib.bz_ising_free)
 
 
 def new_model_out():
