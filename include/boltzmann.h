@@ -453,9 +453,11 @@ bz_status bz_ising_to_qubo(const bz_ising *model, double *diagonal, int64_t n_sp
                            double *out_constant);
 
 /* --- Exact enumeration -------------------------------------------------------
- * All 2^N states in Gray-code order (one spin flip per state, O(degree) work),
- * threaded over blocks of 2^16 states; results do not depend on the thread
- * count. max_spins caps N: 0 selects bz_ising_enumeration_default_limit() (30,
+ * All 2^N states, 2^14 at a time: with the high spins fixed, the energies of
+ * the low ones come from a table plus a linear term built by doubling (two
+ * additions per state, whatever the couplings). Threaded over blocks in a fixed
+ * partition: results do not depend on the thread count. With every field zero,
+ * only half the states are visited and each stands for its mirror -s too. max_spins caps N: 0 selects bz_ising_enumeration_default_limit() (30,
  * ~1e9 states); the caller may raise it up to 40 (~1e12 states: hours). Above
  * the cap the call returns BZ_ERR_LIMIT_EXCEEDED with the state count in the
  * message. Progress counts states (total 2^N), metric NaN; bz_interrupt(model)
@@ -469,8 +471,10 @@ int64_t bz_ising_enumeration_default_limit(void);
  *                  (whole model; F is NaN at beta = 0)
  *   magnetization, abs_magnetization, magnetization_sq   <m>, <|m|>, <m^2>
  * each [n_betas] or NULL. Whole-number couplings and fields go through the exact
- * g(E, M) (one walk for all betas); real ones weight every state at every beta
- * in log space.
+ * g(E, M) (one pass for all betas); real ones through energy-magnetisation
+ * bins holding Taylor power sums (one pass for all betas, the truncation below
+ * double rounding for log Z), or, when |beta| times the energy span needs too
+ * many bins (~10^5 cells), every state's weight at every beta in log space.
  * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT, NON_FINITE,
  *         LIMIT_EXCEEDED, CANCELLED. */
 bz_status bz_ising_exact(const bz_ising *model, const double *betas, int64_t n_betas,

@@ -145,6 +145,68 @@ struct IsingExactTests {
         }
     }
 
+    /// Pairwise summation: error O(log n) ulps, so the reference below is good to ~1e-15.
+    private func pairwiseSum(_ x: ArraySlice<Double>) -> Double {
+        x.count <= 8 ? x.reduce(0, +) : pairwiseSum(x.prefix(x.count / 2)) + pairwiseSum(x.suffix(x.count - x.count / 2))
+    }
+
+    /// Brute-force sums over model.energies: log Z (log-sum-exp), U, C (two-pass), <m>, <|m|>, <m^2>.
+    private func bruteForce(_ model: IsingModel, _ beta: Double) throws -> [Double] {
+        let n = model.spinCount
+        var all: [Int8] = []
+        for bits in 0..<(1 << n) { all += spins(bits, n) }
+        let energies = try all.withUnsafeBufferPointer { try model.energies(spins: $0) }
+        let shift = energies.map { -beta * $0 }.max()!
+        let w = energies.map { exp(-beta * $0 - shift) }
+        let sum = { (x: [Double]) in self.pairwiseSum(x[...]) }
+        let z = sum(w)
+        let u = sum(zip(w, energies).map { $0 * $1 }) / z
+        let variance = sum(zip(w, energies).map { $0 * ($1 - u) * ($1 - u) }) / z
+        let m = (0..<(1 << n)).map { Double(2 * $0.nonzeroBitCount - n) / Double(n) }
+        func mean(_ f: (Double) -> Double) -> Double { sum(zip(w, m).map { $0 * f($1) }) / z }
+        return [log(z) + shift, u, beta * beta * variance, mean { $0 }, mean(abs), mean { $0 * $0 }]
+    }
+
+    /// The Taylor-binned and the direct sums against brute force, with zero fields (the
+    /// mirrored enumeration) and with fields, for betas of both signs; and past the bins'
+    /// cell budget `.automatic` falls back to the direct sums.
+    @Test(arguments: [0.0, 0.3])
+    func binnedAndDirectSumsEqualBruteForce(_ field: Double) throws {
+        let model = try IsingModel.sherringtonKirkpatrick(17, scale: 1, field: field, seed: 3)
+        let betas = [-1.5, 0, 0.3, 1, 4]
+        let binned = try IsingEnumeration.thermodynamics(model, betas: betas, method: .binned)
+        let direct = try IsingEnumeration.thermodynamics(model, betas: betas, method: .direct)
+        for (k, beta) in betas.enumerated() {
+            let exact = try bruteForce(model, beta)
+            for r in [binned, direct] {
+                #expect(close(r.table.logZ[k], exact[0], 1e-13), "log Z at \(beta)")
+                #expect(close(r.table.energy[k], exact[1], 1e-12), "U at \(beta)")
+                #expect(close(r.table.heatCapacity[k], exact[2], 1e-10), "C at \(beta)")
+                #expect(abs(r.magnetization[k] - exact[3]) <= 1e-13, "<m> at \(beta)")
+                #expect(close(r.absMagnetization[k], exact[4], 1e-13), "<|m|> at \(beta)")
+                #expect(close(r.magnetizationSquared[k], exact[5], 1e-13), "<m^2> at \(beta)")
+            }
+        }
+        #expect(TaylorBins(lowest: -model.energyBound, highest: model.energyBound, maxAbsBeta: 1e6, columns: 18) == nil)
+        let cold = try IsingEnumeration.thermodynamics(model, betas: [1e6])
+        #expect(close(cold.table.energy[0], try IsingEnumeration.groundState(model).energy, 1e-13))
+        #expect(throws: EngineError.self) { try IsingEnumeration.thermodynamics(model, betas: [1e6], method: .binned) }
+    }
+
+    /// Zero fields: the mirrored enumeration's g(E, M) against a brute-force count.
+    @Test func mirroredDensityOfStatesEqualsBruteForce() throws {
+        let model = try IsingModel.edwardsAnderson([4, 4], distribution: .bimodal, scale: 1, field: 0, periodic: true, seed: 2)
+        let dos = try IsingEnumeration.densityOfStates(model, byMagnetization: true)
+        var expected = [Int64](repeating: 0, count: dos.binCount * 17)
+        for bits in 0..<(1 << 16) {
+            let e = try spins(bits, 16).withUnsafeBufferPointer { try model.energies(spins: $0)[0] }
+            expected[(Int(e) - dos.minEnergy) * 17 + bits.nonzeroBitCount] += 1
+        }
+        #expect(dos.countsByMagnetization! == expected)
+        let g = try IsingEnumeration.densityOfStates(model, byMagnetization: false)
+        #expect(g.counts == dos.counts)
+    }
+
     @Test func groundStates() throws {
         let chain = try IsingModel.chain(12, coupling: 1, field: 0, periodic: false)
         let g = try IsingEnumeration.groundState(chain)

@@ -2,21 +2,21 @@ import Glibc
 
 /// Exact results by visiting all 2^N configurations of an Ising model.
 ///
-/// The states are walked in Gray-code order, so consecutive states differ by one
-/// spin: flipping spin k changes the energy by 2 s_k f_k (f the local field) and
-/// updates only k's neighbours' fields, O(degree) per state instead of O(couplings).
-/// The high spins fix a block of 2^16 states (the walk restarts from scratch there,
-/// which also bounds the rounding drift of the running energy to ~2^8 ulp); blocks
-/// are shared among threads in a fixed partition, so results do not depend on the
-/// thread count.
+/// `StateBlocks` produces the energies 2^14 at a time, two additions per state
+/// whatever the couplings; blocks are shared among threads in a fixed partition, so
+/// results do not depend on the thread count. Counts (g(E), ground states) are exact;
+/// real-valued thermodynamics goes through `TaylorBins`, one pass for all betas.
 public enum IsingEnumeration {
     /// Largest N enumerated unless the caller raises the cap (2^30 ~ 1e9 states,
     /// seconds to a minute on two cores).
     public static let defaultMaxSpins = 30
     /// Largest N the caller may allow (2^40 ~ 1e12 states: hours).
     public static let maxSpinsLimit = 40
-    static let blockBits = 16
+    /// Tasks with per-task results (ground state, direct sums): fixed, so that results
+    /// never depend on the thread count.
     static let maxTasks = 1024
+    /// Tasks with a histogram of Taylor sums each, merged in task order.
+    static let binnedTasks = 64
 
     /// Spin counts above this many bins x magnetisations are refused for the
     /// histogram (128 MB of counts per thread).
@@ -49,25 +49,27 @@ public enum IsingEnumeration {
         _ = try stateCount(model, maxSpins: maxSpins)
         let tolerance = model.hasIntegerParameters ? 0.5 : 1e-10 * max(model.energyBound, 1e-300)
         struct Best { var energy = Double.infinity; var count: Int64 = 0; var state: UInt64 = 0 }
-        let layout = BlockLayout(model.spinCount)
-        var partials = [Best](repeating: Best(), count: layout.tasks)
+        let blocks = StateBlocks(model)
+        let tasks = blocks.taskCount(maxTasks: maxTasks)
+        var partials = [Best](repeating: Best(), count: tasks)
         guard monitor.start() else { try monitor.checkNotStopped(); return (0, 0, []) }
         partials.withUnsafeMutableBufferPointer { out in
             let out = SharedPointer(out.baseAddress!)
-            layout.run(model, monitor) { walker, block, blockBits in
-                var best = out[walker.task]
-                walker.walk(block: block, bits: blockBits) { t, energy, _ in
+            blocks.run(tasks: 0..<tasks, taskCount: tasks, monitor: monitor) { visit in
+                var best = out[visit.task]
+                for b in 0..<blocks.blockSize {
+                    let energy = visit.energies[b]
                     if energy < best.energy - tolerance {
-                        best = Best(energy: energy, count: 1, state: UInt64(block) << blockBits | UInt64(t ^ (t >> 1)))
+                        best = Best(energy: energy, count: 1, state: UInt64(visit.block) << UInt64(blocks.innerBits) | UInt64(b))
                     } else if energy <= best.energy + tolerance {
                         best.count += 1
                         if energy < best.energy { best.energy = energy }
                     }
                 }
-                out[walker.task] = best
+                out[visit.task] = best
             }
         }
-        try monitor.checkNotStopped()
+        try monitor.finish()
         var best = Best()
         for p in partials where p.count > 0 {
             if p.energy < best.energy - tolerance {
@@ -77,8 +79,9 @@ public enum IsingEnumeration {
                 if p.energy < best.energy { best.energy = p.energy; best.state = p.state }
             }
         }
+        if blocks.mirrored { best.count *= 2 }
         let spins = (0..<model.spinCount).map { best.state >> UInt64($0) & 1 == 1 ? Int8(1) : Int8(-1) }
-        // Report the energy recomputed from the spins, free of the walk's rounding.
+        // Report the energy recomputed from the spins, free of the block sums' rounding.
         let energy = spins.withUnsafeBufferPointer { model.energy($0.baseAddress!) }
         return (energy, best.count, spins)
     }
@@ -120,31 +123,42 @@ public enum IsingEnumeration {
             throw EngineError(.limitExceeded, "\(bins) energy bins x \(columns) magnetisations is more than \(maxHistogramCells) cells")
         }
         let cells = bins * columns
-        let layout = BlockLayout(n)
+        let blocks = StateBlocks(model)
         // Counts are integers, so per-worker histograms added in any order are exact:
         // one histogram per worker thread, not per task.
-        let workers = min(Parallel.maxThreads, layout.blocks)
+        let workers = min(Parallel.maxThreads, blocks.blockCount)
         var histograms = [Int64](repeating: 0, count: workers * cells)
         guard monitor.start() else { try monitor.checkNotStopped(); return DensityOfStates(minEnergy: 0, binCount: 0, counts: []) }
         histograms.withUnsafeMutableBufferPointer { h in
             let h = SharedPointer(h.baseAddress!)
-            layout.runInterleaved(model, monitor, workers: workers) { walker, block, blockBits in
-                let histogram = h.base + walker.task * cells
-                let offset = Double(-minEnergy)
-                if byMagnetization {
-                    walker.walk(block: block, bits: blockBits) { _, energy, magnetization in
-                        histogram[Int(energy + offset) * columns + (magnetization + n) >> 1] += 1
-                    }
-                } else {
-                    walker.walk(block: block, bits: blockBits) { _, energy, _ in
-                        histogram[Int(energy + offset)] += 1
+            blocks.innerUps.withUnsafeBufferPointer { innerUps in
+                let innerUps = SharedPointer(UnsafeMutablePointer(mutating: innerUps.baseAddress!))
+                blocks.run(tasks: 0..<workers, taskCount: workers, interleaved: true, monitor: monitor) { visit in
+                    let histogram = h.base + visit.task * cells
+                    let e = visit.energies
+                    // Energies are exact integers here: the conversion is exact.
+                    let offset = Double(-minEnergy)
+                    if byMagnetization {
+                        let column = histogram + visit.outerUps
+                        for b in 0..<blocks.blockSize {
+                            column[Int(e[b] + offset) * columns + Int(innerUps[b])] += 1
+                        }
+                    } else {
+                        for b in 0..<blocks.blockSize { histogram[Int(e[b] + offset)] += 1 }
                     }
                 }
             }
         }
-        try monitor.checkNotStopped()
+        try monitor.finish()
         var total = [Int64](repeating: 0, count: cells)
         for w in 0..<workers { for c in 0..<cells { total[c] += histograms[w * cells + c] } }
+        if blocks.mirrored {
+            // g(E, u) counts the visited states with u up spins and the mirrors of those with N - u.
+            let visited = total
+            for b in 0..<bins {
+                for c in 0..<columns { total[b * columns + c] = visited[b * columns + c] + visited[b * columns + columns - 1 - c] }
+            }
+        }
         var counts = total
         if byMagnetization {
             counts = (0..<bins).map { b in total[(b * columns)..<((b + 1) * columns)].reduce(0, +) }
@@ -166,19 +180,26 @@ public enum IsingEnumeration {
 
     /// How `thermodynamics` sums the states.
     public enum Method: Sendable {
-        /// Whole-number parameters with a small enough histogram: through g(E, M); else direct.
+        /// Through g(E, M) for whole-number parameters with a small enough histogram;
+        /// else by Taylor bins when they fit; else every state at every beta.
         case automatic
         /// Every state's Boltzmann weight at every beta, summed in log space.
         case direct
         /// Through the exact g(E, M) (whole-number parameters only).
         case densityOfStates
+        /// Energy-magnetisation bins with Taylor power sums (`TaylorBins`): one pass,
+        /// no exponential per state, exact to rounding.
+        case binned
     }
 
     /// log Z, F, U, S, C and <m>, <|m|>, <m^2> at every beta, exactly.
     ///
-    /// Whole-number parameters go through the exact g(E, M) (one walk, then a sum over
-    /// its cells per beta); real ones weight every state at every beta in log space,
-    /// with the same blocked, two-pass moments as `Spectrum.thermodynamics`.
+    /// Whole-number parameters go through the exact g(E, M) (one pass, then a sum over
+    /// its cells per beta); real ones through Taylor power sums in energy bins (one
+    /// pass; the truncation is below rounding, see `TaylorBins`), or, when the bins
+    /// would be too many (|beta| times the energy span above ~10^4 / N), every state's
+    /// weight at every beta in log space with the blocked, two-pass moments of
+    /// `Spectrum.thermodynamics`.
     public static func thermodynamics(
         _ model: IsingModel, betas: [Double], maxSpins: Int = 0, method: Method = .automatic, monitor: WorkMonitor = .none()
     ) throws(EngineError) -> Thermodynamics {
@@ -186,20 +207,29 @@ public enum IsingEnumeration {
         try Check.allFinite(betas, "betas")
         _ = try stateCount(model, maxSpins: maxSpins)
         let n = model.spinCount
-        var useHistogram = false
-        switch method {
-        case .direct: break
-        case .densityOfStates: useHistogram = true
-        case .automatic:
-            if let range = try? densityOfStatesRange(model) { useHistogram = range.binCount <= maxHistogramCells / (n + 1) }
-        }
         let bound = model.energyBound
         let frames = betas.map { ReducedFrame(beta: $0, lowest: -bound, highest: bound) }
-        var moments: [IsingMoments]
-        if useHistogram {
+        let bins = TaylorBins(lowest: -bound, highest: bound, maxAbsBeta: betas.map(abs).max()!, columns: n + 1)
+        var chosen = method
+        if method == .automatic {
+            chosen = .direct
+            if let range = try? densityOfStatesRange(model), range.binCount <= maxHistogramCells / (n + 1) {
+                chosen = .densityOfStates
+            } else if bins != nil {
+                chosen = .binned
+            }
+        }
+        let moments: [IsingMoments]
+        switch chosen {
+        case .densityOfStates:
             let dos = try densityOfStates(model, byMagnetization: true, maxSpins: maxSpins, monitor: monitor)
             moments = histogramMoments(dos, spinCount: n, frames: frames)
-        } else {
+        case .binned:
+            guard let bins else {
+                throw EngineError(.limitExceeded, "Taylor bins for |beta| up to \(betas.map(abs).max()!) over energies in [-\(bound), \(bound)] need more than \(TaylorBins.maxCells) cells; use the direct method")
+            }
+            moments = try binnedMoments(model, bins: bins, frames: frames, monitor: monitor)
+        case .direct, .automatic:
             moments = try directMoments(model, frames: frames, monitor: monitor)
         }
         return assemble(betas, frames, moments)
@@ -337,195 +367,87 @@ public enum IsingEnumeration {
         return result
     }
 
-    /// Moments over every state, per beta: states are buffered a chunk at a time, then
-    /// each beta's weights are formed with the vector exponential.
+    /// Moments over every state, per beta: each block's weights are formed with the
+    /// vector exponential, a chunk at a time.
     static func directMoments(_ model: IsingModel, frames: [ReducedFrame], monitor: WorkMonitor) throws(EngineError) -> [IsingMoments] {
-        let layout = BlockLayout(model.spinCount, maxTasks: max(1, min(maxTasks, (1 << 20) / frames.count)))
+        let blocks = StateBlocks(model)
+        let tasks = blocks.taskCount(maxTasks: max(1, min(maxTasks, (1 << 20) / frames.count)))
         let nb = frames.count
-        var partials = [IsingMoments](repeating: IsingMoments(), count: layout.tasks * nb)
+        var partials = [IsingMoments](repeating: IsingMoments(), count: tasks * nb)
         guard monitor.start() else { try monitor.checkNotStopped(); return [] }
-        let inverseN = 1 / Double(model.spinCount)
+        let n = model.spinCount
         partials.withUnsafeMutableBufferPointer { out in
             frames.withUnsafeBufferPointer { f in
                 let out = SharedPointer(out.baseAddress!)
                 let f = SharedPointer(UnsafeMutablePointer(mutating: f.baseAddress!))
-                layout.run(model, monitor) { walker, block, blockBits in
-                    let row = out.base + walker.task * nb
-                    withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * chunkSize) { buffer in
-                        let e = buffer.baseAddress!, m = e + chunkSize, scratch = m + chunkSize
-                        var filled = 0
-                        func flush() {
-                            for k in 0..<nb { row[k].merge(chunkMoments(f[k], e, nil, m, filled, scratch)) }
-                            filled = 0
+                blocks.run(tasks: 0..<tasks, taskCount: tasks, monitor: monitor) { visit in
+                    let row = out.base + visit.task * nb
+                    withUnsafeTemporaryAllocation(of: Double.self, capacity: blocks.blockSize + chunkSize) { buffer in
+                        let m = buffer.baseAddress!, scratch = m + blocks.blockSize
+                        for b in 0..<blocks.blockSize {
+                            m[b] = Double(2 * (visit.outerUps + Int(blocks.innerUps[b])) - n) / Double(n)
                         }
-                        walker.walk(block: block, bits: blockBits) { _, energy, magnetization in
-                            e[filled] = energy
-                            m[filled] = Double(magnetization) * inverseN
-                            filled += 1
-                            if filled == chunkSize { flush() }
+                        var start = 0
+                        while start < blocks.blockSize {
+                            let count = min(chunkSize, blocks.blockSize - start)
+                            for k in 0..<nb {
+                                row[k].merge(chunkMoments(f[k], visit.energies + start, nil, m + start, count, scratch))
+                            }
+                            start += count
                         }
-                        if filled > 0 { flush() }
                     }
                 }
             }
         }
-        try monitor.checkNotStopped()
+        try monitor.finish()
         var result = [IsingMoments](repeating: IsingMoments(), count: nb)
-        for t in 0..<layout.tasks { for k in 0..<nb { result[k].merge(partials[t * nb + k]) } }
+        for t in 0..<tasks { for k in 0..<nb { result[k].merge(partials[t * nb + k]) } }
+        if blocks.mirrored {
+            for k in 0..<nb {
+                var mirror = result[k]
+                mirror.magnetization = -mirror.magnetization
+                result[k].merge(mirror)
+            }
+        }
         return result
     }
-}
 
-/// How the 2^N states are cut into blocks (a Gray-code walk each) and tasks.
-struct BlockLayout {
-    let spinCount: Int
-    let blockBits: Int
-    let blocks: Int
-    let tasks: Int
-
-    init(_ spinCount: Int, maxTasks: Int = IsingEnumeration.maxTasks) {
-        self.spinCount = spinCount
-        blockBits = min(spinCount, IsingEnumeration.blockBits)
-        blocks = 1 << (spinCount - blockBits)
-        tasks = min(blocks, maxTasks)
-    }
-
-    /// Task t walks the consecutive blocks [t * blocks / tasks, (t + 1) * blocks / tasks).
-    func run(_ model: IsingModel, _ monitor: WorkMonitor, _ body: @escaping (inout GrayWalker, Int, Int) -> Void) {
-        let perTask = blocks / tasks
-        let states = Int64(1) << blockBits
-        let box = UncheckedBox(body)
-        model.withWalkerData { data in
-            Parallel.forEach(tasks, parallel: blocks > 1) { task in
-                var walker = GrayWalker(data, task: task)
-                defer { walker.deallocate() }
-                for block in (task * perTask)..<((task + 1) * perTask) {
-                    guard !monitor.isStopped else { return }
-                    box.value(&walker, block, blockBits)
-                    monitor.advance(by: states)
+    /// Moments from one pass filling Taylor bins. Each of a fixed number of tasks fills
+    /// its own histogram; they run `workers` at a time and are added to the total in
+    /// task order, so every bit of the result is independent of the thread count.
+    static func binnedMoments(_ model: IsingModel, bins: TaylorBins, frames: [ReducedFrame], monitor: WorkMonitor) throws(EngineError) -> [IsingMoments] {
+        let blocks = StateBlocks(model)
+        let tasks = blocks.taskCount(maxTasks: binnedTasks)
+        let workers = min(Parallel.maxThreads, tasks)
+        let size = bins.size
+        let total = UnsafeMutablePointer<Double>.allocate(capacity: size)
+        let slots = UnsafeMutablePointer<SIMD4<Double>>.allocate(capacity: workers * size / 4)
+        defer { total.deallocate(); slots.deallocate() }
+        total.initialize(repeating: 0, count: size)
+        slots.initialize(repeating: SIMD4(), count: workers * size / 4)
+        guard monitor.start() else { try monitor.checkNotStopped(); return [] }
+        let shared = SharedPointer(slots)
+        blocks.innerUps.withUnsafeBufferPointer { innerUps in
+            let innerUps = SharedPointer(UnsafeMutablePointer(mutating: innerUps.baseAddress!))
+            var first = 0
+            while first < tasks, !monitor.isStopped {
+                let round = first..<min(first + workers, tasks)
+                blocks.run(tasks: round, taskCount: tasks, monitor: monitor) { visit in
+                    bins.add(visit.energies, count: blocks.blockSize, outerUps: visit.outerUps, innerUps: innerUps.base,
+                             into: shared.base + (visit.task - round.lowerBound) * (size / 4))
                 }
-            }
-        }
-    }
-
-    /// Worker w walks blocks w, w + W, ... (for order-independent sums).
-    func runInterleaved(_ model: IsingModel, _ monitor: WorkMonitor, workers: Int, _ body: @escaping (inout GrayWalker, Int, Int) -> Void) {
-        let states = Int64(1) << blockBits
-        let box = UncheckedBox(body)
-        model.withWalkerData { data in
-            Parallel.forEach(workers) { worker in
-                var walker = GrayWalker(data, task: worker)
-                defer { walker.deallocate() }
-                var block = worker
-                while block < blocks {
-                    guard !monitor.isStopped else { return }
-                    box.value(&walker, block, blockBits)
-                    monitor.advance(by: states)
-                    block += workers
-                }
-            }
-        }
-    }
-}
-
-/// A non-Sendable value handed to `Parallel.forEach` tasks that only use it in ways
-/// that are safe to share (here: closures writing only their own task's slots).
-struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}
-
-/// The model's arrays as raw pointers for the walkers' inner loop.
-struct WalkerData: @unchecked Sendable {
-    let spinCount: Int
-    let rowStart: UnsafePointer<Int>
-    let neighbour: UnsafePointer<Int32>
-    let weight: UnsafePointer<Double>
-    let fields: UnsafePointer<Double>
-}
-
-extension IsingModel {
-    func withWalkerData<R>(_ body: (WalkerData) -> R) -> R {
-        rowStart.withUnsafeBufferPointer { r in
-            neighbour.withUnsafeBufferPointer { nb in
-                weight.withUnsafeBufferPointer { w in
-                    fields.withUnsafeBufferPointer { h in
-                        // An empty array's base address may be nil; no loop reads it then.
-                        let dummyInt32 = UnsafePointer<Int32>(bitPattern: MemoryLayout<Int32>.alignment)!
-                        let dummyDouble = UnsafePointer<Double>(bitPattern: MemoryLayout<Double>.alignment)!
-                        return body(WalkerData(spinCount: spinCount, rowStart: r.baseAddress!,
-                                               neighbour: nb.baseAddress ?? dummyInt32,
-                                               weight: w.baseAddress ?? dummyDouble, fields: h.baseAddress!))
+                UnsafeMutableRawPointer(slots).withMemoryRebound(to: Double.self, capacity: workers * size) { slot in
+                    for s in 0..<round.count {
+                        let histogram = slot + s * size
+                        for i in 0..<size { total[i] += histogram[i] }
+                        histogram.update(repeating: 0, count: size)
                     }
                 }
+                first = round.upperBound
             }
         }
-    }
-}
-
-/// One thread's Gray-code walk: the current spins, local fields, energy and
-/// magnetisation, updated by single flips.
-struct GrayWalker {
-    let data: WalkerData
-    let task: Int
-    let spins: UnsafeMutablePointer<Double>
-    let local: UnsafeMutablePointer<Double>
-    var energy = 0.0
-    var magnetization = 0
-
-    init(_ data: WalkerData, task: Int) {
-        self.data = data
-        self.task = task
-        spins = .allocate(capacity: data.spinCount)
-        local = .allocate(capacity: data.spinCount)
-    }
-
-    func deallocate() {
-        spins.deallocate()
-        local.deallocate()
-    }
-
-    /// Start at the state whose bit i is spin i (1: +1, 0: -1); recompute everything.
-    mutating func reset(_ bits: UInt64) {
-        let n = data.spinCount
-        magnetization = 0
-        for i in 0..<n {
-            spins[i] = bits >> UInt64(i) & 1 == 1 ? 1 : -1
-            magnetization += Int(spins[i])
-        }
-        var e = 0.0
-        for i in 0..<n {
-            var f = data.fields[i]
-            for k in data.rowStart[i]..<data.rowStart[i + 1] { f += data.weight[k] * spins[Int(data.neighbour[k])] }
-            local[i] = f
-            // E = -1/2 sum_i s_i (f_i + h_i): the pair terms are counted twice in s.f.
-            e -= 0.5 * spins[i] * (f + data.fields[i])
-        }
-        energy = e
-    }
-
-    @inline(__always)
-    mutating func flip(_ k: Int) {
-        let s = spins[k]
-        energy += 2 * s * local[k]
-        let flipped = -s
-        spins[k] = flipped
-        magnetization += s > 0 ? -2 : 2
-        let change = 2 * flipped
-        for e in data.rowStart[k]..<data.rowStart[k + 1] {
-            local[Int(data.neighbour[e])] += change * data.weight[e]
-        }
-    }
-
-    /// Visit the 2^bits states of `block` in Gray-code order: visit(t, E, M) with the
-    /// state's low bits equal to t ^ (t >> 1).
-    @inline(__always)
-    mutating func walk(block: Int, bits: Int, _ visit: (Int, Double, Int) -> Void) {
-        reset(UInt64(block) << UInt64(bits))
-        visit(0, energy, magnetization)
-        for t in 1..<(1 << bits) {
-            flip(t.trailingZeroBitCount)
-            visit(t, energy, magnetization)
-        }
+        try monitor.finish()
+        if blocks.mirrored { bins.addMirrorImages(total) }
+        return frames.map { bins.moments(total, frame: $0, spinCount: model.spinCount) }
     }
 }

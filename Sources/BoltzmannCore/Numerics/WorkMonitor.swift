@@ -65,6 +65,14 @@ public final class WorkMonitor: @unchecked Sendable {
         return !isStopped
     }
 
+    /// At the end of the work, on the calling thread: throw `.cancelled` if the call
+    /// was stopped, else report the final count once more (workers' last advances are
+    /// not reported from their threads), so the callback always sees done == total.
+    public func finish(metric: Double = .nan) throws(EngineError) {
+        try checkNotStopped()
+        if let callback { _ = callback(done.load(ordering: .relaxed), total, metric) }
+    }
+
     /// Throw `.cancelled` if the call was stopped.
     public func checkNotStopped() throws(EngineError) {
         guard isStopped else { return }
