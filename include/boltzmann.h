@@ -34,7 +34,8 @@
  *
  * Sections: core; thermodynamics (spectra, maximum entropy, composition);
  * microstates (multiplicities and macrostates); occupations (Fermi-Dirac and
- * mean field); ising (models, enumeration, exact solutions, mean field).
+ * mean field); ising (models, enumeration, exact solutions, mean field); mc
+ * (Monte Carlo sampling of Ising models).
  */
 #ifndef BOLTZMANN_H
 #define BOLTZMANN_H
@@ -52,9 +53,9 @@ extern "C" {
 /* Version of this header. The library reports its own at run time
  * (bz_version_number); a binding refuses a library whose major differs. */
 #define BZ_VERSION_MAJOR 0
-#define BZ_VERSION_MINOR 2
+#define BZ_VERSION_MINOR 3
 #define BZ_VERSION_PATCH 0
-#define BZ_VERSION_STRING "0.2.0"
+#define BZ_VERSION_STRING "0.3.0"
 #define BZ_VERSION_NUMBER (BZ_VERSION_MAJOR * 10000 + BZ_VERSION_MINOR * 100 + BZ_VERSION_PATCH)
 
 /* Version of the binary interface: bumped whenever a declared function changes
@@ -590,6 +591,105 @@ bz_status bz_ising_curie_weiss(int64_t n, double coupling, double field,
                                double *free_energy, double *energy, double *entropy,
                                double *heat_capacity, double *magnetization,
                                double *abs_magnetization, double *magnetization_sq);
+
+/* ==========================================================================
+ * Monte Carlo: Markov chains of an Ising model
+ *
+ * A bz_mc runs R independent chains of single-spin updates of one model at one
+ * inverse temperature beta >= 0, threaded over chains. Chain c draws from a
+ * random stream fixed by (seed, c): same seed, same results for any thread
+ * count. Chains start hot (each spin +-1 with probability 1/2) and keep their
+ * state from run to run. The sampler holds its own reference to the model:
+ * freeing the bz_ising afterwards is safe.
+ *
+ * Rules: Metropolis flips s_i with probability min(1, exp(-beta dE)),
+ * dE = 2 s_i f_i with the local field f_i = sum_j J_ij s_j + h_i; heat bath sets
+ * s_i = +1 with probability 1 / (1 + exp(-2 beta f_i)). Whole-number couplings
+ * and fields use exact precomputed acceptance tables; real ones keep cached
+ * local fields, updated on accepted flips and recomputed every 256 sweeps.
+ * A sweep is N updates: sites 0..N-1 in turn (sequential), N sites drawn at
+ * random, or one colour class of a bipartite graph then the other
+ * (checkerboard; BZ_ERR_INVALID_ARGUMENT for a non-bipartite model).
+ *
+ * A bz_mc is mutated by bz_mc_run: use one from one thread at a time. A call
+ * on a handle that is inside another call (from a progress callback, or from
+ * another thread) returns BZ_ERR_BUSY.
+ * ========================================================================== */
+
+typedef struct bz_mc bz_mc;
+
+#define BZ_MC_METROPOLIS 0
+#define BZ_MC_HEAT_BATH  1
+
+#define BZ_ORDER_SEQUENTIAL   0
+#define BZ_ORDER_RANDOM       1
+#define BZ_ORDER_CHECKERBOARD 2
+
+/* The observables of bz_mc_results, in order; per spin, e = E/N and m = M/N. */
+#define BZ_OBS_ENERGY           0  /* <e> */
+#define BZ_OBS_MAGNETIZATION    1  /* <m> */
+#define BZ_OBS_ABS_MAGNETIZATION 2 /* <|m|> */
+#define BZ_OBS_MAGNETIZATION_SQ 3  /* <m^2> */
+#define BZ_OBS_MAGNETIZATION_4  4  /* <m^4> */
+#define BZ_OBS_HEAT_CAPACITY    5  /* c = beta^2 N (<e^2> - <e>^2), per spin */
+#define BZ_OBS_SUSCEPTIBILITY   6  /* chi = beta N (<m^2> - <|m|>^2), per spin */
+#define BZ_OBS_BINDER           7  /* U4 = 1 - <m^4> / (3 <m^2>^2) */
+#define BZ_MC_N_OBSERVABLES     8
+
+/* The number of observables (BZ_MC_N_OBSERVABLES), for bindings. */
+int64_t bz_mc_n_observables(void);
+
+/* A sampler of model at beta with rule BZ_MC_*, order BZ_ORDER_*, chains in
+ * [1, 65536] and seed. *out is NULL on failure.
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (beta < 0, unknown
+ *         rule or order, chains out of range, checkerboard on a non-bipartite
+ *         model), NON_FINITE. */
+bz_status bz_mc_create(const bz_ising *model, double beta, int32_t rule, int32_t order,
+                       int64_t chains, uint64_t seed, bz_mc **out);
+
+/* Free a sampler; NULL and stale handles are ignored. */
+void bz_mc_free(bz_mc *mc);
+
+/* Sizes: the model's spin count, the chain count, and the number of
+ * measurements per chain of the last run (0 before any). Any output may be NULL. */
+bz_status bz_mc_size(const bz_mc *mc, int64_t *out_n_spins, int64_t *out_chains,
+                     int64_t *out_n_measurements);
+
+/* Change beta (>= 0, finite); the chains keep their states. */
+bz_status bz_mc_set_beta(bz_mc *mc, double beta);
+
+/* Run burn_in + sweeps sweeps on every chain, measuring e and m after every
+ * measure_every-th sweep past the burn-in (sweeps / measure_every measurements
+ * per chain), and replace the last run's measurements. sweeps >= 1, burn_in >= 0,
+ * 1 <= measure_every <= sweeps, and chains * (sweeps / measure_every) <= 2^31.
+ * Progress counts sweeps over all chains (total chains * (burn_in + sweeps));
+ * bz_interrupt(mc) stops the run (the chains keep the sweeps done).
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT, LIMIT_EXCEEDED,
+ *         CANCELLED, BUSY. */
+bz_status bz_mc_run(bz_mc *mc, int64_t sweeps, int64_t burn_in, int64_t measure_every,
+                    bz_progress_fn progress, void *user);
+
+/* The last run's estimates, each [n] with n = BZ_MC_N_OBSERVABLES, indexed by
+ * BZ_OBS_*; any output may be NULL. mean: the estimate over all chains. error:
+ * its standard error; for the means sqrt(sum_c 2 tau_c var_c / n) / R with tau_c
+ * each chain's integrated autocorrelation time (Sokal's automatic window, W >= 6
+ * tau); for c, chi and U4 the jackknife over 16 blocks per chain. tau: the
+ * chains' mean tau in measurements (for c that of e, for chi and U4 that of m^2).
+ * binning_error: from bin means (bins of 1, 2, 4, ... measurements, the largest
+ * over levels with >= 32 bins), a model-free check on error.
+ * Errors: NULL_POINTER, INVALID_HANDLE, SHAPE_MISMATCH, WRONG_STATE (no run
+ *         yet), BUSY. */
+bz_status bz_mc_results(const bz_mc *mc, double *mean, double *error, double *tau,
+                        double *binning_error, int64_t n);
+
+/* The last run's series: energy and magnetization per spin, each [chains x
+ * n_measurements] row-major (chain by chain), n = chains * n_measurements; either
+ * may be NULL. Errors: NULL_POINTER, INVALID_HANDLE, SHAPE_MISMATCH, BUSY. */
+bz_status bz_mc_series(const bz_mc *mc, double *energy, double *magnetization, int64_t n);
+
+/* The chains' current spins [chains x n_spins], n = chains * n_spins.
+ * Errors: NULL_POINTER, INVALID_HANDLE, SHAPE_MISMATCH, BUSY. */
+bz_status bz_mc_spins(const bz_mc *mc, int8_t *spins, int64_t n);
 
 #ifdef __cplusplus
 }

@@ -23,6 +23,9 @@ func status(of kind: EngineError.Kind) -> bz_status {
     case .notConverged: BZ_ERR_NOT_CONVERGED
     case .cancelled: BZ_ERR_CANCELLED
     case .outOfMemory: BZ_ERR_OUT_OF_MEMORY
+    case .wrongState: BZ_ERR_WRONG_STATE
+    case .unsupported: BZ_ERR_UNSUPPORTED
+    case .busy: BZ_ERR_BUSY
     case .nullPointer: BZ_ERR_NULL_POINTER
     case .invalidHandle: BZ_ERR_INVALID_HANDLE
     }

@@ -15,6 +15,12 @@ public struct EngineError: Error, Sendable, Equatable, CustomStringConvertible {
         /// A progress callback or an interrupt stopped the call.
         case cancelled
         case outOfMemory
+        /// The object is not in a state that allows the call (e.g. results before a run).
+        case wrongState
+        /// The combination of options is not supported (e.g. a cluster update on a frustrated model).
+        case unsupported
+        /// The object is in use by another call (a re-entrant call from a callback).
+        case busy
         /// A required pointer was NULL (raised by the C layer).
         case nullPointer
         /// A handle was freed, never created, or of another type (raised by the C layer).

@@ -20,6 +20,13 @@ public struct RandomStream: Sendable {
         s0 = splitMix(); s1 = splitMix(); s2 = splitMix(); s3 = splitMix()
     }
 
+    /// Stream `stream` of the family `seed`: independent-looking streams for parallel
+    /// chains, each a function of (seed, stream) only, never of the thread that runs it.
+    public init(seed: UInt64, stream: UInt64) {
+        var mixer = RandomStream(seed: stream)
+        self.init(seed: seed ^ mixer.next())
+    }
+
     /// The next 64 uniformly distributed bits.
     @inline(__always)
     public mutating func next() -> UInt64 {

@@ -8,7 +8,8 @@
 Modules: :mod:`boltzmann.thermo` (spectra, thermodynamics, maximum entropy),
 :mod:`boltzmann.microstates` (multiplicities, macrostates), :mod:`boltzmann.occupations`
 (Fermi-Dirac, mean field), :mod:`boltzmann.ising` (Ising models: exact enumeration, 1D
-chain, Kaufman, Onsager, mean field), :mod:`boltzmann.errors` (exceptions).
+chain, Kaufman, Onsager, mean field), :mod:`boltzmann.montecarlo` (Markov-chain sampling of Ising models with error bars),
+:mod:`boltzmann.errors` (exceptions).
 """
 
 from ._lib import lib as _library
@@ -17,6 +18,8 @@ from .errors import (BoltzmannError, Busy, Cancelled, FormatError, InternalError
                      NumericError, OutOfMemory, ShapeError, Unsupported, WrongState)
 from . import ising
 from .ising import IsingModel, IsingThermo
+from . import montecarlo
+from .montecarlo import Estimate, MonteCarlo, MonteCarloResults
 from .microstates import (Macrostates, log_multiplicity, macrostate_count, macrostates,
                           microcanonical, occupation_energy)
 from .occupations import MeanFieldResult, fermi_dirac, mean_field_occupations

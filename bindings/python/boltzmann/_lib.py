@@ -27,6 +27,10 @@ class bz_ising(ctypes.Structure):
     """Opaque ``bz_ising``."""
 
 
+class bz_mc(ctypes.Structure):
+    """Opaque ``bz_mc``."""
+
+
 #: ``int (*)(void *user, int64_t done, int64_t total, double metric)``: non-zero stops the call.
 bz_progress_fn = CFUNCTYPE(c_int, c_void_p, c_int64, c_int64, c_double)
 
@@ -41,6 +45,7 @@ i8p = POINTER(c_int8)
 i32p = POINTER(c_int32)
 spectrum_p = POINTER(bz_spectrum)
 ising_p = POINTER(bz_ising)
+mc_p = POINTER(bz_mc)
 
 SIGNATURES = {
     # core
@@ -116,6 +121,16 @@ SIGNATURES = {
     "bz_ising_hysteresis": (Status, [c_double, c_double, c_double, f64p, c_int64, f64p, i32p]),
     "bz_ising_curie_weiss": (Status, [c_int64, c_double, c_double, f64p, c_int64, f64p, f64p, f64p,
                                       f64p, f64p, f64p, f64p, f64p]),
+    # mc
+    "bz_mc_n_observables": (c_int64, []),
+    "bz_mc_create": (Status, [ising_p, c_double, c_int32, c_int32, c_int64, c_uint64, POINTER(mc_p)]),
+    "bz_mc_free": (None, [mc_p]),
+    "bz_mc_size": (Status, [mc_p, i64p, i64p, i64p]),
+    "bz_mc_set_beta": (Status, [mc_p, c_double]),
+    "bz_mc_run": (Status, [mc_p, c_int64, c_int64, c_int64, bz_progress_fn, c_void_p]),
+    "bz_mc_results": (Status, [mc_p, f64p, f64p, f64p, f64p, c_int64]),
+    "bz_mc_series": (Status, [mc_p, f64p, f64p, c_int64]),
+    "bz_mc_spins": (Status, [mc_p, i8p, c_int64]),
 }
 
 

@@ -15,8 +15,9 @@ import numpy as np
 
 from . import _arrays as arr
 from ._handles import HandleOwner
-from ._lib import bz_progress_fn, i8p, ising_p, lib
-from .errors import Cancelled, InvalidArgument, ShapeError
+from ._lib import i8p, ising_p, lib
+from ._progress import Progress as _Progress
+from .errors import InvalidArgument, ShapeError
 from .thermo import Spectrum, Thermo
 
 __all__ = ["IsingModel", "IsingThermo", "ChainThermo", "GroundState", "DensityOfStates",
@@ -121,58 +122,6 @@ class Hysteresis:
 
 
 # --- progress and interrupts ------------------------------------------------------
-
-
-class _Progress:
-    """A ctypes progress callback around a Python callable ``progress(done, total)``
-    (return False to stop). It is always installed, so Ctrl-C (KeyboardInterrupt,
-    delivered while the callback runs) cancels the call cleanly, and so does any
-    exception the callable raises; both are re-raised after the call returns."""
-
-    def __init__(self, progress):
-        if progress is True:
-            progress = _tqdm_progress()
-        self.callable = progress
-        self.error = None
-        self.cfunc = bz_progress_fn(self._call)
-
-    def _call(self, user, done, total, metric):
-        try:
-            if self.callable is not None and self.callable(done, total) is False:
-                return 1
-            return 0
-        except BaseException as e:  # noqa: BLE001 - re-raised after the call
-            self.error = e
-            return 1
-
-    def run(self, fn, *args):
-        try:
-            fn(*args, self.cfunc, None)
-        except Cancelled:
-            if self.error is not None:
-                raise self.error from None
-            raise
-        finally:
-            if hasattr(self.callable, "close"):
-                self.callable.close()
-
-
-def _tqdm_progress():
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        return None
-    bar = tqdm(unit="states", unit_scale=True)
-
-    class Bar:
-        def __call__(self, done, total):
-            bar.total = total
-            bar.update(done - bar.n)
-
-        def close(self):
-            bar.close()
-
-    return Bar()
 
 
 def _limit(max_spins):

@@ -85,6 +85,19 @@ def model():
                   lib.bz_ising_free)
 
 
+live_samplers = []
+
+
+def sampler():
+    """A Monte Carlo handle on a live 5-spin ring (or NULL, forged, freed)."""
+    def create(h):
+        ring = _lib.ising_p()
+        lib.bz_ising_create_chain(ctypes.byref(ring), 5, 1.0, rng.choice([0.0, 0.5]), 1)
+        lib.bz_mc_create(ring, 0.5, rng.choice([0, 1]), rng.choice([0, 1]), 2, 7, ctypes.byref(h))
+        lib.bz_ising_free(ring)
+    return pooled(live_samplers, _lib.mc_p, create, lib.bz_mc_free)
+
+
 def new_model_out():
     return None if rng.random() < 0.1 else ctypes.byref(_lib.ising_p())
 
@@ -207,6 +220,16 @@ def call():
                                         f64(out_doubles(m)), int32_out(m)),
         "bz_ising_curie_weiss": lambda: (rng.choice(INTS), rng.choice(DOUBLES), rng.choice(DOUBLES), f64(doubles(m)), m,
                                          *(f64(out_doubles(m)) for _ in range(8))),
+        "bz_mc_create": lambda: (model(), rng.choice(DOUBLES), rng.choice([-1, 0, 1, 2, 9]), rng.choice([-1, 0, 1, 2, 3]),
+                                 rng.choice(COUNTS), rng.choice(INTS) & (2**64 - 1),
+                                 None if rng.random() < 0.1 else ctypes.byref(_lib.mc_p())),
+        "bz_mc_size": lambda: (sampler(), ctypes.byref(i), None, ctypes.byref(i)),
+        "bz_mc_set_beta": lambda: (sampler(), rng.choice(DOUBLES)),
+        "bz_mc_run": lambda: (sampler(), rng.choice(COUNTS), rng.choice([-1, 0, 2, 2**50]), rng.choice(COUNTS),
+                              progress(), None),
+        "bz_mc_results": lambda: (sampler(), *(f64(out_doubles(8)) for _ in range(4)), rng.choice([-1, 0, 7, 8])),
+        "bz_mc_series": lambda: (sampler(), f64(out_doubles(m)), f64(out_doubles(m)), m),
+        "bz_mc_spins": lambda: (sampler(), spins_out(10), rng.choice([0, 5, 10, 11])),
     }[name]()
     try:
         getattr(lib, name)(*args)
@@ -224,4 +247,7 @@ for handle in live:
 for handle in live_models:
     lib.bz_ising_size(handle, ctypes.byref(ctypes.c_int64()), None)
     lib.bz_ising_free(handle)
+for handle in live_samplers:
+    lib.bz_mc_size(handle, None, None, None)
+    lib.bz_mc_free(handle)
 print(dict(tally))

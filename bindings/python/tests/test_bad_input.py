@@ -192,7 +192,7 @@ def cases(s):
         ("bz_mean_field_occupations", (f64(E3), 3, 1.0, 1.0, 0.0, 0.5, 1e-9, 0, f64(out3), None, None), bz.InvalidArgument, "max_iterations"),
         ("bz_mean_field_occupations", (f64(E3), 3, 1.0, 1.0, 0.0, 0.5, 1e-9, 100, None, None, None), bz.NullPointerError, "occupations"),
         ("bz_mean_field_occupations", (f64(np.zeros(3)), 3, 5.0, 10.0, 1.0, 0.0, 1e-12, 5, f64(out3), None, None), bz.NotConverged, "converge"),
-    ] + ising_cases()
+    ] + ising_cases() + mc_cases()
 
 
 def ising_cases():
@@ -305,6 +305,50 @@ def ising_cases():
         ("bz_ising_curie_weiss", (0, 1.0, 0.0, f64(arr(1.0)), 1, *(None,) * 8), bz.InvalidArgument, "n"),
         ("bz_ising_curie_weiss", (10, 1e308, 1e308, f64(arr(1.0)), 1, *(None,) * 8), bz.NumericError, "overflow"),
         ("bz_ising_curie_weiss", (10, 1.0, 0.0, f64(arr(NAN)), 1, *(None,) * 8), bz.NumericError, "betas[0]"),
+    ]
+
+
+def mc_cases():
+    m = ring()
+    triangle = _lib.ising_p()
+    lib.bz_ising_create_edges(ctypes.byref(triangle), 3, i64(ints(0, 1, 0)), i64(ints(1, 2, 2)), f64(arr(1, 1, 1)), 3, None)
+    mc = _lib.mc_p()
+    lib.bz_mc_create(m, 0.5, 0, 0, 2, 1, ctypes.byref(mc))
+    fresh = _lib.mc_p()
+    lib.bz_mc_create(m, 0.5, 1, 2, 1, 1, ctypes.byref(fresh))
+    lib.bz_mc_run(mc, 10, 0, 1, NOFN, None)
+    dead = _lib.mc_p()
+    lib.bz_mc_create(m, 0.5, 0, 0, 1, 1, ctypes.byref(dead))
+    lib.bz_mc_free(dead)
+    out8, k = np.empty(8), lib.bz_mc_n_observables()
+
+    def out_mc():
+        return ctypes.byref(_lib.mc_p())
+
+    return [
+        ("bz_mc_create", (m, -0.5, 0, 0, 1, 1, out_mc()), bz.InvalidArgument, "beta"),
+        ("bz_mc_create", (m, NAN, 0, 0, 1, 1, out_mc()), bz.NumericError, "beta"),
+        ("bz_mc_create", (m, 0.5, 5, 0, 1, 1, out_mc()), bz.InvalidArgument, "rule"),
+        ("bz_mc_create", (m, 0.5, 0, 3, 1, 1, out_mc()), bz.InvalidArgument, "order"),
+        ("bz_mc_create", (m, 0.5, 0, 0, 0, 1, out_mc()), bz.InvalidArgument, "chains"),
+        ("bz_mc_create", (triangle, 0.5, 0, 2, 1, 1, out_mc()), bz.InvalidArgument, "bipartite"),
+        ("bz_mc_create", (dead_model(), 0.5, 0, 0, 1, 1, out_mc()), bz.InvalidHandle, "model"),
+        ("bz_mc_create", (m, 0.5, 0, 0, 1, 1, None), bz.NullPointerError, "out"),
+        ("bz_mc_size", (dead, None, None, None), bz.InvalidHandle, "mc"),
+        ("bz_mc_set_beta", (mc, INF), bz.NumericError, "beta"),
+        ("bz_mc_set_beta", (None, 1.0), bz.NullPointerError, "mc"),
+        ("bz_mc_run", (mc, 0, 0, 1, NOFN, None), bz.InvalidArgument, "sweeps"),
+        ("bz_mc_run", (mc, 10, -1, 1, NOFN, None), bz.InvalidArgument, "burn_in"),
+        ("bz_mc_run", (mc, 10, 0, 11, NOFN, None), bz.InvalidArgument, "measure_every"),
+        ("bz_mc_run", (mc, 1 << 35, 0, 1, NOFN, None), bz.LimitExceeded, "measure_every"),
+        ("bz_mc_run", (mc, 1000, 0, 1, STOP, None), bz.Cancelled, "progress callback"),
+        ("bz_mc_run", (dead, 10, 0, 1, NOFN, None), bz.InvalidHandle, "mc"),
+        ("bz_mc_results", (fresh, f64(out8), None, None, None, k), bz.WrongState, "call run first"),
+        ("bz_mc_results", (mc, f64(out8), None, None, None, 7), bz.ShapeError, "BZ_MC_N_OBSERVABLES"),
+        ("bz_mc_series", (mc, f64(np.empty(20)), None, 19), bz.ShapeError, "chains x n_measurements"),
+        ("bz_mc_series", (dead, None, None, 0), bz.InvalidHandle, "mc"),
+        ("bz_mc_spins", (mc, None, 8), bz.NullPointerError, "spins"),
+        ("bz_mc_spins", (mc, spins8(0, 0, 0), 3), bz.ShapeError, "chains x n_spins"),
     ]
 
 

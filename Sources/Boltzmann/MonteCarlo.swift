@@ -1,0 +1,147 @@
+import BoltzmannCore
+import CBoltzmann
+import Synchronization
+
+// Header section "mc": Monte Carlo sampling of Ising models.
+
+/// The object behind a `bz_mc *`. The sampler is mutable; every call takes the busy
+/// flag first, so a call from a progress callback or another thread while one is
+/// running gets BZ_ERR_BUSY instead of racing on the sampler.
+final class MonteCarloHandle: Interruptible, @unchecked Sendable {
+    static let typeName = "bz_mc"
+    private let sampler: MonteCarlo
+    private let busy = Atomic<Bool>(false)
+    let interrupt = InterruptFlag()
+
+    init(_ sampler: MonteCarlo) { self.sampler = sampler }
+
+    func use<R>(_ body: (MonteCarlo) throws(EngineError) -> R) throws(EngineError) -> R {
+        guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            throw EngineError(.busy, "the bz_mc handle is in use by another call")
+        }
+        defer { busy.store(false, ordering: .releasing) }
+        return try body(sampler)
+    }
+}
+
+private func handle(_ pointer: OpaquePointer?) throws(EngineError) -> MonteCarloHandle {
+    try Handles.lookup(pointer, as: MonteCarloHandle.self, "mc")
+}
+
+/// Largest number of stored measurements (chains x per chain): 16 GB of series.
+private let maxMeasurements: Int64 = 1 << 31
+
+@c @implementation
+public func bz_mc_n_observables() -> Int64 {
+    Int64(MonteCarlo.Observable.allCases.count)
+}
+
+@c @implementation
+public func bz_mc_create(
+    _ model: OpaquePointer?, _ beta: Double, _ rule: Int32, _ order: Int32, _ chains: Int64, _ seed: UInt64,
+    _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(out, "out")
+        out.pointee = nil
+        let m = try Handles.lookup(model, as: IsingHandle.self, "model").model
+        guard let r = SingleSpinRule(rawValue: Int(rule)) else { throw .invalid("rule must be BZ_MC_METROPOLIS (0) or BZ_MC_HEAT_BATH (1), got \(rule)") }
+        guard let o = SweepOrder(rawValue: Int(order)) else {
+            throw .invalid("order must be BZ_ORDER_SEQUENTIAL (0), BZ_ORDER_RANDOM (1) or BZ_ORDER_CHECKERBOARD (2), got \(order)")
+        }
+        guard chains >= 1, chains <= Int64(MonteCarlo.maxChains) else { throw .invalid("chains must be in [1, \(MonteCarlo.maxChains)], got \(chains)") }
+        let sampler = try MonteCarlo(model: m, beta: beta, rule: r, order: o, chains: Int(chains), seed: seed)
+        out.pointee = Handles.register(MonteCarloHandle(sampler))
+    }
+}
+
+@c @implementation
+public func bz_mc_free(_ mc: OpaquePointer?) {
+    Handles.release(mc, as: MonteCarloHandle.self)
+}
+
+@c @implementation
+public func bz_mc_size(
+    _ mc: OpaquePointer?, _ outNSpins: UnsafeMutablePointer<Int64>?, _ outChains: UnsafeMutablePointer<Int64>?,
+    _ outNMeasurements: UnsafeMutablePointer<Int64>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        try handle(mc).use { s in
+            outNSpins?.pointee = Int64(s.model.spinCount)
+            outChains?.pointee = Int64(s.chainCount)
+            outNMeasurements?.pointee = Int64(s.energySeries.first?.count ?? 0)
+        }
+    }
+}
+
+@c @implementation
+public func bz_mc_set_beta(_ mc: OpaquePointer?, _ beta: Double) -> bz_status {
+    guarded { () throws(EngineError) in
+        try handle(mc).use { s throws(EngineError) in try s.setBeta(beta) }
+    }
+}
+
+@c @implementation
+public func bz_mc_run(
+    _ mc: OpaquePointer?, _ sweeps: Int64, _ burnIn: Int64, _ measureEvery: Int64,
+    _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let h = try handle(mc)
+        try h.use { s throws(EngineError) in
+            guard sweeps >= 1, sweeps <= Argument.maxCount else { throw .invalid("sweeps must be in [1, \(Argument.maxCount)], got \(sweeps)") }
+            guard burnIn >= 0, burnIn <= Argument.maxCount else { throw .invalid("burn_in must be in [0, \(Argument.maxCount)], got \(burnIn)") }
+            guard measureEvery >= 1, measureEvery <= sweeps else {
+                throw .invalid("measure_every must be in [1, sweeps = \(sweeps)], got \(measureEvery)")
+            }
+            let measurements = sweeps / measureEvery
+            guard measurements <= maxMeasurements / Int64(s.chainCount) else {
+                throw EngineError(.limitExceeded, "\(s.chainCount) chains x \(measurements) measurements is more than \(maxMeasurements) stored values; raise measure_every")
+            }
+            let total = Int64(s.chainCount).multipliedReportingOverflow(by: burnIn + sweeps)
+            try s.run(sweeps: Int(sweeps), burnIn: Int(burnIn), measureEvery: Int(measureEvery),
+                      monitor: monitor(total: total.overflow ? .max : total.partialValue, progress, user, interrupt: h.interrupt))
+        }
+    }
+}
+
+@c @implementation
+public func bz_mc_results(
+    _ mc: OpaquePointer?, _ mean: UnsafeMutablePointer<Double>?, _ error: UnsafeMutablePointer<Double>?,
+    _ tau: UnsafeMutablePointer<Double>?, _ binningError: UnsafeMutablePointer<Double>?, _ n: Int64
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        try Argument.length(n, "n", equals: MonteCarlo.Observable.allCases.count, "BZ_MC_N_OBSERVABLES")
+        let estimates = try handle(mc).use { s throws(EngineError) in try s.results() }
+        mean?.write(estimates.map(\.mean))
+        error?.write(estimates.map(\.error))
+        tau?.write(estimates.map(\.tau))
+        binningError?.write(estimates.map(\.binningError))
+    }
+}
+
+@c @implementation
+public func bz_mc_series(
+    _ mc: OpaquePointer?, _ energy: UnsafeMutablePointer<Double>?, _ magnetization: UnsafeMutablePointer<Double>?, _ n: Int64
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        try handle(mc).use { s throws(EngineError) in
+            let length = s.energySeries.first?.count ?? 0
+            try Argument.length(n, "n", equals: s.chainCount * length, "chains x n_measurements")
+            guard n > 0 else { return }
+            energy?.write(s.energySeries.flatMap { $0 })
+            magnetization?.write(s.magnetizationSeries.flatMap { $0 })
+        }
+    }
+}
+
+@c @implementation
+public func bz_mc_spins(_ mc: OpaquePointer?, _ spins: UnsafeMutablePointer<Int8>?, _ n: Int64) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(spins, "spins")
+        try handle(mc).use { s throws(EngineError) in
+            try Argument.length(n, "n", equals: s.chainCount * s.model.spinCount, "chains x n_spins")
+            out.write(s.spins())
+        }
+    }
+}

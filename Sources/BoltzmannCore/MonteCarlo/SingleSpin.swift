@@ -1,0 +1,150 @@
+import Glibc
+
+/// How a single spin is redrawn given its local field f_i = sum_j J_ij s_j + h_i.
+public enum SingleSpinRule: Int, Sendable, CaseIterable {
+    /// Flip with probability min(1, e^{-beta dE}), dE = 2 s_i f_i.
+    case metropolis = 0
+    /// Set s_i = +1 with probability 1 / (1 + e^{-2 beta f_i}) (Glauber / Gibbs).
+    case heatBath = 1
+}
+
+/// The order in which a sweep visits the N spins.
+public enum SweepOrder: Int, Sendable, CaseIterable {
+    /// 0, 1, ..., N-1.
+    case sequential = 0
+    /// N sites drawn uniformly with replacement.
+    case random = 1
+    /// One colour class of a bipartite graph, then the other (bipartite models only).
+    case checkerboard = 2
+}
+
+/// Acceptance for one rule at one beta. For whole-number couplings and fields the
+/// local field is an integer in [-F, F] (F = max_i sum_j |J_ij| + |h_i|), so every
+/// probability is tabulated once, as a 64-bit threshold compared with raw random
+/// bits: exact to 2^-64 and free of exponentials. Real parameters evaluate exp.
+struct Acceptance {
+    let rule: SingleSpinRule
+    let beta: Double
+    /// Thresholds indexed by s_i f_i + F (Metropolis) or f_i + F (heat bath); empty
+    /// for real parameters.
+    let table: [UInt64]
+    let offset: Int
+
+    /// Tables only for integer fields up to this size (2^16 entries).
+    static let maxTableOffset = 1 << 15
+
+    init(rule: SingleSpinRule, beta: Double, model: IsingModel) {
+        self.rule = rule
+        self.beta = beta
+        var largest = 0.0
+        if model.hasIntegerParameters {
+            for i in 0..<model.spinCount {
+                var sum = abs(model.fields[i])
+                for k in model.rowStart[i]..<model.rowStart[i + 1] { sum += abs(model.weight[k]) }
+                largest = max(largest, sum)
+            }
+        }
+        guard model.hasIntegerParameters, largest <= Double(Self.maxTableOffset) else {
+            table = []
+            offset = 0
+            return
+        }
+        let f = Int(largest)
+        offset = f
+        table = (-f...f).map { x in
+            let p = rule == .metropolis ? min(1, exp(-2 * (beta * Double(x)))) : 1 / (1 + exp(-2 * (beta * Double(x))))
+            return Self.threshold(p)
+        }
+    }
+
+    /// u < p for u uniform on 64 bits, as `bits < threshold` (p = 1 always passes).
+    static func threshold(_ p: Double) -> UInt64 {
+        guard p > 0 else { return 0 }
+        return p >= 1 ? .max : UInt64(p * 0x1p64)
+    }
+
+    /// The new value of spin s (+-1) with local field f, drawing from `random`.
+    @inline(__always)
+    func update(_ s: Double, _ f: Double, _ random: inout RandomStream) -> Double {
+        let bits = random.next()
+        switch rule {
+        case .metropolis:
+            let x = s * f
+            if x <= 0 { return -s }
+            if !table.isEmpty { return bits < table[Int(x) + offset] ? -s : s }
+            // beta * x first: 2 beta may overflow, and inf * 0 is NaN.
+            return Double(bits >> 11) * 0x1.0p-53 < exp(-2 * (beta * x)) ? -s : s
+        case .heatBath:
+            if !table.isEmpty { return bits < table[Int(f) + offset] ? 1 : -1 }
+            return Double(bits >> 11) * 0x1.0p-53 < 1 / (1 + exp(-2 * (beta * f))) ? 1 : -1
+        }
+    }
+}
+
+/// One Markov chain of single-spin updates: spins, cached local fields, energy and
+/// magnetisation, and its own random stream.
+struct SpinChain {
+    var spins: [Double]
+    var local: [Double]
+    var energy = 0.0
+    var magnetization = 0
+    var random: RandomStream
+
+    /// A hot start: every spin +-1 with probability 1/2.
+    init(model: IsingModel, random: RandomStream) {
+        self.random = random
+        spins = (0..<model.spinCount).map { _ in 0 }
+        for i in spins.indices { spins[i] = self.random.sign() }
+        local = [Double](repeating: 0, count: model.spinCount)
+        refresh(model)
+    }
+
+    /// Recompute the local fields, energy and magnetisation from the spins (clears
+    /// the rounding drift of the incremental updates).
+    mutating func refresh(_ model: IsingModel) {
+        var e = 0.0, m = 0
+        for i in 0..<model.spinCount {
+            var f = model.fields[i]
+            for k in model.rowStart[i]..<model.rowStart[i + 1] { f += model.weight[k] * spins[Int(model.neighbour[k])] }
+            local[i] = f
+            // E = -1/2 sum_i s_i (f_i + h_i): each pair appears twice in s.f.
+            e -= 0.5 * spins[i] * (f + model.fields[i])
+            m += spins[i] > 0 ? 1 : -1
+        }
+        energy = e
+        magnetization = m
+    }
+
+    /// One sweep: N single-spin updates in `order` (`sites`: the checkerboard's order).
+    mutating func sweep(_ model: IsingModel, _ acceptance: Acceptance, _ order: SweepOrder, _ sites: [Int32]) {
+        let n = model.spinCount
+        spins.withUnsafeMutableBufferPointer { s in
+            local.withUnsafeMutableBufferPointer { f in
+                model.rowStart.withUnsafeBufferPointer { rowStart in
+                    model.neighbour.withUnsafeBufferPointer { neighbour in
+                        model.weight.withUnsafeBufferPointer { weight in
+                            @inline(__always) func visit(_ i: Int) {
+                                let old = s[i]
+                                let new = acceptance.update(old, f[i], &random)
+                                guard new != old else { return }
+                                s[i] = new
+                                energy += 2 * old * f[i]
+                                magnetization += new > 0 ? 2 : -2
+                                let change = 2 * new
+                                for k in rowStart[i]..<rowStart[i + 1] { f[Int(neighbour[k])] += change * weight[k] }
+                            }
+                            switch order {
+                            case .sequential:
+                                for i in 0..<n { visit(i) }
+                            case .random:
+                                for _ in 0..<n { visit(Int(random.next().multipliedFullWidth(by: UInt64(n)).high)) }
+                            case .checkerboard:
+                                for i in sites { visit(Int(i)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

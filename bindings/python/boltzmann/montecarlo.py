@@ -1,0 +1,174 @@
+"""Monte Carlo sampling of Ising models: Markov chains with honest error bars.
+
+>>> import boltzmann as bz
+>>> model = bz.IsingModel.square(8, 8)
+>>> mc = bz.MonteCarlo(model, beta=0.3, chains=4, seed=1)
+>>> r = mc.run(2000, burn_in=200)
+>>> abs(r.energy.mean - (-0.65)) < 0.1
+True
+
+Every chain draws from its own random stream fixed by ``(seed, chain)``, so the
+results do not depend on the thread count. Quantities are per spin (e = E/N, m = M/N).
+"""
+
+import ctypes
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _arrays as arr
+from ._handles import HandleOwner
+from ._lib import i8p, lib, mc_p
+from ._progress import Progress
+from .errors import InvalidArgument
+
+__all__ = ["MonteCarlo", "MonteCarloResults", "Estimate", "ALGORITHMS", "ORDERS"]
+
+#: Update rules by name: ``bz_mc_create``'s ``rule``.
+ALGORITHMS = {"metropolis": 0, "heat_bath": 1}
+#: Sweep orders by name.
+ORDERS = {"sequential": 0, "random": 1, "checkerboard": 2}
+_OBSERVABLES = ("energy", "magnetization", "abs_magnetization", "magnetization_sq",
+                "magnetization_4", "heat_capacity", "susceptibility", "binder")
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A Monte Carlo estimate: ``mean ± error``.
+
+    ``error`` comes from the integrated autocorrelation time ``tau`` (in measurements;
+    1/2 for independent samples), or the jackknife for heat capacity, susceptibility
+    and the Binder cumulant; ``binning_error`` is the model-free binning estimate of
+    the same error, a check on it."""
+
+    mean: float
+    error: float
+    tau: float
+    binning_error: float
+
+    def __float__(self):
+        return self.mean
+
+    def __str__(self):
+        return f"{self.mean:.6g} ± {self.error:.2g}"
+
+
+@dataclass(frozen=True)
+class MonteCarloResults:
+    """Estimates from one :meth:`MonteCarlo.run`, per spin: ``energy`` <e>,
+    ``magnetization`` <m>, ``abs_magnetization`` <|m|>, ``magnetization_sq`` <m^2>,
+    ``magnetization_4`` <m^4>, ``heat_capacity`` beta^2 N var(e), ``susceptibility``
+    beta N (<m^2> - <|m|>^2), ``binder`` 1 - <m^4>/(3 <m^2>^2); ``beta``; and, when
+    asked, the series ``energy_series`` and ``magnetization_series`` (chains x
+    measurements)."""
+
+    beta: float
+    energy: Estimate
+    magnetization: Estimate
+    abs_magnetization: Estimate
+    magnetization_sq: Estimate
+    magnetization_4: Estimate
+    heat_capacity: Estimate
+    susceptibility: Estimate
+    binder: Estimate
+    energy_series: np.ndarray = None
+    magnetization_series: np.ndarray = None
+
+
+def _choice(table, value, name):
+    try:
+        return table[value]
+    except KeyError:
+        raise InvalidArgument(f"{name} must be one of {', '.join(map(repr, table))}, got {value!r}") from None
+
+
+class MonteCarlo(HandleOwner):
+    """Single-spin Markov chains of an :class:`~boltzmann.IsingModel` at inverse temperature ``beta``.
+
+    Parameters
+    ----------
+    model : IsingModel
+        The sampler keeps its own reference; closing the model afterwards is safe.
+    beta : float
+        Inverse temperature, >= 0.
+    algorithm : {"metropolis", "heat_bath"}
+    order : {"sequential", "random", "checkerboard"}
+        Sites per sweep in turn, drawn at random, or one colour of a bipartite graph
+        then the other.
+    chains : int
+        Independent chains, run in parallel; the errors combine them.
+    seed : int
+    """
+
+    _free_handle = staticmethod(lambda handle: lib.bz_mc_free(handle))
+
+    def __init__(self, model, beta, algorithm="metropolis", order="sequential", chains=1, seed=0):
+        handle = mc_p()
+        lib.bz_mc_create(model._h, float(beta), _choice(ALGORITHMS, algorithm, "algorithm"),
+                         _choice(ORDERS, order, "order"), int(chains), int(seed) & (2**64 - 1),
+                         ctypes.byref(handle))
+        self._own(handle)
+        self.model = model
+        self.algorithm, self.order = algorithm, order
+        self._beta = float(beta)
+
+    def _size(self):
+        n, chains, measurements = ctypes.c_int64(), ctypes.c_int64(), ctypes.c_int64()
+        lib.bz_mc_size(self._h, ctypes.byref(n), ctypes.byref(chains), ctypes.byref(measurements))
+        return n.value, chains.value, measurements.value
+
+    @property
+    def chains(self):
+        return self._size()[1]
+
+    @property
+    def beta(self):
+        return self._beta
+
+    @beta.setter
+    def beta(self, value):
+        """Change the temperature; the chains keep their states."""
+        lib.bz_mc_set_beta(self._h, float(value))
+        self._beta = float(value)
+
+    def run(self, sweeps, burn_in=0, measure_every=1, series=False, progress=None):
+        """Run ``burn_in + sweeps`` sweeps on every chain, measuring every ``measure_every``-th
+        sweep after the burn-in, and return :class:`MonteCarloResults`.
+
+        The chains continue from where the last run left them. ``series=True`` adds the
+        measured e and m series (chains x measurements). ``progress``: a callable
+        ``(done, total)`` over sweeps of all chains (return False to stop), or True for tqdm.
+        """
+        Progress(progress, unit="sweeps").run(lib.bz_mc_run, self._h, int(sweeps), int(burn_in), int(measure_every))
+        return self.results(series=series)
+
+    def results(self, series=False):
+        """The last run's :class:`MonteCarloResults`."""
+        k = lib.bz_mc_n_observables()
+        out = np.empty((4, k))
+        lib.bz_mc_results(self._h, *(arr.f64(row) for row in out), k)
+        estimates = {name: Estimate(*map(float, out[:, i])) for i, name in enumerate(_OBSERVABLES)}
+        extra = {}
+        if series:
+            _, chains, measurements = self._size()
+            e = np.empty((chains, measurements))
+            m = np.empty((chains, measurements))
+            lib.bz_mc_series(self._h, arr.f64(e), arr.f64(m), e.size)
+            extra = {"energy_series": e, "magnetization_series": m}
+        return MonteCarloResults(beta=self._beta, **estimates, **extra)
+
+    @property
+    def spins(self):
+        """The chains' current spins, (chains, N) int8 of ±1."""
+        n, chains, _ = self._size()
+        out = np.empty((chains, n), dtype=np.int8)
+        lib.bz_mc_spins(self._h, out.ctypes.data_as(i8p), out.size)
+        return out
+
+    def interrupt(self):
+        """Stop a run in progress (from another thread): it raises Cancelled."""
+        lib.bz_interrupt(ctypes.cast(self._h, ctypes.c_void_p))
+
+    def __repr__(self):
+        return (f"MonteCarlo(beta={self._beta}, algorithm={self.algorithm!r}, order={self.order!r}, "
+                f"chains={self.chains})")

@@ -1,0 +1,107 @@
+"""Monte Carlo against exact answers: fixed seeds, bounds in standard errors."""
+
+import threading
+
+import numpy as np
+import pytest
+
+import boltzmann as bz
+
+BETA_C = np.log(1 + np.sqrt(2)) / 2
+
+
+def within(estimate, exact, k):
+    return estimate.error > 0 and abs(estimate.mean - exact) <= k * estimate.error
+
+
+@pytest.mark.parametrize("algorithm,order", [("metropolis", "sequential"), ("metropolis", "checkerboard"),
+                                             ("heat_bath", "random"), ("heat_bath", "checkerboard")])
+def test_torus_energy_and_heat_capacity_match_kaufman(algorithm, order):
+    """16 x 16 torus at beta = 0.3, beta_c, 0.5: <E>/N within 4 sigma and C/N within 5 sigma of Kaufman."""
+    model = bz.IsingModel.square(16, 16)
+    betas = [0.3, BETA_C, 0.5]
+    exact = bz.ising.square_exact(16, 16, betas)
+    for k, beta in enumerate(betas):
+        mc = bz.MonteCarlo(model, beta, algorithm, order, chains=8, seed=100 + k)
+        r = mc.run(12_000, burn_in=1000)
+        assert within(r.energy, exact.energy[k] / 256, 4), (beta, r.energy, exact.energy[k] / 256)
+        assert within(r.heat_capacity, exact.heat_capacity[k] / 256, 5), (beta, r.heat_capacity, exact.heat_capacity[k] / 256)
+        assert 0.5 < r.energy.binning_error / r.energy.error < 2
+
+
+@pytest.mark.parametrize("side", [4, 5])
+def test_small_lattices_match_enumeration(side):
+    """<|m|>, <m^2> and U4 on 4 x 4 and 5 x 5 tori against all 2^N states."""
+    model = bz.IsingModel.square(side, side)
+    for beta in (0.35, 0.5):
+        exact = model.exact(beta)
+        r = bz.MonteCarlo(model, beta, "metropolis", chains=4, seed=side).run(20_000, burn_in=500)
+        assert within(r.abs_magnetization, exact.abs_magnetization, 4), (beta, r.abs_magnetization)
+        assert within(r.magnetization_sq, exact.magnetization_sq, 4), (beta, r.magnetization_sq)
+        assert within(r.energy, exact.energy / side**2, 4)
+
+
+def test_same_seed_same_results_for_any_thread_count():
+    model = bz.IsingModel.square(8, 8)
+    threads = bz.get_num_threads()
+    try:
+        bz.set_num_threads(1)
+        one = bz.MonteCarlo(model, 0.4, "heat_bath", "random", chains=3, seed=5).run(200, series=True)
+        bz.set_num_threads(2)
+        two = bz.MonteCarlo(model, 0.4, "heat_bath", "random", chains=3, seed=5).run(200, series=True)
+    finally:
+        bz.set_num_threads(threads)
+    assert one.energy == two.energy and one.binder == two.binder
+    np.testing.assert_array_equal(one.energy_series, two.energy_series)
+    assert one.energy_series.shape == (3, 200)
+
+
+def test_series_spins_and_continuation():
+    model = bz.IsingModel.square(6, 6)
+    mc = bz.MonteCarlo(model, 0.3, chains=2, seed=1)
+    r = mc.run(100, burn_in=10, measure_every=5, series=True)
+    assert r.energy_series.shape == (2, 20)
+    assert r.energy.mean == pytest.approx(r.energy_series.mean())
+    spins = mc.spins
+    assert spins.shape == (2, 36) and set(np.unique(spins)) <= {-1, 1}
+    # The last measurement is the current state's energy per spin.
+    np.testing.assert_allclose(model.energy(spins) / 36, r.energy_series[:, -1], rtol=1e-12)
+    mc.beta = 2.0
+    cold = mc.run(200, burn_in=200)
+    assert cold.beta == 2.0 and cold.energy.mean < r.energy.mean
+
+
+def test_model_closed_after_binding_is_safe():
+    model = bz.IsingModel.square(4, 4)
+    mc = bz.MonteCarlo(model, 0.4, seed=2)
+    model.close()
+    assert mc.run(50).energy.error >= 0
+
+
+def test_errors_are_named():
+    model = bz.IsingModel.square(4, 4)
+    with pytest.raises(bz.InvalidArgument, match="algorithm"):
+        bz.MonteCarlo(model, 0.4, algorithm="gibbs")
+    with pytest.raises(bz.InvalidArgument, match="beta"):
+        bz.MonteCarlo(model, -1.0)
+    with pytest.raises(bz.InvalidArgument, match="bipartite"):
+        bz.MonteCarlo(bz.IsingModel.sk(6, seed=1), 1.0, order="checkerboard")
+    mc = bz.MonteCarlo(model, 0.4)
+    with pytest.raises(bz.WrongState, match="run first"):
+        mc.results()
+    with pytest.raises(bz.InvalidArgument, match="sweeps"):
+        mc.run(0)
+    # A call back into the sampler from its own progress callback is refused, not a crash.
+    with pytest.raises(bz.Busy):
+        mc.run(1000, progress=lambda done, total: mc.results())
+    assert mc.run(10).energy.mean <= 2
+
+
+def test_interrupt_from_another_thread():
+    mc = bz.MonteCarlo(bz.IsingModel.square(64, 64), 0.4, seed=3)
+    timer = threading.Timer(0.2, mc.interrupt)
+    timer.start()
+    with pytest.raises(bz.Cancelled):
+        mc.run(10**7)
+    timer.join()
+    assert mc.run(5).energy.mean < 0
