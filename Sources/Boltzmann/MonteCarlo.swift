@@ -89,17 +89,17 @@ public func bz_mc_run(
     guarded { () throws(EngineError) in
         let h = try handle(mc)
         try h.use { s throws(EngineError) in
-            guard sweeps >= 1, sweeps <= Argument.maxCount else { throw .invalid("sweeps must be in [1, \(Argument.maxCount)], got \(sweeps)") }
-            guard burnIn >= 0, burnIn <= Argument.maxCount else { throw .invalid("burn_in must be in [0, \(Argument.maxCount)], got \(burnIn)") }
-            guard measureEvery >= 1, measureEvery <= sweeps else {
-                throw .invalid("measure_every must be in [1, sweeps = \(sweeps)], got \(measureEvery)")
+            // The engine names bad counts; here only what it cannot see: sizes that
+            // would overflow or store more than maxMeasurements values.
+            guard sweeps <= Argument.maxCount, burnIn <= Argument.maxCount else {
+                throw .invalid("sweeps and burn_in must be <= \(Argument.maxCount), got \(sweeps) and \(burnIn)")
             }
-            let measurements = sweeps / measureEvery
+            let measurements = measureEvery >= 1 ? sweeps / measureEvery : 0
             guard measurements <= maxMeasurements / Int64(s.chainCount) else {
                 throw EngineError(.limitExceeded, "\(s.chainCount) chains x \(measurements) measurements is more than \(maxMeasurements) stored values; raise measure_every")
             }
-            let total = Int64(s.chainCount).multipliedReportingOverflow(by: burnIn + sweeps)
-            try s.run(sweeps: Int(sweeps), burnIn: Int(burnIn), measureEvery: Int(measureEvery),
+            let total = Int64(s.chainCount).multipliedReportingOverflow(by: max(0, burnIn) + max(0, sweeps))
+            try s.run(sweeps: Int(sweeps), burnIn: Int(burnIn), measureEvery: Int(clamping: measureEvery),
                       monitor: monitor(total: total.overflow ? .max : total.partialValue, progress, user, interrupt: h.interrupt))
         }
     }

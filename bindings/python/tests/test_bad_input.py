@@ -339,6 +339,7 @@ def mc_cases():
         ("bz_mc_set_beta", (None, 1.0), bz.NullPointerError, "mc"),
         ("bz_mc_run", (mc, 0, 0, 1, NOFN, None), bz.InvalidArgument, "sweeps"),
         ("bz_mc_run", (mc, 10, -1, 1, NOFN, None), bz.InvalidArgument, "burn_in"),
+        ("bz_mc_run", (mc, -(2**63), -1, 1, NOFN, None), bz.InvalidArgument, "sweeps"),
         ("bz_mc_run", (mc, 10, 0, 11, NOFN, None), bz.InvalidArgument, "measure_every"),
         ("bz_mc_run", (mc, 1 << 35, 0, 1, NOFN, None), bz.LimitExceeded, "measure_every"),
         ("bz_mc_run", (mc, 1000, 0, 1, STOP, None), bz.Cancelled, "progress callback"),
