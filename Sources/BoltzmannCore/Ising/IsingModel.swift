@@ -192,6 +192,14 @@ extension IsingModel {
         return out
     }
 
+    /// The local field f_i = sum_j J_ij s_j + h_i, with s_j = spin(j).
+    @inline(__always)
+    func localField(_ i: Int, _ spin: (Int) -> Double) -> Double {
+        var f = fields[i]
+        for k in rowStart[i]..<rowStart[i + 1] { f += weight[k] * spin(Int(neighbour[k])) }
+        return f
+    }
+
     /// Local fields f_i = sum_j J_ij s_j + h_i of a batch (states x N); flipping spin i
     /// changes the energy by 2 s_i f_i.
     public func localFields(spins: UnsafeBufferPointer<Int8>) throws(EngineError) -> [Double] {
@@ -199,13 +207,7 @@ extension IsingModel {
         var out = [Double](repeating: 0, count: spins.count)
         for state in 0..<(spins.count / spinCount) {
             let row = state * spinCount
-            for i in 0..<spinCount {
-                var f = fields[i]
-                for k in rowStart[i]..<rowStart[i + 1] {
-                    f += weight[k] * Double(spins[row + Int(neighbour[k])])
-                }
-                out[row + i] = f
-            }
+            for i in 0..<spinCount { out[row + i] = localField(i) { Double(spins[row + $0]) } }
         }
         return out
     }

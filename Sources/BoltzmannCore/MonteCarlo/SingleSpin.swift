@@ -36,15 +36,16 @@ struct Acceptance {
     init(rule: SingleSpinRule, beta: Double, model: IsingModel) {
         self.rule = rule
         self.beta = beta
+        let integer = model.hasIntegerParameters
         var largest = 0.0
-        if model.hasIntegerParameters {
+        if integer {
             for i in 0..<model.spinCount {
                 var sum = abs(model.fields[i])
                 for k in model.rowStart[i]..<model.rowStart[i + 1] { sum += abs(model.weight[k]) }
                 largest = max(largest, sum)
             }
         }
-        guard model.hasIntegerParameters, largest <= Double(Self.maxTableOffset) else {
+        guard integer, largest <= Double(Self.maxTableOffset) else {
             table = []
             offset = 0
             return
@@ -92,9 +93,9 @@ struct SpinChain {
 
     /// A hot start: every spin +-1 with probability 1/2.
     init(model: IsingModel, random: RandomStream) {
+        var random = random
+        spins = (0..<model.spinCount).map { _ in random.sign() }
         self.random = random
-        spins = (0..<model.spinCount).map { _ in 0 }
-        for i in spins.indices { spins[i] = self.random.sign() }
         local = [Double](repeating: 0, count: model.spinCount)
         refresh(model)
     }
@@ -104,8 +105,7 @@ struct SpinChain {
     mutating func refresh(_ model: IsingModel) {
         var e = 0.0, m = 0
         for i in 0..<model.spinCount {
-            var f = model.fields[i]
-            for k in model.rowStart[i]..<model.rowStart[i + 1] { f += model.weight[k] * spins[Int(model.neighbour[k])] }
+            let f = model.localField(i) { spins[$0] }
             local[i] = f
             // E = -1/2 sum_i s_i (f_i + h_i): each pair appears twice in s.f.
             e -= 0.5 * spins[i] * (f + model.fields[i])
