@@ -595,21 +595,33 @@ bz_status bz_ising_curie_weiss(int64_t n, double coupling, double field,
 /* ==========================================================================
  * Monte Carlo: Markov chains of an Ising model
  *
- * A bz_mc runs R independent chains of single-spin updates of one model at one
- * inverse temperature beta >= 0, threaded over chains. Chain c draws from a
- * random stream fixed by (seed, c): same seed, same results for any thread
- * count. Chains start hot (each spin +-1 with probability 1/2) and keep their
- * state from run to run. The sampler holds its own reference to the model:
- * freeing the bz_ising afterwards is safe.
+ * A bz_mc runs R independent chains of one model at one inverse temperature
+ * beta >= 0, threaded over chains. Chain c draws from a random stream fixed by
+ * (seed, c): same seed, same results for any thread count. Chains start hot
+ * (each spin +-1 with probability 1/2) and keep their state from run to run.
+ * The sampler holds its own reference to the model: freeing the bz_ising
+ * afterwards is safe.
  *
- * Rules: Metropolis flips s_i with probability min(1, exp(-beta dE)),
- * dE = 2 s_i f_i with the local field f_i = sum_j J_ij s_j + h_i; heat bath sets
- * s_i = +1 with probability 1 / (1 + exp(-2 beta f_i)). Whole-number couplings
- * and fields use exact precomputed acceptance tables; real ones keep cached
- * local fields, updated on accepted flips and recomputed every 256 sweeps.
- * A sweep is N updates: sites 0..N-1 in turn (sequential), N sites drawn at
- * random, or one colour class of a bipartite graph then the other
- * (checkerboard; BZ_ERR_INVALID_ARGUMENT for a non-bipartite model).
+ * Single-spin algorithms. Metropolis flips s_i with probability
+ * min(1, exp(-beta dE)), dE = 2 s_i f_i with the local field
+ * f_i = sum_j J_ij s_j + h_i; heat bath (Glauber, Gibbs, the p-bit update
+ * m_i = sgn(tanh(beta f_i) - r), r ~ U(-1, 1)) sets s_i = +1 with probability
+ * 1 / (1 + exp(-2 beta f_i)). Whole-number couplings and fields use exact
+ * precomputed acceptance tables; real ones keep cached local fields, updated on
+ * accepted flips and recomputed every 256 sweeps. A sweep is one update per
+ * free (unclamped) spin: in index order (sequential), drawn at random, one
+ * colour class of a bipartite graph then the other (checkerboard;
+ * BZ_ERR_INVALID_ARGUMENT for a non-bipartite model), or the classes of a
+ * greedy colouring in turn (colored: no two coupled spins share a class).
+ *
+ * Cluster algorithms, for ferromagnets without field only (every J_ij >= 0 and
+ * h_i = 0; anything else is BZ_ERR_UNSUPPORTED): bonds between parallel spins
+ * are activated with probability p_ij = 1 - exp(-2 beta J_ij). Swendsen-Wang
+ * flips every cluster with probability 1/2: one update is a sweep. Wolff grows
+ * and flips one cluster from a random site; during burn-in a sweep flips
+ * clusters until N spins have flipped, while measuring it is a fixed number of
+ * clusters, ceil(N / mean cluster size so far), set when the measurements
+ * start. order is ignored.
  *
  * A bz_mc is mutated by bz_mc_run: use one from one thread at a time. A call
  * on a handle that is inside another call (from a progress callback, or from
@@ -618,12 +630,15 @@ bz_status bz_ising_curie_weiss(int64_t n, double coupling, double field,
 
 typedef struct bz_mc bz_mc;
 
-#define BZ_MC_METROPOLIS 0
-#define BZ_MC_HEAT_BATH  1
+#define BZ_MC_METROPOLIS     0
+#define BZ_MC_HEAT_BATH      1
+#define BZ_MC_WOLFF          2
+#define BZ_MC_SWENDSEN_WANG  3
 
 #define BZ_ORDER_SEQUENTIAL   0
 #define BZ_ORDER_RANDOM       1
 #define BZ_ORDER_CHECKERBOARD 2
+#define BZ_ORDER_COLORED      3
 
 /* The observables of bz_mc_results, in order; per spin, e = E/N and m = M/N. */
 #define BZ_OBS_ENERGY           0  /* <e> */
@@ -639,12 +654,13 @@ typedef struct bz_mc bz_mc;
 /* The number of observables (BZ_MC_N_OBSERVABLES), for bindings. */
 int64_t bz_mc_n_observables(void);
 
-/* A sampler of model at beta with rule BZ_MC_*, order BZ_ORDER_*, chains in
- * [1, 65536] and seed. *out is NULL on failure.
+/* A sampler of model at beta with algorithm BZ_MC_*, order BZ_ORDER_*, chains
+ * in [1, 65536] and seed. *out is NULL on failure.
  * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (beta < 0, unknown
- *         rule or order, chains out of range, checkerboard on a non-bipartite
- *         model), NON_FINITE. */
-bz_status bz_mc_create(const bz_ising *model, double beta, int32_t rule, int32_t order,
+ *         algorithm or order, chains out of range, checkerboard on a
+ *         non-bipartite model), NON_FINITE, UNSUPPORTED (a cluster algorithm
+ *         on a model with a negative coupling or a field). */
+bz_status bz_mc_create(const bz_ising *model, double beta, int32_t algorithm, int32_t order,
                        int64_t chains, uint64_t seed, bz_mc **out);
 
 /* Free a sampler; NULL and stale handles are ignored. */
@@ -658,6 +674,18 @@ bz_status bz_mc_size(const bz_mc *mc, int64_t *out_n_spins, int64_t *out_chains,
 /* Change beta (>= 0, finite); the chains keep their states. */
 bz_status bz_mc_set_beta(bz_mc *mc, double beta);
 
+/* Clamp spins in every chain: spin indices[k] is held at values[k] (+1 or -1),
+ * k < n, n >= 1. Clamps add to those already set (a later value for the same
+ * spin wins). Sweeps then update only the free spins; observables still count
+ * all N spins. Single-spin algorithms only.
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (n < 1, an index
+ *         outside [0, N), a value not +-1; nothing is clamped then),
+ *         UNSUPPORTED (a cluster algorithm), BUSY. */
+bz_status bz_mc_clamp(bz_mc *mc, const int64_t *indices, const int8_t *values, int64_t n);
+
+/* Free every clamped spin. Errors: INVALID_HANDLE, BUSY. */
+bz_status bz_mc_release_clamps(bz_mc *mc);
+
 /* Run burn_in + sweeps sweeps on every chain, measuring e and m after every
  * measure_every-th sweep past the burn-in (sweeps / measure_every measurements
  * per chain), and replace the last run's measurements. sweeps >= 1, burn_in >= 0,
@@ -665,7 +693,7 @@ bz_status bz_mc_set_beta(bz_mc *mc, double beta);
  * Progress counts sweeps over all chains (total chains * (burn_in + sweeps));
  * bz_interrupt(mc) stops the run (the chains keep the sweeps done).
  * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT, LIMIT_EXCEEDED,
- *         CANCELLED, BUSY. */
+ *         CANCELLED, BUSY, WRONG_STATE (every spin clamped). */
 bz_status bz_mc_run(bz_mc *mc, int64_t sweeps, int64_t burn_in, int64_t measure_every,
                     bz_progress_fn progress, void *user);
 

@@ -38,19 +38,21 @@ public func bz_mc_n_observables() -> Int64 {
 
 @c @implementation
 public func bz_mc_create(
-    _ model: OpaquePointer?, _ beta: Double, _ rule: Int32, _ order: Int32, _ chains: Int64, _ seed: UInt64,
+    _ model: OpaquePointer?, _ beta: Double, _ algorithm: Int32, _ order: Int32, _ chains: Int64, _ seed: UInt64,
     _ out: UnsafeMutablePointer<OpaquePointer?>?
 ) -> bz_status {
     guarded { () throws(EngineError) in
         let out = try Argument.output(out, "out")
         out.pointee = nil
         let m = try Handles.lookup(model, as: IsingHandle.self, "model").model
-        guard let r = SingleSpinRule(rawValue: Int(rule)) else { throw .invalid("rule must be BZ_MC_METROPOLIS (0) or BZ_MC_HEAT_BATH (1), got \(rule)") }
+        guard let a = MonteCarloAlgorithm(rawValue: Int(algorithm)) else {
+            throw .invalid("algorithm must be BZ_MC_METROPOLIS (0), BZ_MC_HEAT_BATH (1), BZ_MC_WOLFF (2) or BZ_MC_SWENDSEN_WANG (3), got \(algorithm)")
+        }
         guard let o = SweepOrder(rawValue: Int(order)) else {
-            throw .invalid("order must be BZ_ORDER_SEQUENTIAL (0), BZ_ORDER_RANDOM (1) or BZ_ORDER_CHECKERBOARD (2), got \(order)")
+            throw .invalid("order must be BZ_ORDER_SEQUENTIAL (0), BZ_ORDER_RANDOM (1), BZ_ORDER_CHECKERBOARD (2) or BZ_ORDER_COLORED (3), got \(order)")
         }
         guard chains >= 1, chains <= Int64(MonteCarlo.maxChains) else { throw .invalid("chains must be in [1, \(MonteCarlo.maxChains)], got \(chains)") }
-        let sampler = try MonteCarlo(model: m, beta: beta, rule: r, order: o, chains: Int(chains), seed: seed)
+        let sampler = try MonteCarlo(model: m, beta: beta, algorithm: a, order: o, chains: Int(chains), seed: seed)
         out.pointee = Handles.register(MonteCarloHandle(sampler))
     }
 }
@@ -78,6 +80,26 @@ public func bz_mc_size(
 public func bz_mc_set_beta(_ mc: OpaquePointer?, _ beta: Double) -> bz_status {
     guarded { () throws(EngineError) in
         try handle(mc).use { s throws(EngineError) in try s.setBeta(beta) }
+    }
+}
+
+@c @implementation
+public func bz_mc_clamp(
+    _ mc: OpaquePointer?, _ indices: UnsafePointer<Int64>?, _ values: UnsafePointer<Int8>?, _ n: Int64
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let count = try Argument.count(n, "n")
+        let indices = try Argument.array(indices, count, "indices"), values = try Argument.array(values, count, "values")
+        try handle(mc).use { s throws(EngineError) in
+            try s.clamp(indices: indices.map { Int(clamping: $0) }, values: Array(values))
+        }
+    }
+}
+
+@c @implementation
+public func bz_mc_release_clamps(_ mc: OpaquePointer?) -> bz_status {
+    guarded { () throws(EngineError) in
+        try handle(mc).use { s in s.releaseClamps() }
     }
 }
 

@@ -12,12 +12,12 @@ private func within(_ estimate: Estimate, _ exact: Double, sigmas k: Double) -> 
 struct MonteCarloTests {
     /// A 4 x 4 torus: <e>, <|m|>, <m^2> of every rule and order within 4 sigma of
     /// exact enumeration, below, near and above the finite-size transition.
-    @Test(arguments: [(SingleSpinRule.metropolis, SweepOrder.sequential), (.heatBath, .random), (.metropolis, .checkerboard), (.heatBath, .checkerboard)])
-    func smallTorusMatchesEnumeration(_ options: (SingleSpinRule, SweepOrder)) throws {
+    @Test(arguments: [(MonteCarloAlgorithm.metropolis, SweepOrder.sequential), (.heatBath, .random), (.metropolis, .checkerboard), (.heatBath, .colored), (.wolff, .sequential), (.swendsenWang, .sequential)])
+    func smallTorusMatchesEnumeration(_ options: (MonteCarloAlgorithm, SweepOrder)) throws {
         let model = try IsingModel.square(4, 4, coupling: 1, field: 0, periodic: true)
         for (k, beta) in [0.3, 0.44, 0.6].enumerated() {
             let exact = try IsingEnumeration.thermodynamics(model, betas: [beta])
-            let mc = try MonteCarlo(model: model, beta: beta, rule: options.0, order: options.1, chains: 4, seed: UInt64(10 + k))
+            let mc = try MonteCarlo(model: model, beta: beta, algorithm: options.0, order: options.1, chains: 4, seed: UInt64(10 + k))
             try mc.run(sweeps: 20_000, burnIn: 500, measureEvery: 1)
             let r = try mc.results()
             #expect(within(r[0], exact.table.energy[0] / 16, sigmas: 4), "e at \(beta): \(r[0]) vs \(exact.table.energy[0] / 16)")
@@ -32,9 +32,9 @@ struct MonteCarloTests {
     /// Real couplings (the exponential path, with field): a 10-spin SK instance.
     @Test func spinGlassWithFieldMatchesEnumeration() throws {
         let model = try IsingModel.sherringtonKirkpatrick(10, scale: 1, field: 0.2, seed: 4)
-        for rule in SingleSpinRule.allCases {
+        for rule in [MonteCarloAlgorithm.metropolis, .heatBath] {
             let exact = try IsingEnumeration.thermodynamics(model, betas: [1.2])
-            let mc = try MonteCarlo(model: model, beta: 1.2, rule: rule, order: .sequential, chains: 4, seed: 3)
+            let mc = try MonteCarlo(model: model, beta: 1.2, algorithm: rule, order: .sequential, chains: 4, seed: 3)
             try mc.run(sweeps: 20_000, burnIn: 200, measureEvery: 1)
             let r = try mc.results()
             #expect(within(r[0], exact.table.energy[0] / 10, sigmas: 4), "\(rule): \(r[0]) vs \(exact.table.energy[0] / 10)")
@@ -46,7 +46,7 @@ struct MonteCarloTests {
     @Test func deterministicAcrossThreadCounts() throws {
         let model = try IsingModel.square(6, 6, coupling: 1, field: 0, periodic: true)
         func run(_ seed: UInt64) throws -> [Estimate] {
-            let mc = try MonteCarlo(model: model, beta: 0.4, rule: .metropolis, order: .random, chains: 5, seed: seed)
+            let mc = try MonteCarlo(model: model, beta: 0.4, algorithm: .metropolis, order: .random, chains: 5, seed: seed)
             try mc.run(sweeps: 300, burnIn: 10, measureEvery: 1)
             return try mc.results()
         }
@@ -75,16 +75,57 @@ struct MonteCarloTests {
 
     @Test func badInputIsNamed() throws {
         let triangle = try IsingModel(spinCount: 3, edges: [(0, 1, 1), (1, 2, 1), (0, 2, 1)])
-        #expect(throws: EngineError.self) { try MonteCarlo(model: triangle, beta: 1, rule: .metropolis, order: .checkerboard, chains: 1, seed: 0) }
-        #expect(throws: EngineError.self) { try MonteCarlo(model: triangle, beta: -1, rule: .metropolis, order: .sequential, chains: 1, seed: 0) }
-        #expect(throws: EngineError.self) { try MonteCarlo(model: triangle, beta: .nan, rule: .metropolis, order: .sequential, chains: 1, seed: 0) }
-        #expect(throws: EngineError.self) { try MonteCarlo(model: triangle, beta: 1, rule: .metropolis, order: .sequential, chains: 0, seed: 0) }
-        let mc = try MonteCarlo(model: triangle, beta: 1, rule: .heatBath, order: .sequential, chains: 2, seed: 0)
+        #expect(throws: EngineError.self) { try MonteCarlo(model: triangle, beta: 1, algorithm: .metropolis, order: .checkerboard, chains: 1, seed: 0) }
+        #expect(throws: EngineError.self) { try MonteCarlo(model: triangle, beta: -1, algorithm: .metropolis, order: .sequential, chains: 1, seed: 0) }
+        #expect(throws: EngineError.self) { try MonteCarlo(model: triangle, beta: .nan, algorithm: .metropolis, order: .sequential, chains: 1, seed: 0) }
+        #expect(throws: EngineError.self) { try MonteCarlo(model: triangle, beta: 1, algorithm: .metropolis, order: .sequential, chains: 0, seed: 0) }
+        let mc = try MonteCarlo(model: triangle, beta: 1, algorithm: .heatBath, order: .sequential, chains: 2, seed: 0)
         #expect(throws: EngineError(.wrongState, "no measurements yet: call run first")) { try mc.results() }
         #expect(throws: EngineError.self) { try mc.run(sweeps: 0, burnIn: 0, measureEvery: 1) }
         #expect(throws: EngineError.self) { try mc.run(sweeps: 10, burnIn: -1, measureEvery: 1) }
         #expect(throws: EngineError.self) { try mc.run(sweeps: 10, burnIn: 0, measureEvery: 11) }
         try mc.run(sweeps: 10, burnIn: 0, measureEvery: 2)
         #expect(mc.energySeries[1].count == 5)
+        // Cluster updates refuse frustration and fields; clamps are checked.
+        let antiferro = try IsingModel.square(4, 4, coupling: -1, field: 0, periodic: true)
+        let field = try IsingModel.square(4, 4, coupling: 1, field: 0.1, periodic: true)
+        for algorithm in [MonteCarloAlgorithm.wolff, .swendsenWang] {
+            for model in [antiferro, field] {
+                #expect(throws: EngineError.self) { try MonteCarlo(model: model, beta: 1, algorithm: algorithm, order: .sequential, chains: 1, seed: 0) }
+            }
+        }
+        let wolff = try MonteCarlo(model: try .square(4, 4, coupling: 1, field: 0, periodic: true), beta: 1, algorithm: .wolff, order: .sequential, chains: 1, seed: 0)
+        #expect(throws: EngineError.self) { try wolff.clamp(indices: [0], values: [1]) }
+        #expect(throws: EngineError.self) { try mc.clamp(indices: [3], values: [1]) }
+        #expect(throws: EngineError.self) { try mc.clamp(indices: [0], values: [0]) }
+        #expect(throws: EngineError.self) { try mc.clamp(indices: [0, 1], values: [1]) }
+        try mc.clamp(indices: [0, 1, 2], values: [1, -1, 1])
+        #expect(throws: EngineError.self) { try mc.run(sweeps: 10, burnIn: 0, measureEvery: 1) }
+        mc.releaseClamps()
+        try mc.run(sweeps: 10, burnIn: 0, measureEvery: 1)
+    }
+
+    /// Clamping spin 0 to +1 samples the conditional distribution: the model on the
+    /// other spins with fields h_j + J_0j, whose moments enumeration gives exactly.
+    @Test(arguments: [SweepOrder.sequential, .colored])
+    func clampedSpinSamplesConditional(_ order: SweepOrder) throws {
+        let model = try IsingModel.sherringtonKirkpatrick(10, scale: 1, field: 0.1, seed: 7)
+        var edges: [(Int, Int, Double)] = []
+        var fields = Array(model.fields.dropFirst())
+        for k in 0..<model.couplingCount {
+            let i = Int(model.edgeFirst[k]), j = Int(model.edgeSecond[k])
+            if i == 0 { fields[j - 1] += model.edgeCoupling[k] } else { edges.append((i - 1, j - 1, model.edgeCoupling[k])) }
+        }
+        let rest = try IsingModel(spinCount: 9, edges: edges, fields: fields)
+        let exact = try IsingEnumeration.thermodynamics(rest, betas: [1.5])
+        let energy = (exact.table.energy[0] - model.fields[0]) / 10
+        let magnetization = (1 + 9 * exact.magnetization[0]) / 10
+        let mc = try MonteCarlo(model: model, beta: 1.5, algorithm: .heatBath, order: order, chains: 4, seed: 11)
+        try mc.clamp(indices: [0], values: [1])
+        try mc.run(sweeps: 20_000, burnIn: 200, measureEvery: 1)
+        let r = try mc.results()
+        #expect(within(r[0], energy, sigmas: 4), "\(r[0]) vs \(energy)")
+        #expect(within(r[1], magnetization, sigmas: 4), "\(r[1]) vs \(magnetization)")
+        #expect(mc.spins().enumerated().allSatisfy { $0.offset % 10 != 0 || $0.element == 1 })
     }
 }

@@ -1,5 +1,5 @@
 /// Markov-chain Monte Carlo of an Ising model at inverse temperature beta: R
-/// independent chains of single-spin updates, threaded over chains. Chain c draws
+/// independent chains of single-spin or cluster updates, threaded over chains. Chain c draws
 /// from `RandomStream(seed:, stream: c)`, so results are the same for any thread count.
 ///
 /// `run` continues the chains from where they are and measures every
@@ -7,16 +7,16 @@
 /// estimates (per spin: e = E/N, m = M/N).
 public final class MonteCarlo {
     public let model: IsingModel
-    public private(set) var beta: Double
-    public let rule: SingleSpinRule
-    public let order: SweepOrder
+    public var beta: Double { sweeper.beta }
+    public var algorithm: MonteCarloAlgorithm { sweeper.algorithm }
+    public var order: SweepOrder { sweeper.order }
     public let chainCount: Int
     public let seed: UInt64
 
     var chains: [SpinChain]
-    var acceptance: Acceptance
-    /// The checkerboard's visiting order (colour 0, then colour 1); empty otherwise.
-    let sites: [Int32]
+    var sweeper: Sweeper
+    /// Per spin: 0 free, +1 or -1 held at that value.
+    public private(set) var clamps: [Int8]
     /// The last run's series per chain: e and m per measurement.
     public private(set) var energySeries: [[Double]] = []
     public private(set) var magnetizationSeries: [[Double]] = []
@@ -26,24 +26,17 @@ public final class MonteCarlo {
     /// Sweeps between exact recomputations of the cached fields (real couplings).
     static let refreshInterval = 256
 
-    public init(model: IsingModel, beta: Double, rule: SingleSpinRule, order: SweepOrder, chains: Int, seed: UInt64) throws(EngineError) {
+    /// - Throws: `.invalidArgument` for beta < 0 or not finite, chains out of range, or
+    ///   checkerboard order on a non-bipartite model; `.unsupported` for a cluster
+    ///   algorithm on a model with a negative coupling or a field.
+    public init(model: IsingModel, beta: Double, algorithm: MonteCarloAlgorithm, order: SweepOrder, chains: Int, seed: UInt64) throws(EngineError) {
         try Self.checkBeta(beta)
         guard chains >= 1, chains <= Self.maxChains else { throw .invalid("chains must be in [1, \(Self.maxChains)], got \(chains)") }
-        var sites: [Int32] = []
-        if order == .checkerboard {
-            let (bipartite, colours) = model.bipartition()
-            guard bipartite else { throw .invalid("checkerboard order needs a bipartite coupling graph; this model's has an odd cycle") }
-            sites = (0..<model.spinCount).filter { colours[$0] == 0 }.map(Int32.init)
-                + (0..<model.spinCount).filter { colours[$0] != 0 }.map(Int32.init)
-        }
         self.model = model
-        self.beta = beta
-        self.rule = rule
-        self.order = order
         self.chainCount = chains
         self.seed = seed
-        self.sites = sites
-        acceptance = Acceptance(rule: rule, beta: beta, model: model)
+        sweeper = try Sweeper(model: model, algorithm: algorithm, order: order, beta: beta)
+        clamps = [Int8](repeating: 0, count: model.spinCount)
         self.chains = (0..<chains).map { SpinChain(model: model, random: RandomStream(seed: seed, stream: UInt64($0))) }
     }
 
@@ -56,8 +49,41 @@ public final class MonteCarlo {
     /// a scan that starts each beta from the last one's equilibrium).
     public func setBeta(_ beta: Double) throws(EngineError) {
         try Self.checkBeta(beta)
-        self.beta = beta
-        acceptance = Acceptance(rule: rule, beta: beta, model: model)
+        sweeper.setBeta(beta)
+    }
+
+    /// Hold spins at fixed values in every chain: `indices[k]` at `values[k]` (+-1).
+    /// Clamps add to those already set; `releaseClamps` frees every spin. Sweeps then
+    /// update only the free spins (a sweep is one update per free spin), and every
+    /// observable still counts all N spins. Single-spin algorithms only.
+    public func clamp(indices: [Int], values: [Int8]) throws(EngineError) {
+        guard algorithm.singleSpinRule != nil else {
+            throw EngineError(.unsupported, "clamps need a single-spin algorithm (Metropolis or heat bath), not \(algorithm.name)")
+        }
+        guard indices.count == values.count else {
+            throw EngineError(.shapeMismatch, "indices has \(indices.count) entries but values has \(values.count)")
+        }
+        var clamps = self.clamps
+        for (k, (i, v)) in zip(indices, values).enumerated() {
+            guard i >= 0, i < model.spinCount else { throw .invalid("indices[\(k)] = \(i) is outside [0, \(model.spinCount))") }
+            guard v == 1 || v == -1 else { throw .invalid("values[\(k)] must be -1 or +1, got \(v)") }
+            clamps[i] = v
+        }
+        setClamps(clamps)
+    }
+
+    /// Free every clamped spin.
+    public func releaseClamps() {
+        setClamps([Int8](repeating: 0, count: model.spinCount))
+    }
+
+    private func setClamps(_ clamps: [Int8]) {
+        self.clamps = clamps
+        sweeper.setClamps(clamps)
+        for c in chains.indices {
+            for i in 0..<model.spinCount where clamps[i] != 0 { chains[c].spins[i] = Double(clamps[i]) }
+            chains[c].refresh(model)
+        }
     }
 
     /// Runs burnIn + sweeps sweeps on every chain, recording e and m after every
@@ -68,6 +94,7 @@ public final class MonteCarlo {
         guard measureEvery >= 1, measureEvery <= sweeps else {
             throw .invalid("measure_every must be in [1, sweeps = \(sweeps)], got \(measureEvery)")
         }
+        guard !sweeper.sites.isEmpty else { throw EngineError(.wrongState, "every spin is clamped: nothing to sample") }
         let measurements = sweeps / measureEvery
         var energy = [[Double]](repeating: [], count: chainCount)
         var magnetization = [[Double]](repeating: [], count: chainCount)
@@ -76,9 +103,9 @@ public final class MonteCarlo {
         // into this object, which must not find its state under exclusive access.
         var chains = self.chains
         defer { self.chains = chains }
-        let model = self.model, acceptance = self.acceptance, order = self.order, sites = self.sites
+        let model = self.model, sweeper = self.sweeper
         let inverseN = 1 / Double(model.spinCount)
-        let exact = model.hasIntegerParameters
+        let drifts = !model.hasIntegerParameters && !sweeper.staleEnergy
         chains.withUnsafeMutableBufferPointer { chains in
             energy.withUnsafeMutableBufferPointer { e in
                 magnetization.withUnsafeMutableBufferPointer { m in
@@ -92,10 +119,12 @@ public final class MonteCarlo {
                         let total = burnIn + sweeps
                         var pending: Int64 = 0
                         for t in 0..<total {
-                            chain.sweep(model, acceptance, order, sites)
-                            if !exact, (t + 1) % Self.refreshInterval == 0 { chain.refresh(model) }
+                            if t == burnIn { sweeper.startMeasuring(&chain) }
+                            sweeper.sweep(&chain, measuring: t >= burnIn)
+                            if drifts, (t + 1) % Self.refreshInterval == 0 { chain.refresh(model) }
                             let done = t + 1 - burnIn
                             if done > 0, done % measureEvery == 0, es.count < measurements {
+                                if sweeper.staleEnergy { chain.refresh(model) }
                                 es.append(chain.energy * inverseN)
                                 ms.append(Double(chain.magnetization) * inverseN)
                             }
@@ -105,6 +134,7 @@ public final class MonteCarlo {
                                 pending = 0
                             }
                         }
+                        if sweeper.staleEnergy { chain.refresh(model) }
                         chains[c] = chain
                         e[c] = es
                         m[c] = ms

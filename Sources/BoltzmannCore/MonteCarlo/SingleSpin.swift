@@ -8,7 +8,7 @@ public enum SingleSpinRule: Int, Sendable, CaseIterable {
     case heatBath = 1
 }
 
-/// The order in which a sweep visits the N spins.
+/// The order in which a sweep visits the spins (the free ones, when some are clamped).
 public enum SweepOrder: Int, Sendable, CaseIterable {
     /// 0, 1, ..., N-1.
     case sequential = 0
@@ -16,6 +16,10 @@ public enum SweepOrder: Int, Sendable, CaseIterable {
     case random = 1
     /// One colour class of a bipartite graph, then the other (bipartite models only).
     case checkerboard = 2
+    /// The classes of a greedy graph colouring in turn (any model): no two coupled
+    /// spins share a colour, so each class could be updated at once, as a p-bit
+    /// machine does.
+    case colored = 3
 }
 
 /// Acceptance for one rule at one beta. For whole-number couplings and fields the
@@ -90,6 +94,12 @@ struct SpinChain {
     var energy = 0.0
     var magnetization = 0
     var random: RandomStream
+    /// Wolff's bookkeeping: clusters flipped so far, the spins they held, and the
+    /// clusters per measured sweep (fixed at the start of each measurement phase).
+    var clusters = 0
+    var clusterSpins = 0
+    var clustersPerSweep = 0
+    var scratch = ClusterScratch()
 
     /// A hot start: every spin +-1 with probability 1/2.
     init(model: IsingModel, random: RandomStream) {
@@ -115,9 +125,9 @@ struct SpinChain {
         magnetization = m
     }
 
-    /// One sweep: N single-spin updates in `order` (`sites`: the checkerboard's order).
-    mutating func sweep(_ model: IsingModel, _ acceptance: Acceptance, _ order: SweepOrder, _ sites: [Int32]) {
-        let n = model.spinCount
+    /// One sweep: one update per entry of `sites` in turn, or (random order) as many
+    /// updates of sites drawn uniformly from `sites`.
+    mutating func sweep(_ model: IsingModel, _ acceptance: Acceptance, _ order: SweepOrder, _ sites: UnsafeBufferPointer<Int32>) {
         spins.withUnsafeMutableBufferPointer { s in
             local.withUnsafeMutableBufferPointer { f in
                 model.rowStart.withUnsafeBufferPointer { rowStart in
@@ -133,12 +143,10 @@ struct SpinChain {
                                 let change = 2 * new
                                 for k in rowStart[i]..<rowStart[i + 1] { f[Int(neighbour[k])] += change * weight[k] }
                             }
-                            switch order {
-                            case .sequential:
-                                for i in 0..<n { visit(i) }
-                            case .random:
-                                for _ in 0..<n { visit(Int(random.next().multipliedFullWidth(by: UInt64(n)).high)) }
-                            case .checkerboard:
+                            if order == .random {
+                                let count = UInt64(sites.count)
+                                for _ in 0..<sites.count { visit(Int(sites[Int(random.next().multipliedFullWidth(by: count).high)])) }
+                            } else {
                                 for i in sites { visit(Int(i)) }
                             }
                         }

@@ -127,6 +127,8 @@ SIGNATURES = {
     "bz_mc_free": (None, [mc_p]),
     "bz_mc_size": (Status, [mc_p, i64p, i64p, i64p]),
     "bz_mc_set_beta": (Status, [mc_p, c_double]),
+    "bz_mc_clamp": (Status, [mc_p, i64p, i8p, c_int64]),
+    "bz_mc_release_clamps": (Status, [mc_p]),
     "bz_mc_run": (Status, [mc_p, c_int64, c_int64, c_int64, bz_progress_fn, c_void_p]),
     "bz_mc_results": (Status, [mc_p, f64p, f64p, f64p, f64p, c_int64]),
     "bz_mc_series": (Status, [mc_p, f64p, f64p, c_int64]),

@@ -25,9 +25,9 @@ from .errors import InvalidArgument
 __all__ = ["MonteCarlo", "MonteCarloResults", "Estimate", "ALGORITHMS", "ORDERS"]
 
 #: Update rules by name: ``bz_mc_create``'s ``rule``.
-ALGORITHMS = {"metropolis": 0, "heat_bath": 1}
+ALGORITHMS = {"metropolis": 0, "heat_bath": 1, "wolff": 2, "swendsen_wang": 3}
 #: Sweep orders by name.
-ORDERS = {"sequential": 0, "random": 1, "checkerboard": 2}
+ORDERS = {"sequential": 0, "random": 1, "checkerboard": 2, "colored": 3}
 _OBSERVABLES = ("energy", "magnetization", "abs_magnetization", "magnetization_sq",
                 "magnetization_4", "heat_capacity", "susceptibility", "binder")
 
@@ -91,10 +91,13 @@ class MonteCarlo(HandleOwner):
         The sampler keeps its own reference; closing the model afterwards is safe.
     beta : float
         Inverse temperature, >= 0.
-    algorithm : {"metropolis", "heat_bath"}
-    order : {"sequential", "random", "checkerboard"}
-        Sites per sweep in turn, drawn at random, or one colour of a bipartite graph
-        then the other.
+    algorithm : {"metropolis", "heat_bath", "wolff", "swendsen_wang"}
+        Single-spin updates (heat bath is the p-bit rule), or cluster updates for
+        ferromagnets without field (others raise :class:`~boltzmann.Unsupported`).
+    order : {"sequential", "random", "checkerboard", "colored"}
+        Sites per sweep in turn, drawn at random, one colour of a bipartite graph
+        then the other, or the classes of a greedy colouring in turn. Single-spin
+        algorithms only.
     chains : int
         Independent chains, run in parallel; the errors combine them.
     seed : int
@@ -130,6 +133,20 @@ class MonteCarlo(HandleOwner):
         """Change the temperature; the chains keep their states."""
         lib.bz_mc_set_beta(self._h, float(value))
         self._beta = float(value)
+
+    def clamp(self, indices, values):
+        """Hold spins ``indices`` at ``values`` (±1) in every chain; later sweeps update
+        only the free spins. Adds to the clamps already set."""
+        indices = arr.vector(indices, "indices", np.int64)
+        values = arr.vector(values, "values", np.int8)
+        arr.same_length(indices, values, "indices", "values")
+        lib.bz_mc_clamp(self._h, arr.i64(indices), values.ctypes.data_as(i8p), indices.size)
+        return self
+
+    def release_clamps(self):
+        """Free every clamped spin."""
+        lib.bz_mc_release_clamps(self._h)
+        return self
 
     def run(self, sweeps, burn_in=0, measure_every=1, series=False, progress=None):
         """Run ``burn_in + sweeps`` sweeps on every chain, measuring every ``measure_every``-th

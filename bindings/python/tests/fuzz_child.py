@@ -92,8 +92,9 @@ def sampler():
     """A Monte Carlo handle on a live 5-spin ring (or NULL, forged, freed)."""
     def create(h):
         ring = _lib.ising_p()
-        lib.bz_ising_create_chain(ctypes.byref(ring), 5, 1.0, rng.choice([0.0, 0.5]), 1)
-        lib.bz_mc_create(ring, 0.5, rng.choice([0, 1]), rng.choice([0, 1]), 2, 7, ctypes.byref(h))
+        algorithm = rng.choice([0, 1, 2, 3])
+        lib.bz_ising_create_chain(ctypes.byref(ring), 5, 1.0, 0.0 if algorithm >= 2 else rng.choice([0.0, 0.5]), 1)
+        lib.bz_mc_create(ring, 0.5, algorithm, rng.choice([0, 1, 3]), 2, 7, ctypes.byref(h))
         lib.bz_ising_free(ring)
     return pooled(live_samplers, _lib.mc_p, create, lib.bz_mc_free)
 
@@ -223,6 +224,8 @@ def call():
         "bz_mc_create": lambda: (model(), rng.choice(DOUBLES), rng.choice([-1, 0, 1, 2, 9]), rng.choice([-1, 0, 1, 2, 3]),
                                  rng.choice(COUNTS), rng.choice(INTS) & (2**64 - 1),
                                  None if rng.random() < 0.1 else ctypes.byref(_lib.mc_p())),
+        "bz_mc_clamp": lambda: (sampler(), i64(ints(m)), spins(1, m), m),
+        "bz_mc_release_clamps": lambda: (sampler(),),
         "bz_mc_size": lambda: (sampler(), ctypes.byref(i), None, ctypes.byref(i)),
         "bz_mc_set_beta": lambda: (sampler(), rng.choice(DOUBLES)),
         "bz_mc_run": lambda: (sampler(), rng.choice(COUNTS), rng.choice([-1, 0, 2, 2**50]), rng.choice(COUNTS),

@@ -311,7 +311,12 @@ def ising_cases():
 def mc_cases():
     m = ring()
     triangle = _lib.ising_p()
-    lib.bz_ising_create_edges(ctypes.byref(triangle), 3, i64(ints(0, 1, 0)), i64(ints(1, 2, 2)), f64(arr(1, 1, 1)), 3, None)
+    lib.bz_ising_create_edges(ctypes.byref(triangle), 3, i64(ints(0, 1, 0)), i64(ints(1, 2, 2)), f64(arr(1, 1, 1)), 3,
+                              f64(arr(0, 0.5, 0)))
+    antiferro = _lib.ising_p()
+    lib.bz_ising_create_chain(ctypes.byref(antiferro), 4, -1.0, 0.0, 1)
+    wolff = _lib.mc_p()
+    lib.bz_mc_create(m, 0.5, 2, 0, 1, 1, ctypes.byref(wolff))
     mc = _lib.mc_p()
     lib.bz_mc_create(m, 0.5, 0, 0, 2, 1, ctypes.byref(mc))
     fresh = _lib.mc_p()
@@ -328,8 +333,10 @@ def mc_cases():
     return [
         ("bz_mc_create", (m, -0.5, 0, 0, 1, 1, out_mc()), bz.InvalidArgument, "beta"),
         ("bz_mc_create", (m, NAN, 0, 0, 1, 1, out_mc()), bz.NumericError, "beta"),
-        ("bz_mc_create", (m, 0.5, 5, 0, 1, 1, out_mc()), bz.InvalidArgument, "rule"),
-        ("bz_mc_create", (m, 0.5, 0, 3, 1, 1, out_mc()), bz.InvalidArgument, "order"),
+        ("bz_mc_create", (m, 0.5, 5, 0, 1, 1, out_mc()), bz.InvalidArgument, "algorithm"),
+        ("bz_mc_create", (m, 0.5, 0, 4, 1, 1, out_mc()), bz.InvalidArgument, "order"),
+        ("bz_mc_create", (triangle, 0.5, 2, 0, 1, 1, out_mc()), bz.Unsupported, "Wolff"),
+        ("bz_mc_create", (antiferro, 0.5, 3, 0, 1, 1, out_mc()), bz.Unsupported, "ferromagnet"),
         ("bz_mc_create", (m, 0.5, 0, 0, 0, 1, out_mc()), bz.InvalidArgument, "chains"),
         ("bz_mc_create", (triangle, 0.5, 0, 2, 1, 1, out_mc()), bz.InvalidArgument, "bipartite"),
         ("bz_mc_create", (dead_model(), 0.5, 0, 0, 1, 1, out_mc()), bz.InvalidHandle, "model"),
@@ -337,6 +344,15 @@ def mc_cases():
         ("bz_mc_size", (dead, None, None, None), bz.InvalidHandle, "mc"),
         ("bz_mc_set_beta", (mc, INF), bz.NumericError, "beta"),
         ("bz_mc_set_beta", (None, 1.0), bz.NullPointerError, "mc"),
+        ("bz_mc_clamp", (mc, i64(ints(0)), spins8(1), 0), bz.InvalidArgument, "n"),
+        ("bz_mc_clamp", (mc, None, spins8(1), 1), bz.NullPointerError, "indices"),
+        ("bz_mc_clamp", (mc, i64(ints(0)), None, 1), bz.NullPointerError, "values"),
+        ("bz_mc_clamp", (mc, i64(ints(0, 99)), spins8(1, 1), 2), bz.InvalidArgument, "indices[1]"),
+        ("bz_mc_clamp", (mc, i64(ints(-1)), spins8(1), 1), bz.InvalidArgument, "indices[0]"),
+        ("bz_mc_clamp", (mc, i64(ints(0)), spins8(0), 1), bz.InvalidArgument, "values[0]"),
+        ("bz_mc_clamp", (wolff, i64(ints(0)), spins8(1), 1), bz.Unsupported, "single-spin"),
+        ("bz_mc_clamp", (dead, i64(ints(0)), spins8(1), 1), bz.InvalidHandle, "mc"),
+        ("bz_mc_release_clamps", (dead,), bz.InvalidHandle, "mc"),
         ("bz_mc_run", (mc, 0, 0, 1, NOFN, None), bz.InvalidArgument, "sweeps"),
         ("bz_mc_run", (mc, 10, -1, 1, NOFN, None), bz.InvalidArgument, "burn_in"),
         ("bz_mc_run", (mc, -(2**63), -1, 1, NOFN, None), bz.InvalidArgument, "sweeps"),

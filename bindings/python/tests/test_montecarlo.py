@@ -15,7 +15,8 @@ def within(estimate, exact, k):
 
 
 @pytest.mark.parametrize("algorithm,order", [("metropolis", "sequential"), ("metropolis", "checkerboard"),
-                                             ("heat_bath", "random"), ("heat_bath", "checkerboard")])
+                                             ("heat_bath", "random"), ("heat_bath", "checkerboard"),
+                                             ("wolff", "sequential"), ("swendsen_wang", "sequential")])
 def test_torus_energy_and_heat_capacity_match_kaufman(algorithm, order):
     """16 x 16 torus at beta = 0.3, beta_c, 0.5: <E>/N within 4 sigma and C/N within 5 sigma of Kaufman."""
     model = bz.IsingModel.square(16, 16)
@@ -69,6 +70,28 @@ def test_series_spins_and_continuation():
     mc.beta = 2.0
     cold = mc.run(200, burn_in=200)
     assert cold.beta == 2.0 and cold.energy.mean < r.energy.mean
+
+
+def test_clamped_spins_stay_and_the_rest_sample_the_conditional():
+    """A 3-spin chain with the middle spin clamped: the ends are independent, each
+    with field J, so <s_end> = tanh(beta J) exactly."""
+    model = bz.IsingModel.chain(3, J=1.0, periodic=False)
+    mc = bz.MonteCarlo(model, 0.5, "heat_bath", chains=4, seed=8).clamp([1], [1])
+    r = mc.run(40_000, series=True)
+    assert np.all(mc.spins[:, 1] == 1)
+    exact = (1 + 2 * np.tanh(0.5)) / 3
+    assert within(r.magnetization, exact, 4), (r.magnetization, exact)
+    mc.release_clamps()
+    assert abs(mc.run(20_000, burn_in=100).magnetization.mean) < 0.1
+
+
+def test_cluster_updates_refuse_frustration_and_fields():
+    with pytest.raises(bz.Unsupported, match="ferromagnet"):
+        bz.MonteCarlo(bz.IsingModel.square(4, 4, J=-1.0), 0.4, "wolff")
+    with pytest.raises(bz.Unsupported, match="zero fields"):
+        bz.MonteCarlo(bz.IsingModel.square(4, 4, h=0.1), 0.4, "swendsen_wang")
+    with pytest.raises(bz.Unsupported, match="single-spin"):
+        bz.MonteCarlo(bz.IsingModel.square(4, 4), 0.4, "wolff").clamp([0], [1])
 
 
 def test_model_closed_after_binding_is_safe():

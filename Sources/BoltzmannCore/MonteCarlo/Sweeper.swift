@@ -1,0 +1,147 @@
+/// The update algorithms of the samplers.
+public enum MonteCarloAlgorithm: Int, Sendable, CaseIterable {
+    /// Single-spin Metropolis: flip with probability min(1, e^{-beta dE}).
+    case metropolis = 0
+    /// Single-spin heat bath (Glauber / Gibbs; the p-bit update).
+    case heatBath = 1
+    /// Wolff's single-cluster update (ferromagnets without field).
+    case wolff = 2
+    /// Swendsen-Wang: every Fortuin-Kasteleyn cluster, each flipped with probability 1/2.
+    case swendsenWang = 3
+
+    var singleSpinRule: SingleSpinRule? {
+        switch self {
+        case .metropolis: .metropolis
+        case .heatBath: .heatBath
+        case .wolff, .swendsenWang: nil
+        }
+    }
+
+    var name: String {
+        switch self {
+        case .metropolis: "Metropolis"
+        case .heatBath: "heat bath"
+        case .wolff: "Wolff"
+        case .swendsenWang: "Swendsen-Wang"
+        }
+    }
+}
+
+/// One algorithm at one beta, ready to sweep chains of one model: the acceptance
+/// table or bond probabilities, and the sites a sweep visits (the free ones, in order).
+///
+/// A sweep is one update per free site for the single-spin rules and one
+/// Swendsen-Wang update. A Wolff sweep flips clusters until N spins have flipped
+/// during burn-in; while measuring it is a fixed number of clusters per chain,
+/// ceil(N / mean cluster size so far), set when the measurements start, so that
+/// measurements are never taken at times that depend on the state.
+struct Sweeper {
+    let model: IsingModel
+    let algorithm: MonteCarloAlgorithm
+    let order: SweepOrder
+    private(set) var beta: Double
+    private(set) var acceptance: Acceptance?
+    private(set) var bonds: ClusterBonds?
+    /// The free sites in visiting order (sequential, random: ascending; checkerboard,
+    /// colored: colour by colour).
+    private(set) var sites: [Int32] = []
+    /// Each site's colour under `order` (all 0 for sequential and random).
+    private let colours: [Int32]
+
+    init(model: IsingModel, algorithm: MonteCarloAlgorithm, order: SweepOrder, beta: Double) throws(EngineError) {
+        if algorithm.singleSpinRule == nil { try ClusterBonds.check(model, algorithm.name) }
+        switch order {
+        case .sequential, .random:
+            colours = [Int32](repeating: 0, count: model.spinCount)
+        case .checkerboard:
+            let (bipartite, twoColours) = model.bipartition()
+            guard bipartite else { throw .invalid("checkerboard order needs a bipartite coupling graph; this model's has an odd cycle") }
+            colours = twoColours.map(Int32.init)
+        case .colored:
+            colours = model.greedyColouring()
+        }
+        self.model = model
+        self.algorithm = algorithm
+        self.order = order
+        self.beta = beta
+        setBeta(beta)
+        setClamps([Int8](repeating: 0, count: model.spinCount))
+    }
+
+    mutating func setBeta(_ beta: Double) {
+        self.beta = beta
+        if let rule = algorithm.singleSpinRule {
+            acceptance = Acceptance(rule: rule, beta: beta, model: model)
+        } else {
+            bonds = ClusterBonds(beta: beta, model: model)
+        }
+    }
+
+    /// Visit only the sites whose clamp is 0 (clamps: 0 free, +-1 held there).
+    mutating func setClamps(_ clamps: [Int8]) {
+        sites = (0..<model.spinCount).filter { clamps[$0] == 0 }
+            .sorted { (colours[$0], $0) < (colours[$1], $1) }.map(Int32.init)
+    }
+
+    /// One sweep of `chain`; `measuring` selects Wolff's fixed sweep length.
+    func sweep(_ chain: inout SpinChain, measuring: Bool) {
+        switch algorithm {
+        case .metropolis, .heatBath:
+            sites.withUnsafeBufferPointer { chain.sweep(model, acceptance!, order, $0) }
+        case .swendsenWang:
+            var scratch = chain.scratch
+            chain.swendsenWangUpdate(model, bonds!, &scratch)
+            chain.scratch = scratch
+        case .wolff:
+            var scratch = chain.scratch
+            defer { chain.scratch = scratch }
+            if measuring {
+                for _ in 0..<chain.clustersPerSweep { wolff(&chain, &scratch) }
+            } else {
+                var flipped = 0
+                while flipped < model.spinCount { flipped += wolff(&chain, &scratch) }
+            }
+        }
+    }
+
+    @inline(__always) @discardableResult
+    private func wolff(_ chain: inout SpinChain, _ scratch: inout ClusterScratch) -> Int {
+        let size = chain.wolffUpdate(model, bonds!, &scratch)
+        chain.clusters += 1
+        chain.clusterSpins += size
+        return size
+    }
+
+    /// Called when a chain's measurements start: fixes Wolff's clusters per sweep
+    /// (after one burn-in sweep if the chain has flipped no cluster yet).
+    func startMeasuring(_ chain: inout SpinChain) {
+        guard algorithm == .wolff else { return }
+        if chain.clusters == 0 { sweep(&chain, measuring: false) }
+        let mean = Double(chain.clusterSpins) / Double(chain.clusters)
+        chain.clustersPerSweep = max(1, Int((Double(model.spinCount) / mean).rounded(.up)))
+    }
+
+    /// Cluster updates leave the energy and fields stale; real couplings drift by
+    /// rounding. Either way, `refresh` before a measurement needs it.
+    var staleEnergy: Bool { algorithm.singleSpinRule == nil }
+}
+
+extension IsingModel {
+    /// A greedy colouring: each site in turn takes the smallest colour none of its
+    /// lower-numbered neighbours has. Coupled spins never share a colour.
+    func greedyColouring() -> [Int32] {
+        var colour = [Int32](repeating: -1, count: spinCount)
+        var taken: [Bool] = []
+        for i in 0..<spinCount {
+            taken.removeAll(keepingCapacity: true)
+            for k in rowStart[i]..<rowStart[i + 1] {
+                let c = Int(colour[Int(neighbour[k])])
+                guard c >= 0 else { continue }
+                if c >= taken.count { taken += [Bool](repeating: false, count: c + 1 - taken.count) }
+                taken[c] = true
+            }
+            colour[i] = Int32(taken.firstIndex(of: false) ?? taken.count)
+        }
+        return colour
+    }
+}
