@@ -35,7 +35,7 @@
  * Sections: core; thermodynamics (spectra, maximum entropy, composition);
  * microstates (multiplicities and macrostates); occupations (Fermi-Dirac and
  * mean field); ising (models, enumeration, exact solutions, mean field); mc
- * (Monte Carlo sampling of Ising models).
+ * (Monte Carlo sampling of Ising models); pbits (invertible logic circuits).
  */
 #ifndef BOLTZMANN_H
 #define BOLTZMANN_H
@@ -697,6 +697,16 @@ bz_status bz_mc_release_clamps(bz_mc *mc);
 bz_status bz_mc_run(bz_mc *mc, int64_t sweeps, int64_t burn_in, int64_t measure_every,
                     bz_progress_fn progress, void *user);
 
+/* Run burn_in sweeps, then n_samples x every sweeps, and write the state after
+ * every every-th to spins [chains x n_samples x n_spins] (chain by chain, +-1),
+ * n = chains * n_samples * n_spins. The last run's measurements are kept.
+ * Progress counts sweeps over all chains; bz_interrupt(mc) stops the call.
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (n_samples < 1,
+ *         every < 1, burn_in < 0), SHAPE_MISMATCH, LIMIT_EXCEEDED (over 2^32
+ *         bytes), CANCELLED, BUSY, WRONG_STATE (every spin clamped). */
+bz_status bz_mc_sample(bz_mc *mc, int64_t n_samples, int64_t every, int64_t burn_in,
+                       int8_t *spins, int64_t n, bz_progress_fn progress, void *user);
+
 /* The last run's estimates, each [n] with n = BZ_MC_N_OBSERVABLES, indexed by
  * BZ_OBS_*; any output may be NULL. mean: the estimate over all chains. error:
  * its standard error; for the means sqrt(sum_c 2 tau_c var_c / n) / R with tau_c
@@ -718,6 +728,89 @@ bz_status bz_mc_series(const bz_mc *mc, double *energy, double *magnetization, i
 /* The chains' current spins [chains x n_spins], n = chains * n_spins.
  * Errors: NULL_POINTER, INVALID_HANDLE, SHAPE_MISMATCH, BUSY. */
 bz_status bz_mc_spins(const bz_mc *mc, int8_t *spins, int64_t n);
+
+/* ==========================================================================
+ * p-bits: invertible logic for probabilistic Ising machines
+ *
+ * A gate is a small Ising Hamiltonian whose ground states are exactly the rows
+ * of its truth table (+1 = true, -1 = false), every other state at least 4
+ * higher; a circuit sums its gates' Hamiltonians on shared nodes, so the
+ * consistent assignments are its ground states (Camsari et al., PRX 7, 031014,
+ * 2017). Sample its model with a bz_mc sampler: BZ_MC_HEAT_BATH is the p-bit
+ * update and BZ_ORDER_COLORED the graph-coloured schedule; bz_mc_clamp the inputs to
+ * compute forward, the outputs to sample the inputs.
+ *
+ * Terminals, in order: NOT (a, y); AND, OR, XOR (a, b, y); half adder (a, b,
+ * sum, carry); full adder (a, b, carry in, sum, carry out). XOR adds one
+ * auxiliary spin (no 3-spin pairwise XOR exists). Couplings and fields:
+ *   NOT        J_ay = -2
+ *   AND / OR   J_ab = -1, J_ay = J_by = 2; h = (1, 1, -2) / (-1, -1, 2)
+ *   XOR        J = -2 among a, b, y, -4 from each to the auxiliary x;
+ *              h = (-2, -2, -2, -4)
+ *   half adder J_ab = -2, J_as = J_bs = 2, J_ac = J_bc = 4, J_sc = -4;
+ *              h = (2, 2, -2, -4)
+ *   full adder J = -2 among a, b, c, 2 from each to s, 4 from each to carry
+ *              out, J_s,cout = -4; h = 0
+ * A bz_circuit may be shared between threads (calls are serialised).
+ * ========================================================================== */
+
+typedef struct bz_circuit bz_circuit;
+
+#define BZ_GATE_NOT         0
+#define BZ_GATE_AND         1
+#define BZ_GATE_OR          2
+#define BZ_GATE_XOR         3
+#define BZ_GATE_HALF_ADDER  4
+#define BZ_GATE_FULL_ADDER  5
+
+/* A gate's number of terminals and of auxiliary spins (either output may be
+ * NULL). Errors: INVALID_ARGUMENT (unknown gate). */
+bz_status bz_gate_info(int32_t gate, int64_t *out_arity, int64_t *out_n_auxiliary);
+
+/* An empty circuit. Errors: NULL_POINTER. */
+bz_status bz_circuit_create(bz_circuit **out);
+
+/* A bits x bits array multiplier, bits in [2, 32]: a on nodes 0..bits-1, b on
+ * bits..2 bits-1, the product p = a b on 2 bits..4 bits-1 (least significant
+ * first), internal nodes after. Partial products are AND gates, summed row by
+ * row with ripples of half and full adders.
+ * Errors: NULL_POINTER, INVALID_ARGUMENT. */
+bz_status bz_circuit_create_multiplier(int64_t bits, bz_circuit **out);
+
+/* Free a circuit; NULL and stale handles are ignored. */
+void bz_circuit_free(bz_circuit *circuit);
+
+/* Add a gate BZ_GATE_* on nodes [n_nodes] (its terminals, distinct, each in
+ * [0, 2^20 - 1); n_nodes = the gate's arity). Nodes at or past the circuit's
+ * node count extend it. Auxiliary spins are appended after the last node;
+ * *out_first_auxiliary (may be NULL) receives the first one's index, or -1.
+ * On failure the circuit is unchanged.
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT, SHAPE_MISMATCH. */
+bz_status bz_circuit_add_gate(bz_circuit *circuit, int32_t gate, const int64_t *nodes,
+                              int64_t n_nodes, int64_t *out_first_auxiliary);
+
+/* Node count (auxiliaries included) and gate count; either output may be NULL.
+ * Errors: INVALID_HANDLE. */
+bz_status bz_circuit_size(const bz_circuit *circuit, int64_t *out_n_nodes, int64_t *out_n_gates);
+
+/* The circuit's Ising model (the sum of its gates' Hamiltonians), a new
+ * bz_ising the caller frees. Errors: NULL_POINTER, INVALID_HANDLE,
+ * INVALID_ARGUMENT (no gates). */
+bz_status bz_circuit_model(const bz_circuit *circuit, bz_ising **out);
+
+/* Factor n (in [4, 2^62)) with a bits x bits p-bit multiplier (bits = 0: the
+ * smallest >= 2 whose 2 bits-bit product holds n): the product nodes clamped
+ * to n, chains heat-bath chains at beta in coloured order, sweeps sweeps each
+ * from hot starts (seed fixes them). Every sweep's (a, b) is a sample.
+ * Outputs (any may be NULL): the most frequent sampled pair with a b = n,
+ * a <= b (0, 0 if none); the fraction of all samples with a b = n; the mean,
+ * over chains that hit, of the sweep of the first hit (NaN if none); the
+ * number of chains that hit. Progress counts sweeps over all chains.
+ * Errors: INVALID_ARGUMENT, NON_FINITE, CANCELLED. */
+bz_status bz_pbit_factor(int64_t n, int64_t bits, double beta, int64_t sweeps, int64_t chains,
+                         uint64_t seed, int64_t *out_a, int64_t *out_b, double *out_probability,
+                         double *out_mean_first_hit, int64_t *out_chains_hit,
+                         bz_progress_fn progress, void *user);
 
 #ifdef __cplusplus
 }

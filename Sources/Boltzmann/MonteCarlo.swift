@@ -128,6 +128,33 @@ public func bz_mc_run(
 }
 
 @c @implementation
+public func bz_mc_sample(
+    _ mc: OpaquePointer?, _ nSamples: Int64, _ every: Int64, _ burnIn: Int64, _ spins: UnsafeMutablePointer<Int8>?, _ n: Int64,
+    _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(spins, "spins")
+        let h = try handle(mc)
+        try h.use { s throws(EngineError) in
+            // The engine names bad values; here only what it cannot see: products
+            // that would overflow, and the output's length.
+            let count = try Argument.count(nSamples, "n_samples")
+            guard every <= Argument.maxCount / nSamples, burnIn <= Argument.maxCount else {
+                throw .invalid("n_samples x every and burn_in must be <= \(Argument.maxCount), got \(nSamples) x \(every) and \(burnIn)")
+            }
+            let expected = (Int64(s.chainCount) * Int64(s.model.spinCount)).multipliedReportingOverflow(by: nSamples)
+            guard !expected.overflow, n == expected.partialValue else {
+                throw EngineError(.shapeMismatch, "n must be chains x n_samples x n_spins = \(s.chainCount) x \(nSamples) x \(s.model.spinCount), got \(n)")
+            }
+            let total = Int64(s.chainCount).multipliedReportingOverflow(by: max(0, burnIn) + nSamples * max(1, every))
+            let samples = try s.sample(count: count, every: Int(clamping: every), burnIn: Int(burnIn),
+                                       monitor: monitor(total: total.overflow ? .max : total.partialValue, progress, user, interrupt: h.interrupt))
+            out.write(samples)
+        }
+    }
+}
+
+@c @implementation
 public func bz_mc_results(
     _ mc: OpaquePointer?, _ mean: UnsafeMutablePointer<Double>?, _ error: UnsafeMutablePointer<Double>?,
     _ tau: UnsafeMutablePointer<Double>?, _ binningError: UnsafeMutablePointer<Double>?, _ n: Int64

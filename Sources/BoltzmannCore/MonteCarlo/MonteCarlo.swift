@@ -94,57 +94,92 @@ public final class MonteCarlo {
         guard measureEvery >= 1, measureEvery <= sweeps else {
             throw .invalid("measure_every must be in [1, sweeps = \(sweeps)], got \(measureEvery)")
         }
-        guard !sweeper.sites.isEmpty else { throw EngineError(.wrongState, "every spin is clamped: nothing to sample") }
         let measurements = sweeps / measureEvery
         var energy = [[Double]](repeating: [], count: chainCount)
         var magnetization = [[Double]](repeating: [], count: chainCount)
-        guard monitor.start() else { try monitor.checkNotStopped(); return }
-        // Work on copies: the progress callback runs inside the loop and may call back
-        // into this object, which must not find its state under exclusive access.
-        var chains = self.chains
-        defer { self.chains = chains }
-        let model = self.model, sweeper = self.sweeper
-        let inverseN = 1 / Double(model.spinCount)
-        let drifts = !model.hasIntegerParameters && !sweeper.staleEnergy
-        chains.withUnsafeMutableBufferPointer { chains in
-            energy.withUnsafeMutableBufferPointer { e in
-                magnetization.withUnsafeMutableBufferPointer { m in
-                    let chains = SharedPointer(chains.baseAddress!), e = SharedPointer(e.baseAddress!), m = SharedPointer(m.baseAddress!)
-                    Parallel.forEach(chainCount, parallel: chainCount > 1) { c in
-                        var chain = chains[c]
-                        var es: [Double] = [], ms: [Double] = []
-                        es.reserveCapacity(measurements)
-                        ms.reserveCapacity(measurements)
-                        chain.refresh(model)
-                        let total = burnIn + sweeps
-                        var pending: Int64 = 0
-                        for t in 0..<total {
-                            if t == burnIn { sweeper.startMeasuring(&chain) }
-                            sweeper.sweep(&chain, measuring: t >= burnIn)
-                            if drifts, (t + 1) % Self.refreshInterval == 0 { chain.refresh(model) }
-                            let done = t + 1 - burnIn
-                            if done > 0, done % measureEvery == 0, es.count < measurements {
-                                if sweeper.staleEnergy { chain.refresh(model) }
-                                es.append(chain.energy * inverseN)
-                                ms.append(Double(chain.magnetization) * inverseN)
-                            }
-                            pending += 1
-                            if pending == 64 || t == total - 1 {
-                                if !monitor.advance(by: pending) { break }
-                                pending = 0
-                            }
-                        }
-                        if sweeper.staleEnergy { chain.refresh(model) }
-                        chains[c] = chain
-                        e[c] = es
-                        m[c] = ms
+        let model = self.model, inverseN = 1 / Double(model.spinCount), stale = sweeper.staleEnergy
+        try energy.withUnsafeMutableBufferPointer { e throws(EngineError) in
+            try magnetization.withUnsafeMutableBufferPointer { m throws(EngineError) in
+                let e = SharedPointer(e.baseAddress!), m = SharedPointer(m.baseAddress!)
+                try forEachSweep(burnIn: burnIn, sweeps: sweeps, monitor: monitor) { c, t, chain in
+                    guard (t + 1) % measureEvery == 0 else { return }
+                    if t + 1 == measureEvery {
+                        e[c].reserveCapacity(measurements)
+                        m[c].reserveCapacity(measurements)
                     }
+                    if stale { chain.refresh(model) }
+                    e[c].append(chain.energy * inverseN)
+                    m[c].append(Double(chain.magnetization) * inverseN)
                 }
             }
         }
-        try monitor.finish()
         energySeries = energy
         magnetizationSeries = magnetization
+    }
+
+    /// Runs `burnIn` sweeps, then `count` x `every` sweeps, and returns the state
+    /// after every `every`-th: chains x count x N spins (+-1), chain by chain. The
+    /// last run's measurements are left as they were.
+    public func sample(count: Int, every: Int, burnIn: Int, monitor: WorkMonitor = .none()) throws(EngineError) -> [Int8] {
+        guard count >= 1 else { throw .invalid("n_samples must be >= 1, got \(count)") }
+        guard every >= 1 else { throw .invalid("every must be >= 1, got \(every)") }
+        guard burnIn >= 0 else { throw .invalid("burn_in must be >= 0, got \(burnIn)") }
+        let n = model.spinCount
+        guard count <= Self.maxSampleBytes / (n * chainCount) else {
+            throw EngineError(.limitExceeded, "\(chainCount) chains x \(count) samples x \(n) spins is more than \(Self.maxSampleBytes) bytes")
+        }
+        var out = [Int8](repeating: 0, count: chainCount * count * n)
+        try out.withUnsafeMutableBufferPointer { out throws(EngineError) in
+            let base = SharedPointer(out.baseAddress!)
+            try forEachSweep(burnIn: burnIn, sweeps: count * every, monitor: monitor) { c, t, chain in
+                guard (t + 1) % every == 0 else { return }
+                let row = base.base + (c * count + t / every) * n
+                for i in 0..<n { row[i] = chain.spins[i] > 0 ? 1 : -1 }
+            }
+        }
+        return out
+    }
+
+    /// Largest `sample` output (2^32 bytes).
+    public static let maxSampleBytes = 1 << 32
+
+    /// Runs burnIn + sweeps sweeps on every chain (in parallel), calling
+    /// `visit(c, t, &chain)` after each of the `sweeps` sweeps past the burn-in, from
+    /// chain c's thread. Works on copies of the chains: the progress callback runs
+    /// inside the loop and may call back into this object, which must not find its
+    /// state under exclusive access. On cancellation the chains keep the sweeps done
+    /// and the call throws.
+    func forEachSweep(burnIn: Int, sweeps: Int, monitor: WorkMonitor,
+                      _ visit: @Sendable (Int, Int, inout SpinChain) -> Void) throws(EngineError) {
+        guard !sweeper.sites.isEmpty else { throw EngineError(.wrongState, "every spin is clamped: nothing to sample") }
+        guard monitor.start() else { try monitor.checkNotStopped(); return }
+        var chains = self.chains
+        defer { self.chains = chains }
+        let model = self.model, sweeper = self.sweeper
+        let drifts = !model.hasIntegerParameters && !sweeper.staleEnergy
+        chains.withUnsafeMutableBufferPointer { chains in
+            let chains = SharedPointer(chains.baseAddress!)
+            Parallel.forEach(chainCount, parallel: chainCount > 1) { c in
+                var chain = chains[c]
+                chain.refresh(model)
+                var pending: Int64 = 0
+                let total = burnIn + sweeps
+                for t in 0..<total {
+                    if t == burnIn { sweeper.startMeasuring(&chain) }
+                    sweeper.sweep(&chain, measuring: t >= burnIn)
+                    if drifts, (t + 1) % Self.refreshInterval == 0 { chain.refresh(model) }
+                    if t >= burnIn { visit(c, t - burnIn, &chain) }
+                    pending += 1
+                    if pending == 64 || t == total - 1 {
+                        if !monitor.advance(by: pending) { break }
+                        pending = 0
+                    }
+                }
+                chain.refresh(model)
+                chains[c] = chain
+            }
+        }
+        try monitor.finish()
     }
 
     /// The observables the results report, in this order (the C enum's order).

@@ -31,6 +31,10 @@ class bz_mc(ctypes.Structure):
     """Opaque ``bz_mc``."""
 
 
+class bz_circuit(ctypes.Structure):
+    """Opaque ``bz_circuit``."""
+
+
 #: ``int (*)(void *user, int64_t done, int64_t total, double metric)``: non-zero stops the call.
 bz_progress_fn = CFUNCTYPE(c_int, c_void_p, c_int64, c_int64, c_double)
 
@@ -46,6 +50,7 @@ i32p = POINTER(c_int32)
 spectrum_p = POINTER(bz_spectrum)
 ising_p = POINTER(bz_ising)
 mc_p = POINTER(bz_mc)
+circuit_p = POINTER(bz_circuit)
 
 SIGNATURES = {
     # core
@@ -130,9 +135,20 @@ SIGNATURES = {
     "bz_mc_clamp": (Status, [mc_p, i64p, i8p, c_int64]),
     "bz_mc_release_clamps": (Status, [mc_p]),
     "bz_mc_run": (Status, [mc_p, c_int64, c_int64, c_int64, bz_progress_fn, c_void_p]),
+    "bz_mc_sample": (Status, [mc_p, c_int64, c_int64, c_int64, i8p, c_int64, bz_progress_fn, c_void_p]),
     "bz_mc_results": (Status, [mc_p, f64p, f64p, f64p, f64p, c_int64]),
     "bz_mc_series": (Status, [mc_p, f64p, f64p, c_int64]),
     "bz_mc_spins": (Status, [mc_p, i8p, c_int64]),
+    # pbits
+    "bz_gate_info": (Status, [c_int32, i64p, i64p]),
+    "bz_circuit_create": (Status, [POINTER(circuit_p)]),
+    "bz_circuit_create_multiplier": (Status, [c_int64, POINTER(circuit_p)]),
+    "bz_circuit_free": (None, [circuit_p]),
+    "bz_circuit_add_gate": (Status, [circuit_p, c_int32, i64p, c_int64, i64p]),
+    "bz_circuit_size": (Status, [circuit_p, i64p, i64p]),
+    "bz_circuit_model": (Status, [circuit_p, POINTER(ising_p)]),
+    "bz_pbit_factor": (Status, [c_int64, c_int64, c_double, c_int64, c_int64, c_uint64, i64p, i64p, f64p, f64p, i64p,
+                                bz_progress_fn, c_void_p]),
 }
 
 

@@ -159,6 +159,16 @@ class MonteCarlo(HandleOwner):
         Progress(progress, unit="sweeps").run(lib.bz_mc_run, self._h, int(sweeps), int(burn_in), int(measure_every))
         return self.results(series=series)
 
+    def sample(self, n_samples, every=1, burn_in=0, progress=None):
+        """Run ``burn_in`` sweeps, then keep the state after every ``every``-th of the next
+        ``n_samples * every`` sweeps: an int8 array (chains, n_samples, N) of ±1. The last
+        run's results are kept."""
+        n, chains, _ = self._size()
+        out = np.empty((chains, int(n_samples), n), dtype=np.int8)
+        Progress(progress, unit="sweeps").run(lib.bz_mc_sample, self._h, int(n_samples), int(every), int(burn_in),
+                                              out.ctypes.data_as(i8p), out.size)
+        return out
+
     def results(self, series=False):
         """The last run's :class:`MonteCarloResults`."""
         k = lib.bz_mc_n_observables()

@@ -86,6 +86,18 @@ def model():
 
 
 live_samplers = []
+live_circuits = []
+
+
+def circuit():
+    """A circuit handle: an AND gate or a 2-bit multiplier (or NULL, forged, freed)."""
+    def create(h):
+        if rng.random() < 0.5:
+            lib.bz_circuit_create(ctypes.byref(h))
+            lib.bz_circuit_add_gate(h, 1, i64(np.array([0, 1, 2], np.int64)), 3, None)
+        else:
+            lib.bz_circuit_create_multiplier(2, ctypes.byref(h))
+    return pooled(live_circuits, _lib.circuit_p, create, lib.bz_circuit_free)
 
 
 def sampler():
@@ -226,6 +238,19 @@ def call():
                                  None if rng.random() < 0.1 else ctypes.byref(_lib.mc_p())),
         "bz_mc_clamp": lambda: (sampler(), i64(ints(m)), spins(1, m), m),
         "bz_mc_release_clamps": lambda: (sampler(),),
+        "bz_mc_sample": lambda: (sampler(), rng.choice(COUNTS), rng.choice(COUNTS), rng.choice([-1, 0, 3]), spins_out(m), m,
+                                 progress(), None),
+        "bz_gate_info": lambda: (rng.choice([-1, 0, 3, 5, 6, 2**31 - 1]), ctypes.byref(i), None),
+        "bz_circuit_create": lambda: (None if rng.random() < 0.1 else ctypes.byref(_lib.circuit_p()),),
+        "bz_circuit_create_multiplier": lambda: (rng.choice([-1, 0, 1, 2, 3, 33, 2**40]),
+                                                 None if rng.random() < 0.1 else ctypes.byref(_lib.circuit_p())),
+        "bz_circuit_add_gate": lambda: (circuit(), rng.choice([-1, 0, 1, 3, 5, 6]), i64(ints(n)), n, ctypes.byref(i)),
+        "bz_circuit_size": lambda: (circuit(), ctypes.byref(i), None),
+        "bz_circuit_model": lambda: (circuit(), new_model_out()),
+        "bz_pbit_factor": lambda: (rng.choice([-1, 0, 4, 35, 143, 2**62, 2**63 - 1]), rng.choice([-1, 0, 2, 3, 31, 40]),
+                                   rng.choice(DOUBLES), rng.choice([-1, 0, 1, 50]), rng.choice([-1, 0, 1, 2, 2**40]),
+                                   rng.choice(INTS) & (2**64 - 1), ctypes.byref(i), None, ctypes.byref(d), None, None,
+                                   progress(), None),
         "bz_mc_size": lambda: (sampler(), ctypes.byref(i), None, ctypes.byref(i)),
         "bz_mc_set_beta": lambda: (sampler(), rng.choice(DOUBLES)),
         "bz_mc_run": lambda: (sampler(), rng.choice(COUNTS), rng.choice([-1, 0, 2, 2**50]), rng.choice(COUNTS),
@@ -250,6 +275,9 @@ for handle in live:
 for handle in live_models:
     lib.bz_ising_size(handle, ctypes.byref(ctypes.c_int64()), None)
     lib.bz_ising_free(handle)
+for handle in live_circuits:
+    lib.bz_circuit_size(handle, None, None)
+    lib.bz_circuit_free(handle)
 for handle in live_samplers:
     lib.bz_mc_size(handle, None, None, None)
     lib.bz_mc_free(handle)

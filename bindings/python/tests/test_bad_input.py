@@ -192,7 +192,7 @@ def cases(s):
         ("bz_mean_field_occupations", (f64(E3), 3, 1.0, 1.0, 0.0, 0.5, 1e-9, 0, f64(out3), None, None), bz.InvalidArgument, "max_iterations"),
         ("bz_mean_field_occupations", (f64(E3), 3, 1.0, 1.0, 0.0, 0.5, 1e-9, 100, None, None, None), bz.NullPointerError, "occupations"),
         ("bz_mean_field_occupations", (f64(np.zeros(3)), 3, 5.0, 10.0, 1.0, 0.0, 1e-12, 5, f64(out3), None, None), bz.NotConverged, "converge"),
-    ] + ising_cases() + mc_cases()
+    ] + ising_cases() + mc_cases() + pbit_cases()
 
 
 def ising_cases():
@@ -360,6 +360,14 @@ def mc_cases():
         ("bz_mc_run", (mc, 1 << 35, 0, 1, NOFN, None), bz.LimitExceeded, "measure_every"),
         ("bz_mc_run", (mc, 1000, 0, 1, STOP, None), bz.Cancelled, "progress callback"),
         ("bz_mc_run", (dead, 10, 0, 1, NOFN, None), bz.InvalidHandle, "mc"),
+        ("bz_mc_sample", (mc, 0, 1, 0, spins8(0), 0, NOFN, None), bz.InvalidArgument, "n_samples"),
+        ("bz_mc_sample", (mc, 1, 0, 0, spins8(0), 8, NOFN, None), bz.InvalidArgument, "every"),
+        ("bz_mc_sample", (mc, 1, 1, -1, spins8(*[1] * 8), 8, NOFN, None), bz.InvalidArgument, "burn_in"),
+        ("bz_mc_sample", (mc, 2**40, 2**40, 0, spins8(0), 8, NOFN, None), bz.InvalidArgument, "every"),
+        ("bz_mc_sample", (mc, 2, 1, 0, spins8(*[1] * 8), 8, NOFN, None), bz.ShapeError, "chains x n_samples"),
+        ("bz_mc_sample", (mc, 1, 1, 0, None, 8, NOFN, None), bz.NullPointerError, "spins"),
+        ("bz_mc_sample", (mc, 10**6, 1, 0, spins8(0), 8 * 10**6, STOP, None), bz.Cancelled, "progress callback"),
+        ("bz_mc_sample", (dead, 1, 1, 0, spins8(0), 8, NOFN, None), bz.InvalidHandle, "mc"),
         ("bz_mc_results", (fresh, f64(out8), None, None, None, k), bz.WrongState, "call run first"),
         ("bz_mc_results", (mc, f64(out8), None, None, None, 7), bz.ShapeError, "BZ_MC_N_OBSERVABLES"),
         ("bz_mc_series", (mc, f64(np.empty(20)), None, 19), bz.ShapeError, "chains x n_measurements"),
@@ -427,3 +435,52 @@ def test_python_level_errors_name_arguments():
         bz.log_multiplicity([3, -1])
     with pytest.raises(TypeError):
         bz.Spectrum([0.0]).compose([1.0])
+
+
+def pbit_cases():
+    circuit = _lib.circuit_p()
+    lib.bz_circuit_create(ctypes.byref(circuit))
+    lib.bz_circuit_add_gate(circuit, 1, i64(ints(0, 1, 2)), 3, None)
+    empty = _lib.circuit_p()
+    lib.bz_circuit_create(ctypes.byref(empty))
+    dead = _lib.circuit_p()
+    lib.bz_circuit_create(ctypes.byref(dead))
+    lib.bz_circuit_free(dead)
+    L = ctypes.c_int64
+
+    def out_circuit():
+        return ctypes.byref(_lib.circuit_p())
+
+    def out_model():
+        return ctypes.byref(_lib.ising_p())
+
+    factor_outs = (None,) * 5
+    return [
+        ("bz_gate_info", (6, None, None), bz.InvalidArgument, "gate"),
+        ("bz_gate_info", (-1, None, None), bz.InvalidArgument, "gate"),
+        ("bz_circuit_create", (None,), bz.NullPointerError, "out"),
+        ("bz_circuit_create_multiplier", (1, out_circuit()), bz.InvalidArgument, "bits"),
+        ("bz_circuit_create_multiplier", (33, out_circuit()), bz.InvalidArgument, "bits"),
+        ("bz_circuit_create_multiplier", (3, None), bz.NullPointerError, "out"),
+        ("bz_circuit_add_gate", (circuit, 9, i64(ints(0, 1, 2)), 3, None), bz.InvalidArgument, "gate"),
+        ("bz_circuit_add_gate", (circuit, 1, i64(ints(0, 1)), 2, None), bz.ShapeError, "arity"),
+        ("bz_circuit_add_gate", (circuit, 1, None, 3, None), bz.NullPointerError, "nodes"),
+        ("bz_circuit_add_gate", (circuit, 1, i64(ints(0, 0, 2)), 3, None), bz.InvalidArgument, "repeats"),
+        ("bz_circuit_add_gate", (circuit, 1, i64(ints(0, -4, 2)), 3, None), bz.InvalidArgument, "nodes[1]"),
+        ("bz_circuit_add_gate", (circuit, 0, i64(ints(0, 2**40)), 2, None), bz.InvalidArgument, "nodes[1]"),
+        ("bz_circuit_add_gate", (dead, 0, i64(ints(0, 1)), 2, None), bz.InvalidHandle, "circuit"),
+        ("bz_circuit_size", (dead, None, None), bz.InvalidHandle, "circuit"),
+        ("bz_circuit_size", (None, None, None), bz.NullPointerError, "circuit"),
+        ("bz_circuit_model", (empty, out_model()), bz.InvalidArgument, "no gates"),
+        ("bz_circuit_model", (circuit, None), bz.NullPointerError, "out"),
+        ("bz_circuit_model", (dead, out_model()), bz.InvalidHandle, "circuit"),
+        ("bz_pbit_factor", (3, 0, 1.0, 10, 1, 0, *factor_outs, NOFN, None), bz.InvalidArgument, "n must be"),
+        ("bz_pbit_factor", (35, 2, 1.0, 10, 1, 0, *factor_outs, NOFN, None), bz.InvalidArgument, "product bits"),
+        ("bz_pbit_factor", (35, 40, 1.0, 10, 1, 0, *factor_outs, NOFN, None), bz.InvalidArgument, "bits"),
+        ("bz_pbit_factor", (35, 0, NAN, 10, 1, 0, *factor_outs, NOFN, None), bz.NumericError, "beta"),
+        ("bz_pbit_factor", (35, 0, -1.0, 10, 1, 0, *factor_outs, NOFN, None), bz.InvalidArgument, "beta"),
+        ("bz_pbit_factor", (35, 0, 1.0, 0, 1, 0, *factor_outs, NOFN, None), bz.InvalidArgument, "sweeps"),
+        ("bz_pbit_factor", (35, 0, 1.0, 10, 0, 0, *factor_outs, NOFN, None), bz.InvalidArgument, "chains"),
+        ("bz_pbit_factor", (35, 0, 1.0, 10**6, 1, 0, *factor_outs, STOP, None), bz.Cancelled, "progress callback"),
+        ("bz_pbit_factor", (2**62, 0, 1.0, 10, 1, 0, *factor_outs, NOFN, None), bz.InvalidArgument, "n must be"),
+    ]

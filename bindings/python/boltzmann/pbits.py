@@ -1,0 +1,185 @@
+"""p-bit Ising machines: invertible logic from gate Hamiltonians (seed 002 §5.3-5.4).
+
+A gate is a small Ising model whose ground states are exactly its truth table
+(+1 = true, -1 = false); a circuit sums its gates on shared nodes. Heat-bath
+sampling is the p-bit update m_i = sgn(tanh(beta I_i) - r). Clamp the inputs to
+compute forward, the outputs to run the circuit backwards:
+
+>>> import boltzmann as bz
+>>> gate = bz.pbits.and_gate().clamp({2: 1})          # output AND = 1
+>>> s = gate.sample(2000, beta=1.0, seed=1)
+>>> bool((s[:, :2] == 1).all(axis=1).mean() > 0.9)     # so both inputs are 1
+True
+>>> bz.pbits.factor(35, seed=1).factors
+(5, 7)
+"""
+
+import ctypes
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _arrays as arr
+from ._handles import HandleOwner
+from ._lib import circuit_p, ising_p, lib
+from ._progress import Progress
+from .errors import InvalidArgument
+from .ising import IsingModel
+from .montecarlo import MonteCarlo, _choice
+
+__all__ = ["PBitCircuit", "Factorization", "GATES", "not_gate", "and_gate", "or_gate", "xor_gate",
+           "half_adder", "full_adder", "multiplier", "factor"]
+
+#: Gate kinds by name, with terminals in order: not (a, y); and, or, xor (a, b, y);
+#: half_adder (a, b, sum, carry); full_adder (a, b, carry_in, sum, carry_out).
+GATES = {"not": 0, "and": 1, "or": 2, "xor": 3, "half_adder": 4, "full_adder": 5}
+
+
+class PBitCircuit(HandleOwner):
+    """A circuit of invertible gates on numbered nodes, with clamps for sampling.
+
+    >>> c = bz.PBitCircuit()
+    >>> c.add("and", 0, 1, 2)             # node 2 = node 0 AND node 1
+    >>> c.add("not", 2, 3)                # node 3 = NAND
+    """
+
+    _free_handle = staticmethod(lambda handle: lib.bz_circuit_free(handle))
+
+    def __init__(self, _handle=None):
+        if _handle is None:
+            _handle = circuit_p()
+            lib.bz_circuit_create(ctypes.byref(_handle))
+        self._own(_handle)
+        self.clamps = {}
+
+    def add(self, gate, *nodes):
+        """Add ``gate`` (a name from :data:`GATES`) on its terminal ``nodes``; returns the
+        index of its auxiliary spin (xor), else None."""
+        nodes = arr.vector(nodes, "nodes", np.int64)
+        aux = ctypes.c_int64()
+        lib.bz_circuit_add_gate(self._h, _choice(GATES, gate, "gate"), arr.i64(nodes), nodes.size, ctypes.byref(aux))
+        return aux.value if aux.value >= 0 else None
+
+    @property
+    def n_nodes(self):
+        n = ctypes.c_int64()
+        lib.bz_circuit_size(self._h, ctypes.byref(n), None)
+        return n.value
+
+    @property
+    def n_gates(self):
+        n = ctypes.c_int64()
+        lib.bz_circuit_size(self._h, None, ctypes.byref(n))
+        return n.value
+
+    def model(self):
+        """The circuit's :class:`~boltzmann.IsingModel` (the sum of its gates)."""
+        handle = ising_p()
+        lib.bz_circuit_model(self._h, ctypes.byref(handle))
+        model = IsingModel.__new__(IsingModel)
+        model._own(handle)
+        return model
+
+    def clamp(self, clamps):
+        """Hold nodes at ±1 while sampling: ``{node: value}``, or booleans/0-1 bits
+        (True/1 -> +1, False/0 -> -1). Adds to the clamps already set; returns self."""
+        for node, value in dict(clamps).items():
+            if value is True or value == 1:
+                self.clamps[int(node)] = 1
+            elif value is False or value in (0, -1):
+                self.clamps[int(node)] = -1
+            else:
+                raise InvalidArgument(f"clamp value for node {node} must be ±1 or a bit, got {value!r}")
+        return self
+
+    def release(self):
+        """Free every clamped node; returns self."""
+        self.clamps = {}
+        return self
+
+    def sample(self, n_samples, beta=1.0, every=1, burn_in=100, chains=1, seed=0, order="colored", progress=None):
+        """p-bit samples of the circuit at ``beta`` with the clamps applied: an int8
+        array (chains * n_samples, n_nodes) of ±1, chain after chain."""
+        with self.model() as model:
+            mc = MonteCarlo(model, beta, "heat_bath", order, chains=chains, seed=seed)
+        with mc:
+            if self.clamps:
+                mc.clamp(list(self.clamps), list(self.clamps.values()))
+            return mc.sample(n_samples, every=every, burn_in=burn_in, progress=progress).reshape(-1, self.n_nodes)
+
+    def __repr__(self):
+        return f"PBitCircuit(n_nodes={self.n_nodes}, n_gates={self.n_gates}, clamps={self.clamps})"
+
+
+def _gate(name):
+    circuit = PBitCircuit()
+    arity = ctypes.c_int64()
+    lib.bz_gate_info(GATES[name], ctypes.byref(arity), None)
+    circuit.add(name, *range(arity.value))
+    return circuit
+
+
+def not_gate():
+    """NOT on nodes (a, y)."""
+    return _gate("not")
+
+
+def and_gate():
+    """AND on nodes (a, b, y)."""
+    return _gate("and")
+
+
+def or_gate():
+    """OR on nodes (a, b, y)."""
+    return _gate("or")
+
+
+def xor_gate():
+    """XOR on nodes (a, b, y), with an auxiliary spin on node 3."""
+    return _gate("xor")
+
+
+def half_adder():
+    """Half adder on nodes (a, b, sum, carry)."""
+    return _gate("half_adder")
+
+
+def full_adder():
+    """Full adder on nodes (a, b, carry_in, sum, carry_out)."""
+    return _gate("full_adder")
+
+
+def multiplier(bits):
+    """A ``bits`` x ``bits`` array multiplier: a on nodes 0..bits-1, b on bits..2 bits-1,
+    the product on 2 bits..4 bits-1 (least significant bit first)."""
+    handle = circuit_p()
+    lib.bz_circuit_create_multiplier(int(bits), ctypes.byref(handle))
+    return PBitCircuit(handle)
+
+
+@dataclass(frozen=True)
+class Factorization:
+    """:func:`factor`'s answer: ``factors`` (a, b) with a <= b, the most frequent sampled
+    factorisation ((0, 0) if none); ``probability``, the fraction of all samples (every
+    sweep of every chain) that factor n; ``mean_first_hit``, the mean sweep of each chain's
+    first hit (NaN if none); ``chains_hit``."""
+
+    n: int
+    factors: tuple
+    probability: float
+    mean_first_hit: float
+    chains_hit: int
+    chains: int
+    sweeps: int
+
+
+def factor(n, bits=0, beta=1.0, sweeps=20_000, chains=4, seed=0, progress=None):
+    """Factor ``n`` by running a p-bit multiplier backwards: its product clamped to n,
+    ``chains`` heat-bath chains sample the inputs (``bits`` per factor; 0 picks the
+    smallest that holds n)."""
+    a, b, hits = ctypes.c_int64(), ctypes.c_int64(), ctypes.c_int64()
+    p, first = ctypes.c_double(), ctypes.c_double()
+    Progress(progress, unit="sweeps").run(lib.bz_pbit_factor, int(n), int(bits), float(beta), int(sweeps), int(chains),
+                                          int(seed) & (2**64 - 1), ctypes.byref(a), ctypes.byref(b), ctypes.byref(p),
+                                          ctypes.byref(first), ctypes.byref(hits))
+    return Factorization(int(n), (a.value, b.value), p.value, first.value, hits.value, int(chains), int(sweeps))
