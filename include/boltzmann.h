@@ -730,6 +730,115 @@ bz_status bz_mc_series(const bz_mc *mc, double *energy, double *magnetization, i
 bz_status bz_mc_spins(const bz_mc *mc, int8_t *spins, int64_t n);
 
 /* ==========================================================================
+ * Parallel tempering and simulated annealing
+ *
+ * A bz_pt runs one chain per beta of a strictly increasing ladder (user-given,
+ * or from bz_beta_schedule), replicas independent ladders side by side, all
+ * swept in parallel. Every swap_every sweeps, neighbouring betas propose to
+ * exchange configurations, accepted with probability
+ * min(1, exp((beta_{k+1} - beta_k)(E_{k+1} - E_k))); even pairs (0-1, 2-3, ...)
+ * and odd pairs alternate from round to round. A walker makes a round trip when
+ * it travels from beta_0 to beta_{K-1} and back. With replicas >= 2, ladders
+ * 2p and 2p+1 give the overlap q = (1/N) sum_i s_i^a s_i^b at each beta (the
+ * spin-glass order parameter; P(q) broadens below T_c). Chain (r, k) starts hot
+ * from a stream fixed by (seed, r K + k); results do not depend on the thread
+ * count. Busy and interrupt rules as for bz_mc.
+ *
+ * bz_anneal takes reads independent chains from hot starts through a beta
+ * schedule, sweeps_per_beta sweeps at each beta, and returns their final states
+ * and energies: the optimiser's use of the same dynamics.
+ * ========================================================================== */
+
+typedef struct bz_pt bz_pt;
+
+#define BZ_SCHEDULE_LINEAR     0
+#define BZ_SCHEDULE_GEOMETRIC  1
+
+/* n betas from first to last (both >= 0, finite; > 0 for geometric): linear
+ * first + (last - first) j / (n - 1), or geometric first (last/first)^(j/(n-1)),
+ * j = 0..n-1, ending exactly at last (n = 1 gives last).
+ * Errors: NULL_POINTER, INVALID_ARGUMENT, NON_FINITE. */
+bz_status bz_beta_schedule(int32_t kind, double first, double last, int64_t n, double *betas);
+
+/* A default annealing range from the model's scales: *out_hot = ln 2 / dE_max,
+ * so the largest possible flip, dE_max = 2 max_i (sum_j |J_ij| + |h_i|), is
+ * accepted half the time; *out_cold = ln 100 / dE_min, so the smallest,
+ * dE_min = 2 min over nonzero |J_ij| and |h_i|, is accepted 1% of the time
+ * (both 1 for a model without parameters). Either output may be NULL.
+ * Errors: NULL_POINTER, INVALID_HANDLE. */
+bz_status bz_anneal_beta_range(const bz_ising *model, double *out_hot, double *out_cold);
+
+/* A tempering sampler of model over betas [n_betas] (2 <= n_betas <= 4096,
+ * strictly increasing, >= 0) with algorithm BZ_MC_* (cluster algorithms under
+ * their usual conditions), replicas ladders (replicas x n_betas <= 65536).
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (a ladder that does
+ *         not increase strictly, replicas out of range), NON_FINITE,
+ *         UNSUPPORTED. */
+bz_status bz_pt_create(const bz_ising *model, const double *betas, int64_t n_betas,
+                       int32_t algorithm, int64_t replicas, uint64_t seed, bz_pt **out);
+
+/* Free a tempering sampler; NULL and stale handles are ignored. */
+void bz_pt_free(bz_pt *pt);
+
+/* Sizes: spins, betas, replicas, and measurements per chain of the last run.
+ * Any output may be NULL. Errors: INVALID_HANDLE, BUSY. */
+bz_status bz_pt_size(const bz_pt *pt, int64_t *out_n_spins, int64_t *out_n_betas,
+                     int64_t *out_replicas, int64_t *out_n_measurements);
+
+/* Run in rounds of swap_every sweeps of every chain, each followed by a swap
+ * pass: ceil(burn_in / swap_every) burn-in rounds, then sweeps / swap_every
+ * rounds, each measured (e, m and q) before its swaps. swap_every >= 1,
+ * sweeps >= swap_every, burn_in >= 0. Replaces the last run's measurements and
+ * swap counts; round trips accumulate over runs.
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT, LIMIT_EXCEEDED,
+ *         CANCELLED, BUSY. */
+bz_status bz_pt_run(bz_pt *pt, int64_t sweeps, int64_t burn_in, int64_t swap_every,
+                    bz_progress_fn progress, void *user);
+
+/* The estimates at betas[beta_index] over the replicas, as bz_mc_results.
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (beta_index),
+ *         SHAPE_MISMATCH, WRONG_STATE (no run yet), BUSY. */
+bz_status bz_pt_results(const bz_pt *pt, int64_t beta_index, double *mean, double *error,
+                        double *tau, double *binning_error, int64_t n);
+
+/* The last run's swap acceptance rate of each pair (k, k+1), [n = n_betas - 1],
+ * and the round trips completed by all walkers over all runs (either output
+ * may be NULL). Errors: INVALID_HANDLE, SHAPE_MISMATCH, WRONG_STATE, BUSY. */
+bz_status bz_pt_swaps(const bz_pt *pt, double *acceptance, int64_t n, int64_t *out_round_trips);
+
+/* P(q) at betas[beta_index]: probabilities [n = n_spins + 1] of the overlaps
+ * q = -1 + 2j/N, j = 0..N, over all measurements of all ladder pairs.
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT, SHAPE_MISMATCH,
+ *         WRONG_STATE (replicas < 2, or no run yet), BUSY. */
+bz_status bz_pt_overlap_distribution(const bz_pt *pt, int64_t beta_index, double *probabilities,
+                                     int64_t n);
+
+/* The last run's series at betas[beta_index]: energy and magnetization per spin
+ * [replicas x n_measurements], overlap [replicas/2 x n_measurements] (the rest
+ * of its n entries untouched); n = replicas * n_measurements; any output may be
+ * NULL. Errors: INVALID_HANDLE, INVALID_ARGUMENT, SHAPE_MISMATCH, BUSY. */
+bz_status bz_pt_series(const bz_pt *pt, int64_t beta_index, double *energy, double *magnetization,
+                       double *overlap, int64_t n);
+
+/* Every chain's spins [replicas x n_betas x n_spins], n = that product.
+ * Errors: NULL_POINTER, INVALID_HANDLE, SHAPE_MISMATCH, BUSY. */
+bz_status bz_pt_spins(const bz_pt *pt, int8_t *spins, int64_t n);
+
+/* Simulated annealing: reads (in [1, 65536]) chains of algorithm BZ_MC_METROPOLIS
+ * or BZ_MC_HEAT_BATH in sequential order, each from a hot start on stream
+ * (seed, read), sweeps_per_beta sweeps at each of betas [n_betas] (each >= 0,
+ * in the order given). spins [reads x n_spins] and energies [reads] receive
+ * each read's final state and its energy; *out_best the index of the lowest
+ * (first on ties). Any output may be NULL. Progress counts sweeps over all
+ * reads; bz_interrupt(model) stops the call.
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT, NON_FINITE,
+ *         UNSUPPORTED (a cluster algorithm), CANCELLED. */
+bz_status bz_anneal(const bz_ising *model, const double *betas, int64_t n_betas,
+                    int64_t sweeps_per_beta, int64_t reads, int32_t algorithm, uint64_t seed,
+                    int8_t *spins, double *energies, int64_t *out_best,
+                    bz_progress_fn progress, void *user);
+
+/* ==========================================================================
  * p-bits: invertible logic for probabilistic Ising machines
  *
  * A gate is a small Ising Hamiltonian whose ground states are exactly the rows

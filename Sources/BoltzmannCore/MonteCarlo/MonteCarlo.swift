@@ -202,14 +202,18 @@ public final class MonteCarlo {
     /// jackknife errors (their tau is that of e, resp. m^2).
     public func results() throws(EngineError) -> [Estimate] {
         guard !energySeries.isEmpty, !energySeries[0].isEmpty else { throw EngineError(.wrongState, "no measurements yet: call run first") }
-        let e = energySeries, m = magnetizationSeries
+        return Self.estimates(energy: energySeries, magnetization: magnetizationSeries, beta: beta, spinCount: model.spinCount)
+    }
+
+    /// Every `Observable` from per-chain series of e and m at one beta.
+    static func estimates(energy e: [[Double]], magnetization m: [[Double]], beta: Double, spinCount: Int) -> [Estimate] {
         let absM = m.map { $0.map(abs) }
         let m2 = m.map { $0.map { $0 * $0 } }
         let m4 = m2.map { $0.map { $0 * $0 } }
         let e2 = e.map { $0.map { $0 * $0 } }
         let energy = TimeSeries.estimate(e)
         let squared = TimeSeries.estimate(m2)
-        let n = Double(model.spinCount), beta = self.beta
+        let n = Double(spinCount)
         let heat = TimeSeries.jackknife([e, e2], tau: energy.tau) { beta * (beta * (n * ($0[1] - $0[0] * $0[0]))) }
         let chi = TimeSeries.jackknife([absM, m2], tau: squared.tau) { beta * (n * ($0[1] - $0[0] * $0[0])) }
         let binder = TimeSeries.jackknife([m2, m4], tau: squared.tau) { 1 - $0[1] / (3 * $0[0] * $0[0]) }

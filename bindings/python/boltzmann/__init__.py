@@ -9,6 +9,7 @@ Modules: :mod:`boltzmann.thermo` (spectra, thermodynamics, maximum entropy),
 :mod:`boltzmann.microstates` (multiplicities, macrostates), :mod:`boltzmann.occupations`
 (Fermi-Dirac, mean field), :mod:`boltzmann.ising` (Ising models: exact enumeration, 1D
 chain, Kaufman, Onsager, mean field), :mod:`boltzmann.montecarlo` (Markov-chain sampling of Ising models with error bars),
+:mod:`boltzmann.tempering` (parallel tempering, simulated annealing),
 :mod:`boltzmann.pbits` (p-bit Ising machines: invertible logic, factoring),
 :mod:`boltzmann.errors` (exceptions).
 """
@@ -21,7 +22,8 @@ from . import ising
 from .ising import IsingModel, IsingThermo
 from . import montecarlo
 from .montecarlo import Estimate, MonteCarlo, MonteCarloResults
-from . import pbits
+from . import pbits, tempering
+from .tempering import anneal, anneal_beta_range, beta_schedule, parallel_tempering, ParallelTempering
 from .pbits import PBitCircuit
 from .microstates import (Macrostates, log_multiplicity, macrostate_count, macrostates,
                           microcanonical, occupation_energy)

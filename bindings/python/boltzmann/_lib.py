@@ -31,6 +31,10 @@ class bz_mc(ctypes.Structure):
     """Opaque ``bz_mc``."""
 
 
+class bz_pt(ctypes.Structure):
+    """Opaque ``bz_pt``."""
+
+
 class bz_circuit(ctypes.Structure):
     """Opaque ``bz_circuit``."""
 
@@ -51,6 +55,7 @@ spectrum_p = POINTER(bz_spectrum)
 ising_p = POINTER(bz_ising)
 mc_p = POINTER(bz_mc)
 circuit_p = POINTER(bz_circuit)
+pt_p = POINTER(bz_pt)
 
 SIGNATURES = {
     # core
@@ -139,6 +144,19 @@ SIGNATURES = {
     "bz_mc_results": (Status, [mc_p, f64p, f64p, f64p, f64p, c_int64]),
     "bz_mc_series": (Status, [mc_p, f64p, f64p, c_int64]),
     "bz_mc_spins": (Status, [mc_p, i8p, c_int64]),
+    "bz_beta_schedule": (Status, [c_int32, c_double, c_double, c_int64, f64p]),
+    "bz_anneal_beta_range": (Status, [ising_p, f64p, f64p]),
+    "bz_pt_create": (Status, [ising_p, f64p, c_int64, c_int32, c_int64, c_uint64, POINTER(pt_p)]),
+    "bz_pt_free": (None, [pt_p]),
+    "bz_pt_size": (Status, [pt_p, i64p, i64p, i64p, i64p]),
+    "bz_pt_run": (Status, [pt_p, c_int64, c_int64, c_int64, bz_progress_fn, c_void_p]),
+    "bz_pt_results": (Status, [pt_p, c_int64, f64p, f64p, f64p, f64p, c_int64]),
+    "bz_pt_swaps": (Status, [pt_p, f64p, c_int64, i64p]),
+    "bz_pt_overlap_distribution": (Status, [pt_p, c_int64, f64p, c_int64]),
+    "bz_pt_series": (Status, [pt_p, c_int64, f64p, f64p, f64p, c_int64]),
+    "bz_pt_spins": (Status, [pt_p, i8p, c_int64]),
+    "bz_anneal": (Status, [ising_p, f64p, c_int64, c_int64, c_int64, c_int32, c_uint64, i8p, f64p, i64p,
+                           bz_progress_fn, c_void_p]),
     # pbits
     "bz_gate_info": (Status, [c_int32, i64p, i64p]),
     "bz_circuit_create": (Status, [POINTER(circuit_p)]),

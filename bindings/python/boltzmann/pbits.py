@@ -38,6 +38,7 @@ GATES = {"not": 0, "and": 1, "or": 2, "xor": 3, "half_adder": 4, "full_adder": 5
 class PBitCircuit(HandleOwner):
     """A circuit of invertible gates on numbered nodes, with clamps for sampling.
 
+    >>> import boltzmann as bz
     >>> c = bz.PBitCircuit()
     >>> c.add("and", 0, 1, 2)             # node 2 = node 0 AND node 1
     >>> c.add("not", 2, 3)                # node 3 = NAND

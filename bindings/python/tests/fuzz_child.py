@@ -87,6 +87,18 @@ def model():
 
 live_samplers = []
 live_circuits = []
+live_temperers = []
+
+
+def temperer():
+    """A tempering handle on a live 5-spin ring (or NULL, forged, freed)."""
+    def create(h):
+        ring = _lib.ising_p()
+        lib.bz_ising_create_chain(ctypes.byref(ring), 5, 1.0, 0.0, 1)
+        lib.bz_pt_create(ring, f64(np.array([0.2, 0.6, 1.0])), 3, rng.choice([0, 1, 2, 3]), rng.choice([1, 2]), 3,
+                         ctypes.byref(h))
+        lib.bz_ising_free(ring)
+    return pooled(live_temperers, _lib.pt_p, create, lib.bz_pt_free)
 
 
 def circuit():
@@ -240,6 +252,23 @@ def call():
         "bz_mc_release_clamps": lambda: (sampler(),),
         "bz_mc_sample": lambda: (sampler(), rng.choice(COUNTS), rng.choice(COUNTS), rng.choice([-1, 0, 3]), spins_out(m), m,
                                  progress(), None),
+        "bz_beta_schedule": lambda: (rng.choice([-1, 0, 1, 2]), rng.choice(DOUBLES), rng.choice(DOUBLES), n, f64(out_doubles(n))),
+        "bz_anneal_beta_range": lambda: (model(), ctypes.byref(d), None),
+        "bz_anneal": lambda: (model(), f64(doubles(n)), n, rng.choice([-1, 0, 1, 3, 2**50]), rng.choice(COUNTS),
+                              rng.choice([-1, 0, 1, 2, 7]), 5, spins_out(m), f64(out_doubles(m)), ctypes.byref(i),
+                              progress(), None),
+        "bz_pt_create": lambda: (model(), f64(doubles(n)), n, rng.choice([-1, 0, 1, 2, 9]), rng.choice(COUNTS),
+                                 rng.choice(INTS) & (2**64 - 1), None if rng.random() < 0.1 else ctypes.byref(_lib.pt_p())),
+        "bz_pt_size": lambda: (temperer(), ctypes.byref(i), None, None, ctypes.byref(i)),
+        "bz_pt_run": lambda: (temperer(), rng.choice(COUNTS), rng.choice([-1, 0, 2, 2**50]), rng.choice(COUNTS),
+                              progress(), None),
+        "bz_pt_results": lambda: (temperer(), rng.choice([-1, 0, 2, 3]), *(f64(out_doubles(8)) for _ in range(4)),
+                                  rng.choice([-1, 0, 8])),
+        "bz_pt_swaps": lambda: (temperer(), f64(out_doubles(m)), m, ctypes.byref(i)),
+        "bz_pt_overlap_distribution": lambda: (temperer(), rng.choice([-1, 0, 2, 3]), f64(out_doubles(m)), m),
+        "bz_pt_series": lambda: (temperer(), rng.choice([-1, 0, 2, 3]), f64(out_doubles(m)), f64(out_doubles(m)),
+                                 f64(out_doubles(m)), m),
+        "bz_pt_spins": lambda: (temperer(), spins_out(m), m),
         "bz_gate_info": lambda: (rng.choice([-1, 0, 3, 5, 6, 2**31 - 1]), ctypes.byref(i), None),
         "bz_circuit_create": lambda: (None if rng.random() < 0.1 else ctypes.byref(_lib.circuit_p()),),
         "bz_circuit_create_multiplier": lambda: (rng.choice([-1, 0, 1, 2, 3, 33, 2**40]),
@@ -275,6 +304,9 @@ for handle in live:
 for handle in live_models:
     lib.bz_ising_size(handle, ctypes.byref(ctypes.c_int64()), None)
     lib.bz_ising_free(handle)
+for handle in live_temperers:
+    lib.bz_pt_size(handle, None, None, None, None)
+    lib.bz_pt_free(handle)
 for handle in live_circuits:
     lib.bz_circuit_size(handle, None, None)
     lib.bz_circuit_free(handle)

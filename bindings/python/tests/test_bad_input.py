@@ -192,7 +192,7 @@ def cases(s):
         ("bz_mean_field_occupations", (f64(E3), 3, 1.0, 1.0, 0.0, 0.5, 1e-9, 0, f64(out3), None, None), bz.InvalidArgument, "max_iterations"),
         ("bz_mean_field_occupations", (f64(E3), 3, 1.0, 1.0, 0.0, 0.5, 1e-9, 100, None, None, None), bz.NullPointerError, "occupations"),
         ("bz_mean_field_occupations", (f64(np.zeros(3)), 3, 5.0, 10.0, 1.0, 0.0, 1e-12, 5, f64(out3), None, None), bz.NotConverged, "converge"),
-    ] + ising_cases() + mc_cases() + pbit_cases()
+    ] + ising_cases() + mc_cases() + tempering_cases() + pbit_cases()
 
 
 def ising_cases():
@@ -435,6 +435,73 @@ def test_python_level_errors_name_arguments():
         bz.log_multiplicity([3, -1])
     with pytest.raises(TypeError):
         bz.Spectrum([0.0]).compose([1.0])
+
+
+def tempering_cases():
+    m = ring()
+    ferro = ring()
+    pt = _lib.pt_p()
+    lib.bz_pt_create(m, f64(arr(0.5, 1.0)), 2, 0, 1, 1, ctypes.byref(pt))
+    fresh = _lib.pt_p()
+    lib.bz_pt_create(m, f64(arr(0.5, 1.0)), 2, 0, 1, 1, ctypes.byref(fresh))
+    lib.bz_pt_run(pt, 10, 0, 1, NOFN, None)
+    dead = _lib.pt_p()
+    lib.bz_pt_create(m, f64(arr(0.5, 1.0)), 2, 0, 1, 1, ctypes.byref(dead))
+    lib.bz_pt_free(dead)
+    out8, k = np.empty(8), lib.bz_mc_n_observables()
+
+    def out_pt():
+        return ctypes.byref(_lib.pt_p())
+
+    return [
+        ("bz_pt_create", (m, f64(arr(1.0, 0.5)), 2, 0, 1, 1, out_pt()), bz.InvalidArgument, "increase strictly"),
+        ("bz_pt_create", (m, f64(arr(0.5, 0.5)), 2, 0, 1, 1, out_pt()), bz.InvalidArgument, "increase strictly"),
+        ("bz_pt_create", (m, f64(arr(-0.5, 0.5)), 2, 0, 1, 1, out_pt()), bz.InvalidArgument, "betas[0]"),
+        ("bz_pt_create", (m, f64(arr(0.5, NAN)), 2, 0, 1, 1, out_pt()), bz.NumericError, "betas[1]"),
+        ("bz_pt_create", (m, f64(arr(0.5)), 1, 0, 1, 1, out_pt()), bz.InvalidArgument, "n_betas"),
+        ("bz_pt_create", (m, None, 2, 0, 1, 1, out_pt()), bz.NullPointerError, "betas"),
+        ("bz_pt_create", (m, f64(arr(0.5, 1.0)), 2, 7, 1, 1, out_pt()), bz.InvalidArgument, "algorithm"),
+        ("bz_pt_create", (m, f64(arr(0.5, 1.0)), 2, 0, 0, 1, out_pt()), bz.InvalidArgument, "replicas"),
+        ("bz_pt_create", (m, f64(arr(0.5, 1.0)), 2, 0, 40000, 1, out_pt()), bz.InvalidArgument, "replicas"),
+        ("bz_pt_create", (ferro, f64(arr(0.5, 1.0)), 2, 0, 1, 1, None), bz.NullPointerError, "out"),
+        ("bz_pt_create", (dead_model(), f64(arr(0.5, 1.0)), 2, 0, 1, 1, out_pt()), bz.InvalidHandle, "model"),
+        ("bz_pt_size", (dead, None, None, None, None), bz.InvalidHandle, "pt"),
+        ("bz_pt_run", (pt, 10, 0, 0, NOFN, None), bz.InvalidArgument, "swap_every"),
+        ("bz_pt_run", (pt, 1, 0, 2, NOFN, None), bz.InvalidArgument, "sweeps"),
+        ("bz_pt_run", (pt, 10, -1, 1, NOFN, None), bz.InvalidArgument, "burn_in"),
+        ("bz_pt_run", (pt, 2**40, 0, 1, NOFN, None), bz.LimitExceeded, "swap_every"),
+        ("bz_pt_run", (pt, 10**6, 0, 1, STOP, None), bz.Cancelled, "progress callback"),
+        ("bz_pt_run", (dead, 10, 0, 1, NOFN, None), bz.InvalidHandle, "pt"),
+        ("bz_pt_results", (fresh, 0, f64(out8), None, None, None, k), bz.WrongState, "call run first"),
+        ("bz_pt_results", (pt, 2, f64(out8), None, None, None, k), bz.InvalidArgument, "beta_index"),
+        ("bz_pt_results", (pt, 0, f64(out8), None, None, None, 9), bz.ShapeError, "BZ_MC_N_OBSERVABLES"),
+        ("bz_pt_swaps", (pt, f64(out8), 2, None), bz.ShapeError, "n_betas - 1"),
+        ("bz_pt_swaps", (fresh, f64(out8), 1, None), bz.WrongState, "call run first"),
+        ("bz_pt_overlap_distribution", (pt, 0, f64(out8), 5), bz.WrongState, "replicas >= 2"),
+        ("bz_pt_overlap_distribution", (pt, 0, f64(out8), 3), bz.ShapeError, "n_spins + 1"),
+        ("bz_pt_overlap_distribution", (pt, 0, None, 5), bz.NullPointerError, "probabilities"),
+        ("bz_pt_series", (pt, -1, None, None, None, 10), bz.InvalidArgument, "beta_index"),
+        ("bz_pt_series", (pt, 0, f64(np.empty(20)), None, None, 11), bz.ShapeError, "replicas x n_measurements"),
+        ("bz_pt_spins", (pt, None, 16), bz.NullPointerError, "spins"),
+        ("bz_pt_spins", (pt, spins8(0), 3), bz.ShapeError, "replicas x n_betas x n_spins"),
+        ("bz_beta_schedule", (2, 0.0, 1.0, 3, f64(out8)), bz.InvalidArgument, "kind"),
+        ("bz_beta_schedule", (1, 0.0, 1.0, 3, f64(out8)), bz.InvalidArgument, "geometric"),
+        ("bz_beta_schedule", (0, 0.0, INF, 3, f64(out8)), bz.NumericError, "beta_last"),
+        ("bz_beta_schedule", (0, -1.0, 1.0, 3, f64(out8)), bz.InvalidArgument, ">= 0"),
+        ("bz_beta_schedule", (0, 0.0, 1.0, 0, f64(out8)), bz.InvalidArgument, "n"),
+        ("bz_beta_schedule", (0, 0.0, 1.0, 3, None), bz.NullPointerError, "betas"),
+        ("bz_anneal_beta_range", (dead_model(), None, None), bz.InvalidHandle, "model"),
+        ("bz_anneal", (m, f64(arr(1.0)), 0, 1, 1, 0, 1, None, None, None, NOFN, None), bz.InvalidArgument, "n_betas"),
+        ("bz_anneal", (m, None, 1, 1, 1, 0, 1, None, None, None, NOFN, None), bz.NullPointerError, "betas"),
+        ("bz_anneal", (m, f64(arr(1.0, -1.0)), 2, 1, 1, 0, 1, None, None, None, NOFN, None), bz.InvalidArgument, "betas[1]"),
+        ("bz_anneal", (m, f64(arr(1.0)), 1, 0, 1, 0, 1, None, None, None, NOFN, None), bz.InvalidArgument, "sweeps_per_beta"),
+        ("bz_anneal", (m, f64(arr(1.0)), 1, 2**41, 1, 0, 1, None, None, None, NOFN, None), bz.InvalidArgument, "sweeps_per_beta"),
+        ("bz_anneal", (m, f64(arr(1.0)), 1, 1, 0, 0, 1, None, None, None, NOFN, None), bz.InvalidArgument, "reads"),
+        ("bz_anneal", (m, f64(arr(1.0)), 1, 1, 1, 3, 1, None, None, None, NOFN, None), bz.Unsupported, "single-spin"),
+        ("bz_anneal", (m, f64(arr(1.0)), 1, 1, 1, 9, 1, None, None, None, NOFN, None), bz.InvalidArgument, "algorithm"),
+        ("bz_anneal", (m, f64(arr(1.0)), 1, 10**7, 2, 0, 1, None, None, None, STOP, None), bz.Cancelled, "progress callback"),
+        ("bz_anneal", (dead_model(), f64(arr(1.0)), 1, 1, 1, 0, 1, None, None, None, NOFN, None), bz.InvalidHandle, "model"),
+    ]
 
 
 def pbit_cases():

@@ -1,0 +1,220 @@
+import BoltzmannCore
+import CBoltzmann
+import Synchronization
+
+// Header section "mc", continued: parallel tempering and simulated annealing.
+
+/// The object behind a `bz_pt *`, guarded like `bz_mc` by a busy flag.
+final class TemperingHandle: Interruptible, @unchecked Sendable {
+    static let typeName = "bz_pt"
+    private let sampler: ParallelTempering
+    private let busy = Atomic<Bool>(false)
+    let interrupt = InterruptFlag()
+
+    init(_ sampler: ParallelTempering) { self.sampler = sampler }
+
+    func use<R>(_ body: (ParallelTempering) throws(EngineError) -> R) throws(EngineError) -> R {
+        guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            throw EngineError(.busy, "the bz_pt handle is in use by another call")
+        }
+        defer { busy.store(false, ordering: .releasing) }
+        return try body(sampler)
+    }
+}
+
+private func handle(_ pointer: OpaquePointer?) throws(EngineError) -> TemperingHandle {
+    try Handles.lookup(pointer, as: TemperingHandle.self, "pt")
+}
+
+private func algorithm(_ value: Int32) throws(EngineError) -> MonteCarloAlgorithm {
+    guard let a = MonteCarloAlgorithm(rawValue: Int(value)) else {
+        throw .invalid("algorithm must be BZ_MC_METROPOLIS (0), BZ_MC_HEAT_BATH (1), BZ_MC_WOLFF (2) or BZ_MC_SWENDSEN_WANG (3), got \(value)")
+    }
+    return a
+}
+
+/// Largest number of stored measurements (chains x per chain), as for bz_mc.
+private let maxMeasurements: Int64 = 1 << 31
+
+@c @implementation
+public func bz_pt_create(
+    _ model: OpaquePointer?, _ betas: UnsafePointer<Double>?, _ nBetas: Int64, _ algorithmValue: Int32, _ replicas: Int64,
+    _ seed: UInt64, _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(out, "out")
+        out.pointee = nil
+        let m = try Handles.lookup(model, as: IsingHandle.self, "model").model
+        guard nBetas >= 2, nBetas <= Int64(ParallelTempering.maxBetas) else {
+            throw .invalid("n_betas must be in [2, \(ParallelTempering.maxBetas)], got \(nBetas)")
+        }
+        let ladder = try Argument.array(betas, Int(nBetas), "betas")
+        guard replicas >= 1, replicas <= Int64(MonteCarlo.maxChains) else { throw .invalid("replicas must be in [1, \(MonteCarlo.maxChains)], got \(replicas)") }
+        let sampler = try ParallelTempering(model: m, betas: ladder, algorithm: algorithm(algorithmValue), replicas: Int(replicas), seed: seed)
+        out.pointee = Handles.register(TemperingHandle(sampler))
+    }
+}
+
+@c @implementation
+public func bz_pt_free(_ pt: OpaquePointer?) {
+    Handles.release(pt, as: TemperingHandle.self)
+}
+
+@c @implementation
+public func bz_pt_size(
+    _ pt: OpaquePointer?, _ outNSpins: UnsafeMutablePointer<Int64>?, _ outNBetas: UnsafeMutablePointer<Int64>?,
+    _ outReplicas: UnsafeMutablePointer<Int64>?, _ outNMeasurements: UnsafeMutablePointer<Int64>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        try handle(pt).use { s in
+            outNSpins?.pointee = Int64(s.model.spinCount)
+            outNBetas?.pointee = Int64(s.betas.count)
+            outReplicas?.pointee = Int64(s.replicas)
+            outNMeasurements?.pointee = Int64(s.energySeries.first?.count ?? 0)
+        }
+    }
+}
+
+@c @implementation
+public func bz_pt_run(
+    _ pt: OpaquePointer?, _ sweeps: Int64, _ burnIn: Int64, _ swapEvery: Int64, _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let h = try handle(pt)
+        try h.use { s throws(EngineError) in
+            guard sweeps <= Argument.maxCount, burnIn <= Argument.maxCount else {
+                throw .invalid("sweeps and burn_in must be <= \(Argument.maxCount), got \(sweeps) and \(burnIn)")
+            }
+            let chains = Int64(s.replicas * s.betas.count)
+            let measurements = swapEvery >= 1 ? sweeps / swapEvery : 0
+            guard measurements <= maxMeasurements / chains else {
+                throw EngineError(.limitExceeded, "\(chains) chains x \(measurements) measurements is more than \(maxMeasurements) stored values; raise swap_every")
+            }
+            // Whole rounds: the burn-in rounds up, the measured sweeps down.
+            let rounds = swapEvery >= 1 ? (max(0, burnIn) + swapEvery - 1) / swapEvery + max(0, sweeps) / swapEvery : 0
+            let total = chains.multipliedReportingOverflow(by: rounds * max(0, swapEvery))
+            try s.run(sweeps: Int(sweeps), burnIn: Int(burnIn), swapEvery: Int(clamping: swapEvery),
+                      monitor: monitor(total: total.overflow ? .max : total.partialValue, progress, user, interrupt: h.interrupt))
+        }
+    }
+}
+
+@c @implementation
+public func bz_pt_results(
+    _ pt: OpaquePointer?, _ betaIndex: Int64, _ mean: UnsafeMutablePointer<Double>?, _ error: UnsafeMutablePointer<Double>?,
+    _ tau: UnsafeMutablePointer<Double>?, _ binningError: UnsafeMutablePointer<Double>?, _ n: Int64
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        try Argument.length(n, "n", equals: MonteCarlo.Observable.allCases.count, "BZ_MC_N_OBSERVABLES")
+        let estimates = try handle(pt).use { s throws(EngineError) in try s.results(slot: Int(clamping: betaIndex)) }
+        mean?.write(estimates.map(\.mean))
+        error?.write(estimates.map(\.error))
+        tau?.write(estimates.map(\.tau))
+        binningError?.write(estimates.map(\.binningError))
+    }
+}
+
+@c @implementation
+public func bz_pt_swaps(
+    _ pt: OpaquePointer?, _ acceptance: UnsafeMutablePointer<Double>?, _ n: Int64, _ outRoundTrips: UnsafeMutablePointer<Int64>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        try handle(pt).use { s throws(EngineError) in
+            try Argument.length(n, "n", equals: s.betas.count - 1, "n_betas - 1")
+            guard !s.swapAttempted.isEmpty else { throw EngineError(.wrongState, "no swaps yet: call run first") }
+            acceptance?.write(zip(s.swapAccepted, s.swapAttempted).map { $1 > 0 ? Double($0) / Double($1) : .nan })
+            outRoundTrips?.pointee = Int64(s.roundTrips)
+        }
+    }
+}
+
+@c @implementation
+public func bz_pt_overlap_distribution(
+    _ pt: OpaquePointer?, _ betaIndex: Int64, _ probabilities: UnsafeMutablePointer<Double>?, _ n: Int64
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(probabilities, "probabilities")
+        try handle(pt).use { s throws(EngineError) in
+            try Argument.length(n, "n", equals: s.model.spinCount + 1, "n_spins + 1")
+            out.write(try s.overlapDistribution(slot: Int(clamping: betaIndex)))
+        }
+    }
+}
+
+@c @implementation
+public func bz_pt_series(
+    _ pt: OpaquePointer?, _ betaIndex: Int64, _ energy: UnsafeMutablePointer<Double>?, _ magnetization: UnsafeMutablePointer<Double>?,
+    _ overlap: UnsafeMutablePointer<Double>?, _ n: Int64
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        try handle(pt).use { s throws(EngineError) in
+            let k = s.betas.count
+            guard betaIndex >= 0, betaIndex < Int64(k) else { throw .invalid("beta_index must be in [0, \(k)), got \(betaIndex)") }
+            let slot = Int(betaIndex), length = s.energySeries.first?.count ?? 0
+            try Argument.length(n, "n", equals: s.replicas * length, "replicas x n_measurements")
+            guard n > 0 else { return }
+            energy?.write((0..<s.replicas).flatMap { s.energySeries[$0 * k + slot] })
+            magnetization?.write((0..<s.replicas).flatMap { s.magnetizationSeries[$0 * k + slot] })
+            // Overlaps: replicas / 2 pairs; the rest of the buffer is left as it was.
+            overlap?.write((0..<(s.replicas / 2)).flatMap { s.overlapSeries[$0 * k + slot] })
+        }
+    }
+}
+
+@c @implementation
+public func bz_pt_spins(_ pt: OpaquePointer?, _ spins: UnsafeMutablePointer<Int8>?, _ n: Int64) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(spins, "spins")
+        try handle(pt).use { s throws(EngineError) in
+            try Argument.length(n, "n", equals: s.replicas * s.betas.count * s.model.spinCount, "replicas x n_betas x n_spins")
+            out.write(s.spins())
+        }
+    }
+}
+
+@c @implementation
+public func bz_beta_schedule(
+    _ kind: Int32, _ first: Double, _ last: Double, _ n: Int64, _ betas: UnsafeMutablePointer<Double>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(betas, "betas")
+        guard let k = Annealing.Schedule(rawValue: Int(kind)) else {
+            throw .invalid("kind must be BZ_SCHEDULE_LINEAR (0) or BZ_SCHEDULE_GEOMETRIC (1), got \(kind)")
+        }
+        let count = try Argument.count(n, "n")
+        out.write(try Annealing.schedule(k, first: first, last: last, count: count))
+    }
+}
+
+@c @implementation
+public func bz_anneal_beta_range(
+    _ model: OpaquePointer?, _ outHot: UnsafeMutablePointer<Double>?, _ outCold: UnsafeMutablePointer<Double>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let m = try Handles.lookup(model, as: IsingHandle.self, "model").model
+        let (hot, cold) = Annealing.defaultBetaRange(m)
+        outHot?.pointee = hot
+        outCold?.pointee = cold
+    }
+}
+
+@c @implementation
+public func bz_anneal(
+    _ model: OpaquePointer?, _ betas: UnsafePointer<Double>?, _ nBetas: Int64, _ sweepsPerBeta: Int64, _ reads: Int64,
+    _ algorithmValue: Int32, _ seed: UInt64, _ spins: UnsafeMutablePointer<Int8>?, _ energies: UnsafeMutablePointer<Double>?,
+    _ outBest: UnsafeMutablePointer<Int64>?, _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let handle = try Handles.lookup(model, as: IsingHandle.self, "model")
+        let schedule = try Argument.array(betas, Argument.count(nBetas, "n_betas"), "betas")
+        guard sweepsPerBeta <= Argument.maxCount / nBetas else { throw .invalid("n_betas x sweeps_per_beta must be <= \(Argument.maxCount)") }
+        guard reads >= 1, reads <= Int64(MonteCarlo.maxChains) else { throw .invalid("reads must be in [1, \(MonteCarlo.maxChains)], got \(reads)") }
+        let total = reads.multipliedReportingOverflow(by: nBetas * max(0, sweepsPerBeta))
+        let r = try Annealing.anneal(handle.model, betas: schedule, sweepsPerBeta: Int(sweepsPerBeta), reads: Int(reads),
+                                     algorithm: algorithm(algorithmValue), seed: seed,
+                                     monitor: monitor(total: total.overflow ? .max : total.partialValue, progress, user, interrupt: handle.interrupt))
+        spins?.write(r.spins)
+        energies?.write(r.energies)
+        outBest?.pointee = Int64(r.best)
+    }
+}

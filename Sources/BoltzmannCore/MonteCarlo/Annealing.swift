@@ -1,0 +1,108 @@
+import Glibc
+
+/// Simulated annealing (Kirkpatrick, Gelatt & Vecchi 1983): independent reads, each
+/// a single-spin chain from a hot start taken through a beta schedule, a fixed
+/// number of sweeps at each beta, ending in a low-energy state.
+public enum Annealing {
+    /// Standard schedules from beta_first to beta_last in `count` steps.
+    public enum Schedule: Int, Sendable, CaseIterable {
+        /// beta_j = first + (last - first) j / (count - 1).
+        case linear = 0
+        /// beta_j = first (last / first)^{j / (count - 1)} (both > 0).
+        case geometric = 1
+    }
+
+    /// The betas of a schedule (count >= 1; one beta is `last`).
+    public static func schedule(_ kind: Schedule, first: Double, last: Double, count: Int) throws(EngineError) -> [Double] {
+        try Check.finite(first, "beta_first")
+        try Check.finite(last, "beta_last")
+        guard first >= 0, last >= 0 else { throw .invalid("betas must be >= 0, got \(first) and \(last)") }
+        guard count >= 1, count <= 1 << 30 else { throw .invalid("n must be in [1, 2^30], got \(count)") }
+        if kind == .geometric { guard first > 0, last > 0 else { throw .invalid("a geometric schedule needs betas > 0, got \(first) and \(last)") } }
+        guard count > 1 else { return [last] }
+        return (0..<count).map { j in
+            let t = Double(j) / Double(count - 1)
+            switch kind {
+            case .linear: return j == count - 1 ? last : first + (last - first) * t
+            case .geometric: return j == count - 1 ? last : first * pow(last / first, t)
+            }
+        }
+    }
+
+    /// A default beta range from the model's scales (as dwave-samplers chooses
+    /// its own): hot = ln 2 / dE_max, where the largest possible single-flip energy
+    /// change dE_max = 2 max_i (sum_j |J_ij| + |h_i|) is accepted with probability 1/2;
+    /// cold = ln 100 / dE_min, where dE_min = 2 min |J_ij|, |h_i| over the nonzero
+    /// parameters is accepted with probability 1/100. (1, 1) for a model with none.
+    public static func defaultBetaRange(_ model: IsingModel) -> (hot: Double, cold: Double) {
+        var largest = 0.0, smallest = Double.infinity
+        for i in 0..<model.spinCount {
+            var sum = abs(model.fields[i])
+            if model.fields[i] != 0 { smallest = min(smallest, abs(model.fields[i])) }
+            for k in model.rowStart[i]..<model.rowStart[i + 1] {
+                sum += abs(model.weight[k])
+                smallest = min(smallest, abs(model.weight[k]))
+            }
+            largest = max(largest, sum)
+        }
+        guard largest > 0 else { return (1, 1) }
+        return (log(2) / (2 * largest), log(100) / (2 * smallest))
+    }
+
+    /// Each read's final spins (reads x N, +-1), its energy, and the index of the
+    /// lowest (the first on ties).
+    public struct Result: Sendable {
+        public let spins: [Int8]
+        public let energies: [Double]
+        public let best: Int
+    }
+
+    /// Anneal `reads` chains through `betas` (each >= 0, finite), `sweepsPerBeta`
+    /// sweeps of `algorithm` in sequential order at each. Read r draws from stream r
+    /// of `seed`, so results do not depend on the thread count.
+    public static func anneal(_ model: IsingModel, betas: [Double], sweepsPerBeta: Int, reads: Int,
+                              algorithm: MonteCarloAlgorithm, seed: UInt64, monitor: WorkMonitor = .none()) throws(EngineError) -> Result {
+        guard let rule = algorithm.singleSpinRule else {
+            throw EngineError(.unsupported, "annealing needs a single-spin algorithm (Metropolis or heat bath), not \(algorithm.name)")
+        }
+        try Check.nonEmpty(betas.count, "betas")
+        for (k, beta) in betas.enumerated() {
+            try Check.finite(beta, "betas[\(k)]")
+            guard beta >= 0 else { throw .invalid("betas[\(k)] must be >= 0, got \(beta)") }
+        }
+        guard sweepsPerBeta >= 1 else { throw .invalid("sweeps_per_beta must be >= 1, got \(sweepsPerBeta)") }
+        guard reads >= 1, reads <= MonteCarlo.maxChains else { throw .invalid("reads must be in [1, \(MonteCarlo.maxChains)], got \(reads)") }
+        let n = model.spinCount
+        let acceptance = betas.map { Acceptance(rule: rule, beta: $0, model: model) }
+        let sites = (0..<n).map(Int32.init)
+        let drifts = !model.hasIntegerParameters
+        var spins = [Int8](repeating: 0, count: reads * n)
+        var energies = [Double](repeating: 0, count: reads)
+        guard monitor.start() else { try monitor.checkNotStopped(); return Result(spins: spins, energies: energies, best: 0) }
+        spins.withUnsafeMutableBufferPointer { s in
+            energies.withUnsafeMutableBufferPointer { e in
+                let s = SharedPointer(s.baseAddress!), e = SharedPointer(e.baseAddress!)
+                Parallel.forEach(reads, parallel: reads > 1) { r in
+                    var chain = SpinChain(model: model, random: RandomStream(seed: seed, stream: UInt64(r)))
+                    var done = 0
+                    sites.withUnsafeBufferPointer { sites in
+                        for a in acceptance {
+                            for _ in 0..<sweepsPerBeta {
+                                chain.sweep(model, a, .sequential, sites)
+                                done += 1
+                                if drifts, done % MonteCarlo.refreshInterval == 0 { chain.refresh(model) }
+                            }
+                            if !monitor.advance(by: Int64(sweepsPerBeta)) { break }
+                        }
+                    }
+                    chain.refresh(model)
+                    for i in 0..<n { s[r * n + i] = chain.spins[i] > 0 ? 1 : -1 }
+                    e[r] = chain.energy
+                }
+            }
+        }
+        try monitor.finish()
+        let best = energies.indices.min { energies[$0] < energies[$1] } ?? 0
+        return Result(spins: spins, energies: energies, best: best)
+    }
+}

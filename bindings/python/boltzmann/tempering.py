@@ -1,0 +1,162 @@
+"""Parallel tempering and simulated annealing of Ising models.
+
+>>> import boltzmann as bz
+>>> glass = bz.IsingModel.sk(16, seed=3)
+>>> pt = bz.parallel_tempering(glass, bz.beta_schedule("geometric", 0.3, 3.0, 8), 2000, seed=1)
+>>> len(pt.results), pt.swap_acceptance.shape
+(8, (7,))
+>>> best = bz.anneal(glass, sweeps=20, reads=16, seed=1).best_energy
+"""
+
+import ctypes
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _arrays as arr
+from ._handles import HandleOwner
+from ._lib import i8p, lib, pt_p
+from ._progress import Progress
+from .montecarlo import ALGORITHMS, _OBSERVABLES, Estimate, MonteCarloResults, _choice
+
+__all__ = ["ParallelTempering", "TemperingResults", "AnnealResults", "parallel_tempering", "anneal", "anneal_beta_range",
+           "beta_schedule", "SCHEDULES"]
+
+#: Beta schedules by name.
+SCHEDULES = {"linear": 0, "geometric": 1}
+
+
+def beta_schedule(kind, first, last, n):
+    """``n`` betas from ``first`` to ``last``: "linear" or "geometric" (both > 0)."""
+    out = np.empty(int(n)) if int(n) > 0 else np.empty(1)
+    lib.bz_beta_schedule(_choice(SCHEDULES, kind, "kind"), float(first), float(last), int(n), arr.f64(out))
+    return out
+
+
+@dataclass(frozen=True)
+class TemperingResults:
+    """One :meth:`ParallelTempering.run`: ``betas``; ``results``, a
+    :class:`~boltzmann.MonteCarloResults` per beta (over the replicas); ``swap_acceptance``
+    per neighbouring pair; ``round_trips`` of all walkers so far; and, with two or more
+    replicas, ``overlap`` (betas, N + 1): P(q) at q = ``q_values``."""
+
+    betas: np.ndarray
+    results: list
+    swap_acceptance: np.ndarray
+    round_trips: int
+    overlap: np.ndarray = None
+    q_values: np.ndarray = None
+
+
+class ParallelTempering(HandleOwner):
+    """Replica exchange over a strictly increasing ladder of ``betas``; ``replicas``
+    independent ladders (two or more give overlaps). The chains continue from run to run."""
+
+    _free_handle = staticmethod(lambda handle: lib.bz_pt_free(handle))
+
+    def __init__(self, model, betas, algorithm="metropolis", replicas=2, seed=0):
+        betas = arr.vector(betas, "betas")
+        handle = pt_p()
+        lib.bz_pt_create(model._h, arr.f64(betas), betas.size, _choice(ALGORITHMS, algorithm, "algorithm"),
+                         int(replicas), int(seed) & (2**64 - 1), ctypes.byref(handle))
+        self._own(handle)
+        self.betas = betas.copy()
+        self.algorithm = algorithm
+
+    def _size(self):
+        sizes = [ctypes.c_int64() for _ in range(4)]
+        lib.bz_pt_size(self._h, *(ctypes.byref(s) for s in sizes))
+        return [s.value for s in sizes]
+
+    def run(self, sweeps, burn_in=0, swap_every=1, series=False, progress=None):
+        """Sweep every chain ``burn_in + sweeps`` times, swapping every ``swap_every``
+        sweeps and measuring before each swap past the burn-in."""
+        Progress(progress, unit="sweeps").run(lib.bz_pt_run, self._h, int(sweeps), int(burn_in), int(swap_every))
+        return self.results(series=series)
+
+    def results(self, series=False):
+        n, k, replicas, measurements = self._size()
+        per_beta = []
+        for j in range(k):
+            out = np.empty((4, len(_OBSERVABLES)))
+            lib.bz_pt_results(self._h, j, *(arr.f64(row) for row in out), len(_OBSERVABLES))
+            extra = {}
+            if series:
+                e, m = np.empty((replicas, measurements)), np.empty((replicas, measurements))
+                lib.bz_pt_series(self._h, j, arr.f64(e), arr.f64(m), None, e.size)
+                extra = {"energy_series": e, "magnetization_series": m}
+            per_beta.append(MonteCarloResults(beta=float(self.betas[j]),
+                                              **{name: Estimate(*map(float, out[:, i])) for i, name in enumerate(_OBSERVABLES)},
+                                              **extra))
+        rates, trips = np.empty(k - 1), ctypes.c_int64()
+        lib.bz_pt_swaps(self._h, arr.f64(rates), k - 1, ctypes.byref(trips))
+        overlap = q = None
+        if replicas >= 2:
+            overlap = np.empty((k, n + 1))
+            for j in range(k):
+                lib.bz_pt_overlap_distribution(self._h, j, arr.f64(overlap[j]), n + 1)
+            q = np.linspace(-1, 1, n + 1)
+        return TemperingResults(self.betas.copy(), per_beta, rates, trips.value, overlap, q)
+
+    @property
+    def spins(self):
+        """Every chain's spins, (replicas, betas, N) int8."""
+        n, k, replicas, _ = self._size()
+        out = np.empty((replicas, k, n), dtype=np.int8)
+        lib.bz_pt_spins(self._h, out.ctypes.data_as(i8p), out.size)
+        return out
+
+    def interrupt(self):
+        """Stop a run in progress (from another thread): it raises Cancelled."""
+        lib.bz_interrupt(ctypes.cast(self._h, ctypes.c_void_p))
+
+
+def parallel_tempering(model, betas, sweeps, burn_in=None, swap_every=1, replicas=2, algorithm="metropolis",
+                       seed=0, series=False, progress=None):
+    """Run :class:`ParallelTempering` once (burn-in: a tenth of ``sweeps`` by default)."""
+    with ParallelTempering(model, betas, algorithm, replicas, seed) as pt:
+        return pt.run(sweeps, sweeps // 10 if burn_in is None else burn_in, swap_every, series, progress)
+
+
+@dataclass(frozen=True)
+class AnnealResults:
+    """:func:`anneal`'s reads: ``spins`` (reads, N), ``energies`` (reads,), and the best
+    read's index, state and energy."""
+
+    spins: np.ndarray
+    energies: np.ndarray
+    best: int
+    betas: np.ndarray
+
+    @property
+    def best_spins(self):
+        return self.spins[self.best]
+
+    @property
+    def best_energy(self):
+        return float(self.energies[self.best])
+
+
+def anneal(model, betas=None, sweeps=1, reads=1, seed=0, algorithm="metropolis", n_betas=1000, progress=None):
+    """Simulated annealing: ``reads`` chains from hot starts, ``sweeps`` sweeps at each of
+    ``betas`` (default: a geometric schedule of ``n_betas`` over
+    :func:`anneal_beta_range`)."""
+    if betas is None:
+        betas = beta_schedule("geometric", *anneal_beta_range(model), n_betas)
+    betas = arr.vector(betas, "betas")
+    n = model.n_spins
+    spins = np.empty((int(reads), n), dtype=np.int8) if int(reads) > 0 else None
+    energies = np.empty(int(reads)) if int(reads) > 0 else None
+    best = ctypes.c_int64()
+    Progress(progress, unit="sweeps").run(lib.bz_anneal, model._h, arr.f64(betas), betas.size, int(sweeps), int(reads),
+                                          _choice(ALGORITHMS, algorithm, "algorithm"), int(seed) & (2**64 - 1),
+                                          None if spins is None else spins.ctypes.data_as(i8p), arr.f64(energies),
+                                          ctypes.byref(best))
+    return AnnealResults(spins, energies, best.value, betas)
+
+
+def anneal_beta_range(model):
+    """The default (hot, cold) betas: the largest flip accepted half the time, the smallest 1%."""
+    hot, cold = ctypes.c_double(), ctypes.c_double()
+    lib.bz_anneal_beta_range(model._h, ctypes.byref(hot), ctypes.byref(cold))
+    return hot.value, cold.value
