@@ -720,6 +720,33 @@ bz_status bz_mc_sample(bz_mc *mc, int64_t n_samples, int64_t every, int64_t burn
 bz_status bz_mc_results(const bz_mc *mc, double *mean, double *error, double *tau,
                         double *binning_error, int64_t n);
 
+/* Measure the spin-spin correlation C(r) = <s_i s_{i + r e_axis}>, averaged
+ * over sites, along lattice axis axis (0 = the slowest-varying index) at every
+ * measurement of later runs; axis -1 stops. *out_n_distances (may be NULL)
+ * receives the number of distances r = 0, 1, ...: L/2 + 1 along a periodic
+ * axis of length L, L along an open one (only pairs inside the lattice).
+ * Errors: INVALID_HANDLE, INVALID_ARGUMENT (axis out of range), UNSUPPORTED
+ *         (a model not built as a chain, square, cubic or Edwards-Anderson
+ *         lattice), BUSY. */
+bz_status bz_mc_set_correlation_axis(bz_mc *mc, int32_t axis, int64_t *out_n_distances);
+
+/* The last run's C(r) [n = n_distances]: the mean over chains of each chain's
+ * time average, and its standard error from the spread between the chains
+ * (NaN with one chain). Either output may be NULL.
+ * Errors: INVALID_HANDLE, SHAPE_MISMATCH, WRONG_STATE (no correlation
+ *         measured), BUSY. */
+bz_status bz_mc_correlation(const bz_mc *mc, double *mean, double *error, int64_t n);
+
+/* An equilibration check on the last run: the estimate of observable
+ * (BZ_OBS_ENERGY .. BZ_OBS_MAGNETIZATION_4) from the first and from the second
+ * half of every chain's series, as {mean, error} in out_first[2] and
+ * out_last[2], and z = |difference| / sqrt(error_1^2 + error_2^2) in *out_z;
+ * z above 2-3 means the burn-in was too short. Any output may be NULL.
+ * Errors: INVALID_HANDLE, INVALID_ARGUMENT, WRONG_STATE (fewer than 64
+ *         measurements per chain), BUSY. */
+bz_status bz_mc_equilibration(const bz_mc *mc, int32_t observable, double *out_z, double *out_first,
+                              double *out_last);
+
 /* The last run's series: energy and magnetization per spin, each [chains x
  * n_measurements] row-major (chain by chain), n = chains * n_measurements; either
  * may be NULL. Errors: NULL_POINTER, INVALID_HANDLE, SHAPE_MISMATCH, BUSY. */

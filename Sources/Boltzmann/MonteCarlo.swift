@@ -170,6 +170,44 @@ public func bz_mc_results(
 }
 
 @c @implementation
+public func bz_mc_set_correlation_axis(_ mc: OpaquePointer?, _ axis: Int32, _ outNDistances: UnsafeMutablePointer<Int64>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let distances = try handle(mc).use { s throws(EngineError) in try s.setCorrelationAxis(axis < 0 ? nil : Int(axis)) }
+        outNDistances?.pointee = Int64(distances)
+    }
+}
+
+@c @implementation
+public func bz_mc_correlation(
+    _ mc: OpaquePointer?, _ mean: UnsafeMutablePointer<Double>?, _ error: UnsafeMutablePointer<Double>?, _ n: Int64
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        try handle(mc).use { s throws(EngineError) in
+            let (values, errors) = try s.correlation()
+            try Argument.length(n, "n", equals: values.count, "the number of distances")
+            mean?.write(values)
+            error?.write(errors)
+        }
+    }
+}
+
+@c @implementation
+public func bz_mc_equilibration(
+    _ mc: OpaquePointer?, _ observable: Int32, _ outZ: UnsafeMutablePointer<Double>?, _ outFirst: UnsafeMutablePointer<Double>?,
+    _ outLast: UnsafeMutablePointer<Double>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        guard let o = MonteCarlo.Observable(rawValue: Int(observable)) else {
+            throw .invalid("observable must be one of BZ_OBS_ENERGY (0) .. BZ_OBS_MAGNETIZATION_4 (4), got \(observable)")
+        }
+        let (z, first, last) = try handle(mc).use { s throws(EngineError) in try s.equilibration(o) }
+        outZ?.pointee = z
+        outFirst?.write([first.mean, first.error])
+        outLast?.write([last.mean, last.error])
+    }
+}
+
+@c @implementation
 public func bz_mc_series(
     _ mc: OpaquePointer?, _ energy: UnsafeMutablePointer<Double>?, _ magnetization: UnsafeMutablePointer<Double>?, _ n: Int64
 ) -> bz_status {

@@ -1,3 +1,13 @@
+/// A hypercubic lattice's shape: site (x, y, z) of an L x W x D lattice is
+/// (x * W + y) * D + z.
+public struct Lattice: Sendable, Equatable {
+    public let dimensions: [Int]
+    public let periodic: Bool
+
+    /// The distance between sites along `axis` is site-index steps of `stride(axis)`.
+    public func stride(_ axis: Int) -> Int { dimensions[(axis + 1)...].reduce(1, *) }
+}
+
 /// The standard graphs of the Ising literature.
 ///
 /// Lattice sites are numbered row-major: site (x, y, z) of an L x W x D lattice is
@@ -100,7 +110,9 @@ extension IsingModel {
             }
         }
         for k in edges.indices { try Check.finite(edges[k].2, "coupling") }
-        return try IsingModel(spinCount: n, edges: edges, fields: try uniformFields(n, field))
+        var model = try IsingModel(spinCount: n, edges: edges, fields: try uniformFields(n, field))
+        model.lattice = Lattice(dimensions: dimensions, periodic: periodic)
+        return model
     }
 
     static func uniformFields(_ n: Int, _ field: Double) throws(EngineError) -> [Double] {

@@ -24,6 +24,10 @@ public struct IsingModel: Sendable {
     public let neighbour: [Int32]
     public let weight: [Double]
 
+    /// The lattice the model was built on (chain, square, cubic, Edwards-Anderson),
+    /// or nil for any other graph: what axis-resolved observables need.
+    public internal(set) var lattice: Lattice? = nil
+
     /// Largest N any constructor accepts (2^26 spins, about 67 million).
     public static let maxSpins = 1 << 26
     /// Largest number of coupled pairs any constructor accepts (2^27; ~7 GB of storage).
@@ -109,7 +113,9 @@ public struct IsingModel: Sendable {
             throw EngineError(.shapeMismatch, "fields has \(fields.count) entries but the model has \(spinCount) spins")
         }
         try Check.allFinite(fields, "fields")
-        return IsingModel(validated: spinCount, edgeFirst, edgeSecond, edgeCoupling, fields)
+        var model = IsingModel(validated: spinCount, edgeFirst, edgeSecond, edgeCoupling, fields)
+        model.lattice = lattice
+        return model
     }
 
     static func checkSpinCount(_ n: Int) throws(EngineError) {

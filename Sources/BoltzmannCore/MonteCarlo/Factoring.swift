@@ -55,7 +55,7 @@ extension PBitCircuit {
                         guard x * y == n else { return }
                         h[c] += 1
                         if f[c] < 0 { f[c] = t + 1 }
-                        p[c][min(x, y) << 32 | max(x, y), default: 0] += 1
+                        p.base[c][min(x, y) << 32 | max(x, y), default: 0] += 1
                     }
                 }
             }

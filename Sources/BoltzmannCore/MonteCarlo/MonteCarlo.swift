@@ -21,6 +21,12 @@ public final class MonteCarlo {
     public private(set) var energySeries: [[Double]] = []
     public private(set) var magnetizationSeries: [[Double]] = []
 
+    /// The lattice axis along which runs measure the spin-spin correlation, or nil.
+    public private(set) var correlationAxis: Int? = nil
+    /// The last run's sum over measurements of C(r), per chain, and the count.
+    var correlationSums: [[Double]] = []
+    var correlationMeasurements = 0
+
     /// Largest chain count (each holds O(N) state).
     public static let maxChains = 1 << 16
     /// Sweeps between exact recomputations of the cached fields (real couplings).
@@ -98,23 +104,69 @@ public final class MonteCarlo {
         var energy = [[Double]](repeating: [], count: chainCount)
         var magnetization = [[Double]](repeating: [], count: chainCount)
         let model = self.model, inverseN = 1 / Double(model.spinCount), stale = sweeper.staleEnergy
+        let correlation = correlationAxis.map { CorrelationKernel(lattice: model.lattice!, axis: $0) }
+        var sums = [[Double]](repeating: [Double](repeating: 0, count: correlation?.distances ?? 0), count: chainCount)
         try energy.withUnsafeMutableBufferPointer { e throws(EngineError) in
             try magnetization.withUnsafeMutableBufferPointer { m throws(EngineError) in
-                let e = SharedPointer(e.baseAddress!), m = SharedPointer(m.baseAddress!)
-                try forEachSweep(burnIn: burnIn, sweeps: sweeps, monitor: monitor) { c, t, chain in
-                    guard (t + 1) % measureEvery == 0 else { return }
-                    if t + 1 == measureEvery {
-                        e[c].reserveCapacity(measurements)
-                        m[c].reserveCapacity(measurements)
+                try sums.withUnsafeMutableBufferPointer { sums throws(EngineError) in
+                    let e = SharedPointer(e.baseAddress!), m = SharedPointer(m.baseAddress!), sums = SharedPointer(sums.baseAddress!)
+                    try forEachSweep(burnIn: burnIn, sweeps: sweeps, monitor: monitor) { c, t, chain in
+                        guard (t + 1) % measureEvery == 0 else { return }
+                        // Through the raw pointers, so each array is mutated in place
+                        // (SharedPointer's subscript would copy it on every append).
+                        if t + 1 == measureEvery {
+                            e.base[c].reserveCapacity(measurements)
+                            m.base[c].reserveCapacity(measurements)
+                        }
+                        if stale { chain.refresh(model) }
+                        e.base[c].append(chain.energy * inverseN)
+                        m.base[c].append(Double(chain.magnetization) * inverseN)
+                        if let correlation { correlation.accumulate(chain.spins, into: &sums.base[c]) }
                     }
-                    if stale { chain.refresh(model) }
-                    e[c].append(chain.energy * inverseN)
-                    m[c].append(Double(chain.magnetization) * inverseN)
                 }
             }
         }
+        correlationSums = correlation == nil ? [] : sums
+        correlationMeasurements = measurements
         energySeries = energy
         magnetizationSeries = magnetization
+    }
+
+    /// Measure C(r) = <s_i s_{i + r e_axis}> (averaged over sites i) in later runs, or
+    /// stop (nil). Needs a model built on a lattice. Returns the number of distances
+    /// r = 0, 1, ...: L/2 + 1 along a periodic axis of length L, L along an open one.
+    @discardableResult
+    public func setCorrelationAxis(_ axis: Int?) throws(EngineError) -> Int {
+        guard let axis else {
+            correlationAxis = nil
+            return 0
+        }
+        guard let lattice = model.lattice else {
+            throw EngineError(.unsupported, "correlations along an axis need a lattice model (chain, square, cubic or Edwards-Anderson)")
+        }
+        guard axis >= 0, axis < lattice.dimensions.count else {
+            throw .invalid("axis must be in [0, \(lattice.dimensions.count)) for this \(lattice.dimensions.count)-dimensional lattice, got \(axis)")
+        }
+        correlationAxis = axis
+        return CorrelationKernel(lattice: lattice, axis: axis).distances
+    }
+
+    /// The last run's C(r), r = 0..<distances: the mean over chains of each chain's
+    /// time average, and its standard error from the spread between chains (NaN
+    /// for one chain).
+    public func correlation() throws(EngineError) -> (mean: [Double], error: [Double]) {
+        guard correlationAxis != nil, !correlationSums.isEmpty, correlationMeasurements > 0 else {
+            throw EngineError(.wrongState, "no correlation measured: set an axis, then run")
+        }
+        let r = Double(chainCount), distances = correlationSums[0].count
+        var mean = [Double](repeating: 0, count: distances), error = mean
+        for d in 0..<distances {
+            let values = correlationSums.map { $0[d] / Double(correlationMeasurements) }
+            let mu = values.reduce(0, +) / r
+            mean[d] = mu
+            error[d] = chainCount < 2 ? .nan : (values.reduce(0) { $0 + ($1 - mu) * ($1 - mu) } / (r - 1) / r).squareRoot()
+        }
+        return (mean, error)
     }
 
     /// Runs `burnIn` sweeps, then `count` x `every` sweeps, and returns the state
@@ -205,6 +257,31 @@ public final class MonteCarlo {
         return Self.estimates(energy: energySeries, magnetization: magnetizationSeries, beta: beta, spinCount: model.spinCount)
     }
 
+    /// Whether the last run looks equilibrated in one of the means (energy ...
+    /// magnetizationFourth): the estimates from the first and the second half of
+    /// every chain's series, and z = |mean_1 - mean_2| / sqrt(error_1^2 + error_2^2).
+    /// A drift still under way at the start shows as z well above 2-3.
+    public func equilibration(_ observable: Observable) throws(EngineError) -> (z: Double, first: Estimate, last: Estimate) {
+        guard observable.rawValue <= Observable.magnetizationFourth.rawValue else {
+            throw .invalid("observable must be a mean (energy .. magnetization^4) for the equilibration check, not \(observable)")
+        }
+        guard let length = energySeries.first?.count, length >= 64 else {
+            throw EngineError(.wrongState, "the equilibration check needs a run with >= 64 measurements per chain")
+        }
+        let series: [[Double]] = switch observable {
+        case .energy: energySeries
+        case .magnetization: magnetizationSeries
+        case .absMagnetization: magnetizationSeries.map { $0.map(abs) }
+        case .magnetizationSquared: magnetizationSeries.map { $0.map { $0 * $0 } }
+        default: magnetizationSeries.map { $0.map { $0 * $0 * $0 * $0 } }
+        }
+        let first = TimeSeries.estimate(series.map { Array($0[..<(length / 2)]) })
+        let last = TimeSeries.estimate(series.map { Array($0[(length / 2)...]) })
+        let spread = (first.error * first.error + last.error * last.error).squareRoot()
+        let z = first.mean == last.mean ? 0 : abs(first.mean - last.mean) / spread
+        return (z, first, last)
+    }
+
     /// Every `Observable` from per-chain series of e and m at one beta.
     static func estimates(energy e: [[Double]], magnetization m: [[Double]], beta: Double, spinCount: Int) -> [Estimate] {
         let absM = m.map { $0.map(abs) }
@@ -223,5 +300,43 @@ public final class MonteCarlo {
     /// The chains' current spins, chain after chain (chains x N, +-1).
     public func spins() -> [Int8] {
         chains.flatMap { $0.spins.map { $0 > 0 ? Int8(1) : Int8(-1) } }
+    }
+}
+
+/// C(r) along one axis of a lattice: for each site, the product with the site r
+/// steps along the axis (wrapping when periodic; only pairs inside when open),
+/// averaged over the pairs at each r.
+struct CorrelationKernel: Sendable {
+    let length: Int
+    let stride: Int
+    let periodic: Bool
+    let distances: Int
+    /// 1 / (number of pairs at distance r).
+    let weight: [Double]
+
+    init(lattice: Lattice, axis: Int) {
+        let length = lattice.dimensions[axis], periodic = lattice.periodic, n = lattice.dimensions.reduce(1, *)
+        self.length = length
+        self.periodic = periodic
+        stride = lattice.stride(axis)
+        distances = periodic ? length / 2 + 1 : length
+        weight = (0..<distances).map { r in 1 / Double(periodic ? n : n / length * (length - r)) }
+    }
+
+    func accumulate(_ spins: [Double], into sums: inout [Double]) {
+        spins.withUnsafeBufferPointer { s in
+            for d in 0..<distances {
+                var total = 0.0
+                for i in 0..<s.count {
+                    let coordinate = (i / stride) % length
+                    if coordinate + d < length {
+                        total += s[i] * s[i + d * stride]
+                    } else if periodic {
+                        total += s[i] * s[i + (d - length) * stride]
+                    }
+                }
+                sums[d] += total * weight[d]
+            }
+        }
     }
 }

@@ -22,7 +22,7 @@ from ._lib import i8p, lib, mc_p
 from ._progress import Progress
 from .errors import InvalidArgument
 
-__all__ = ["MonteCarlo", "MonteCarloResults", "Estimate", "ALGORITHMS", "ORDERS"]
+__all__ = ["MonteCarlo", "MonteCarloResults", "Estimate", "Equilibration", "ALGORITHMS", "ORDERS"]
 
 #: Update rules by name: ``bz_mc_create``'s ``rule``.
 ALGORITHMS = {"metropolis": 0, "heat_bath": 1, "wolff": 2, "swendsen_wang": 3}
@@ -73,6 +73,24 @@ class MonteCarloResults:
     binder: Estimate
     energy_series: np.ndarray = None
     magnetization_series: np.ndarray = None
+    correlation: np.ndarray = None
+    correlation_error: np.ndarray = None
+
+
+@dataclass(frozen=True)
+class Equilibration:
+    """:meth:`MonteCarlo.equilibration`: (mean, error) of one observable from the first
+    and the second half of the last run, and ``z = |difference| / combined error``;
+    ``equilibrated`` when z < 3."""
+
+    observable: str
+    z: float
+    first_half: tuple
+    second_half: tuple
+
+    @property
+    def equilibrated(self):
+        return self.z < 3
 
 
 def _choice(table, value, name):
@@ -134,6 +152,21 @@ class MonteCarlo(HandleOwner):
         lib.bz_mc_set_beta(self._h, float(value))
         self._beta = float(value)
 
+    def measure_correlation(self, axis=0):
+        """Measure C(r) = <s_i s_{i+r}> along lattice ``axis`` in later runs (None stops);
+        results then carry ``correlation`` and ``correlation_error`` for r = 0, 1, ..."""
+        n = ctypes.c_int64()
+        lib.bz_mc_set_correlation_axis(self._h, -1 if axis is None else int(axis), ctypes.byref(n))
+        self._distances = n.value
+        return self
+
+    def equilibration(self, observable="energy"):
+        """Compare the first and second halves of the last run (see :class:`Equilibration`)."""
+        z, first, last = ctypes.c_double(), np.empty(2), np.empty(2)
+        lib.bz_mc_equilibration(self._h, _choice({k: i for i, k in enumerate(_OBSERVABLES[:5])}, observable, "observable"),
+                                ctypes.byref(z), arr.f64(first), arr.f64(last))
+        return Equilibration(observable, z.value, tuple(first), tuple(last))
+
     def clamp(self, indices, values):
         """Hold spins ``indices`` at ``values`` (±1) in every chain; later sweeps update
         only the free spins. Adds to the clamps already set."""
@@ -182,6 +215,10 @@ class MonteCarlo(HandleOwner):
             m = np.empty((chains, measurements))
             lib.bz_mc_series(self._h, arr.f64(e), arr.f64(m), e.size)
             extra = {"energy_series": e, "magnetization_series": m}
+        if getattr(self, "_distances", 0):
+            c, err = np.empty(self._distances), np.empty(self._distances)
+            lib.bz_mc_correlation(self._h, arr.f64(c), arr.f64(err), c.size)
+            extra.update(correlation=c, correlation_error=err)
         return MonteCarloResults(beta=self._beta, **estimates, **extra)
 
     @property

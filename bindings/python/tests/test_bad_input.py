@@ -319,6 +319,12 @@ def mc_cases():
     lib.bz_mc_create(m, 0.5, 2, 0, 1, 1, ctypes.byref(wolff))
     mc = _lib.mc_p()
     lib.bz_mc_create(m, 0.5, 0, 0, 2, 1, ctypes.byref(mc))
+    glass = _lib.mc_p()
+    lib.bz_mc_create(triangle, 0.5, 0, 0, 1, 1, ctypes.byref(glass))
+    correlated = _lib.mc_p()
+    lib.bz_mc_create(m, 0.5, 0, 0, 1, 1, ctypes.byref(correlated))
+    lib.bz_mc_set_correlation_axis(correlated, 0, None)
+    lib.bz_mc_run(correlated, 10, 0, 1, NOFN, None)
     fresh = _lib.mc_p()
     lib.bz_mc_create(m, 0.5, 1, 2, 1, 1, ctypes.byref(fresh))
     lib.bz_mc_run(mc, 10, 0, 1, NOFN, None)
@@ -368,6 +374,15 @@ def mc_cases():
         ("bz_mc_sample", (mc, 1, 1, 0, None, 8, NOFN, None), bz.NullPointerError, "spins"),
         ("bz_mc_sample", (mc, 10**6, 1, 0, spins8(0), 8 * 10**6, STOP, None), bz.Cancelled, "progress callback"),
         ("bz_mc_sample", (dead, 1, 1, 0, spins8(0), 8, NOFN, None), bz.InvalidHandle, "mc"),
+        ("bz_mc_set_correlation_axis", (mc, 1, None), bz.InvalidArgument, "axis"),
+        ("bz_mc_set_correlation_axis", (glass, 0, None), bz.Unsupported, "lattice"),
+        ("bz_mc_set_correlation_axis", (dead, 0, None), bz.InvalidHandle, "mc"),
+        ("bz_mc_correlation", (mc, f64(out8), None, 3), bz.WrongState, "set an axis"),
+        ("bz_mc_correlation", (correlated, f64(out8), None, 8), bz.ShapeError, "distances"),
+        ("bz_mc_equilibration", (mc, 5, None, None, None), bz.InvalidArgument, "observable"),
+        ("bz_mc_equilibration", (mc, -1, None, None, None), bz.InvalidArgument, "observable"),
+        ("bz_mc_equilibration", (mc, 0, None, None, None), bz.WrongState, "64 measurements"),
+        ("bz_mc_equilibration", (dead, 0, None, None, None), bz.InvalidHandle, "mc"),
         ("bz_mc_results", (fresh, f64(out8), None, None, None, k), bz.WrongState, "call run first"),
         ("bz_mc_results", (mc, f64(out8), None, None, None, 7), bz.ShapeError, "BZ_MC_N_OBSERVABLES"),
         ("bz_mc_series", (mc, f64(np.empty(20)), None, 19), bz.ShapeError, "chains x n_measurements"),

@@ -94,6 +94,52 @@ def test_cluster_updates_refuse_frustration_and_fields():
         bz.MonteCarlo(bz.IsingModel.square(4, 4), 0.4, "wolff").clamp([0], [1])
 
 
+def test_correlation_along_a_ring_matches_the_transfer_matrix():
+    """C(r) on a 32-spin ring at beta = 0.5 within 4 sigma of the exact <s_0 s_r>."""
+    model = bz.IsingModel.chain(32)
+    mc = bz.MonteCarlo(model, 0.5, "heat_bath", chains=8, seed=6).measure_correlation(0)
+    r = mc.run(20_000, burn_in=200)
+    exact = bz.ising.chain_correlation(np.arange(17), beta=0.5, n=32)
+    assert r.correlation.shape == (17,) and r.correlation[0] == 1
+    z = np.abs(r.correlation[1:] - exact[1:]) / r.correlation_error[1:]
+    assert np.all(z < 4), z
+
+
+def test_correlation_on_a_lattice_axis_and_open_boundaries():
+    """Both axes of a symmetric torus agree; an open axis of length L has L distances."""
+    torus = bz.IsingModel.square(12, 12)
+    rows = bz.MonteCarlo(torus, 0.3, chains=8, seed=1).measure_correlation(0).run(4000, burn_in=200)
+    cols = bz.MonteCarlo(torus, 0.3, chains=8, seed=2).measure_correlation(1).run(4000, burn_in=200)
+    assert rows.correlation.shape == (7,) and rows.correlation[0] == cols.correlation[0] == 1
+    difference = np.abs(rows.correlation - cols.correlation)[1:]
+    assert np.all(difference < 5 * np.hypot(rows.correlation_error, cols.correlation_error)[1:])
+    assert np.all(np.diff(rows.correlation) < 0)  # decays with distance at high temperature
+    open_chain = bz.MonteCarlo(bz.IsingModel.chain(10, periodic=False), 0.5, chains=2, seed=3)
+    assert open_chain.measure_correlation(0).run(2000).correlation.shape == (10,)
+    with pytest.raises(bz.Unsupported, match="lattice"):
+        bz.MonteCarlo(bz.IsingModel.sk(8, seed=1), 1.0).measure_correlation(0)
+    with pytest.raises(bz.InvalidArgument, match="axis"):
+        bz.MonteCarlo(torus, 0.3).measure_correlation(2)
+
+
+def test_equilibration_check_flags_a_drift():
+    """Hot chains quenched to beta = 0.6 drift for a while: the check says so when the
+    burn-in is skipped (z = 5.2 here), and agrees once the chains have relaxed (0.5)."""
+    model = bz.IsingModel.square(32, 32)
+    mc = bz.MonteCarlo(model, 0.6, chains=16, seed=4)
+    mc.run(400)
+    drifting = mc.equilibration("energy")
+    assert not drifting.equilibrated and drifting.first_half[0] > drifting.second_half[0]
+    mc.run(4000, burn_in=2000)
+    settled = mc.equilibration("energy")
+    assert settled.equilibrated, settled
+    with pytest.raises(bz.InvalidArgument, match="observable"):
+        mc.equilibration("binder")
+    with pytest.raises(bz.WrongState, match="64"):
+        mc.run(10)
+        mc.equilibration()
+
+
 def test_model_closed_after_binding_is_safe():
     model = bz.IsingModel.square(4, 4)
     mc = bz.MonteCarlo(model, 0.4, seed=2)
