@@ -613,6 +613,23 @@ bz_status bz_ising_curie_weiss(int64_t n, double coupling, double field,
  * colour class of a bipartite graph then the other (checkerboard;
  * BZ_ERR_INVALID_ARGUMENT for a non-bipartite model), or the classes of a
  * greedy colouring in turn (colored: no two coupled spins share a class).
+ * Metropolis in a fixed order (anything but random) is refused with
+ * BZ_ERR_UNSUPPORTED on a chain or ring without field: flips with dE = 0 are
+ * always taken there, domain walls ride the sweep, and the averages come out
+ * wrong. Random order and heat bath sample it correctly.
+ *
+ * Multi-spin coding (BZ_MC_MULTISPIN): Metropolis on 64 replicas per 64-bit
+ * word, bit r = replica r, swept in index order, for models where every spin
+ * has 4 or 6 neighbours (periodic square and cubic lattices, every side >= 3),
+ * all couplings of one magnitude |J| (uniform or +-J) and no field; chains must
+ * be a multiple of 64. Each replica draws its own random bits (a lane's 64-bit
+ * uniform is drawn one bit per random word until it is decided against the
+ * threshold), so the replicas are independent chains, each exact to 2^-64.
+ * BZ_MC_MULTISPIN_SHARED is the classic, faster variant: one uniform per site
+ * shared by the 64 replicas. Each replica is still an exact chain, but the
+ * replicas are correlated, so bz_mc_results averages each moment over the 64
+ * replicas of a word and counts each word as one chain in its errors.
+ * Clamps, correlations and bz_mc_sample are not available with either.
  *
  * Cluster algorithms, for ferromagnets without field only (every J_ij >= 0 and
  * h_i = 0; anything else is BZ_ERR_UNSUPPORTED): bonds between parallel spins
@@ -634,6 +651,8 @@ typedef struct bz_mc bz_mc;
 #define BZ_MC_HEAT_BATH      1
 #define BZ_MC_WOLFF          2
 #define BZ_MC_SWENDSEN_WANG  3
+#define BZ_MC_MULTISPIN      4
+#define BZ_MC_MULTISPIN_SHARED 5
 
 #define BZ_ORDER_SEQUENTIAL   0
 #define BZ_ORDER_RANDOM       1
@@ -658,8 +677,10 @@ int64_t bz_mc_n_observables(void);
  * in [1, 65536] and seed. *out is NULL on failure.
  * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (beta < 0, unknown
  *         algorithm or order, chains out of range, checkerboard on a
- *         non-bipartite model), NON_FINITE, UNSUPPORTED (a cluster algorithm
- *         on a model with a negative coupling or a field). */
+ *         non-bipartite model, multi-spin chains not a multiple of 64),
+ *         NON_FINITE, UNSUPPORTED (a cluster algorithm on a model with a
+ *         negative coupling or a field; multi-spin coding on a model it cannot
+ *         code; fixed-order Metropolis on a chain without field). */
 bz_status bz_mc_create(const bz_ising *model, double beta, int32_t algorithm, int32_t order,
                        int64_t chains, uint64_t seed, bz_mc **out);
 

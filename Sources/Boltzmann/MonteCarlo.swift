@@ -46,7 +46,7 @@ public func bz_mc_create(
         out.pointee = nil
         let m = try Handles.lookup(model, as: IsingHandle.self, "model").model
         guard let a = MonteCarloAlgorithm(rawValue: Int(algorithm)) else {
-            throw .invalid("algorithm must be BZ_MC_METROPOLIS (0), BZ_MC_HEAT_BATH (1), BZ_MC_WOLFF (2) or BZ_MC_SWENDSEN_WANG (3), got \(algorithm)")
+            throw .invalid("algorithm must be BZ_MC_METROPOLIS (0), BZ_MC_HEAT_BATH (1), BZ_MC_WOLFF (2), BZ_MC_SWENDSEN_WANG (3), BZ_MC_MULTISPIN (4) or BZ_MC_MULTISPIN_SHARED (5), got \(algorithm)")
         }
         guard let o = SweepOrder(rawValue: Int(order)) else {
             throw .invalid("order must be BZ_ORDER_SEQUENTIAL (0), BZ_ORDER_RANDOM (1), BZ_ORDER_CHECKERBOARD (2) or BZ_ORDER_COLORED (3), got \(order)")

@@ -28,7 +28,7 @@ private func handle(_ pointer: OpaquePointer?) throws(EngineError) -> TemperingH
 
 private func algorithm(_ value: Int32) throws(EngineError) -> MonteCarloAlgorithm {
     guard let a = MonteCarloAlgorithm(rawValue: Int(value)) else {
-        throw .invalid("algorithm must be BZ_MC_METROPOLIS (0), BZ_MC_HEAT_BATH (1), BZ_MC_WOLFF (2) or BZ_MC_SWENDSEN_WANG (3), got \(value)")
+        throw .invalid("algorithm must be BZ_MC_METROPOLIS (0), BZ_MC_HEAT_BATH (1), BZ_MC_WOLFF (2), BZ_MC_SWENDSEN_WANG (3), BZ_MC_MULTISPIN (4) or BZ_MC_MULTISPIN_SHARED (5), got \(value)")
     }
     return a
 }

@@ -73,6 +73,23 @@ struct MonteCarloTests {
         }
     }
 
+    /// Fixed-order Metropolis on a ring without field misses the equilibrium (domain
+    /// walls ride the sweep), so it is refused; random order and heat bath sample it.
+    @Test func metropolisInFixedOrderOnARingIsRefused() throws {
+        let ring = try IsingModel.chain(12, coupling: 1, field: 0, periodic: true)
+        for order in [SweepOrder.sequential, .checkerboard, .colored] {
+            #expect(throws: EngineError.self) { try MonteCarlo(model: ring, beta: 0.7, algorithm: .metropolis, order: order, chains: 1, seed: 0) }
+        }
+        let exact = try IsingEnumeration.thermodynamics(ring, betas: [0.7]).table.energy[0] / 12
+        for (algorithm, order) in [(MonteCarloAlgorithm.metropolis, SweepOrder.random), (.heatBath, .sequential)] {
+            let mc = try MonteCarlo(model: ring, beta: 0.7, algorithm: algorithm, order: order, chains: 4, seed: 1)
+            try mc.run(sweeps: 10_000, burnIn: 100, measureEvery: 1)
+            #expect(within(try mc.results()[0], exact, sigmas: 4))
+        }
+        // With a field there are no free domain-wall moves: allowed.
+        _ = try MonteCarlo(model: try ring.withFields([Double](repeating: 0.3, count: 12)), beta: 0.7, algorithm: .metropolis, order: .sequential, chains: 1, seed: 0)
+    }
+
     @Test func badInputIsNamed() throws {
         let triangle = try IsingModel(spinCount: 3, edges: [(0, 1, 1), (1, 2, 1), (0, 2, 1)])
         #expect(throws: EngineError.self) { try MonteCarlo(model: triangle, beta: 1, algorithm: .metropolis, order: .checkerboard, chains: 1, seed: 0) }
@@ -127,5 +144,71 @@ struct MonteCarloTests {
         #expect(within(r[0], energy, sigmas: 4), "\(r[0]) vs \(energy)")
         #expect(within(r[1], magnetization, sigmas: 4), "\(r[1]) vs \(magnetization)")
         #expect(mc.spins().enumerated().allSatisfy { $0.offset % 10 != 0 || $0.element == 1 })
+    }
+}
+
+@Suite("Multi-spin coding")
+struct MultiSpinTests {
+    /// 64 independent replicas per word: <e>, <|m|>, c of a square torus (z = 4), a
+    /// +-J glass on it, an antiferromagnetic and a ferromagnetic cubic torus (z = 6),
+    /// against enumeration.
+    @Test(arguments: [0, 1, 2, 3])
+    func replicasMatchEnumeration(_ which: Int) throws {
+        let model: IsingModel = switch which {
+        case 0: try .square(4, 4, coupling: 1, field: 0, periodic: true)
+        case 1: try .edwardsAnderson([4, 4], distribution: .bimodal, scale: 1, field: 0, periodic: true, seed: 3)
+        case 2: try .cubic(3, 3, 3, coupling: 1, field: 0, periodic: true)
+        default: try .cubic(3, 3, 3, coupling: -1, field: 0, periodic: true)
+        }
+        let n = Double(model.spinCount)
+        for (k, beta) in [0.25, 0.45, 0.7].enumerated() {
+            let exact = try IsingEnumeration.thermodynamics(model, betas: [beta])
+            let mc = try MonteCarlo(model: model, beta: beta, algorithm: .multispin, order: .sequential, chains: 64, seed: UInt64(k))
+            try mc.run(sweeps: 4000, burnIn: 200, measureEvery: 1)
+            let r = try mc.results()
+            #expect(within(r[0], exact.table.energy[0] / n, sigmas: 4), "\(which) e at \(beta): \(r[0]) vs \(exact.table.energy[0] / n)")
+            #expect(within(r[2], exact.absMagnetization[0], sigmas: 4), "\(which) |m| at \(beta): \(r[2]) vs \(exact.absMagnetization[0])")
+            #expect(within(r[5], exact.table.heatCapacity[0] / n, sigmas: 5), "\(which) c at \(beta): \(r[5]) vs \(exact.table.heatCapacity[0] / n)")
+        }
+    }
+
+    /// Shared uniforms: each replica exact, errors from words of 64 taken as one chain.
+    @Test func sharedUniformsMatchEnumeration() throws {
+        let model = try IsingModel.square(4, 4, coupling: 1, field: 0, periodic: true)
+        for (k, beta) in [0.3, 0.45].enumerated() {
+            let exact = try IsingEnumeration.thermodynamics(model, betas: [beta])
+            let mc = try MonteCarlo(model: model, beta: beta, algorithm: .multispinShared, order: .sequential, chains: 512, seed: UInt64(k))
+            try mc.run(sweeps: 4000, burnIn: 200, measureEvery: 1)
+            let r = try mc.results()
+            #expect(within(r[0], exact.table.energy[0] / 16, sigmas: 4), "e at \(beta): \(r[0])")
+            #expect(within(r[5], exact.table.heatCapacity[0] / 16, sigmas: 5), "c at \(beta): \(r[5])")
+        }
+    }
+
+    /// The measured energies are those of the unpacked spins; replicas differ.
+    @Test func unpackedSpinsAgreeWithMeasurements() throws {
+        let model = try IsingModel.edwardsAnderson([6, 6], distribution: .bimodal, scale: 1, field: 0, periodic: true, seed: 1)
+        let mc = try MonteCarlo(model: model, beta: 0.8, algorithm: .multispin, order: .sequential, chains: 128, seed: 2)
+        try mc.run(sweeps: 50, burnIn: 0, measureEvery: 50)
+        let spins = mc.spins()
+        let energies = try spins.withUnsafeBufferPointer { try model.energies(spins: $0) }
+        for c in 0..<128 { #expect(abs(energies[c] / 36 - mc.energySeries[c][0]) < 1e-12) }
+        #expect(Set(energies).count > 4)
+    }
+
+    @Test func refusesWhatItCannotCode() throws {
+        let open = try IsingModel.square(4, 4, coupling: 1, field: 0, periodic: false)
+        let field = try IsingModel.square(4, 4, coupling: 1, field: 0.5, periodic: true)
+        let gaussian = try IsingModel.edwardsAnderson([4, 4], distribution: .gaussian, scale: 1, field: 0, periodic: true, seed: 1)
+        let ring = try IsingModel.chain(12, coupling: 1, field: 0, periodic: true)
+        for model in [open, field, gaussian, ring] {
+            #expect(throws: EngineError.self) { try MonteCarlo(model: model, beta: 1, algorithm: .multispin, order: .sequential, chains: 64, seed: 0) }
+        }
+        let torus = try IsingModel.square(4, 4, coupling: 1, field: 0, periodic: true)
+        #expect(throws: EngineError.self) { try MonteCarlo(model: torus, beta: 1, algorithm: .multispin, order: .sequential, chains: 32, seed: 0) }
+        let mc = try MonteCarlo(model: torus, beta: 1, algorithm: .multispin, order: .sequential, chains: 64, seed: 0)
+        #expect(throws: EngineError.self) { try mc.clamp(indices: [0], values: [1]) }
+        #expect(throws: EngineError.self) { try mc.setCorrelationAxis(0) }
+        #expect(throws: EngineError.self) { try mc.sample(count: 1, every: 1, burnIn: 0) }
     }
 }

@@ -15,6 +15,10 @@ public final class MonteCarlo {
 
     var chains: [SpinChain]
     var sweeper: Sweeper
+    /// Multi-spin coding: the model's word form and 64 replicas per group (chains =
+    /// 64 x groups; `chains` is then empty).
+    let packedModel: MultiSpinModel?
+    var packed: [SpinWords] = []
     /// Per spin: 0 free, +1 or -1 held at that value.
     public private(set) var clamps: [Int8]
     /// The last run's series per chain: e and m per measurement.
@@ -43,7 +47,15 @@ public final class MonteCarlo {
         self.seed = seed
         sweeper = try Sweeper(model: model, algorithm: algorithm, order: order, beta: beta)
         clamps = [Int8](repeating: 0, count: model.spinCount)
-        self.chains = (0..<chains).map { SpinChain(model: model, random: RandomStream(seed: seed, stream: UInt64($0))) }
+        if algorithm == .multispin || algorithm == .multispinShared {
+            guard chains % 64 == 0 else { throw .invalid("multi-spin coding runs chains in words of 64: chains must be a multiple of 64, got \(chains)") }
+            packedModel = try MultiSpinModel(model)
+            packed = (0..<(chains / 64)).map { SpinWords(spinCount: model.spinCount, random: RandomStream(seed: seed, stream: UInt64($0))) }
+            self.chains = []
+        } else {
+            packedModel = nil
+            self.chains = (0..<chains).map { SpinChain(model: model, random: RandomStream(seed: seed, stream: UInt64($0))) }
+        }
     }
 
     static func checkBeta(_ beta: Double) throws(EngineError) {
@@ -101,6 +113,10 @@ public final class MonteCarlo {
             throw .invalid("measure_every must be in [1, sweeps = \(sweeps)], got \(measureEvery)")
         }
         let measurements = sweeps / measureEvery
+        if let packedModel {
+            try runPacked(packedModel, sweeps: sweeps, burnIn: burnIn, measureEvery: measureEvery, monitor: monitor)
+            return
+        }
         var energy = [[Double]](repeating: [], count: chainCount)
         var magnetization = [[Double]](repeating: [], count: chainCount)
         let model = self.model, inverseN = 1 / Double(model.spinCount), stale = sweeper.staleEnergy
@@ -132,6 +148,47 @@ public final class MonteCarlo {
         magnetizationSeries = magnetization
     }
 
+    /// The multi-spin coded run: groups of 64 replicas in parallel, each measured by
+    /// bit-sliced counts.
+    private func runPacked(_ words: MultiSpinModel, sweeps: Int, burnIn: Int, measureEvery: Int, monitor: WorkMonitor) throws(EngineError) {
+        let measurements = sweeps / measureEvery
+        var energy = [[Double]](repeating: [], count: chainCount), magnetization = energy
+        guard monitor.start() else { try monitor.checkNotStopped(); return }
+        var groups = packed
+        defer { packed = groups }
+        let thresholds = words.thresholds(beta: beta), inverseN = 1 / Double(model.spinCount), groupCount = groups.count
+        let shared = algorithm == .multispinShared
+        groups.withUnsafeMutableBufferPointer { groups in
+            energy.withUnsafeMutableBufferPointer { e in
+                magnetization.withUnsafeMutableBufferPointer { m in
+                    let groups = SharedPointer(groups.baseAddress!), e = SharedPointer(e.baseAddress!), m = SharedPointer(m.baseAddress!)
+                    Parallel.forEach(groupCount, parallel: groupCount > 1) { g in
+                        var replicas = groups[g]
+                        for r in 0..<64 {
+                            e.base[64 * g + r].reserveCapacity(measurements)
+                            m.base[64 * g + r].reserveCapacity(measurements)
+                        }
+                        let total = burnIn + sweeps
+                        for t in 0..<total {
+                            if shared { replicas.sweepSharingUniforms(words, thresholds) } else { replicas.sweep(words, thresholds) }
+                            if t >= burnIn, (t + 1 - burnIn) % measureEvery == 0 {
+                                for (r, value) in replicas.measure(words).enumerated() {
+                                    e.base[64 * g + r].append(value.energy * inverseN)
+                                    m.base[64 * g + r].append(Double(value.magnetization) * inverseN)
+                                }
+                            }
+                            if !monitor.advance(by: 64) { break }
+                        }
+                        groups[g] = replicas
+                    }
+                }
+            }
+        }
+        try monitor.finish()
+        energySeries = energy
+        magnetizationSeries = magnetization
+    }
+
     /// Measure C(r) = <s_i s_{i + r e_axis}> (averaged over sites i) in later runs, or
     /// stop (nil). Needs a model built on a lattice. Returns the number of distances
     /// r = 0, 1, ...: L/2 + 1 along a periodic axis of length L, L along an open one.
@@ -141,6 +198,7 @@ public final class MonteCarlo {
             correlationAxis = nil
             return 0
         }
+        guard packedModel == nil else { throw EngineError(.unsupported, "correlations are not measured on multi-spin coded replicas") }
         guard let lattice = model.lattice else {
             throw EngineError(.unsupported, "correlations along an axis need a lattice model (chain, square, cubic or Edwards-Anderson)")
         }
@@ -203,6 +261,7 @@ public final class MonteCarlo {
     /// and the call throws.
     func forEachSweep(burnIn: Int, sweeps: Int, monitor: WorkMonitor,
                       _ visit: @Sendable (Int, Int, inout SpinChain) -> Void) throws(EngineError) {
+        guard packedModel == nil else { throw EngineError(.unsupported, "multi-spin coded replicas are not sampled state by state; use spins after a run") }
         guard !sweeper.sites.isEmpty else { throw EngineError(.wrongState, "every spin is clamped: nothing to sample") }
         guard monitor.start() else { try monitor.checkNotStopped(); return }
         var chains = self.chains
@@ -254,7 +313,8 @@ public final class MonteCarlo {
     /// jackknife errors (their tau is that of e, resp. m^2).
     public func results() throws(EngineError) -> [Estimate] {
         guard !energySeries.isEmpty, !energySeries[0].isEmpty else { throw EngineError(.wrongState, "no measurements yet: call run first") }
-        return Self.estimates(energy: energySeries, magnetization: magnetizationSeries, beta: beta, spinCount: model.spinCount)
+        return Self.estimates(energy: energySeries, magnetization: magnetizationSeries, beta: beta, spinCount: model.spinCount,
+                              pooling: algorithm == .multispinShared ? 64 : 1)
     }
 
     /// Whether the last run looks equilibrated in one of the means (energy ...
@@ -283,11 +343,26 @@ public final class MonteCarlo {
     }
 
     /// Every `Observable` from per-chain series of e and m at one beta.
-    static func estimates(energy e: [[Double]], magnetization m: [[Double]], beta: Double, spinCount: Int) -> [Estimate] {
-        let absM = m.map { $0.map(abs) }
-        let m2 = m.map { $0.map { $0 * $0 } }
-        let m4 = m2.map { $0.map { $0 * $0 } }
-        let e2 = e.map { $0.map { $0 * $0 } }
+    ///
+    /// `pooling` > 1 averages each moment (e, e^2, m, |m|, m^2, m^4) over groups of
+    /// that many consecutive chains before the error analysis, which then treats each
+    /// group as one chain: honest errors for replicas that share random numbers.
+    static func estimates(energy e: [[Double]], magnetization m: [[Double]], beta: Double, spinCount: Int, pooling: Int = 1) -> [Estimate] {
+        func pool(_ series: [[Double]]) -> [[Double]] {
+            guard pooling > 1 else { return series }
+            var pooled: [[Double]] = []
+            for g in stride(from: 0, to: series.count, by: pooling) {
+                var mean = [Double](repeating: 0, count: series[g].count)
+                for c in g..<(g + pooling) { for t in mean.indices { mean[t] += series[c][t] } }
+                pooled.append(mean.map { $0 / Double(pooling) })
+            }
+            return pooled
+        }
+        let absM = pool(m.map { $0.map(abs) })
+        let m2 = pool(m.map { $0.map { $0 * $0 } })
+        let m4 = pool(m.map { $0.map { $0 * $0 * $0 * $0 } })
+        let e2 = pool(e.map { $0.map { $0 * $0 } })
+        let e = pool(e), m = pool(m)
         let energy = TimeSeries.estimate(e)
         let squared = TimeSeries.estimate(m2)
         let n = Double(spinCount)
@@ -299,7 +374,8 @@ public final class MonteCarlo {
 
     /// The chains' current spins, chain after chain (chains x N, +-1).
     public func spins() -> [Int8] {
-        chains.flatMap { $0.spins.map { $0 > 0 ? Int8(1) : Int8(-1) } }
+        if packedModel != nil { return packed.flatMap { group in (0..<64).flatMap { group.spins(replica: $0) } } }
+        return chains.flatMap { $0.spins.map { $0 > 0 ? Int8(1) : Int8(-1) } }
     }
 }
 

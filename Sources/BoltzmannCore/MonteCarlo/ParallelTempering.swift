@@ -55,6 +55,7 @@ public final class ParallelTempering {
         guard replicas >= 1, replicas * betas.count <= MonteCarlo.maxChains else {
             throw .invalid("replicas must be in [1, \(MonteCarlo.maxChains / betas.count)] for \(betas.count) betas, got \(replicas)")
         }
+        guard algorithm != .multispin, algorithm != .multispinShared else { throw EngineError(.unsupported, "parallel tempering does not run multi-spin coded replicas") }
         var sweepers: [Sweeper] = []
         for beta in betas { sweepers.append(try Sweeper(model: model, algorithm: algorithm, order: .sequential, beta: beta)) }
         let k = betas.count

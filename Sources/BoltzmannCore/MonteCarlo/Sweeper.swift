@@ -8,14 +8,23 @@ public enum MonteCarloAlgorithm: Int, Sendable, CaseIterable {
     case wolff = 2
     /// Swendsen-Wang: every Fortuin-Kasteleyn cluster, each flipped with probability 1/2.
     case swendsenWang = 3
+    /// Metropolis on 64 replicas per machine word (multi-spin coding; regular graphs
+    /// with one coupling magnitude and no field).
+    case multispin = 4
+    /// Multi-spin coding with one uniform per site shared by the 64 replicas: each
+    /// replica is an exact chain, but the replicas are correlated, so a group of 64
+    /// counts as one chain in the error analysis.
+    case multispinShared = 5
 
     var singleSpinRule: SingleSpinRule? {
         switch self {
         case .metropolis: .metropolis
         case .heatBath: .heatBath
-        case .wolff, .swendsenWang: nil
+        case .wolff, .swendsenWang, .multispin, .multispinShared: nil
         }
     }
+
+    var isCluster: Bool { self == .wolff || self == .swendsenWang }
 
     var name: String {
         switch self {
@@ -23,6 +32,7 @@ public enum MonteCarloAlgorithm: Int, Sendable, CaseIterable {
         case .heatBath: "heat bath"
         case .wolff: "Wolff"
         case .swendsenWang: "Swendsen-Wang"
+        case .multispin, .multispinShared: "multi-spin coding"
         }
     }
 }
@@ -49,7 +59,10 @@ struct Sweeper {
     private let colours: [Int32]
 
     init(model: IsingModel, algorithm: MonteCarloAlgorithm, order: SweepOrder, beta: Double) throws(EngineError) {
-        if algorithm.singleSpinRule == nil { try ClusterBonds.check(model, algorithm.name) }
+        if algorithm.isCluster { try ClusterBonds.check(model, algorithm.name) }
+        if algorithm == .metropolis, order != .random, model.isChainWithoutField {
+            throw EngineError(.unsupported, "Metropolis in a fixed order is not ergodic on a chain without field (domain walls ride the sweep and the averages come out wrong); use random order or heat bath")
+        }
         switch order {
         case .sequential, .random:
             colours = [Int32](repeating: 0, count: model.spinCount)
@@ -72,7 +85,7 @@ struct Sweeper {
         self.beta = beta
         if let rule = algorithm.singleSpinRule {
             acceptance = Acceptance(rule: rule, beta: beta, model: model)
-        } else {
+        } else if algorithm.isCluster {
             bonds = ClusterBonds(beta: beta, model: model)
         }
     }
@@ -92,6 +105,8 @@ struct Sweeper {
             var scratch = chain.scratch
             chain.swendsenWangUpdate(model, bonds!, &scratch)
             chain.scratch = scratch
+        case .multispin, .multispinShared:
+            break  // Never reached: MonteCarlo sweeps multi-spin replicas as words.
         case .wolff:
             var scratch = chain.scratch
             defer { chain.scratch = scratch }
@@ -123,10 +138,17 @@ struct Sweeper {
 
     /// Cluster updates leave the energy and fields stale; real couplings drift by
     /// rounding. Either way, `refresh` before a measurement needs it.
-    var staleEnergy: Bool { algorithm.singleSpinRule == nil }
+    var staleEnergy: Bool { algorithm.isCluster }
 }
 
 extension IsingModel {
+    /// Every spin has at most two neighbours, at least one pair is coupled, and no
+    /// field: a chain or ring, where fixed-order Metropolis sweeps move domain walls
+    /// deterministically (dE = 0 flips are always taken) and miss the equilibrium.
+    var isChainWithoutField: Bool {
+        couplingCount > 0 && fields.allSatisfy { $0 == 0 } && (0..<spinCount).allSatisfy { rowStart[$0 + 1] - rowStart[$0] <= 2 }
+    }
+
     /// A greedy colouring: each site in turn takes the smallest colour none of its
     /// lower-numbered neighbours has. Coupled spins never share a colour.
     func greedyColouring() -> [Int32] {

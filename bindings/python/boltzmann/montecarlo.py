@@ -25,7 +25,8 @@ from .errors import InvalidArgument
 __all__ = ["MonteCarlo", "MonteCarloResults", "Estimate", "Equilibration", "ALGORITHMS", "ORDERS"]
 
 #: Update rules by name: ``bz_mc_create``'s ``rule``.
-ALGORITHMS = {"metropolis": 0, "heat_bath": 1, "wolff": 2, "swendsen_wang": 3}
+ALGORITHMS = {"metropolis": 0, "heat_bath": 1, "wolff": 2, "swendsen_wang": 3, "multispin": 4,
+              "multispin_shared": 5}
 #: Sweep orders by name.
 ORDERS = {"sequential": 0, "random": 1, "checkerboard": 2, "colored": 3}
 _OBSERVABLES = ("energy", "magnetization", "abs_magnetization", "magnetization_sq",
@@ -109,9 +110,14 @@ class MonteCarlo(HandleOwner):
         The sampler keeps its own reference; closing the model afterwards is safe.
     beta : float
         Inverse temperature, >= 0.
-    algorithm : {"metropolis", "heat_bath", "wolff", "swendsen_wang"}
-        Single-spin updates (heat bath is the p-bit rule), or cluster updates for
-        ferromagnets without field (others raise :class:`~boltzmann.Unsupported`).
+    algorithm : {"metropolis", "heat_bath", "wolff", "swendsen_wang", "multispin", "multispin_shared"}
+        Single-spin updates (heat bath is the p-bit rule); cluster updates for
+        ferromagnets without field (others raise :class:`~boltzmann.Unsupported`);
+        or Metropolis on 64 independent replicas per machine word (multi-spin coding:
+        periodic square and cubic lattices, one coupling magnitude, no field;
+        ``chains`` a multiple of 64); "multispin_shared" lets the 64 replicas of a word
+        share each uniform (5x faster; errors then count a word as one chain). Fixed-order Metropolis is refused on a chain
+        without field, where it is not ergodic: use ``order="random"`` or heat bath.
     order : {"sequential", "random", "checkerboard", "colored"}
         Sites per sweep in turn, drawn at random, one colour of a bipartite graph
         then the other, or the classes of a greedy colouring in turn. Single-spin

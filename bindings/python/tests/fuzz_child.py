@@ -95,7 +95,7 @@ def temperer():
     def create(h):
         ring = _lib.ising_p()
         lib.bz_ising_create_chain(ctypes.byref(ring), 5, 1.0, 0.0, 1)
-        lib.bz_pt_create(ring, f64(np.array([0.2, 0.6, 1.0])), 3, rng.choice([0, 1, 2, 3]), rng.choice([1, 2]), 3,
+        lib.bz_pt_create(ring, f64(np.array([0.2, 0.6, 1.0])), 3, rng.choice([1, 2, 3]), rng.choice([1, 2]), 3,
                          ctypes.byref(h))
         lib.bz_ising_free(ring)
     return pooled(live_temperers, _lib.pt_p, create, lib.bz_pt_free)
@@ -116,9 +116,13 @@ def sampler():
     """A Monte Carlo handle on a live 5-spin ring (or NULL, forged, freed)."""
     def create(h):
         ring = _lib.ising_p()
-        algorithm = rng.choice([0, 1, 2, 3])
-        lib.bz_ising_create_chain(ctypes.byref(ring), 5, 1.0, 0.0 if algorithm >= 2 else rng.choice([0.0, 0.5]), 1)
-        lib.bz_mc_create(ring, 0.5, algorithm, rng.choice([0, 1, 3]), 2, 7, ctypes.byref(h))
+        algorithm = rng.choice([0, 1, 2, 3, 4])
+        if algorithm == 4:  # multi-spin coding: a torus, 64 replicas
+            lib.bz_ising_create_square(ctypes.byref(ring), 4, 4, 1.0, 0.0, 1)
+        else:
+            lib.bz_ising_create_chain(ctypes.byref(ring), 5, 1.0, 0.0 if algorithm >= 2 else rng.choice([0.0, 0.5]), 1)
+        order = 1 if algorithm == 0 else rng.choice([0, 1, 3])  # fixed-order Metropolis is refused on rings
+        lib.bz_mc_create(ring, 0.5, algorithm, order, 64 if algorithm == 4 else 2, 7, ctypes.byref(h))
         lib.bz_ising_free(ring)
     return pooled(live_samplers, _lib.mc_p, create, lib.bz_mc_free)
 
@@ -245,7 +249,7 @@ def call():
                                         f64(out_doubles(m)), int32_out(m)),
         "bz_ising_curie_weiss": lambda: (rng.choice(INTS), rng.choice(DOUBLES), rng.choice(DOUBLES), f64(doubles(m)), m,
                                          *(f64(out_doubles(m)) for _ in range(8))),
-        "bz_mc_create": lambda: (model(), rng.choice(DOUBLES), rng.choice([-1, 0, 1, 2, 9]), rng.choice([-1, 0, 1, 2, 3]),
+        "bz_mc_create": lambda: (model(), rng.choice(DOUBLES), rng.choice([-1, 0, 1, 2, 4, 9]), rng.choice([-1, 0, 1, 2, 3]),
                                  rng.choice(COUNTS), rng.choice(INTS) & (2**64 - 1),
                                  None if rng.random() < 0.1 else ctypes.byref(_lib.mc_p())),
         "bz_mc_clamp": lambda: (sampler(), i64(ints(m)), spins(1, m), m),

@@ -318,18 +318,18 @@ def mc_cases():
     wolff = _lib.mc_p()
     lib.bz_mc_create(m, 0.5, 2, 0, 1, 1, ctypes.byref(wolff))
     mc = _lib.mc_p()
-    lib.bz_mc_create(m, 0.5, 0, 0, 2, 1, ctypes.byref(mc))
+    lib.bz_mc_create(m, 0.5, 1, 0, 2, 1, ctypes.byref(mc))
     glass = _lib.mc_p()
     lib.bz_mc_create(triangle, 0.5, 0, 0, 1, 1, ctypes.byref(glass))
     correlated = _lib.mc_p()
-    lib.bz_mc_create(m, 0.5, 0, 0, 1, 1, ctypes.byref(correlated))
+    lib.bz_mc_create(m, 0.5, 1, 0, 1, 1, ctypes.byref(correlated))
     lib.bz_mc_set_correlation_axis(correlated, 0, None)
     lib.bz_mc_run(correlated, 10, 0, 1, NOFN, None)
     fresh = _lib.mc_p()
     lib.bz_mc_create(m, 0.5, 1, 2, 1, 1, ctypes.byref(fresh))
     lib.bz_mc_run(mc, 10, 0, 1, NOFN, None)
     dead = _lib.mc_p()
-    lib.bz_mc_create(m, 0.5, 0, 0, 1, 1, ctypes.byref(dead))
+    lib.bz_mc_create(m, 0.5, 1, 0, 1, 1, ctypes.byref(dead))
     lib.bz_mc_free(dead)
     out8, k = np.empty(8), lib.bz_mc_n_observables()
 
@@ -338,8 +338,11 @@ def mc_cases():
 
     return [
         ("bz_mc_create", (m, -0.5, 0, 0, 1, 1, out_mc()), bz.InvalidArgument, "beta"),
+        ("bz_mc_create", (m, 0.5, 0, 0, 1, 1, out_mc()), bz.Unsupported, "not ergodic on a chain"),
+        ("bz_mc_create", (m, 0.5, 4, 0, 64, 1, out_mc()), bz.Unsupported, "multi-spin"),
+        ("bz_mc_create", (m, 0.5, 4, 0, 63, 1, out_mc()), bz.InvalidArgument, "multiple of 64"),
         ("bz_mc_create", (m, NAN, 0, 0, 1, 1, out_mc()), bz.NumericError, "beta"),
-        ("bz_mc_create", (m, 0.5, 5, 0, 1, 1, out_mc()), bz.InvalidArgument, "algorithm"),
+        ("bz_mc_create", (m, 0.5, 9, 0, 1, 1, out_mc()), bz.InvalidArgument, "algorithm"),
         ("bz_mc_create", (m, 0.5, 0, 4, 1, 1, out_mc()), bz.InvalidArgument, "order"),
         ("bz_mc_create", (triangle, 0.5, 2, 0, 1, 1, out_mc()), bz.Unsupported, "Wolff"),
         ("bz_mc_create", (antiferro, 0.5, 3, 0, 1, 1, out_mc()), bz.Unsupported, "ferromagnet"),
@@ -456,12 +459,12 @@ def tempering_cases():
     m = ring()
     ferro = ring()
     pt = _lib.pt_p()
-    lib.bz_pt_create(m, f64(arr(0.5, 1.0)), 2, 0, 1, 1, ctypes.byref(pt))
+    lib.bz_pt_create(m, f64(arr(0.5, 1.0)), 2, 1, 1, 1, ctypes.byref(pt))
     fresh = _lib.pt_p()
-    lib.bz_pt_create(m, f64(arr(0.5, 1.0)), 2, 0, 1, 1, ctypes.byref(fresh))
+    lib.bz_pt_create(m, f64(arr(0.5, 1.0)), 2, 1, 1, 1, ctypes.byref(fresh))
     lib.bz_pt_run(pt, 10, 0, 1, NOFN, None)
     dead = _lib.pt_p()
-    lib.bz_pt_create(m, f64(arr(0.5, 1.0)), 2, 0, 1, 1, ctypes.byref(dead))
+    lib.bz_pt_create(m, f64(arr(0.5, 1.0)), 2, 1, 1, 1, ctypes.byref(dead))
     lib.bz_pt_free(dead)
     out8, k = np.empty(8), lib.bz_mc_n_observables()
 

@@ -16,15 +16,17 @@ def within(estimate, exact, k):
 
 @pytest.mark.parametrize("algorithm,order", [("metropolis", "sequential"), ("metropolis", "checkerboard"),
                                              ("heat_bath", "random"), ("heat_bath", "checkerboard"),
-                                             ("wolff", "sequential"), ("swendsen_wang", "sequential")])
+                                             ("wolff", "sequential"), ("swendsen_wang", "sequential"),
+                                             ("multispin", "sequential"), ("multispin_shared", "sequential")])
 def test_torus_energy_and_heat_capacity_match_kaufman(algorithm, order):
     """16 x 16 torus at beta = 0.3, beta_c, 0.5: <E>/N within 4 sigma and C/N within 5 sigma of Kaufman."""
     model = bz.IsingModel.square(16, 16)
     betas = [0.3, BETA_C, 0.5]
     exact = bz.ising.square_exact(16, 16, betas)
     for k, beta in enumerate(betas):
-        mc = bz.MonteCarlo(model, beta, algorithm, order, chains=8, seed=100 + k)
-        r = mc.run(12_000, burn_in=1000)
+        chains, sweeps = {"multispin": (64, 3000), "multispin_shared": (512, 3000)}.get(algorithm, (8, 12_000))
+        mc = bz.MonteCarlo(model, beta, algorithm, order, chains=chains, seed=100 + k)
+        r = mc.run(sweeps, burn_in=1000)
         assert within(r.energy, exact.energy[k] / 256, 4), (beta, r.energy, exact.energy[k] / 256)
         assert within(r.heat_capacity, exact.heat_capacity[k] / 256, 5), (beta, r.heat_capacity, exact.heat_capacity[k] / 256)
         assert 0.5 < r.energy.binning_error / r.energy.error < 2
@@ -114,7 +116,7 @@ def test_correlation_on_a_lattice_axis_and_open_boundaries():
     difference = np.abs(rows.correlation - cols.correlation)[1:]
     assert np.all(difference < 5 * np.hypot(rows.correlation_error, cols.correlation_error)[1:])
     assert np.all(np.diff(rows.correlation) < 0)  # decays with distance at high temperature
-    open_chain = bz.MonteCarlo(bz.IsingModel.chain(10, periodic=False), 0.5, chains=2, seed=3)
+    open_chain = bz.MonteCarlo(bz.IsingModel.chain(10, periodic=False), 0.5, "heat_bath", chains=2, seed=3)
     assert open_chain.measure_correlation(0).run(2000).correlation.shape == (10,)
     with pytest.raises(bz.Unsupported, match="lattice"):
         bz.MonteCarlo(bz.IsingModel.sk(8, seed=1), 1.0).measure_correlation(0)
