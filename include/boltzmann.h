@@ -613,6 +613,11 @@ bz_status bz_ising_curie_weiss(int64_t n, double coupling, double field,
  * colour class of a bipartite graph then the other (checkerboard;
  * BZ_ERR_INVALID_ARGUMENT for a non-bipartite model), or the classes of a
  * greedy colouring in turn (colored: no two coupled spins share a class).
+ * Checkerboard order on a periodic square lattice (both sides even and >= 4)
+ * with one coupling and no field runs on byte spins, 16 sites per vector step,
+ * with random row blocks of their own streams (one large chain uses several
+ * threads); the chain and its exactness are the same. Clamps, bz_mc_sample and
+ * correlations move it back to the general code, keeping the spins.
  * Metropolis in a fixed order (anything but random) is refused with
  * BZ_ERR_UNSUPPORTED on a chain or ring without field: flips with dE = 0 are
  * always taken there, domain walls ride the sweep, and the averages come out

@@ -212,3 +212,75 @@ struct MultiSpinTests {
         #expect(throws: EngineError.self) { try mc.sample(count: 1, every: 1, burnIn: 0) }
     }
 }
+
+@Suite("Byte-spin checkerboard")
+struct ByteLatticeTests {
+    /// The fast path takes periodic even square lattices with one coupling and no
+    /// field; a ferromagnet and an antiferromagnet match enumeration.
+    @Test(arguments: [1.0, -1.0])
+    func matchesEnumeration(_ coupling: Double) throws {
+        let model = try IsingModel.square(4, 6, coupling: coupling, field: 0, periodic: true)
+        for rule in [MonteCarloAlgorithm.metropolis, .heatBath] {
+            for (k, beta) in [0.3, 0.6].enumerated() {
+                let exact = try IsingEnumeration.thermodynamics(model, betas: [beta])
+                let mc = try MonteCarlo(model: model, beta: beta, algorithm: rule, order: .checkerboard, chains: 4, seed: UInt64(k))
+                #expect(mc.byteLattice != nil)
+                try mc.run(sweeps: 20_000, burnIn: 200, measureEvery: 1)
+                let r = try mc.results()
+                #expect(within(r[0], exact.table.energy[0] / 24, sigmas: 4), "\(rule) J \(coupling) beta \(beta): \(r[0])")
+                #expect(within(r[3], exact.magnetizationSquared[0], sigmas: 4), "\(rule) J \(coupling) beta \(beta): m^2 \(r[3])")
+            }
+        }
+    }
+
+    /// The vectorised rows (16 sites a step): a 16 x 48 torus against Kaufman, for
+    /// both couplings' signs (an antiferromagnet on a bipartite torus has the same
+    /// energy) and both rules.
+    @Test func vectorisedRowsMatchKaufman() throws {
+        for (coupling, rule) in [(1.0, MonteCarloAlgorithm.metropolis), (-1.0, .heatBath)] {
+            let model = try IsingModel.square(16, 48, coupling: coupling, field: 0, periodic: true)
+            for (k, beta) in [0.3, 0.4407, 0.5].enumerated() {
+                let exact = try IsingSquare.kaufman(rows: 16, columns: 48, coupling: 1, betas: [beta])
+                let mc = try MonteCarlo(model: model, beta: beta, algorithm: rule, order: .checkerboard, chains: 4, seed: UInt64(k))
+                try mc.run(sweeps: 8000, burnIn: 2000, measureEvery: 1)
+                let r = try mc.results()
+                #expect(within(r[0], exact.energy[0] / 768, sigmas: 4), "\(rule) J \(coupling) beta \(beta): \(r[0]) vs \(exact.energy[0] / 768)")
+                #expect(within(r[5], exact.heatCapacity[0] / 768, sigmas: 5), "\(rule) J \(coupling) beta \(beta): c \(r[5])")
+            }
+        }
+    }
+
+    /// One large chain is split into row blocks with their own streams: the same
+    /// result on 1 and 2 threads.
+    @Test func rowBlocksAreDeterministic() throws {
+        let model = try IsingModel.square(256, 256, coupling: 1, field: 0, periodic: true)
+        func run() throws -> [Double] {
+            let mc = try MonteCarlo(model: model, beta: 0.44, algorithm: .metropolis, order: .checkerboard, chains: 1, seed: 7)
+            try mc.run(sweeps: 20, burnIn: 0, measureEvery: 1)
+            return mc.energySeries[0]
+        }
+        let threads = Parallel.maxThreads
+        defer { Parallel.setMaxThreads(threads) }
+        Parallel.setMaxThreads(1)
+        let one = try run()
+        Parallel.setMaxThreads(2)
+        #expect(try run() == one)
+    }
+
+    /// The tracked energy is that of the spins; clamping leaves the fast path and
+    /// carries the state over.
+    @Test func stateAndHandOver() throws {
+        let model = try IsingModel.square(40, 36, coupling: 1, field: 0, periodic: true)
+        #expect(ByteLattice(try .square(6, 5, coupling: 1, field: 0, periodic: true)) == nil)
+        #expect(ByteLattice(try .square(6, 6, coupling: 1, field: 0.1, periodic: true)) == nil)
+        let mc = try MonteCarlo(model: model, beta: 0.5, algorithm: .metropolis, order: .checkerboard, chains: 2, seed: 1)
+        try mc.run(sweeps: 300, burnIn: 0, measureEvery: 300)
+        let spins = mc.spins()
+        let energies = try spins.withUnsafeBufferPointer { try model.energies(spins: $0) }
+        for c in 0..<2 { #expect(abs(energies[c] / 1440 - mc.energySeries[c][0]) < 1e-12) }
+        try mc.clamp(indices: [0], values: [Int8(spins[0])])
+        #expect(mc.byteLattice == nil && mc.spins() == spins)
+        try mc.run(sweeps: 10, burnIn: 0, measureEvery: 10)
+        #expect(mc.spins()[0] == spins[0])
+    }
+}

@@ -19,6 +19,10 @@ public final class MonteCarlo {
     /// 64 x groups; `chains` is then empty).
     let packedModel: MultiSpinModel?
     var packed: [SpinWords] = []
+    /// The byte-spin checkerboard fast path (see `ByteLattice`), while it is in use;
+    /// clamps, samples and correlations move the chains back to the generic path.
+    var byteLattice: ByteLattice?
+    var byteChains: [ByteChain] = []
     /// Per spin: 0 free, +1 or -1 held at that value.
     public private(set) var clamps: [Int8]
     /// The last run's series per chain: e and m per measurement.
@@ -55,7 +59,24 @@ public final class MonteCarlo {
         } else {
             packedModel = nil
             self.chains = (0..<chains).map { SpinChain(model: model, random: RandomStream(seed: seed, stream: UInt64($0))) }
+            if order == .checkerboard, algorithm.singleSpinRule != nil, let lattice = ByteLattice(model) {
+                byteLattice = lattice
+                byteChains = self.chains.enumerated().map { c, chain in
+                    ByteChain(lattice, from: chain.spins, streams: (0..<lattice.blocks).map { RandomStream(seed: seed, stream: UInt64(c) << 32 | UInt64($0 + 1)) })
+                }
+            }
         }
+    }
+
+    /// Leave the byte-spin fast path: the generic chains take over its spins.
+    func leaveByteLattice() {
+        guard let lattice = byteLattice else { return }
+        for c in chains.indices {
+            chains[c].spins = byteChains[c].unpacked(lattice).map(Double.init)
+            chains[c].refresh(model)
+        }
+        byteLattice = nil
+        byteChains = []
     }
 
     static func checkBeta(_ beta: Double) throws(EngineError) {
@@ -82,6 +103,7 @@ public final class MonteCarlo {
             throw EngineError(.shapeMismatch, "indices has \(indices.count) entries but values has \(values.count)")
         }
         var clamps = self.clamps
+        defer { if clamps.contains(where: { $0 != 0 }) { leaveByteLattice() } }
         for (k, (i, v)) in zip(indices, values).enumerated() {
             guard i >= 0, i < model.spinCount else { throw .invalid("indices[\(k)] = \(i) is outside [0, \(model.spinCount))") }
             guard v == 1 || v == -1 else { throw .invalid("values[\(k)] must be -1 or +1, got \(v)") }
@@ -117,6 +139,10 @@ public final class MonteCarlo {
             try runPacked(packedModel, sweeps: sweeps, burnIn: burnIn, measureEvery: measureEvery, monitor: monitor)
             return
         }
+        if let byteLattice {
+            try runByteLattice(byteLattice, sweeps: sweeps, burnIn: burnIn, measureEvery: measureEvery, monitor: monitor)
+            return
+        }
         var energy = [[Double]](repeating: [], count: chainCount)
         var magnetization = [[Double]](repeating: [], count: chainCount)
         let model = self.model, inverseN = 1 / Double(model.spinCount), stale = sweeper.staleEnergy
@@ -144,6 +170,43 @@ public final class MonteCarlo {
         }
         correlationSums = correlation == nil ? [] : sums
         correlationMeasurements = measurements
+        energySeries = energy
+        magnetizationSeries = magnetization
+    }
+
+    /// The byte-spin checkerboard run: chains in parallel, or (one large chain) its
+    /// row blocks.
+    private func runByteLattice(_ lattice: ByteLattice, sweeps: Int, burnIn: Int, measureEvery: Int, monitor: WorkMonitor) throws(EngineError) {
+        let measurements = sweeps / measureEvery
+        var energy = [[Double]](repeating: [], count: chainCount), magnetization = energy
+        guard monitor.start() else { try monitor.checkNotStopped(); return }
+        var chains = byteChains
+        defer { byteChains = chains }
+        let thresholds = lattice.thresholds(algorithm.singleSpinRule!, beta: beta)
+        let inverseN = 1 / Double(model.spinCount), scale = lattice.coupling * inverseN
+        let threaded = chainCount == 1 && model.spinCount >= 1 << 16
+        chains.withUnsafeMutableBufferPointer { chains in
+            energy.withUnsafeMutableBufferPointer { e in
+                magnetization.withUnsafeMutableBufferPointer { m in
+                    let chains = SharedPointer(chains.baseAddress!), e = SharedPointer(e.baseAddress!), m = SharedPointer(m.baseAddress!)
+                    Parallel.forEach(chainCount, parallel: chainCount > 1) { c in
+                        var chain = chains[c]
+                        e.base[c].reserveCapacity(measurements)
+                        m.base[c].reserveCapacity(measurements)
+                        for t in 0..<(burnIn + sweeps) {
+                            chain.sweep(lattice, thresholds, threaded: threaded)
+                            if t >= burnIn, (t + 1 - burnIn) % measureEvery == 0 {
+                                e.base[c].append(chain.energyPerCoupling * scale)
+                                m.base[c].append(Double(chain.magnetization) * inverseN)
+                            }
+                            if !monitor.advance(by: 1) { break }
+                        }
+                        chains[c] = chain
+                    }
+                }
+            }
+        }
+        try monitor.finish()
         energySeries = energy
         magnetizationSeries = magnetization
     }
@@ -206,6 +269,7 @@ public final class MonteCarlo {
             throw .invalid("axis must be in [0, \(lattice.dimensions.count)) for this \(lattice.dimensions.count)-dimensional lattice, got \(axis)")
         }
         correlationAxis = axis
+        leaveByteLattice()
         return CorrelationKernel(lattice: lattice, axis: axis).distances
     }
 
@@ -262,6 +326,7 @@ public final class MonteCarlo {
     func forEachSweep(burnIn: Int, sweeps: Int, monitor: WorkMonitor,
                       _ visit: @Sendable (Int, Int, inout SpinChain) -> Void) throws(EngineError) {
         guard packedModel == nil else { throw EngineError(.unsupported, "multi-spin coded replicas are not sampled state by state; use spins after a run") }
+        leaveByteLattice()
         guard !sweeper.sites.isEmpty else { throw EngineError(.wrongState, "every spin is clamped: nothing to sample") }
         guard monitor.start() else { try monitor.checkNotStopped(); return }
         var chains = self.chains
@@ -375,6 +440,7 @@ public final class MonteCarlo {
     /// The chains' current spins, chain after chain (chains x N, +-1).
     public func spins() -> [Int8] {
         if packedModel != nil { return packed.flatMap { group in (0..<64).flatMap { group.spins(replica: $0) } } }
+        if let byteLattice { return byteChains.flatMap { $0.unpacked(byteLattice) } }
         return chains.flatMap { $0.spins.map { $0 > 0 ? Int8(1) : Int8(-1) } }
     }
 }
