@@ -49,6 +49,7 @@ test-python:
 bench: build
 	$(PYTHON) bench/thermo.py
 	$(PYTHON) bench/enumerate.py
+	$(PYTHON) bench/mc.py
 
 install: $(LIB)
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include

@@ -58,8 +58,10 @@ public enum Annealing {
     }
 
     /// Anneal `reads` chains through `betas` (each >= 0, finite), `sweepsPerBeta`
-    /// sweeps of `algorithm` in sequential order at each. Read r draws from stream r
-    /// of `seed`, so results do not depend on the thread count.
+    /// sweeps of `algorithm` at each: in sequential order, or in checkerboard order on
+    /// the byte-spin kernel for a periodic square lattice with one coupling and no
+    /// field (`ByteLattice`). Read r draws from stream r of `seed`, so results do not
+    /// depend on the thread count.
     public static func anneal(_ model: IsingModel, betas: [Double], sweepsPerBeta: Int, reads: Int,
                               algorithm: MonteCarloAlgorithm, seed: UInt64, monitor: WorkMonitor = .none()) throws(EngineError) -> Result {
         guard let rule = algorithm.singleSpinRule else {
@@ -76,9 +78,33 @@ public enum Annealing {
         let acceptance = betas.map { Acceptance(rule: rule, beta: $0, model: model) }
         let sites = (0..<n).map(Int32.init)
         let drifts = !model.hasIntegerParameters
+        let dense = model.denseCouplings()
         var spins = [Int8](repeating: 0, count: reads * n)
         var energies = [Double](repeating: 0, count: reads)
         guard monitor.start() else { try monitor.checkNotStopped(); return Result(spins: spins, energies: energies, best: 0) }
+        if let lattice = ByteLattice(model) {
+            let schedule = betas.map { lattice.thresholds(rule, beta: $0) }
+            let threaded = reads == 1 && n >= 1 << 16
+            spins.withUnsafeMutableBufferPointer { s in
+                energies.withUnsafeMutableBufferPointer { e in
+                    let s = SharedPointer(s.baseAddress!), e = SharedPointer(e.baseAddress!)
+                    Parallel.forEach(reads, parallel: reads > 1) { r in
+                        let start = SpinChain(model: model, random: RandomStream(seed: seed, stream: UInt64(r)))
+                        var chain = ByteChain(lattice, from: start.spins,
+                                              streams: (0..<lattice.blocks).map { RandomStream(seed: seed, stream: UInt64(r) << 32 | UInt64($0 + 1)) })
+                        for thresholds in schedule {
+                            for _ in 0..<sweepsPerBeta { chain.sweep(lattice, thresholds, threaded: threaded) }
+                            if !monitor.advance(by: Int64(sweepsPerBeta)) { break }
+                        }
+                        for (i, v) in chain.unpacked(lattice).enumerated() { s[r * n + i] = v }
+                        e[r] = lattice.coupling * chain.energyPerCoupling
+                    }
+                }
+            }
+            try monitor.finish()
+            let best = energies.indices.min { energies[$0] < energies[$1] } ?? 0
+            return Result(spins: spins, energies: energies, best: best)
+        }
         spins.withUnsafeMutableBufferPointer { s in
             energies.withUnsafeMutableBufferPointer { e in
                 let s = SharedPointer(s.baseAddress!), e = SharedPointer(e.baseAddress!)
@@ -86,13 +112,15 @@ public enum Annealing {
                     var chain = SpinChain(model: model, random: RandomStream(seed: seed, stream: UInt64(r)))
                     var done = 0
                     sites.withUnsafeBufferPointer { sites in
-                        for a in acceptance {
-                            for _ in 0..<sweepsPerBeta {
-                                chain.sweep(model, a, .sequential, sites)
-                                done += 1
-                                if drifts, done % MonteCarlo.refreshInterval == 0 { chain.refresh(model) }
+                        withOptionalBuffer(dense) { rows in
+                            for a in acceptance {
+                                for _ in 0..<sweepsPerBeta {
+                                    chain.sweep(model, a, .sequential, sites, dense: rows)
+                                    done += 1
+                                    if drifts, done % MonteCarlo.refreshInterval == 0 { chain.refresh(model) }
+                                }
+                                if !monitor.advance(by: Int64(sweepsPerBeta)) { break }
                             }
-                            if !monitor.advance(by: Int64(sweepsPerBeta)) { break }
                         }
                     }
                     chain.refresh(model)

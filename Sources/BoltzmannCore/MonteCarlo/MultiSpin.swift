@@ -28,6 +28,9 @@ struct MultiSpinModel: Sendable {
     let bondSecond: [Int32]
     let bondNegative: [UInt64]
     let coupling: Double
+    /// The one sign mask every bond shares (0 ferromagnet, all ones antiferromagnet),
+    /// or nil for mixed signs, when each bond's mask is read.
+    let commonSign: UInt64?
 
     /// Throws `.unsupported` unless the model is regular of degree 2, 4 or 6 with
     /// one coupling magnitude and zero fields.
@@ -51,6 +54,7 @@ struct MultiSpinModel: Sendable {
         bondSecond = model.edgeSecond
         bondNegative = model.edgeCoupling.map { $0 < 0 ? UInt64.max : 0 }
         coupling = j
+        commonSign = model.weight.allSatisfy { $0 > 0 } ? 0 : model.weight.allSatisfy { $0 < 0 } ? .max : nil
     }
 
     /// Thresholds of p^m, m = 1 ... z/2, at beta (p = exp(-4 beta |J|)).
@@ -75,11 +79,11 @@ struct SpinWords: Sendable {
     /// probability p^m for m = 1, 2, 3 (m = z/2 - k, k unsatisfied bonds).
     @inline(__always)
     static func classify(_ s: UnsafeMutableBufferPointer<UInt64>, _ i: Int, _ z: Int,
-                         _ nb: UnsafeBufferPointer<Int32>, _ neg: UnsafeBufferPointer<UInt64>) -> (UInt64, UInt64, UInt64, UInt64) {
+                         _ nb: UnsafeBufferPointer<Int32>, _ neg: UnsafeBufferPointer<UInt64>, _ common: UInt64?) -> (UInt64, UInt64, UInt64, UInt64) {
         let own = s[i], base = i * z
         // u(a): lanes where bond a is unsatisfied (spins differ on a ferromagnetic
         // bond, agree on an antiferromagnetic one).
-        @inline(__always) func u(_ a: Int) -> UInt64 { own ^ s[Int(nb[base + a])] ^ neg[base + a] }
+        @inline(__always) func u(_ a: Int) -> UInt64 { own ^ s[Int(nb[base + a])] ^ (common ?? neg[base + a]) }
         if z == 4 {
             let a = u(0), b = u(1), c = u(2), d = u(3)
             let s1 = a ^ b, c1 = a & b, s2 = c ^ d, c2 = c & d
@@ -100,12 +104,12 @@ struct SpinWords: Sendable {
     /// One sequential sweep of all 64 replicas, each lane with its own uniforms.
     mutating func sweep(_ model: MultiSpinModel, _ thresholds: [UInt64]) {
         let z = model.degree
-        let t1 = thresholds[0], t2 = thresholds[1], t3 = z >= 6 ? thresholds[2] : 0
+        let t1 = thresholds[0], t2 = thresholds[1], t3 = z >= 6 ? thresholds[2] : 0, common = model.commonSign
         words.withUnsafeMutableBufferPointer { s in
             model.neighbour.withUnsafeBufferPointer { nb in
                 model.negative.withUnsafeBufferPointer { neg in
                     for i in 0..<s.count {
-                        let (certain, m1, m2, m3) = Self.classify(s, i, z, nb, neg)
+                        let (certain, m1, m2, m3) = Self.classify(s, i, z, nb, neg, common)
                         // Per-lane threshold, compared with a 64-bit uniform drawn one
                         // bit per random word, most significant first.
                         var undecided = m1 | m2 | m3, accept = certain
@@ -132,16 +136,20 @@ struct SpinWords: Sendable {
     /// but the replicas are not independent of each other.
     mutating func sweepSharingUniforms(_ model: MultiSpinModel, _ thresholds: [UInt64]) {
         let z = model.degree
-        let t1 = thresholds[0], t2 = thresholds[1], t3 = z >= 6 ? thresholds[2] : 0
+        let t1 = thresholds[0], t2 = thresholds[1], t3 = z >= 6 ? thresholds[2] : 0, common = model.commonSign
         words.withUnsafeMutableBufferPointer { s in
             model.neighbour.withUnsafeBufferPointer { nb in
                 model.negative.withUnsafeBufferPointer { neg in
-                    for i in 0..<s.count {
-                        let (certain, m1, m2, m3) = Self.classify(s, i, z, nb, neg)
-                        let u = random.next()
-                        @inline(__always) func all(_ pass: Bool) -> UInt64 { pass ? .max : 0 }
-                        s[i] ^= certain | (m1 & all(u < t1)) | (m2 & all(u < t2)) | (m3 & all(u < t3))
+                    // One loop per degree, so that z is a constant inside it.
+                    @inline(__always) func sweep(degree: Int) {
+                        for i in 0..<s.count {
+                            let (certain, m1, m2, m3) = Self.classify(s, i, degree, nb, neg, common)
+                            let u = random.next()
+                            @inline(__always) func all(_ pass: Bool) -> UInt64 { pass ? .max : 0 }
+                            s[i] ^= certain | (m1 & all(u < t1)) | (m2 & all(u < t2)) | (m3 & all(u < t3))
+                        }
                     }
+                    if z == 4 { sweep(degree: 4) } else { sweep(degree: 6) }
                 }
             }
         }

@@ -75,15 +75,26 @@ struct Acceptance {
         switch rule {
         case .metropolis:
             let x = s * f
-            if x <= 0 { return -s }
+            // The table covers x <= 0 too (threshold max): no branch to mispredict.
             if !table.isEmpty { return bits < table[Int(x) + offset] ? -s : s }
+            if x <= 0 { return -s }
             // beta * x first: 2 beta may overflow, and inf * 0 is NaN.
-            return Double(bits >> 11) * 0x1.0p-53 < exp(-2 * (beta * x)) ? -s : s
+            let y = 2 * (beta * x)
+            // exp(-y) <= 2^-53 for y >= 53 ln 2: then only u = 0 is below it, and
+            // testing that spares the exponential.
+            if y >= Self.negligible { return bits >> 11 == 0 ? -s : s }
+            return Double(bits >> 11) * 0x1.0p-53 < exp(-y) ? -s : s
         case .heatBath:
             if !table.isEmpty { return bits < table[Int(f) + offset] ? 1 : -1 }
-            return Double(bits >> 11) * 0x1.0p-53 < 1 / (1 + exp(-2 * (beta * f))) ? 1 : -1
+            let y = 2 * (beta * f)
+            if y <= -Self.negligible { return bits >> 11 == 0 ? 1 : -1 }
+            if y >= Self.negligible { return 1 }  // p rounds to 1 > every u
+            return Double(bits >> 11) * 0x1.0p-53 < 1 / (1 + exp(-y)) ? 1 : -1
         }
     }
+
+    /// 53 ln 2 (rounded up): beyond it e^{-y} is below the smallest nonzero uniform.
+    static let negligible = 36.75
 }
 
 /// One Markov chain of single-spin updates: spins, cached local fields, energy and
@@ -127,7 +138,9 @@ struct SpinChain {
 
     /// One sweep: one update per entry of `sites` in turn, or (random order) as many
     /// updates of sites drawn uniformly from `sites`.
-    mutating func sweep(_ model: IsingModel, _ acceptance: Acceptance, _ order: SweepOrder, _ sites: UnsafeBufferPointer<Int32>) {
+    mutating func sweep(_ model: IsingModel, _ acceptance: Acceptance, _ order: SweepOrder, _ sites: UnsafeBufferPointer<Int32>,
+                        dense: UnsafeBufferPointer<Double>? = nil) {
+        let n = model.spinCount
         spins.withUnsafeMutableBufferPointer { s in
             local.withUnsafeMutableBufferPointer { f in
                 model.rowStart.withUnsafeBufferPointer { rowStart in
@@ -141,7 +154,14 @@ struct SpinChain {
                                 energy += 2 * old * f[i]
                                 magnetization += new > 0 ? 2 : -2
                                 let change = 2 * new
-                                for k in rowStart[i]..<rowStart[i + 1] { f[Int(neighbour[k])] += change * weight[k] }
+                                if let dense {
+                                    // Row i of the dense couplings: a contiguous loop the
+                                    // compiler vectorises (J_ii = 0 leaves f_i as it is).
+                                    let row = dense.baseAddress! + i * n
+                                    for j in 0..<n { f[j] += change * row[j] }
+                                } else {
+                                    for k in rowStart[i]..<rowStart[i + 1] { f[Int(neighbour[k])] += change * weight[k] }
+                                }
                             }
                             if order == .random {
                                 let count = UInt64(sites.count)

@@ -57,6 +57,8 @@ struct Sweeper {
     private(set) var sites: [Int32] = []
     /// Each site's colour under `order` (all 0 for sequential and random).
     private let colours: [Int32]
+    /// Dense couplings for the single-spin field updates (see `denseCouplings`).
+    let dense: [Double]?
 
     init(model: IsingModel, algorithm: MonteCarloAlgorithm, order: SweepOrder, beta: Double) throws(EngineError) {
         if algorithm.isCluster { try ClusterBonds.check(model, algorithm.name) }
@@ -77,6 +79,7 @@ struct Sweeper {
         self.algorithm = algorithm
         self.order = order
         self.beta = beta
+        dense = algorithm.singleSpinRule == nil ? nil : model.denseCouplings()
         setBeta(beta)
         setClamps([Int8](repeating: 0, count: model.spinCount))
     }
@@ -100,7 +103,9 @@ struct Sweeper {
     func sweep(_ chain: inout SpinChain, measuring: Bool) {
         switch algorithm {
         case .metropolis, .heatBath:
-            sites.withUnsafeBufferPointer { chain.sweep(model, acceptance!, order, $0) }
+            sites.withUnsafeBufferPointer { sites in
+                withOptionalBuffer(dense) { chain.sweep(model, acceptance!, order, sites, dense: $0) }
+            }
         case .swendsenWang:
             var scratch = chain.scratch
             chain.swendsenWangUpdate(model, bonds!, &scratch)
@@ -141,7 +146,28 @@ struct Sweeper {
     var staleEnergy: Bool { algorithm.isCluster }
 }
 
+/// `body` with a buffer of `array`'s elements, or with nil.
+func withOptionalBuffer<R>(_ array: [Double]?, _ body: (UnsafeBufferPointer<Double>?) -> R) -> R {
+    guard let array else { return body(nil) }
+    return array.withUnsafeBufferPointer { body($0) }
+}
+
 extension IsingModel {
+    /// The couplings as a dense N x N matrix (row-major, zero diagonal) when the model
+    /// is dense enough for row updates to beat neighbour lists: at least a quarter of
+    /// all pairs coupled, N <= 2048 (32 MB). Nil otherwise.
+    func denseCouplings() -> [Double]? {
+        let n = spinCount
+        guard n >= 16, n <= 2048, 4 * couplingCount >= n * (n - 1) / 2 else { return nil }
+        var matrix = [Double](repeating: 0, count: n * n)
+        for k in 0..<couplingCount {
+            let i = Int(edgeFirst[k]), j = Int(edgeSecond[k])
+            matrix[i * n + j] = edgeCoupling[k]
+            matrix[j * n + i] = edgeCoupling[k]
+        }
+        return matrix
+    }
+
     /// Every spin has at most two neighbours, at least one pair is coupled, and no
     /// field: a chain or ring, where fixed-order Metropolis sweeps move domain walls
     /// deterministically (dE = 0 flips are always taken) and miss the equilibrium.
