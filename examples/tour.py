@@ -142,6 +142,44 @@ for n in (10, 100, 1000, 10000):
     print(f"Curie-Weiss N = {n:>5}: exact <|m|> = {float(cw.abs_magnetization):.6f} (mean field {mf_m:.6f})")
 check(abs(float(cw.abs_magnetization) - mf_m) < 1e-3, "Curie-Weiss approaches mean field")
 
+section("Monte Carlo: the 2D transition sampled, against the exact curve (seed 004)")
+temperatures = np.array([1.8, 2.1, 2.269, 2.45, 3.0])
+exact = bz.ising.square_exact(16, 16, 1 / temperatures)
+mc = bz.MonteCarlo(bz.IsingModel.square(16, 16), 1 / temperatures[0], "wolff", chains=8, seed=1)
+for k, temperature in enumerate(temperatures):
+    mc.beta = 1 / temperature
+    r = mc.run(3000, burn_in=300)
+    e, c = exact.energy[k] / 256, exact.heat_capacity[k] / 256
+    print(f"T = {temperature:5.3f}  E/N = {r.energy} (exact {e:.5f})  C/N = {r.heat_capacity} (exact {c:.4f})  "
+          f"U4 = {r.binder}")
+    check(abs(r.energy.mean - e) < 5 * r.energy.error and abs(r.heat_capacity.mean - c) < 5 * r.heat_capacity.error,
+          "Wolff sampling vs Kaufman")
+print("Wolff clusters on a 16 x 16 torus, 8 chains; errors from the integrated autocorrelation time")
+
+section("A spin glass: many equilibria, seen in the overlap P(q) (seed 001)")
+glass = bz.IsingModel.sk(64, seed=5)
+pt = bz.parallel_tempering(glass, bz.beta_schedule("geometric", 0.4, 3.0, 16), 4000, replicas=2, seed=3)
+for k in (0, 8, 15):
+    histogram = pt.overlap[k].reshape(-1, 5).sum(axis=1)  # 13 bins of q
+    bars = "".join(" .:-=+*#%@"[min(9, int(40 * p))] for p in histogram)
+    print(f"beta = {pt.betas[k]:5.3f}  P(q) on [-1, 1]: |{bars}|  <q^2> = {(pt.overlap[k] * pt.q_values**2).sum():.3f}")
+print(f"SK, 64 spins, parallel tempering over 16 betas: swap rates {pt.swap_acceptance.min():.2f}..{pt.swap_acceptance.max():.2f}, "
+      f"{pt.round_trips} round trips")
+check((pt.overlap[-1] * pt.q_values**2).sum() > 3 * (pt.overlap[0] * pt.q_values**2).sum(), "P(q) broadens when cold")
+
+section("A p-bit Ising machine run backwards: factoring (seed 002, sections 5.3-5.4)")
+gate = bz.pbits.and_gate()
+s = gate.sample(20_000, beta=1.0, chains=4, seed=1)
+valid = ((s[:, 2] == 1) == ((s[:, 0] == 1) & (s[:, 1] == 1))).mean()
+print(f"invertible AND gate at beta = 1: P(valid row) = {valid:.4f} (exact 4e^3/(4e^3 + 3/e + e^-9) = 0.9864)")
+check(abs(valid - 0.9864) < 0.005, "AND gate")
+for n in (35, 143, 323):
+    f = bz.pbits.factor(n, sweeps=100_000, seed=1)
+    print(f"{n:3d} = {f.factors[0]:2d} x {f.factors[1]:2d}: the multiplier clamped to {n} samples its factors "
+          f"{100 * f.probability:.0f}% of the time, "
+          f"first after {f.mean_first_hit:.0f} sweeps")
+    check(f.factors[0] * f.factors[1] == n, "factoring")
+
 section("Scale: a million levels at 256 temperatures")
 rng = np.random.default_rng(0)
 big = bz.Spectrum(rng.uniform(0, 10, 10**6), rng.integers(1, 100, 10**6))
