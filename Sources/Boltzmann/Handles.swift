@@ -69,3 +69,25 @@ enum Handles {
         _ = released  // the object is deinitialised here, outside the lock
     }
 }
+
+/// A mutable engine object behind a handle, used by one call at a time: a call that
+/// finds it in use (re-entered from a progress callback, or from another thread)
+/// gets BZ_ERR_BUSY instead of racing on it.
+final class Exclusive<Object>: @unchecked Sendable {
+    private let object: Object
+    private let busy = Atomic<Bool>(false)
+    private let typeName: String
+
+    init(_ object: Object, typeName: String) {
+        self.object = object
+        self.typeName = typeName
+    }
+
+    func use<R>(_ body: (Object) throws(EngineError) -> R) throws(EngineError) -> R {
+        guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            throw EngineError(.busy, "the \(typeName) handle is in use by another call")
+        }
+        defer { busy.store(false, ordering: .releasing) }
+        return try body(object)
+    }
+}

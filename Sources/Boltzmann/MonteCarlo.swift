@@ -9,19 +9,12 @@ import Synchronization
 /// running gets BZ_ERR_BUSY instead of racing on the sampler.
 final class MonteCarloHandle: Interruptible, @unchecked Sendable {
     static let typeName = "bz_mc"
-    private let sampler: MonteCarlo
-    private let busy = Atomic<Bool>(false)
+    private let sampler: Exclusive<MonteCarlo>
     let interrupt = InterruptFlag()
 
-    init(_ sampler: MonteCarlo) { self.sampler = sampler }
+    init(_ sampler: MonteCarlo) { self.sampler = Exclusive(sampler, typeName: Self.typeName) }
 
-    func use<R>(_ body: (MonteCarlo) throws(EngineError) -> R) throws(EngineError) -> R {
-        guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
-            throw EngineError(.busy, "the bz_mc handle is in use by another call")
-        }
-        defer { busy.store(false, ordering: .releasing) }
-        return try body(sampler)
-    }
+    func use<R>(_ body: (MonteCarlo) throws(EngineError) -> R) throws(EngineError) -> R { try sampler.use(body) }
 }
 
 private func handle(_ pointer: OpaquePointer?) throws(EngineError) -> MonteCarloHandle {
@@ -29,7 +22,15 @@ private func handle(_ pointer: OpaquePointer?) throws(EngineError) -> MonteCarlo
 }
 
 /// Largest number of stored measurements (chains x per chain): 16 GB of series.
-private let maxMeasurements: Int64 = 1 << 31
+let maxMeasurements: Int64 = 1 << 31
+
+/// A `BZ_MC_*` constant as the engine's algorithm.
+func monteCarloAlgorithm(_ value: Int32) throws(EngineError) -> MonteCarloAlgorithm {
+    guard let a = MonteCarloAlgorithm(rawValue: Int(value)) else {
+        throw .invalid("algorithm must be BZ_MC_METROPOLIS (0), BZ_MC_HEAT_BATH (1), BZ_MC_WOLFF (2), BZ_MC_SWENDSEN_WANG (3), BZ_MC_MULTISPIN (4) or BZ_MC_MULTISPIN_SHARED (5), got \(value)")
+    }
+    return a
+}
 
 @c @implementation
 public func bz_mc_n_observables() -> Int64 {
@@ -45,9 +46,7 @@ public func bz_mc_create(
         let out = try Argument.output(out, "out")
         out.pointee = nil
         let m = try Handles.lookup(model, as: IsingHandle.self, "model").model
-        guard let a = MonteCarloAlgorithm(rawValue: Int(algorithm)) else {
-            throw .invalid("algorithm must be BZ_MC_METROPOLIS (0), BZ_MC_HEAT_BATH (1), BZ_MC_WOLFF (2), BZ_MC_SWENDSEN_WANG (3), BZ_MC_MULTISPIN (4) or BZ_MC_MULTISPIN_SHARED (5), got \(algorithm)")
-        }
+        let a = try monteCarloAlgorithm(algorithm)
         guard let o = SweepOrder(rawValue: Int(order)) else {
             throw .invalid("order must be BZ_ORDER_SEQUENTIAL (0), BZ_ORDER_RANDOM (1), BZ_ORDER_CHECKERBOARD (2) or BZ_ORDER_COLORED (3), got \(order)")
         }

@@ -7,34 +7,17 @@ import Synchronization
 /// The object behind a `bz_pt *`, guarded like `bz_mc` by a busy flag.
 final class TemperingHandle: Interruptible, @unchecked Sendable {
     static let typeName = "bz_pt"
-    private let sampler: ParallelTempering
-    private let busy = Atomic<Bool>(false)
+    private let sampler: Exclusive<ParallelTempering>
     let interrupt = InterruptFlag()
 
-    init(_ sampler: ParallelTempering) { self.sampler = sampler }
+    init(_ sampler: ParallelTempering) { self.sampler = Exclusive(sampler, typeName: Self.typeName) }
 
-    func use<R>(_ body: (ParallelTempering) throws(EngineError) -> R) throws(EngineError) -> R {
-        guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
-            throw EngineError(.busy, "the bz_pt handle is in use by another call")
-        }
-        defer { busy.store(false, ordering: .releasing) }
-        return try body(sampler)
-    }
+    func use<R>(_ body: (ParallelTempering) throws(EngineError) -> R) throws(EngineError) -> R { try sampler.use(body) }
 }
 
 private func handle(_ pointer: OpaquePointer?) throws(EngineError) -> TemperingHandle {
     try Handles.lookup(pointer, as: TemperingHandle.self, "pt")
 }
-
-private func algorithm(_ value: Int32) throws(EngineError) -> MonteCarloAlgorithm {
-    guard let a = MonteCarloAlgorithm(rawValue: Int(value)) else {
-        throw .invalid("algorithm must be BZ_MC_METROPOLIS (0), BZ_MC_HEAT_BATH (1), BZ_MC_WOLFF (2), BZ_MC_SWENDSEN_WANG (3), BZ_MC_MULTISPIN (4) or BZ_MC_MULTISPIN_SHARED (5), got \(value)")
-    }
-    return a
-}
-
-/// Largest number of stored measurements (chains x per chain), as for bz_mc.
-private let maxMeasurements: Int64 = 1 << 31
 
 @c @implementation
 public func bz_pt_create(
@@ -50,7 +33,7 @@ public func bz_pt_create(
         }
         let ladder = try Argument.array(betas, Int(nBetas), "betas")
         guard replicas >= 1, replicas <= Int64(MonteCarlo.maxChains) else { throw .invalid("replicas must be in [1, \(MonteCarlo.maxChains)], got \(replicas)") }
-        let sampler = try ParallelTempering(model: m, betas: ladder, algorithm: algorithm(algorithmValue), replicas: Int(replicas), seed: seed)
+        let sampler = try ParallelTempering(model: m, betas: ladder, algorithm: monteCarloAlgorithm(algorithmValue), replicas: Int(replicas), seed: seed)
         out.pointee = Handles.register(TemperingHandle(sampler))
     }
 }
@@ -211,7 +194,7 @@ public func bz_anneal(
         guard reads >= 1, reads <= Int64(MonteCarlo.maxChains) else { throw .invalid("reads must be in [1, \(MonteCarlo.maxChains)], got \(reads)") }
         let total = reads.multipliedReportingOverflow(by: nBetas * max(0, sweepsPerBeta))
         let r = try Annealing.anneal(handle.model, betas: schedule, sweepsPerBeta: Int(sweepsPerBeta), reads: Int(reads),
-                                     algorithm: algorithm(algorithmValue), seed: seed,
+                                     algorithm: monteCarloAlgorithm(algorithmValue), seed: seed,
                                      monitor: monitor(total: total.overflow ? .max : total.partialValue, progress, user, interrupt: handle.interrupt))
         spins?.write(r.spins)
         energies?.write(r.energies)

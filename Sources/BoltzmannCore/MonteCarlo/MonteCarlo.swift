@@ -177,72 +177,66 @@ public final class MonteCarlo {
     /// The byte-spin checkerboard run: chains in parallel, or (one large chain) its
     /// row blocks.
     private func runByteLattice(_ lattice: ByteLattice, sweeps: Int, burnIn: Int, measureEvery: Int, monitor: WorkMonitor) throws(EngineError) {
-        let measurements = sweeps / measureEvery
-        var energy = [[Double]](repeating: [], count: chainCount), magnetization = energy
-        guard monitor.start() else { try monitor.checkNotStopped(); return }
-        var chains = byteChains
-        defer { byteChains = chains }
         let thresholds = lattice.thresholds(algorithm.singleSpinRule!, beta: beta)
         let inverseN = 1 / Double(model.spinCount), scale = lattice.coupling * inverseN
         let threaded = chainCount == 1 && model.spinCount >= 1 << 16
-        chains.withUnsafeMutableBufferPointer { chains in
-            energy.withUnsafeMutableBufferPointer { e in
-                magnetization.withUnsafeMutableBufferPointer { m in
-                    let chains = SharedPointer(chains.baseAddress!), e = SharedPointer(e.baseAddress!), m = SharedPointer(m.baseAddress!)
-                    Parallel.forEach(chainCount, parallel: chainCount > 1) { c in
-                        var chain = chains[c]
-                        e.base[c].reserveCapacity(measurements)
-                        m.base[c].reserveCapacity(measurements)
-                        for t in 0..<(burnIn + sweeps) {
-                            chain.sweep(lattice, thresholds, threaded: threaded)
-                            if t >= burnIn, (t + 1 - burnIn) % measureEvery == 0 {
-                                e.base[c].append(chain.energyPerCoupling * scale)
-                                m.base[c].append(Double(chain.magnetization) * inverseN)
-                            }
-                            if !monitor.advance(by: 1) { break }
-                        }
-                        chains[c] = chain
-                    }
-                }
-            }
-        }
-        try monitor.finish()
-        energySeries = energy
-        magnetizationSeries = magnetization
+        var chains = byteChains
+        defer { byteChains = chains }
+        try runUnits(&chains, chainsPerUnit: 1, sweeps: sweeps, burnIn: burnIn, measureEvery: measureEvery, monitor: monitor,
+                     sweep: { $0.sweep(lattice, thresholds, threaded: threaded) },
+                     measure: { chain, record in record(0, chain.energyPerCoupling * scale, Double(chain.magnetization) * inverseN) })
     }
 
     /// The multi-spin coded run: groups of 64 replicas in parallel, each measured by
     /// bit-sliced counts.
     private func runPacked(_ words: MultiSpinModel, sweeps: Int, burnIn: Int, measureEvery: Int, monitor: WorkMonitor) throws(EngineError) {
-        let measurements = sweeps / measureEvery
-        var energy = [[Double]](repeating: [], count: chainCount), magnetization = energy
-        guard monitor.start() else { try monitor.checkNotStopped(); return }
+        let thresholds = words.thresholds(beta: beta), inverseN = 1 / Double(model.spinCount)
+        let shared = algorithm == .multispinShared
         var groups = packed
         defer { packed = groups }
-        let thresholds = words.thresholds(beta: beta), inverseN = 1 / Double(model.spinCount), groupCount = groups.count
-        let shared = algorithm == .multispinShared
-        groups.withUnsafeMutableBufferPointer { groups in
+        try runUnits(&groups, chainsPerUnit: 64, sweeps: sweeps, burnIn: burnIn, measureEvery: measureEvery, monitor: monitor,
+                     sweep: { shared ? $0.sweepSharingUniforms(words, thresholds) : $0.sweep(words, thresholds) },
+                     measure: { replicas, record in
+                         for (r, value) in replicas.measure(words).enumerated() {
+                             record(r, value.energy * inverseN, Double(value.magnetization) * inverseN)
+                         }
+                     })
+    }
+
+    /// Runs units of `chainsPerUnit` chains each (a chain, or a word of replicas) in
+    /// parallel, `burnIn + sweeps` sweeps each, and stores the e and m that `measure`
+    /// records (chain within the unit, e, m) after every measureEvery-th sweep past
+    /// the burn-in. Progress counts sweeps of chains.
+    private func runUnits<Unit>(
+        _ units: inout [Unit], chainsPerUnit: Int, sweeps: Int, burnIn: Int, measureEvery: Int, monitor: WorkMonitor,
+        sweep: @Sendable (inout Unit) -> Void, measure: @Sendable (Unit, (Int, Double, Double) -> Void) -> Void
+    ) throws(EngineError) {
+        let measurements = sweeps / measureEvery, count = units.count
+        var energy = [[Double]](repeating: [], count: chainCount), magnetization = energy
+        guard monitor.start() else { try monitor.checkNotStopped(); return }
+        units.withUnsafeMutableBufferPointer { units in
             energy.withUnsafeMutableBufferPointer { e in
                 magnetization.withUnsafeMutableBufferPointer { m in
-                    let groups = SharedPointer(groups.baseAddress!), e = SharedPointer(e.baseAddress!), m = SharedPointer(m.baseAddress!)
-                    Parallel.forEach(groupCount, parallel: groupCount > 1) { g in
-                        var replicas = groups[g]
-                        for r in 0..<64 {
-                            e.base[64 * g + r].reserveCapacity(measurements)
-                            m.base[64 * g + r].reserveCapacity(measurements)
+                    let units = UncheckedBox(units.baseAddress!), e = SharedPointer(e.baseAddress!), m = SharedPointer(m.baseAddress!)
+                    Parallel.forEach(count, parallel: count > 1) { u in
+                        var unit = units.value[u]
+                        let first = u * chainsPerUnit
+                        for c in first..<(first + chainsPerUnit) {
+                            e.base[c].reserveCapacity(measurements)
+                            m.base[c].reserveCapacity(measurements)
                         }
-                        let total = burnIn + sweeps
-                        for t in 0..<total {
-                            if shared { replicas.sweepSharingUniforms(words, thresholds) } else { replicas.sweep(words, thresholds) }
+                        for t in 0..<(burnIn + sweeps) {
+                            sweep(&unit)
                             if t >= burnIn, (t + 1 - burnIn) % measureEvery == 0 {
-                                for (r, value) in replicas.measure(words).enumerated() {
-                                    e.base[64 * g + r].append(value.energy * inverseN)
-                                    m.base[64 * g + r].append(Double(value.magnetization) * inverseN)
+                                // Through the raw pointers: each series grows in place.
+                                measure(unit) { chain, energy, magnetization in
+                                    e.base[first + chain].append(energy)
+                                    m.base[first + chain].append(magnetization)
                                 }
                             }
-                            if !monitor.advance(by: 64) { break }
+                            if !monitor.advance(by: Int64(chainsPerUnit)) { break }
                         }
-                        groups[g] = replicas
+                        units.value[u] = unit
                     }
                 }
             }
