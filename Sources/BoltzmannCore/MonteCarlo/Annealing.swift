@@ -75,10 +75,6 @@ public enum Annealing {
         guard sweepsPerBeta >= 1 else { throw .invalid("sweeps_per_beta must be >= 1, got \(sweepsPerBeta)") }
         guard reads >= 1, reads <= MonteCarlo.maxChains else { throw .invalid("reads must be in [1, \(MonteCarlo.maxChains)], got \(reads)") }
         let n = model.spinCount
-        let acceptance = betas.map { Acceptance(rule: rule, beta: $0, model: model) }
-        let sites = (0..<n).map(Int32.init)
-        let drifts = !model.hasIntegerParameters
-        let dense = model.denseCouplings()
         var spins = [Int8](repeating: 0, count: reads * n)
         var energies = [Double](repeating: 0, count: reads)
         guard monitor.start() else { try monitor.checkNotStopped(); return Result(spins: spins, energies: energies, best: 0) }
@@ -105,6 +101,11 @@ public enum Annealing {
             let best = energies.indices.min { energies[$0] < energies[$1] } ?? 0
             return Result(spins: spins, energies: energies, best: best)
         }
+        let offset = Acceptance.tableOffset(model)
+        let acceptance = betas.map { Acceptance(rule: rule, beta: $0, tableOffset: offset) }
+        let sites = (0..<n).map(Int32.init)
+        let drifts = !model.hasIntegerParameters
+        let dense = model.denseCouplings()
         spins.withUnsafeMutableBufferPointer { s in
             energies.withUnsafeMutableBufferPointer { e in
                 let s = SharedPointer(s.baseAddress!), e = SharedPointer(e.baseAddress!)

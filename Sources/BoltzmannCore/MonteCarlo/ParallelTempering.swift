@@ -57,7 +57,9 @@ public final class ParallelTempering {
         }
         guard algorithm != .multispin, algorithm != .multispinShared else { throw EngineError(.unsupported, "parallel tempering does not run multi-spin coded replicas") }
         var sweepers: [Sweeper] = []
-        for beta in betas { sweepers.append(try Sweeper(model: model, algorithm: algorithm, order: .sequential, beta: beta)) }
+        for beta in betas {
+            sweepers.append(try Sweeper(model: model, algorithm: algorithm, order: .sequential, beta: beta, sharing: sweepers.first))
+        }
         let k = betas.count
         self.model = model
         self.betas = betas

@@ -37,24 +37,27 @@ struct Acceptance {
     /// Tables only for integer fields up to this size (2^16 entries).
     static let maxTableOffset = 1 << 15
 
-    init(rule: SingleSpinRule, beta: Double, model: IsingModel) {
+    /// F = max_i sum_j |J_ij| + |h_i| for whole-number parameters with F <= 2^15, else
+    /// nil (no table). A model scan: compute it once for many betas.
+    static func tableOffset(_ model: IsingModel) -> Int? {
+        guard model.hasIntegerParameters else { return nil }
+        var largest = 0.0
+        for i in 0..<model.spinCount {
+            var sum = abs(model.fields[i])
+            for k in model.rowStart[i]..<model.rowStart[i + 1] { sum += abs(model.weight[k]) }
+            largest = max(largest, sum)
+        }
+        return largest <= Double(maxTableOffset) ? Int(largest) : nil
+    }
+
+    init(rule: SingleSpinRule, beta: Double, tableOffset: Int?) {
         self.rule = rule
         self.beta = beta
-        let integer = model.hasIntegerParameters
-        var largest = 0.0
-        if integer {
-            for i in 0..<model.spinCount {
-                var sum = abs(model.fields[i])
-                for k in model.rowStart[i]..<model.rowStart[i + 1] { sum += abs(model.weight[k]) }
-                largest = max(largest, sum)
-            }
-        }
-        guard integer, largest <= Double(Self.maxTableOffset) else {
+        guard let f = tableOffset else {
             table = []
             offset = 0
             return
         }
-        let f = Int(largest)
         offset = f
         table = (-f...f).map { x in
             let p = rule == .metropolis ? min(1, exp(-2 * (beta * Double(x)))) : 1 / (1 + exp(-2 * (beta * Double(x))))

@@ -59,8 +59,12 @@ struct Sweeper {
     private let colours: [Int32]
     /// Dense couplings for the single-spin field updates (see `denseCouplings`).
     let dense: [Double]?
+    /// `Acceptance.tableOffset` of the model, found once.
+    private let tableOffset: Int?
 
-    init(model: IsingModel, algorithm: MonteCarloAlgorithm, order: SweepOrder, beta: Double) throws(EngineError) {
+    /// `sharing`: a sweeper of the same model whose dense couplings to reuse (a
+    /// tempering ladder holds one copy, not one per beta).
+    init(model: IsingModel, algorithm: MonteCarloAlgorithm, order: SweepOrder, beta: Double, sharing: Sweeper? = nil) throws(EngineError) {
         if algorithm.isCluster { try ClusterBonds.check(model, algorithm.name) }
         if algorithm == .metropolis, order != .random, model.isChainWithoutField {
             throw EngineError(.unsupported, "Metropolis in a fixed order is not ergodic on a chain without field (domain walls ride the sweep and the averages come out wrong); use random order or heat bath")
@@ -79,7 +83,8 @@ struct Sweeper {
         self.algorithm = algorithm
         self.order = order
         self.beta = beta
-        dense = algorithm.singleSpinRule == nil ? nil : model.denseCouplings()
+        dense = algorithm.singleSpinRule == nil ? nil : sharing.map(\.dense) ?? model.denseCouplings()
+        tableOffset = sharing.map(\.tableOffset) ?? Acceptance.tableOffset(model)
         setBeta(beta)
         setClamps([Int8](repeating: 0, count: model.spinCount))
     }
@@ -87,7 +92,7 @@ struct Sweeper {
     mutating func setBeta(_ beta: Double) {
         self.beta = beta
         if let rule = algorithm.singleSpinRule {
-            acceptance = Acceptance(rule: rule, beta: beta, model: model)
+            acceptance = Acceptance(rule: rule, beta: beta, tableOffset: tableOffset)
         } else if algorithm.isCluster {
             bonds = ClusterBonds(beta: beta, model: model)
         }
