@@ -19,6 +19,17 @@ def test_tempering_energies_match_enumeration_on_a_16_spin_glass():
     np.testing.assert_allclose(r.overlap.sum(axis=1), 1, rtol=1e-12)
 
 
+def test_tempering_finds_the_ground_state():
+    """As an optimiser: the coldest chain of a 20-spin glass reaches the exact ground
+    state that exhaustive search finds."""
+    glass = bz.IsingModel.sk(20, seed=13)
+    ground = glass.ground_state().energy
+    r = bz.parallel_tempering(glass, bz.beta_schedule("geometric", 0.2, 5.0, 12), 2000, replicas=2, seed=1,
+                              series=True)
+    lowest = r.results[-1].energy_series.min() * 20
+    assert lowest == pytest.approx(ground, abs=1e-9), (lowest, ground)
+
+
 def test_overlap_distribution_broadens_below_the_glass_transition():
     """SK P(q): one peak at q = 0 when hot (beta = 0.4 < beta_c = 1), weight spread out to
     |q| ~ 1 when cold (beta = 3): the many equilibria of a spin glass."""
