@@ -880,7 +880,9 @@ bz_status bz_pt_spins(const bz_pt *pt, int8_t *spins, int64_t n);
 /* Simulated annealing: reads (in [1, 65536]) chains of algorithm BZ_MC_METROPOLIS
  * or BZ_MC_HEAT_BATH in sequential order (checkerboard order on the byte-spin
  * kernel for a periodic square lattice with one coupling and no field, as in
- * bz_mc), each from a hot start on stream
+ * bz_mc; on a dense model -- a quarter of all pairs coupled, N <= 2048 -- local
+ * fields are kept in single precision between exact recomputations every 256
+ * sweeps, for twice the vector width), each from a hot start on stream
  * (seed, read), sweeps_per_beta sweeps at each of betas [n_betas] (each >= 0,
  * in the order given). spins [reads x n_spins] and energies [reads] receive
  * each read's final state and its energy; *out_best the index of the lowest
