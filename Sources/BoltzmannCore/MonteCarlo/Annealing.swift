@@ -75,31 +75,19 @@ public enum Annealing {
         guard sweepsPerBeta >= 1 else { throw .invalid("sweeps_per_beta must be >= 1, got \(sweepsPerBeta)") }
         guard reads >= 1, reads <= MonteCarlo.maxChains else { throw .invalid("reads must be in [1, \(MonteCarlo.maxChains)], got \(reads)") }
         let n = model.spinCount
-        var spins = [Int8](repeating: 0, count: reads * n)
-        var energies = [Double](repeating: 0, count: reads)
-        guard monitor.start() else { try monitor.checkNotStopped(); return Result(spins: spins, energies: energies, best: 0) }
         if let lattice = ByteLattice(model) {
             let schedule = betas.map { lattice.thresholds(rule, beta: $0) }
             let threaded = reads == 1 && n >= 1 << 16
-            spins.withUnsafeMutableBufferPointer { s in
-                energies.withUnsafeMutableBufferPointer { e in
-                    let s = SharedPointer(s.baseAddress!), e = SharedPointer(e.baseAddress!)
-                    Parallel.forEach(reads, parallel: reads > 1) { r in
-                        let start = SpinChain(model: model, random: RandomStream(seed: seed, stream: UInt64(r)))
-                        var chain = ByteChain(lattice, from: start.spins,
-                                              streams: (0..<lattice.blocks).map { RandomStream(seed: seed, stream: UInt64(r) << 32 | UInt64($0 + 1)) })
-                        for thresholds in schedule {
-                            for _ in 0..<sweepsPerBeta { chain.sweep(lattice, thresholds, threaded: threaded) }
-                            if !monitor.advance(by: Int64(sweepsPerBeta)) { break }
-                        }
-                        for (i, v) in chain.unpacked(lattice).enumerated() { s[r * n + i] = v }
-                        e[r] = lattice.coupling * chain.energyPerCoupling
-                    }
+            return try runReads(reads, spinCount: n, monitor: monitor) { r in
+                let start = SpinChain(model: model, random: RandomStream(seed: seed, stream: UInt64(r)))
+                var chain = ByteChain(lattice, from: start.spins,
+                                      streams: (0..<lattice.blocks).map { RandomStream(seed: seed, stream: UInt64(r) << 32 | UInt64($0 + 1)) })
+                for thresholds in schedule {
+                    for _ in 0..<sweepsPerBeta { chain.sweep(lattice, thresholds, threaded: threaded) }
+                    if !monitor.advance(by: Int64(sweepsPerBeta)) { break }
                 }
+                return (chain.unpacked(lattice), lattice.coupling * chain.energyPerCoupling)
             }
-            try monitor.finish()
-            let best = energies.indices.min { energies[$0] < energies[$1] } ?? 0
-            return Result(spins: spins, energies: energies, best: best)
         }
         if let dense = model.denseCouplings() {
             // Single-precision rows and fields: twice the SIMD width for the O(N)
@@ -107,58 +95,62 @@ public enum Annealing {
             // a rounded field must not pick a table entry).
             let rows = dense.map(Float.init)
             let acceptance = betas.map { Acceptance(rule: rule, beta: $0, tableOffset: nil) }
-            spins.withUnsafeMutableBufferPointer { s in
-                energies.withUnsafeMutableBufferPointer { e in
-                    let s = SharedPointer(s.baseAddress!), e = SharedPointer(e.baseAddress!)
-                    Parallel.forEach(reads, parallel: reads > 1) { r in
-                        var chain = SpinChain(model: model, random: RandomStream(seed: seed, stream: UInt64(r)))
-                        var read = DenseRead(chain)
-                        var done = 0
-                        rows.withUnsafeBufferPointer { rows in
-                            for a in acceptance {
-                                for _ in 0..<sweepsPerBeta {
-                                    read.sweep(rows, a)
-                                    done += 1
-                                    if done % MonteCarlo.refreshInterval == 0 { read.refresh(model) }
-                                }
-                                if !monitor.advance(by: Int64(sweepsPerBeta)) { break }
-                            }
+            return try runReads(reads, spinCount: n, monitor: monitor) { r in
+                var chain = SpinChain(model: model, random: RandomStream(seed: seed, stream: UInt64(r)))
+                var read = DenseRead(chain)
+                var done = 0
+                rows.withUnsafeBufferPointer { rows in
+                    for a in acceptance {
+                        for _ in 0..<sweepsPerBeta {
+                            read.sweep(rows, a)
+                            done += 1
+                            if done % MonteCarlo.refreshInterval == 0 { read.refresh(model) }
                         }
-                        chain.spins = read.spins.map(Double.init)
-                        chain.random = read.random
-                        chain.refresh(model)
-                        for i in 0..<n { s[r * n + i] = chain.spins[i] > 0 ? 1 : -1 }
-                        e[r] = chain.energy
+                        if !monitor.advance(by: Int64(sweepsPerBeta)) { break }
                     }
                 }
+                chain.spins = read.spins.map(Double.init)
+                chain.refresh(model)
+                return (chain.spins.map { $0 > 0 ? 1 : -1 }, chain.energy)
             }
-            try monitor.finish()
-            let best = energies.indices.min { energies[$0] < energies[$1] } ?? 0
-            return Result(spins: spins, energies: energies, best: best)
         }
         let offset = Acceptance.tableOffset(model)
         let acceptance = betas.map { Acceptance(rule: rule, beta: $0, tableOffset: offset) }
         let sites = (0..<n).map(Int32.init)
         let drifts = !model.hasIntegerParameters
+        return try runReads(reads, spinCount: n, monitor: monitor) { r in
+            var chain = SpinChain(model: model, random: RandomStream(seed: seed, stream: UInt64(r)))
+            var done = 0
+            sites.withUnsafeBufferPointer { sites in
+                for a in acceptance {
+                    for _ in 0..<sweepsPerBeta {
+                        chain.sweep(model, a, .sequential, sites)
+                        done += 1
+                        if drifts, done % MonteCarlo.refreshInterval == 0 { chain.refresh(model) }
+                    }
+                    if !monitor.advance(by: Int64(sweepsPerBeta)) { break }
+                }
+            }
+            chain.refresh(model)
+            return (chain.spins.map { $0 > 0 ? 1 : -1 }, chain.energy)
+        }
+    }
+
+    /// Runs `read(r)` for every read in parallel, gathering each read's final spins
+    /// and energy, and picks the best.
+    private static func runReads(
+        _ reads: Int, spinCount n: Int, monitor: WorkMonitor, _ read: @Sendable (Int) -> (spins: [Int8], energy: Double)
+    ) throws(EngineError) -> Result {
+        var spins = [Int8](repeating: 0, count: reads * n)
+        var energies = [Double](repeating: 0, count: reads)
+        guard monitor.start() else { try monitor.checkNotStopped(); return Result(spins: spins, energies: energies, best: 0) }
         spins.withUnsafeMutableBufferPointer { s in
             energies.withUnsafeMutableBufferPointer { e in
                 let s = SharedPointer(s.baseAddress!), e = SharedPointer(e.baseAddress!)
                 Parallel.forEach(reads, parallel: reads > 1) { r in
-                    var chain = SpinChain(model: model, random: RandomStream(seed: seed, stream: UInt64(r)))
-                    var done = 0
-                    sites.withUnsafeBufferPointer { sites in
-                        for a in acceptance {
-                            for _ in 0..<sweepsPerBeta {
-                                chain.sweep(model, a, .sequential, sites)
-                                done += 1
-                                if drifts, done % MonteCarlo.refreshInterval == 0 { chain.refresh(model) }
-                            }
-                            if !monitor.advance(by: Int64(sweepsPerBeta)) { break }
-                        }
-                    }
-                    chain.refresh(model)
-                    for i in 0..<n { s[r * n + i] = chain.spins[i] > 0 ? 1 : -1 }
-                    e[r] = chain.energy
+                    let (final, energy) = read(r)
+                    for i in 0..<n { s[r * n + i] = final[i] }
+                    e[r] = energy
                 }
             }
         }
