@@ -1,0 +1,130 @@
+import COpenBLAS
+import Glibc
+
+/// A Bernoulli-Bernoulli restricted Boltzmann machine (seed 002 §8): visible units
+/// v in {0, 1}^n_v, hidden units h in {0, 1}^n_h, and the energy
+///
+///     E(v, h) = -b.v - c.h - v^T W h,
+///
+/// with weights W (n_v x n_h, row-major), visible biases b and hidden biases c, all
+/// single precision. Summing out the hidden layer gives the free energy
+///
+///     F(v) = -b.v - sum_j softplus(c_j + (v^T W)_j),   p(v) = e^{-F(v)} / Z.
+///
+/// Visible inputs may also be probabilities in [0, 1] (as scikit-learn treats them).
+public struct RBM: Sendable {
+    public let visibleCount: Int
+    public let hiddenCount: Int
+    /// W[i * n_h + j]: the coupling of visible i and hidden j.
+    public internal(set) var weights: [Float]
+    public internal(set) var visibleBias: [Float]
+    public internal(set) var hiddenBias: [Float]
+
+    /// Largest layer the library accepts (2^20 units).
+    public static let maxUnits = 1 << 20
+    /// Largest smaller layer for the exact partition function (2^32 states).
+    public static let maxExactUnits = 32
+
+    /// A machine with weights drawn from Normal(0, 0.01^2) (Hinton's practical
+    /// guide) from the stream seeded by `seed`, and zero biases.
+    public init(visible: Int, hidden: Int, seed: UInt64) throws(EngineError) {
+        guard visible >= 1, visible <= Self.maxUnits else { throw .invalid("n_visible must be in [1, \(Self.maxUnits)], got \(visible)") }
+        guard hidden >= 1, hidden <= Self.maxUnits else { throw .invalid("n_hidden must be in [1, \(Self.maxUnits)], got \(hidden)") }
+        guard visible <= (1 << 31) / hidden else {
+            throw EngineError(.limitExceeded, "\(visible) x \(hidden) weights is more than the library accepts (2^31)")
+        }
+        var random = RandomStream(seed: seed)
+        visibleCount = visible
+        hiddenCount = hidden
+        weights = (0..<(visible * hidden)).map { _ in Float(0.01 * random.normal()) }
+        visibleBias = [Float](repeating: 0, count: visible)
+        hiddenBias = [Float](repeating: 0, count: hidden)
+    }
+
+    /// A machine with the given parameters (W row-major n_v x n_h, b, c).
+    public init(weights: [Float], visibleBias: [Float], hiddenBias: [Float]) throws(EngineError) {
+        let nv = visibleBias.count, nh = hiddenBias.count
+        guard nv >= 1, nh >= 1, nv <= Self.maxUnits, nh <= Self.maxUnits else {
+            throw .invalid("both layers need between 1 and \(Self.maxUnits) units, got \(nv) visible and \(nh) hidden")
+        }
+        guard weights.count == nv * nh else {
+            throw EngineError(.shapeMismatch, "weights has \(weights.count) entries but \(nv) x \(nh) needs \(nv * nh)")
+        }
+        for (name, values) in [("weights", weights), ("visible_bias", visibleBias), ("hidden_bias", hiddenBias)] {
+            if let k = values.firstIndex(where: { !$0.isFinite }) { throw EngineError(.nonFinite, "\(name)[\(k)] must be finite, got \(values[k])") }
+        }
+        visibleCount = nv
+        hiddenCount = nh
+        self.weights = weights
+        self.visibleBias = visibleBias
+        self.hiddenBias = hiddenBias
+    }
+
+    /// Check a batch of visible rows: whole rows, finite, each value in [0, 1].
+    func checkVisible(_ v: [Float]) throws(EngineError) -> Int {
+        guard v.count % visibleCount == 0 else {
+            throw EngineError(.shapeMismatch, "data has \(v.count) values, not a multiple of n_visible = \(visibleCount)")
+        }
+        for (k, x) in v.enumerated() where !(x >= 0 && x <= 1) {
+            let (row, column) = k.quotientAndRemainder(dividingBy: visibleCount)
+            if !x.isFinite { throw EngineError(.nonFinite, "data[\(row), \(column)] must be finite, got \(x)") }
+            throw .invalid("data[\(row), \(column)] must be in [0, 1] for Bernoulli visible units, got \(x)")
+        }
+        return v.count / visibleCount
+    }
+
+    /// The pre-activations bias + x A for `rows` rows of x: (rows x k) x (k x m) by
+    /// sgemm, with A = W (transpose false, k = n_v) or W^T (true, k = n_h).
+    func activations(_ x: [Float], rows: Int, transposed: Bool) -> [Float] {
+        let m = transposed ? visibleCount : hiddenCount, k = transposed ? hiddenCount : visibleCount
+        let bias = transposed ? visibleBias : hiddenBias
+        var out = [Float](repeating: 0, count: rows * m)
+        for r in 0..<rows { for j in 0..<m { out[r * m + j] = bias[j] } }
+        guard rows > 0 else { return out }
+        x.withUnsafeBufferPointer { x in
+            weights.withUnsafeBufferPointer { w in
+                out.withUnsafeMutableBufferPointer { o in
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, transposed ? CblasTrans : CblasNoTrans,
+                                Int32(rows), Int32(m), Int32(k), 1, x.baseAddress, Int32(k),
+                                w.baseAddress, Int32(hiddenCount), 1, o.baseAddress, Int32(m))
+                }
+            }
+        }
+        return out
+    }
+
+    /// p(h_j = 1 | v) = sigmoid(c_j + (v^T W)_j) for each row of v (rows x n_h).
+    public func hiddenProbabilities(_ v: [Float]) throws(EngineError) -> [Float] {
+        let rows = try checkVisible(v)
+        return activations(v, rows: rows, transposed: false).map(sigmoid)
+    }
+
+    /// p(v_i = 1 | h) = sigmoid(b_i + (W h)_i) for each row of h (rows x n_v).
+    public func visibleProbabilities(_ h: [Float]) throws(EngineError) -> [Float] {
+        guard h.count % hiddenCount == 0 else {
+            throw EngineError(.shapeMismatch, "hidden has \(h.count) values, not a multiple of n_hidden = \(hiddenCount)")
+        }
+        if let k = h.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) { throw .invalid("hidden[\(k)] must be in [0, 1], got \(h[k])") }
+        return activations(h, rows: h.count / hiddenCount, transposed: true).map(sigmoid)
+    }
+
+    /// F(v) per row: pre-activations by sgemm (single precision, relative error about
+    /// 1e-7), softplus and sums in double precision.
+    public func freeEnergy(_ v: [Float]) throws(EngineError) -> [Double] {
+        let rows = try checkVisible(v)
+        let a = activations(v, rows: rows, transposed: false)
+        return (0..<rows).map { r in
+            var f = 0.0
+            for i in 0..<visibleCount { f -= Double(visibleBias[i]) * Double(v[r * visibleCount + i]) }
+            for j in 0..<hiddenCount { f -= softplus(Double(a[r * hiddenCount + j])) }
+            return f
+        }
+    }
+}
+
+@inline(__always)
+func sigmoid(_ x: Float) -> Float { 1 / (1 + expf(-x)) }
+
+/// log(1 + e^x) without overflow or loss for any x.
+@inline(__always)
+func softplus(_ x: Double) -> Double { max(x, 0) + log1p(exp(-abs(x))) }

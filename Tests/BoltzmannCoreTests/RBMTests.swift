@@ -1,0 +1,88 @@
+import Glibc
+import Testing
+
+@testable import BoltzmannCore
+
+@Suite("Restricted Boltzmann machines")
+struct RBMTests {
+    /// A random machine with weights of order 1, so that log Z is far from trivial.
+    private func randomMachine(visible: Int, hidden: Int, seed: UInt64) throws -> RBM {
+        var random = RandomStream(seed: seed)
+        return try RBM(weights: (0..<(visible * hidden)).map { _ in Float(random.normal()) },
+                       visibleBias: (0..<visible).map { _ in Float(0.5 * random.normal()) },
+                       hiddenBias: (0..<hidden).map { _ in Float(0.5 * random.normal()) })
+    }
+
+    /// Brute force over every joint state (v, h), in double precision.
+    private func bruteForceLogZ(_ rbm: RBM) -> Double {
+        let nv = rbm.visibleCount, nh = rbm.hiddenCount
+        var terms: [Double] = []
+        for v in 0..<(1 << nv) {
+            for h in 0..<(1 << nh) {
+                var minusE = 0.0
+                for i in 0..<nv where v >> i & 1 == 1 { minusE += Double(rbm.visibleBias[i]) }
+                for j in 0..<nh where h >> j & 1 == 1 {
+                    minusE += Double(rbm.hiddenBias[j])
+                    for i in 0..<nv where v >> i & 1 == 1 { minusE += Double(rbm.weights[i * nh + j]) }
+                }
+                terms.append(minusE)
+            }
+        }
+        let top = terms.max()!
+        return top + log(terms.reduce(0) { $0 + exp($1 - top) })
+    }
+
+    @Test func exactLogZMatchesBruteForce() throws {
+        for (nv, nh) in [(7, 5), (4, 9)] {
+            let rbm = try randomMachine(visible: nv, hidden: nh, seed: UInt64(nv * 10 + nh))
+            let exact = try rbm.exactLogPartition(), brute = bruteForceLogZ(rbm)
+            #expect(abs(exact - brute) <= 1e-12 * abs(brute), "\(nv)x\(nh): \(exact) vs \(brute)")
+        }
+    }
+
+    /// A 12 x 10 machine, enumerated over its hidden layer, and its transpose (the
+    /// same distribution with the layers' roles swapped), enumerated over the other:
+    /// the two sums agree to 1e-10.
+    @Test func bothLayersAgree() throws {
+        let rbm = try randomMachine(visible: 12, hidden: 10, seed: 3)
+        var transposed = [Float](repeating: 0, count: 120)
+        for i in 0..<12 { for j in 0..<10 { transposed[j * 12 + i] = rbm.weights[i * 10 + j] } }
+        let swapped = try RBM(weights: transposed, visibleBias: rbm.hiddenBias, hiddenBias: rbm.visibleBias)
+        let a = try rbm.exactLogPartition(), b = try swapped.exactLogPartition()
+        #expect(abs(a - b) <= 1e-10 * abs(a), "\(a) vs \(b)")
+        // Normalised: the probabilities of all 2^12 visible states sum to 1, to the
+        // single precision of the free energy's pre-activations (|F| ~ 10, so e^{-F}
+        // carries relative errors of a few 1e-7).
+        let all = (0..<4096).flatMap { v in (0..<12).map { Float(v >> $0 & 1) } }
+        let f = try rbm.freeEnergy(all)
+        #expect(abs(f.reduce(0) { $0 + exp(-$1 - a) } - 1) < 1e-6)
+    }
+
+    /// The same blocks and merge order for any thread count: bit-identical.
+    @Test func threadCountDoesNotChangeLogZ() throws {
+        let rbm = try randomMachine(visible: 30, hidden: 16, seed: 5)
+        let threads = Parallel.maxThreads
+        defer { Parallel.setMaxThreads(threads) }
+        Parallel.setMaxThreads(1)
+        let one = try rbm.exactLogPartition()
+        Parallel.setMaxThreads(2)
+        #expect(try rbm.exactLogPartition() == one)
+    }
+
+    @Test func conditionalsAndBadInput() throws {
+        let rbm = try randomMachine(visible: 3, hidden: 2, seed: 1)
+        let ph = try rbm.hiddenProbabilities([1, 0, 1])
+        for j in 0..<2 {
+            let x = rbm.hiddenBias[j] + rbm.weights[0 * 2 + j] + rbm.weights[2 * 2 + j]
+            #expect(abs(ph[j] - 1 / (1 + expf(-x))) < 1e-6)
+        }
+        let pv = try rbm.visibleProbabilities([0, 1])
+        for i in 0..<3 { #expect(abs(pv[i] - 1 / (1 + expf(-(rbm.visibleBias[i] + rbm.weights[i * 2 + 1])))) < 1e-6) }
+        #expect(throws: EngineError.self) { try rbm.hiddenProbabilities([1, 0]) }
+        #expect(throws: EngineError.self) { try rbm.hiddenProbabilities([1, 0, 2]) }
+        #expect(throws: EngineError.self) { try rbm.hiddenProbabilities([1, 0, .nan]) }
+        #expect(throws: EngineError.self) { try RBM(visible: 0, hidden: 3, seed: 0) }
+        #expect(throws: EngineError.self) { try RBM(weights: [1, 2], visibleBias: [0], hiddenBias: [0]) }
+        #expect(throws: EngineError.self) { try RBM(visible: 40, hidden: 33, seed: 0).exactLogPartition() }
+    }
+}
