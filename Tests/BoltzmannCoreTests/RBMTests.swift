@@ -69,6 +69,31 @@ struct RBMTests {
         #expect(try rbm.exactLogPartition() == one)
     }
 
+    /// 3 x 3 bars and stripes (14 images): CD-5 training reaches an exact mean
+    /// log-likelihood within 0.3 nats of the optimum -ln 14.
+    @Test func learnsBarsAndStripes() throws {
+        let data = try Datasets.barsAndStripes(side: 3)
+        #expect(data.count == 14 * 9)
+        var options = RBMTraining()
+        options.learningRate = 0.1
+        options.steps = 5
+        options.batchSize = 14
+        let trainer = try RBMTrainer(try RBM(visible: 9, hidden: 16, seed: 1), options: options, seed: 2)
+        let before = try trainer.machine.exactLogLikelihood(data)
+        let errors = try trainer.fit((0..<10).flatMap { _ in data }, epochs: 1000)
+        let after = try trainer.machine.exactLogLikelihood(data)
+        #expect(abs(before + 9 * log(2.0)) < 0.01)  // near-uniform at the start
+        #expect(after > -log(14.0) - 0.3, "mean log-likelihood \(after), optimum \(-log(14.0))")
+        #expect(errors.count == 1000 && errors.last! < errors.first!)
+        // The same seed gives bit-identical weights for any thread count.
+        let threads = Parallel.maxThreads
+        defer { Parallel.setMaxThreads(threads) }
+        Parallel.setMaxThreads(1)
+        let again = try RBMTrainer(try RBM(visible: 9, hidden: 16, seed: 1), options: options, seed: 2)
+        try again.fit((0..<10).flatMap { _ in data }, epochs: 1000)
+        #expect(again.machine.weights == trainer.machine.weights)
+    }
+
     @Test func conditionalsAndBadInput() throws {
         let rbm = try randomMachine(visible: 3, hidden: 2, seed: 1)
         let ph = try rbm.hiddenProbabilities([1, 0, 1])
@@ -84,5 +109,16 @@ struct RBMTests {
         #expect(throws: EngineError.self) { try RBM(visible: 0, hidden: 3, seed: 0) }
         #expect(throws: EngineError.self) { try RBM(weights: [1, 2], visibleBias: [0], hiddenBias: [0]) }
         #expect(throws: EngineError.self) { try RBM(visible: 40, hidden: 33, seed: 0).exactLogPartition() }
+        var options = RBMTraining()
+        options.steps = 0
+        #expect(throws: EngineError.self) { try RBMTrainer(rbm, options: options, seed: 0) }
+        options = RBMTraining()
+        options.batchSize = 0
+        #expect(throws: EngineError.self) { try RBMTrainer(rbm, options: options, seed: 0) }
+        let trainer = try RBMTrainer(rbm, options: RBMTraining(), seed: 0)
+        #expect(throws: EngineError.self) { try trainer.fit([0, 1, 0.5, 2, 0, 0], epochs: 1) }
+        #expect(throws: EngineError.self) { try trainer.fit([0, 1], epochs: 1) }
+        #expect(throws: EngineError.self) { try trainer.fit([0, 1, 1], epochs: 0) }
+        #expect(trainer.machine.weights == rbm.weights)  // refused calls leave it as it was
     }
 }
