@@ -72,3 +72,53 @@ extension RBM {
         return -f.reduce(0, +) / Double(f.count) - logZ
     }
 }
+
+extension RBM {
+    /// The exact gradient of the mean log-likelihood of the rows of v, by enumerating
+    /// all 2^n_v visible states (n_v <= 24), in double precision:
+    ///
+    ///     dL/dW_ij = <v_i p_j(v)>_data - <v_i p_j(v)>_model,
+    ///     dL/db_i  = <v_i>_data - <v_i>_model,   dL/dc_j = <p_j(v)>_data - <p_j(v)>_model,
+    ///
+    /// with p_j(v) = p(h_j = 1 | v) and the model average weighted by e^{-F(v)} / Z.
+    /// For checking estimators such as CD-k against the truth.
+    public func exactGradient(_ data: [Float]) throws(EngineError) -> (weights: [Double], visibleBias: [Double], hiddenBias: [Double]) {
+        let rows = try checkVisible(data)
+        guard rows >= 1 else { throw .invalid("data must hold at least one row") }
+        let nv = visibleCount, nh = hiddenCount
+        guard nv <= 24 else { throw EngineError(.limitExceeded, "the exact gradient enumerates the visible layer, here \(nv) units; the limit is 24") }
+        let w = weights.map(Double.init), b = visibleBias.map(Double.init), c = hiddenBias.map(Double.init)
+        /// Adds weight x the statistics of visible state v into (gW, gb, gc);
+        /// returns -F(v).
+        func accumulate(_ v: [Double], _ weight: Double?, _ gW: inout [Double], _ gb: inout [Double], _ gc: inout [Double]) -> Double {
+            var minusF = 0.0
+            for i in 0..<nv { minusF += b[i] * v[i] }
+            var p = [Double](repeating: 0, count: nh)
+            for j in 0..<nh {
+                var a = c[j]
+                for i in 0..<nv { a += v[i] * w[i * nh + j] }
+                minusF += softplus(a)
+                p[j] = 1 / (1 + exp(-a))
+            }
+            if let weight {
+                for i in 0..<nv where v[i] != 0 { for j in 0..<nh { gW[i * nh + j] += weight * v[i] * p[j] } }
+                for i in 0..<nv { gb[i] += weight * v[i] }
+                for j in 0..<nh { gc[j] += weight * p[j] }
+            }
+            return minusF
+        }
+        var gW = [Double](repeating: 0, count: nv * nh), gb = [Double](repeating: 0, count: nv), gc = [Double](repeating: 0, count: nh)
+        for r in 0..<rows {
+            _ = accumulate((0..<nv).map { Double(data[r * nv + $0]) }, 1 / Double(rows), &gW, &gb, &gc)
+        }
+        // Model side: -F(v) for every state, then the weighted statistics.
+        let states = (0..<(1 << nv)).map { s in (0..<nv).map { Double(s >> $0 & 1) } }
+        var none: ([Double], [Double], [Double]) = ([], [], [])
+        let minusF = states.map { accumulate($0, nil, &none.0, &none.1, &none.2) }
+        let top = minusF.max()!
+        let z = minusF.reduce(0) { $0 + exp($1 - top) }
+        var mW = [Double](repeating: 0, count: nv * nh), mb = [Double](repeating: 0, count: nv), mc = [Double](repeating: 0, count: nh)
+        for (s, v) in states.enumerated() { _ = accumulate(v, exp(minusF[s] - top) / z, &mW, &mb, &mc) }
+        return (zip(gW, mW).map { $0 - $1 }, zip(gb, mb).map { $0 - $1 }, zip(gc, mc).map { $0 - $1 })
+    }
+}
