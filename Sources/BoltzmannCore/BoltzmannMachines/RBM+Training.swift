@@ -114,21 +114,22 @@ public final class RBMTrainer {
             velocityW[k] = momentum * velocityW[k] + rate * (gradient[k] - decay * machine.weights[k])
             machine.weights[k] += velocityW[k]
         }
-        for i in 0..<nv {
-            var data: Float = 0, model: Float = 0
-            for r in 0..<rows { data += v0[r * nv + i] }
-            for r in 0..<negatives { model += v[r * nv + i] }
-            velocityB[i] = momentum * velocityB[i] + rate * (data / Float(rows) - model / Float(negatives))
-            machine.visibleBias[i] += velocityB[i]
-        }
-        for j in 0..<nh {
-            var data: Float = 0, model: Float = 0
-            for r in 0..<rows { data += ph0[r * nh + j] }
-            for r in 0..<negatives { model += phk[r * nh + j] }
-            velocityC[j] = momentum * velocityC[j] + rate * (data / Float(rows) - model / Float(negatives))
-            machine.hiddenBias[j] += velocityC[j]
-        }
+        updateBias(&machine.visibleBias, &velocityB, data: v0, rows: rows, model: v, negatives: negatives)
+        updateBias(&machine.hiddenBias, &velocityC, data: ph0, rows: rows, model: phk, negatives: negatives)
         return error / Double(rows * nv)
+    }
+
+    /// bias += velocity, velocity = momentum velocity + rate (column mean of `data`
+    /// - column mean of `model`), for one layer (width = bias count).
+    private func updateBias(_ bias: inout [Float], _ velocity: inout [Float], data: [Float], rows: Int, model: [Float], negatives: Int) {
+        let width = bias.count
+        for u in 0..<width {
+            var positive: Float = 0, negative: Float = 0
+            for r in 0..<rows { positive += data[r * width + u] }
+            for r in 0..<negatives { negative += model[r * width + u] }
+            velocity[u] = options.momentum * velocity[u] + options.learningRate * (positive / Float(rows) - negative / Float(negatives))
+            bias[u] += velocity[u]
+        }
     }
 
     /// `epochs` passes over the rows of `data` in a fresh seeded order each, in
