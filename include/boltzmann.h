@@ -35,7 +35,8 @@
  * Sections: core; thermodynamics (spectra, maximum entropy, composition);
  * microstates (multiplicities and macrostates); occupations (Fermi-Dirac and
  * mean field); ising (models, enumeration, exact solutions, mean field); mc
- * (Monte Carlo sampling of Ising models); pbits (invertible logic circuits).
+ * (Monte Carlo sampling of Ising models); rbm (restricted Boltzmann machines);
+ * pbits (invertible logic circuits).
  */
 #ifndef BOLTZMANN_H
 #define BOLTZMANN_H
@@ -894,6 +895,83 @@ bz_status bz_anneal(const bz_ising *model, const double *betas, int64_t n_betas,
                     int64_t sweeps_per_beta, int64_t reads, int32_t algorithm, uint64_t seed,
                     int8_t *spins, double *energies, int64_t *out_best,
                     bz_progress_fn progress, void *user);
+
+/* ==========================================================================
+ * Restricted Boltzmann machines
+ *
+ * A Bernoulli-Bernoulli RBM: visible v in {0,1}^n_v, hidden h in {0,1}^n_h,
+ * E(v, h) = -b.v - c.h - v^T W h with single-precision W (n_v x n_h, row-major),
+ * visible biases b and hidden biases c; free energy
+ * F(v) = -b.v - sum_j softplus(c_j + (v^T W)_j), p(v) = exp(-F(v)) / Z.
+ * Visible inputs are rows of n_v floats in [0, 1] (values between 0 and 1 are
+ * taken as probabilities). A bz_rbm is mutated by bz_rbm_fit: calls on one
+ * handle are serialised, and a call that finds it in use returns BZ_ERR_BUSY.
+ * ========================================================================== */
+
+typedef struct bz_rbm bz_rbm;
+
+/* A machine with n_visible, n_hidden in [1, 2^20] units (n_v n_h <= 2^31),
+ * weights drawn from Normal(0, 0.01^2) with seed, zero biases.
+ * Errors: NULL_POINTER, INVALID_ARGUMENT, LIMIT_EXCEEDED. */
+bz_status bz_rbm_create(int64_t n_visible, int64_t n_hidden, uint64_t seed, bz_rbm **out);
+
+/* Free a machine; NULL and stale handles are ignored. */
+void bz_rbm_free(bz_rbm *rbm);
+
+/* Layer sizes (either output may be NULL). Errors: INVALID_HANDLE, BUSY. */
+bz_status bz_rbm_size(const bz_rbm *rbm, int64_t *out_n_visible, int64_t *out_n_hidden);
+
+/* Copy out W [n_visible x n_hidden], b [n_visible], c [n_hidden] (any may be
+ * NULL); the sizes must be the machine's.
+ * Errors: INVALID_HANDLE, SHAPE_MISMATCH, BUSY. */
+bz_status bz_rbm_parameters(const bz_rbm *rbm, float *weights, float *visible_bias,
+                            float *hidden_bias, int64_t n_visible, int64_t n_hidden);
+
+/* Replace all parameters (all finite). On failure the machine is unchanged.
+ * Errors: NULL_POINTER, INVALID_HANDLE, SHAPE_MISMATCH, NON_FINITE, BUSY. */
+bz_status bz_rbm_set_parameters(bz_rbm *rbm, const float *weights, const float *visible_bias,
+                                const float *hidden_bias, int64_t n_visible, int64_t n_hidden);
+
+/* p(h_j = 1 | v) for n_rows >= 1 rows of visible [n_rows x n_visible] into out
+ * [n_rows x n_hidden]; and p(v_i = 1 | h) from hidden rows into out
+ * [n_rows x n_visible]. Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT
+ * (n_rows < 1, a value outside [0, 1]), NON_FINITE, BUSY. */
+bz_status bz_rbm_hidden_probabilities(const bz_rbm *rbm, const float *visible, int64_t n_rows,
+                                      float *out);
+bz_status bz_rbm_visible_probabilities(const bz_rbm *rbm, const float *hidden, int64_t n_rows,
+                                       float *out);
+
+/* F(v) for each of n_rows visible rows, into out [n_rows] (pre-activations in
+ * single precision, sums in double). Errors: as bz_rbm_hidden_probabilities. */
+bz_status bz_rbm_free_energy(const bz_rbm *rbm, const float *visible, int64_t n_rows, double *out);
+
+/* The exact log Z: the smaller layer (at most 32 units) is enumerated in
+ * Gray-code order with the other summed out analytically, threaded and
+ * bit-identical for any thread count (cost 2^m x n_other softplus). The mean
+ * log-likelihood of data is then -mean F(v) - log Z. Progress counts states;
+ * bz_interrupt(rbm) stops the call.
+ * Errors: NULL_POINTER, INVALID_HANDLE, LIMIT_EXCEEDED (both layers > 32
+ *         units), CANCELLED, BUSY. */
+bz_status bz_rbm_log_partition_exact(const bz_rbm *rbm, double *out, bz_progress_fn progress,
+                                     void *user);
+
+/* Train on data [n_rows x n_visible] for epochs >= 1 passes, each over the rows
+ * in a fresh order drawn from seed, in batches of batch_size (the last may be
+ * shorter): stochastic gradient ascent on the log-likelihood with learning_rate
+ * > 0, momentum in [0, 1) and L2 weight_decay >= 0 on W. The negative phase
+ * runs k >= 1 Gibbs steps from the data (CD-k, persistent_chains = 0) or from
+ * persistent_chains fantasy chains carried from batch to batch (PCD-k); the
+ * positive phase uses hidden probabilities. Momentum and chains start afresh in
+ * each call. errors [epochs] (may be NULL) receives each epoch's mean squared
+ * reconstruction error. Progress counts epochs, with that error as the metric;
+ * a stop (callback or bz_interrupt(rbm)) is honoured between batches and
+ * returns BZ_ERR_CANCELLED with the machine as trained so far.
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT, NON_FINITE,
+ *         CANCELLED, BUSY; the machine is unchanged on bad input. */
+bz_status bz_rbm_fit(bz_rbm *rbm, const float *data, int64_t n_rows, int64_t epochs,
+                     int64_t batch_size, float learning_rate, int32_t k, int64_t persistent_chains,
+                     float momentum, float weight_decay, uint64_t seed, double *errors,
+                     bz_progress_fn progress, void *user);
 
 /* ==========================================================================
  * p-bits: invertible logic for probabilistic Ising machines

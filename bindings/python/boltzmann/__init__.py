@@ -10,6 +10,7 @@ Modules: :mod:`boltzmann.thermo` (spectra, thermodynamics, maximum entropy),
 (Fermi-Dirac, mean field), :mod:`boltzmann.ising` (Ising models: exact enumeration, 1D
 chain, Kaufman, Onsager, mean field), :mod:`boltzmann.montecarlo` (Markov-chain sampling of Ising models with error bars),
 :mod:`boltzmann.tempering` (parallel tempering, simulated annealing),
+:mod:`boltzmann.rbm` (restricted Boltzmann machines),
 :mod:`boltzmann.pbits` (p-bit Ising machines: invertible logic, factoring),
 :mod:`boltzmann.errors` (exceptions).
 """
@@ -22,7 +23,8 @@ from . import ising
 from .ising import IsingModel, IsingThermo
 from . import montecarlo
 from .montecarlo import Estimate, MonteCarlo, MonteCarloResults
-from . import pbits, tempering
+from . import pbits, rbm, tempering
+from .rbm import RBM
 from .tempering import anneal, anneal_beta_range, beta_schedule, parallel_tempering, ParallelTempering
 from .pbits import PBitCircuit
 from .microstates import (Macrostates, log_multiplicity, macrostate_count, macrostates,

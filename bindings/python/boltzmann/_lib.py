@@ -35,6 +35,10 @@ class bz_pt(ctypes.Structure):
     """Opaque ``bz_pt``."""
 
 
+class bz_rbm(ctypes.Structure):
+    """Opaque ``bz_rbm``."""
+
+
 class bz_circuit(ctypes.Structure):
     """Opaque ``bz_circuit``."""
 
@@ -56,6 +60,8 @@ ising_p = POINTER(bz_ising)
 mc_p = POINTER(bz_mc)
 circuit_p = POINTER(bz_circuit)
 pt_p = POINTER(bz_pt)
+rbm_p = POINTER(bz_rbm)
+f32p = POINTER(ctypes.c_float)
 
 SIGNATURES = {
     # core
@@ -160,6 +166,18 @@ SIGNATURES = {
     "bz_pt_spins": (Status, [pt_p, i8p, c_int64]),
     "bz_anneal": (Status, [ising_p, f64p, c_int64, c_int64, c_int64, c_int32, c_uint64, i8p, f64p, i64p,
                            bz_progress_fn, c_void_p]),
+    # rbm
+    "bz_rbm_create": (Status, [c_int64, c_int64, c_uint64, POINTER(rbm_p)]),
+    "bz_rbm_free": (None, [rbm_p]),
+    "bz_rbm_size": (Status, [rbm_p, i64p, i64p]),
+    "bz_rbm_parameters": (Status, [rbm_p, f32p, f32p, f32p, c_int64, c_int64]),
+    "bz_rbm_set_parameters": (Status, [rbm_p, f32p, f32p, f32p, c_int64, c_int64]),
+    "bz_rbm_hidden_probabilities": (Status, [rbm_p, f32p, c_int64, f32p]),
+    "bz_rbm_visible_probabilities": (Status, [rbm_p, f32p, c_int64, f32p]),
+    "bz_rbm_free_energy": (Status, [rbm_p, f32p, c_int64, f64p]),
+    "bz_rbm_log_partition_exact": (Status, [rbm_p, f64p, bz_progress_fn, c_void_p]),
+    "bz_rbm_fit": (Status, [rbm_p, f32p, c_int64, c_int64, c_int64, ctypes.c_float, c_int32, c_int64, ctypes.c_float,
+                            ctypes.c_float, c_uint64, f64p, bz_progress_fn, c_void_p]),
     # pbits
     "bz_gate_info": (Status, [c_int32, i64p, i64p]),
     "bz_circuit_create": (Status, [POINTER(circuit_p)]),

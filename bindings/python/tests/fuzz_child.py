@@ -88,6 +88,26 @@ def model():
 live_samplers = []
 live_circuits = []
 live_temperers = []
+live_machines = []
+
+
+def machine():
+    """An RBM handle, 4 visible x 3 hidden (or NULL, forged, freed)."""
+    return pooled(live_machines, _lib.rbm_p, lambda h: lib.bz_rbm_create(4, 3, 1, ctypes.byref(h)), lib.bz_rbm_free)
+
+
+def floats(n):
+    """float32 values with the odd hostile one, as long as n (when plausible)."""
+    if rng.random() < 0.15:
+        return None
+    size = max(n, 1) if n < 1000 else 1
+    values = [rng.choice([0.0, 1.0, 0.5, 2.0, -1.0, float("nan"), float("inf")]) if rng.random() < 0.2 else rng.random()
+              for _ in range(size)]
+    return np.array(values, np.float32).ctypes.data_as(_lib.f32p)
+
+
+def floats_out(n):
+    return None if rng.random() < 0.15 else np.empty(max(n, 1) if n < 1000 else 1, np.float32).ctypes.data_as(_lib.f32p)
 
 
 def temperer():
@@ -277,6 +297,18 @@ def call():
         "bz_pt_series": lambda: (temperer(), rng.choice([-1, 0, 2, 3]), f64(out_doubles(m)), f64(out_doubles(m)),
                                  f64(out_doubles(m)), m),
         "bz_pt_spins": lambda: (temperer(), spins_out(m), m),
+        "bz_rbm_create": lambda: (rng.choice([-1, 0, 1, 4, 2**21]), rng.choice([-1, 0, 3, 40, 2**21]), 1,
+                                  None if rng.random() < 0.1 else ctypes.byref(_lib.rbm_p())),
+        "bz_rbm_size": lambda: (machine(), ctypes.byref(i), None),
+        "bz_rbm_parameters": lambda: (machine(), floats_out(12), floats_out(4), None, rng.choice([-1, 0, 4]), rng.choice([0, 3])),
+        "bz_rbm_set_parameters": lambda: (machine(), floats(12), floats(4), floats(3), rng.choice([-1, 4]), rng.choice([3, 5])),
+        "bz_rbm_hidden_probabilities": lambda: (machine(), floats(4 * max(m, 1)), m, floats_out(3 * max(m, 1))),
+        "bz_rbm_visible_probabilities": lambda: (machine(), floats(3 * max(m, 1)), m, floats_out(4 * max(m, 1))),
+        "bz_rbm_free_energy": lambda: (machine(), floats(4 * max(m, 1)), m, f64(out_doubles(m))),
+        "bz_rbm_log_partition_exact": lambda: (machine(), ctypes.byref(d) if rng.random() < 0.9 else None, progress(), None),
+        "bz_rbm_fit": lambda: (machine(), floats(4 * max(m, 1)), m, rng.choice([-1, 0, 1, 2]), rng.choice([-1, 0, 1, 3]),
+                               rng.choice([0.1, -1.0, float("nan")]), rng.choice([-1, 0, 1, 2]), rng.choice([-1, 0, 2]),
+                               rng.choice([0.0, 0.5, 1.0]), rng.choice([0.0, -1.0]), 7, f64(out_doubles(2)), progress(), None),
         "bz_gate_info": lambda: (rng.choice([-1, 0, 3, 5, 6, 2**31 - 1]), ctypes.byref(i), None),
         "bz_circuit_create": lambda: (None if rng.random() < 0.1 else ctypes.byref(_lib.circuit_p()),),
         "bz_circuit_create_multiplier": lambda: (rng.choice([-1, 0, 1, 2, 3, 33, 2**40]),
@@ -312,6 +344,9 @@ for handle in live:
 for handle in live_models:
     lib.bz_ising_size(handle, ctypes.byref(ctypes.c_int64()), None)
     lib.bz_ising_free(handle)
+for handle in live_machines:
+    lib.bz_rbm_size(handle, None, None)
+    lib.bz_rbm_free(handle)
 for handle in live_temperers:
     lib.bz_pt_size(handle, None, None, None, None)
     lib.bz_pt_free(handle)

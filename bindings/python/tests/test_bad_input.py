@@ -192,7 +192,7 @@ def cases(s):
         ("bz_mean_field_occupations", (f64(E3), 3, 1.0, 1.0, 0.0, 0.5, 1e-9, 0, f64(out3), None, None), bz.InvalidArgument, "max_iterations"),
         ("bz_mean_field_occupations", (f64(E3), 3, 1.0, 1.0, 0.0, 0.5, 1e-9, 100, None, None, None), bz.NullPointerError, "occupations"),
         ("bz_mean_field_occupations", (f64(np.zeros(3)), 3, 5.0, 10.0, 1.0, 0.0, 1e-12, 5, f64(out3), None, None), bz.NotConverged, "converge"),
-    ] + ising_cases() + mc_cases() + tempering_cases() + pbit_cases()
+    ] + ising_cases() + mc_cases() + tempering_cases() + pbit_cases() + rbm_cases()
 
 
 def ising_cases():
@@ -568,4 +568,56 @@ def pbit_cases():
         ("bz_pbit_factor", (35, 0, 1.0, 10, 0, 0, *factor_outs, NOFN, None), bz.InvalidArgument, "chains"),
         ("bz_pbit_factor", (35, 0, 1.0, 10**6, 1, 0, *factor_outs, STOP, None), bz.Cancelled, "progress callback"),
         ("bz_pbit_factor", (2**62, 0, 1.0, 10, 1, 0, *factor_outs, NOFN, None), bz.InvalidArgument, "n must be"),
+    ]
+
+
+def rbm_cases():
+    rbm = _lib.rbm_p()
+    lib.bz_rbm_create(3, 2, 1, ctypes.byref(rbm))
+    big = _lib.rbm_p()
+    lib.bz_rbm_create(40, 33, 1, ctypes.byref(big))
+    dead = _lib.rbm_p()
+    lib.bz_rbm_create(3, 2, 1, ctypes.byref(dead))
+    lib.bz_rbm_free(dead)
+
+    def f32(*values):
+        return np.array(values, np.float32).ctypes.data_as(_lib.f32p)
+
+    out = np.empty(16, np.float32).ctypes.data_as(_lib.f32p)
+    D = ctypes.c_double
+
+    def fit(data, rows, epochs=1, batch=2, rate=0.1, k=1, chains=0, momentum=0.5, decay=0.0):
+        return (rbm, data, rows, epochs, batch, rate, k, chains, momentum, decay, 1, None, NOFN, None)
+
+    return [
+        ("bz_rbm_create", (0, 2, 1, ctypes.byref(_lib.rbm_p())), bz.InvalidArgument, "n_visible"),
+        ("bz_rbm_create", (3, 2**21, 1, ctypes.byref(_lib.rbm_p())), bz.InvalidArgument, "n_hidden"),
+        ("bz_rbm_create", (2**20, 2**20, 1, ctypes.byref(_lib.rbm_p())), bz.LimitExceeded, "weights"),
+        ("bz_rbm_create", (3, 2, 1, None), bz.NullPointerError, "out"),
+        ("bz_rbm_size", (dead, None, None), bz.InvalidHandle, "rbm"),
+        ("bz_rbm_parameters", (rbm, None, None, None, 3, 3), bz.ShapeError, "n_hidden"),
+        ("bz_rbm_set_parameters", (rbm, None, f32(0, 0, 0), f32(0, 0), 3, 2), bz.NullPointerError, "weights"),
+        ("bz_rbm_set_parameters", (rbm, f32(*[0] * 5, NAN), f32(0, 0, 0), f32(0, 0), 3, 2), bz.NumericError, "weights[5]"),
+        ("bz_rbm_set_parameters", (rbm, f32(*[0] * 6), f32(0, 0, 0), f32(0, 0), 4, 2), bz.ShapeError, "n_visible"),
+        ("bz_rbm_hidden_probabilities", (rbm, f32(0, 1, 2), 1, out), bz.InvalidArgument, "[0, 2]"),
+        ("bz_rbm_hidden_probabilities", (rbm, f32(0, 1, NAN), 1, out), bz.NumericError, "finite"),
+        ("bz_rbm_hidden_probabilities", (rbm, f32(0, 1, 1), 0, out), bz.InvalidArgument, "n_rows"),
+        ("bz_rbm_hidden_probabilities", (rbm, None, 1, out), bz.NullPointerError, "visible"),
+        ("bz_rbm_hidden_probabilities", (rbm, f32(0, 1, 1), 1, None), bz.NullPointerError, "out"),
+        ("bz_rbm_visible_probabilities", (rbm, f32(0, -1), 1, out), bz.InvalidArgument, "hidden[1]"),
+        ("bz_rbm_free_energy", (rbm, f32(0, 1, 1), 2**50, ctypes.byref(D())), bz.InvalidArgument, "n_rows"),
+        ("bz_rbm_free_energy", (dead, f32(0, 1, 1), 1, ctypes.byref(D())), bz.InvalidHandle, "rbm"),
+        ("bz_rbm_log_partition_exact", (big, ctypes.byref(D()), NOFN, None), bz.LimitExceeded, "AIS"),
+        ("bz_rbm_log_partition_exact", (rbm, None, NOFN, None), bz.NullPointerError, "out"),
+        ("bz_rbm_fit", fit(f32(0, 1, 1), 1, epochs=0), bz.InvalidArgument, "epochs"),
+        ("bz_rbm_fit", fit(f32(0, 1, 1), 1, batch=0), bz.InvalidArgument, "batch_size"),
+        ("bz_rbm_fit", fit(f32(0, 1, 1), 1, rate=NAN), bz.InvalidArgument, "learning_rate"),
+        ("bz_rbm_fit", fit(f32(0, 1, 1), 1, k=0), bz.InvalidArgument, "k must"),
+        ("bz_rbm_fit", fit(f32(0, 1, 1), 1, chains=-1), bz.InvalidArgument, "persistent"),
+        ("bz_rbm_fit", fit(f32(0, 1, 1), 1, momentum=1.0), bz.InvalidArgument, "momentum"),
+        ("bz_rbm_fit", fit(f32(0, 1, 1), 1, decay=-1.0), bz.InvalidArgument, "weight_decay"),
+        ("bz_rbm_fit", fit(f32(0, 1, 3), 1), bz.InvalidArgument, "data[0, 2]"),
+        ("bz_rbm_fit", fit(None, 1), bz.NullPointerError, "data"),
+        ("bz_rbm_fit", (rbm, f32(*[1] * 3000), 1000, 10**6, 2, 0.1, 1, 0, 0.5, 0.0, 1, None, STOP, None), bz.Cancelled,
+         "progress callback"),
     ]
