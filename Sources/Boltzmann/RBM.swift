@@ -85,40 +85,40 @@ public func bz_rbm_set_parameters(
     }
 }
 
-@c @implementation
-public func bz_rbm_hidden_probabilities(
-    _ rbm: OpaquePointer?, _ visible: UnsafePointer<Float>?, _ nRows: Int64, _ out: UnsafeMutablePointer<Float>?
+/// A per-row computation: `f` of the machine and `nRows` rows of input (of the
+/// visible or hidden width), written to `out`.
+private func perRow<T>(
+    _ rbm: OpaquePointer?, _ input: UnsafePointer<Float>?, _ nRows: Int64, _ name: String, hidden: Bool,
+    _ out: UnsafeMutablePointer<T>?, _ f: (RBM, [Float]) throws(EngineError) -> [T]
 ) -> bz_status {
     guarded { () throws(EngineError) in
         let out = try Argument.output(out, "out")
         try handle(rbm).use { box throws(EngineError) in
-            out.write(try box.machine.hiddenProbabilities(matrix(visible, nRows, box.machine.visibleCount, "visible")))
+            let m = box.machine
+            out.write(try f(m, matrix(input, nRows, hidden ? m.hiddenCount : m.visibleCount, name)))
         }
     }
+}
+
+@c @implementation
+public func bz_rbm_hidden_probabilities(
+    _ rbm: OpaquePointer?, _ visible: UnsafePointer<Float>?, _ nRows: Int64, _ out: UnsafeMutablePointer<Float>?
+) -> bz_status {
+    perRow(rbm, visible, nRows, "visible", hidden: false, out) { m, v throws(EngineError) in try m.hiddenProbabilities(v) }
 }
 
 @c @implementation
 public func bz_rbm_visible_probabilities(
     _ rbm: OpaquePointer?, _ hidden: UnsafePointer<Float>?, _ nRows: Int64, _ out: UnsafeMutablePointer<Float>?
 ) -> bz_status {
-    guarded { () throws(EngineError) in
-        let out = try Argument.output(out, "out")
-        try handle(rbm).use { box throws(EngineError) in
-            out.write(try box.machine.visibleProbabilities(matrix(hidden, nRows, box.machine.hiddenCount, "hidden")))
-        }
-    }
+    perRow(rbm, hidden, nRows, "hidden", hidden: true, out) { m, h throws(EngineError) in try m.visibleProbabilities(h) }
 }
 
 @c @implementation
 public func bz_rbm_free_energy(
     _ rbm: OpaquePointer?, _ visible: UnsafePointer<Float>?, _ nRows: Int64, _ out: UnsafeMutablePointer<Double>?
 ) -> bz_status {
-    guarded { () throws(EngineError) in
-        let out = try Argument.output(out, "out")
-        try handle(rbm).use { box throws(EngineError) in
-            out.write(try box.machine.freeEnergy(matrix(visible, nRows, box.machine.visibleCount, "visible")))
-        }
-    }
+    perRow(rbm, visible, nRows, "visible", hidden: false, out) { m, v throws(EngineError) in try m.freeEnergy(v) }
 }
 
 @c @implementation
