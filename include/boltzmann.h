@@ -955,6 +955,23 @@ bz_status bz_rbm_free_energy(const bz_rbm *rbm, const float *visible, int64_t n_
 bz_status bz_rbm_log_partition_exact(const bz_rbm *rbm, double *out, bz_progress_fn progress,
                                      void *user);
 
+/* log Z by Annealed Importance Sampling (Salakhutdinov & Murray 2008): runs in
+ * [1, 65536] chains from a base model without weights, with visible biases
+ * base [n_visible] (NULL: 0, the uniform model; pass log(p / (1 - p)) of the
+ * data's marginals for a closer start), sampled exactly, through betas
+ * [n_betas] (from 0 to 1, not decreasing; NULL: the paper's 14,501 values,
+ * 500 to 0.5, 4000 to 0.9, 10000 to 1), one Gibbs sweep per beta, all runs
+ * at once through sgemm. *out_log_z: log Z_A + log mean w; *out_stderr (may
+ * be NULL): its standard error, std(w) / (sqrt(runs) mean w); *out_ess (may
+ * be NULL): (sum w)^2 / sum w^2. Run r draws from stream (seed, r). Progress
+ * counts betas; bz_interrupt(rbm) stops the call.
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT, NON_FINITE,
+ *         CANCELLED, BUSY. */
+bz_status bz_rbm_log_partition_ais(const bz_rbm *rbm, int64_t runs, const double *betas,
+                                   int64_t n_betas, const float *base, uint64_t seed,
+                                   double *out_log_z, double *out_stderr, double *out_ess,
+                                   bz_progress_fn progress, void *user);
+
 /* Train on data [n_rows x n_visible] for epochs >= 1 passes, each over the rows
  * in a fresh order drawn from seed, in batches of batch_size (the last may be
  * shorter): stochastic gradient ascent on the log-likelihood with learning_rate

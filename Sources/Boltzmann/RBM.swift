@@ -136,6 +136,29 @@ public func bz_rbm_log_partition_exact(
 }
 
 @c @implementation
+public func bz_rbm_log_partition_ais(
+    _ rbm: OpaquePointer?, _ runs: Int64, _ betas: UnsafePointer<Double>?, _ nBetas: Int64, _ base: UnsafePointer<Float>?,
+    _ seed: UInt64, _ outLogZ: UnsafeMutablePointer<Double>?, _ outStandardError: UnsafeMutablePointer<Double>?,
+    _ outEffectiveSampleSize: UnsafeMutablePointer<Double>?, _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(outLogZ, "out_log_z")
+        let schedule = betas == nil ? RBM.aisSchedule : try Argument.array(betas, Argument.count(nBetas, "n_betas"), "betas")
+        guard runs >= 1, runs <= 1 << 16 else { throw .invalid("runs must be in [1, 65536], got \(runs)") }
+        let h = try handle(rbm)
+        let estimate = try h.use { box throws(EngineError) in
+            let start = Argument.optionalArray(base, box.machine.visibleCount)
+            return try box.machine.annealedImportanceSampling(
+                runs: Int(runs), betas: schedule, base: start, seed: seed,
+                monitor: monitor(total: Int64(schedule.count - 1), progress, user, interrupt: h.interrupt))
+        }
+        out.pointee = estimate.logZ
+        outStandardError?.pointee = estimate.standardError
+        outEffectiveSampleSize?.pointee = estimate.effectiveSampleSize
+    }
+}
+
+@c @implementation
 public func bz_rbm_fit(
     _ rbm: OpaquePointer?, _ data: UnsafePointer<Float>?, _ nRows: Int64, _ epochs: Int64, _ batchSize: Int64,
     _ learningRate: Float, _ k: Int32, _ persistentChains: Int64, _ momentum: Float, _ weightDecay: Float, _ seed: UInt64,

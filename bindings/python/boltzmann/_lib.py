@@ -176,6 +176,8 @@ SIGNATURES = {
     "bz_rbm_visible_probabilities": (Status, [rbm_p, f32p, c_int64, f32p]),
     "bz_rbm_free_energy": (Status, [rbm_p, f32p, c_int64, f64p]),
     "bz_rbm_log_partition_exact": (Status, [rbm_p, f64p, bz_progress_fn, c_void_p]),
+    "bz_rbm_log_partition_ais": (Status, [rbm_p, c_int64, f64p, c_int64, f32p, c_uint64, f64p, f64p, f64p,
+                                          bz_progress_fn, c_void_p]),
     "bz_rbm_fit": (Status, [rbm_p, f32p, c_int64, c_int64, c_int64, ctypes.c_float, c_int32, c_int64, ctypes.c_float,
                             ctypes.c_float, c_uint64, f64p, bz_progress_fn, c_void_p]),
     # pbits

@@ -6,11 +6,12 @@
 >>> rbm = bz.RBM(8, 6, seed=1).fit(X, epochs=20, k=1)
 >>> rbm.transform(X).shape
 (200, 6)
->>> bool(rbm.log_likelihood(X) > -8 * np.log(2))   # exact: log Z by enumerating 2^6 states
+>>> bool(rbm.log_likelihood(X).value > -8 * np.log(2))   # exact: log Z by enumerating 2^6 states
 True
 """
 
 import ctypes
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -18,9 +19,25 @@ from ._arrays import f64
 from ._handles import HandleOwner
 from ._lib import f32p, lib, rbm_p
 from ._progress import Progress
-from .errors import ShapeError
+from .errors import InvalidArgument, ShapeError
 
-__all__ = ["RBM"]
+__all__ = ["RBM", "LogEstimate"]
+
+
+@dataclass(frozen=True)
+class LogEstimate:
+    """A log-scale estimate ``value ± stderr`` (log Z or a mean log-likelihood); exact
+    ones have ``stderr`` 0. ``ess``: AIS's effective sample size."""
+
+    value: float
+    stderr: float = 0.0
+    ess: float = float("nan")
+
+    def __float__(self):
+        return self.value
+
+    def __str__(self):
+        return f"{self.value:.6g} ± {self.stderr:.2g}"
 
 
 def _rows(X, width, name):
@@ -125,15 +142,32 @@ class RBM(HandleOwner):
         lib.bz_rbm_free_energy(self._h, _f32(v), v.shape[0], f64(out))
         return out
 
-    def log_partition(self, progress=None):
-        """The exact log Z (the smaller layer enumerated; at most 32 units)."""
-        out = ctypes.c_double()
-        Progress(progress, unit="states").run(lib.bz_rbm_log_partition_exact, self._h, ctypes.byref(out))
-        return out.value
+    def log_partition(self, method="exact", runs=100, betas=None, base=None, seed=0, progress=None):
+        """log Z as a :class:`LogEstimate`: "exact" enumerates the smaller layer (at most
+        32 units); "ais" runs Annealed Importance Sampling with ``runs`` chains over
+        ``betas`` (default: Salakhutdinov & Murray's 14,501) from a base model with
+        visible biases ``base`` (default: uniform; ``"data"`` is not accepted here, pass
+        logits of the data's marginals)."""
+        if method == "exact":
+            out = ctypes.c_double()
+            Progress(progress, unit="states").run(lib.bz_rbm_log_partition_exact, self._h, ctypes.byref(out))
+            return LogEstimate(out.value)
+        if method != "ais":
+            raise InvalidArgument(f"method must be 'exact' or 'ais', got {method!r}")
+        schedule = None if betas is None else np.ascontiguousarray(betas, np.float64)
+        start = None if base is None else _rows(base, self.n_visible, "base")
+        value, stderr, ess = ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+        Progress(progress, unit="betas").run(
+            lib.bz_rbm_log_partition_ais, self._h, int(runs), f64(schedule), 0 if schedule is None else schedule.size,
+            None if start is None else _f32(start), int(seed) & (2**64 - 1), ctypes.byref(value), ctypes.byref(stderr),
+            ctypes.byref(ess))
+        return LogEstimate(value.value, stderr.value, ess.value)
 
-    def log_likelihood(self, X):
-        """The exact mean log-likelihood of the rows: -mean F(v) - log Z."""
-        return float(-self.free_energy(X).mean() - self.log_partition())
+    def log_likelihood(self, X, method="exact", **options):
+        """The mean log-likelihood of the rows, -mean F(v) - log Z, as a :class:`LogEstimate`
+        carrying log Z's error (``method``, ``options``: as :meth:`log_partition`)."""
+        z = self.log_partition(method, **options)
+        return LogEstimate(float(-self.free_energy(X).mean() - z.value), z.stderr, z.ess)
 
     def interrupt(self):
         """Stop a fit or log Z in progress (from another thread)."""

@@ -306,6 +306,9 @@ def call():
         "bz_rbm_visible_probabilities": lambda: (machine(), floats(3 * max(m, 1)), m, floats_out(4 * max(m, 1))),
         "bz_rbm_free_energy": lambda: (machine(), floats(4 * max(m, 1)), m, f64(out_doubles(m))),
         "bz_rbm_log_partition_exact": lambda: (machine(), ctypes.byref(d) if rng.random() < 0.9 else None, progress(), None),
+        "bz_rbm_log_partition_ais": lambda: (machine(), rng.choice([-1, 0, 1, 3, 2**20]), f64(doubles(n)) if rng.random() < 0.5
+                                             else None, n, floats(4), 3, ctypes.byref(d) if rng.random() < 0.9 else None,
+                                             None, ctypes.byref(d), progress(), None),
         "bz_rbm_fit": lambda: (machine(), floats(4 * max(m, 1)), m, rng.choice([-1, 0, 1, 2]), rng.choice([-1, 0, 1, 3]),
                                rng.choice([0.1, -1.0, float("nan")]), rng.choice([-1, 0, 1, 2]), rng.choice([-1, 0, 2]),
                                rng.choice([0.0, 0.5, 1.0]), rng.choice([0.0, -1.0]), 7, f64(out_doubles(2)), progress(), None),
