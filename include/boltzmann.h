@@ -35,8 +35,8 @@
  * Sections: core; thermodynamics (spectra, maximum entropy, composition);
  * microstates (multiplicities and macrostates); occupations (Fermi-Dirac and
  * mean field); ising (models, enumeration, exact solutions, mean field); mc
- * (Monte Carlo sampling of Ising models); rbm (restricted Boltzmann machines);
- * pbits (invertible logic circuits).
+ * (Monte Carlo sampling of Ising models); rbm (restricted Boltzmann machines,
+ * bars and stripes); bm (fully visible Boltzmann machines); pbits (invertible logic circuits).
  */
 #ifndef BOLTZMANN_H
 #define BOLTZMANN_H
@@ -54,14 +54,14 @@ extern "C" {
 /* Version of this header. The library reports its own at run time
  * (bz_version_number); a binding refuses a library whose major differs. */
 #define BZ_VERSION_MAJOR 0
-#define BZ_VERSION_MINOR 4
+#define BZ_VERSION_MINOR 5
 #define BZ_VERSION_PATCH 0
-#define BZ_VERSION_STRING "0.4.0"
+#define BZ_VERSION_STRING "0.5.0"
 #define BZ_VERSION_NUMBER (BZ_VERSION_MAJOR * 10000 + BZ_VERSION_MINOR * 100 + BZ_VERSION_PATCH)
 
 /* Version of the binary interface: bumped whenever a declared function changes
  * signature or meaning. Bindings check it at load time. */
-#define BZ_ABI_VERSION 1
+#define BZ_ABI_VERSION 2
 
 /* Status codes. The numbers are part of the ABI: codes are only ever appended,
  * never renumbered or reused. */
@@ -899,21 +899,32 @@ bz_status bz_anneal(const bz_ising *model, const double *betas, int64_t n_betas,
 /* ==========================================================================
  * Restricted Boltzmann machines
  *
- * A Bernoulli-Bernoulli RBM: visible v in {0,1}^n_v, hidden h in {0,1}^n_h,
- * E(v, h) = -b.v - c.h - v^T W h with single-precision W (n_v x n_h, row-major),
- * visible biases b and hidden biases c; free energy
- * F(v) = -b.v - sum_j softplus(c_j + (v^T W)_j), p(v) = exp(-F(v)) / Z.
- * Visible inputs are rows of n_v floats in [0, 1] (values between 0 and 1 are
- * taken as probabilities). A bz_rbm is mutated by bz_rbm_fit: calls on one
- * handle are serialised, and a call that finds it in use returns BZ_ERR_BUSY.
+ * An RBM with hidden units h in {0,1}^n_h and visible units of one of two kinds:
+ *   BZ_RBM_BERNOULLI  v in {0,1}^n_v, E(v, h) = -b.v - c.h - v^T W h;
+ *                     inputs in [0, 1] (values between are taken as probabilities);
+ *   BZ_RBM_GAUSSIAN   v real, unit variance, E(v, h) = |v - b|^2/2 - c.h - v^T W h;
+ *                     inputs any finite reals (standardise the data first).
+ * Single-precision W (n_v x n_h, row-major), visible biases b, hidden biases c.
+ * The free energy is F(v) = -b.v - sum_j softplus(c_j + (v^T W)_j) (Bernoulli)
+ * or |v - b|^2/2 - sum_j softplus(...) (Gaussian), and p(v) = exp(-F(v)) / Z.
+ * A bz_rbm also holds its training state (options, momentum, persistent chains,
+ * a random stream seeded at creation), so bz_rbm_partial_fit continues where the
+ * last call stopped. Calls on one handle are serialised; a call that finds it
+ * in use returns BZ_ERR_BUSY.
  * ========================================================================== */
 
 typedef struct bz_rbm bz_rbm;
 
-/* A machine with n_visible, n_hidden in [1, 2^20] units (n_v n_h <= 2^31),
- * weights drawn from Normal(0, 0.01^2) with seed, zero biases.
- * Errors: NULL_POINTER, INVALID_ARGUMENT, LIMIT_EXCEEDED. */
-bz_status bz_rbm_create(int64_t n_visible, int64_t n_hidden, uint64_t seed, bz_rbm **out);
+/* Visible unit kinds. */
+#define BZ_RBM_BERNOULLI 0
+#define BZ_RBM_GAUSSIAN  1
+
+/* A machine with n_visible, n_hidden in [1, 2^20] units (n_v n_h <= 2^31) of
+ * visible kind BZ_RBM_*, weights drawn from Normal(0, 0.01^2) with seed, zero
+ * biases, default training options. Errors: NULL_POINTER, INVALID_ARGUMENT,
+ * LIMIT_EXCEEDED. */
+bz_status bz_rbm_create(int64_t n_visible, int64_t n_hidden, int32_t visible_units, uint64_t seed,
+                        bz_rbm **out);
 
 /* Free a machine; NULL and stale handles are ignored. */
 void bz_rbm_free(bz_rbm *rbm);
@@ -921,21 +932,27 @@ void bz_rbm_free(bz_rbm *rbm);
 /* Layer sizes (either output may be NULL). Errors: INVALID_HANDLE, BUSY. */
 bz_status bz_rbm_size(const bz_rbm *rbm, int64_t *out_n_visible, int64_t *out_n_hidden);
 
+/* The visible unit kind, BZ_RBM_*. Errors: NULL_POINTER, INVALID_HANDLE, BUSY. */
+bz_status bz_rbm_visible_units(const bz_rbm *rbm, int32_t *out);
+
 /* Copy out W [n_visible x n_hidden], b [n_visible], c [n_hidden] (any may be
  * NULL); the sizes must be the machine's.
  * Errors: INVALID_HANDLE, SHAPE_MISMATCH, BUSY. */
 bz_status bz_rbm_parameters(const bz_rbm *rbm, float *weights, float *visible_bias,
                             float *hidden_bias, int64_t n_visible, int64_t n_hidden);
 
-/* Replace all parameters (all finite). On failure the machine is unchanged.
+/* Replace all parameters (all finite); the training momentum restarts. On
+ * failure the machine is unchanged.
  * Errors: NULL_POINTER, INVALID_HANDLE, SHAPE_MISMATCH, NON_FINITE, BUSY. */
 bz_status bz_rbm_set_parameters(bz_rbm *rbm, const float *weights, const float *visible_bias,
                                 const float *hidden_bias, int64_t n_visible, int64_t n_hidden);
 
-/* p(h_j = 1 | v) for n_rows >= 1 rows of visible [n_rows x n_visible] into out
- * [n_rows x n_hidden]; and p(v_i = 1 | h) from hidden rows into out
- * [n_rows x n_visible]. Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT
- * (n_rows < 1, a value outside [0, 1]), NON_FINITE, BUSY. */
+/* E[h_j | v] = p(h_j = 1 | v) for n_rows >= 1 rows of visible [n_rows x n_visible]
+ * into out [n_rows x n_hidden]; and E[v_i | h] from hidden rows (values in
+ * [0, 1]) into out [n_rows x n_visible]: p(v_i = 1 | h) for Bernoulli units,
+ * the mean b_i + (W h)_i for Gaussian ones. Errors: NULL_POINTER,
+ * INVALID_HANDLE, INVALID_ARGUMENT (n_rows < 1, a value outside its domain),
+ * NON_FINITE, BUSY. */
 bz_status bz_rbm_hidden_probabilities(const bz_rbm *rbm, const float *visible, int64_t n_rows,
                                       float *out);
 bz_status bz_rbm_visible_probabilities(const bz_rbm *rbm, const float *hidden, int64_t n_rows,
@@ -945,50 +962,165 @@ bz_status bz_rbm_visible_probabilities(const bz_rbm *rbm, const float *hidden, i
  * single precision, sums in double). Errors: as bz_rbm_hidden_probabilities. */
 bz_status bz_rbm_free_energy(const bz_rbm *rbm, const float *visible, int64_t n_rows, double *out);
 
-/* The exact log Z: the smaller layer (at most 32 units) is enumerated in
- * Gray-code order with the other summed out analytically, threaded and
- * bit-identical for any thread count (cost 2^m x n_other softplus). The mean
- * log-likelihood of data is then -mean F(v) - log Z. Progress counts states;
- * bz_interrupt(rbm) stops the call.
- * Errors: NULL_POINTER, INVALID_HANDLE, LIMIT_EXCEEDED (both layers > 32
- *         units), CANCELLED, BUSY. */
+/* The pseudo-log-likelihood sum_i log p(v_i | v_-i) of each of n_rows visible
+ * rows into out [n_rows], over every unit (scikit-learn's score_samples flips
+ * one random unit and scales by n_visible: an unbiased estimate of this).
+ * Errors: as bz_rbm_hidden_probabilities; UNSUPPORTED for Gaussian units. */
+bz_status bz_rbm_pseudo_log_likelihood(const bz_rbm *rbm, const float *visible, int64_t n_rows,
+                                       double *out);
+
+/* The exact log Z: the smaller layer (at most 32 units; always the hidden one
+ * for Gaussian visibles, which are integrated out) is enumerated in Gray-code
+ * order with the other summed out analytically, threaded and bit-identical for
+ * any thread count (cost 2^m x n_other). The mean log-likelihood of data is then
+ * -mean F(v) - log Z. Progress counts states; bz_interrupt(rbm) stops the call.
+ * Errors: NULL_POINTER, INVALID_HANDLE, LIMIT_EXCEEDED (the enumerated layer
+ *         has more than 32 units), CANCELLED, BUSY. */
 bz_status bz_rbm_log_partition_exact(const bz_rbm *rbm, double *out, bz_progress_fn progress,
                                      void *user);
 
 /* log Z by Annealed Importance Sampling (Salakhutdinov & Murray 2008): runs in
- * [1, 65536] chains from a base model without weights, with visible biases
- * base [n_visible] (NULL: 0, the uniform model; pass log(p / (1 - p)) of the
- * data's marginals for a closer start), sampled exactly, through betas
- * [n_betas] (from 0 to 1, not decreasing; NULL: the paper's 14,501 values,
- * 500 to 0.5, 4000 to 0.9, 10000 to 1), one Gibbs sweep per beta, all runs
- * at once through sgemm. *out_log_z: log Z_A + log mean w; *out_stderr (may
- * be NULL): its standard error, std(w) / (sqrt(runs) mean w); *out_ess (may
- * be NULL): (sum w)^2 / sum w^2. Run r draws from stream (seed, r). Progress
- * counts betas; bz_interrupt(rbm) stops the call.
+ * [1, 65536] chains from a base model without weights, sampled exactly, through
+ * betas [n_betas] (from 0 to 1, not decreasing; NULL: the paper's 14,501
+ * values, 500 to 0.5, 4000 to 0.9, 10000 to 1), one Gibbs sweep per beta, all
+ * runs of a group at once through sgemm. The base has visible biases base [n_visible]
+ * (NULL: 0, the uniform model; pass log(p / (1 - p)) of the data's marginals
+ * for a closer start) for Bernoulli units, and is Normal(b, 1) for Gaussian
+ * ones (base must be NULL). *out_log_z: log Z_A + log mean w; *out_stderr (may
+ * be NULL): its standard error, std(w) / (sqrt(runs) mean w); *out_ess (may be
+ * NULL): (sum w)^2 / sum w^2. Runs go in fixed groups of at most 64, one
+ * group per thread; the draws depend on seed only. Progress counts betas times
+ * groups; bz_interrupt(rbm) stops the call.
  * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT, NON_FINITE,
- *         CANCELLED, BUSY. */
+ *         UNSUPPORTED, CANCELLED, BUSY. */
 bz_status bz_rbm_log_partition_ais(const bz_rbm *rbm, int64_t runs, const double *betas,
                                    int64_t n_betas, const float *base, uint64_t seed,
                                    double *out_log_z, double *out_stderr, double *out_ess,
                                    bz_progress_fn progress, void *user);
 
-/* Train on data [n_rows x n_visible] for epochs >= 1 passes, each over the rows
- * in a fresh order drawn from seed, in batches of batch_size (the last may be
- * shorter): stochastic gradient ascent on the log-likelihood with learning_rate
- * > 0, momentum in [0, 1) and L2 weight_decay >= 0 on W. The negative phase
- * runs k >= 1 Gibbs steps from the data (CD-k, persistent_chains = 0) or from
- * persistent_chains fantasy chains carried from batch to batch (PCD-k); the
- * positive phase uses hidden probabilities. Momentum and chains start afresh in
- * each call. errors [epochs] (may be NULL) receives each epoch's mean squared
- * reconstruction error. Progress counts epochs, with that error as the metric;
- * a stop (callback or bz_interrupt(rbm)) is honoured between batches and
- * returns BZ_ERR_CANCELLED with the machine as trained so far.
+/* Training options, set one at a time (values as double; integers must be
+ * whole). Each keeps its value until set again.
+ *   BZ_RBM_LEARNING_RATE        > 0, default 0.05
+ *   BZ_RBM_SCHEDULE             BZ_RBM_CONSTANT (default) or BZ_RBM_LINEAR: in
+ *                               bz_rbm_fit the rate falls linearly from
+ *                               LEARNING_RATE to FINAL_LEARNING_RATE
+ *   BZ_RBM_FINAL_LEARNING_RATE  >= 0, default 0
+ *   BZ_RBM_K                    Gibbs steps of the negative phase, in [1, 2^20], default 1
+ *   BZ_RBM_PERSISTENT_CHAINS    0 (default): CD-k, chains restart at the data;
+ *                               > 0: PCD-k with that many fantasy chains
+ *   BZ_RBM_MOMENTUM             in [0, 1), default 0.5
+ *   BZ_RBM_WEIGHT_DECAY         L2 on W, >= 0, default 0
+ *   BZ_RBM_BATCH_SIZE           in [1, 2^20], default 10
+ *   BZ_RBM_METRIC               what bz_rbm_fit reports per epoch: BZ_RBM_METRIC_NONE,
+ *                               BZ_RBM_METRIC_RECONSTRUCTION (default: mean squared
+ *                               error of v against E[v | h], h drawn from p(h | v)),
+ *                               BZ_RBM_METRIC_PSEUDO_LOG_LIKELIHOOD (the mean over the
+ *                               training rows; Bernoulli units only)
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (unknown option or a
+ *         value outside its domain; nothing changes), BUSY. */
+#define BZ_RBM_LEARNING_RATE       1
+#define BZ_RBM_SCHEDULE            2
+#define BZ_RBM_FINAL_LEARNING_RATE 3
+#define BZ_RBM_K                   4
+#define BZ_RBM_PERSISTENT_CHAINS   5
+#define BZ_RBM_MOMENTUM            6
+#define BZ_RBM_WEIGHT_DECAY        7
+#define BZ_RBM_BATCH_SIZE          8
+#define BZ_RBM_METRIC              9
+#define BZ_RBM_CONSTANT 0
+#define BZ_RBM_LINEAR   1
+#define BZ_RBM_METRIC_NONE                  0
+#define BZ_RBM_METRIC_RECONSTRUCTION        1
+#define BZ_RBM_METRIC_PSEUDO_LOG_LIKELIHOOD 2
+bz_status bz_rbm_set_training(bz_rbm *rbm, int32_t option, double value);
+bz_status bz_rbm_get_training(const bz_rbm *rbm, int32_t option, double *out);
+
+/* Train on data [n_rows x n_visible] for epochs >= 1 passes with the machine's
+ * training options, starting afresh: momentum zero, persistent chains seeded
+ * from the first batch, the random stream reseeded with seed (the parameters
+ * are kept: call it again to train further). Each pass visits the rows in a
+ * fresh random order in batches of BATCH_SIZE (the last may be shorter): SGD
+ * on the log-likelihood, whose gradient <v h^T>_data - <v h^T>_model uses
+ * hidden probabilities in the positive phase and the chains after k Gibbs
+ * steps in the negative one. metrics [epochs] (may be NULL) receives each
+ * epoch's METRIC (NaN for none); progress counts epochs, with that metric. A
+ * stop (callback or bz_interrupt(rbm)) is honoured between batches and returns
+ * BZ_ERR_CANCELLED with the machine as trained so far.
  * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT, NON_FINITE,
- *         CANCELLED, BUSY; the machine is unchanged on bad input. */
-bz_status bz_rbm_fit(bz_rbm *rbm, const float *data, int64_t n_rows, int64_t epochs,
-                     int64_t batch_size, float learning_rate, int32_t k, int64_t persistent_chains,
-                     float momentum, float weight_decay, uint64_t seed, double *errors,
-                     bz_progress_fn progress, void *user);
+ *         UNSUPPORTED, CANCELLED, BUSY; the machine is unchanged on bad input. */
+bz_status bz_rbm_fit(bz_rbm *rbm, const float *data, int64_t n_rows, int64_t epochs, uint64_t seed,
+                     double *metrics, bz_progress_fn progress, void *user);
+
+/* One gradient step on data [n_rows x n_visible] taken as one batch, at
+ * LEARNING_RATE, continuing the momentum, chains and random stream of earlier
+ * calls (scikit-learn's partial_fit). *out_error (may be NULL): the batch's
+ * mean squared reconstruction error. Errors: as bz_rbm_fit, without CANCELLED. */
+bz_status bz_rbm_partial_fit(bz_rbm *rbm, const float *data, int64_t n_rows, double *out_error);
+
+/* Block-Gibbs sampling: n_chains in [1, 2^20] chains, from the rows of start
+ * [n_chains x n_visible] (NULL: random states, fair coins or standard normals),
+ * each making steps >= 0 sweeps h ~ p(h | v), v ~ p(v | h); out [n_chains x
+ * n_visible] receives the final states, or with means != 0 E[v | h] of the last
+ * sweep. The draws depend on seed only. Progress counts sweeps; bz_interrupt(rbm)
+ * stops the call. Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT,
+ * SHAPE_MISMATCH, NON_FINITE, LIMIT_EXCEEDED, CANCELLED, BUSY. */
+bz_status bz_rbm_sample(const bz_rbm *rbm, int64_t n_chains, int64_t steps, const float *start,
+                        int32_t means, uint64_t seed, float *out, bz_progress_fn progress,
+                        void *user);
+
+/* Persistence. The RBM format (version 1, little-endian): magic
+ * "BZRBM\r\n\x1a" (8 bytes); uint32 format version; uint32 visible kind
+ * (BZ_RBM_*); uint32 hidden kind (0, Bernoulli); uint32 reserved (0); uint64
+ * n_visible; uint64 n_hidden; float32 W (row-major), b, c; uint32 CRC-32
+ * (IEEE, as zlib's crc32) of every byte before it. Training state is not
+ * stored. bz_rbm_save writes a temporary file beside path, fsyncs it and
+ * renames it over path, so a crash leaves the old file or the new one, never
+ * a half-written one. Loading checks everything (size, magic, version, kinds,
+ * shapes, checksum, finite values) and creates a new machine; nothing else is
+ * touched on failure.
+ * bz_rbm_serialized_size gives the byte count; bz_rbm_serialize writes exactly
+ * that many into out [size].
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (empty path),
+ *         SHAPE_MISMATCH (size), IO, BAD_FORMAT, BUSY. */
+bz_status bz_rbm_save(const bz_rbm *rbm, const char *path);
+bz_status bz_rbm_load(const char *path, bz_rbm **out);
+bz_status bz_rbm_serialized_size(const bz_rbm *rbm, int64_t *out);
+bz_status bz_rbm_serialize(const bz_rbm *rbm, uint8_t *out, int64_t size);
+bz_status bz_rbm_deserialize(const uint8_t *bytes, int64_t size, bz_rbm **out);
+
+/* Bars and stripes (MacKay 2003): every side x side binary image whose rows
+ * are all constant or whose columns are all constant, each once, in
+ * lexicographic order: 2^(side + 1) - 2 images (side in [1, 5]), whose best
+ * possible mean log-likelihood is -log of that count. *out_rows (may be NULL)
+ * gets the count; out (may be NULL, a size query) receives n_rows = that count
+ * images of side^2 floats in {0, 1}.
+ * Errors: INVALID_ARGUMENT, SHAPE_MISMATCH. */
+bz_status bz_bars_and_stripes(int64_t side, int64_t *out_rows, float *out, int64_t n_rows);
+
+/* ==========================================================================
+ * Fully visible Boltzmann machines
+ *
+ * Learn the couplings J and fields h of an Ising model,
+ * p(s) = exp(-E(s)) / Z with E(s) = -sum_{i<j} J_ij s_i s_j - sum_i h_i s_i,
+ * from +-1 data by gradient ascent (Nesterov momentum) on the mean
+ * log-likelihood, whose gradient is the Boltzmann-machine rule
+ * dJ_ij = <s_i s_j>_data - <s_i s_j>_model, dh_i = <s_i>_data - <s_i>_model.
+ * ========================================================================== */
+
+/* spins [n_rows x n_spins] int8 in {-1, +1}, n_spins in [1, 4096]. chains = 0:
+ * exact model statistics over all 2^n_spins states (n_spins <= 20), stopping
+ * once every gradient component is below tolerance; chains > 0: that many
+ * persistent heat-bath chains, sweeps sweeps each per iteration. At most
+ * iterations steps of learning_rate > 0 with momentum in [0, 1). *out_model
+ * receives a new model, a bz_ising to free with bz_ising_free; *out_iterations and
+ * *out_gradient (may be NULL) the steps taken and the last gradient's largest
+ * component. Progress counts iterations (metric: that component).
+ * Errors: NULL_POINTER, INVALID_ARGUMENT, SHAPE_MISMATCH, LIMIT_EXCEEDED,
+ *         NOT_CONVERGED (diverged), CANCELLED. */
+bz_status bz_bm_fit(const int8_t *spins, int64_t n_rows, int64_t n_spins, double learning_rate,
+                    double momentum, int64_t iterations, double tolerance, int64_t chains,
+                    int64_t sweeps, uint64_t seed, bz_ising **out_model, int64_t *out_iterations,
+                    double *out_gradient, bz_progress_fn progress, void *user);
 
 /* ==========================================================================
  * p-bits: invertible logic for probabilistic Ising machines

@@ -2,7 +2,7 @@
 # Make sure what `make` needs is installed: on a Debian machine run as root (or in a
 # Python virtualenv) install what is missing; otherwise say exactly what to run.
 #   System: a C compiler, binutils, OpenBLAS (libopenblas-dev), pkg-config.
-#   Python: numpy, and for tests and benchmarks pytest, pycparser, scipy
+#   Python: numpy, and for tests and benchmarks pytest, pycparser, scipy, scikit-learn
 #           (the list is bindings/python/pyproject.toml, extra "test").
 #   Swift:  the 6.3 toolchain must already be on PATH (https://swift.org/install).
 set -euo pipefail
@@ -37,14 +37,14 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # --- Python packages -------------------------------------------------------------
-if ! "$PYTHON" -c "import numpy, scipy, pytest, pycparser" >/dev/null 2>&1; then
+if ! "$PYTHON" -c "import numpy, scipy, pytest, pycparser, sklearn" >/dev/null 2>&1; then
     in_venv=$("$PYTHON" -c "import sys; print(int(sys.prefix != sys.base_prefix))")
     if is_root || [ "$in_venv" = 1 ]; then
         echo "installing the Python binding and its test dependencies (pip)"
         # Root on a distribution Python: allow pip beside the system's packages.
         PIP_BREAK_SYSTEM_PACKAGES=1 "$PYTHON" -m pip install --quiet -e "bindings/python[test]"
     else
-        echo "error: missing Python packages (numpy, scipy, pytest, pycparser)" >&2
+        echo "error: missing Python packages (numpy, scipy, pytest, pycparser, scikit-learn)" >&2
         echo "run:   $PYTHON -m pip install --user -e 'bindings/python[test]'   (or in a virtualenv)" >&2
         exit 1
     fi

@@ -3,14 +3,22 @@ import CBoltzmann
 
 // Header section "rbm": restricted Boltzmann machines.
 
-/// The machine behind a `bz_rbm *`, mutable (training), used by one call at a time.
+/// The machine behind a `bz_rbm *` and its training state (options, momentum,
+/// persistent chains, random stream), mutable, used by one call at a time.
 final class RBMHandle: Interruptible, @unchecked Sendable {
     static let typeName = "bz_rbm"
-    final class Box { var machine: RBM; init(_ machine: RBM) { self.machine = machine } }
+    final class Box {
+        let trainer: RBMTrainer
+        var machine: RBM { trainer.machine }
+        init(_ trainer: RBMTrainer) { self.trainer = trainer }
+    }
     private let box: Exclusive<Box>
     let interrupt = InterruptFlag()
 
-    init(_ machine: RBM) { box = Exclusive(Box(machine), typeName: Self.typeName) }
+    /// A handle for `machine`, its training stream seeded with `seed`.
+    init(_ machine: RBM, seed: UInt64) throws(EngineError) {
+        box = Exclusive(Box(try RBMTrainer(machine, seed: seed)), typeName: Self.typeName)
+    }
 
     func use<R>(_ body: (Box) throws(EngineError) -> R) throws(EngineError) -> R { try box.use(body) }
 }
@@ -26,13 +34,30 @@ private func matrix(_ pointer: UnsafePointer<Float>?, _ rows: Int64, _ width: In
     return try Argument.array(pointer, count * width, name)
 }
 
+private func visibleUnits(_ code: Int32) throws(EngineError) -> VisibleUnits {
+    guard let units = VisibleUnits(rawValue: code) else {
+        throw .invalid("visible_units must be BZ_RBM_BERNOULLI (0) or BZ_RBM_GAUSSIAN (1), got \(code)")
+    }
+    return units
+}
+
 @c @implementation
-public func bz_rbm_create(_ nVisible: Int64, _ nHidden: Int64, _ seed: UInt64, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> bz_status {
+public func bz_rbm_create(
+    _ nVisible: Int64, _ nHidden: Int64, _ units: Int32, _ seed: UInt64, _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> bz_status {
     guarded { () throws(EngineError) in
         let out = try Argument.output(out, "out")
         out.pointee = nil
-        let machine = try RBM(visible: Int(clamping: nVisible), hidden: Int(clamping: nHidden), seed: seed)
-        out.pointee = Handles.register(RBMHandle(machine))
+        let machine = try RBM(visible: Int(clamping: nVisible), hidden: Int(clamping: nHidden), units: visibleUnits(units), seed: seed)
+        out.pointee = Handles.register(try RBMHandle(machine, seed: seed))
+    }
+}
+
+@c @implementation
+public func bz_rbm_visible_units(_ rbm: OpaquePointer?, _ out: UnsafeMutablePointer<Int32>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(out, "out")
+        out.pointee = try handle(rbm).use { box in box.machine.visibleUnits.rawValue }
     }
 }
 
@@ -78,9 +103,10 @@ public func bz_rbm_set_parameters(
             let nv = box.machine.visibleCount, nh = box.machine.hiddenCount
             try Argument.length(nVisible, "n_visible", equals: nv, "the machine's n_visible")
             try Argument.length(nHidden, "n_hidden", equals: nh, "the machine's n_hidden")
-            box.machine = try RBM(weights: Argument.array(weights, nv * nh, "weights"),
-                                  visibleBias: Argument.array(visibleBias, nv, "visible_bias"),
-                                  hiddenBias: Argument.array(hiddenBias, nh, "hidden_bias"))
+            try box.trainer.setMachine(RBM(weights: Argument.array(weights, nv * nh, "weights"),
+                                           visibleBias: Argument.array(visibleBias, nv, "visible_bias"),
+                                           hiddenBias: Argument.array(hiddenBias, nh, "hidden_bias"),
+                                           units: box.machine.visibleUnits))
         }
     }
 }
@@ -122,6 +148,13 @@ public func bz_rbm_free_energy(
 }
 
 @c @implementation
+public func bz_rbm_pseudo_log_likelihood(
+    _ rbm: OpaquePointer?, _ visible: UnsafePointer<Float>?, _ nRows: Int64, _ out: UnsafeMutablePointer<Double>?
+) -> bz_status {
+    perRow(rbm, visible, nRows, "visible", hidden: false, out) { m, v throws(EngineError) in try m.pseudoLogLikelihood(v) }
+}
+
+@c @implementation
 public func bz_rbm_log_partition_exact(
     _ rbm: OpaquePointer?, _ out: UnsafeMutablePointer<Double>?, _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
 ) -> bz_status {
@@ -150,7 +183,7 @@ public func bz_rbm_log_partition_ais(
             let start = Argument.optionalArray(base, box.machine.visibleCount)
             return try box.machine.annealedImportanceSampling(
                 runs: Int(runs), betas: schedule, base: start, seed: seed,
-                monitor: monitor(total: Int64(schedule.count - 1), progress, user, interrupt: h.interrupt))
+                monitor: monitor(total: Int64(RBM.aisGroups(runs: Int(runs))) * Int64(max(schedule.count - 1, 0)), progress, user, interrupt: h.interrupt))
         }
         out.pointee = estimate.logZ
         outStandardError?.pointee = estimate.standardError
@@ -158,29 +191,189 @@ public func bz_rbm_log_partition_ais(
     }
 }
 
+/// The training options of the header, by code.
+private enum TrainingOption: Int32 {
+    case learningRate = 1, schedule, finalLearningRate, k, persistentChains, momentum, weightDecay, batchSize, metric
+
+    /// The name the header and the bindings use.
+    var name: String {
+        ["learning_rate", "schedule", "final_learning_rate", "k", "persistent_chains", "momentum", "weight_decay",
+         "batch_size", "metric"][Int(rawValue) - 1]
+    }
+}
+
+/// `value` as an integer in [lower, upper], or a named error.
+private func whole(_ value: Double, _ name: String, _ lower: Int, _ upper: Int) throws(EngineError) -> Int {
+    guard value.isFinite, value.rounded() == value, value >= Double(lower), value <= Double(upper) else {
+        throw .invalid("\(name) must be a whole number in [\(lower), \(upper)], got \(value)")
+    }
+    return Int(value)
+}
+
+@c @implementation
+public func bz_rbm_set_training(_ rbm: OpaquePointer?, _ option: Int32, _ value: Double) -> bz_status {
+    guarded { () throws(EngineError) in
+        try handle(rbm).use { box throws(EngineError) in
+            guard let which = TrainingOption(rawValue: option) else { throw .invalid("option must be one of BZ_RBM_LEARNING_RATE ... BZ_RBM_METRIC (1 to 9), got \(option)") }
+            if [.learningRate, .finalLearningRate, .momentum, .weightDecay].contains(which), !value.isFinite || abs(value) > 1e30 {
+                throw EngineError(value.isFinite ? .invalidArgument : .nonFinite, "\(which.name) must be a finite float, got \(value)")
+            }
+            var options = box.trainer.options
+            switch which {
+            case .learningRate: options.learningRate = Float(value)
+            case .schedule: options.linearDecay = try whole(value, "schedule", 0, 1) == 1
+            case .finalLearningRate: options.finalLearningRate = Float(value)
+            case .k: options.steps = try whole(value, "k", 1, 1 << 20)
+            case .persistentChains: options.persistentChains = try whole(value, "persistent_chains", 0, 1 << 20)
+            case .momentum: options.momentum = Float(value)
+            case .weightDecay: options.weightDecay = Float(value)
+            case .batchSize: options.batchSize = try whole(value, "batch_size", 1, 1 << 20)
+            case .metric: options.metric = RBMMetric(rawValue: Int32(try whole(value, "metric", 0, 2)))!
+            }
+            try box.trainer.setOptions(options)
+        }
+    }
+}
+
+@c @implementation
+public func bz_rbm_get_training(_ rbm: OpaquePointer?, _ option: Int32, _ out: UnsafeMutablePointer<Double>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(out, "out")
+        out.pointee = try handle(rbm).use { box throws(EngineError) in
+            guard let which = TrainingOption(rawValue: option) else { throw .invalid("option must be one of BZ_RBM_LEARNING_RATE ... BZ_RBM_METRIC (1 to 9), got \(option)") }
+            let o = box.trainer.options
+            switch which {
+            case .learningRate: return Double(o.learningRate)
+            case .schedule: return o.linearDecay ? 1 : 0
+            case .finalLearningRate: return Double(o.finalLearningRate)
+            case .k: return Double(o.steps)
+            case .persistentChains: return Double(o.persistentChains)
+            case .momentum: return Double(o.momentum)
+            case .weightDecay: return Double(o.weightDecay)
+            case .batchSize: return Double(o.batchSize)
+            case .metric: return Double(o.metric.rawValue)
+            }
+        }
+    }
+}
+
 @c @implementation
 public func bz_rbm_fit(
-    _ rbm: OpaquePointer?, _ data: UnsafePointer<Float>?, _ nRows: Int64, _ epochs: Int64, _ batchSize: Int64,
-    _ learningRate: Float, _ k: Int32, _ persistentChains: Int64, _ momentum: Float, _ weightDecay: Float, _ seed: UInt64,
-    _ errors: UnsafeMutablePointer<Double>?, _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
+    _ rbm: OpaquePointer?, _ data: UnsafePointer<Float>?, _ nRows: Int64, _ epochs: Int64, _ seed: UInt64,
+    _ metrics: UnsafeMutablePointer<Double>?, _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
 ) -> bz_status {
     guarded { () throws(EngineError) in
         let h = try handle(rbm)
         try h.use { box throws(EngineError) in
             let rows = try matrix(data, nRows, box.machine.visibleCount, "data")
             guard epochs >= 1, epochs <= Argument.maxCount else { throw .invalid("epochs must be in [1, \(Argument.maxCount)], got \(epochs)") }
-            var options = RBMTraining()
-            options.batchSize = Int(clamping: batchSize)
-            options.learningRate = learningRate
-            options.steps = Int(k)
-            options.persistentChains = Int(clamping: persistentChains)
-            options.momentum = momentum
-            options.weightDecay = weightDecay
-            let trainer = try RBMTrainer(box.machine, options: options, seed: seed)
-            // Whatever happens (a stop between batches), the machine keeps the steps taken.
-            defer { box.machine = trainer.machine }
-            let history = try trainer.fit(rows, epochs: Int(epochs), monitor: monitor(total: epochs, progress, user, interrupt: h.interrupt))
-            errors?.write(history)
+            _ = try box.machine.checkVisible(rows)
+            if box.trainer.options.metric == .pseudoLogLikelihood && box.machine.visibleUnits != .bernoulli {
+                throw EngineError(.unsupported, "metric pseudo-log-likelihood needs Bernoulli visible units")
+            }
+            box.trainer.reset(seed: seed)
+            let history = try box.trainer.fit(rows, epochs: Int(epochs), monitor: monitor(total: epochs, progress, user, interrupt: h.interrupt))
+            metrics?.write(history)
         }
+    }
+}
+
+@c @implementation
+public func bz_rbm_partial_fit(
+    _ rbm: OpaquePointer?, _ data: UnsafePointer<Float>?, _ nRows: Int64, _ outError: UnsafeMutablePointer<Double>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        try handle(rbm).use { box throws(EngineError) in
+            let error = try box.trainer.partialFit(matrix(data, nRows, box.machine.visibleCount, "data"))
+            outError?.pointee = error
+        }
+    }
+}
+
+@c @implementation
+public func bz_rbm_sample(
+    _ rbm: OpaquePointer?, _ nChains: Int64, _ steps: Int64, _ start: UnsafePointer<Float>?, _ means: Int32, _ seed: UInt64,
+    _ out: UnsafeMutablePointer<Float>?, _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(out, "out")
+        let h = try handle(rbm)
+        guard nChains >= 1, nChains <= 1 << 20 else { throw .invalid("n_chains must be in [1, 2^20], got \(nChains)") }
+        guard steps >= 0, steps <= Argument.maxCount else { throw .invalid("steps must be in [0, \(Argument.maxCount)], got \(steps)") }
+        let result = try h.use { box throws(EngineError) in
+            let m = box.machine
+            let initial = start == nil ? nil : try matrix(start, nChains, m.visibleCount, "start")
+            return try m.sample(chains: Int(nChains), steps: Int(steps), start: initial, means: means != 0, seed: seed,
+                                monitor: monitor(total: steps, progress, user, interrupt: h.interrupt))
+        }
+        out.write(result)
+    }
+}
+
+private func path(_ pointer: UnsafePointer<CChar>?) throws(EngineError) -> String {
+    guard let pointer else { throw EngineError(.nullPointer, "path must not be NULL") }
+    return String(cString: pointer)
+}
+
+@c @implementation
+public func bz_rbm_save(_ rbm: OpaquePointer?, _ file: UnsafePointer<CChar>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let file = try path(file)
+        try handle(rbm).use { box throws(EngineError) in try box.machine.save(to: file) }
+    }
+}
+
+@c @implementation
+public func bz_rbm_load(_ file: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(out, "out")
+        out.pointee = nil
+        let file = try path(file)
+        let machine = try RBM.load(from: file)
+        out.pointee = Handles.register(try RBMHandle(machine, seed: 0))
+    }
+}
+
+@c @implementation
+public func bz_rbm_serialized_size(_ rbm: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(out, "out")
+        out.pointee = try handle(rbm).use { box in Int64(RBMFormat.size(visible: box.machine.visibleCount, hidden: box.machine.hiddenCount)) }
+    }
+}
+
+@c @implementation
+public func bz_rbm_serialize(_ rbm: OpaquePointer?, _ out: UnsafeMutablePointer<UInt8>?, _ size: Int64) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(out, "out")
+        let bytes = try handle(rbm).use { box in box.machine.serialized() }
+        try Argument.length(size, "size", equals: bytes.count, "the serialized size")
+        out.write(bytes)
+    }
+}
+
+@c @implementation
+public func bz_rbm_deserialize(_ bytes: UnsafePointer<UInt8>?, _ size: Int64, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(out, "out")
+        out.pointee = nil
+        guard let bytes else { throw EngineError(.nullPointer, "bytes must not be NULL") }
+        let count = try Argument.count(size, "size")
+        let machine = try RBM(serialized: UnsafeRawBufferPointer(start: bytes, count: count))
+        out.pointee = Handles.register(try RBMHandle(machine, seed: 0))
+    }
+}
+
+@c @implementation
+public func bz_bars_and_stripes(_ side: Int64, _ outRows: UnsafeMutablePointer<Int64>?, _ out: UnsafeMutablePointer<Float>?, _ nRows: Int64) -> bz_status {
+    guarded { () throws(EngineError) in
+        guard side >= 1, side <= 5 else { throw .invalid("side must be in [1, 5], got \(side)") }
+        let images = try Datasets.barsAndStripes(side: Int(side))
+        let count = images.count / Int(side * side)
+        if let out {
+            try Argument.length(nRows, "n_rows", equals: count, "the number of images, 2^(side + 1) - 2")
+            out.write(images)
+        }
+        outRows?.pointee = Int64(count)
     }
 }

@@ -26,6 +26,8 @@ func status(of kind: EngineError.Kind) -> bz_status {
     case .wrongState: BZ_ERR_WRONG_STATE
     case .unsupported: BZ_ERR_UNSUPPORTED
     case .busy: BZ_ERR_BUSY
+    case .io: BZ_ERR_IO
+    case .badFormat: BZ_ERR_BAD_FORMAT
     case .nullPointer: BZ_ERR_NULL_POINTER
     case .invalidHandle: BZ_ERR_INVALID_HANDLE
     }

@@ -21,6 +21,10 @@ public struct EngineError: Error, Sendable, Equatable, CustomStringConvertible {
         case unsupported
         /// The object is in use by another call (a re-entrant call from a callback).
         case busy
+        /// Reading or writing a file failed.
+        case io
+        /// A file or byte buffer is not in the expected format (or is damaged).
+        case badFormat
         /// A required pointer was NULL (raised by the C layer).
         case nullPointer
         /// A handle was freed, never created, or of another type (raised by the C layer).

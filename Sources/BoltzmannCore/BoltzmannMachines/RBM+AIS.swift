@@ -1,3 +1,4 @@
+import COpenBLAS
 import Glibc
 
 /// An estimate of log Z with its uncertainty.
@@ -21,19 +22,30 @@ extension RBM {
         return betas
     }()
 
+    /// The number of groups AIS splits `runs` into: its progress total is that times
+    /// the number of steps between betas.
+    public static func aisGroups(runs: Int) -> Int { (max(runs, 1) + 63) / 64 }
+
     /// log Z by Annealed Importance Sampling (Neal 2001; Salakhutdinov & Murray 2008).
-    /// The base model has no weights or hidden biases and visible biases `base`
-    /// (from the data's marginals, log(p / (1 - p)); zeros for the uniform model),
-    /// so Z_A = 2^{n_h} prod_i (1 + e^{base_i}) is exact and it is sampled exactly.
-    /// The intermediate models are
+    /// The base model has no weights or hidden biases, so Z_A is exact and it is
+    /// sampled exactly. For Bernoulli visibles its visible biases are `base` (from
+    /// the data's marginals, log(p / (1 - p)); zeros for the uniform model),
+    /// Z_A = 2^{n_h} prod_i (1 + e^{base_i}), and the intermediate models are
     ///
-    ///     log f_k(v) = (1 - beta_k) base.v + beta_k b.v + sum_j softplus(beta_k a_j(v)),
+    ///     log f_k(v) = (1 - beta_k) base.v + beta_k b.v + sum_j softplus(beta_k a_j(v));
     ///
-    /// a_j(v) = c_j + (v^T W)_j, from f_0 (the base) to f_K = e^{-F} (this machine);
-    /// each run moves from beta_{k-1} to beta_k by one Gibbs sweep that leaves f_k
-    /// invariant, gathering log w += log f_k(v) - log f_{k-1}(v). All `runs` chains
-    /// advance together through sgemm; weights accumulate in double precision.
-    /// Run r draws from stream r of `seed`. Progress counts betas.
+    /// for Gaussian visibles the base is Normal(b, 1) per unit (`base` must be nil),
+    /// Z_A = (2 pi)^{n_v/2} 2^{n_h}, and
+    ///
+    ///     log f_k(v) = -|v - b|^2 / 2 + sum_j softplus(beta_k a_j(v)),
+    ///
+    /// with a_j(v) = c_j + (v^T W)_j, from f_0 (the base) to f_K = e^{-F} (this
+    /// machine). Each run moves from beta_{k-1} to beta_k by one Gibbs sweep that
+    /// leaves f_k invariant, gathering log w += log f_k(v) - log f_{k-1}(v). All
+    /// runs are split into fixed groups of at most 64 that advance together through
+    /// sgemm, one group per thread; weights
+    /// accumulate in double precision. The draws depend on `seed` only. Progress
+    /// counts betas times groups.
     public func annealedImportanceSampling(
         runs: Int, betas: [Double] = RBM.aisSchedule, base: [Float]? = nil, seed: UInt64, monitor: WorkMonitor = .none()
     ) throws(EngineError) -> PartitionEstimate {
@@ -44,49 +56,86 @@ extension RBM {
         for k in 1..<betas.count where !(betas[k] >= betas[k - 1]) {
             throw .invalid("betas must not decrease: betas[\(k)] = \(betas[k]) follows \(betas[k - 1])")
         }
+        let gaussian = visibleUnits == .gaussian
+        if gaussian && base != nil { throw EngineError(.unsupported, "base applies to Bernoulli visible units; the Gaussian base model is Normal(b, 1)") }
         let baseBias = base ?? [Float](repeating: 0, count: visibleCount)
         guard baseBias.count == visibleCount else {
             throw EngineError(.shapeMismatch, "base has \(baseBias.count) entries but the machine has \(visibleCount) visible units")
         }
         if let k = baseBias.firstIndex(where: { !$0.isFinite }) { throw EngineError(.nonFinite, "base[\(k)] must be finite, got \(baseBias[k])") }
+        guard runs <= (1 << 31) / max(visibleCount, hiddenCount) else { throw EngineError(.limitExceeded, "\(runs) runs of this machine are more than the library accepts") }
         let nv = visibleCount, nh = hiddenCount
-        var random = (0..<runs).map { RandomStream(seed: seed, stream: UInt64($0)) }
-        @inline(__always) func uniform(_ r: Int) -> Float { Float(random[r].next() >> 40) * 0x1p-24 }
-        // v_0 from the base model, exactly.
-        var v = [Float](repeating: 0, count: runs * nv)
-        for r in 0..<runs { for i in 0..<nv { v[r * nv + i] = uniform(r) < sigmoid(baseBias[i]) ? 1 : 0 } }
+        // Runs are independent chains: groups of at most 64 (a fixed split, so the
+        // result does not depend on the thread count) each advance through every beta
+        // on one thread, their products by one sgemm each, all groups at once.
+        let groups = Self.aisGroups(runs: runs), groupSize = (runs + groups - 1) / groups
         var logW = [Double](repeating: 0, count: runs)
-        // The hidden biases enter through a = c + vW; the visible biases interpolate.
-        var zeroBias = self
-        zeroBias.visibleBias = [Float](repeating: 0, count: nv)
+        // The visible biases enter separately (they interpolate, or sit in the Gaussian mean).
+        var zeroed = self
+        zeroed.visibleBias = [Float](repeating: 0, count: nv)
+        let withoutVisibleBias = zeroed
+        let shift = (0..<nv).map { visibleBias[$0] - baseBias[$0] }
+        let machine = self, bias = visibleBias
         guard monitor.start() else { try monitor.checkNotStopped(); return PartitionEstimate(logZ: .nan, standardError: .nan, effectiveSampleSize: 0) }
-        var h = [Float](repeating: 0, count: runs * nh)
-        for k in 1..<betas.count {
-            let previous = betas[k - 1], beta = betas[k], step = Float(beta - previous)
-            let a = activations(v, rows: runs, transposed: false)
-            for r in 0..<runs {
-                var delta = 0.0
-                for i in 0..<nv where v[r * nv + i] != 0 { delta += Double(step * (visibleBias[i] - baseBias[i])) }
-                for j in 0..<nh {
-                    let x = Double(a[r * nh + j])
-                    delta += softplus(beta * x) - softplus(previous * x)
+        logW.withUnsafeMutableBufferPointer { logW in
+            let logW = SharedPointer(logW.baseAddress!)
+            do {  // groups in parallel
+                Parallel.forEach(groups, parallel: groups > 1) { group in
+                    let first = group * groupSize, count = min(groupSize, runs - first)
+                    guard count > 0 else { return }
+                    var random = RandomStream(seed: seed, stream: UInt64(group))
+                    var v = [Float](repeating: 0, count: count * nv), back = v
+                    var a = [Float](repeating: 0, count: count * nh), h = a
+                    var linear = [Float](repeating: 0, count: count)
+                    v.withUnsafeMutableBufferPointer { v in back.withUnsafeMutableBufferPointer { back in
+                    a.withUnsafeMutableBufferPointer { a in h.withUnsafeMutableBufferPointer { h in
+                    linear.withUnsafeMutableBufferPointer { linear in shift.withUnsafeBufferPointer { shift in
+                        let v = v.baseAddress!, back = back.baseAddress!, a = a.baseAddress!, h = h.baseAddress!
+                        // v_0 from the base model, exactly.
+                        for r in 0..<count { for i in 0..<nv { back[r * nv + i] = gaussian ? bias[i] : baseBias[i] } }
+                        UnitKernels.activate(back, samples: v, rows: count, width: nv, logistic: !gaussian, seed: random.next())
+                        for k in 1..<betas.count {
+                            let previous = betas[k - 1], beta = betas[k], step = beta - previous
+                            machine.activations(v, rows: count, transposed: false, into: a, tiled: false)
+                            if !gaussian {
+                                // (beta_k - beta_{k-1}) (b - base).v for every run at once.
+                                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(count), Int32(nv), 1, v, Int32(nv),
+                                            shift.baseAddress, 1, 0, linear.baseAddress, 1)
+                            }
+                            for r in 0..<count {
+                                let row = a + r * nh
+                                var delta = UnitKernels.softplusDifference(row, nh, beta: Float(beta), previous: Float(previous),
+                                                                           step: Double(Float(beta)) - Double(Float(previous)))
+                                if !gaussian { delta += step * Double(linear[r]) }
+                                logW[first + r] += delta
+                                for j in 0..<nh { row[j] *= Float(beta) }
+                            }
+                            // h ~ p_k(h | v), then v ~ p_k(v | h): logistic of (1 - beta) base + beta (b + W h),
+                            // or Normal(b + beta W h, 1).
+                            UnitKernels.activate(a, samples: h, rows: count, width: nh, logistic: true, seed: random.next())
+                            withoutVisibleBias.activations(h, rows: count, transposed: true, into: back, tiled: false)
+                            for r in 0..<count {
+                                let row = back + r * nv
+                                if gaussian {
+                                    for i in 0..<nv { row[i] = bias[i] + Float(beta) * row[i] }
+                                } else {
+                                    for i in 0..<nv { row[i] = Float(1 - beta) * baseBias[i] + Float(beta) * (bias[i] + row[i]) }
+                                }
+                            }
+                            UnitKernels.activate(back, samples: v, rows: count, width: nv, logistic: !gaussian, seed: random.next())
+                            if !monitor.advance(by: 1) { break }
+                        }
+                    } } } } } }
                 }
-                logW[r] += delta
-                // A Gibbs sweep at beta_k: h | v, then v | h.
-                for j in 0..<nh { h[r * nh + j] = uniform(r) < sigmoid(Float(beta) * a[r * nh + j]) ? 1 : 0 }
             }
-            let back = zeroBias.activations(h, rows: runs, transposed: true)  // (W h)_i
-            for r in 0..<runs {
-                for i in 0..<nv {
-                    let x = Float(1 - beta) * baseBias[i] + Float(beta) * (visibleBias[i] + back[r * nv + i])
-                    v[r * nv + i] = uniform(r) < sigmoid(x) ? 1 : 0
-                }
-            }
-            if !monitor.advance(by: 1) { break }
         }
         try monitor.finish()
         var logZA = Double(nh) * log(2.0)
-        for i in 0..<nv { logZA += softplus(Double(baseBias[i])) }
+        if gaussian {
+            logZA += Double(nv) / 2 * log(2 * Double.pi)
+        } else {
+            for i in 0..<nv { logZA += softplus(Double(baseBias[i])) }
+        }
         let top = logW.max()!
         let w = logW.map { exp($0 - top) }
         let mean = w.reduce(0, +) / Double(runs)

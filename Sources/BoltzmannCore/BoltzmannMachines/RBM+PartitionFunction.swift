@@ -6,16 +6,22 @@ extension RBM {
     ///
     ///     log Z = log sum_h exp(c.h + sum_i softplus(b_i + (W h)_i))   (n_h <= n_v)
     ///
-    /// and symmetrically over v otherwise. States are visited in Gray-code order, so
+    /// and symmetrically over v otherwise. Gaussian visibles are integrated out,
+    /// so the hidden layer is enumerated whatever its size:
+    ///
+    ///     log Z = n_v/2 log 2 pi - |b|^2/2 + log sum_h exp(c.h + |b + W h|^2 / 2).
+    /// States are visited in Gray-code order, so
     /// each step adds one column of W to the pre-activations; blocks of 4096 states
     /// start from a direct computation (rounding drift stays below 1e-12) and run in
     /// parallel, each keeping a streaming log-sum-exp, merged in block order, so the
     /// result does not depend on the thread count. Cost: 2^m x n_other softplus.
     public func exactLogPartition(monitor: WorkMonitor = .none()) throws(EngineError) -> Double {
-        let overHidden = hiddenCount <= visibleCount
+        let gaussian = visibleUnits == .gaussian
+        let overHidden = gaussian || hiddenCount <= visibleCount
         let m = overHidden ? hiddenCount : visibleCount, p = overHidden ? visibleCount : hiddenCount
         guard m <= Self.maxExactUnits else {
-            throw EngineError(.limitExceeded, "the exact partition function enumerates the smaller layer, here \(m) units (2^\(m) states); the limit is \(Self.maxExactUnits): use AIS")
+            let layer = gaussian ? "the hidden layer (Gaussian visibles are integrated out)" : "the smaller layer"
+            throw EngineError(.limitExceeded, "the exact partition function enumerates \(layer), here \(m) units (2^\(m) states); the limit is \(Self.maxExactUnits): use AIS")
         }
         let enumerated = (overHidden ? hiddenBias : visibleBias).map(Double.init)
         let other = (overHidden ? visibleBias : hiddenBias).map(Double.init)
@@ -46,7 +52,11 @@ extension RBM {
                         for t in 0..<p { a[t] += sign * columns[u * p + t] }
                     }
                     var term = linear
-                    for t in 0..<p { term += softplus(a[t]) }
+                    if gaussian {
+                        for t in 0..<p { term += a[t] * a[t] / 2 }
+                    } else {
+                        term += a.withUnsafeBufferPointer { UnitKernels.softplusSum($0.baseAddress!, p) }
+                    }
                     if term > maximum {
                         sum = sum * exp(maximum - term) + 1
                         maximum = term
@@ -61,7 +71,9 @@ extension RBM {
         try monitor.finish()
         let maximum = partial.map(\.maximum).max() ?? 0
         let sum = partial.reduce(0.0) { $0 + $1.sum * exp($1.maximum - maximum) }
-        return maximum + log(sum)
+        guard gaussian else { return maximum + log(sum) }
+        let squares = visibleBias.reduce(0.0) { $0 + Double($1) * Double($1) }
+        return Double(visibleCount) / 2 * log(2 * Double.pi) - squares / 2 + maximum + log(sum)
     }
 
     /// The exact mean log-likelihood of the rows of v: -<F(v)> - log Z.
@@ -83,6 +95,7 @@ extension RBM {
     /// with p_j(v) = p(h_j = 1 | v) and the model average weighted by e^{-F(v)} / Z.
     /// For checking estimators such as CD-k against the truth.
     public func exactGradient(_ data: [Float]) throws(EngineError) -> (weights: [Double], visibleBias: [Double], hiddenBias: [Double]) {
+        guard visibleUnits == .bernoulli else { throw EngineError(.unsupported, "the exact gradient enumerates Bernoulli visible units") }
         let rows = try checkVisible(data)
         guard rows >= 1 else { throw .invalid("data must hold at least one row") }
         let nv = visibleCount, nh = hiddenCount

@@ -1,10 +1,26 @@
 import COpenBLAS
 import Glibc
 
+/// What `RBMTrainer.fit` reports after each epoch.
+public enum RBMMetric: Int32, Sendable {
+    case none = 0
+    /// The epoch's mean squared error of v against E[v | h], h drawn from p(h | v),
+    /// per value (a by-product of training, free).
+    case reconstruction = 1
+    /// The mean pseudo-log-likelihood of the training rows after the epoch (see
+    /// `RBM.pseudoLogLikelihood`; Bernoulli visibles only; costs n_v x n_h softplus
+    /// per row).
+    case pseudoLogLikelihood = 2
+}
+
 /// Options of RBM training by stochastic gradient ascent on the log-likelihood,
 /// whose gradient is <v h^T>_data - <v h^T>_model (seed 002 §8).
-public struct RBMTraining: Sendable {
+public struct RBMTraining: Sendable, Equatable {
     public var learningRate: Float = 0.05
+    /// With `linearDecay`, the rate falls linearly over a `fit` from `learningRate`
+    /// at its first batch towards `finalLearningRate` after its last.
+    public var linearDecay = false
+    public var finalLearningRate: Float = 0
     /// Gibbs steps of the negative phase (CD-k / PCD-k), >= 1.
     public var steps = 1
     /// Persistent chains (PCD) when > 0: that many fantasy particles carried from
@@ -14,13 +30,15 @@ public struct RBMTraining: Sendable {
     /// L2 weight decay (on W only).
     public var weightDecay: Float = 0
     public var batchSize = 10
+    public var metric = RBMMetric.reconstruction
 
     public init() {}
 
-    func check() throws(EngineError) {
+    public func check() throws(EngineError) {
         guard learningRate.isFinite, learningRate > 0 else { throw .invalid("learning_rate must be finite and > 0, got \(learningRate)") }
+        guard finalLearningRate.isFinite, finalLearningRate >= 0 else { throw .invalid("final_learning_rate must be finite and >= 0, got \(finalLearningRate)") }
         guard steps >= 1, steps <= 1 << 20 else { throw .invalid("k must be in [1, 2^20], got \(steps)") }
-        guard persistentChains >= 0, persistentChains <= 1 << 20 else { throw .invalid("persistent chains must be in [0, 2^20], got \(persistentChains)") }
+        guard persistentChains >= 0, persistentChains <= 1 << 20 else { throw .invalid("persistent_chains must be in [0, 2^20], got \(persistentChains)") }
         guard momentum.isFinite, momentum >= 0, momentum < 1 else { throw .invalid("momentum must be in [0, 1), got \(momentum)") }
         guard weightDecay.isFinite, weightDecay >= 0 else { throw .invalid("weight_decay must be finite and >= 0, got \(weightDecay)") }
         guard batchSize >= 1, batchSize <= 1 << 20 else { throw .invalid("batch_size must be in [1, 2^20], got \(batchSize)") }
@@ -29,18 +47,33 @@ public struct RBMTraining: Sendable {
 
 /// Trains an `RBM` with CD-k or PCD-k and momentum, keeping what must survive from
 /// call to call: the parameter velocities, the persistent chains and the random
-/// stream. The positive phase uses hidden probabilities; the negative phase samples
-/// both layers and uses the final hidden probabilities. Every product of matrices
-/// goes through sgemm.
+/// stream, so `partialFit` continues where the last call stopped.
+///
+/// The positive phase uses hidden probabilities; the negative phase samples both
+/// layers and uses the final hidden probabilities. Every product of matrices goes
+/// through sgemm, straight into the velocities:
+///
+///     V_W <- momentum V_W + rate (v0^T p(h|v0) / B - vk^T p(h|vk) / N - decay W),  W += V_W,
+///
+/// and likewise for the biases (without decay). Buffers are allocated once per
+/// batch shape, never inside the epoch loop; the sigmoid and the sampling of each
+/// layer are one fused pass, threaded when large (`UnitKernels.activate`).
 public final class RBMTrainer {
     public private(set) var machine: RBM
-    public let options: RBMTraining
+    public private(set) var options: RBMTraining
     var random: RandomStream
     var velocityW: [Float], velocityB: [Float], velocityC: [Float]
-    /// Persistent chains (persistentChains x n_v), or empty for CD.
+    /// Persistent chains (persistentChains x n_v); empty until the first batch,
+    /// which seeds them with its rows (cycled).
     var chains: [Float] = []
+    /// Work buffers: the batch and its hidden probabilities and samples, the
+    /// reconstruction, and the negative chains' visible and hidden layers.
+    var v0: [Float] = [], ph0: [Float] = [], h0: [Float] = [], pv: [Float] = []
+    var vk: [Float] = [], pvk: [Float] = [], hk: [Float] = [], phk: [Float] = []
+    /// Column sums of one layer (as wide as the wider layer).
+    var columnSums: [Float] = []
 
-    public init(_ machine: RBM, options: RBMTraining, seed: UInt64) throws(EngineError) {
+    public init(_ machine: RBM, options: RBMTraining = RBMTraining(), seed: UInt64) throws(EngineError) {
         try options.check()
         self.machine = machine
         self.options = options
@@ -48,121 +81,285 @@ public final class RBMTrainer {
         velocityW = [Float](repeating: 0, count: machine.weights.count)
         velocityB = [Float](repeating: 0, count: machine.visibleCount)
         velocityC = [Float](repeating: 0, count: machine.hiddenCount)
-        if options.persistentChains > 0 {
-            chains = (0..<(options.persistentChains * machine.visibleCount)).map { _ in random.next() >> 63 == 0 ? 0 : 1 }
+    }
+
+    /// New options (checked first: on failure nothing changes). Changing the number
+    /// of persistent chains starts them afresh.
+    public func setOptions(_ new: RBMTraining) throws(EngineError) {
+        try new.check()
+        if new.persistentChains != options.persistentChains { chains = [] }
+        options = new
+    }
+
+    /// New parameters of the same shape and kind; the velocities restart at zero.
+    public func setMachine(_ new: RBM) throws(EngineError) {
+        guard new.visibleCount == machine.visibleCount, new.hiddenCount == machine.hiddenCount, new.visibleUnits == machine.visibleUnits else {
+            throw EngineError(.shapeMismatch, "the new machine must have the trainer's shape and unit kind")
         }
+        machine = new
+        zeroVelocities()
     }
 
-    /// Bernoulli samples of probabilities p, in place.
-    private func sample(_ p: inout [Float]) {
-        for k in p.indices { p[k] = Float(random.next() >> 40) * 0x1p-24 < p[k] ? 1 : 0 }
+    /// Start afresh: zero velocities, new chains, the stream reseeded.
+    public func reset(seed: UInt64) {
+        random = RandomStream(seed: seed)
+        zeroVelocities()
+        chains = []
     }
 
-    /// One gradient step on a batch (rows x n_v, checked by the caller); returns the
-    /// batch's mean squared reconstruction error (v0 against p(v | h0 sample)).
-    func step(_ v0: [Float], rows: Int) -> Double {
+    private func zeroVelocities() {
+        for k in velocityW.indices { velocityW[k] = 0 }
+        for k in velocityB.indices { velocityB[k] = 0 }
+        for k in velocityC.indices { velocityC[k] = 0 }
+    }
+
+    /// Sizes the work buffers for batches of `rows` and `negatives` chains.
+    private func reserve(rows: Int, negatives: Int) {
         let nv = machine.visibleCount, nh = machine.hiddenCount
-        let ph0 = machine.activations(v0, rows: rows, transposed: false).map(sigmoid)
-        var h = ph0
-        sample(&h)
-        var pv = machine.activations(h, rows: rows, transposed: true).map(sigmoid)
+        func fit(_ buffer: inout [Float], _ count: Int) { if buffer.count < count { buffer = [Float](repeating: 0, count: count) } }
+        fit(&v0, rows * nv); fit(&pv, rows * nv); fit(&ph0, rows * nh); fit(&h0, rows * nh)
+        fit(&vk, negatives * nv); fit(&pvk, negatives * nv); fit(&hk, negatives * nh); fit(&phk, negatives * nh)
+        if columnSums.count < max(nv, nh) { columnSums = [Float](repeating: 0, count: max(nv, nh)) }
+    }
+
+    /// One gradient step at `rate` on the batch already in v0 (rows x n_v). Returns
+    /// the batch's summed squared reconstruction error.
+    private func step(rows: Int, rate: Float) -> Double {
+        let nv = machine.visibleCount, nh = machine.hiddenCount, logistic = machine.visibleUnits == .bernoulli
+        let persistent = options.persistentChains > 0
+        let negatives = persistent ? options.persistentChains : rows
+        reserve(rows: rows, negatives: negatives)
+        if persistent && chains.isEmpty {
+            chains = (0..<(negatives * nv)).map { v0[($0 / nv) % rows * nv + $0 % nv] }
+        }
         var error = 0.0
-        for k in 0..<(rows * nv) { error += Double((v0[k] - pv[k]) * (v0[k] - pv[k])) }
-        // The negative chains: CD restarts from the data, PCD continues its own.
-        var v: [Float], negatives: Int
-        if chains.isEmpty {
-            negatives = rows
-            v = pv
-            sample(&v)
-        } else {
-            negatives = options.persistentChains
-            v = chains
-            h = machine.activations(v, rows: negatives, transposed: false).map(sigmoid)
-            sample(&h)
-            pv = machine.activations(h, rows: negatives, transposed: true).map(sigmoid)
-            v = pv
-            sample(&v)
-        }
-        for _ in 1..<max(options.steps, 1) {
-            h = machine.activations(v, rows: negatives, transposed: false).map(sigmoid)
-            sample(&h)
-            v = machine.activations(h, rows: negatives, transposed: true).map(sigmoid)
-            sample(&v)
-        }
-        let phk = machine.activations(v, rows: negatives, transposed: false).map(sigmoid)
-        if !chains.isEmpty { chains = v }
-        // Gradient of W: v0^T ph0 / rows - v^T phk / negatives.
-        var gradient = [Float](repeating: 0, count: nv * nh)
-        v0.withUnsafeBufferPointer { v0 in
-            ph0.withUnsafeBufferPointer { ph0 in
-                gradient.withUnsafeMutableBufferPointer { g in
-                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(nv), Int32(nh), Int32(rows),
-                                1 / Float(rows), v0.baseAddress, Int32(nv), ph0.baseAddress, Int32(nh), 0, g.baseAddress, Int32(nh))
+        v0.withUnsafeMutableBufferPointer { v0 in ph0.withUnsafeMutableBufferPointer { ph0 in h0.withUnsafeMutableBufferPointer { h0 in
+        pv.withUnsafeMutableBufferPointer { pv in vk.withUnsafeMutableBufferPointer { vk in pvk.withUnsafeMutableBufferPointer { pvk in
+        hk.withUnsafeMutableBufferPointer { hk in phk.withUnsafeMutableBufferPointer { phk in chains.withUnsafeMutableBufferPointer { chains in
+            let v0 = v0.baseAddress!, ph0 = ph0.baseAddress!, h0 = h0.baseAddress!, pv = pv.baseAddress!
+            let vk = vk.baseAddress!, pvk = pvk.baseAddress!, hk = hk.baseAddress!, phk = phk.baseAddress!
+            // Positive phase, and the reconstruction from a hidden sample.
+            machine.activations(v0, rows: rows, transposed: false, into: ph0)
+            UnitKernels.activate(ph0, samples: h0, rows: rows, width: nh, logistic: true, seed: random.next())
+            machine.activations(h0, rows: rows, transposed: true, into: pv)
+            UnitKernels.activate(pv, samples: persistent ? nil : vk, rows: rows, width: nv, logistic: logistic, seed: random.next())
+            for r in 0..<rows {
+                var rowError: Float = 0
+                for i in (r * nv)..<((r + 1) * nv) { rowError += (v0[i] - pv[i]) * (v0[i] - pv[i]) }
+                error += Double(rowError)
+            }
+            // Negative chains: CD continues from the reconstruction's sample, PCD from its own.
+            var gibbs = options.steps - 1
+            if persistent {
+                vk.update(from: chains.baseAddress!, count: negatives * nv)
+                gibbs += 1
+            }
+            for _ in 0..<gibbs {
+                machine.activations(vk, rows: negatives, transposed: false, into: phk)
+                UnitKernels.activate(phk, samples: hk, rows: negatives, width: nh, logistic: true, seed: random.next())
+                machine.activations(hk, rows: negatives, transposed: true, into: pvk)
+                UnitKernels.activate(pvk, samples: vk, rows: negatives, width: nv, logistic: logistic, seed: random.next())
+            }
+            machine.activations(vk, rows: negatives, transposed: false, into: phk)
+            UnitKernels.activate(phk, samples: nil, rows: negatives, width: nh, logistic: true, seed: 0)
+            if persistent { chains.baseAddress!.update(from: vk, count: negatives * nv) }
+            // Velocities (momentum folded into sgemm's beta), then parameters.
+            let momentum = options.momentum, decay = rate * options.weightDecay
+            velocityW.withUnsafeMutableBufferPointer { velocity in
+                machine.weights.withUnsafeMutableBufferPointer { w in
+                    let velocity = velocity.baseAddress!, w = w.baseAddress!
+                    BLAS.sgemm(transA: true, transB: false, m: nv, n: nh, k: rows, alpha: rate / Float(rows),
+                               a: v0, lda: nv, b: ph0, ldb: nh, beta: momentum, c: velocity, ldc: nh)
+                    BLAS.sgemm(transA: true, transB: false, m: nv, n: nh, k: negatives, alpha: -rate / Float(negatives),
+                               a: vk, lda: nv, b: phk, ldb: nh, beta: 1, c: velocity, ldc: nh)
+                    if decay > 0 { cblas_saxpy(Int32(nv * nh), -decay, w, 1, velocity, 1) }
+                    cblas_saxpy(Int32(nv * nh), 1, velocity, 1, w, 1)
                 }
             }
-        }
-        v.withUnsafeBufferPointer { v in
-            phk.withUnsafeBufferPointer { phk in
-                gradient.withUnsafeMutableBufferPointer { g in
-                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(nv), Int32(nh), Int32(negatives),
-                                -1 / Float(negatives), v.baseAddress, Int32(nv), phk.baseAddress, Int32(nh), 1, g.baseAddress, Int32(nh))
+            updateBias(&machine.visibleBias, &velocityB, data: v0, rows: rows, model: vk, negatives: negatives, rate: rate)
+            updateBias(&machine.hiddenBias, &velocityC, data: ph0, rows: rows, model: phk, negatives: negatives, rate: rate)
+        } } } } } } } } }
+        return error
+    }
+
+    /// velocity = momentum velocity + rate (column mean of `data` - column mean of
+    /// `model`), bias += velocity, for one layer (width = bias count). The column
+    /// sums run row by row (contiguous, vectorised), not by a threaded BLAS call,
+    /// whose split of the rows would change the rounding with the thread count.
+    private func updateBias(_ bias: inout [Float], _ velocity: inout [Float], data: UnsafePointer<Float>, rows: Int,
+                            model: UnsafePointer<Float>, negatives: Int, rate: Float) {
+        let width = bias.count, momentum = options.momentum
+        columnSums.withUnsafeMutableBufferPointer { sums in
+            let sums = sums.baseAddress!
+            func columnMean(_ matrix: UnsafePointer<Float>, _ count: Int, scale: Float, into target: UnsafeMutablePointer<Float>) {
+                sums.update(repeating: 0, count: width)
+                for r in 0..<count {
+                    let row = matrix + r * width
+                    for u in 0..<width { sums[u] += row[u] }
                 }
+                for u in 0..<width { target[u] += scale * sums[u] }
+            }
+            velocity.withUnsafeMutableBufferPointer { velocity in
+                let velocity = velocity.baseAddress!
+                for u in 0..<width { velocity[u] *= momentum }
+                columnMean(data, rows, scale: rate / Float(rows), into: velocity)
+                columnMean(model, negatives, scale: -rate / Float(negatives), into: velocity)
             }
         }
-        let rate = options.learningRate, momentum = options.momentum, decay = options.weightDecay
-        for k in 0..<(nv * nh) {
-            velocityW[k] = momentum * velocityW[k] + rate * (gradient[k] - decay * machine.weights[k])
-            machine.weights[k] += velocityW[k]
-        }
-        updateBias(&machine.visibleBias, &velocityB, data: v0, rows: rows, model: v, negatives: negatives)
-        updateBias(&machine.hiddenBias, &velocityC, data: ph0, rows: rows, model: phk, negatives: negatives)
-        return error / Double(rows * nv)
+        for u in bias.indices { bias[u] += velocity[u] }
     }
 
-    /// bias += velocity, velocity = momentum velocity + rate (column mean of `data`
-    /// - column mean of `model`), for one layer (width = bias count).
-    private func updateBias(_ bias: inout [Float], _ velocity: inout [Float], data: [Float], rows: Int, model: [Float], negatives: Int) {
-        let width = bias.count
-        for u in 0..<width {
-            var positive: Float = 0, negative: Float = 0
-            for r in 0..<rows { positive += data[r * width + u] }
-            for r in 0..<negatives { negative += model[r * width + u] }
-            velocity[u] = options.momentum * velocity[u] + options.learningRate * (positive / Float(rows) - negative / Float(negatives))
-            bias[u] += velocity[u]
-        }
+    /// One gradient step on `batch` (rows x n_v, all of it one batch) at the
+    /// constant learning rate, continuing the momentum and chains of earlier calls.
+    /// Returns the batch's mean squared reconstruction error per value. Bad input
+    /// changes nothing.
+    @discardableResult
+    public func partialFit(_ batch: [Float]) throws(EngineError) -> Double {
+        let rows = try machine.checkVisible(batch)
+        guard rows >= 1 else { throw .invalid("data must hold at least one row") }
+        reserve(rows: rows, negatives: options.persistentChains)
+        v0.withUnsafeMutableBufferPointer { v0 in batch.withUnsafeBufferPointer { v0.baseAddress!.update(from: $0.baseAddress!, count: $0.count) } }
+        return step(rows: rows, rate: options.learningRate) / Double(batch.count)
     }
 
-    /// `epochs` passes over the rows of `data` in a fresh seeded order each, in
-    /// batches of `batchSize` (the last one shorter). Returns each epoch's mean
-    /// reconstruction error. Progress counts epochs (metric: that error); a stop
-    /// request is honoured between batches and leaves a usable machine.
+    /// `epochs` passes over the rows of `data`, each in a fresh order drawn from the
+    /// trainer's stream, in batches of `batchSize` (the last one shorter), with the
+    /// learning-rate schedule spread over all the batches of this call. Returns each
+    /// epoch's metric (`options.metric`; NaN for `.none`), which is also the
+    /// progress metric; progress counts epochs. A stop is honoured between batches
+    /// and leaves a usable machine with the steps taken.
     @discardableResult
     public func fit(_ data: [Float], epochs: Int, monitor: WorkMonitor = .none()) throws(EngineError) -> [Double] {
         let rows = try machine.checkVisible(data)
         guard rows >= 1 else { throw .invalid("data must hold at least one row") }
         guard epochs >= 1 else { throw .invalid("epochs must be >= 1, got \(epochs)") }
+        if options.metric == .pseudoLogLikelihood && machine.visibleUnits != .bernoulli {
+            throw EngineError(.unsupported, "metric pseudo-log-likelihood needs Bernoulli visible units")
+        }
         let nv = machine.visibleCount, batch = options.batchSize
-        var order = Array(0..<rows), errors: [Double] = []
+        let batchesPerEpoch = (rows + batch - 1) / batch, totalBatches = Double(batchesPerEpoch) * Double(epochs)
+        var order = Array(0..<rows), metrics: [Double] = []
         guard monitor.start() else { try monitor.checkNotStopped(); return [] }
-        var rowsBuffer = [Float](repeating: 0, count: batch * nv)
+        reserve(rows: min(batch, rows), negatives: options.persistentChains)
+        var done = 0.0
         for _ in 0..<epochs {
             // Fisher-Yates with the trainer's stream.
             for k in stride(from: rows - 1, to: 0, by: -1) {
                 order.swapAt(k, Int(random.next().multipliedFullWidth(by: UInt64(k + 1)).high))
             }
-            var total = 0.0
+            var squaredError = 0.0
             for start in stride(from: 0, to: rows, by: batch) {
                 guard !monitor.isStopped else { break }
                 let count = min(batch, rows - start)
-                if rowsBuffer.count != count * nv { rowsBuffer = [Float](repeating: 0, count: count * nv) }
-                for r in 0..<count { for i in 0..<nv { rowsBuffer[r * nv + i] = data[order[start + r] * nv + i] } }
-                total += step(rowsBuffer, rows: count) * Double(count)
+                data.withUnsafeBufferPointer { data in
+                    v0.withUnsafeMutableBufferPointer { v0 in
+                        for r in 0..<count { (v0.baseAddress! + r * nv).update(from: data.baseAddress! + order[start + r] * nv, count: nv) }
+                    }
+                }
+                var rate = options.learningRate
+                if options.linearDecay {
+                    rate += (options.finalLearningRate - options.learningRate) * Float(done / totalBatches)
+                }
+                squaredError += step(rows: count, rate: rate)
+                done += 1
             }
             guard !monitor.isStopped else { break }
-            errors.append(total / Double(rows))
-            _ = monitor.advance(by: 1, metric: errors.last!)
+            switch options.metric {
+            case .none: metrics.append(.nan)
+            case .reconstruction: metrics.append(squaredError / Double(data.count))
+            case .pseudoLogLikelihood:
+                let pll = try machine.pseudoLogLikelihood(data)
+                metrics.append(pll.reduce(0, +) / Double(rows))
+            }
+            _ = monitor.advance(by: 1, metric: metrics.last!)
         }
-        try monitor.finish(metric: errors.last ?? .nan)
-        return errors
+        try monitor.finish(metric: metrics.last ?? .nan)
+        return metrics
+    }
+}
+
+extension RBM {
+    /// The pseudo-log-likelihood of each row, sum_i log p(v_i | v_-i), exactly (all
+    /// n_v units; scikit-learn's `score_samples` flips one random unit and scales by
+    /// n_v, an unbiased estimate of this). With v' = v with unit i flipped
+    /// (v_i -> 1 - v_i, so d = 1 - 2 v_i):
+    ///
+    ///     log p(v_i | v_-i) = -softplus(F(v) - F(v')),
+    ///     F(v') - F(v) = -b_i d - sum_j [softplus(a_j + d W_ij) - softplus(a_j)],
+    ///
+    /// a = c + v^T W. Bernoulli visibles only. Rows run in parallel; double sums.
+    public func pseudoLogLikelihood(_ v: [Float]) throws(EngineError) -> [Double] {
+        guard visibleUnits == .bernoulli else {
+            throw EngineError(.unsupported, "the pseudo-log-likelihood needs Bernoulli visible units (Gaussian ones are continuous)")
+        }
+        let rows = try checkVisible(v)
+        let a = activations(v, rows: rows, transposed: false)
+        let nv = visibleCount, nh = hiddenCount
+        var out = [Double](repeating: 0, count: rows)
+        let rowsPerTask = max(1, (1 << 16) / (nv * nh)), tasks = (rows + rowsPerTask - 1) / rowsPerTask
+        out.withUnsafeMutableBufferPointer { out in
+            let out = SharedPointer(out.baseAddress!)
+            Parallel.forEach(tasks, parallel: rows * nv * nh >= 1 << 18) { task in
+                var shifted = [Float](repeating: 0, count: nh)
+                for r in (task * rowsPerTask)..<min(rows, (task + 1) * rowsPerTask) {
+                    let row = Array(a[(r * nh)..<((r + 1) * nh)])
+                    let base = row.withUnsafeBufferPointer { UnitKernels.softplusSum($0.baseAddress!, nh, scale: 1) }
+                    var total = 0.0
+                    for i in 0..<nv {
+                        let d = 1 - 2 * v[r * nv + i]
+                        for j in 0..<nh { shifted[j] = row[j] + d * weights[i * nh + j] }
+                        let flipped = shifted.withUnsafeBufferPointer { UnitKernels.softplusSum($0.baseAddress!, nh, scale: 1) }
+                        let gap = -Double(visibleBias[i] * d) - (flipped - base)  // F(v') - F(v)
+                        total -= softplus(-gap)
+                    }
+                    out[r] = total
+                }
+            }
+        }
+        return out
+    }
+
+    /// Block-Gibbs sampling: `chains` chains, from the rows of `start` (chains x
+    /// n_v) or, without it, from random visible states (fair coins, or standard
+    /// normals for Gaussian units), each making `steps` sweeps h ~ p(h | v),
+    /// v ~ p(v | h). Returns the final visible states (chains x n_v); with
+    /// `means`, E[v | h] of the last sweep instead of a draw. Draws depend on `seed`
+    /// only. Progress counts sweeps.
+    public func sample(chains: Int, steps: Int, start: [Float]? = nil, means: Bool = false, seed: UInt64,
+                       monitor: WorkMonitor = .none()) throws(EngineError) -> [Float] {
+        guard chains >= 1, chains <= 1 << 20 else { throw .invalid("n_chains must be in [1, 2^20], got \(chains)") }
+        guard steps >= 0 else { throw .invalid("steps must be >= 0, got \(steps)") }
+        guard chains <= (1 << 31) / max(visibleCount, hiddenCount) else { throw EngineError(.limitExceeded, "\(chains) chains of this machine are more than the library accepts") }
+        var random = RandomStream(seed: seed)
+        var v: [Float]
+        if let start {
+            guard try checkVisible(start) == chains else {
+                throw EngineError(.shapeMismatch, "start has \(start.count / visibleCount) rows but n_chains is \(chains)")
+            }
+            v = start
+        } else {
+            v = (0..<(chains * visibleCount)).map { _ in
+                visibleUnits == .bernoulli ? Float(random.next() >> 63) : Float(random.normal())
+            }
+        }
+        var h = [Float](repeating: 0, count: chains * hiddenCount), ph = h
+        var pv = v
+        guard monitor.start() else { try monitor.checkNotStopped(); return v }
+        for step in 0..<steps {
+            ph.withUnsafeMutableBufferPointer { ph in h.withUnsafeMutableBufferPointer { h in v.withUnsafeMutableBufferPointer { v in
+                pv.withUnsafeMutableBufferPointer { pv in
+                    activations(v.baseAddress!, rows: chains, transposed: false, into: ph.baseAddress!)
+                    UnitKernels.activate(ph.baseAddress!, samples: h.baseAddress!, rows: chains, width: hiddenCount, logistic: true, seed: random.next())
+                    activations(h.baseAddress!, rows: chains, transposed: true, into: pv.baseAddress!)
+                    let last = means && step == steps - 1
+                    UnitKernels.activate(pv.baseAddress!, samples: last ? nil : v.baseAddress!, rows: chains, width: visibleCount,
+                                         logistic: visibleUnits == .bernoulli, seed: random.next())
+                    if last { v.baseAddress!.update(from: pv.baseAddress!, count: v.count) }
+                }
+            } } }
+            if !monitor.advance(by: 1) { break }
+        }
+        try monitor.finish()
+        return v
     }
 }

@@ -10,21 +10,22 @@ Modules: :mod:`boltzmann.thermo` (spectra, thermodynamics, maximum entropy),
 (Fermi-Dirac, mean field), :mod:`boltzmann.ising` (Ising models: exact enumeration, 1D
 chain, Kaufman, Onsager, mean field), :mod:`boltzmann.montecarlo` (Markov-chain sampling of Ising models with error bars),
 :mod:`boltzmann.tempering` (parallel tempering, simulated annealing),
-:mod:`boltzmann.rbm` (restricted Boltzmann machines),
+:mod:`boltzmann.rbm` (restricted and fully visible Boltzmann machines),
+:mod:`boltzmann.datasets` (bars and stripes, digits),
 :mod:`boltzmann.pbits` (p-bit Ising machines: invertible logic, factoring),
 :mod:`boltzmann.errors` (exceptions).
 """
 
 from ._lib import lib as _library
-from .errors import (BoltzmannError, Busy, Cancelled, FormatError, InternalError,
+from .errors import (BoltzmannError, BoltzmannIOError, Busy, Cancelled, FormatError, InternalError,
                      InvalidArgument, InvalidHandle, LimitExceeded, NotConverged, NullPointerError,
                      NumericError, OutOfMemory, ShapeError, Unsupported, WrongState)
 from . import ising
 from .ising import IsingModel, IsingThermo
 from . import montecarlo
 from .montecarlo import Estimate, MonteCarlo, MonteCarloResults
-from . import pbits, rbm, tempering
-from .rbm import RBM
+from . import datasets, pbits, rbm, tempering
+from .rbm import RBM, BoltzmannMachine, LogEstimate
 from .tempering import anneal, anneal_beta_range, beta_schedule, parallel_tempering, ParallelTempering
 from .pbits import PBitCircuit
 from .microstates import (Macrostates, log_multiplicity, macrostate_count, macrostates,

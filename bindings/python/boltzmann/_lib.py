@@ -16,7 +16,7 @@ from .errors import error_for
 
 #: The library major version and ABI version this binding speaks.
 VERSION_MAJOR = 0
-ABI_VERSION = 1
+ABI_VERSION = 2
 
 
 class bz_spectrum(ctypes.Structure):
@@ -62,6 +62,7 @@ circuit_p = POINTER(bz_circuit)
 pt_p = POINTER(bz_pt)
 rbm_p = POINTER(bz_rbm)
 f32p = POINTER(ctypes.c_float)
+u8p = POINTER(ctypes.c_uint8)
 
 SIGNATURES = {
     # core
@@ -167,19 +168,32 @@ SIGNATURES = {
     "bz_anneal": (Status, [ising_p, f64p, c_int64, c_int64, c_int64, c_int32, c_uint64, i8p, f64p, i64p,
                            bz_progress_fn, c_void_p]),
     # rbm
-    "bz_rbm_create": (Status, [c_int64, c_int64, c_uint64, POINTER(rbm_p)]),
+    "bz_rbm_create": (Status, [c_int64, c_int64, c_int32, c_uint64, POINTER(rbm_p)]),
     "bz_rbm_free": (None, [rbm_p]),
     "bz_rbm_size": (Status, [rbm_p, i64p, i64p]),
+    "bz_rbm_visible_units": (Status, [rbm_p, i32p]),
     "bz_rbm_parameters": (Status, [rbm_p, f32p, f32p, f32p, c_int64, c_int64]),
     "bz_rbm_set_parameters": (Status, [rbm_p, f32p, f32p, f32p, c_int64, c_int64]),
     "bz_rbm_hidden_probabilities": (Status, [rbm_p, f32p, c_int64, f32p]),
     "bz_rbm_visible_probabilities": (Status, [rbm_p, f32p, c_int64, f32p]),
     "bz_rbm_free_energy": (Status, [rbm_p, f32p, c_int64, f64p]),
+    "bz_rbm_pseudo_log_likelihood": (Status, [rbm_p, f32p, c_int64, f64p]),
     "bz_rbm_log_partition_exact": (Status, [rbm_p, f64p, bz_progress_fn, c_void_p]),
     "bz_rbm_log_partition_ais": (Status, [rbm_p, c_int64, f64p, c_int64, f32p, c_uint64, f64p, f64p, f64p,
                                           bz_progress_fn, c_void_p]),
-    "bz_rbm_fit": (Status, [rbm_p, f32p, c_int64, c_int64, c_int64, ctypes.c_float, c_int32, c_int64, ctypes.c_float,
-                            ctypes.c_float, c_uint64, f64p, bz_progress_fn, c_void_p]),
+    "bz_rbm_set_training": (Status, [rbm_p, c_int32, c_double]),
+    "bz_rbm_get_training": (Status, [rbm_p, c_int32, f64p]),
+    "bz_rbm_fit": (Status, [rbm_p, f32p, c_int64, c_int64, c_uint64, f64p, bz_progress_fn, c_void_p]),
+    "bz_rbm_partial_fit": (Status, [rbm_p, f32p, c_int64, f64p]),
+    "bz_rbm_sample": (Status, [rbm_p, c_int64, c_int64, f32p, c_int32, c_uint64, f32p, bz_progress_fn, c_void_p]),
+    "bz_rbm_save": (Status, [rbm_p, c_char_p]),
+    "bz_rbm_load": (Status, [c_char_p, POINTER(rbm_p)]),
+    "bz_rbm_serialized_size": (Status, [rbm_p, i64p]),
+    "bz_rbm_serialize": (Status, [rbm_p, u8p, c_int64]),
+    "bz_rbm_deserialize": (Status, [u8p, c_int64, POINTER(rbm_p)]),
+    "bz_bars_and_stripes": (Status, [c_int64, i64p, f32p, c_int64]),
+    "bz_bm_fit": (Status, [i8p, c_int64, c_int64, c_double, c_double, c_int64, c_double, c_int64, c_int64, c_uint64,
+                           POINTER(ising_p), i64p, f64p, bz_progress_fn, c_void_p]),
     # pbits
     "bz_gate_info": (Status, [c_int32, i64p, i64p]),
     "bz_circuit_create": (Status, [POINTER(circuit_p)]),

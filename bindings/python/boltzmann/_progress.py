@@ -6,14 +6,16 @@ from .errors import Cancelled
 
 class Progress:
     """A ctypes progress callback around a Python callable ``progress(done, total)``
-    (return False to stop). It is always installed, so Ctrl-C (KeyboardInterrupt,
+    and an optional ``callback(done, metric)`` (either may return False to stop). It is always installed, so Ctrl-C (KeyboardInterrupt,
     delivered while the callback runs) cancels the call cleanly, and so does any
     exception the callable raises; both are re-raised after the call returns."""
 
-    def __init__(self, progress, unit="states"):
+    def __init__(self, progress, unit="states", callback=None):
         if progress is True:
             progress = _tqdm_progress(unit)
         self.callable = progress
+        self.callback = callback  # callback(done, metric) after each unit of work
+        self.reported = 0
         self.error = None
         self.cfunc = bz_progress_fn(self._call)
 
@@ -21,6 +23,10 @@ class Progress:
         try:
             if self.callable is not None and self.callable(done, total) is False:
                 return 1
+            if self.callback is not None and done > self.reported:  # once per unit, not again at the end
+                self.reported = done
+                if self.callback(int(done), metric) is False:
+                    return 1
             return 0
         except BaseException as e:  # noqa: BLE001 - re-raised after the call
             self.error = e

@@ -1,12 +1,13 @@
-"""Restricted Boltzmann machines, scikit-learn style, with honest log-likelihoods.
+"""Restricted Boltzmann machines, scikit-learn style, with honest log-likelihoods,
+and fully visible Boltzmann machines.
 
 >>> import numpy as np, boltzmann as bz
->>> rng = np.random.default_rng(0)
->>> X = (rng.random((200, 8)) < 0.3).astype(np.float32)
->>> rbm = bz.RBM(8, 6, seed=1).fit(X, epochs=20, k=1)
+>>> X = bz.datasets.bars_and_stripes(3)          # 14 images, 9 pixels; optimum -ln 14
+>>> rbm = bz.RBM(9, 16, seed=1).fit(np.tile(X, (10, 1)), epochs=300, k=5, batch_size=14,
+...                                  learning_rate=0.1, final_learning_rate=0.0)
 >>> rbm.transform(X).shape
-(200, 6)
->>> bool(rbm.log_likelihood(X).value > -8 * np.log(2))   # exact: log Z by enumerating 2^6 states
+(14, 16)
+>>> bool(rbm.log_likelihood(X).value > -np.log(14) - 0.5)   # exact: log Z over 2^9 states
 True
 """
 
@@ -17,11 +18,19 @@ import numpy as np
 
 from ._arrays import f64
 from ._handles import HandleOwner
-from ._lib import f32p, lib, rbm_p
+import os
+
+from ._lib import f32p, i8p, ising_p, lib, rbm_p, u8p
 from ._progress import Progress
 from .errors import InvalidArgument, ShapeError
 
-__all__ = ["RBM", "LogEstimate"]
+__all__ = ["RBM", "LogEstimate", "BoltzmannMachine"]
+
+_UNITS = {"bernoulli": 0, "gaussian": 1}
+_METRICS = {None: 0, "none": 0, "reconstruction": 1, "pseudo_log_likelihood": 2}
+# Training options of bz_rbm_set_training (BZ_RBM_*).
+_OPTIONS = {"learning_rate": 1, "schedule": 2, "final_learning_rate": 3, "k": 4, "persistent": 5, "momentum": 6,
+            "weight_decay": 7, "batch_size": 8, "metric": 9}
 
 
 @dataclass(frozen=True)
@@ -55,23 +64,38 @@ def _f32(a):
 
 
 class RBM(HandleOwner):
-    """A Bernoulli-Bernoulli RBM: E(v, h) = -b.v - c.h - v^T W h, float32 parameters.
+    """A restricted Boltzmann machine with float32 parameters W (n_visible, n_hidden), b, c.
+
+    E(v, h) = -b.v - c.h - v^T W h for ``visible="bernoulli"`` (inputs in [0, 1]), or
+    |v - b|^2 / 2 - c.h - v^T W h for ``visible="gaussian"`` (unit variance: standardise
+    the data). Hidden units are binary.
 
     Parameters
     ----------
     n_visible, n_hidden : int
+    visible : "bernoulli" or "gaussian"
     seed : int
-        Seeds the initial weights, Normal(0, 0.01^2); biases start at 0.
+        Seeds the initial weights, Normal(0, 0.01^2) (biases start at 0), and the stream
+        that :meth:`partial_fit` draws from.
     """
 
     _free_handle = staticmethod(lambda handle: lib.bz_rbm_free(handle))
 
-    def __init__(self, n_visible, n_hidden, seed=0):
+    def __init__(self, n_visible, n_hidden, visible="bernoulli", seed=0):
+        if visible not in _UNITS:
+            raise InvalidArgument(f"visible must be 'bernoulli' or 'gaussian', got {visible!r}")
         handle = rbm_p()
-        lib.bz_rbm_create(int(n_visible), int(n_hidden), int(seed) & (2**64 - 1), ctypes.byref(handle))
+        lib.bz_rbm_create(int(n_visible), int(n_hidden), _UNITS[visible], int(seed) & (2**64 - 1), ctypes.byref(handle))
+        self._adopt(handle)
+
+    def _adopt(self, handle):
         self._own(handle)
-        self.n_visible, self.n_hidden = int(n_visible), int(n_hidden)
-        self.errors_ = np.empty(0)
+        nv, nh, units = ctypes.c_int64(), ctypes.c_int64(), ctypes.c_int32()
+        lib.bz_rbm_size(handle, ctypes.byref(nv), ctypes.byref(nh))
+        lib.bz_rbm_visible_units(handle, ctypes.byref(units))
+        self.n_visible, self.n_hidden = nv.value, nh.value
+        self.visible = "gaussian" if units.value == 1 else "bernoulli"
+        self.metrics_ = np.empty(0)
 
     # -- parameters (numpy copies)
     def _parameters(self):
@@ -104,16 +128,66 @@ class RBM(HandleOwner):
         return self
 
     # -- training
-    def fit(self, X, epochs=10, batch_size=10, learning_rate=0.05, k=1, persistent=0, momentum=0.5,
-            weight_decay=0.0, seed=0, progress=None):
-        """Train with CD-k (``persistent=0``) or PCD-k with ``persistent`` fantasy chains.
-        Each epoch's reconstruction error goes to ``errors_``. Returns self."""
+    def set_training(self, **options):
+        """Set training options (kept until set again): ``learning_rate``,
+        ``final_learning_rate`` (a linear decay to it over each :meth:`fit`; None:
+        constant), ``k``, ``persistent`` (PCD chains; 0 for CD), ``momentum``,
+        ``weight_decay``, ``batch_size``, ``metric`` ("reconstruction",
+        "pseudo_log_likelihood" or None)."""
+        for name, value in options.items():
+            if name == "final_learning_rate":
+                lib.bz_rbm_set_training(self._h, _OPTIONS["schedule"], 0.0 if value is None else 1.0)
+                if value is None:
+                    continue
+            elif name == "metric":
+                if value not in _METRICS:
+                    raise InvalidArgument(f"metric must be 'reconstruction', 'pseudo_log_likelihood' or None, got {value!r}")
+                value = _METRICS[value]
+            elif name not in _OPTIONS or name == "schedule":
+                raise InvalidArgument(f"unknown training option {name!r}")
+            lib.bz_rbm_set_training(self._h, _OPTIONS[name], float(value))
+        return self
+
+    def training_options(self):
+        """The current training options, as :meth:`set_training` takes them."""
+        def get(name):
+            out = ctypes.c_double()
+            lib.bz_rbm_get_training(self._h, _OPTIONS[name], ctypes.byref(out))
+            return out.value
+        options = {name: get(name) for name in _OPTIONS if name != "schedule"}
+        for name in ("k", "persistent", "batch_size"):
+            options[name] = int(options[name])
+        options["metric"] = {0: None, 1: "reconstruction", 2: "pseudo_log_likelihood"}[int(options["metric"])]
+        if get("schedule") == 0:
+            options["final_learning_rate"] = None
+        return options
+
+    def fit(self, X, epochs=10, batch_size=10, learning_rate=0.05, final_learning_rate=None, k=1, persistent=0,
+            momentum=0.5, weight_decay=0.0, metric="reconstruction", seed=0, callback=None, progress=None):
+        """Train for ``epochs`` passes over the rows of X by CD-k (``persistent=0``) or
+        PCD-k with ``persistent`` fantasy chains, minibatch SGD with momentum and L2
+        ``weight_decay``; the rate falls linearly to ``final_learning_rate`` when given.
+        The parameters are kept (call again to train further); momentum and chains start
+        afresh, drawn from ``seed``. Each epoch's ``metric`` goes to ``metrics_`` and to
+        ``callback(epoch, metric)``, which may return False to stop (the machine keeps
+        the steps taken). Returns self."""
         data = _rows(X, self.n_visible, "X")
-        errors = np.empty(max(int(epochs), 1))
-        Progress(progress, unit="epochs").run(
-            lib.bz_rbm_fit, self._h, _f32(data), data.shape[0], int(epochs), int(batch_size), float(learning_rate),
-            int(k), int(persistent), float(momentum), float(weight_decay), int(seed) & (2**64 - 1), f64(errors))
-        self.errors_ = errors[:int(epochs)]
+        self.set_training(batch_size=batch_size, learning_rate=learning_rate, final_learning_rate=final_learning_rate,
+                          k=k, persistent=persistent, momentum=momentum, weight_decay=weight_decay, metric=metric)
+        metrics = np.full(max(int(epochs), 1), np.nan)
+        Progress(progress, unit="epochs", callback=callback).run(
+            lib.bz_rbm_fit, self._h, _f32(data), data.shape[0], int(epochs), int(seed) & (2**64 - 1), f64(metrics))
+        self.metrics_ = metrics[:int(epochs)]
+        return self
+
+    def partial_fit(self, X):
+        """One gradient step on the rows of X as one batch, with the current training
+        options, continuing the momentum and chains of earlier calls. Returns self
+        (the batch's reconstruction error goes to ``last_error_``)."""
+        data = _rows(X, self.n_visible, "X")
+        error = ctypes.c_double()
+        lib.bz_rbm_partial_fit(self._h, _f32(data), data.shape[0], ctypes.byref(error))
+        self.last_error_ = error.value
         return self
 
     # -- inference
@@ -125,14 +199,15 @@ class RBM(HandleOwner):
         return out
 
     def visible_probabilities(self, H):
-        """p(v = 1 | h) for each row of hidden values: (n, n_visible) float32."""
+        """E[v | h] for each row of hidden values: p(v = 1 | h) for Bernoulli units, the
+        mean b + W h for Gaussian ones. (n, n_visible) float32."""
         h = _rows(H, self.n_hidden, "H")
         out = np.empty((h.shape[0], self.n_visible), np.float32)
         lib.bz_rbm_visible_probabilities(self._h, _f32(h), h.shape[0], _f32(out))
         return out
 
     def reconstruct(self, X):
-        """p(v | p(h | v)): the mean-field reconstruction of each row."""
+        """E[v | p(h | v)]: the mean-field reconstruction of each row."""
         return self.visible_probabilities(self.transform(X))
 
     def free_energy(self, X):
@@ -142,12 +217,33 @@ class RBM(HandleOwner):
         lib.bz_rbm_free_energy(self._h, _f32(v), v.shape[0], f64(out))
         return out
 
+    def pseudo_log_likelihood(self, X):
+        """sum_i log p(v_i | v_-i) for each row, over every unit (float64). scikit-learn's
+        ``score_samples`` is a one-random-unit estimate of the same quantity."""
+        v = _rows(X, self.n_visible, "X")
+        out = np.empty(v.shape[0])
+        lib.bz_rbm_pseudo_log_likelihood(self._h, _f32(v), v.shape[0], f64(out))
+        return out
+
+    score_samples = pseudo_log_likelihood
+
+    def sample(self, n, steps=1000, start=None, means=False, seed=0, progress=None):
+        """``n`` block-Gibbs chains of ``steps`` sweeps from the rows of ``start`` (default:
+        random states); the final visible states, or with ``means`` E[v | h] of the last
+        sweep: (n, n_visible) float32."""
+        initial = None if start is None else _rows(start, self.n_visible, "start")
+        out = np.empty((int(n), self.n_visible), np.float32)
+        Progress(progress, unit="sweeps").run(
+            lib.bz_rbm_sample, self._h, int(n), int(steps), None if initial is None else _f32(initial), int(bool(means)),
+            int(seed) & (2**64 - 1), _f32(out))
+        return out
+
     def log_partition(self, method="exact", runs=100, betas=None, base=None, seed=0, progress=None):
         """log Z as a :class:`LogEstimate`: "exact" enumerates the smaller layer (at most
-        32 units); "ais" runs Annealed Importance Sampling with ``runs`` chains over
-        ``betas`` (default: Salakhutdinov & Murray's 14,501) from a base model with
-        visible biases ``base`` (default: uniform; ``"data"`` is not accepted here, pass
-        logits of the data's marginals)."""
+        32 units; the hidden one for Gaussian visibles); "ais" runs Annealed Importance
+        Sampling with ``runs`` chains over ``betas`` (default: Salakhutdinov & Murray's
+        14,501) from a base model with visible biases ``base`` (Bernoulli units only;
+        default uniform; pass logits of the data's marginals, see :func:`base_rates`)."""
         if method == "exact":
             out = ctypes.c_double()
             Progress(progress, unit="states").run(lib.bz_rbm_log_partition_exact, self._h, ctypes.byref(out))
@@ -169,9 +265,84 @@ class RBM(HandleOwner):
         z = self.log_partition(method, **options)
         return LogEstimate(float(-self.free_energy(X).mean() - z.value), z.stderr, z.ess)
 
+    # -- persistence
+    def save(self, path):
+        """Write the parameters to ``path`` in the RBM format (see the header), atomically."""
+        lib.bz_rbm_save(self._h, os.fsencode(path))
+
+    @classmethod
+    def load(cls, path):
+        """A machine read from a file written by :meth:`save` (:class:`FormatError` if it
+        is not one, or damaged)."""
+        handle = rbm_p()
+        lib.bz_rbm_load(os.fsencode(path), ctypes.byref(handle))
+        return cls._from_handle(handle)
+
+    def to_bytes(self):
+        """The parameters in the RBM format, as bytes."""
+        size = ctypes.c_int64()
+        lib.bz_rbm_serialized_size(self._h, ctypes.byref(size))
+        out = (ctypes.c_uint8 * size.value)()
+        lib.bz_rbm_serialize(self._h, out, size.value)
+        return bytes(out)
+
+    @classmethod
+    def from_bytes(cls, data):
+        """A machine from :meth:`to_bytes` output."""
+        data = bytes(data)
+        buffer = (ctypes.c_uint8 * max(len(data), 1)).from_buffer_copy(data or b"\0")
+        handle = rbm_p()
+        lib.bz_rbm_deserialize(buffer, len(data), ctypes.byref(handle))
+        return cls._from_handle(handle)
+
+    @classmethod
+    def _from_handle(cls, handle):
+        machine = cls.__new__(cls)
+        machine._adopt(handle)
+        return machine
+
+    def __reduce__(self):
+        return (RBM.from_bytes, (self.to_bytes(),))
+
     def interrupt(self):
-        """Stop a fit or log Z in progress (from another thread)."""
+        """Stop a fit, sampling or log Z in progress (from another thread)."""
         lib.bz_interrupt(ctypes.cast(self._h, ctypes.c_void_p))
 
     def __repr__(self):
-        return f"RBM(n_visible={self.n_visible}, n_hidden={self.n_hidden})"
+        return f"RBM(n_visible={self.n_visible}, n_hidden={self.n_hidden}, visible={self.visible!r})"
+
+
+def base_rates(X, smoothing=0.05):
+    """Visible biases of the AIS base model from the data's marginals:
+    log(p / (1 - p)) of the column means, kept off 0 and 1 by ``smoothing`` pseudo-counts
+    (Salakhutdinov & Murray 2008). float32 (n_visible,)."""
+    v = np.asarray(X, dtype=np.float64)
+    p = (v.sum(axis=0) + smoothing) / (v.shape[0] + 2 * smoothing)
+    return np.log(p / (1 - p)).astype(np.float32)
+
+
+class BoltzmannMachine:
+    """The fully visible Boltzmann machine (seed 002 §8.1): an Ising model learned from
+    ±1 data by the Boltzmann-machine rule dJ_ij = <s_i s_j>_data - <s_i s_j>_model."""
+
+    @staticmethod
+    def fit(spins, learning_rate=0.1, momentum=0.9, iterations=2000, tolerance=1e-6, chains=0, sweeps=1, seed=0,
+            progress=None):
+        """Learn J and h from ``spins`` (n_samples, N) of ±1. ``chains=0``: exact model
+        statistics over all 2^N states (N <= 20), until every gradient component is below
+        ``tolerance``; otherwise that many persistent heat-bath chains. Returns a
+        :class:`boltzmann.IsingModel` (``fit_iterations_``, ``fit_gradient_`` attached)."""
+        from .ising import IsingModel
+
+        data = np.ascontiguousarray(spins, dtype=np.int8)
+        if data.ndim != 2:
+            raise ShapeError(f"spins must have shape (n_samples, N), got {np.shape(spins)}")
+        handle, iterations_done, gradient = ising_p(), ctypes.c_int64(), ctypes.c_double()
+        Progress(progress, unit="iterations").run(
+            lib.bz_bm_fit, data.ctypes.data_as(i8p), data.shape[0], data.shape[1], float(learning_rate), float(momentum),
+            int(iterations), float(tolerance), int(chains), int(sweeps), int(seed) & (2**64 - 1), ctypes.byref(handle),
+            ctypes.byref(iterations_done), ctypes.byref(gradient))
+        model = IsingModel.__new__(IsingModel)
+        model._own(handle)
+        model.fit_iterations_, model.fit_gradient_ = iterations_done.value, gradient.value
+        return model

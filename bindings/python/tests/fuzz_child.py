@@ -6,7 +6,9 @@ Buffers are always at least as long as the counts passed, since reading past a
 caller's buffer is the caller's bug, not something a library can detect.
 """
 
+import atexit
 import ctypes
+import os
 import random
 import sys
 from collections import Counter
@@ -93,7 +95,29 @@ live_machines = []
 
 def machine():
     """An RBM handle, 4 visible x 3 hidden (or NULL, forged, freed)."""
-    return pooled(live_machines, _lib.rbm_p, lambda h: lib.bz_rbm_create(4, 3, 1, ctypes.byref(h)), lib.bz_rbm_free)
+    return pooled(live_machines, _lib.rbm_p, lambda h: lib.bz_rbm_create(4, 3, rng.randrange(2), 1, ctypes.byref(h)), lib.bz_rbm_free)
+
+
+#: A file the RBM save and load calls may write and read.
+SCRATCH = b"/tmp/boltzmann-fuzz-%d.rbm" % os.getpid()
+atexit.register(lambda: os.path.exists(SCRATCH) and os.unlink(SCRATCH))
+#: 64 valid spins, for calls that should sometimes get past validation.
+SPINS64 = np.where(np.arange(64) % 3 == 0, 1, -1).astype(np.int8).ctypes.data_as(_lib.i8p)
+
+
+def random_bytes(n):
+    """n bytes that are sometimes a valid RBM file (a live machine's), sometimes noise."""
+    data = bytearray(rng.randbytes(n))
+    if rng.random() < 0.5:
+        good = bz.RBM(4, 3).to_bytes()
+        data[:len(good)] = good
+        if rng.random() < 0.5:
+            data[rng.randrange(len(good))] ^= 1
+    return (ctypes.c_uint8 * n).from_buffer(data)
+
+
+def bytes_out(n):
+    return None if rng.random() < 0.15 else (ctypes.c_uint8 * n)()
 
 
 def floats(n):
@@ -297,8 +321,31 @@ def call():
         "bz_pt_series": lambda: (temperer(), rng.choice([-1, 0, 2, 3]), f64(out_doubles(m)), f64(out_doubles(m)),
                                  f64(out_doubles(m)), m),
         "bz_pt_spins": lambda: (temperer(), spins_out(m), m),
-        "bz_rbm_create": lambda: (rng.choice([-1, 0, 1, 4, 2**21]), rng.choice([-1, 0, 3, 40, 2**21]), 1,
-                                  None if rng.random() < 0.1 else ctypes.byref(_lib.rbm_p())),
+        "bz_rbm_create": lambda: (rng.choice([-1, 0, 1, 4, 2**21]), rng.choice([-1, 0, 3, 40, 2**21]), rng.choice([-1, 0, 1, 2]),
+                                  1, None if rng.random() < 0.1 else ctypes.byref(_lib.rbm_p())),
+        "bz_rbm_visible_units": lambda: (machine(), ctypes.byref(ctypes.c_int32()) if rng.random() < 0.9 else None),
+        "bz_rbm_pseudo_log_likelihood": lambda: (machine(), floats(4 * max(m, 1)), m, f64(out_doubles(m))),
+        "bz_rbm_set_training": lambda: (machine(), rng.choice([-1, 0, 1, 4, 5, 8, 9, 10]),
+                                        rng.choice([-1.0, 0.0, 0.5, 1.0, 2.0, 3.0, 1e40, float("nan"), float("inf")])),
+        "bz_rbm_get_training": lambda: (machine(), rng.choice([-1, 0, 1, 9, 10]), ctypes.byref(d) if rng.random() < 0.9 else None),
+        "bz_rbm_partial_fit": lambda: (machine(), floats(4 * max(m, 1)), m, ctypes.byref(d)),
+        "bz_rbm_sample": lambda: (machine(), rng.choice([-1, 0, 1, 2, 2**21]), rng.choice([-1, 0, 1, 3]),
+                                  floats(4 * 2) if rng.random() < 0.3 else None, rng.choice([0, 1]), 5,
+                                  floats_out(4 * 2) if rng.random() < 0.9 else None, progress(), None),
+        "bz_rbm_save": lambda: (machine(), rng.choice([None, b"", b"/nonexistent/x.rbm", SCRATCH])),
+        "bz_rbm_load": lambda: (rng.choice([None, b"", b"/nonexistent/x.rbm", SCRATCH, b"/dev/null"]),
+                                None if rng.random() < 0.1 else ctypes.byref(_lib.rbm_p())),
+        "bz_rbm_serialized_size": lambda: (machine(), ctypes.byref(i) if rng.random() < 0.9 else None),
+        "bz_rbm_serialize": lambda: (machine(), bytes_out(200), rng.choice([-1, 0, 10, 128, 200])),
+        "bz_rbm_deserialize": lambda: (random_bytes(200), rng.choice([-1, 0, 30, 120, 200]),
+                                       None if rng.random() < 0.1 else ctypes.byref(_lib.rbm_p())),
+        "bz_bars_and_stripes": lambda: (rng.choice([-1, 0, 1, 3, 6]), ctypes.byref(i),
+                                        np.empty(62 * 25, np.float32).ctypes.data_as(_lib.f32p) if rng.random() < 0.5 else None,
+                                        rng.choice([-1, 0, 2, 14, 62])),
+        "bz_bm_fit": lambda: (SPINS64 if rng.random() < 0.5 else spins_out(64) if rng.random() < 0.9 else None, rng.choice([-1, 0, 1, 2]), rng.choice([-1, 0, 3, 21]),
+                              rng.choice([0.1, -1.0, float("nan")]), rng.choice([0.0, 0.9, 1.0]), rng.choice([-1, 0, 5]),
+                              rng.choice([0.0, 1e-6, float("nan")]), rng.choice([-1, 0, 4]), rng.choice([0, 1]), 3,
+                              ctypes.byref(_lib.ising_p()) if rng.random() < 0.9 else None, ctypes.byref(i), None, progress(), None),
         "bz_rbm_size": lambda: (machine(), ctypes.byref(i), None),
         "bz_rbm_parameters": lambda: (machine(), floats_out(12), floats_out(4), None, rng.choice([-1, 0, 4]), rng.choice([0, 3])),
         "bz_rbm_set_parameters": lambda: (machine(), floats(12), floats(4), floats(3), rng.choice([-1, 4]), rng.choice([3, 5])),
@@ -309,9 +356,8 @@ def call():
         "bz_rbm_log_partition_ais": lambda: (machine(), rng.choice([-1, 0, 1, 3, 2**20]), f64(doubles(n)) if rng.random() < 0.5
                                              else None, n, floats(4), 3, ctypes.byref(d) if rng.random() < 0.9 else None,
                                              None, ctypes.byref(d), progress(), None),
-        "bz_rbm_fit": lambda: (machine(), floats(4 * max(m, 1)), m, rng.choice([-1, 0, 1, 2]), rng.choice([-1, 0, 1, 3]),
-                               rng.choice([0.1, -1.0, float("nan")]), rng.choice([-1, 0, 1, 2]), rng.choice([-1, 0, 2]),
-                               rng.choice([0.0, 0.5, 1.0]), rng.choice([0.0, -1.0]), 7, f64(out_doubles(2)), progress(), None),
+        "bz_rbm_fit": lambda: (machine(), floats(4 * max(m, 1)), m, rng.choice([-1, 0, 1, 2]), 7, f64(out_doubles(2)),
+                               progress(), None),
         "bz_gate_info": lambda: (rng.choice([-1, 0, 3, 5, 6, 2**31 - 1]), ctypes.byref(i), None),
         "bz_circuit_create": lambda: (None if rng.random() < 0.1 else ctypes.byref(_lib.circuit_p()),),
         "bz_circuit_create_multiplier": lambda: (rng.choice([-1, 0, 1, 2, 3, 33, 2**40]),

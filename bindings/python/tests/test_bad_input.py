@@ -8,6 +8,8 @@ step with the header.
 
 import ctypes
 import math
+import os
+import tempfile
 
 import numpy as np
 import pytest
@@ -573,12 +575,34 @@ def pbit_cases():
 
 def rbm_cases():
     rbm = _lib.rbm_p()
-    lib.bz_rbm_create(3, 2, 1, ctypes.byref(rbm))
+    lib.bz_rbm_create(3, 2, 0, 1, ctypes.byref(rbm))
     big = _lib.rbm_p()
-    lib.bz_rbm_create(40, 33, 1, ctypes.byref(big))
+    lib.bz_rbm_create(40, 33, 0, 1, ctypes.byref(big))
+    gaussian = _lib.rbm_p()
+    lib.bz_rbm_create(3, 2, 1, 1, ctypes.byref(gaussian))
     dead = _lib.rbm_p()
-    lib.bz_rbm_create(3, 2, 1, ctypes.byref(dead))
+    lib.bz_rbm_create(3, 2, 0, 1, ctypes.byref(dead))
     lib.bz_rbm_free(dead)
+    saved = os.path.join(tempfile.mkdtemp(), "machine.rbm")
+    lib.bz_rbm_save(rbm, saved.encode())
+    good = open(saved, "rb").read()
+    damaged = {"truncated": good[:-1], "flipped": good[:20] + bytes([good[20] ^ 1]) + good[21:], "magic": b"XX" + good[2:]}
+    paths = {}
+    for name, content in damaged.items():
+        paths[name] = saved + "." + name
+        with open(paths[name], "wb") as f:
+            f.write(content)
+    u8 = ctypes.POINTER(ctypes.c_uint8)
+
+    def raw(b):
+        return (ctypes.c_uint8 * len(b)).from_buffer_copy(b)
+
+    spins = np.array([[1, -1], [-1, 1]], np.int8)
+    bad_spins = np.array([[1, 0]], np.int8)
+
+    def bm(data, rows, n, rate=0.1, momentum=0.5, iterations=10, tolerance=1e-6, chains=0, sweeps=1, out=True):
+        return (data.ctypes.data_as(_lib.i8p) if data is not None else None, rows, n, rate, momentum, iterations, tolerance,
+                chains, sweeps, 1, ctypes.byref(_lib.ising_p()) if out else None, None, None, NOFN, None)
 
     def f32(*values):
         return np.array(values, np.float32).ctypes.data_as(_lib.f32p)
@@ -586,14 +610,20 @@ def rbm_cases():
     out = np.empty(16, np.float32).ctypes.data_as(_lib.f32p)
     D = ctypes.c_double
 
-    def fit(data, rows, epochs=1, batch=2, rate=0.1, k=1, chains=0, momentum=0.5, decay=0.0):
-        return (rbm, data, rows, epochs, batch, rate, k, chains, momentum, decay, 1, None, NOFN, None)
+    def fit(data, rows, epochs=1):
+        return (rbm, data, rows, epochs, 1, None, NOFN, None)
+
+    def sample(n=2, steps=1, start=None, out=out, progress=NOFN):
+        return (rbm, n, steps, start, 0, 1, out, progress, None)
 
     return [
-        ("bz_rbm_create", (0, 2, 1, ctypes.byref(_lib.rbm_p())), bz.InvalidArgument, "n_visible"),
-        ("bz_rbm_create", (3, 2**21, 1, ctypes.byref(_lib.rbm_p())), bz.InvalidArgument, "n_hidden"),
-        ("bz_rbm_create", (2**20, 2**20, 1, ctypes.byref(_lib.rbm_p())), bz.LimitExceeded, "weights"),
-        ("bz_rbm_create", (3, 2, 1, None), bz.NullPointerError, "out"),
+        ("bz_rbm_create", (0, 2, 0, 1, ctypes.byref(_lib.rbm_p())), bz.InvalidArgument, "n_visible"),
+        ("bz_rbm_create", (3, 2**21, 0, 1, ctypes.byref(_lib.rbm_p())), bz.InvalidArgument, "n_hidden"),
+        ("bz_rbm_create", (2**20, 2**20, 0, 1, ctypes.byref(_lib.rbm_p())), bz.LimitExceeded, "weights"),
+        ("bz_rbm_create", (3, 2, 2, 1, ctypes.byref(_lib.rbm_p())), bz.InvalidArgument, "visible_units"),
+        ("bz_rbm_create", (3, 2, 0, 1, None), bz.NullPointerError, "out"),
+        ("bz_rbm_visible_units", (rbm, None), bz.NullPointerError, "out"),
+        ("bz_rbm_visible_units", (dead, ctypes.byref(ctypes.c_int32())), bz.InvalidHandle, "rbm"),
         ("bz_rbm_size", (dead, None, None), bz.InvalidHandle, "rbm"),
         ("bz_rbm_parameters", (rbm, None, None, None, 3, 3), bz.ShapeError, "n_hidden"),
         ("bz_rbm_set_parameters", (rbm, None, f32(0, 0, 0), f32(0, 0), 3, 2), bz.NullPointerError, "weights"),
@@ -623,15 +653,66 @@ def rbm_cases():
          "out_log_z"),
         ("bz_rbm_log_partition_ais", (rbm, 5, None, 0, None, 1, ctypes.byref(D()), None, None, STOP, None), bz.Cancelled,
          "progress callback"),
+        ("bz_rbm_pseudo_log_likelihood", (rbm, f32(0, 1, 2), 1, ctypes.byref(D())), bz.InvalidArgument, "[0, 1]"),
+        ("bz_rbm_pseudo_log_likelihood", (gaussian, f32(0, 1, 2), 1, ctypes.byref(D())), bz.Unsupported, "Bernoulli"),
+        ("bz_rbm_log_partition_ais", (gaussian, 5, None, 0, f32(0, 0, 0), 1, ctypes.byref(D()), None, None, NOFN, None),
+         bz.Unsupported, "base"),
+        ("bz_rbm_set_training", (rbm, 0, 1.0), bz.InvalidArgument, "option"),
+        ("bz_rbm_set_training", (rbm, 1, NAN), bz.NumericError, "learning_rate"),
+        ("bz_rbm_set_training", (rbm, 1, 0.0), bz.InvalidArgument, "learning_rate"),
+        ("bz_rbm_set_training", (rbm, 2, 2.0), bz.InvalidArgument, "schedule"),
+        ("bz_rbm_set_training", (rbm, 3, -1.0), bz.InvalidArgument, "final_learning_rate"),
+        ("bz_rbm_set_training", (rbm, 4, 0.0), bz.InvalidArgument, "k must"),
+        ("bz_rbm_set_training", (rbm, 4, 1.5), bz.InvalidArgument, "whole"),
+        ("bz_rbm_set_training", (rbm, 5, -1.0), bz.InvalidArgument, "persistent_chains"),
+        ("bz_rbm_set_training", (rbm, 6, 1.0), bz.InvalidArgument, "momentum"),
+        ("bz_rbm_set_training", (rbm, 7, -1.0), bz.InvalidArgument, "weight_decay"),
+        ("bz_rbm_set_training", (rbm, 8, 0.0), bz.InvalidArgument, "batch_size"),
+        ("bz_rbm_set_training", (rbm, 9, 3.0), bz.InvalidArgument, "metric"),
+        ("bz_rbm_set_training", (dead, 1, 0.1), bz.InvalidHandle, "rbm"),
+        ("bz_rbm_get_training", (rbm, 10, ctypes.byref(D())), bz.InvalidArgument, "option"),
+        ("bz_rbm_get_training", (rbm, 1, None), bz.NullPointerError, "out"),
         ("bz_rbm_fit", fit(f32(0, 1, 1), 1, epochs=0), bz.InvalidArgument, "epochs"),
-        ("bz_rbm_fit", fit(f32(0, 1, 1), 1, batch=0), bz.InvalidArgument, "batch_size"),
-        ("bz_rbm_fit", fit(f32(0, 1, 1), 1, rate=NAN), bz.InvalidArgument, "learning_rate"),
-        ("bz_rbm_fit", fit(f32(0, 1, 1), 1, k=0), bz.InvalidArgument, "k must"),
-        ("bz_rbm_fit", fit(f32(0, 1, 1), 1, chains=-1), bz.InvalidArgument, "persistent"),
-        ("bz_rbm_fit", fit(f32(0, 1, 1), 1, momentum=1.0), bz.InvalidArgument, "momentum"),
-        ("bz_rbm_fit", fit(f32(0, 1, 1), 1, decay=-1.0), bz.InvalidArgument, "weight_decay"),
         ("bz_rbm_fit", fit(f32(0, 1, 3), 1), bz.InvalidArgument, "data[0, 2]"),
+        ("bz_rbm_fit", fit(f32(0, 1, NAN), 1), bz.NumericError, "data[0, 2]"),
         ("bz_rbm_fit", fit(None, 1), bz.NullPointerError, "data"),
-        ("bz_rbm_fit", (rbm, f32(*[1] * 3000), 1000, 10**6, 2, 0.1, 1, 0, 0.5, 0.0, 1, None, STOP, None), bz.Cancelled,
-         "progress callback"),
+        ("bz_rbm_fit", fit(f32(0, 1, 1), 0), bz.InvalidArgument, "n_rows"),
+        ("bz_rbm_fit", (rbm, f32(*[1] * 3000), 1000, 10**6, 1, None, STOP, None), bz.Cancelled, "progress callback"),
+        ("bz_rbm_partial_fit", (rbm, f32(0, 1, 3), 1, None), bz.InvalidArgument, "data[0, 2]"),
+        ("bz_rbm_partial_fit", (rbm, None, 1, None), bz.NullPointerError, "data"),
+        ("bz_rbm_partial_fit", (dead, f32(0, 1, 1), 1, None), bz.InvalidHandle, "rbm"),
+        ("bz_rbm_sample", sample(n=0), bz.InvalidArgument, "n_chains"),
+        ("bz_rbm_sample", sample(steps=-1), bz.InvalidArgument, "steps"),
+        ("bz_rbm_sample", sample(start=f32(0, 1, 2, 0, 0, 0)), bz.InvalidArgument, "data[0, 2]"),
+        ("bz_rbm_sample", sample(out=None), bz.NullPointerError, "out"),
+        ("bz_rbm_sample", sample(steps=10**6, progress=STOP), bz.Cancelled, "progress callback"),
+        ("bz_rbm_save", (rbm, None), bz.NullPointerError, "path"),
+        ("bz_rbm_save", (rbm, b""), bz.InvalidArgument, "path"),
+        ("bz_rbm_save", (rbm, b"/nonexistent/dir/x.rbm"), bz.BoltzmannIOError, "nonexistent"),
+        ("bz_rbm_save", (dead, saved.encode()), bz.InvalidHandle, "rbm"),
+        ("bz_rbm_load", (b"/nonexistent/x.rbm", ctypes.byref(_lib.rbm_p())), bz.BoltzmannIOError, "nonexistent"),
+        ("bz_rbm_load", (paths["truncated"].encode(), ctypes.byref(_lib.rbm_p())), bz.FormatError, "truncated"),
+        ("bz_rbm_load", (paths["flipped"].encode(), ctypes.byref(_lib.rbm_p())), bz.FormatError, "checksum"),
+        ("bz_rbm_load", (paths["magic"].encode(), ctypes.byref(_lib.rbm_p())), bz.FormatError, "magic"),
+        ("bz_rbm_load", (saved.encode(), None), bz.NullPointerError, "out"),
+        ("bz_rbm_serialized_size", (rbm, None), bz.NullPointerError, "out"),
+        ("bz_rbm_serialize", (rbm, raw(bytes(10)), 10), bz.ShapeError, "size"),
+        ("bz_rbm_serialize", (rbm, None, len(good)), bz.NullPointerError, "out"),
+        ("bz_rbm_deserialize", (raw(good[:30]), 30, ctypes.byref(_lib.rbm_p())), bz.FormatError, "truncated"),
+        ("bz_rbm_deserialize", (None, 10, ctypes.byref(_lib.rbm_p())), bz.NullPointerError, "bytes"),
+        ("bz_rbm_deserialize", (raw(good), -1, ctypes.byref(_lib.rbm_p())), bz.InvalidArgument, "size"),
+        ("bz_bars_and_stripes", (0, None, None, 0), bz.InvalidArgument, "side"),
+        ("bz_bars_and_stripes", (3, None, out, 13), bz.ShapeError, "n_rows"),
+        ("bz_bm_fit", bm(spins, 2, 2, rate=0.0), bz.InvalidArgument, "learning_rate"),
+        ("bz_bm_fit", bm(spins, 2, 2, momentum=1.0), bz.InvalidArgument, "momentum"),
+        ("bz_bm_fit", bm(spins, 2, 2, iterations=0), bz.InvalidArgument, "iterations"),
+        ("bz_bm_fit", bm(spins, 2, 2, tolerance=NAN), bz.InvalidArgument, "tolerance"),
+        ("bz_bm_fit", bm(spins, 2, 2, chains=-1), bz.InvalidArgument, "chains"),
+        ("bz_bm_fit", bm(spins, 2, 2, chains=2, sweeps=0), bz.InvalidArgument, "sweeps"),
+        ("bz_bm_fit", bm(bad_spins, 1, 2), bz.InvalidArgument, "spins[0, 1]"),
+        ("bz_bm_fit", bm(spins, 2, 0), bz.InvalidArgument, "n_spins"),
+        ("bz_bm_fit", bm(spins, 0, 2), bz.InvalidArgument, "n_rows"),
+        ("bz_bm_fit", bm(None, 2, 2), bz.NullPointerError, "spins"),
+        ("bz_bm_fit", bm(spins, 2, 2, out=False), bz.NullPointerError, "out_model"),
+        ("bz_bm_fit", bm(np.ones((1, 21), np.int8), 1, 21), bz.LimitExceeded, "chains > 0"),
     ]

@@ -2,7 +2,7 @@
 
 import re
 import subprocess
-from ctypes import POINTER, c_char_p, c_double, c_float, c_int8, c_int32, c_int64, c_uint64, c_void_p
+from ctypes import POINTER, c_char_p, c_double, c_float, c_int8, c_int32, c_int64, c_uint8, c_uint64, c_void_p
 
 import pycparser
 from pycparser import c_ast
@@ -10,10 +10,10 @@ from pycparser import c_ast
 from boltzmann import _lib, errors
 
 # The header includes <stdint.h>; pycparser needs the typedefs only.
-FAKE_STDINT = ("typedef signed char int8_t; typedef int int32_t; typedef long long int64_t;"
+FAKE_STDINT = ("typedef signed char int8_t; typedef unsigned char uint8_t; typedef int int32_t; typedef long long int64_t;"
                " typedef unsigned long long uint64_t;\n")
 
-SCALARS = {"int8_t": c_int8, "int32_t": c_int32, "int64_t": c_int64, "uint64_t": c_uint64, "double": c_double,
+SCALARS = {"int8_t": c_int8, "uint8_t": c_uint8, "int32_t": c_int32, "int64_t": c_int64, "uint64_t": c_uint64, "double": c_double,
            "float": c_float,
            "bz_status": _lib.Status}
 
