@@ -49,27 +49,31 @@ public struct RBMTraining: Sendable, Equatable {
 /// call to call: the parameter velocities, the persistent chains and the random
 /// stream, so `partialFit` continues where the last call stopped.
 ///
-/// The positive phase uses hidden probabilities; the negative phase samples both
-/// layers and uses the final hidden probabilities. Every product of matrices goes
-/// through sgemm, straight into the velocities:
+/// The positive phase uses hidden probabilities. The negative chains start from a
+/// hidden state (CD: h0 ~ p(h | v0); PCD: the chains' own, kept as hidden samples
+/// as scikit-learn does) and make k steps v ~ p(v | h), h ~ p(h | v); the final
+/// hidden probabilities enter the gradient. With the batch (B rows) and the chains'
+/// visible states (N rows) stacked in one buffer and their hidden probabilities in
+/// another, scaled by 1/B and -1/N, the update is one product:
 ///
-///     V_W <- momentum V_W + rate (v0^T p(h|v0) / B - vk^T p(h|vk) / N - decay W),  W += V_W,
+///     V_W <- momentum V_W + rate ([v0; vk]^T [p(h|v0)/B; -p(h|vk)/N] - decay W),  W += V_W,
 ///
-/// and likewise for the biases (without decay). Buffers are allocated once per
-/// batch shape, never inside the epoch loop; the sigmoid and the sampling of each
-/// layer are one fused pass, threaded when large (`UnitKernels.activate`).
+/// and the biases move by the column sums of the same stacks (without decay). CD-1
+/// and PCD-1 cost four products of the batch with W plus that one. Buffers are
+/// allocated once per batch shape, never inside the epoch loop; the sigmoid and the
+/// sampling of each layer are one fused pass (`UnitKernels.activate`).
 public final class RBMTrainer {
     public private(set) var machine: RBM
     public private(set) var options: RBMTraining
     var random: RandomStream
     var velocityW: [Float], velocityB: [Float], velocityC: [Float]
-    /// Persistent chains (persistentChains x n_v); empty until the first batch,
-    /// which seeds them with its rows (cycled).
+    /// Persistent chains' hidden states (persistentChains x n_h); empty until the
+    /// first batch, whose hidden samples seed them (rows cycled).
     var chains: [Float] = []
-    /// Work buffers: the batch and its hidden probabilities and samples, the
-    /// reconstruction, and the negative chains' visible and hidden layers.
-    var v0: [Float] = [], ph0: [Float] = [], h0: [Float] = [], pv: [Float] = []
-    var vk: [Float] = [], pvk: [Float] = [], hk: [Float] = [], phk: [Float] = []
+    /// Work buffers: the batch over the chains' visible states, (B + N) x n_v, and
+    /// their hidden probabilities, (B + N) x n_h; hidden samples of the batch; the
+    /// visible means of a Gibbs step (and the reconstruction); the chains' hidden samples.
+    var visibleStack: [Float] = [], hiddenStack: [Float] = [], h0: [Float] = [], means: [Float] = [], hk: [Float] = []
     /// Column sums of one layer (as wide as the wider layer).
     var columnSums: [Float] = []
 
@@ -113,98 +117,101 @@ public final class RBMTrainer {
         for k in velocityC.indices { velocityC[k] = 0 }
     }
 
-    /// Sizes the work buffers for batches of `rows` and `negatives` chains.
-    private func reserve(rows: Int, negatives: Int) {
+    /// Sizes the work buffers for batches of `rows` rows.
+    private func reserve(rows: Int) {
         let nv = machine.visibleCount, nh = machine.hiddenCount
+        let negatives = options.persistentChains > 0 ? options.persistentChains : rows, all = rows + negatives
         func fit(_ buffer: inout [Float], _ count: Int) { if buffer.count < count { buffer = [Float](repeating: 0, count: count) } }
-        fit(&v0, rows * nv); fit(&pv, rows * nv); fit(&ph0, rows * nh); fit(&h0, rows * nh)
-        fit(&vk, negatives * nv); fit(&pvk, negatives * nv); fit(&hk, negatives * nh); fit(&phk, negatives * nh)
+        fit(&visibleStack, all * nv); fit(&hiddenStack, all * nh); fit(&h0, rows * nh)
+        fit(&means, max(rows, negatives) * nv); fit(&hk, negatives * nh)
         if columnSums.count < max(nv, nh) { columnSums = [Float](repeating: 0, count: max(nv, nh)) }
     }
 
-    /// One gradient step at `rate` on the batch already in v0 (rows x n_v). Returns
-    /// the batch's summed squared reconstruction error.
-    private func step(rows: Int, rate: Float) -> Double {
+    /// One gradient step at `rate` on the batch already in the top rows of
+    /// `visibleStack` (rows x n_v). Returns the batch's summed squared reconstruction
+    /// error when `measure` (PCD spends one product on it), else 0.
+    private func step(rows: Int, rate: Float, measure: Bool) -> Double {
         let nv = machine.visibleCount, nh = machine.hiddenCount, logistic = machine.visibleUnits == .bernoulli
         let persistent = options.persistentChains > 0
         let negatives = persistent ? options.persistentChains : rows
-        reserve(rows: rows, negatives: negatives)
-        if persistent && chains.isEmpty {
-            chains = (0..<(negatives * nv)).map { v0[($0 / nv) % rows * nv + $0 % nv] }
-        }
+        reserve(rows: rows)
         var error = 0.0
-        v0.withUnsafeMutableBufferPointer { v0 in ph0.withUnsafeMutableBufferPointer { ph0 in h0.withUnsafeMutableBufferPointer { h0 in
-        pv.withUnsafeMutableBufferPointer { pv in vk.withUnsafeMutableBufferPointer { vk in pvk.withUnsafeMutableBufferPointer { pvk in
-        hk.withUnsafeMutableBufferPointer { hk in phk.withUnsafeMutableBufferPointer { phk in chains.withUnsafeMutableBufferPointer { chains in
-            let v0 = v0.baseAddress!, ph0 = ph0.baseAddress!, h0 = h0.baseAddress!, pv = pv.baseAddress!
-            let vk = vk.baseAddress!, pvk = pvk.baseAddress!, hk = hk.baseAddress!, phk = phk.baseAddress!
-            // Positive phase, and the reconstruction from a hidden sample.
+        visibleStack.withUnsafeMutableBufferPointer { vs in hiddenStack.withUnsafeMutableBufferPointer { hs in
+        h0.withUnsafeMutableBufferPointer { h0 in means.withUnsafeMutableBufferPointer { means in hk.withUnsafeMutableBufferPointer { hk in
+            let v0 = vs.baseAddress!, vk = v0 + rows * nv, ph0 = hs.baseAddress!, phk = ph0 + rows * nh
+            let h0 = h0.baseAddress!, means = means.baseAddress!, hk = hk.baseAddress!
+            // Positive phase.
             machine.activations(v0, rows: rows, transposed: false, into: ph0)
             UnitKernels.activate(ph0, samples: h0, rows: rows, width: nh, logistic: true, seed: random.next())
-            machine.activations(h0, rows: rows, transposed: true, into: pv)
-            UnitKernels.activate(pv, samples: persistent ? nil : vk, rows: rows, width: nv, logistic: logistic, seed: random.next())
-            for r in 0..<rows {
-                var rowError: Float = 0
-                for i in (r * nv)..<((r + 1) * nv) { rowError += (v0[i] - pv[i]) * (v0[i] - pv[i]) }
-                error += Double(rowError)
+            func reconstructionError() {
+                for r in 0..<rows {
+                    var rowError: Float = 0
+                    for i in (r * nv)..<((r + 1) * nv) { rowError += (v0[i] - means[i]) * (v0[i] - means[i]) }
+                    error += Double(rowError)
+                }
             }
-            // Negative chains: CD continues from the reconstruction's sample, PCD from its own.
-            var gibbs = options.steps - 1
+            if persistent && measure {
+                machine.activations(h0, rows: rows, transposed: true, into: means)
+                UnitKernels.activate(means, samples: nil, rows: rows, width: nv, logistic: logistic, seed: 0)
+                reconstructionError()
+            }
+            // Negative chains from a hidden state: the batch's sample (CD) or the chains' (PCD).
             if persistent {
-                vk.update(from: chains.baseAddress!, count: negatives * nv)
-                gibbs += 1
+                if chains.count != negatives * nh {
+                    chains = (0..<(negatives * nh)).map { h0[($0 / nh) % rows * nh + $0 % nh] }
+                }
+                hk.update(from: chains, count: negatives * nh)
+            } else {
+                hk.update(from: h0, count: rows * nh)
             }
-            for _ in 0..<gibbs {
+            for gibbs in 0..<options.steps {
+                machine.activations(hk, rows: negatives, transposed: true, into: means)
+                UnitKernels.activate(means, samples: vk, rows: negatives, width: nv, logistic: logistic, seed: random.next())
+                if gibbs == 0 && !persistent && measure { reconstructionError() }
                 machine.activations(vk, rows: negatives, transposed: false, into: phk)
-                UnitKernels.activate(phk, samples: hk, rows: negatives, width: nh, logistic: true, seed: random.next())
-                machine.activations(hk, rows: negatives, transposed: true, into: pvk)
-                UnitKernels.activate(pvk, samples: vk, rows: negatives, width: nv, logistic: logistic, seed: random.next())
+                let last = gibbs == options.steps - 1
+                UnitKernels.activate(phk, samples: last && !persistent ? nil : hk, rows: negatives, width: nh, logistic: true,
+                                     seed: last && !persistent ? 0 : random.next())
             }
-            machine.activations(vk, rows: negatives, transposed: false, into: phk)
-            UnitKernels.activate(phk, samples: nil, rows: negatives, width: nh, logistic: true, seed: 0)
-            if persistent { chains.baseAddress!.update(from: vk, count: negatives * nv) }
-            // Velocities (momentum folded into sgemm's beta), then parameters.
-            let momentum = options.momentum, decay = rate * options.weightDecay
+            if persistent { chains.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: hk, count: negatives * nh) } }
+            // Scale the stacks so that one product gives the gradient, then step.
+            let positive = 1 / Float(rows), negative = -1 / Float(negatives)
+            for k in 0..<(rows * nv) { v0[k] *= positive }
+            for k in 0..<(negatives * nv) { vk[k] *= negative }
+            let all = rows + negatives, momentum = options.momentum, decay = rate * options.weightDecay
             velocityW.withUnsafeMutableBufferPointer { velocity in
                 machine.weights.withUnsafeMutableBufferPointer { w in
                     let velocity = velocity.baseAddress!, w = w.baseAddress!
-                    BLAS.sgemm(transA: true, transB: false, m: nv, n: nh, k: rows, alpha: rate / Float(rows),
+                    // [v0/B; -vk/N]^T [p(h|v0); p(h|vk)]
+                    BLAS.sgemm(transA: true, transB: false, m: nv, n: nh, k: all, alpha: rate,
                                a: v0, lda: nv, b: ph0, ldb: nh, beta: momentum, c: velocity, ldc: nh)
-                    BLAS.sgemm(transA: true, transB: false, m: nv, n: nh, k: negatives, alpha: -rate / Float(negatives),
-                               a: vk, lda: nv, b: phk, ldb: nh, beta: 1, c: velocity, ldc: nh)
                     if decay > 0 { cblas_saxpy(Int32(nv * nh), -decay, w, 1, velocity, 1) }
                     cblas_saxpy(Int32(nv * nh), 1, velocity, 1, w, 1)
                 }
             }
-            updateBias(&machine.visibleBias, &velocityB, data: v0, rows: rows, model: vk, negatives: negatives, rate: rate)
-            updateBias(&machine.hiddenBias, &velocityC, data: ph0, rows: rows, model: phk, negatives: negatives, rate: rate)
-        } } } } } } } } }
+            for k in 0..<(rows * nh) { ph0[k] *= positive }
+            for k in 0..<(negatives * nh) { phk[k] *= negative }
+            updateBias(&machine.visibleBias, &velocityB, stack: v0, rows: all, rate: rate)
+            updateBias(&machine.hiddenBias, &velocityC, stack: ph0, rows: all, rate: rate)
+        } } } } }
         return error
     }
 
-    /// velocity = momentum velocity + rate (column mean of `data` - column mean of
-    /// `model`), bias += velocity, for one layer (width = bias count). The column
-    /// sums run row by row (contiguous, vectorised), not by a threaded BLAS call,
-    /// whose split of the rows would change the rounding with the thread count.
-    private func updateBias(_ bias: inout [Float], _ velocity: inout [Float], data: UnsafePointer<Float>, rows: Int,
-                            model: UnsafePointer<Float>, negatives: Int, rate: Float) {
+    /// velocity = momentum velocity + rate (column sums of `stack`, already scaled
+    /// so that they are the data's mean minus the model's), bias += velocity, for one
+    /// layer (width = bias count). The sums run row by row (contiguous, vectorised),
+    /// not by a threaded BLAS call, whose split of the rows would change the rounding
+    /// with the thread count.
+    private func updateBias(_ bias: inout [Float], _ velocity: inout [Float], stack: UnsafePointer<Float>, rows: Int, rate: Float) {
         let width = bias.count, momentum = options.momentum
         columnSums.withUnsafeMutableBufferPointer { sums in
             let sums = sums.baseAddress!
-            func columnMean(_ matrix: UnsafePointer<Float>, _ count: Int, scale: Float, into target: UnsafeMutablePointer<Float>) {
-                sums.update(repeating: 0, count: width)
-                for r in 0..<count {
-                    let row = matrix + r * width
-                    for u in 0..<width { sums[u] += row[u] }
-                }
-                for u in 0..<width { target[u] += scale * sums[u] }
+            sums.update(repeating: 0, count: width)
+            for r in 0..<rows {
+                let row = stack + r * width
+                for u in 0..<width { sums[u] += row[u] }
             }
-            velocity.withUnsafeMutableBufferPointer { velocity in
-                let velocity = velocity.baseAddress!
-                for u in 0..<width { velocity[u] *= momentum }
-                columnMean(data, rows, scale: rate / Float(rows), into: velocity)
-                columnMean(model, negatives, scale: -rate / Float(negatives), into: velocity)
-            }
+            for u in 0..<width { velocity[u] = momentum * velocity[u] + rate * sums[u] }
         }
         for u in bias.indices { bias[u] += velocity[u] }
     }
@@ -217,9 +224,9 @@ public final class RBMTrainer {
     public func partialFit(_ batch: [Float]) throws(EngineError) -> Double {
         let rows = try machine.checkVisible(batch)
         guard rows >= 1 else { throw .invalid("data must hold at least one row") }
-        reserve(rows: rows, negatives: options.persistentChains)
-        v0.withUnsafeMutableBufferPointer { v0 in batch.withUnsafeBufferPointer { v0.baseAddress!.update(from: $0.baseAddress!, count: $0.count) } }
-        return step(rows: rows, rate: options.learningRate) / Double(batch.count)
+        reserve(rows: rows)
+        visibleStack.withUnsafeMutableBufferPointer { v0 in batch.withUnsafeBufferPointer { v0.baseAddress!.update(from: $0.baseAddress!, count: $0.count) } }
+        return step(rows: rows, rate: options.learningRate, measure: true) / Double(batch.count)
     }
 
     /// `epochs` passes over the rows of `data`, each in a fresh order drawn from the
@@ -240,7 +247,7 @@ public final class RBMTrainer {
         let batchesPerEpoch = (rows + batch - 1) / batch, totalBatches = Double(batchesPerEpoch) * Double(epochs)
         var order = Array(0..<rows), metrics: [Double] = []
         guard monitor.start() else { try monitor.checkNotStopped(); return [] }
-        reserve(rows: min(batch, rows), negatives: options.persistentChains)
+        reserve(rows: min(batch, rows))
         var done = 0.0
         for _ in 0..<epochs {
             // Fisher-Yates with the trainer's stream.
@@ -252,7 +259,7 @@ public final class RBMTrainer {
                 guard !monitor.isStopped else { break }
                 let count = min(batch, rows - start)
                 data.withUnsafeBufferPointer { data in
-                    v0.withUnsafeMutableBufferPointer { v0 in
+                    visibleStack.withUnsafeMutableBufferPointer { v0 in
                         for r in 0..<count { (v0.baseAddress! + r * nv).update(from: data.baseAddress! + order[start + r] * nv, count: nv) }
                     }
                 }
@@ -260,7 +267,7 @@ public final class RBMTrainer {
                 if options.linearDecay {
                     rate += (options.finalLearningRate - options.learningRate) * Float(done / totalBatches)
                 }
-                squaredError += step(rows: count, rate: rate)
+                squaredError += step(rows: count, rate: rate, measure: options.metric == .reconstruction)
                 done += 1
             }
             guard !monitor.isStopped else { break }

@@ -161,11 +161,9 @@ extension UnitKernels {
     /// Values per task of `activate`: large enough to repay a thread, fixed so the
     /// draws do not depend on the thread count.
     static let taskValues = 1 << 14
-    /// Layers at least this large run on several threads. Below it, starting threads
-    /// costs more than it saves, all the more as OpenBLAS's own workers still spin
-    /// on the other cores between the products (measured at 784 x 500, batch 100:
-    /// threading its 50k- and 78k-value layers slowed training by a fifth).
-    static let parallelValues = 1 << 18
+    /// Layers at least this large run on the worker pool (at 784 x 500, batch 100,
+    /// threading its 50k- and 78k-value layers speeds training up by a third).
+    static let parallelValues = 1 << 15
 
     /// Turns `rows` x `width` pre-activations `a` into conditional means in place
     /// (the logistic function when `logistic`, else the identity: Gaussian units) and,

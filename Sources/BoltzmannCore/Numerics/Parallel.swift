@@ -32,8 +32,9 @@ public enum Parallel {
     /// Worker w runs tasks w, w + W, w + 2W, ...; `body` must only write state owned
     /// by its task. If the system refuses a thread, its tasks run on the caller.
     ///
-    /// Threads are created per call (tens of microseconds each), so callers hand it
-    /// work of at least milliseconds, or a single task, which runs inline.
+    /// Workers come from a pool of parked threads, woken in microseconds (a loop
+    /// that finds the pool busy, nested or from another thread, starts threads of
+    /// its own, tens of microseconds each); a single task runs inline.
     /// - Complexity: taskCount calls of `body`.
     /// Pass `parallel: false` when the whole loop is too small to repay a thread.
     public static func forEach(_ taskCount: Int, parallel: Bool = true, _ body: @Sendable (Int) -> Void) {
@@ -44,6 +45,9 @@ public enum Parallel {
         }
         withoutActuallyEscaping(body) { body in
             let job = Job(body: body, taskCount: taskCount, workers: workers)
+            // The parked pool first; if it is busy (a nested or concurrent loop) or
+            // cannot start its threads, threads of our own.
+            if WorkerPool.shared.run(job) { return }
             var threads: [pthread_t] = []
             var orphaned: [Int] = []
             for worker in 1..<workers {
@@ -62,7 +66,7 @@ public enum Parallel {
         }
     }
 
-    private final class Job: Sendable {
+    final class Job: Sendable {
         let body: @Sendable (Int) -> Void
         let taskCount: Int
         let workers: Int
@@ -95,6 +99,126 @@ public enum Parallel {
         let context = Unmanaged<WorkerContext>.fromOpaque(raw!).takeRetainedValue()
         context.job.run(worker: context.worker)
         return nil
+    }
+}
+
+/// The threads behind `Parallel.forEach`: created on first use, then parked. After
+/// a loop they spin briefly for the next one (back-to-back loops, as in training,
+/// hand over in microseconds), then sleep on a condition variable. One loop at a
+/// time; `run` returns false when the pool is busy, so nested and concurrent loops
+/// fall back to threads of their own. A forked child starts with an empty pool.
+final class WorkerPool: @unchecked Sendable {
+    static let shared = WorkerPool()
+
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let wake = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private let finished = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private let generation = Atomic<Int>(0)
+    private let remaining = Atomic<Int>(0)
+    private let busy = Atomic<Bool>(false)
+    /// Guarded by `mutex`: the loop being run, how many pool threads take part
+    /// (workers 1...helpers), and how many threads exist.
+    private var job: Parallel.Job?
+    private var helpers = 0
+    private var threads = 0
+    /// Spins (atomic loads) before a thread sleeps: about 100 microseconds.
+    private static let spins = 50_000
+
+    private init() {
+        initialise()
+        pthread_atfork(nil, nil, { WorkerPool.shared.afterFork() })
+    }
+
+    private func initialise() {
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(wake, nil)
+        pthread_cond_init(finished, nil)
+    }
+
+    /// In a forked child only the forking thread exists: forget the pool's threads.
+    private func afterFork() {
+        initialise()
+        job = nil
+        helpers = 0
+        threads = 0
+        remaining.store(0, ordering: .relaxed)
+        busy.store(false, ordering: .relaxed)
+    }
+
+    /// Runs `job` on the calling thread (worker 0) and pool threads 1..<workers;
+    /// false (nothing run) when the pool is busy or its threads cannot be started.
+    func run(_ job: Parallel.Job) -> Bool {
+        guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return false }
+        defer { busy.store(false, ordering: .releasing) }
+        let needed = job.workers - 1
+        pthread_mutex_lock(mutex)
+        while threads < needed {
+            var thread = pthread_t()
+            // The thread waits for generations after the current one, whenever it starts.
+            let context = Unmanaged.passRetained(Start(index: threads + 1, generation: generation.load(ordering: .acquiring)))
+            guard pthread_create(&thread, nil, WorkerPool.entry, context.toOpaque()) == 0 else {
+                context.release()
+                break
+            }
+            pthread_detach(thread)
+            threads += 1
+        }
+        guard threads >= needed else { pthread_mutex_unlock(mutex); return false }
+        self.job = job
+        helpers = needed
+        remaining.store(needed, ordering: .relaxed)
+        generation.add(1, ordering: .releasing)
+        pthread_cond_broadcast(wake)
+        pthread_mutex_unlock(mutex)
+        job.run(worker: 0)
+        var spin = 0
+        while remaining.load(ordering: .acquiring) > 0 && spin < Self.spins { spin += 1 }
+        pthread_mutex_lock(mutex)
+        while remaining.load(ordering: .acquiring) > 0 { pthread_cond_wait(finished, mutex) }
+        self.job = nil
+        pthread_mutex_unlock(mutex)
+        return true
+    }
+
+    private final class Start: Sendable {
+        let index: Int, generation: Int
+        init(index: Int, generation: Int) { self.index = index; self.generation = generation }
+    }
+
+    private static let entry: @convention(c) (UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? = { raw in
+        let start = Unmanaged<Start>.fromOpaque(raw!).takeRetainedValue()
+        WorkerPool.shared.serve(start.index, after: start.generation)
+    }
+
+    private func take(_ index: Int) {
+        pthread_mutex_lock(mutex)
+        let job = self.job
+        pthread_mutex_unlock(mutex)
+        job?.run(worker: index)
+    }
+
+    /// A pool thread's life: wait for a new generation, take part if numbered
+    /// among its helpers, repeat.
+    private func serve(_ index: Int, after start: Int) -> Never {
+        var seen = start
+        while true {
+            var spin = 0
+            while generation.load(ordering: .acquiring) == seen && spin < Self.spins { spin += 1 }
+            pthread_mutex_lock(mutex)
+            while generation.load(ordering: .acquiring) == seen { pthread_cond_wait(wake, mutex) }
+            seen = generation.load(ordering: .acquiring)
+            let taking = index <= helpers
+            pthread_mutex_unlock(mutex)
+            guard taking else { continue }
+            // The job (and the caller's non-escaping closure in it) is released inside
+            // `take`, before the caller can learn that this thread is done.
+            take(index)
+            if remaining.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 {
+                pthread_mutex_lock(mutex)
+                pthread_cond_signal(finished)
+                pthread_mutex_unlock(mutex)
+            }
+        }
     }
 }
 
