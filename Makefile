@@ -50,6 +50,7 @@ bench: build
 	$(PYTHON) bench/thermo.py
 	$(PYTHON) bench/enumerate.py
 	$(PYTHON) bench/mc.py
+	$(PYTHON) bench/rbm.py
 
 install: $(LIB)
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include

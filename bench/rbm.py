@@ -60,7 +60,7 @@ def digits_settings(runs):
     row("training", samples / ours, samples / theirs)
 
 
-def sgemm_rate(b, nv, nh, runs=20):
+def sgemm_rate(b, nv, nh, runs=50):
     """The machine's sgemm rate (flop/s) on the training's five product shapes, through numpy."""
     rng = np.random.default_rng(0)
     v, w, h = (rng.random(s, dtype=np.float32) for s in ((b, nv), (nv, nh), (b, nh)))

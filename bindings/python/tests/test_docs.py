@@ -6,7 +6,7 @@ import pytest
 
 import boltzmann as bz
 
-MODULES = [bz, bz.thermo, bz.ising, bz.montecarlo, bz.tempering, bz.pbits, bz.rbm]
+MODULES = [bz, bz.thermo, bz.ising, bz.montecarlo, bz.tempering, bz.pbits, bz.rbm, bz.datasets]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=[m.__name__ for m in MODULES])
