@@ -1041,8 +1041,10 @@ bz_status bz_rbm_get_training(const bz_rbm *rbm, int32_t option, double *out);
  * are kept: call it again to train further). Each pass visits the rows in a
  * fresh random order in batches of BATCH_SIZE (the last may be shorter): SGD
  * on the log-likelihood, whose gradient <v h^T>_data - <v h^T>_model uses
- * hidden probabilities in the positive phase and the chains after k Gibbs
- * steps in the negative one. metrics [epochs] (may be NULL) receives each
+ * hidden probabilities in the positive phase and, in the negative one, chains
+ * that start from a hidden state (CD: a sample of p(h | batch); PCD: the
+ * chains' own, kept as hidden samples as scikit-learn does) and make k steps
+ * v ~ p(v | h), h ~ p(h | v). metrics [epochs] (may be NULL) receives each
  * epoch's METRIC (NaN for none); progress counts epochs, with that metric. A
  * stop (callback or bz_interrupt(rbm)) is honoured between batches and returns
  * BZ_ERR_CANCELLED with the machine as trained so far.

@@ -43,7 +43,7 @@ extension RBM {
     /// machine). Each run moves from beta_{k-1} to beta_k by one Gibbs sweep that
     /// leaves f_k invariant, gathering log w += log f_k(v) - log f_{k-1}(v). All
     /// runs are split into fixed groups of at most 64 that advance together through
-    /// sgemm, one group per thread; weights
+    /// sgemm, one group per thread (a single group threads within); weights
     /// accumulate in double precision. The draws depend on `seed` only. Progress
     /// counts betas times groups.
     public func annealedImportanceSampling(
@@ -66,8 +66,7 @@ extension RBM {
         guard runs <= (1 << 31) / max(visibleCount, hiddenCount) else { throw EngineError(.limitExceeded, "\(runs) runs of this machine are more than the library accepts") }
         let nv = visibleCount, nh = hiddenCount
         // Runs are independent chains: groups of at most 64 (a fixed split, so the
-        // result does not depend on the thread count) each advance through every beta
-        // on one thread, their products by one sgemm each, all groups at once.
+        // result does not depend on the thread count) each advance through every beta.
         let groups = Self.aisGroups(runs: runs), groupSize = (runs + groups - 1) / groups
         var logW = [Double](repeating: 0, count: runs)
         // The visible biases enter separately (they interpolate, or sit in the Gaussian mean).
@@ -80,6 +79,12 @@ extension RBM {
         logW.withUnsafeMutableBufferPointer { logW in
             let logW = SharedPointer(logW.baseAddress!)
             do {  // groups in parallel
+                // Several groups run side by side, each on one thread (measured: faster
+                // than one group threading each product and layer, whose 6 fork-joins
+                // per beta cost more than the packing of W they save). A single
+                // group (up to 64 runs) threads within: tiled products, the runs'
+                // weights in fixed chunks, the layers by `UnitKernels.activate`.
+                let within = groups == 1
                 Parallel.forEach(groups, parallel: groups > 1) { group in
                     let first = group * groupSize, count = min(groupSize, runs - first)
                     guard count > 0 else { return }
@@ -93,27 +98,32 @@ extension RBM {
                         let v = v.baseAddress!, back = back.baseAddress!, a = a.baseAddress!, h = h.baseAddress!
                         // v_0 from the base model, exactly.
                         for r in 0..<count { for i in 0..<nv { back[r * nv + i] = gaussian ? bias[i] : baseBias[i] } }
-                        UnitKernels.activate(back, samples: v, rows: count, width: nv, logistic: !gaussian, seed: random.next())
+                        UnitKernels.activate(back, samples: v, rows: count, width: nv, logistic: !gaussian, seed: random.next(),
+                                             threaded: within)
+                        let chunk = 16, chunks = (count + chunk - 1) / chunk
+                        let shared = (a: SharedPointer(a), back: SharedPointer(back), linear: SharedPointer(linear.baseAddress!))
                         for k in 1..<betas.count {
                             let previous = betas[k - 1], beta = betas[k], step = beta - previous
-                            machine.activations(v, rows: count, transposed: false, into: a, tiled: false)
+                            machine.activations(v, rows: count, transposed: false, into: a, tiled: within)
                             if !gaussian {
                                 // (beta_k - beta_{k-1}) (b - base).v for every run at once.
                                 cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(count), Int32(nv), 1, v, Int32(nv),
                                             shift.baseAddress, 1, 0, linear.baseAddress, 1)
                             }
-                            for r in 0..<count {
-                                let row = a + r * nh
-                                var delta = UnitKernels.softplusDifference(row, nh, beta: Float(beta), previous: Float(previous),
-                                                                           step: Double(Float(beta)) - Double(Float(previous)))
-                                if !gaussian { delta += step * Double(linear[r]) }
-                                logW[first + r] += delta
-                                for j in 0..<nh { row[j] *= Float(beta) }
+                            Parallel.forEach(chunks, parallel: within && count * nh >= UnitKernels.parallelValues) { c in
+                                for r in (c * chunk)..<min(count, (c + 1) * chunk) {
+                                    let row = shared.a.base + r * nh
+                                    var delta = UnitKernels.softplusDifference(row, nh, beta: Float(beta), previous: Float(previous),
+                                                                               step: Double(Float(beta)) - Double(Float(previous)))
+                                    if !gaussian { delta += step * Double(shared.linear[r]) }
+                                    logW[first + r] += delta
+                                    for j in 0..<nh { row[j] *= Float(beta) }
+                                }
                             }
                             // h ~ p_k(h | v), then v ~ p_k(v | h): logistic of (1 - beta) base + beta (b + W h),
                             // or Normal(b + beta W h, 1).
-                            UnitKernels.activate(a, samples: h, rows: count, width: nh, logistic: true, seed: random.next())
-                            withoutVisibleBias.activations(h, rows: count, transposed: true, into: back, tiled: false)
+                            UnitKernels.activate(a, samples: h, rows: count, width: nh, logistic: true, seed: random.next(), threaded: within)
+                            withoutVisibleBias.activations(h, rows: count, transposed: true, into: back, tiled: within)
                             for r in 0..<count {
                                 let row = back + r * nv
                                 if gaussian {
@@ -122,7 +132,8 @@ extension RBM {
                                     for i in 0..<nv { row[i] = Float(1 - beta) * baseBias[i] + Float(beta) * (bias[i] + row[i]) }
                                 }
                             }
-                            UnitKernels.activate(back, samples: v, rows: count, width: nv, logistic: !gaussian, seed: random.next())
+                            UnitKernels.activate(back, samples: v, rows: count, width: nv, logistic: !gaussian, seed: random.next(),
+                                                 threaded: within)
                             if !monitor.advance(by: 1) { break }
                         }
                     } } } } } }

@@ -169,12 +169,13 @@ extension UnitKernels {
     /// (the logistic function when `logistic`, else the identity: Gaussian units) and,
     /// when `samples` is given, draws the units into it (Bernoulli, or mean plus unit
     /// normal noise). Rows are cut into tasks of about `taskValues` values; task t
-    /// draws from stream (seed, t), so results are the same on any number of threads.
+    /// draws from stream (seed, t), so results are the same on any number of threads
+    /// (`threaded: false` for callers that are parallel tasks themselves).
     static func activate(_ a: UnsafeMutablePointer<Float>, samples: UnsafeMutablePointer<Float>?, rows: Int, width: Int,
-                         logistic: Bool, seed: UInt64) {
+                         logistic: Bool, seed: UInt64, threaded: Bool = true) {
         let rowsPerTask = max(1, taskValues / max(width, 1)), tasks = (rows + rowsPerTask - 1) / rowsPerTask
         let a = SharedPointer(a), samples = samples.map(SharedPointer.init)
-        Parallel.forEach(tasks, parallel: rows * width >= parallelValues) { task in
+        Parallel.forEach(tasks, parallel: threaded && rows * width >= parallelValues) { task in
             let first = task * rowsPerTask * width, count = min(rowsPerTask, rows - task * rowsPerTask) * width
             let means = a.base + first
             if logistic { sigmoid(means, count) }
