@@ -68,34 +68,20 @@ enum UnitKernels {
         unsafeBitCast(unsafeBitCast(y, to: SIMD4<UInt64>.self) & 0x7FFF_FFFF_FFFF_FFFF, to: SIMD4<Double>.self)
     }
 
-    /// sum_k softplus(scale x[k]) in double precision, as
-    /// sum max(y, 0) + log prod (1 + e^{-|y|}): every factor is in (1, 2], so a
-    /// product of 512 cannot overflow, and one log per 512 values replaces a log1p
-    /// per value. e^y comes from the engine's vector exp (2 ulp).
+    /// sum_k softplus(scale x[k]) in double precision (see the double form), the
+    /// products of single-precision inputs formed in double, 512 at a time.
     static func softplusSum(_ x: UnsafePointer<Float>, _ count: Int, scale: Double) -> Double {
-        var linear = 0.0, logProduct = 0.0, start = 0
-        while start < count {
-            let end = min(start + 512, count)
-            var product = SIMD4<Double>(repeating: 1)
-            var k = start
-            while k + 4 <= end {
-                let y = SIMD4<Double>(Double(x[k]), Double(x[k + 1]), Double(x[k + 2]), Double(x[k + 3])) * scale
-                let magnitude = absolute(y)
-                linear += (y + magnitude).sum() * 0.5
-                product *= 1 + expNonPositive(-magnitude)
-                k += 4
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 512) { chunk in
+            let chunk = chunk.baseAddress!
+            var total = 0.0, start = 0
+            while start < count {
+                let n = min(512, count - start)
+                for k in 0..<n { chunk[k] = scale * Double(x[start + k]) }
+                total += softplusSum(chunk, n)
+                start += n
             }
-            var tail = 1.0
-            while k < end {
-                let y = Double(x[k]) * scale
-                linear += max(y, 0)
-                tail *= 1 + expNonPositive(-abs(y))
-                k += 1
-            }
-            logProduct += Glibc.log(product[0] * product[1] * product[2] * product[3] * tail)
-            start = end
+            return total
         }
-        return linear + logProduct
     }
 
     /// sum_k [softplus(beta x[k]) - softplus(previous x[k])] for 0 <= previous <= beta,
@@ -129,8 +115,10 @@ enum UnitKernels {
         }
     }
 
-    /// sum_k softplus(x[k]) for double inputs, by the same method (128 values per
-    /// log).
+    /// sum_k softplus(x[k]) in double precision, as
+    /// sum max(x, 0) + log prod (1 + e^{-|x|}): every factor is in (1, 2], so a
+    /// product of 512 cannot overflow, and one log per 512 values replaces a log1p
+    /// per value. e^x comes from the engine's vector exp (2 ulp).
     static func softplusSum(_ x: UnsafePointer<Double>, _ count: Int) -> Double {
         var linear = 0.0, logProduct = 0.0, start = 0
         while start < count {
