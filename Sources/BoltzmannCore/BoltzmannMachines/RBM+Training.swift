@@ -307,19 +307,24 @@ extension RBM {
         out.withUnsafeMutableBufferPointer { out in
             let out = SharedPointer(out.baseAddress!)
             Parallel.forEach(tasks, parallel: rows * nv * nh >= 1 << 18) { task in
-                var shifted = [Float](repeating: 0, count: nh)
-                for r in (task * rowsPerTask)..<min(rows, (task + 1) * rowsPerTask) {
-                    let row = Array(a[(r * nh)..<((r + 1) * nh)])
-                    let base = row.withUnsafeBufferPointer { UnitKernels.softplusSum($0.baseAddress!, nh, scale: 1) }
-                    var total = 0.0
-                    for i in 0..<nv {
-                        let d = 1 - 2 * v[r * nv + i]
-                        for j in 0..<nh { shifted[j] = row[j] + d * weights[i * nh + j] }
-                        let flipped = shifted.withUnsafeBufferPointer { UnitKernels.softplusSum($0.baseAddress!, nh, scale: 1) }
-                        let gap = -Double(visibleBias[i] * d) - (flipped - base)  // F(v') - F(v)
-                        total -= softplus(-gap)
+                var shifted = [Float](repeating: 0, count: nh)  // once per task
+                a.withUnsafeBufferPointer { a in
+                    shifted.withUnsafeMutableBufferPointer { shifted in
+                        let flippedRow = shifted.baseAddress!
+                        for r in (task * rowsPerTask)..<min(rows, (task + 1) * rowsPerTask) {
+                            let row = a.baseAddress! + r * nh
+                            let base = UnitKernels.softplusSum(row, nh, scale: 1)
+                            var total = 0.0
+                            for i in 0..<nv {
+                                let d = 1 - 2 * v[r * nv + i]
+                                for j in 0..<nh { flippedRow[j] = row[j] + d * weights[i * nh + j] }
+                                let flipped = UnitKernels.softplusSum(flippedRow, nh, scale: 1)
+                                let gap = -Double(visibleBias[i] * d) - (flipped - base)  // F(v') - F(v)
+                                total -= softplus(-gap)
+                            }
+                            out[r] = total
+                        }
                     }
-                    out[r] = total
                 }
             }
         }
