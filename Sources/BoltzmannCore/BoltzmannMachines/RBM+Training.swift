@@ -58,7 +58,8 @@ public struct RBMTraining: Sendable, Equatable {
 ///
 ///     V_W <- momentum V_W + rate ([v0; vk]^T [p(h|v0)/B; -p(h|vk)/N] - decay W),  W += V_W,
 ///
-/// and the biases move by the column sums of the same stacks (without decay). CD-1
+/// and the biases move by the column sums of the same stacks (without decay);
+/// without momentum the product goes straight into W (no velocity pass). CD-1
 /// and PCD-1 cost four products of the batch with W plus that one. Buffers are
 /// allocated once per batch shape, never inside the epoch loop; the sigmoid and the
 /// sampling of each layer are one fused pass (`UnitKernels.activate`).
@@ -92,6 +93,7 @@ public final class RBMTrainer {
     public func setOptions(_ new: RBMTraining) throws(EngineError) {
         try new.check()
         if new.persistentChains != options.persistentChains { chains = [] }
+        if new.momentum == 0 { zeroVelocities() }  // steps without momentum keep none
         options = new
     }
 
@@ -182,7 +184,12 @@ public final class RBMTrainer {
             velocityW.withUnsafeMutableBufferPointer { velocity in
                 machine.weights.withUnsafeMutableBufferPointer { w in
                     let velocity = velocity.baseAddress!, w = w.baseAddress!
-                    // [v0/B; -vk/N]^T [p(h|v0); p(h|vk)]
+                    if momentum == 0 {
+                        // No velocity to keep: W <- (1 - rate decay) W + rate [v0/B; -vk/N]^T [p(h|v0); p(h|vk)].
+                        BLAS.sgemm(transA: true, transB: false, m: nv, n: nh, k: all, alpha: rate,
+                                   a: v0, lda: nv, b: ph0, ldb: nh, beta: 1 - decay, c: w, ldc: nh)
+                        return
+                    }
                     BLAS.sgemm(transA: true, transB: false, m: nv, n: nh, k: all, alpha: rate,
                                a: v0, lda: nv, b: ph0, ldb: nh, beta: momentum, c: velocity, ldc: nh)
                     if decay > 0 { cblas_saxpy(Int32(nv * nh), -decay, w, 1, velocity, 1) }
