@@ -85,6 +85,13 @@ public struct RBM: Sendable {
             throw EngineError(.shapeMismatch, "data has \(v.count) values, not a multiple of n_visible = \(visibleCount)")
         }
         let bernoulli = visibleUnits == .bernoulli
+        // A branch-free scan first (it vectorises); the offender is looked for only if there is one.
+        let (low, high): (Float, Float) = bernoulli ? (0, 1) : (-.greatestFiniteMagnitude, .greatestFiniteMagnitude)
+        var outside: UInt8 = 0  // NaN fails both comparisons
+        v.withUnsafeBufferPointer { v in
+            for x in v { outside |= (x >= low ? 0 : 1) | (x <= high ? 0 : 1) }
+        }
+        guard outside != 0 else { return v.count / visibleCount }
         for (k, x) in v.enumerated() where !(x.isFinite && (!bernoulli || (x >= 0 && x <= 1))) {
             let (row, column) = k.quotientAndRemainder(dividingBy: visibleCount)
             if !x.isFinite { throw EngineError(.nonFinite, "data[\(row), \(column)] must be finite, got \(x)") }
