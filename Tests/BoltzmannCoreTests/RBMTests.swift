@@ -117,6 +117,17 @@ struct RBMTests {
         }
     }
 
+    /// CD-5 on bars and stripes, one batch of the 14 images, the rate decaying
+    /// linearly from 0.1 to 0.
+    private static let barsTraining: RBMTraining = {
+        var options = RBMTraining()
+        options.learningRate = 0.1
+        options.steps = 5
+        options.batchSize = 14
+        options.linearDecay = true
+        return options
+    }()
+
     /// 3 x 3 bars and stripes (14 images): CD-5 training with a learning rate
     /// decaying linearly to 0 reaches an exact mean log-likelihood within 0.3 nats
     /// of the optimum -ln 14 (0.11 to 0.15 nats short over seeds 2, 3, 4; without
@@ -124,11 +135,7 @@ struct RBMTests {
     @Test func learnsBarsAndStripes() throws {
         let data = try Datasets.barsAndStripes(side: 3)
         #expect(data.count == 14 * 9)
-        var options = RBMTraining()
-        options.learningRate = 0.1
-        options.steps = 5
-        options.batchSize = 14
-        options.linearDecay = true
+        let options = Self.barsTraining
         let trainer = try RBMTrainer(try RBM(visible: 9, hidden: 16, seed: 1), options: options, seed: 2)
         let before = try trainer.machine.exactLogLikelihood(data)
         let errors = try trainer.fit((0..<10).flatMap { _ in data }, epochs: 1000)
@@ -151,11 +158,7 @@ struct RBMTests {
     /// deliberately biased one, p = 0.3 per unit.
     @Test func annealedImportanceSamplingMatchesExactLogZ() throws {
         let data = try Datasets.barsAndStripes(side: 3)
-        var options = RBMTraining()
-        options.learningRate = 0.1
-        options.steps = 5
-        options.batchSize = 14
-        options.linearDecay = true
+        let options = Self.barsTraining
         let trainer = try RBMTrainer(try RBM(visible: 9, hidden: 16, seed: 1), options: options, seed: 2)
         try trainer.fit((0..<10).flatMap { _ in data }, epochs: 300)
         let rbm = trainer.machine

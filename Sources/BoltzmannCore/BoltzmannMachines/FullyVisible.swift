@@ -51,6 +51,7 @@ public enum BoltzmannMachine {
     public static func fit(spins data: [Int8], spinCount n: Int, options: BoltzmannLearning = BoltzmannLearning(), seed: UInt64,
                            monitor: WorkMonitor = .none()) throws(EngineError) -> BoltzmannMachineFit {
         try options.check()
+        _ = BLAS.singleThreaded  // dgemm below: the same rounding on any thread count
         guard n >= 1, n <= 4096 else { throw .invalid("n_spins must be in [1, 4096], got \(n)") }
         guard data.count % n == 0, data.count >= n else { throw EngineError(.shapeMismatch, "spins has \(data.count) values, not a positive multiple of n_spins = \(n)") }
         if let k = data.firstIndex(where: { $0 != 1 && $0 != -1 }) {

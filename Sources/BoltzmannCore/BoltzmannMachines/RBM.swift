@@ -1,4 +1,3 @@
-import COpenBLAS
 import Glibc
 
 /// The kind of an RBM's visible units.

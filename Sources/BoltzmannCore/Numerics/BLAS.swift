@@ -9,12 +9,9 @@ import COpenBLAS
 /// C into a number of tiles fixed by the shape and the machine, and runs them on
 /// `Parallel.forEach`. Each tile is computed the same way whichever thread runs it.
 enum BLAS {
-    /// OpenBLAS on one thread, once per process (touched by every entry point).
+    /// OpenBLAS on one thread, once per process: touched by `sgemm` and by every
+    /// engine function that calls OpenBLAS directly.
     static let singleThreaded: Void = openblas_set_num_threads(1)
-
-    /// Kept for `Parallel.setMaxThreads`: OpenBLAS stays on one thread; the
-    /// engine's own bound covers the tiles.
-    static func setThreads(_ n: Int) { _ = singleThreaded }
 
     /// The most tiles a product is cut into: the machine's processors, from 4 to 8.
     /// A property of the machine, not of `bz_set_num_threads`, so the rounding does

@@ -20,11 +20,11 @@ public enum Parallel {
         return n > 0 ? n : hardwareThreads
     }
 
-    /// Bound the threads used by later calls, this engine's and OpenBLAS's.
+    /// Bound the threads used by later calls (OpenBLAS itself stays on one thread:
+    /// the engine threads its products, see `BLAS`).
     /// `0` restores the default; negative values are treated as 0.
     public static func setMaxThreads(_ n: Int) {
         bound.store(max(0, n), ordering: .relaxed)
-        BLAS.setThreads(maxThreads)
     }
 
     /// Run `body(task)` for every task in `0..<taskCount` on up to `maxThreads`
