@@ -13,6 +13,28 @@ struct RBMUnitTests {
                        hiddenBias: (0..<hidden).map { _ in Float(0.5 * random.normal()) }, units: units)
     }
 
+    /// Bernoulli draws (eight SIMD lanes, then a scalar tail): at each probability the
+    /// count of ones is within 5 binomial standard deviations of n p; p = 0 and p = 1
+    /// are exact; different calls draw differently.
+    @Test func bernoulliFrequencies() {
+        var random = RandomStream(seed: 11)
+        let n = 100_003  // not a multiple of 8: the tail runs too
+        var out = [Float](repeating: -1, count: n)
+        for p: Float in [0, 1e-3, 0.1, 0.5, 0.9, 1] {
+            let probabilities = [Float](repeating: p, count: n)
+            UnitKernels.bernoulli(probabilities, &out, n, &random)
+            let ones = out.reduce(0) { $0 + Double($1) }
+            #expect(out.allSatisfy { $0 == 0 || $0 == 1 })
+            let mean = Double(n) * Double(p), sd = (mean * (1 - Double(p))).squareRoot()
+            #expect(abs(ones - mean) <= max(5 * sd, 0), "p = \(p): \(ones) ones, expected \(mean) +- \(sd)")
+        }
+        let half = [Float](repeating: 0.5, count: 64)
+        var first = [Float](repeating: 0, count: 64), second = first
+        UnitKernels.bernoulli(half, &first, 64, &random)
+        UnitKernels.bernoulli(half, &second, 64, &random)
+        #expect(first != second)
+    }
+
     /// The vector exp and sigmoid against Glibc's, on a grid over their range, and
     /// the double softplus sums against log1p-based softplus.
     @Test func kernelsMatchLibm() {

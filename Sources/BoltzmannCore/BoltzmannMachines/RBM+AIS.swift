@@ -69,10 +69,6 @@ extension RBM {
         // result does not depend on the thread count) each advance through every beta.
         let groups = Self.aisGroups(runs: runs), groupSize = (runs + groups - 1) / groups
         var logW = [Double](repeating: 0, count: runs)
-        // The visible biases enter separately (they interpolate, or sit in the Gaussian mean).
-        var zeroed = self
-        zeroed.visibleBias = [Float](repeating: 0, count: nv)
-        let withoutVisibleBias = zeroed
         let shift = (0..<nv).map { visibleBias[$0] - baseBias[$0] }
         let machine = self, bias = visibleBias
         guard monitor.start() else { try monitor.checkNotStopped(); return PartitionEstimate(logZ: .nan, standardError: .nan, effectiveSampleSize: 0) }
@@ -92,6 +88,8 @@ extension RBM {
                     var v = [Float](repeating: 0, count: count * nv), back = v
                     var a = [Float](repeating: 0, count: count * nh), h = a
                     var linear = [Float](repeating: 0, count: count)
+                    // The visible pre-activations before the product: b (Gaussian), or (1 - beta) base + beta b.
+                    var interpolated = bias
                     v.withUnsafeMutableBufferPointer { v in back.withUnsafeMutableBufferPointer { back in
                     a.withUnsafeMutableBufferPointer { a in h.withUnsafeMutableBufferPointer { h in
                     linear.withUnsafeMutableBufferPointer { linear in shift.withUnsafeBufferPointer { shift in
@@ -117,20 +115,21 @@ extension RBM {
                                                                                step: Double(Float(beta)) - Double(Float(previous)))
                                     if !gaussian { delta += step * Double(shared.linear[r]) }
                                     logW[first + r] += delta
-                                    for j in 0..<nh { row[j] *= Float(beta) }
                                 }
                             }
-                            // h ~ p_k(h | v), then v ~ p_k(v | h): logistic of (1 - beta) base + beta (b + W h),
-                            // or Normal(b + beta W h, 1).
-                            UnitKernels.activate(a, samples: h, rows: count, width: nh, logistic: true, seed: random.next(), threaded: within)
-                            withoutVisibleBias.activations(h, rows: count, transposed: true, into: back, tiled: within)
-                            for r in 0..<count {
-                                let row = back + r * nv
-                                if gaussian {
-                                    for i in 0..<nv { row[i] = bias[i] + Float(beta) * row[i] }
-                                } else {
-                                    for i in 0..<nv { row[i] = Float(1 - beta) * baseBias[i] + Float(beta) * (bias[i] + row[i]) }
-                                }
+                            // h ~ p_k(h | v) (the probabilities are in a), then v ~ p_k(v | h): logistic of
+                            // (1 - beta) base + beta b + beta W h, or Normal(b + beta W h, 1), the
+                            // product added by sgemm (alpha = beta) to rows holding the rest.
+                            UnitKernels.activate(a, samples: h, rows: count, width: nh, logistic: true, probabilities: true,
+                                                 seed: random.next(), threaded: within)
+                            interpolated.withUnsafeMutableBufferPointer { start in
+                                let start = start.baseAddress!
+                                if !gaussian { for i in 0..<nv { start[i] = Float(1 - beta) * baseBias[i] + Float(beta) * bias[i] } }
+                                for r in 0..<count { (back + r * nv).update(from: start, count: nv) }
+                            }
+                            weights.withUnsafeBufferPointer { w in
+                                BLAS.sgemm(transA: false, transB: true, m: count, n: nv, k: nh, alpha: Float(beta), a: h, lda: nh,
+                                           b: w.baseAddress!, ldb: nh, beta: 1, c: back, ldc: nv, tiled: within)
                             }
                             UnitKernels.activate(back, samples: v, rows: count, width: nv, logistic: !gaussian, seed: random.next(),
                                                  threaded: within)

@@ -132,19 +132,24 @@ public final class RBMTrainer {
     /// One gradient step at `rate` on the batch already in the top rows of
     /// `visibleStack` (rows x n_v). Returns the batch's summed squared reconstruction
     /// error when `measure` (PCD spends one product on it), else 0.
+    ///
+    /// The hidden probabilities enter the stack already scaled (1/B for the batch's,
+    /// -1/N for the chains'), by the pass that draws from them. With persistent
+    /// chains the negative phase does not depend on the batch, so the chains step
+    /// first and the batch's and the chains' final hidden products are one product
+    /// of the whole (B + N) x n_v stack with W.
     private func step(rows: Int, rate: Float, measure: Bool) -> Double {
         let nv = machine.visibleCount, nh = machine.hiddenCount, logistic = machine.visibleUnits == .bernoulli
         let persistent = options.persistentChains > 0
-        let negatives = persistent ? options.persistentChains : rows
+        let negatives = persistent ? options.persistentChains : rows, k = options.steps
+        let positive = 1 / Float(rows), negative = -1 / Float(negatives)
         reserve(rows: rows)
         var error = 0.0
         visibleStack.withUnsafeMutableBufferPointer { vs in hiddenStack.withUnsafeMutableBufferPointer { hs in
         h0.withUnsafeMutableBufferPointer { h0 in means.withUnsafeMutableBufferPointer { means in hk.withUnsafeMutableBufferPointer { hk in
             let v0 = vs.baseAddress!, vk = v0 + rows * nv, ph0 = hs.baseAddress!, phk = ph0 + rows * nh
             let h0 = h0.baseAddress!, means = means.baseAddress!, hk = hk.baseAddress!
-            // Positive phase.
-            machine.activations(v0, rows: rows, transposed: false, into: ph0)
-            UnitKernels.activate(ph0, samples: h0, rows: rows, width: nh, logistic: true, seed: random.next())
+            /// v0 against E[v | h0], h0 ~ p(h | v0) (in `means` and `h0`).
             func reconstructionError() {
                 for r in 0..<rows {
                     var rowError: Float = 0
@@ -152,40 +157,57 @@ public final class RBMTrainer {
                     error += Double(rowError)
                 }
             }
-            if persistent && measure {
-                machine.activations(h0, rows: rows, transposed: true, into: means)
-                UnitKernels.activate(means, samples: nil, rows: rows, width: nv, logistic: logistic, seed: 0)
-                reconstructionError()
+            /// The positive phase alone: p(h | v0) into `ph0` (times `scale`), h0 drawn into `h0`.
+            func positivePhase(scale: Float) {
+                machine.activations(v0, rows: rows, transposed: false, into: ph0)
+                UnitKernels.activate(ph0, samples: h0, rows: rows, width: nh, logistic: true, seed: random.next(), scale: scale)
             }
-            // Negative chains from a hidden state: the batch's sample (CD) or the chains' (PCD).
+            /// Gibbs steps h -> v -> h of the negative chains, from the hidden state in
+            /// `start` to the visible states in `vk` and the hidden ones in `hk`, ending on
+            /// the visible draw (so that `steps` - 1 full steps and one half step).
+            func negativeChains(from start: UnsafePointer<Float>, fullSteps: Int) {
+                var hidden = start
+                for gibbs in 0...fullSteps {
+                    machine.activations(hidden, rows: negatives, transposed: true, into: means)
+                    UnitKernels.activate(means, samples: vk, rows: negatives, width: nv, logistic: logistic, seed: random.next())
+                    if gibbs == 0 && !persistent && measure { reconstructionError() }
+                    guard gibbs < fullSteps else { return }
+                    machine.activations(vk, rows: negatives, transposed: false, into: phk)
+                    UnitKernels.activate(phk, samples: hk, rows: negatives, width: nh, logistic: true, seed: random.next())
+                    hidden = UnsafePointer(hk)
+                }
+            }
             if persistent {
                 if chains.count != negatives * nh {
+                    // The first batch's hidden samples seed the chains (rows cycled).
+                    positivePhase(scale: 1)
                     chains = (0..<(negatives * nh)).map { h0[($0 / nh) % rows * nh + $0 % nh] }
                 }
-                hk.update(from: chains, count: negatives * nh)
+                chains.withUnsafeBufferPointer { negativeChains(from: $0.baseAddress!, fullSteps: k - 1) }
+                // [p(h|v0); p(h|vk)] in one product; the chains keep their new hidden draws.
+                machine.activations(v0, rows: rows + negatives, transposed: false, into: ph0)
+                UnitKernels.activate(ph0, samples: measure ? h0 : nil, rows: rows, width: nh, logistic: true,
+                                     seed: measure ? random.next() : 0, scale: positive)
+                UnitKernels.activate(phk, samples: hk, rows: negatives, width: nh, logistic: true, seed: random.next(), scale: negative)
+                chains.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: hk, count: negatives * nh) }
+                if measure {
+                    machine.activations(h0, rows: rows, transposed: true, into: means)
+                    UnitKernels.activate(means, samples: nil, rows: rows, width: nv, logistic: logistic, seed: 0)
+                    reconstructionError()
+                }
             } else {
-                hk.update(from: h0, count: rows * nh)
-            }
-            for gibbs in 0..<options.steps {
-                machine.activations(hk, rows: negatives, transposed: true, into: means)
-                UnitKernels.activate(means, samples: vk, rows: negatives, width: nv, logistic: logistic, seed: random.next())
-                if gibbs == 0 && !persistent && measure { reconstructionError() }
+                positivePhase(scale: positive)
+                negativeChains(from: h0, fullSteps: k - 1)
                 machine.activations(vk, rows: negatives, transposed: false, into: phk)
-                let last = gibbs == options.steps - 1
-                UnitKernels.activate(phk, samples: last && !persistent ? nil : hk, rows: negatives, width: nh, logistic: true,
-                                     seed: last && !persistent ? 0 : random.next())
+                UnitKernels.activate(phk, samples: nil, rows: negatives, width: nh, logistic: true, seed: 0, scale: negative)
             }
-            if persistent { chains.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: hk, count: negatives * nh) } }
-            // Scale the stacks so that one product gives the gradient, then step.
-            let positive = 1 / Float(rows), negative = -1 / Float(negatives)
-            for k in 0..<(rows * nv) { v0[k] *= positive }
-            for k in 0..<(negatives * nv) { vk[k] *= negative }
+            // W <- momentum V_W + rate ([v0; vk]^T [p(h|v0)/B; -p(h|vk)/N] - decay W), one product.
             let all = rows + negatives, momentum = options.momentum, decay = rate * options.weightDecay
             velocityW.withUnsafeMutableBufferPointer { velocity in
                 machine.weights.withUnsafeMutableBufferPointer { w in
                     let velocity = velocity.baseAddress!, w = w.baseAddress!
                     if momentum == 0 {
-                        // No velocity to keep: W <- (1 - rate decay) W + rate [v0/B; -vk/N]^T [p(h|v0); p(h|vk)].
+                        // No velocity to keep: W <- (1 - rate decay) W + rate (the product).
                         BLAS.sgemm(transA: true, transB: false, m: nv, n: nh, k: all, alpha: rate,
                                    a: v0, lda: nv, b: ph0, ldb: nh, beta: 1 - decay, c: w, ldc: nh)
                         return
@@ -196,20 +218,20 @@ public final class RBMTrainer {
                     cblas_saxpy(Int32(nv * nh), 1, velocity, 1, w, 1)
                 }
             }
-            for k in 0..<(rows * nh) { ph0[k] *= positive }
-            for k in 0..<(negatives * nh) { phk[k] *= negative }
-            updateBias(&machine.visibleBias, &velocityB, stack: v0, rows: all, rate: rate)
-            updateBias(&machine.hiddenBias, &velocityC, stack: ph0, rows: all, rate: rate)
+            updateBias(&machine.visibleBias, &velocityB, stack: v0, rows: rows, weight: positive, negatives, weight: negative, rate: rate)
+            updateBias(&machine.hiddenBias, &velocityC, stack: ph0, rows: rows, weight: 1, negatives, weight: 1, rate: rate)
         } } } } }
         return error
     }
 
-    /// velocity = momentum velocity + rate (column sums of `stack`, already scaled
-    /// so that they are the data's mean minus the model's), bias += velocity, for one
-    /// layer (width = bias count). The sums run row by row (contiguous, vectorised),
-    /// not by a threaded BLAS call, whose split of the rows would change the rounding
-    /// with the thread count.
-    private func updateBias(_ bias: inout [Float], _ velocity: inout [Float], stack: UnsafePointer<Float>, rows: Int, rate: Float) {
+    /// velocity = momentum velocity + rate g, bias += velocity, for one layer
+    /// (width = bias count), where g = `weight` x (column sums of the first `rows`
+    /// rows of `stack`) + `weight2` x (those of the `rows2` rows below): the data's
+    /// mean minus the model's. The sums run row by row (contiguous, vectorised),
+    /// not by a threaded BLAS call, whose split of the rows would change the
+    /// rounding with the thread count.
+    private func updateBias(_ bias: inout [Float], _ velocity: inout [Float], stack: UnsafePointer<Float>,
+                            rows: Int, weight: Float, _ rows2: Int, weight weight2: Float, rate: Float) {
         let width = bias.count, momentum = options.momentum
         columnSums.withUnsafeMutableBufferPointer { sums in
             let sums = sums.baseAddress!
@@ -217,6 +239,11 @@ public final class RBMTrainer {
             for r in 0..<rows {
                 let row = stack + r * width
                 for u in 0..<width { sums[u] += row[u] }
+            }
+            if weight != 1 { for u in 0..<width { sums[u] *= weight } }
+            for r in rows..<(rows + rows2) {
+                let row = stack + r * width
+                for u in 0..<width { sums[u] += weight2 * row[u] }
             }
             for u in 0..<width { velocity[u] = momentum * velocity[u] + rate * sums[u] }
         }

@@ -37,18 +37,27 @@ enum UnitKernels {
     }
 
     /// out[k] = 1 if a uniform draw is below p[k], else 0: Bernoulli(p) samples,
-    /// two 24-bit uniforms from each 64 random bits.
+    /// eight at a time from `RandomLanes` (two 24-bit uniforms from each lane's 64
+    /// bits), the tail from `random` (which also seeds the lanes).
     static func bernoulli(_ p: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ count: Int, _ random: inout RandomStream) {
+        var lanes = RandomLanes(seed: random.next(), stream: 0)
+        let raw = UnsafeRawPointer(p), rawOut = UnsafeMutableRawPointer(out)
+        let one = SIMD4<Float>(repeating: 1), zero = SIMD4<Float>(repeating: 0)
         var k = 0
-        while k + 1 < count {
-            let bits = random.next()
-            let u0 = Float(UInt32(truncatingIfNeeded: bits >> 40)) * 0x1p-24
-            let u1 = Float(UInt32(truncatingIfNeeded: bits >> 8) & 0xFF_FFFF) * 0x1p-24
-            out[k] = u0 < p[k] ? 1 : 0
-            out[k + 1] = u1 < p[k + 1] ? 1 : 0
-            k += 2
+        while k + 8 <= count {
+            let bits = lanes.next()
+            let high = SIMD4<Float>(SIMD4<Int32>(truncatingIfNeeded: bits &>> 40)) * 0x1p-24
+            let low = SIMD4<Float>(SIMD4<Int32>(truncatingIfNeeded: (bits &>> 8) & 0xFF_FFFF)) * 0x1p-24
+            let p0 = raw.loadUnaligned(fromByteOffset: 4 * k, as: SIMD4<Float>.self)
+            let p1 = raw.loadUnaligned(fromByteOffset: 4 * k + 16, as: SIMD4<Float>.self)
+            rawOut.storeBytes(of: zero.replacing(with: one, where: high .< p0), toByteOffset: 4 * k, as: SIMD4<Float>.self)
+            rawOut.storeBytes(of: zero.replacing(with: one, where: low .< p1), toByteOffset: 4 * k + 16, as: SIMD4<Float>.self)
+            k += 8
         }
-        if k < count { out[k] = Float(random.next() >> 40) * 0x1p-24 < p[k] ? 1 : 0 }
+        while k < count {
+            out[k] = Float(random.next() >> 40) * 0x1p-24 < p[k] ? 1 : 0
+            k += 1
+        }
     }
 
     /// out[k] = mean[k] + a standard normal draw (Box-Muller, a pair per two values).
@@ -85,13 +94,15 @@ enum UnitKernels {
     }
 
     /// sum_k [softplus(beta x[k]) - softplus(previous x[k])] for 0 <= previous <= beta,
-    /// the increment of an AIS log weight. Since beta x and previous x share x's
-    /// sign, the difference is (beta - previous) sum max(x, 0) (kept in double) plus
-    /// log prod (1 + e^{-beta |x|}) / (1 + e^{-previous |x|}), whose factors lie in
-    /// [1/2, 2]: single-precision products, logged every 64 values.
-    /// Each factor carries about 1e-7 relative rounding, so the increment is within
-    /// about 1e-7 sqrt(count) of exact, with no bias to accumulate over a schedule.
-    static func softplusDifference(_ x: UnsafePointer<Float>, _ count: Int, beta: Float, previous: Float, step: Double) -> Double {
+    /// the increment of an AIS log weight; then x[k] = sigmoid(beta x[k]), the
+    /// hidden probabilities at beta, from the same exponential (with t = e^{-beta |x|},
+    /// sigmoid(beta x) = 1 / (1 + t) for x >= 0, t / (1 + t) below). Since beta x and
+    /// previous x share x's sign, the difference is (beta - previous) sum max(x, 0)
+    /// (kept in double) plus log prod (1 + e^{-beta |x|}) / (1 + e^{-previous |x|}),
+    /// whose factors lie in [1/2, 2]: single-precision products, logged every 64
+    /// values. Each factor carries about 1e-7 relative rounding, so the increment is
+    /// within about 1e-7 sqrt(count) of exact, with no bias to accumulate over a schedule.
+    static func softplusDifference(_ x: UnsafeMutablePointer<Float>, _ count: Int, beta: Float, previous: Float, step: Double) -> Double {
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { factor in
             let factor = factor.baseAddress!
             var positive = 0.0, logRatio = 0.0, start = 0
@@ -100,9 +111,11 @@ enum UnitKernels {
                 // Branch-free, so it vectorises: the exps dominate.
                 var sum: Float = 0
                 for k in 0..<n {
-                    let magnitude = abs(chunk[k])
-                    factor[k] = (1 + exp(-beta * magnitude)) / (1 + exp(-previous * magnitude))
-                    sum += max(chunk[k], 0)
+                    let value = chunk[k], magnitude = abs(value)
+                    let t = exp(-beta * magnitude), onePlusT = 1 + t
+                    factor[k] = onePlusT / (1 + exp(-previous * magnitude))
+                    sum += max(value, 0)
+                    chunk[k] = (value >= 0 ? 1 : t) / onePlusT
                 }
                 var p0: Float = 1, p1: Float = 1, p2: Float = 1, p3: Float = 1, k = 0
                 while k + 4 <= n { p0 *= factor[k]; p1 *= factor[k + 1]; p2 *= factor[k + 2]; p3 *= factor[k + 3]; k += 4 }
@@ -156,24 +169,27 @@ extension UnitKernels {
     /// Turns `rows` x `width` pre-activations `a` into conditional means in place
     /// (the logistic function when `logistic`, else the identity: Gaussian units) and,
     /// when `samples` is given, draws the units into it (Bernoulli, or mean plus unit
-    /// normal noise). Rows are cut into tasks of about `taskValues` values; task t
+    /// normal noise), then multiplies the means by `scale` (after the draws). Rows are cut into tasks of about `taskValues` values; task t
     /// draws from stream (seed, t), so results are the same on any number of threads
-    /// (`threaded: false` for callers that are parallel tasks themselves).
+    /// (`threaded: false` for callers that are parallel tasks themselves). With
+    /// `probabilities`, `a` already holds the logistic means: only the Bernoulli draws.
     static func activate(_ a: UnsafeMutablePointer<Float>, samples: UnsafeMutablePointer<Float>?, rows: Int, width: Int,
-                         logistic: Bool, seed: UInt64, threaded: Bool = true) {
+                         logistic: Bool, probabilities: Bool = false, seed: UInt64, scale: Float = 1, threaded: Bool = true) {
         let rowsPerTask = max(1, taskValues / max(width, 1)), tasks = (rows + rowsPerTask - 1) / rowsPerTask
         let a = SharedPointer(a), samples = samples.map(SharedPointer.init)
         Parallel.forEach(tasks, parallel: threaded && rows * width >= parallelValues) { task in
             let first = task * rowsPerTask * width, count = min(rowsPerTask, rows - task * rowsPerTask) * width
             let means = a.base + first
-            if logistic { sigmoid(means, count) }
-            guard let samples else { return }
-            var random = RandomStream(seed: seed, stream: UInt64(task))
-            if logistic {
-                bernoulli(means, samples.base + first, count, &random)
-            } else {
-                gaussian(means, samples.base + first, count, &random)
+            if logistic && !probabilities { sigmoid(means, count) }
+            if let samples {
+                var random = RandomStream(seed: seed, stream: UInt64(task))
+                if logistic {
+                    bernoulli(means, samples.base + first, count, &random)
+                } else {
+                    gaussian(means, samples.base + first, count, &random)
+                }
             }
+            if scale != 1 { for k in 0..<count { means[k] *= scale } }
         }
     }
 }
