@@ -54,9 +54,9 @@ extern "C" {
 /* Version of this header. The library reports its own at run time
  * (bz_version_number); a binding refuses a library whose major differs. */
 #define BZ_VERSION_MAJOR 0
-#define BZ_VERSION_MINOR 5
+#define BZ_VERSION_MINOR 6
 #define BZ_VERSION_PATCH 0
-#define BZ_VERSION_STRING "0.5.0"
+#define BZ_VERSION_STRING "0.6.0"
 #define BZ_VERSION_NUMBER (BZ_VERSION_MAJOR * 10000 + BZ_VERSION_MINOR * 100 + BZ_VERSION_PATCH)
 
 /* Version of the binary interface: bumped whenever a declared function changes
@@ -1206,6 +1206,108 @@ bz_status bz_pbit_factor(int64_t n, int64_t bits, double beta, int64_t sweeps, i
                          uint64_t seed, int64_t *out_a, int64_t *out_b, double *out_probability,
                          double *out_mean_first_hit, int64_t *out_chains_hit,
                          bz_progress_fn progress, void *user);
+
+/* ==========================================================================
+ * Hopfield networks
+ * N neurons s_i in {-1, +1} (int8_t, rows of n_neurons), couplings J
+ * (symmetric, zero diagonal, single precision) learned from stored patterns,
+ * thresholds theta, energy E(s) = -1/2 s^T J s + theta^T s, local fields
+ * f_i = (J s)_i - theta_i. Rules:
+ *   BZ_HOPFIELD_HEBB     J = (1/N) sum_mu xi^mu xi^mu^T (capacity alpha_c = P/N
+ *                        about 0.138)
+ *   BZ_HOPFIELD_STORKEY  Storkey's incremental rule (higher capacity; always
+ *                        keeps the N x N matrix, N <= 2^16)
+ * Storage: BZ_HOPFIELD_MATRIX keeps J (N^2 floats, O(N) per flip);
+ * BZ_HOPFIELD_PATTERNS computes fields from the patterns (Hebb only, O(P) per
+ * update); BZ_HOPFIELD_AUTOMATIC (the default) takes the matrix for N <= 8192
+ * and P > 32. A bz_hopfield is mutable (store, thresholds, storage); calls on
+ * one handle are serialised (BZ_ERR_BUSY).
+ * ========================================================================== */
+
+typedef struct bz_hopfield bz_hopfield;
+
+#define BZ_HOPFIELD_HEBB    0
+#define BZ_HOPFIELD_STORKEY 1
+
+#define BZ_HOPFIELD_AUTOMATIC 0
+#define BZ_HOPFIELD_MATRIX    1
+#define BZ_HOPFIELD_PATTERNS  2
+
+/* Dynamics of bz_hopfield_recall. */
+#define BZ_HOPFIELD_ASYNC   0  /* one neuron at a time, fresh random order each sweep,
+                                  s_i <- sign(f_i) (0 keeps s_i); E never rises */
+#define BZ_HOPFIELD_SYNC    1  /* all at once; 2-cycles detected */
+#define BZ_HOPFIELD_GLAUBER 2  /* asynchronous, s_i = +1 with probability
+                                  1 / (1 + exp(-2 f_i / T)) */
+
+/* Outcomes of bz_hopfield_recall, per cue. */
+#define BZ_RECALL_FIXED_POINT 0
+#define BZ_RECALL_TWO_CYCLE   1
+#define BZ_RECALL_SWEEP_LIMIT 2
+
+/* An empty network of n_neurons in [2, 2^26] (Storkey: [2, 2^16]) learning by
+ * rule BZ_HOPFIELD_HEBB or _STORKEY, zero thresholds.
+ * Errors: NULL_POINTER, INVALID_ARGUMENT, LIMIT_EXCEEDED. */
+bz_status bz_hopfield_create(int64_t n_neurons, int32_t rule, bz_hopfield **out);
+
+/* Free a network; NULL and stale handles are ignored. */
+void bz_hopfield_free(bz_hopfield *net);
+
+/* Neuron count, stored pattern count, rule (any output may be NULL). */
+bz_status bz_hopfield_size(const bz_hopfield *net, int64_t *out_n_neurons,
+                           int64_t *out_n_patterns, int32_t *out_rule);
+
+/* Store n_patterns more patterns [n_patterns x n_neurons], entries -1 or +1.
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (an entry not +-1,
+ * n_patterns <= 0), SHAPE_MISMATCH, LIMIT_EXCEEDED. Nothing changes on error. */
+bz_status bz_hopfield_store(bz_hopfield *net, const int8_t *patterns, int64_t n_patterns,
+                            int64_t n_neurons);
+
+/* The stored patterns [n_patterns x n_neurons] (n_patterns as bz_hopfield_size
+ * reports). */
+bz_status bz_hopfield_patterns(const bz_hopfield *net, int8_t *patterns, int64_t n_patterns,
+                               int64_t n_neurons);
+
+/* Set the thresholds theta [n_neurons] (finite). */
+bz_status bz_hopfield_set_thresholds(bz_hopfield *net, const double *thresholds, int64_t n_neurons);
+
+/* Choose the storage, BZ_HOPFIELD_AUTOMATIC, _MATRIX or _PATTERNS.
+ * Errors: INVALID_ARGUMENT, UNSUPPORTED (PATTERNS with Storkey),
+ * LIMIT_EXCEEDED (MATRIX above 2^16 neurons). */
+bz_status bz_hopfield_set_storage(bz_hopfield *net, int32_t storage);
+
+/* Whether local fields come from the matrix (1) or the patterns (0) now. */
+bz_status bz_hopfield_uses_matrix(const bz_hopfield *net, int32_t *out_uses_matrix);
+
+/* Recall: run `dynamics` (BZ_HOPFIELD_ASYNC, _SYNC, _GLAUBER at temperature > 0;
+ * temperature is ignored otherwise) from each cue of states [n_states x n_neurons],
+ * overwritten with the final states, for at most sweeps >= 1 sweeps (N updates
+ * each); ASYNC and SYNC stop at a fixed point, SYNC also at a 2-cycle, GLAUBER
+ * runs them all. Cues run in parallel; cue r draws from stream (seed, r), so the
+ * result does not depend on the thread count. Optional outputs [n_states]:
+ * outcomes BZ_RECALL_*, the sweeps each cue took. Progress counts cues; a
+ * cancelled call leaves states unchanged.
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT, NON_FINITE,
+ * SHAPE_MISMATCH, CANCELLED, BUSY. */
+bz_status bz_hopfield_recall(const bz_hopfield *net, int8_t *states, int64_t n_states,
+                             int64_t n_neurons, int32_t dynamics, double temperature,
+                             int64_t sweeps, uint64_t seed, int32_t *outcomes,
+                             int64_t *sweeps_taken, bz_progress_fn progress, void *user);
+
+/* Energies [n_states] of states [n_states x n_neurons] (double accumulation). */
+bz_status bz_hopfield_energy(const bz_hopfield *net, const int8_t *states, int64_t n_states,
+                             int64_t n_neurons, double *energies);
+
+/* Overlaps m^mu = (1/N) xi^mu . s [n_states x n_patterns] of states
+ * [n_states x n_neurons] with the stored patterns (n_patterns as stored). */
+bz_status bz_hopfield_overlaps(const bz_hopfield *net, const int8_t *states, int64_t n_states,
+                               int64_t n_neurons, double *overlaps, int64_t n_patterns);
+
+/* The network as a new bz_ising model, which the caller frees: couplings J_ij, fields
+ * h = -theta, so that its energies equal the network's; then Metropolis,
+ * parallel tempering and exact enumeration apply. Errors: NULL_POINTER,
+ * INVALID_HANDLE, LIMIT_EXCEEDED (more than 2^27 coupled pairs). */
+bz_status bz_hopfield_to_ising(const bz_hopfield *net, bz_ising **out);
 
 #ifdef __cplusplus
 }

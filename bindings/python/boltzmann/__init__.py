@@ -26,6 +26,8 @@ from . import montecarlo
 from .montecarlo import Estimate, MonteCarlo, MonteCarloResults
 from . import datasets, pbits, rbm, tempering
 from .rbm import RBM, BoltzmannMachine, LogEstimate
+from . import hopfield
+from .hopfield import Hopfield
 from .tempering import anneal, anneal_beta_range, beta_schedule, parallel_tempering, ParallelTempering
 from .pbits import PBitCircuit
 from .microstates import (Macrostates, log_multiplicity, macrostate_count, macrostates,

@@ -43,6 +43,10 @@ class bz_circuit(ctypes.Structure):
     """Opaque ``bz_circuit``."""
 
 
+class bz_hopfield(ctypes.Structure):
+    """Opaque ``bz_hopfield``."""
+
+
 #: ``int (*)(void *user, int64_t done, int64_t total, double metric)``: non-zero stops the call.
 bz_progress_fn = CFUNCTYPE(c_int, c_void_p, c_int64, c_int64, c_double)
 
@@ -61,6 +65,7 @@ mc_p = POINTER(bz_mc)
 circuit_p = POINTER(bz_circuit)
 pt_p = POINTER(bz_pt)
 rbm_p = POINTER(bz_rbm)
+hopfield_p = POINTER(bz_hopfield)
 f32p = POINTER(ctypes.c_float)
 u8p = POINTER(ctypes.c_uint8)
 
@@ -192,6 +197,20 @@ SIGNATURES = {
     "bz_rbm_serialize": (Status, [rbm_p, u8p, c_int64]),
     "bz_rbm_deserialize": (Status, [u8p, c_int64, POINTER(rbm_p)]),
     "bz_bars_and_stripes": (Status, [c_int64, i64p, f32p, c_int64]),
+    # Hopfield networks
+    "bz_hopfield_create": (Status, [c_int64, c_int32, POINTER(hopfield_p)]),
+    "bz_hopfield_free": (None, [hopfield_p]),
+    "bz_hopfield_size": (Status, [hopfield_p, i64p, i64p, i32p]),
+    "bz_hopfield_store": (Status, [hopfield_p, i8p, c_int64, c_int64]),
+    "bz_hopfield_patterns": (Status, [hopfield_p, i8p, c_int64, c_int64]),
+    "bz_hopfield_set_thresholds": (Status, [hopfield_p, f64p, c_int64]),
+    "bz_hopfield_set_storage": (Status, [hopfield_p, c_int32]),
+    "bz_hopfield_uses_matrix": (Status, [hopfield_p, i32p]),
+    "bz_hopfield_recall": (Status, [hopfield_p, i8p, c_int64, c_int64, c_int32, c_double, c_int64, c_uint64, i32p, i64p,
+                                    bz_progress_fn, c_void_p]),
+    "bz_hopfield_energy": (Status, [hopfield_p, i8p, c_int64, c_int64, f64p]),
+    "bz_hopfield_overlaps": (Status, [hopfield_p, i8p, c_int64, c_int64, f64p, c_int64]),
+    "bz_hopfield_to_ising": (Status, [hopfield_p, POINTER(ising_p)]),
     "bz_bm_fit": (Status, [i8p, c_int64, c_int64, c_double, c_double, c_int64, c_double, c_int64, c_int64, c_uint64,
                            POINTER(ising_p), i64p, f64p, bz_progress_fn, c_void_p]),
     # pbits

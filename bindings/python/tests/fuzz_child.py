@@ -91,11 +91,25 @@ live_samplers = []
 live_circuits = []
 live_temperers = []
 live_machines = []
+live_networks = []
 
 
 def machine():
     """An RBM handle, 4 visible x 3 hidden (or NULL, forged, freed)."""
     return pooled(live_machines, _lib.rbm_p, lambda h: lib.bz_rbm_create(4, 3, rng.randrange(2), 1, ctypes.byref(h)), lib.bz_rbm_free)
+
+
+def network():
+    """A Hopfield handle of 6 neurons, Hebb or Storkey, with one pattern (or NULL, forged, freed)."""
+    def create(h):
+        lib.bz_hopfield_create(6, rng.randrange(2), ctypes.byref(h))
+        lib.bz_hopfield_store(h, np.array([1, -1, 1, 1, -1, -1], np.int8).ctypes.data_as(_lib.i8p), 1, 6)
+    return pooled(live_networks, _lib.hopfield_p, create, lib.bz_hopfield_free)
+
+
+def six():
+    """A width for arrays tied to a 6-neuron network: usually right, sometimes wrong."""
+    return 6 if rng.random() < 0.7 else count()
 
 
 #: A file the RBM save and load calls may write and read.
@@ -342,6 +356,21 @@ def call():
         "bz_bars_and_stripes": lambda: (rng.choice([-1, 0, 1, 3, 6]), ctypes.byref(i),
                                         np.empty(62 * 25, np.float32).ctypes.data_as(_lib.f32p) if rng.random() < 0.5 else None,
                                         rng.choice([-1, 0, 2, 14, 62])),
+        "bz_hopfield_create": lambda: (rng.choice([-1, 0, 1, 2, 6, 2**17, 2**27]), rng.choice([-1, 0, 1, 2]),
+                                       ctypes.byref(_lib.hopfield_p()) if rng.random() < 0.9 else None),
+        "bz_hopfield_size": lambda: (network(), ctypes.byref(i) if rng.random() < 0.5 else None, None, None),
+        "bz_hopfield_store": lambda: (network(), spins(m, 6), m, six()),
+        "bz_hopfield_patterns": lambda: (network(), spins_out(6 * max(m, 1) if m < 100 else 1), m, six()),
+        "bz_hopfield_set_thresholds": lambda: (network(), f64(doubles(6)), six()),
+        "bz_hopfield_set_storage": lambda: (network(), rng.choice([-1, 0, 1, 2, 3])),
+        "bz_hopfield_uses_matrix": lambda: (network(), int32_out(1)),
+        "bz_hopfield_recall": lambda: (network(), spins(m, 6), m, six(), rng.choice([-1, 0, 1, 2, 3]),
+                                       rng.choice([0.0, 0.5, -1.0, float("nan"), float("inf")]), rng.choice([-1, 0, 1, 5, 2**31]),
+                                       7, int32_out(m), ints_out(m), progress(), None),
+        "bz_hopfield_energy": lambda: (network(), spins(m, 6), m, six(), f64(out_doubles(m))),
+        "bz_hopfield_overlaps": lambda: (network(), spins(m, 6), m, six(), f64(out_doubles(m * 4 if 0 < m < 100 else 1)),
+                                         rng.choice([0, 1, 2])),
+        "bz_hopfield_to_ising": lambda: (network(), ctypes.byref(_lib.ising_p()) if rng.random() < 0.9 else None),
         "bz_bm_fit": lambda: (SPINS64 if rng.random() < 0.5 else spins_out(64) if rng.random() < 0.9 else None, rng.choice([-1, 0, 1, 2]), rng.choice([-1, 0, 3, 21]),
                               rng.choice([0.1, -1.0, float("nan")]), rng.choice([0.0, 0.9, 1.0]), rng.choice([-1, 0, 5]),
                               rng.choice([0.0, 1e-6, float("nan")]), rng.choice([-1, 0, 4]), rng.choice([0, 1]), 3,
@@ -396,6 +425,9 @@ for handle in live_models:
 for handle in live_machines:
     lib.bz_rbm_size(handle, None, None)
     lib.bz_rbm_free(handle)
+for handle in live_networks:
+    lib.bz_hopfield_size(handle, None, None, None)
+    lib.bz_hopfield_free(handle)
 for handle in live_temperers:
     lib.bz_pt_size(handle, None, None, None, None)
     lib.bz_pt_free(handle)

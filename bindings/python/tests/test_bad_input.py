@@ -194,7 +194,7 @@ def cases(s):
         ("bz_mean_field_occupations", (f64(E3), 3, 1.0, 1.0, 0.0, 0.5, 1e-9, 0, f64(out3), None, None), bz.InvalidArgument, "max_iterations"),
         ("bz_mean_field_occupations", (f64(E3), 3, 1.0, 1.0, 0.0, 0.5, 1e-9, 100, None, None, None), bz.NullPointerError, "occupations"),
         ("bz_mean_field_occupations", (f64(np.zeros(3)), 3, 5.0, 10.0, 1.0, 0.0, 1e-12, 5, f64(out3), None, None), bz.NotConverged, "converge"),
-    ] + ising_cases() + mc_cases() + tempering_cases() + pbit_cases() + rbm_cases()
+    ] + ising_cases() + mc_cases() + tempering_cases() + pbit_cases() + rbm_cases() + hopfield_cases()
 
 
 def ising_cases():
@@ -715,4 +715,58 @@ def rbm_cases():
         ("bz_bm_fit", bm(None, 2, 2), bz.NullPointerError, "spins"),
         ("bz_bm_fit", bm(spins, 2, 2, out=False), bz.NullPointerError, "out_model"),
         ("bz_bm_fit", bm(np.ones((1, 21), np.int8), 1, 21), bz.LimitExceeded, "chains > 0"),
+    ]
+
+
+def hopfield_cases():
+    net = _lib.hopfield_p()
+    lib.bz_hopfield_create(4, 0, ctypes.byref(net))
+    pattern = np.array([1, -1, 1, -1], np.int8)
+    lib.bz_hopfield_store(net, pattern.ctypes.data_as(_lib.i8p), 1, 4)
+    storkey = _lib.hopfield_p()
+    lib.bz_hopfield_create(4, 1, ctypes.byref(storkey))
+    dead = _lib.hopfield_p()
+    lib.bz_hopfield_create(4, 0, ctypes.byref(dead))
+    lib.bz_hopfield_free(dead)
+
+    def i8(*values):
+        return np.array(values, np.int8).ctypes.data_as(_lib.i8p)
+
+    def recall(states=None, rows=1, n=4, dynamics=0, temperature=0.0, sweeps=10, handle=None):
+        return (handle or net, states if states is not None else i8(1, 1, 1, 1), rows, n, dynamics, temperature, sweeps, 1,
+                None, None, NOFN, None)
+
+    e = np.empty(4).ctypes.data_as(_lib.f64p)
+    return [
+        ("bz_hopfield_create", (1, 0, ctypes.byref(_lib.hopfield_p())), bz.InvalidArgument, "n_neurons"),
+        ("bz_hopfield_create", (4, 2, ctypes.byref(_lib.hopfield_p())), bz.InvalidArgument, "rule"),
+        ("bz_hopfield_create", (2**17, 1, ctypes.byref(_lib.hopfield_p())), bz.LimitExceeded, "matrix"),
+        ("bz_hopfield_create", (4, 0, None), bz.NullPointerError, "out"),
+        ("bz_hopfield_size", (dead, None, None, None), bz.InvalidHandle, "net"),
+        ("bz_hopfield_store", (net, i8(1, 0, 1, 1), 1, 4), bz.InvalidArgument, "patterns[0][1]"),
+        ("bz_hopfield_store", (net, i8(1, 1, 1, 1), 1, 3), bz.ShapeError, "n_neurons"),
+        ("bz_hopfield_store", (net, i8(1, 1, 1, 1), 0, 4), bz.InvalidArgument, "n_patterns"),
+        ("bz_hopfield_store", (net, None, 1, 4), bz.NullPointerError, "patterns"),
+        ("bz_hopfield_patterns", (net, i8(0, 0, 0, 0), 2, 4), bz.ShapeError, "n_patterns"),
+        ("bz_hopfield_patterns", (net, None, 1, 4), bz.NullPointerError, "patterns"),
+        ("bz_hopfield_set_thresholds", (net, arr(0, 0, NAN, 0).ctypes.data_as(_lib.f64p), 4), bz.NumericError, "thresholds[2]"),
+        ("bz_hopfield_set_thresholds", (net, arr(0, 0, 0).ctypes.data_as(_lib.f64p), 3), bz.ShapeError, "n_neurons"),
+        ("bz_hopfield_set_storage", (net, 7), bz.InvalidArgument, "storage"),
+        ("bz_hopfield_set_storage", (storkey, 2), bz.Unsupported, "Hebb"),
+        ("bz_hopfield_uses_matrix", (net, None), bz.NullPointerError, "out_uses_matrix"),
+        ("bz_hopfield_recall", recall(dynamics=2, temperature=NAN), bz.NumericError, "temperature"),
+        ("bz_hopfield_recall", recall(dynamics=2, temperature=0.0), bz.InvalidArgument, "temperature"),
+        ("bz_hopfield_recall", recall(dynamics=3), bz.InvalidArgument, "dynamics"),
+        ("bz_hopfield_recall", recall(sweeps=0), bz.InvalidArgument, "sweeps"),
+        ("bz_hopfield_recall", recall(states=i8(1, 2, 1, 1)), bz.InvalidArgument, "states[0][1]"),
+        ("bz_hopfield_recall", recall(n=5), bz.ShapeError, "n_neurons"),
+        ("bz_hopfield_recall", recall(rows=0), bz.InvalidArgument, "n_states"),
+        ("bz_hopfield_recall", (net, None, 1, 4, 0, 0.0, 10, 1, None, None, NOFN, None), bz.NullPointerError, "states"),
+        ("bz_hopfield_recall", recall(handle=dead), bz.InvalidHandle, "net"),
+        ("bz_hopfield_energy", (net, i8(1, 1, 1, 1), 1, 4, None), bz.NullPointerError, "energies"),
+        ("bz_hopfield_energy", (net, i8(1, 1, 1, 1), 2**50, 4, e), bz.InvalidArgument, "n_states"),
+        ("bz_hopfield_overlaps", (net, i8(1, 1, 1, 1), 1, 4, e, 3), bz.ShapeError, "n_patterns"),
+        ("bz_hopfield_overlaps", (net, i8(1, 1, 1, 1), 1, 4, None, 1), bz.NullPointerError, "overlaps"),
+        ("bz_hopfield_to_ising", (net, None), bz.NullPointerError, "out"),
+        ("bz_hopfield_to_ising", (dead, ctypes.byref(_lib.ising_p())), bz.InvalidHandle, "net"),
     ]

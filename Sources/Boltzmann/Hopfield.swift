@@ -1,0 +1,199 @@
+import BoltzmannCore
+import CBoltzmann
+
+// Header section "Hopfield networks".
+
+/// The network behind a `bz_hopfield *`: mutable (store, thresholds, storage),
+/// used by one call at a time.
+final class HopfieldHandle: Interruptible, @unchecked Sendable {
+    static let typeName = "bz_hopfield"
+    final class Box {
+        var network: HopfieldNetwork
+        init(_ network: HopfieldNetwork) { self.network = network }
+    }
+    private let box: Exclusive<Box>
+    let interrupt = InterruptFlag()
+
+    init(_ network: HopfieldNetwork) { box = Exclusive(Box(network), typeName: Self.typeName) }
+
+    func use<R>(_ body: (Box) throws(EngineError) -> R) throws(EngineError) -> R { try box.use(body) }
+}
+
+private func handle(_ pointer: OpaquePointer?) throws(EngineError) -> HopfieldHandle {
+    try Handles.lookup(pointer, as: HopfieldHandle.self, "net")
+}
+
+/// `rows` states of the network's width at `pointer`, checked for shape (values are
+/// checked by the engine).
+private func states(_ pointer: UnsafePointer<Int8>?, _ rows: Int64, _ width: Int64, _ network: HopfieldNetwork,
+                    _ name: String, rowsName: String = "n_states") throws(EngineError) -> UnsafeBufferPointer<Int8> {
+    let count = try Argument.count(rows, rowsName)
+    try Argument.length(width, "n_neurons", equals: network.neuronCount, "the network's n_neurons")
+    guard count <= Int(Argument.maxCount) / network.neuronCount else { throw .invalid("\(rowsName) x n_neurons is larger than the library accepts") }
+    guard let pointer else { throw EngineError(.nullPointer, "\(name) is NULL") }
+    return UnsafeBufferPointer(start: pointer, count: count * network.neuronCount)
+}
+
+@c @implementation
+public func bz_hopfield_create(_ nNeurons: Int64, _ rule: Int32, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(out, "out")
+        out.pointee = nil
+        guard let rule = HopfieldRule(rawValue: rule) else {
+            throw .invalid("rule must be BZ_HOPFIELD_HEBB (0) or BZ_HOPFIELD_STORKEY (1), got \(rule)")
+        }
+        guard nNeurons >= 2, nNeurons <= Int64(HopfieldNetwork.maxNeurons) else {
+            throw .invalid("n_neurons must be in [2, \(HopfieldNetwork.maxNeurons)], got \(nNeurons)")
+        }
+        out.pointee = Handles.register(HopfieldHandle(try HopfieldNetwork(neurons: Int(nNeurons), rule: rule)))
+    }
+}
+
+@c @implementation
+public func bz_hopfield_free(_ net: OpaquePointer?) {
+    Handles.release(net, as: HopfieldHandle.self)
+}
+
+@c @implementation
+public func bz_hopfield_size(
+    _ net: OpaquePointer?, _ outNeurons: UnsafeMutablePointer<Int64>?, _ outPatterns: UnsafeMutablePointer<Int64>?,
+    _ outRule: UnsafeMutablePointer<Int32>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        try handle(net).use { box in
+            outNeurons?.pointee = Int64(box.network.neuronCount)
+            outPatterns?.pointee = Int64(box.network.patternCount)
+            outRule?.pointee = box.network.rule.rawValue
+        }
+    }
+}
+
+@c @implementation
+public func bz_hopfield_store(_ net: OpaquePointer?, _ patterns: UnsafePointer<Int8>?, _ nPatterns: Int64, _ nNeurons: Int64) -> bz_status {
+    guarded { () throws(EngineError) in
+        try handle(net).use { box throws(EngineError) in
+            let input = try states(patterns, nPatterns, nNeurons, box.network, "patterns", rowsName: "n_patterns")
+            var updated = box.network
+            try updated.store(input)
+            box.network = updated
+        }
+    }
+}
+
+@c @implementation
+public func bz_hopfield_patterns(_ net: OpaquePointer?, _ patterns: UnsafeMutablePointer<Int8>?, _ nPatterns: Int64, _ nNeurons: Int64) -> bz_status {
+    guarded { () throws(EngineError) in
+        try handle(net).use { box throws(EngineError) in
+            let network = box.network
+            try Argument.length(nPatterns, "n_patterns", equals: network.patternCount, "the stored pattern count")
+            try Argument.length(nNeurons, "n_neurons", equals: network.neuronCount, "the network's n_neurons")
+            guard network.patternCount > 0 else { return }
+            let out = try Argument.output(patterns, "patterns")
+            for k in network.patterns.indices { out[k] = network.patterns[k] > 0 ? 1 : -1 }
+        }
+    }
+}
+
+@c @implementation
+public func bz_hopfield_set_thresholds(_ net: OpaquePointer?, _ thresholds: UnsafePointer<Double>?, _ nNeurons: Int64) -> bz_status {
+    guarded { () throws(EngineError) in
+        try handle(net).use { box throws(EngineError) in
+            try Argument.length(nNeurons, "n_neurons", equals: box.network.neuronCount, "the network's n_neurons")
+            let values = try Argument.array(thresholds, box.network.neuronCount, "thresholds")
+            if let k = values.firstIndex(where: { !$0.isFinite || abs($0) > Double(Float.greatestFiniteMagnitude) }) {
+                throw EngineError(.nonFinite, "thresholds[\(k)] must be finite (in single precision), got \(values[k])")
+            }
+            try box.network.setThresholds(values.map { Float($0) })
+        }
+    }
+}
+
+@c @implementation
+public func bz_hopfield_set_storage(_ net: OpaquePointer?, _ storage: Int32) -> bz_status {
+    guarded { () throws(EngineError) in
+        guard let storage = HopfieldStorage(rawValue: storage) else {
+            throw .invalid("storage must be BZ_HOPFIELD_AUTOMATIC (0), _MATRIX (1) or _PATTERNS (2), got \(storage)")
+        }
+        try handle(net).use { box throws(EngineError) in
+            var updated = box.network
+            try updated.setStorage(storage)
+            box.network = updated
+        }
+    }
+}
+
+@c @implementation
+public func bz_hopfield_uses_matrix(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<Int32>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(out, "out_uses_matrix")
+        out.pointee = try handle(net).use { box in box.network.usesMatrix ? 1 : 0 }
+    }
+}
+
+@c @implementation
+public func bz_hopfield_recall(
+    _ net: OpaquePointer?, _ statesPointer: UnsafeMutablePointer<Int8>?, _ nStates: Int64, _ nNeurons: Int64,
+    _ dynamics: Int32, _ temperature: Double, _ sweeps: Int64, _ seed: UInt64,
+    _ outcomes: UnsafeMutablePointer<Int32>?, _ sweepsTaken: UnsafeMutablePointer<Int64>?,
+    _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        guard let kind = HopfieldDynamics(rawValue: dynamics) else {
+            throw .invalid("dynamics must be BZ_HOPFIELD_ASYNC (0), _SYNC (1) or _GLAUBER (2), got \(dynamics)")
+        }
+        guard sweeps >= 1, sweeps <= 1 << 30 else { throw .invalid("sweeps must be in [1, 2^30], got \(sweeps)") }
+        let h = try handle(net)
+        try h.use { box throws(EngineError) in
+            let network = box.network
+            let input = try states(UnsafePointer(statesPointer), nStates, nNeurons, network, "states")
+            // Work on a copy: a cancelled or failed call leaves the caller's states as they were.
+            var work = Array(input)
+            let report = try work.withUnsafeMutableBufferPointer { buffer throws(EngineError) in
+                try network.recall(buffer, dynamics: kind, temperature: kind == .glauber ? temperature : 0, maxSweeps: Int(sweeps),
+                                   seed: seed, monitor: monitor(total: nStates, progress, user, interrupt: h.interrupt))
+            }
+            statesPointer!.write(work)
+            outcomes?.write(report.outcomes.map(\.rawValue))
+            sweepsTaken?.write(report.sweeps.map { Int64($0) })
+        }
+    }
+}
+
+@c @implementation
+public func bz_hopfield_energy(
+    _ net: OpaquePointer?, _ statesPointer: UnsafePointer<Int8>?, _ nStates: Int64, _ nNeurons: Int64, _ energies: UnsafeMutablePointer<Double>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        try handle(net).use { box throws(EngineError) in
+            let input = try states(statesPointer, nStates, nNeurons, box.network, "states")
+            let out = try Argument.output(energies, "energies")
+            out.write(try box.network.energies(input))
+        }
+    }
+}
+
+@c @implementation
+public func bz_hopfield_overlaps(
+    _ net: OpaquePointer?, _ statesPointer: UnsafePointer<Int8>?, _ nStates: Int64, _ nNeurons: Int64,
+    _ overlaps: UnsafeMutablePointer<Double>?, _ nPatterns: Int64
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        try handle(net).use { box throws(EngineError) in
+            let input = try states(statesPointer, nStates, nNeurons, box.network, "states")
+            try Argument.length(nPatterns, "n_patterns", equals: box.network.patternCount, "the stored pattern count")
+            let result = try box.network.overlaps(input)
+            guard !result.isEmpty else { return }
+            try Argument.output(overlaps, "overlaps").write(result)
+        }
+    }
+}
+
+@c @implementation
+public func bz_hopfield_to_ising(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(out, "out")
+        out.pointee = nil
+        let model = try handle(net).use { box throws(EngineError) in try box.network.isingModel() }
+        out.pointee = Handles.register(IsingHandle(model))
+    }
+}
