@@ -170,9 +170,7 @@ class Hopfield(HandleOwner):
 
         handle = ising_p()
         lib.bz_hopfield_to_ising(self._h, ctypes.byref(handle))
-        model = IsingModel.__new__(IsingModel)
-        model._own(handle)
-        return model
+        return IsingModel._adopt(handle)
 
     def __repr__(self):
         n, p, rule = self._size()

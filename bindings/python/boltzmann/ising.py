@@ -169,11 +169,17 @@ class IsingModel(HandleOwner):
 
     # -- construction
     @classmethod
+    def _adopt(cls, handle):
+        """A model owning ``handle``, a new ``bz_ising *`` from the library."""
+        model = cls.__new__(cls)
+        model._own(handle)
+        return model
+
+    @classmethod
     def _create(cls, fn, *args, fields=None):
         handle = ising_p()
         fn(ctypes.byref(handle), *args)
-        model = cls.__new__(cls)
-        model._own(handle)
+        model = cls._adopt(handle)
         if fields is not None:
             replaced = model.with_fields(fields)
             model.close()
@@ -270,18 +276,14 @@ class IsingModel(HandleOwner):
             raise ShapeError(f"Q must be a square matrix, got shape {q.shape}")
         handle, offset = ising_p(), ctypes.c_double()
         lib.bz_ising_create_qubo(ctypes.byref(handle), arr.f64(q), q.shape[0], ctypes.byref(offset))
-        model = cls.__new__(cls)
-        model._own(handle)
-        return model, offset.value
+        return cls._adopt(handle), offset.value
 
     def with_fields(self, h):
         """A new model with these couplings and fields ``h`` (scalar or (N,))."""
         hv = arr.vector(np.broadcast_to(np.asarray(h, dtype=np.float64), (self.n_spins,)), "h")
         handle = ising_p()
         lib.bz_ising_with_fields(ctypes.byref(handle), self._h, arr.f64(hv), len(hv))
-        model = IsingModel.__new__(IsingModel)
-        model._own(handle)
-        return model
+        return IsingModel._adopt(handle)
 
     # -- lifetime
 

@@ -77,9 +77,7 @@ class PBitCircuit(HandleOwner):
         """The circuit's :class:`~boltzmann.IsingModel` (the sum of its gates)."""
         handle = ising_p()
         lib.bz_circuit_model(self._h, ctypes.byref(handle))
-        model = IsingModel.__new__(IsingModel)
-        model._own(handle)
-        return model
+        return IsingModel._adopt(handle)
 
     def clamp(self, clamps):
         """Hold nodes at ±1 while sampling: ``{node: value}``, or booleans/0-1 bits

@@ -342,7 +342,6 @@ class BoltzmannMachine:
             lib.bz_bm_fit, data.ctypes.data_as(i8p), data.shape[0], data.shape[1], float(learning_rate), float(momentum),
             int(iterations), float(tolerance), int(chains), int(sweeps), int(seed) & (2**64 - 1), ctypes.byref(handle),
             ctypes.byref(iterations_done), ctypes.byref(gradient))
-        model = IsingModel.__new__(IsingModel)
-        model._own(handle)
+        model = IsingModel._adopt(handle)
         model.fit_iterations_, model.fit_gradient_ = iterations_done.value, gradient.value
         return model
