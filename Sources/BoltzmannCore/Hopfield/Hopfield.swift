@@ -163,13 +163,9 @@ public struct HopfieldNetwork: Sendable {
             throw EngineError(.unsupported, "storage-free recall needs the Hebb rule: Storkey's couplings are not a sum over patterns")
         }
         if new == .matrix { try Self.checkMatrixSize(neuronCount) }
-        let old = storage
-        storage = new
+        storage = new  // automatic takes the matrix only for N <= 2^13, so it always fits
         if usesMatrix {
-            if matrix.isEmpty {
-                if neuronCount > Self.maxMatrixNeurons { storage = old; try Self.checkMatrixSize(neuronCount) }
-                formMatrix()
-            }
+            if matrix.isEmpty { formMatrix() }
         } else if rule == .hebb {
             matrix = []
         }
