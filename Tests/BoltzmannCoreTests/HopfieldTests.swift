@@ -91,7 +91,11 @@ struct HopfieldTests {
             for _ in 0..<(20 * n) {
                 let i = Int(random.next() % UInt64(n))
                 let flipped = state.withUnsafeMutableBufferPointer { s in
-                    fields.withUnsafeMutableBufferPointer { f in net.update(i, s.baseAddress!, f.baseAddress!, inverseTemperature: 0, uniform: 0) }
+                    fields.withUnsafeMutableBufferPointer { f in
+                        net.withCouplingRows { rows, width in
+                            net.update(i, s.baseAddress!, f.baseAddress!, couplings: rows, width: width, inverseTemperature: 0, uniform: 0)
+                        }
+                    }
                 }
                 start = state.map { $0 > 0 ? 1 : -1 }
                 let next = try start.withUnsafeBufferPointer { try net.energies($0)[0] }

@@ -27,6 +27,30 @@ enum UnitKernels {
         return er * scale
     }
 
+    /// `exp(_:)` on eight lanes, with the same clamping and operations in the same
+    /// order, hence the same values: for loops that also reduce (a sum or a
+    /// maximum), which the compiler does not vectorise by itself.
+    @inline(__always)
+    static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        let floor = SIMD8<Float>(repeating: -87), ceiling = SIMD8<Float>(repeating: 87)
+        var clamped = x.replacing(with: floor, where: x .< floor)
+        clamped.replace(with: ceiling, where: clamped .> ceiling)
+        let shifter = SIMD8<Float>(repeating: 12_582_912)
+        let shifted = clamped * 1.442_695_04 + shifter
+        let n = shifted - shifter
+        let r = (clamped - n * 0.693_359_375) + n * 2.121_944_4e-4
+        var p = SIMD8<Float>(repeating: 1.987_569_15e-4)
+        p = p * r + 1.398_199_95e-3
+        p = p * r + 8.333_451_9e-3
+        p = p * r + 4.166_579_59e-2
+        p = p * r + 1.666_666_55e-1
+        p = p * r + 5.000_000_12e-1
+        let er = p * r * r + r + 1
+        let bits = unsafeBitCast(shifted, to: SIMD8<UInt32>.self)
+        let scale = unsafeBitCast((bits &- 0x4B40_0000 &+ 127) &<< 23, to: SIMD8<Float>.self)
+        return er * scale
+    }
+
     /// The logistic function 1 / (1 + e^-x), relative error below 5e-7.
     @inline(__always)
     static func sigmoid(_ x: Float) -> Float { 1 / (1 + exp(-x)) }
