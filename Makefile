@@ -51,6 +51,7 @@ bench: build
 	$(PYTHON) bench/enumerate.py
 	$(PYTHON) bench/mc.py
 	$(PYTHON) bench/rbm.py
+	$(PYTHON) bench/hopfield.py
 
 install: $(LIB)
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include

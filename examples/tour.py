@@ -224,6 +224,57 @@ if digits is not None:
           f"AIS ({time.perf_counter() - start:.1f} s, 14,501 betas) {ais}, effective sample size {ais.ess:.0f} of 100")
     check(abs(ais.value - exact.value) < 3 * ais.stderr and abs(ais.value - exact.value) < 0.1, "AIS on digits")
 
+section("Hopfield networks: memory, its collapse, and dense memories (seeds 001, 004)")
+alphas = np.array([0.05, 0.10, 0.125, 0.15, 0.20])
+means, errors = bz.hopfield.capacity_curve(800, alphas, noise=0.1, trials=3, seed=1)
+print("Hebb, N = 800, cues with 10% of bits flipped: final overlap with the cued pattern")
+for alpha, m_, e_ in zip(alphas, means, errors):
+    print(f"  alpha = P/N = {alpha:5.3f}  m = {m_:.3f} +- {e_:.3f}  " + "#" * int(round(40 * max(m_, 0))))
+print("  retrieval collapses near alpha_c = 0.138 (Amit, Gutfreund & Sompolinsky)")
+check(means[0] > 0.99 and means[1] > 0.99 and means[-1] < 0.6, "the capacity curve")
+
+net = bz.Hopfield(2000).store(np.random.default_rng(2).choice(np.array([-1, 1], np.int8), size=(10, 2000)))
+spurious = bz.hopfield.spurious_states(net, count=20, seed=3)
+print(f"energy per neuron at the patterns {spurious.pattern_energies.mean():.4f} (theory -1/2), at 3-pattern "
+      f"mixtures {spurious.mixture_energies.mean():.4f} (theory -3/8), mixture overlaps "
+      f"{spurious.mixture_overlaps.mean():.3f} (theory 1/2): spurious minima above the memories")
+check(abs(spurious.pattern_energies.mean() + 0.5) < 0.01 and abs(spurious.mixture_energies.mean() + 0.375) < 0.01,
+      "mixture-state energies")
+
+one = bz.Hopfield(2000).store(np.ones(2000, np.int8))
+for T in (0.5, 0.8):
+    states = one.recall(np.ones((16, 2000), np.int8), mode="glauber", temperature=T, sweeps=60, seed=4)
+    m_mf = 1.0
+    for _ in range(500):
+        m_mf = np.tanh(m_mf / T)
+    m_ = states.mean()
+    print(f"Glauber dynamics at T = {T}: overlap {m_:.3f}, mean-field root of m = tanh(m/T): {m_mf:.3f}")
+    check(abs(m_ - m_mf) < 0.02, "the mean-field overlap")
+
+rng = np.random.default_rng(5)
+memories = rng.choice(np.array([-1, 1], np.float32), size=(100_000, 64))
+targets = rng.choice(100_000, 1000, replace=False)
+queries = memories[targets].copy()
+for row in queries:
+    row[rng.choice(64, 6, replace=False)] *= -1
+dense = bz.DenseHopfield(memories, beta=1.0)
+start = time.perf_counter()
+retrieved = dense.retrieve(queries)
+elapsed = time.perf_counter() - start
+right = np.mean(np.all(np.sign(retrieved) == memories[targets], axis=1))
+print(f"dense Hopfield, 100,000 memories in d = 64 (a load of 1,562 per neuron): one step of "
+      f"x <- X^T softmax(beta X x) retrieves {100 * right:.0f}% of 1000 cues with 6 of 64 signs flipped "
+      f"({elapsed * 1e3:.0f} ms)")
+check(right == 1.0, "dense retrieval")
+check(np.all(dense.energy(retrieved) <= dense.energy(queries)), "the dense energy falls")
+patterns = rng.choice(np.array([-1, 1], np.int8), size=(200, 100))
+cues = np.where(rng.random(patterns.shape) < 0.1, -patterns, patterns)
+for degree in (2, 3, 4):
+    got = bz.DenseHopfield(patterns, separation="polynomial", degree=degree).retrieve(cues, steps=20)
+    exact = np.mean(np.all(got == patterns, axis=1))
+    print(f"polynomial separation F(z) = z^{degree}, 200 patterns in 100 neurons: {100 * exact:.0f}% recalled exactly")
+check(exact == 1.0, "the polynomial memory")
+
 section("Scale: a million levels at 256 temperatures")
 rng = np.random.default_rng(0)
 big = bz.Spectrum(rng.uniform(0, 10, 10**6), rng.integers(1, 100, 10**6))

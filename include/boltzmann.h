@@ -54,9 +54,9 @@ extern "C" {
 /* Version of this header. The library reports its own at run time
  * (bz_version_number); a binding refuses a library whose major differs. */
 #define BZ_VERSION_MAJOR 0
-#define BZ_VERSION_MINOR 6
+#define BZ_VERSION_MINOR 7
 #define BZ_VERSION_PATCH 0
-#define BZ_VERSION_STRING "0.6.0"
+#define BZ_VERSION_STRING "0.7.0"
 #define BZ_VERSION_NUMBER (BZ_VERSION_MAJOR * 10000 + BZ_VERSION_MINOR * 100 + BZ_VERSION_PATCH)
 
 /* Version of the binary interface: bumped whenever a declared function changes
@@ -1283,8 +1283,10 @@ bz_status bz_hopfield_uses_matrix(const bz_hopfield *net, int32_t *out_uses_matr
  * temperature is ignored otherwise) from each cue of states [n_states x n_neurons],
  * overwritten with the final states, for at most sweeps >= 1 sweeps (N updates
  * each); ASYNC and SYNC stop at a fixed point, SYNC also at a 2-cycle, GLAUBER
- * runs them all. Cues run in parallel; cue r draws from stream (seed, r), so the
- * result does not depend on the thread count. Optional outputs [n_states]:
+ * runs them all. The update order of each sweep is drawn from stream (seed, 0)
+ * and shared by all cues; GLAUBER cue r draws its acceptances from stream
+ * (seed, r + 1). So the result does not depend on the thread count, and an
+ * ASYNC cue's recall not on the other cues. Optional outputs [n_states]:
  * outcomes BZ_RECALL_*, the sweeps each cue took. Progress counts cues; a
  * cancelled call leaves states unchanged.
  * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT, NON_FINITE,
@@ -1308,6 +1310,70 @@ bz_status bz_hopfield_overlaps(const bz_hopfield *net, const int8_t *states, int
  * parallel tempering and exact enumeration apply. Errors: NULL_POINTER,
  * INVALID_HANDLE, LIMIT_EXCEEDED (more than 2^27 coupled pairs). */
 bz_status bz_hopfield_to_ising(const bz_hopfield *net, bz_ising **out);
+
+/* ==========================================================================
+ * Dense (modern) Hopfield networks
+ * n stored patterns X [n_patterns x dim] (single precision) and a separation
+ * function:
+ *   softmax (continuous states x in R^dim; Ramsauer et al. 2020):
+ *     update   x <- X^T softmax(beta X x)
+ *     energy   E(x) = -lse(beta, X x) + |x|^2 / 2 + log(n) / beta + M^2 / 2,
+ *              lse(beta, z) = log(sum_j exp(beta z_j)) / beta, M the largest
+ *              pattern norm (E >= 0; no update raises it)
+ *   polynomial of degree k (states and patterns -1 or +1, as float;
+ *   Krotov & Hopfield 2016):
+ *     energy   E(s) = -sum_mu (xi^mu . s)^k
+ *     update   one neuron at a time, i = 0 .. dim-1, to the sign that lowers E
+ *              (degree 2 is the classical Hebbian network)
+ * Queries are rows of states [n_states x dim], retrieved in batches through
+ * BLAS; the softmax kernel is the one the empirical diffusion score uses.
+ * ========================================================================== */
+
+typedef struct bz_dense_hopfield bz_dense_hopfield;
+
+#define BZ_DENSE_SOFTMAX    0
+#define BZ_DENSE_POLYNOMIAL 1
+
+/* A softmax network on a copy of patterns [n_patterns x dim] (finite) at
+ * inverse temperature beta > 0.
+ * Errors: NULL_POINTER, INVALID_ARGUMENT, SHAPE_MISMATCH, NON_FINITE. */
+bz_status bz_dense_hopfield_create(const float *patterns, int64_t n_patterns, int64_t dim,
+                                   double beta, bz_dense_hopfield **out);
+
+/* A polynomial network of degree in [2, 32] on a copy of patterns
+ * [n_patterns x dim], entries -1 or +1.
+ * Errors: NULL_POINTER, INVALID_ARGUMENT, LIMIT_EXCEEDED (energies beyond
+ * double precision). */
+bz_status bz_dense_hopfield_create_polynomial(const float *patterns, int64_t n_patterns,
+                                              int64_t dim, int32_t degree,
+                                              bz_dense_hopfield **out);
+
+/* Free a network; NULL and stale handles are ignored. */
+void bz_dense_hopfield_free(bz_dense_hopfield *net);
+
+/* Pattern count, dimension, separation (BZ_DENSE_*), beta (softmax; 1 for
+ * polynomial) and degree (polynomial; 0 for softmax). Any output may be NULL. */
+bz_status bz_dense_hopfield_info(const bz_dense_hopfield *net, int64_t *out_n_patterns,
+                                 int64_t *out_dim, int32_t *out_separation,
+                                 double *out_beta, int32_t *out_degree);
+
+/* Set beta (finite, > 0) of a softmax network. Errors: NON_FINITE, UNSUPPORTED
+ * (a polynomial network). */
+bz_status bz_dense_hopfield_set_beta(bz_dense_hopfield *net, double beta);
+
+/* Retrieve in place: `steps` updates of every row of states [n_states x dim]
+ * (softmax), or up to `steps` sweeps, each row stopping at a sweep that flips
+ * nothing (polynomial). Progress counts rows (times steps for softmax); on an
+ * error or a cancel the states are left as they were.
+ * Errors: INVALID_ARGUMENT, SHAPE_MISMATCH, NON_FINITE (also when beta x . xi
+ * overflows single precision), CANCELLED. */
+bz_status bz_dense_hopfield_retrieve(const bz_dense_hopfield *net, float *states,
+                                     int64_t n_states, int64_t dim, int64_t steps,
+                                     bz_progress_fn progress, void *user);
+
+/* Energies [n_states] of states [n_states x dim], in double precision. */
+bz_status bz_dense_hopfield_energy(const bz_dense_hopfield *net, const float *states,
+                                   int64_t n_states, int64_t dim, double *energies);
 
 #ifdef __cplusplus
 }

@@ -11,6 +11,7 @@ Modules: :mod:`boltzmann.thermo` (spectra, thermodynamics, maximum entropy),
 chain, Kaufman, Onsager, mean field), :mod:`boltzmann.montecarlo` (Markov-chain sampling of Ising models with error bars),
 :mod:`boltzmann.tempering` (parallel tempering, simulated annealing),
 :mod:`boltzmann.rbm` (restricted and fully visible Boltzmann machines),
+:mod:`boltzmann.hopfield` (classical and dense Hopfield networks, capacity, spurious states),
 :mod:`boltzmann.datasets` (bars and stripes, digits),
 :mod:`boltzmann.pbits` (p-bit Ising machines: invertible logic, factoring),
 :mod:`boltzmann.errors` (exceptions).
@@ -27,7 +28,7 @@ from .montecarlo import Estimate, MonteCarlo, MonteCarloResults
 from . import datasets, pbits, rbm, tempering
 from .rbm import RBM, BoltzmannMachine, LogEstimate
 from . import hopfield
-from .hopfield import Hopfield
+from .hopfield import DenseHopfield, Hopfield
 from .tempering import anneal, anneal_beta_range, beta_schedule, parallel_tempering, ParallelTempering
 from .pbits import PBitCircuit
 from .microstates import (Macrostates, log_multiplicity, macrostate_count, macrostates,

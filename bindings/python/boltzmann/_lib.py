@@ -47,6 +47,10 @@ class bz_hopfield(ctypes.Structure):
     """Opaque ``bz_hopfield``."""
 
 
+class bz_dense_hopfield(ctypes.Structure):
+    """Opaque ``bz_dense_hopfield``."""
+
+
 #: ``int (*)(void *user, int64_t done, int64_t total, double metric)``: non-zero stops the call.
 bz_progress_fn = CFUNCTYPE(c_int, c_void_p, c_int64, c_int64, c_double)
 
@@ -66,6 +70,7 @@ circuit_p = POINTER(bz_circuit)
 pt_p = POINTER(bz_pt)
 rbm_p = POINTER(bz_rbm)
 hopfield_p = POINTER(bz_hopfield)
+dense_hopfield_p = POINTER(bz_dense_hopfield)
 f32p = POINTER(ctypes.c_float)
 u8p = POINTER(ctypes.c_uint8)
 
@@ -211,6 +216,14 @@ SIGNATURES = {
     "bz_hopfield_energy": (Status, [hopfield_p, i8p, c_int64, c_int64, f64p]),
     "bz_hopfield_overlaps": (Status, [hopfield_p, i8p, c_int64, c_int64, f64p, c_int64]),
     "bz_hopfield_to_ising": (Status, [hopfield_p, POINTER(ising_p)]),
+    # dense Hopfield networks
+    "bz_dense_hopfield_create": (Status, [f32p, c_int64, c_int64, c_double, POINTER(dense_hopfield_p)]),
+    "bz_dense_hopfield_create_polynomial": (Status, [f32p, c_int64, c_int64, c_int32, POINTER(dense_hopfield_p)]),
+    "bz_dense_hopfield_free": (None, [dense_hopfield_p]),
+    "bz_dense_hopfield_info": (Status, [dense_hopfield_p, i64p, i64p, i32p, f64p, i32p]),
+    "bz_dense_hopfield_set_beta": (Status, [dense_hopfield_p, c_double]),
+    "bz_dense_hopfield_retrieve": (Status, [dense_hopfield_p, f32p, c_int64, c_int64, c_int64, bz_progress_fn, c_void_p]),
+    "bz_dense_hopfield_energy": (Status, [dense_hopfield_p, f32p, c_int64, c_int64, f64p]),
     "bz_bm_fit": (Status, [i8p, c_int64, c_int64, c_double, c_double, c_int64, c_double, c_int64, c_int64, c_uint64,
                            POINTER(ising_p), i64p, f64p, bz_progress_fn, c_void_p]),
     # pbits

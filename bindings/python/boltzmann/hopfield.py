@@ -1,4 +1,5 @@
-"""Hopfield networks: associative memory over N neurons s_i = +-1.
+"""Hopfield networks: associative memory over N neurons s_i = +-1 (classical), and
+dense associative memories over continuous or binary states (modern).
 
 >>> import numpy as np, boltzmann as bz
 >>> rng = np.random.default_rng(0)
@@ -8,18 +9,27 @@
 >>> recalled = net.recall(cues, seed=1)
 >>> bool(np.diag(net.overlaps(recalled)).mean() > 0.99)
 True
+
+Dense retrieval is one step of attention, x <- X^T softmax(beta X x):
+
+>>> memories = rng.standard_normal((10_000, 64)).astype(np.float32)
+>>> dense = bz.DenseHopfield(memories, beta=1.0)
+>>> queries = memories[:5] + 0.3 * rng.standard_normal((5, 64)).astype(np.float32)
+>>> bool(np.abs(dense.retrieve(queries) - memories[:5]).max() < 1e-3)
+True
 """
 
 import ctypes
+from dataclasses import dataclass
 
 import numpy as np
 
 from ._handles import HandleOwner
-from ._lib import f64p, hopfield_p, i8p, i32p, i64p, ising_p, lib
+from ._lib import dense_hopfield_p, f32p, f64p, hopfield_p, i8p, i32p, i64p, ising_p, lib
 from ._progress import Progress
 from .errors import InvalidArgument, ShapeError
 
-__all__ = ["Hopfield", "capacity_curve"]
+__all__ = ["DenseHopfield", "Hopfield", "SpuriousStates", "capacity_curve", "spurious_states"]
 
 _RULES = {"hebb": 0, "storkey": 1}
 _STORAGE = {"auto": 0, "automatic": 0, "matrix": 1, "patterns": 2}
@@ -132,8 +142,10 @@ class Hopfield(HandleOwner):
         never rises), "sync" (all at once; 2-cycles detected) or "glauber"
         (stochastic at ``temperature`` > 0, for ``sweeps`` sweeps). With
         ``return_info``, also a dict of per-cue ``outcome`` ("fixed_point",
-        "two_cycle", "sweep_limit") and ``sweeps``. Cue r draws from stream
-        (seed, r): results do not depend on the thread count."""
+        "two_cycle", "sweep_limit") and ``sweeps``. Each sweep's update order is
+        drawn from ``seed`` and shared by all cues (Glauber acceptances are per cue):
+        results do not depend on the thread count, and an "async" cue's recall not
+        on the other cues."""
         if mode not in _DYNAMICS:
             raise InvalidArgument(f"mode must be one of {sorted(_DYNAMICS)}, got {mode!r}")
         single = np.ndim(cues) == 1
@@ -203,3 +215,160 @@ def capacity_curve(n, alphas, noise=0.1, trials=5, rule="hebb", seed=0, mode="as
         means.append(per_trial.mean())
         errors.append(per_trial.std(ddof=1) / np.sqrt(trials) if trials > 1 else float("nan"))
     return np.array(means), np.array(errors)
+
+
+@dataclass(frozen=True)
+class SpuriousStates:
+    """What :func:`spurious_states` measured, energies per neuron (E / N).
+
+    For Hebbian storage at small load, theory (Amit, Gutfreund & Sompolinsky 1985)
+    gives E / N = -1/2 at a pattern and -3/8 at a symmetric 3-mixture, whose
+    overlap with each of its components is 1/2."""
+
+    pattern_energies: np.ndarray    #: (P,) at the fixed points reached from the patterns
+    mixture_energies: np.ndarray    #: (count,) at the fixed points reached from the mixtures
+    mixture_components: np.ndarray  #: (count, components) pattern indices
+    mixture_signs: np.ndarray       #: (count, components) the +-1 sign of each component
+    mixture_overlaps: np.ndarray    #: (count, components) sign * m^mu after relaxation
+    mixture_outcomes: np.ndarray    #: (count,) "fixed_point", ... as :meth:`Hopfield.recall`
+
+
+def spurious_states(net, count=20, components=3, seed=0, sweeps=100):
+    """Spurious mixture states next to the stored patterns: relax each pattern and
+    ``count`` odd mixtures sign(+-xi^a +- xi^b +- xi^c ...) of ``components``
+    distinct patterns (chosen at random, seeded) under asynchronous dynamics, and
+    report the energies per neuron of where they land (see :class:`SpuriousStates`).
+    Mixtures are local minima above the patterns: the energies show it."""
+    components = int(components)
+    if components < 3 or components % 2 == 0:
+        raise InvalidArgument(f"components must be odd and >= 3, got {components}")
+    n, p = net.n, net.n_patterns
+    if p < components:
+        raise InvalidArgument(f"a {components}-mixture needs at least {components} stored patterns, the network has {p}")
+    rng = np.random.default_rng(seed)
+    patterns = net.patterns_
+    relaxed_patterns = net.recall(patterns, sweeps=sweeps, seed=int(rng.integers(2**63)))
+    chosen = np.array([rng.choice(p, components, replace=False) for _ in range(int(count))], dtype=np.int64)
+    chosen = chosen.reshape(int(count), components)
+    signs = rng.choice(np.array([-1, 1], np.int8), size=chosen.shape)
+    sums = np.einsum("rc,rcn->rn", signs.astype(np.int32), patterns[chosen].astype(np.int32))
+    mixtures = np.where(sums > 0, 1, -1).astype(np.int8)
+    relaxed, info = net.recall(mixtures, sweeps=sweeps, seed=int(rng.integers(2**63)), return_info=True)
+    overlaps = np.take_along_axis(net.overlaps(relaxed), chosen, axis=1) * signs if count else np.zeros(chosen.shape)
+    return SpuriousStates(
+        pattern_energies=net.energy(relaxed_patterns) / n,
+        mixture_energies=net.energy(relaxed) / n if count else np.zeros(0),
+        mixture_components=chosen, mixture_signs=signs, mixture_overlaps=overlaps,
+        mixture_outcomes=info["outcome"])
+
+
+_SEPARATIONS = {"softmax": 0, "polynomial": 1}
+
+
+class DenseHopfield(HandleOwner):
+    """A dense (modern) Hopfield network on stored patterns X, (n, d).
+
+    ``separation="softmax"`` (continuous states, Ramsauer et al. 2020): the update
+    x <- X^T softmax(beta X x), which is one step of attention with keys and values X,
+    and the energy E(x) = -lse(beta, X x) + |x|^2/2 + log(n)/beta + M^2/2 (M the
+    largest pattern norm; E >= 0 and never rises along updates). Random patterns are
+    retrieved in one step far beyond the classical capacity.
+
+    ``separation="polynomial"`` (binary states, Krotov & Hopfield 2016): patterns and
+    states +-1, E(s) = -sum_mu (xi^mu . s)^degree, asynchronous sweeps to the sign that
+    lowers E; degree 2 is the classical Hebbian network, capacity grows as d^(degree-1).
+    """
+
+    _free_handle = staticmethod(lambda handle: lib.bz_dense_hopfield_free(handle))
+
+    def __init__(self, patterns, beta=None, separation="softmax", degree=3):
+        if separation not in _SEPARATIONS:
+            raise InvalidArgument(f"separation must be 'softmax' or 'polynomial', got {separation!r}")
+        x = np.asarray(patterns)
+        if x.ndim != 2:
+            raise ShapeError(f"patterns must have shape (n, d), got {x.shape}")
+        x = np.ascontiguousarray(x, dtype=np.float32)
+        handle = dense_hopfield_p()
+        if separation == "softmax":
+            lib.bz_dense_hopfield_create(x.ctypes.data_as(f32p), x.shape[0], x.shape[1],
+                                         1.0 if beta is None else float(beta), ctypes.byref(handle))
+        else:
+            if beta is not None:
+                raise InvalidArgument("beta belongs to separation='softmax'; the polynomial family takes a degree")
+            lib.bz_dense_hopfield_create_polynomial(x.ctypes.data_as(f32p), x.shape[0], x.shape[1], int(degree),
+                                                    ctypes.byref(handle))
+        self._own(handle)
+        self._patterns = x.copy()
+        self._patterns.setflags(write=False)
+
+    def _info(self):
+        n, d, kind, beta, degree = (ctypes.c_int64(), ctypes.c_int64(), ctypes.c_int32(), ctypes.c_double(),
+                                    ctypes.c_int32())
+        lib.bz_dense_hopfield_info(self._h, *(ctypes.byref(v) for v in (n, d, kind, beta, degree)))
+        return n.value, d.value, kind.value, beta.value, degree.value
+
+    @property
+    def n_patterns(self):
+        return self._info()[0]
+
+    @property
+    def dim(self):
+        return self._info()[1]
+
+    @property
+    def separation(self):
+        return {v: k for k, v in _SEPARATIONS.items()}[self._info()[2]]
+
+    @property
+    def degree(self):
+        """The polynomial degree (None for softmax)."""
+        degree = self._info()[4]
+        return degree or None
+
+    @property
+    def beta(self):
+        """The softmax inverse temperature (settable; None for polynomial)."""
+        n, d, kind, beta, degree = self._info()
+        return beta if kind == 0 else None
+
+    @beta.setter
+    def beta(self, value):
+        lib.bz_dense_hopfield_set_beta(self._h, float(value))
+
+    @property
+    def patterns_(self):
+        """The stored patterns, (n, d) float32 (read-only)."""
+        return self._patterns
+
+    def _states(self, states, name):
+        s = np.asarray(states)
+        single = s.ndim == 1
+        s = np.ascontiguousarray(s.reshape(1, -1) if single else s, dtype=np.float32)
+        d = self.dim
+        if s.ndim != 2 or s.shape[1] != d:
+            raise ShapeError(f"{name} must have shape ({d},) or (k, {d}), got {np.shape(states)}")
+        return s, single
+
+    def retrieve(self, queries, steps=1, progress=None):
+        """Run ``steps`` updates from each query ((k, d) or (d,)) and return the states:
+        float32 for softmax; int8 +-1 for polynomial, where ``steps`` bounds the
+        sweeps (a sweep that flips nothing ends a query)."""
+        s, single = self._states(queries, "queries")
+        s = s.copy()
+        Progress(progress, unit="queries").run(
+            lib.bz_dense_hopfield_retrieve, self._h, s.ctypes.data_as(f32p), s.shape[0], s.shape[1], int(steps))
+        if self._info()[2] == 1:
+            s = s.astype(np.int8)
+        return s[0] if single else s
+
+    def energy(self, states):
+        """E per state (a float for one state), in double precision."""
+        s, single = self._states(states, "states")
+        out = np.empty(s.shape[0])
+        lib.bz_dense_hopfield_energy(self._h, s.ctypes.data_as(f32p), s.shape[0], s.shape[1], out.ctypes.data_as(f64p))
+        return float(out[0]) if single else out
+
+    def __repr__(self):
+        n, d, kind, beta, degree = self._info()
+        detail = f"beta={beta:g}" if kind == 0 else f"degree={degree}"
+        return f"DenseHopfield(n_patterns={n}, dim={d}, {self.separation}, {detail})"

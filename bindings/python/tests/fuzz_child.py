@@ -92,6 +92,7 @@ live_circuits = []
 live_temperers = []
 live_machines = []
 live_networks = []
+live_dense = []
 
 
 def machine():
@@ -105,6 +106,30 @@ def network():
         lib.bz_hopfield_create(6, rng.randrange(2), ctypes.byref(h))
         lib.bz_hopfield_store(h, np.array([1, -1, 1, 1, -1, -1], np.int8).ctypes.data_as(_lib.i8p), 1, 6)
     return pooled(live_networks, _lib.hopfield_p, create, lib.bz_hopfield_free)
+
+
+def dense():
+    """A dense Hopfield handle on 3 patterns of dim 6, softmax or polynomial (or NULL, forged, freed)."""
+    patterns = np.array([[1, -1, 1, 1, -1, -1], [1, 1, 1, -1, -1, -1], [-1, 1, -1, 1, -1, 1]], np.float32)
+
+    def create(h):
+        if rng.random() < 0.5:
+            lib.bz_dense_hopfield_create(patterns.ctypes.data_as(_lib.f32p), 3, 6, 2.0, ctypes.byref(h))
+        else:
+            lib.bz_dense_hopfield_create_polynomial(patterns.ctypes.data_as(_lib.f32p), 3, 6, 3, ctypes.byref(h))
+    return pooled(live_dense, _lib.dense_hopfield_p, create, lib.bz_dense_hopfield_free)
+
+
+def dense_rows(m):
+    """(states, m, width) for a dense call: states as long as m x width when plausible, values
+    +-1 with the odd hostile one, or floats."""
+    width = six()
+    if rng.random() < 0.15:
+        return None, m, width
+    size = m * width if 0 < m < 1000 and 0 < width < 1000 else 1
+    values = [rng.choice([-1.0, 1.0, 0.5, 1e30, float("nan"), float("inf")]) if rng.random() < 0.1 else rng.choice([-1.0, 1.0])
+              for _ in range(size)]
+    return np.array(values, np.float32).ctypes.data_as(_lib.f32p), m, width
 
 
 def six():
@@ -371,6 +396,15 @@ def call():
         "bz_hopfield_overlaps": lambda: (network(), spins(m, 6), m, six(), f64(out_doubles(m * 4 if 0 < m < 100 else 1)),
                                          rng.choice([0, 1, 2])),
         "bz_hopfield_to_ising": lambda: (network(), ctypes.byref(_lib.ising_p()) if rng.random() < 0.9 else None),
+        "bz_dense_hopfield_create": lambda: (*dense_rows(m), rng.choice(DOUBLES),
+                                             ctypes.byref(_lib.dense_hopfield_p()) if rng.random() < 0.9 else None),
+        "bz_dense_hopfield_create_polynomial": lambda: (*dense_rows(m), rng.choice([-1, 0, 1, 2, 3, 32, 33, 2**31 - 1]),
+                                                        ctypes.byref(_lib.dense_hopfield_p()) if rng.random() < 0.9 else None),
+        "bz_dense_hopfield_info": lambda: (dense(), ctypes.byref(i) if rng.random() < 0.5 else None, None,
+                                           ctypes.byref(ctypes.c_int32()), ctypes.byref(d), None),
+        "bz_dense_hopfield_set_beta": lambda: (dense(), rng.choice(DOUBLES)),
+        "bz_dense_hopfield_retrieve": lambda: (dense(), *dense_rows(m), rng.choice([-1, 0, 1, 3, 2**21]), progress(), None),
+        "bz_dense_hopfield_energy": lambda: (dense(), *dense_rows(m), f64(out_doubles(m))),
         "bz_bm_fit": lambda: (SPINS64 if rng.random() < 0.5 else spins_out(64) if rng.random() < 0.9 else None, rng.choice([-1, 0, 1, 2]), rng.choice([-1, 0, 3, 21]),
                               rng.choice([0.1, -1.0, float("nan")]), rng.choice([0.0, 0.9, 1.0]), rng.choice([-1, 0, 5]),
                               rng.choice([0.0, 1e-6, float("nan")]), rng.choice([-1, 0, 4]), rng.choice([0, 1]), 3,
@@ -428,6 +462,9 @@ for handle in live_machines:
 for handle in live_networks:
     lib.bz_hopfield_size(handle, None, None, None)
     lib.bz_hopfield_free(handle)
+for handle in live_dense:
+    lib.bz_dense_hopfield_info(handle, None, None, None, None, None)
+    lib.bz_dense_hopfield_free(handle)
 for handle in live_temperers:
     lib.bz_pt_size(handle, None, None, None, None)
     lib.bz_pt_free(handle)

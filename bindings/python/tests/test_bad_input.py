@@ -194,7 +194,7 @@ def cases(s):
         ("bz_mean_field_occupations", (f64(E3), 3, 1.0, 1.0, 0.0, 0.5, 1e-9, 0, f64(out3), None, None), bz.InvalidArgument, "max_iterations"),
         ("bz_mean_field_occupations", (f64(E3), 3, 1.0, 1.0, 0.0, 0.5, 1e-9, 100, None, None, None), bz.NullPointerError, "occupations"),
         ("bz_mean_field_occupations", (f64(np.zeros(3)), 3, 5.0, 10.0, 1.0, 0.0, 1e-12, 5, f64(out3), None, None), bz.NotConverged, "converge"),
-    ] + ising_cases() + mc_cases() + tempering_cases() + pbit_cases() + rbm_cases() + hopfield_cases()
+    ] + ising_cases() + mc_cases() + tempering_cases() + pbit_cases() + rbm_cases() + hopfield_cases() + dense_cases()
 
 
 def ising_cases():
@@ -769,4 +769,47 @@ def hopfield_cases():
         ("bz_hopfield_overlaps", (net, i8(1, 1, 1, 1), 1, 4, None, 1), bz.NullPointerError, "overlaps"),
         ("bz_hopfield_to_ising", (net, None), bz.NullPointerError, "out"),
         ("bz_hopfield_to_ising", (dead, ctypes.byref(_lib.ising_p())), bz.InvalidHandle, "net"),
+    ]
+
+
+def dense_cases():
+    def f32(*values):
+        return np.array(values, np.float32).ctypes.data_as(_lib.f32p)
+
+    patterns = f32(1, -1, 1, -1, -1, 1)  # 2 x 3
+    net, poly, dead = (_lib.dense_hopfield_p() for _ in range(3))
+    lib.bz_dense_hopfield_create(patterns, 2, 3, 1.0, ctypes.byref(net))
+    lib.bz_dense_hopfield_create_polynomial(patterns, 2, 3, 3, ctypes.byref(poly))
+    lib.bz_dense_hopfield_create(patterns, 2, 3, 1.0, ctypes.byref(dead))
+    lib.bz_dense_hopfield_free(dead)
+    out = ctypes.byref(_lib.dense_hopfield_p())
+    e = np.empty(4).ctypes.data_as(_lib.f64p)
+
+    def retrieve(states=None, rows=1, dim=3, steps=1, handle=None):
+        return (handle or net, states if states is not None else f32(1, 1, 1), rows, dim, steps, NOFN, None)
+
+    return [
+        ("bz_dense_hopfield_create", (patterns, 0, 3, 1.0, out), bz.InvalidArgument, "n_patterns"),
+        ("bz_dense_hopfield_create", (patterns, 2, 0, 1.0, out), bz.InvalidArgument, "dim"),
+        ("bz_dense_hopfield_create", (patterns, 2, 3, NAN, out), bz.NumericError, "beta"),
+        ("bz_dense_hopfield_create", (patterns, 2, 3, 0.0, out), bz.NumericError, "beta"),
+        ("bz_dense_hopfield_create", (f32(1, 2, 3, 4, NAN, 6), 2, 3, 1.0, out), bz.NumericError, "patterns[1][1]"),
+        ("bz_dense_hopfield_create", (None, 2, 3, 1.0, out), bz.NullPointerError, "patterns"),
+        ("bz_dense_hopfield_create", (patterns, 2, 3, 1.0, None), bz.NullPointerError, "out"),
+        ("bz_dense_hopfield_create_polynomial", (f32(1, -1, 0.5, 1, 1, 1), 2, 3, 3, out), bz.InvalidArgument, "patterns[0][2]"),
+        ("bz_dense_hopfield_create_polynomial", (patterns, 2, 3, 1, out), bz.InvalidArgument, "degree"),
+        ("bz_dense_hopfield_create_polynomial", (patterns, 2, 3, 33, out), bz.InvalidArgument, "degree"),
+        ("bz_dense_hopfield_info", (dead, None, None, None, None, None), bz.InvalidHandle, "net"),
+        ("bz_dense_hopfield_set_beta", (net, INF), bz.NumericError, "beta"),
+        ("bz_dense_hopfield_set_beta", (poly, 2.0), bz.Unsupported, "polynomial"),
+        ("bz_dense_hopfield_retrieve", retrieve(dim=4), bz.ShapeError, "dim"),
+        ("bz_dense_hopfield_retrieve", retrieve(rows=-1), bz.InvalidArgument, "n_states"),
+        ("bz_dense_hopfield_retrieve", retrieve(steps=0), bz.InvalidArgument, "steps"),
+        ("bz_dense_hopfield_retrieve", retrieve(states=f32(1, INF, 1)), bz.NumericError, "queries[0][1]"),
+        ("bz_dense_hopfield_retrieve", retrieve(states=f32(1, 0.5, 1), handle=poly), bz.InvalidArgument, "queries[0][1]"),
+        ("bz_dense_hopfield_retrieve", (net, None, 1, 3, 1, NOFN, None), bz.NullPointerError, "states"),
+        ("bz_dense_hopfield_retrieve", retrieve(handle=dead), bz.InvalidHandle, "net"),
+        ("bz_dense_hopfield_energy", (net, f32(1, 1, 1), 1, 3, None), bz.NullPointerError, "energies"),
+        ("bz_dense_hopfield_energy", (net, f32(1, 1, 1), 2**50, 3, e), bz.InvalidArgument, "n_states"),
+        ("bz_dense_hopfield_energy", (net, f32(1, NAN, 1), 1, 3, e), bz.NumericError, "states[0][1]"),
     ]

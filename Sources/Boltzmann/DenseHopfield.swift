@@ -1,0 +1,132 @@
+import BoltzmannCore
+import CBoltzmann
+
+// Header section "Dense (modern) Hopfield networks".
+
+/// The network behind a `bz_dense_hopfield *`: patterns fixed at creation, beta
+/// settable; used by one call at a time.
+final class DenseHopfieldHandle: Interruptible, @unchecked Sendable {
+    static let typeName = "bz_dense_hopfield"
+    final class Box {
+        var network: DenseHopfield
+        init(_ network: DenseHopfield) { self.network = network }
+    }
+    private let box: Exclusive<Box>
+    let interrupt = InterruptFlag()
+
+    init(_ network: DenseHopfield) { box = Exclusive(Box(network), typeName: Self.typeName) }
+
+    func use<R>(_ body: (Box) throws(EngineError) -> R) throws(EngineError) -> R { try box.use(body) }
+}
+
+private func handle(_ pointer: OpaquePointer?) throws(EngineError) -> DenseHopfieldHandle {
+    try Handles.lookup(pointer, as: DenseHopfieldHandle.self, "net")
+}
+
+/// `rows` x `dim` floats at `pointer`, the counts checked (values are checked by the engine).
+private func rows(_ pointer: UnsafePointer<Float>?, _ rows: Int64, _ dim: Int64, _ name: String,
+                  rowsName: String) throws(EngineError) -> UnsafeBufferPointer<Float> {
+    let count = try Argument.count(rows, rowsName)
+    guard dim >= 1, dim <= 1 << 24 else { throw .invalid("dim must be in [1, 2^24], got \(dim)") }
+    guard count <= Int(Argument.maxCount) / Int(dim) else { throw .invalid("\(rowsName) x dim is larger than the library accepts") }
+    guard let pointer else { throw EngineError(.nullPointer, "\(name) is NULL") }
+    return UnsafeBufferPointer(start: pointer, count: count * Int(dim))
+}
+
+private func patterns(_ pointer: UnsafePointer<Float>?, _ count: Int64, _ dim: Int64) throws(EngineError) -> UnsafeBufferPointer<Float> {
+    guard count >= 1 else { throw .invalid("n_patterns must be at least 1, got \(count)") }
+    return try rows(pointer, count, dim, "patterns", rowsName: "n_patterns")
+}
+
+@c @implementation
+public func bz_dense_hopfield_create(
+    _ patternsPointer: UnsafePointer<Float>?, _ nPatterns: Int64, _ dim: Int64, _ beta: Double,
+    _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(out, "out")
+        out.pointee = nil
+        let input = try patterns(patternsPointer, nPatterns, dim)
+        out.pointee = Handles.register(DenseHopfieldHandle(try DenseHopfield(softmax: input, dimension: Int(dim), beta: beta)))
+    }
+}
+
+@c @implementation
+public func bz_dense_hopfield_create_polynomial(
+    _ patternsPointer: UnsafePointer<Float>?, _ nPatterns: Int64, _ dim: Int64, _ degree: Int32,
+    _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(out, "out")
+        out.pointee = nil
+        let input = try patterns(patternsPointer, nPatterns, dim)
+        out.pointee = Handles.register(DenseHopfieldHandle(try DenseHopfield(polynomial: input, dimension: Int(dim), degree: Int(degree))))
+    }
+}
+
+@c @implementation
+public func bz_dense_hopfield_free(_ net: OpaquePointer?) {
+    Handles.release(net, as: DenseHopfieldHandle.self)
+}
+
+@c @implementation
+public func bz_dense_hopfield_info(
+    _ net: OpaquePointer?, _ outPatterns: UnsafeMutablePointer<Int64>?, _ outDim: UnsafeMutablePointer<Int64>?,
+    _ outSeparation: UnsafeMutablePointer<Int32>?, _ outBeta: UnsafeMutablePointer<Double>?, _ outDegree: UnsafeMutablePointer<Int32>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        try handle(net).use { box in
+            let network = box.network
+            outPatterns?.pointee = Int64(network.patternCount)
+            outDim?.pointee = Int64(network.dimension)
+            outSeparation?.pointee = network.separation.rawValue
+            outBeta?.pointee = network.beta
+            outDegree?.pointee = Int32(network.degree)
+        }
+    }
+}
+
+@c @implementation
+public func bz_dense_hopfield_set_beta(_ net: OpaquePointer?, _ beta: Double) -> bz_status {
+    guarded { () throws(EngineError) in
+        try handle(net).use { box throws(EngineError) in try box.network.setBeta(beta) }
+    }
+}
+
+@c @implementation
+public func bz_dense_hopfield_retrieve(
+    _ net: OpaquePointer?, _ statesPointer: UnsafeMutablePointer<Float>?, _ nStates: Int64, _ dim: Int64, _ steps: Int64,
+    _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        guard steps >= 1, steps <= 1 << 20 else { throw .invalid("steps must be in [1, 2^20], got \(steps)") }
+        let h = try handle(net)
+        try h.use { box throws(EngineError) in
+            let network = box.network
+            try Argument.length(dim, "dim", equals: network.dimension, "the network's dim")
+            let input = try rows(UnsafePointer(statesPointer), nStates, dim, "states", rowsName: "n_states")
+            // Work on a copy: a cancelled or failed call leaves the caller's states as they were.
+            var work = Array(input)
+            let total = network.separation == .softmax ? nStates * steps : nStates
+            try work.withUnsafeMutableBufferPointer { buffer throws(EngineError) in
+                try network.retrieve(buffer, steps: Int(steps), monitor: monitor(total: total, progress, user, interrupt: h.interrupt))
+            }
+            statesPointer!.write(work)
+        }
+    }
+}
+
+@c @implementation
+public func bz_dense_hopfield_energy(
+    _ net: OpaquePointer?, _ statesPointer: UnsafePointer<Float>?, _ nStates: Int64, _ dim: Int64, _ energies: UnsafeMutablePointer<Double>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        try handle(net).use { box throws(EngineError) in
+            try Argument.length(dim, "dim", equals: box.network.dimension, "the network's dim")
+            let input = try rows(statesPointer, nStates, dim, "states", rowsName: "n_states")
+            let result = try box.network.energies(input)
+            guard !result.isEmpty else { return }
+            try Argument.output(energies, "energies").write(result)
+        }
+    }
+}
