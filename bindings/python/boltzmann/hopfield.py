@@ -60,11 +60,13 @@ class Hopfield(HandleOwner):
 
     ``storage`` chooses where local fields come from: "matrix" (N x N couplings, O(N)
     per flip), "patterns" (storage-free, O(P) per update, Hebb only) or "auto".
+    ``seed`` is the default seed of :meth:`recall`.
     """
 
     _free_handle = staticmethod(lambda handle: lib.bz_hopfield_free(handle))
 
-    def __init__(self, n, rule="hebb", storage="auto", thresholds=None):
+    def __init__(self, n, rule="hebb", storage="auto", thresholds=None, seed=0):
+        self.seed = seed  # the default seed of recall
         if rule not in _RULES:
             raise InvalidArgument(f"rule must be one of {sorted(_RULES)}, got {rule!r}")
         handle = hopfield_p()
@@ -136,14 +138,15 @@ class Hopfield(HandleOwner):
         return self
 
     # -- dynamics
-    def recall(self, cues, mode="async", temperature=0.0, sweeps=100, seed=0, return_info=False, progress=None):
+    def recall(self, cues, mode="async", temperature=0.0, sweeps=100, seed=None, return_info=False, progress=None):
         """Run the dynamics from each cue and return the final states (int8, the
         cues' shape). ``mode``: "async" (random order, to a fixed point; the energy
         never rises), "sync" (all at once; 2-cycles detected) or "glauber"
         (stochastic at ``temperature`` > 0, for ``sweeps`` sweeps). With
         ``return_info``, also a dict of per-cue ``outcome`` ("fixed_point",
         "two_cycle", "sweep_limit") and ``sweeps``. Each sweep's update order is
-        drawn from ``seed`` and shared by all cues (Glauber acceptances are per cue):
+        drawn from ``seed`` (default: the network's ``seed``) and shared by all cues
+        (Glauber acceptances are per cue):
         results do not depend on the thread count, and an "async" cue's recall not
         on the other cues."""
         if mode not in _DYNAMICS:
@@ -154,7 +157,8 @@ class Hopfield(HandleOwner):
         outcomes, taken = np.empty(rows, np.int32), np.empty(rows, np.int64)
         Progress(progress, unit="cues").run(
             lib.bz_hopfield_recall, self._h, states.ctypes.data_as(i8p), rows, states.shape[1], _DYNAMICS[mode],
-            float(temperature), int(sweeps), int(seed) & (2**64 - 1), outcomes.ctypes.data_as(i32p),
+            float(temperature), int(sweeps), int(self.seed if seed is None else seed) & (2**64 - 1),
+            outcomes.ctypes.data_as(i32p),
             taken.ctypes.data_as(i64p))
         result = states[0] if single else states
         if return_info:

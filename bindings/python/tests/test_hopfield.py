@@ -31,6 +31,7 @@ def test_storkey_and_storage_modes_retrieve():
         # The same seed gives the same states, and a cue's recall does not depend on the others.
         assert np.array_equal(net.recall(cues, seed=4), recalled)
         assert np.array_equal(net.recall(cues[3:10], seed=4), recalled[3:10])
+        assert np.array_equal(bz.Hopfield(n, seed=4, **kwargs).store(patterns).recall(cues), recalled)
     assert net.rule == "storkey" and net.uses_matrix and net.n_patterns == p and net.load == pytest.approx(0.1)
     assert np.array_equal(net.patterns_, patterns)
 
