@@ -1,0 +1,281 @@
+import Glibc
+
+/// A model of the data that the reverse-time samplers query: the denoiser
+/// D(x, t) = E[x_0 | x_t = x] and the score s(x, t) = grad log p_t(x), related by
+/// Tweedie's formula s = (alpha_t D - x) / sigma_t^2.
+///
+/// Batches are rows of `x` (count x dimension, single precision); rows are
+/// independent, so results do not depend on how a batch is split. Implementations
+/// provide `denoise`; `score` defaults to Tweedie's formula.
+public protocol ScoreModel: Sendable {
+    var dimension: Int { get }
+    func denoise(_ x: UnsafePointer<Float>, count: Int, time t: Double, process: ForwardProcess, into out: UnsafeMutablePointer<Float>)
+    func score(_ x: UnsafePointer<Float>, count: Int, time t: Double, process: ForwardProcess, into out: UnsafeMutablePointer<Float>)
+}
+
+extension ScoreModel {
+    public func score(_ x: UnsafePointer<Float>, count: Int, time t: Double, process: ForwardProcess, into out: UnsafeMutablePointer<Float>) {
+        denoise(x, count: count, time: t, process: process, into: out)
+        let alpha = Float(process.alpha(t)), sigma = process.sigma(t), inverseVariance = Float(1 / (sigma * sigma))
+        for k in 0..<(count * dimension) { out[k] = (alpha * out[k] - x[k]) * inverseVariance }
+    }
+}
+
+/// The exact score of a Gaussian mixture p_0 = sum_k w_k N(mu_k, Sigma_k) under a
+/// forward process: p_t = sum_k w_k N(alpha_t mu_k, C_k), C_k = alpha_t^2 Sigma_k + sigma_t^2 I,
+///
+///     log p_t(x) = logsumexp_k [log w_k - (x - alpha_t mu_k)^T C_k^{-1} (x - alpha_t mu_k) / 2 - log det(2 pi C_k) / 2],
+///     s(x) = -sum_k r_k(x) C_k^{-1} (x - alpha_t mu_k),   r_k the responsibilities,
+///
+/// all in double precision: the test oracle of every sampler. Covariances are
+/// diagonal (variances) or full (symmetric positive definite), the latter held as
+/// Sigma_k = U_k diag(lambda_k) U_k^T so that C_k's inverse and determinant cost O(d^2)
+/// at any t.
+public struct GaussianMixtureScore: ScoreModel {
+    public let dimension: Int
+    public let componentCount: Int
+    /// Normalised weights (K).
+    public let weights: [Double]
+    /// Means (K x d).
+    public let means: [Double]
+    /// Eigenvalues of each covariance (K x d): the variances when diagonal.
+    private let eigenvalues: [Double]
+    /// Eigenvectors (K x d x d, columns), empty when diagonal.
+    private let eigenvectors: [Double]
+
+    public var isDiagonal: Bool { eigenvectors.isEmpty }
+
+    /// `weights` (K, positive, normalised here), `means` (K x d) and `covariances`:
+    /// K x d variances (`diagonal`) or K x d x d symmetric positive-definite matrices.
+    public init(weights: [Double], means: [Double], covariances: [Double], dimension d: Int, diagonal: Bool) throws(EngineError) {
+        let k = weights.count
+        guard d >= 1, d <= 4096 else { throw .invalid("dim must be in [1, 4096], got \(d)") }
+        guard k >= 1 else { throw .invalid("the mixture needs at least one component") }
+        guard means.count == k * d else { throw EngineError(.shapeMismatch, "means has \(means.count) entries, expected n_components x dim = \(k * d)") }
+        let expected = diagonal ? k * d : k * d * d
+        guard covariances.count == expected else {
+            throw EngineError(.shapeMismatch, "covariances has \(covariances.count) entries, expected \(expected)")
+        }
+        try Check.allFinite(weights, "weights")
+        try Check.allFinite(means, "means")
+        try Check.allFinite(covariances, "covariances")
+        if let i = weights.firstIndex(where: { $0 <= 0 }) { throw .invalid("weights[\(i)] must be positive, got \(weights[i])") }
+        let total = weights.reduce(0, +)
+        self.weights = weights.map { $0 / total }
+        self.means = means
+        dimension = d
+        componentCount = k
+        if diagonal {
+            if let i = covariances.firstIndex(where: { $0 <= 0 }) {
+                throw .invalid("covariances[\(i / d)][\(i % d)] (a variance) must be positive, got \(covariances[i])")
+            }
+            eigenvalues = covariances
+            eigenvectors = []
+        } else {
+            var values = [Double](repeating: 0, count: k * d), vectors = [Double](repeating: 0, count: k * d * d)
+            for c in 0..<k {
+                let matrix = Array(covariances[(c * d * d)..<((c + 1) * d * d)])
+                for i in 0..<d { for j in 0..<i where abs(matrix[i * d + j] - matrix[j * d + i]) > 1e-12 * max(1, abs(matrix[i * d + j])) {
+                    throw .invalid("covariances[\(c)] must be symmetric: entries (\(i), \(j)) and (\(j), \(i)) differ")
+                } }
+                let (lambda, u) = SymmetricEigen.decompose(matrix, d)
+                if let i = lambda.firstIndex(where: { !($0 > 1e-12 * max(1, lambda.max() ?? 1)) }) {
+                    throw .invalid("covariances[\(c)] must be positive definite (eigenvalue \(lambda[i]))")
+                }
+                for i in 0..<d { values[c * d + i] = lambda[i] }
+                for i in 0..<(d * d) { vectors[c * d * d + i] = u[i] }
+            }
+            eigenvalues = values
+            eigenvectors = vectors
+        }
+    }
+
+    /// log p_t(x) for one point and, when `gradient` is given (d), the score there.
+    public func logDensity(_ x: UnsafePointer<Double>, time t: Double, process: ForwardProcess, gradient: UnsafeMutablePointer<Double>? = nil) -> Double {
+        let d = dimension, alpha = process.alpha(t), sigma = process.sigma(t), noise = sigma * sigma
+        var logs = [Double](repeating: 0, count: componentCount)
+        var pulls = gradient == nil ? [] : [Double](repeating: 0, count: componentCount * d)  // -C^{-1}(x - alpha mu)
+        var y = [Double](repeating: 0, count: d), z = y
+        for c in 0..<componentCount {
+            for i in 0..<d { y[i] = x[i] - alpha * means[c * d + i] }
+            if !isDiagonal {  // z = U^T y
+                for j in 0..<d {
+                    var sum = 0.0
+                    for i in 0..<d { sum += eigenvectors[c * d * d + i * d + j] * y[i] }
+                    z[j] = sum
+                }
+            } else {
+                z = y
+            }
+            var quadratic = 0.0, logDet = 0.0
+            for j in 0..<d {
+                let variance = alpha * alpha * eigenvalues[c * d + j] + noise
+                quadratic += z[j] * z[j] / variance
+                logDet += log(2 * Double.pi * variance)
+                z[j] /= variance
+            }
+            logs[c] = log(weights[c]) - 0.5 * quadratic - 0.5 * logDet
+            if gradient != nil {
+                for i in 0..<d {
+                    if isDiagonal {
+                        pulls[c * d + i] = -z[i]
+                    } else {  // U z
+                        var sum = 0.0
+                        for j in 0..<d { sum += eigenvectors[c * d * d + i * d + j] * z[j] }
+                        pulls[c * d + i] = -sum
+                    }
+                }
+            }
+        }
+        let top = logs.max()!
+        var total = 0.0
+        for c in 0..<componentCount { logs[c] = exp(logs[c] - top); total += logs[c] }
+        if let gradient {
+            for i in 0..<d { gradient[i] = 0 }
+            for c in 0..<componentCount {
+                let r = logs[c] / total
+                for i in 0..<d { gradient[i] += r * pulls[c * d + i] }
+            }
+        }
+        return top + log(total)
+    }
+
+    public func score(_ x: UnsafePointer<Float>, count: Int, time t: Double, process: ForwardProcess, into out: UnsafeMutablePointer<Float>) {
+        rows(x, count: count, out: out) { point, gradient in
+            _ = logDensity(point, time: t, process: process, gradient: gradient)
+        }
+    }
+
+    /// D = (x + sigma_t^2 s(x)) / alpha_t, in double before rounding.
+    public func denoise(_ x: UnsafePointer<Float>, count: Int, time t: Double, process: ForwardProcess, into out: UnsafeMutablePointer<Float>) {
+        let alpha = process.alpha(t), sigma = process.sigma(t)
+        rows(x, count: count, out: out) { point, result in
+            _ = logDensity(point, time: t, process: process, gradient: result)
+            for i in 0..<dimension { result[i] = (point[i] + sigma * sigma * result[i]) / alpha }
+        }
+    }
+
+    /// Runs `body(x_row, out_row)` in double over the rows, in parallel.
+    private func rows(_ x: UnsafePointer<Float>, count: Int, out: UnsafeMutablePointer<Float>,
+                      _ body: @Sendable (UnsafePointer<Double>, UnsafeMutablePointer<Double>) -> Void) {
+        let d = dimension, input = UncheckedPointer(x), output = SharedPointer(out)
+        let chunk = 64, chunks = (count + chunk - 1) / chunk
+        Parallel.forEach(chunks, parallel: count * componentCount * d >= 1 << 12) { c in
+            var point = [Double](repeating: 0, count: d), result = point
+            for r in (c * chunk)..<min(count, (c + 1) * chunk) {
+                for i in 0..<d { point[i] = Double(input.base[r * d + i]) }
+                point.withUnsafeBufferPointer { p in result.withUnsafeMutableBufferPointer { g in body(p.baseAddress!, g.baseAddress!) } }
+                for i in 0..<d { output.base[r * d + i] = Float(result[i]) }
+            }
+        }
+    }
+
+    /// Exact samples of p_0 (count x d), row r from stream (seed, r).
+    public func sample(count: Int, seed: UInt64) -> [Float] {
+        let d = dimension
+        var out = [Float](repeating: 0, count: count * d)
+        let cumulative = weights.reduce(into: [Double]()) { $0.append(($0.last ?? 0) + $1) }
+        var z = [Double](repeating: 0, count: d)
+        for r in 0..<count {
+            var random = RandomStream(seed: seed, stream: UInt64(r))
+            let u = random.uniform()
+            let c = min(cumulative.firstIndex { u < $0 } ?? (componentCount - 1), componentCount - 1)
+            for j in 0..<d { z[j] = random.normal() * eigenvalues[c * d + j].squareRoot() }
+            for i in 0..<d {
+                var value = means[c * d + i]
+                if isDiagonal {
+                    value += z[i]
+                } else {
+                    for j in 0..<d { value += eigenvectors[c * d * d + i * d + j] * z[j] }
+                }
+                out[r * d + i] = Float(value)
+            }
+        }
+        return out
+    }
+}
+
+/// The optimal score of a finite training set {x_j} (n x d): p_0 is the empirical
+/// distribution, p_t a mixture of N(alpha_t x_j, sigma_t^2 I), and the denoiser
+///
+///     D(x, t) = sum_j softmax_j(alpha_t x . x_j / sigma_t^2 - alpha_t^2 |x_j|^2 / (2 sigma_t^2)) x_j,
+///
+/// one dense Hopfield update of x / alpha_t at beta = alpha_t^2 / sigma_t^2 with a
+/// bias per stored pattern, computed by the same kernel (`SoftmaxRetrieval`).
+/// Sampling with it reproduces the training points: the "overloaded Hopfield"
+/// memorisation of seed 004.
+public struct EmpiricalScore: ScoreModel {
+    public let dimension: Int
+    public let pointCount: Int
+    /// The training points (n x d).
+    public let points: [Float]
+    private let squaredNorms: [Double]
+
+    public init(points: UnsafeBufferPointer<Float>, dimension d: Int) throws(EngineError) {
+        guard d >= 1, d <= 1 << 24 else { throw .invalid("dim must be in [1, 2^24], got \(d)") }
+        guard points.count % d == 0 else { throw EngineError(.shapeMismatch, "data has \(points.count) entries, not a multiple of dim = \(d)") }
+        guard points.count > 0 else { throw .invalid("data must hold at least one point") }
+        if let k = points.firstIndex(where: { !$0.isFinite || abs($0) > 1e15 }) {
+            throw EngineError(.nonFinite, "data[\(k / d)][\(k % d)] must be finite (and below 1e15), got \(points[k])")
+        }
+        dimension = d
+        pointCount = points.count / d
+        self.points = Array(points)
+        squaredNorms = (0..<(points.count / d)).map { j in
+            var sum = 0.0
+            for k in 0..<d { sum += Double(points[j * d + k]) * Double(points[j * d + k]) }
+            return sum
+        }
+    }
+
+    public func denoise(_ x: UnsafePointer<Float>, count: Int, time t: Double, process: ForwardProcess, into out: UnsafeMutablePointer<Float>) {
+        let alpha = process.alpha(t), sigma = process.sigma(t), variance = sigma * sigma
+        let bias = squaredNorms.map { Float(-alpha * alpha * $0 / (2 * variance)) }
+        points.withUnsafeBufferPointer { p in
+            bias.withUnsafeBufferPointer { b in
+                _ = SoftmaxRetrieval.run(patterns: p.baseAddress!, count: pointCount, dimension: dimension, queries: x, queryCount: count,
+                                         scale: Float(alpha / variance), bias: b.baseAddress!, out: out, logSumExp: nil)
+            }
+        }
+    }
+}
+
+/// Eigendecomposition of a small symmetric matrix by cyclic Jacobi rotations, in double.
+enum SymmetricEigen {
+    /// (eigenvalues, eigenvectors as the columns of a row-major d x d matrix) of the
+    /// symmetric d x d `matrix`.
+    static func decompose(_ matrix: [Double], _ d: Int) -> ([Double], [Double]) {
+        var a = matrix, v = [Double](repeating: 0, count: d * d)
+        for i in 0..<d { v[i * d + i] = 1 }
+        for _ in 0..<100 {
+            var off = 0.0
+            for i in 0..<d { for j in 0..<d where i != j { off += a[i * d + j] * a[i * d + j] } }
+            var scale = 0.0
+            for i in 0..<d { scale += a[i * d + i] * a[i * d + i] }
+            if off <= 1e-30 * max(scale, 1e-300) { break }
+            for p in 0..<d {
+                for q in (p + 1)..<d where a[p * d + q] != 0 {
+                    let theta = (a[q * d + q] - a[p * d + p]) / (2 * a[p * d + q])
+                    let t = (theta >= 0 ? 1 : -1) / (abs(theta) + (theta * theta + 1).squareRoot())
+                    let c = 1 / (t * t + 1).squareRoot(), s = t * c
+                    for k in 0..<d {  // A <- A J (columns p, q)
+                        let akp = a[k * d + p], akq = a[k * d + q]
+                        a[k * d + p] = c * akp - s * akq
+                        a[k * d + q] = s * akp + c * akq
+                    }
+                    for k in 0..<d {  // A <- J^T A (rows p, q)
+                        let apk = a[p * d + k], aqk = a[q * d + k]
+                        a[p * d + k] = c * apk - s * aqk
+                        a[q * d + k] = s * apk + c * aqk
+                    }
+                    for k in 0..<d {
+                        let vkp = v[k * d + p], vkq = v[k * d + q]
+                        v[k * d + p] = c * vkp - s * vkq
+                        v[k * d + q] = s * vkp + c * vkq
+                    }
+                }
+            }
+        }
+        return ((0..<d).map { a[$0 * d + $0] }, v)
+    }
+}
