@@ -54,9 +54,9 @@ extern "C" {
 /* Version of this header. The library reports its own at run time
  * (bz_version_number); a binding refuses a library whose major differs. */
 #define BZ_VERSION_MAJOR 0
-#define BZ_VERSION_MINOR 7
+#define BZ_VERSION_MINOR 8
 #define BZ_VERSION_PATCH 0
-#define BZ_VERSION_STRING "0.7.0"
+#define BZ_VERSION_STRING "0.8.0"
 #define BZ_VERSION_NUMBER (BZ_VERSION_MAJOR * 10000 + BZ_VERSION_MINOR * 100 + BZ_VERSION_PATCH)
 
 /* Version of the binary interface: bumped whenever a declared function changes
@@ -1374,6 +1374,172 @@ bz_status bz_dense_hopfield_retrieve(const bz_dense_hopfield *net, float *states
 /* Energies [n_states] of states [n_states x dim], in double precision. */
 bz_status bz_dense_hopfield_energy(const bz_dense_hopfield *net, const float *states,
                                    int64_t n_states, int64_t dim, double *energies);
+
+/* ==========================================================================
+ * Score-based diffusion
+ * A forward process (bz_sde) noises data as x_t = alpha_t x_0 + sigma_t z on
+ * t in [0, 1], the marginal of the SDE dx = f(t) x dt + g(t) dw:
+ *   VP      beta(t) = beta_min + t (beta_max - beta_min) (defaults 0.1, 20)
+ *   SUB_VP  VP's drift, g^2 = beta (1 - e^{-2B}), sigma_t = 1 - e^{-B}
+ *   VE      sigma(t) = sigma_min (sigma_max / sigma_min)^t (defaults 0.01, 50),
+ *           sigma_t^2 = sigma(t)^2 - sigma_min^2
+ *   DDPM    T discrete steps, linear betas (1e-4 .. 0.02, T = 1000) or the
+ *           cosine schedule; t = i / T, log alpha-bar linear between steps
+ * A score model (bz_score) gives the denoiser D(x, t) = E[x_0 | x_t = x] and
+ * the score grad log p_t = (alpha_t D - x) / sigma_t^2: the exact score of a
+ * Gaussian mixture (double precision, the test oracle) or the optimal score of
+ * a finite training set (memorises it; the dense Hopfield kernel computes it).
+ * Samples are rows of float [n x dim]; row r draws its noise from stream
+ * (seed, r), so results depend on neither the thread count nor the batch.
+ * ========================================================================== */
+
+typedef struct bz_sde bz_sde;
+typedef struct bz_score bz_score;
+
+#define BZ_SDE_VP     0
+#define BZ_SDE_SUB_VP 1
+#define BZ_SDE_VE     2
+#define BZ_SDE_DDPM   3
+
+#define BZ_DDPM_LINEAR 0
+#define BZ_DDPM_COSINE 1
+
+/* VP or sub-VP (kind BZ_SDE_VP or BZ_SDE_SUB_VP) with 0 < beta_min <= beta_max. */
+bz_status bz_sde_create_vp(int32_t kind, double beta_min, double beta_max, bz_sde **out);
+
+/* VE with 0 < sigma_min < sigma_max. */
+bz_status bz_sde_create_ve(double sigma_min, double sigma_max, bz_sde **out);
+
+/* DDPM with `steps` steps: BZ_DDPM_LINEAR betas from a = beta_1 to b = beta_T
+ * (0 < a <= b < 1), or BZ_DDPM_COSINE with offset a = s in (0, 1) (b unused). */
+bz_status bz_sde_create_ddpm(int64_t steps, int32_t schedule, double a, double b, bz_sde **out);
+
+/* Free a process; NULL and stale handles are ignored. */
+void bz_sde_free(bz_sde *sde);
+
+/* The kind (BZ_SDE_*) and the documented default end time of sampling (1e-5
+ * for VE, 1e-3 otherwise). Either output may be NULL. */
+bz_status bz_sde_info(const bz_sde *sde, int32_t *out_kind, double *out_sampling_epsilon);
+
+/* At each of times [n] (in [0, 1]): alpha_t, sigma_t, the drift coefficient
+ * f(t) and the diffusion g(t) (any output [n] may be NULL). */
+bz_status bz_sde_coefficients(const bz_sde *sde, const double *times, int64_t n, double *alpha,
+                              double *sigma, double *drift, double *diffusion);
+
+/* The times [n] at which the signal-to-noise ratio alpha_t^2 / sigma_t^2 equals
+ * snr[k] (> 0; clamped to [0, 1]). */
+bz_status bz_sde_time_of_snr(const bz_sde *sde, const double *snr, int64_t n, double *times);
+
+/* Forward noising: x_t = alpha_t x_0 + sigma_t z for each row of x0 [n x dim] at
+ * times[n] (in (0, 1]); z from stream (seed, r). Writes xt [n x dim] and, when
+ * not NULL, noise [n x dim] (z). */
+bz_status bz_sde_perturb(const bz_sde *sde, const float *x0, int64_t n, int64_t dim,
+                         const double *times, uint64_t seed, float *xt, float *noise);
+
+/* The exact score of the Gaussian mixture sum_k w_k N(mu_k, Sigma_k):
+ * weights [n_components] (> 0, normalised here), means [n_components x dim],
+ * covariances [n_components x dim] variances (diagonal = 1) or
+ * [n_components x dim x dim] symmetric positive-definite matrices (diagonal = 0).
+ * Errors: INVALID_ARGUMENT, NON_FINITE, NULL_POINTER. */
+bz_status bz_score_create_gmm(const double *weights, const double *means, const double *covariances,
+                              int64_t n_components, int64_t dim, int32_t diagonal, bz_score **out);
+
+/* The optimal score of the training points data [n x dim] (copied). */
+bz_status bz_score_create_empirical(const float *data, int64_t n, int64_t dim, bz_score **out);
+
+/* Free a score model; NULL and stale handles are ignored. */
+void bz_score_free(bz_score *score);
+
+/* The model's dimension. */
+bz_status bz_score_dim(const bz_score *score, int64_t *out_dim);
+
+/* Score [n x dim] and denoiser E[x_0 | x_t] [n x dim] (either may be NULL) at
+ * the rows of x [n x dim] and time t in (0, 1]. */
+bz_status bz_score_eval(const bz_score *score, const bz_sde *sde, const float *x, int64_t n,
+                        int64_t dim, double t, float *score_out, float *denoised);
+
+/* Gaussian-mixture models only, in double precision: log p_t at the rows of
+ * x [n x dim] into log_density [n] and, when not NULL, the score into
+ * gradient [n x dim]. Errors: UNSUPPORTED (not a mixture). */
+bz_status bz_score_gmm_log_density(const bz_score *score, const bz_sde *sde, const double *x,
+                                   int64_t n, int64_t dim, double t, double *log_density,
+                                   double *gradient);
+
+/* Gaussian-mixture models only: n exact samples of p_0 into out [n x dim]. */
+bz_status bz_score_gmm_sample(const bz_score *score, int64_t n, uint64_t seed, float *out);
+
+/* Samplers of bz_diffusion_sample. */
+#define BZ_SAMPLE_EULER_MARUYAMA    0  /* the reverse SDE by Euler-Maruyama */
+#define BZ_SAMPLE_PC                1  /* Langevin corrector + reverse-diffusion predictor */
+#define BZ_SAMPLE_ODE_EULER         2  /* the probability-flow ODE, Euler */
+#define BZ_SAMPLE_ODE_HEUN          3  /* the probability-flow ODE, Heun */
+#define BZ_SAMPLE_ANCESTRAL         4  /* DDPM / SMLD ancestral sampling */
+#define BZ_SAMPLE_ANNEALED_LANGEVIN 5  /* Langevin at each noise level (NCSN) */
+#define BZ_SAMPLE_REVERSE_DIFFUSION 6  /* the reverse-diffusion predictor alone */
+
+/* Options of bz_diffusion_sample (versioned, as libgit2's are): initialise with
+ * bz_sampler_options_init, then change fields. */
+#define BZ_SAMPLER_OPTIONS_VERSION 1
+typedef struct bz_sampler_options {
+    int32_t version;        /* BZ_SAMPLER_OPTIONS_VERSION */
+    int64_t steps;          /* time steps (noise levels for annealed Langevin); 1000 */
+    double epsilon;         /* end time in (0, 1); 0 takes the process's default */
+    double snr;             /* PC corrector signal-to-noise ratio; 0.16 */
+    int64_t langevin_steps; /* corrector steps per step (PC), steps per level
+                               (annealed Langevin); 1 */
+    double step_size;       /* annealed Langevin's base step; 2e-5 */
+    int32_t denoise;        /* 1: end with a Tweedie step x <- E[x_0 | x_eps]; 0 */
+} bz_sampler_options;
+
+/* Fill options with the defaults above. */
+bz_status bz_sampler_options_init(bz_sampler_options *options);
+
+/* n samples [n x dim] of the distribution `score` describes into out, by
+ * `method` (BZ_SAMPLE_*) on `sde`, from its prior (N(0, I); N(0, sigma_1^2 I)
+ * for VE). options may be NULL (defaults). Optionally records the samples after
+ * the grid steps record[n_record] (increasing, in [1, steps]) into trajectory
+ * [n_record x n x dim]. Progress counts steps.
+ * Errors: INVALID_ARGUMENT, SHAPE_MISMATCH, UNSUPPORTED (ancestral on sub-VP),
+ * NON_FINITE (samples diverged), CANCELLED. */
+bz_status bz_diffusion_sample(const bz_score *score, const bz_sde *sde, int64_t n, int64_t dim,
+                              int32_t method, const bz_sampler_options *options, uint64_t seed,
+                              float *out, const int64_t *record, int64_t n_record,
+                              float *trajectory, bz_progress_fn progress, void *user);
+
+/* Toy data sets (rows of 2 floats), BZ_TOY_*; scale < 0 takes the default noise. */
+#define BZ_TOY_EIGHT_GAUSSIANS 0  /* std 0.1 around (2 cos(k pi/4), 2 sin(k pi/4)) */
+#define BZ_TOY_TWO_MOONS       1
+#define BZ_TOY_SWISS_ROLL      2
+#define BZ_TOY_CHECKERBOARD    3
+#define BZ_TOY_RINGS           4
+bz_status bz_toy_data(int32_t kind, int64_t n, uint64_t seed, double scale, float *out);
+
+/* ==========================================================================
+ * Sample metrics
+ * Two-sample distances between x [n x dim] and y [m x dim] (finite), in double:
+ * read each beside its floor, the same distance between two true samples.
+ * ========================================================================== */
+
+/* Squared energy distance 2 E|X - Y| - E|X - X'| - E|Y - Y'| (unbiased within
+ * terms; n, m >= 2). */
+bz_status bz_energy_distance(const float *x, int64_t n, const float *y, int64_t m, int64_t dim,
+                             double *out);
+
+/* Unbiased squared MMD with the kernel sum_b exp(-|u - v|^2 / (2 h_b^2)),
+ * bandwidths h [n_bandwidths] > 0. */
+bz_status bz_mmd(const float *x, int64_t n, const float *y, int64_t m, int64_t dim,
+                 const double *bandwidths, int64_t n_bandwidths, double *out);
+
+/* Sliced 2-Wasserstein distance over `projections` random directions (seeded). */
+bz_status bz_sliced_wasserstein(const float *x, int64_t n, const float *y, int64_t m, int64_t dim,
+                                int64_t projections, uint64_t seed, double *out);
+
+/* Mode coverage: the fraction of samples [n x dim] within 3 standard deviations
+ * of one of the modes means [n_modes x dim] (stds [n_modes] > 0), and when
+ * weights [n_modes] is not NULL the fraction of samples assigned to each mode. */
+bz_status bz_mode_coverage(const float *samples, int64_t n, int64_t dim, const double *means,
+                           const double *stds, int64_t n_modes, double *out_covered,
+                           double *weights);
 
 #ifdef __cplusplus
 }

@@ -51,6 +51,20 @@ class bz_dense_hopfield(ctypes.Structure):
     """Opaque ``bz_dense_hopfield``."""
 
 
+class bz_sde(ctypes.Structure):
+    """Opaque ``bz_sde``."""
+
+
+class bz_score(ctypes.Structure):
+    """Opaque ``bz_score``."""
+
+
+class bz_sampler_options(ctypes.Structure):
+    """``bz_sampler_options`` (field for field as the header declares it)."""
+    _fields_ = [("version", c_int32), ("steps", c_int64), ("epsilon", c_double), ("snr", c_double),
+                ("langevin_steps", c_int64), ("step_size", c_double), ("denoise", c_int32)]
+
+
 #: ``int (*)(void *user, int64_t done, int64_t total, double metric)``: non-zero stops the call.
 bz_progress_fn = CFUNCTYPE(c_int, c_void_p, c_int64, c_int64, c_double)
 
@@ -71,6 +85,8 @@ pt_p = POINTER(bz_pt)
 rbm_p = POINTER(bz_rbm)
 hopfield_p = POINTER(bz_hopfield)
 dense_hopfield_p = POINTER(bz_dense_hopfield)
+sde_p = POINTER(bz_sde)
+score_p = POINTER(bz_score)
 f32p = POINTER(ctypes.c_float)
 u8p = POINTER(ctypes.c_uint8)
 
@@ -224,6 +240,31 @@ SIGNATURES = {
     "bz_dense_hopfield_set_beta": (Status, [dense_hopfield_p, c_double]),
     "bz_dense_hopfield_retrieve": (Status, [dense_hopfield_p, f32p, c_int64, c_int64, c_int64, bz_progress_fn, c_void_p]),
     "bz_dense_hopfield_energy": (Status, [dense_hopfield_p, f32p, c_int64, c_int64, f64p]),
+    # diffusion
+    "bz_sde_create_vp": (Status, [c_int32, c_double, c_double, POINTER(sde_p)]),
+    "bz_sde_create_ve": (Status, [c_double, c_double, POINTER(sde_p)]),
+    "bz_sde_create_ddpm": (Status, [c_int64, c_int32, c_double, c_double, POINTER(sde_p)]),
+    "bz_sde_free": (None, [sde_p]),
+    "bz_sde_info": (Status, [sde_p, i32p, f64p]),
+    "bz_sde_coefficients": (Status, [sde_p, f64p, c_int64, f64p, f64p, f64p, f64p]),
+    "bz_sde_time_of_snr": (Status, [sde_p, f64p, c_int64, f64p]),
+    "bz_sde_perturb": (Status, [sde_p, f32p, c_int64, c_int64, f64p, c_uint64, f32p, f32p]),
+    "bz_score_create_gmm": (Status, [f64p, f64p, f64p, c_int64, c_int64, c_int32, POINTER(score_p)]),
+    "bz_score_create_empirical": (Status, [f32p, c_int64, c_int64, POINTER(score_p)]),
+    "bz_score_free": (None, [score_p]),
+    "bz_score_dim": (Status, [score_p, i64p]),
+    "bz_score_eval": (Status, [score_p, sde_p, f32p, c_int64, c_int64, c_double, f32p, f32p]),
+    "bz_score_gmm_log_density": (Status, [score_p, sde_p, f64p, c_int64, c_int64, c_double, f64p, f64p]),
+    "bz_score_gmm_sample": (Status, [score_p, c_int64, c_uint64, f32p]),
+    "bz_sampler_options_init": (Status, [POINTER(bz_sampler_options)]),
+    "bz_diffusion_sample": (Status, [score_p, sde_p, c_int64, c_int64, c_int32, POINTER(bz_sampler_options), c_uint64, f32p,
+                                     i64p, c_int64, f32p, bz_progress_fn, c_void_p]),
+    "bz_toy_data": (Status, [c_int32, c_int64, c_uint64, c_double, f32p]),
+    # metrics
+    "bz_energy_distance": (Status, [f32p, c_int64, f32p, c_int64, c_int64, f64p]),
+    "bz_mmd": (Status, [f32p, c_int64, f32p, c_int64, c_int64, f64p, c_int64, f64p]),
+    "bz_sliced_wasserstein": (Status, [f32p, c_int64, f32p, c_int64, c_int64, c_int64, c_uint64, f64p]),
+    "bz_mode_coverage": (Status, [f32p, c_int64, c_int64, f64p, f64p, c_int64, f64p, f64p]),
     "bz_bm_fit": (Status, [i8p, c_int64, c_int64, c_double, c_double, c_int64, c_double, c_int64, c_int64, c_uint64,
                            POINTER(ising_p), i64p, f64p, bz_progress_fn, c_void_p]),
     # pbits

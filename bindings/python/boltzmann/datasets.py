@@ -1,5 +1,6 @@
-"""Small data sets for generative models: bars and stripes (exact optimum known) and
-scikit-learn's bundled digits.
+"""Small data sets for generative models: bars and stripes (exact optimum known),
+scikit-learn's bundled digits, and 2D toy distributions for diffusion (eight Gaussians,
+two moons, swiss roll, checkerboard, rings; row r from stream (seed, r)).
 
 >>> import boltzmann as bz
 >>> bz.datasets.bars_and_stripes(3).shape     # 2^4 - 2 images of 3 x 3 pixels
@@ -12,7 +13,7 @@ import numpy as np
 
 from ._lib import f32p, lib
 
-__all__ = ["bars_and_stripes", "digits"]
+__all__ = ["bars_and_stripes", "digits", "eight_gaussians", "two_moons", "swiss_roll", "checkerboard", "rings"]
 
 
 def bars_and_stripes(side):
@@ -40,3 +41,35 @@ def digits(binarize=True):
     if binarize:
         x = (x > 0.5).astype(np.float32)
     return x, bunch.target
+
+
+def _toy(kind, n, seed, scale):
+    out = np.empty((int(n), 2), np.float32)
+    lib.bz_toy_data(kind, int(n), int(seed) & (2**64 - 1), -1.0 if scale is None else float(scale), out.ctypes.data_as(f32p))
+    return out
+
+
+def eight_gaussians(n, seed=0, std=0.1):
+    """n points from eight equal Gaussians of standard deviation ``std`` at
+    (2 cos(k pi/4), 2 sin(k pi/4)): (n, 2) float32."""
+    return _toy(0, n, seed, std)
+
+
+def two_moons(n, seed=0, noise=0.05):
+    """n points on two interleaved half circles with Gaussian ``noise``."""
+    return _toy(1, n, seed, noise)
+
+
+def swiss_roll(n, seed=0, noise=0.05):
+    """n points on the spiral (t cos t, t sin t) / 5, t in [1.5 pi, 4.5 pi], with ``noise``."""
+    return _toy(2, n, seed, noise)
+
+
+def checkerboard(n, seed=0):
+    """n points uniform on the dark squares of a 4 x 4 checkerboard on [-2, 2]^2."""
+    return _toy(3, n, seed, None)
+
+
+def rings(n, seed=0, noise=0.02):
+    """n points on four concentric circles of radii 0.5, 1, 1.5, 2 with ``noise``."""
+    return _toy(4, n, seed, noise)

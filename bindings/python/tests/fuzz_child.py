@@ -93,6 +93,8 @@ live_temperers = []
 live_machines = []
 live_networks = []
 live_dense = []
+live_sdes = []
+live_scores = []
 
 
 def machine():
@@ -118,6 +120,54 @@ def dense():
         else:
             lib.bz_dense_hopfield_create_polynomial(patterns.ctypes.data_as(_lib.f32p), 3, 6, 3, ctypes.byref(h))
     return pooled(live_dense, _lib.dense_hopfield_p, create, lib.bz_dense_hopfield_free)
+
+
+def sde():
+    """A forward process handle: VP, sub-VP, VE or DDPM (or NULL, forged, freed)."""
+    def create(h):
+        kind = rng.randrange(4)
+        if kind < 2:
+            lib.bz_sde_create_vp(kind, 0.1, 20.0, ctypes.byref(h))
+        elif kind == 2:
+            lib.bz_sde_create_ve(0.01, 10.0, ctypes.byref(h))
+        else:
+            lib.bz_sde_create_ddpm(50, rng.randrange(2), 1e-4 if rng.random() < 0.5 else 0.008, 0.02, ctypes.byref(h))
+    return pooled(live_sdes, _lib.sde_p, create, lib.bz_sde_free)
+
+
+def score_model():
+    """A 2-dimensional score model: a 2-component mixture or 3 training points (or NULL, forged, freed)."""
+    def create(h):
+        if rng.random() < 0.5:
+            lib.bz_score_create_gmm(f64(np.array([1.0, 2.0])), f64(np.array([0.0, 0.0, 1.0, 1.0])),
+                                    f64(np.array([0.1, 0.2, 0.3, 0.1])), 2, 2, 1, ctypes.byref(h))
+        else:
+            lib.bz_score_create_empirical(np.array([0, 0, 1, 1, -1, 0.5], np.float32).ctypes.data_as(_lib.f32p), 3, 2,
+                                          ctypes.byref(h))
+    return pooled(live_scores, _lib.score_p, create, lib.bz_score_free)
+
+
+def two():
+    """A width for arrays tied to a 2-dimensional model: usually right, sometimes wrong."""
+    return 2 if rng.random() < 0.7 else count()
+
+
+def float_rows(m, width):
+    """floats as long as m x width (when plausible), with the odd hostile value."""
+    return floats(m * width if 0 < m < 1000 and 0 < width < 1000 else 1)
+
+
+def sampler_options():
+    options = _lib.bz_sampler_options()
+    lib.bz_sampler_options_init(ctypes.byref(options))
+    options.steps = rng.choice([-1, 0, 1, 3, 2**30])
+    options.epsilon = rng.choice([0.0, 1e-3, -1.0, 1.5, float("nan")])
+    options.snr = rng.choice([0.16, 0.0, -1.0, float("inf")])
+    options.langevin_steps = rng.choice([0, 1, 2, 2**40])
+    options.denoise = rng.choice([0, 1, 2])
+    if rng.random() < 0.1:
+        options.version = 7
+    return None if rng.random() < 0.2 else ctypes.byref(options)
 
 
 def dense_rows(m):
@@ -405,6 +455,39 @@ def call():
         "bz_dense_hopfield_set_beta": lambda: (dense(), rng.choice(DOUBLES)),
         "bz_dense_hopfield_retrieve": lambda: (dense(), *dense_rows(m), rng.choice([-1, 0, 1, 3, 2**21]), progress(), None),
         "bz_dense_hopfield_energy": lambda: (dense(), *dense_rows(m), f64(out_doubles(m))),
+        "bz_sde_create_vp": lambda: (rng.choice([-1, 0, 1, 2]), rng.choice(DOUBLES), rng.choice(DOUBLES),
+                                     ctypes.byref(_lib.sde_p()) if rng.random() < 0.9 else None),
+        "bz_sde_create_ve": lambda: (rng.choice(DOUBLES), rng.choice(DOUBLES), ctypes.byref(_lib.sde_p()) if rng.random() < 0.9 else None),
+        "bz_sde_create_ddpm": lambda: (rng.choice([-1, 0, 1, 10, 2**21]), rng.choice([-1, 0, 1, 2]), rng.choice(DOUBLES),
+                                       rng.choice(DOUBLES), ctypes.byref(_lib.sde_p()) if rng.random() < 0.9 else None),
+        "bz_sde_info": lambda: (sde(), ctypes.byref(ctypes.c_int32()) if rng.random() < 0.5 else None, ctypes.byref(d)),
+        "bz_sde_coefficients": lambda: (sde(), f64(doubles(n)), n, f64(out_doubles(n)), None, f64(out_doubles(n)), None),
+        "bz_sde_time_of_snr": lambda: (sde(), f64(doubles(n)), n, f64(out_doubles(n))),
+        "bz_sde_perturb": lambda: (lambda w: (sde(), float_rows(m, w), m, w, f64(doubles(m)), 7,
+                                              floats_out(m * w if 0 < m < 1000 and 0 < w < 1000 else 1), None))(two()),
+        "bz_score_create_gmm": lambda: (f64(doubles(n)), f64(doubles(2 * n)), f64(doubles(4 * n)), n, rng.choice([-1, 0, 1, 2]),
+                                        rng.choice([-1, 0, 1]), ctypes.byref(_lib.score_p()) if rng.random() < 0.9 else None),
+        "bz_score_create_empirical": lambda: ((lambda w: (float_rows(m, w), m, w))(two())
+                                              + (ctypes.byref(_lib.score_p()) if rng.random() < 0.9 else None,)),
+        "bz_score_dim": lambda: (score_model(), ctypes.byref(i) if rng.random() < 0.9 else None),
+        "bz_score_eval": lambda: (score_model(), sde(), *((lambda w: (float_rows(m, w), m, w))(two())),
+                                  rng.choice([0.5, 0.0, 1.0, 2.0, -1.0, float("nan")]), floats_out(2 * m if 0 < m < 1000 else 1),
+                                  floats_out(2 * m if 0 < m < 1000 else 1)),
+        "bz_score_gmm_log_density": lambda: (score_model(), sde(), f64(doubles(2 * m)), m, two(),
+                                             rng.choice([0.5, 0.0, 2.0, float("nan")]), f64(out_doubles(m)), f64(out_doubles(2 * m))),
+        "bz_score_gmm_sample": lambda: (score_model(), m, 3, floats_out(2 * m if 0 < m < 1000 else 1)),
+        "bz_sampler_options_init": lambda: (ctypes.byref(_lib.bz_sampler_options()) if rng.random() < 0.9 else None,),
+        "bz_diffusion_sample": lambda: (score_model(), sde(), m, two(), rng.choice([-1, 0, 1, 2, 3, 4, 5, 6, 7]), sampler_options(), 5,
+                                        floats_out(2 * m if 0 < m < 1000 else 1), None, rng.choice([0, 0, 1, -1]),
+                                        None, progress(), None),
+        "bz_toy_data": lambda: (rng.choice([-1, 0, 1, 2, 3, 4, 5]), m, 3, rng.choice(DOUBLES), floats_out(2 * m if 0 < m < 1000 else 1)),
+        "bz_energy_distance": lambda: (float_rows(n, 2), n, float_rows(m, 2), m, rng.choice([2, 2, 1, 0, -1]), f64(out_doubles(1))),
+        "bz_mmd": lambda: (float_rows(n, 2), n, float_rows(m, 2), m, rng.choice([2, 2, 1, 0]), f64(doubles(3)), rng.choice([-1, 0, 1, 3]),
+                           f64(out_doubles(1))),
+        "bz_sliced_wasserstein": lambda: (float_rows(n, 2), n, float_rows(m, 2), m, rng.choice([2, 1, 0]), rng.choice([-1, 0, 1, 5]), 3,
+                                          f64(out_doubles(1))),
+        "bz_mode_coverage": lambda: (float_rows(m, 2), m, rng.choice([2, 1, 0]), f64(doubles(2 * n)), f64(doubles(n)), n,
+                                     f64(out_doubles(1)), f64(out_doubles(n))),
         "bz_bm_fit": lambda: (SPINS64 if rng.random() < 0.5 else spins_out(64) if rng.random() < 0.9 else None, rng.choice([-1, 0, 1, 2]), rng.choice([-1, 0, 3, 21]),
                               rng.choice([0.1, -1.0, float("nan")]), rng.choice([0.0, 0.9, 1.0]), rng.choice([-1, 0, 5]),
                               rng.choice([0.0, 1e-6, float("nan")]), rng.choice([-1, 0, 4]), rng.choice([0, 1]), 3,
@@ -462,6 +545,12 @@ for handle in live_machines:
 for handle in live_networks:
     lib.bz_hopfield_size(handle, None, None, None)
     lib.bz_hopfield_free(handle)
+for handle in live_scores:
+    lib.bz_score_dim(handle, ctypes.byref(ctypes.c_int64()))
+    lib.bz_score_free(handle)
+for handle in live_sdes:
+    lib.bz_sde_info(handle, None, None)
+    lib.bz_sde_free(handle)
 for handle in live_dense:
     lib.bz_dense_hopfield_info(handle, None, None, None, None, None)
     lib.bz_dense_hopfield_free(handle)

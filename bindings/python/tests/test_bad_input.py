@@ -194,7 +194,7 @@ def cases(s):
         ("bz_mean_field_occupations", (f64(E3), 3, 1.0, 1.0, 0.0, 0.5, 1e-9, 0, f64(out3), None, None), bz.InvalidArgument, "max_iterations"),
         ("bz_mean_field_occupations", (f64(E3), 3, 1.0, 1.0, 0.0, 0.5, 1e-9, 100, None, None, None), bz.NullPointerError, "occupations"),
         ("bz_mean_field_occupations", (f64(np.zeros(3)), 3, 5.0, 10.0, 1.0, 0.0, 1e-12, 5, f64(out3), None, None), bz.NotConverged, "converge"),
-    ] + ising_cases() + mc_cases() + tempering_cases() + pbit_cases() + rbm_cases() + hopfield_cases() + dense_cases()
+    ] + ising_cases() + mc_cases() + tempering_cases() + pbit_cases() + rbm_cases() + hopfield_cases() + dense_cases() + diffusion_cases()
 
 
 def ising_cases():
@@ -812,4 +812,107 @@ def dense_cases():
         ("bz_dense_hopfield_energy", (net, f32(1, 1, 1), 1, 3, None), bz.NullPointerError, "energies"),
         ("bz_dense_hopfield_energy", (net, f32(1, 1, 1), 2**50, 3, e), bz.InvalidArgument, "n_states"),
         ("bz_dense_hopfield_energy", (net, f32(1, NAN, 1), 1, 3, e), bz.NumericError, "states[0][1]"),
+    ]
+
+
+def diffusion_cases():
+    def f32(*values):
+        return np.array(values, np.float32).ctypes.data_as(_lib.f32p)
+
+    def f64s(*values):
+        return np.array(values, np.float64).ctypes.data_as(_lib.f64p)
+
+    sde, score, empirical, dead = _lib.sde_p(), _lib.score_p(), _lib.score_p(), _lib.sde_p()
+    lib.bz_sde_create_vp(0, 0.1, 20.0, ctypes.byref(sde))
+    lib.bz_sde_create_vp(0, 0.1, 20.0, ctypes.byref(dead))
+    lib.bz_sde_free(dead)
+    lib.bz_score_create_gmm(f64s(1, 1), f64s(0, 0, 1, 1), f64s(0.1, 0.1, 0.1, 0.1), 2, 2, 1, ctypes.byref(score))
+    lib.bz_score_create_empirical(f32(0, 0, 1, 1), 2, 2, ctypes.byref(empirical))
+    subvp = _lib.sde_p()
+    lib.bz_sde_create_vp(1, 0.1, 20.0, ctypes.byref(subvp))
+    out_sde, out_score = ctypes.byref(_lib.sde_p()), ctypes.byref(_lib.score_p())
+    d = np.empty(4).ctypes.data_as(_lib.f64p)
+    x = f32(0.5, 0.5, -0.5, 0.5)
+    out = np.empty(64, np.float32).ctypes.data_as(_lib.f32p)
+    options = _lib.bz_sampler_options()
+    lib.bz_sampler_options_init(ctypes.byref(options))
+    bad_version = _lib.bz_sampler_options()
+    lib.bz_sampler_options_init(ctypes.byref(bad_version))
+    bad_version.version = 99
+    no_steps = _lib.bz_sampler_options()
+    lib.bz_sampler_options_init(ctypes.byref(no_steps))
+    no_steps.steps = 0
+    record = np.array([5, 3], np.int64).ctypes.data_as(_lib.i64p)
+
+    def sample(handle=None, sde_handle=None, n=2, dim=2, method=0, opts=None, out_=None, rec=None, n_rec=0, traj=None):
+        return (handle or score, sde_handle or sde, n, dim, method, ctypes.byref(opts or options), 1,
+                out if out_ is None else out_, rec, n_rec, traj, NOFN, None)
+
+    return [
+        ("bz_sde_create_vp", (2, 0.1, 20.0, out_sde), bz.InvalidArgument, "kind"),
+        ("bz_sde_create_vp", (0, -0.1, 20.0, out_sde), bz.InvalidArgument, "beta_min"),
+        ("bz_sde_create_vp", (0, 0.1, NAN, out_sde), bz.InvalidArgument, "beta_max"),
+        ("bz_sde_create_vp", (0, 0.1, 20.0, None), bz.NullPointerError, "out"),
+        ("bz_sde_create_ve", (1.0, 0.5, out_sde), bz.InvalidArgument, "sigma_min < sigma_max"),
+        ("bz_sde_create_ddpm", (0, 0, 1e-4, 0.02, out_sde), bz.InvalidArgument, "steps"),
+        ("bz_sde_create_ddpm", (100, 2, 1e-4, 0.02, out_sde), bz.InvalidArgument, "schedule"),
+        ("bz_sde_create_ddpm", (100, 0, 0.02, 1e-4, out_sde), bz.InvalidArgument, "beta_start"),
+        ("bz_sde_create_ddpm", (100, 1, 1.5, 0.0, out_sde), bz.InvalidArgument, "offset"),
+        ("bz_sde_info", (dead, None, None), bz.InvalidHandle, "sde"),
+        ("bz_sde_coefficients", (sde, f64s(0.5, 1.5), 2, d, d, d, d), bz.InvalidArgument, "times[1]"),
+        ("bz_sde_coefficients", (sde, None, 2, d, d, d, d), bz.NullPointerError, "times"),
+        ("bz_sde_coefficients", (sde, f64s(0.5), 0, d, d, d, d), bz.InvalidArgument, "n"),
+        ("bz_sde_time_of_snr", (sde, f64s(1.0, -1.0), 2, d), bz.InvalidArgument, "snr[1]"),
+        ("bz_sde_time_of_snr", (sde, f64s(1.0), 1, None), bz.NullPointerError, "times"),
+        ("bz_sde_perturb", (sde, x, 2, 2, f64s(0.5, 0.0), 1, out, None), bz.InvalidArgument, "times[1]"),
+        ("bz_sde_perturb", (sde, f32(0, NAN, 0, 0), 2, 2, f64s(0.5, 0.5), 1, out, None), bz.NumericError, "x0[0][1]"),
+        ("bz_sde_perturb", (sde, x, 2, 2, f64s(0.5, 0.5), 1, None, None), bz.NullPointerError, "xt"),
+        ("bz_sde_perturb", (sde, x, 2, 0, f64s(0.5, 0.5), 1, out, None), bz.InvalidArgument, "dim"),
+        ("bz_score_create_gmm", (f64s(1, -1), f64s(0, 0, 1, 1), f64s(1, 1, 1, 1), 2, 2, 1, out_score), bz.InvalidArgument, "weights[1]"),
+        ("bz_score_create_gmm", (f64s(1, 1), f64s(0, 0, 1, 1), f64s(1, 0, 1, 1), 2, 2, 1, out_score), bz.InvalidArgument, "variance"),
+        ("bz_score_create_gmm", (f64s(1), f64s(0, 0), f64s(1, 2, 2, 1), 1, 2, 0, out_score), bz.InvalidArgument, "positive definite"),
+        ("bz_score_create_gmm", (f64s(1), f64s(0, 0), f64s(1, 0.5, 0.2, 1), 1, 2, 0, out_score), bz.InvalidArgument, "symmetric"),
+        ("bz_score_create_gmm", (f64s(1), f64s(0, NAN), f64s(1, 1), 1, 2, 1, out_score), bz.NumericError, "means[1]"),
+        ("bz_score_create_gmm", (f64s(1), f64s(0, 0), f64s(1, 1), 0, 2, 1, out_score), bz.InvalidArgument, "n_components"),
+        ("bz_score_create_gmm", (f64s(1), f64s(0, 0), f64s(1, 1), 1, 2, 3, out_score), bz.InvalidArgument, "diagonal"),
+        ("bz_score_create_gmm", (f64s(1), None, f64s(1, 1), 1, 2, 1, out_score), bz.NullPointerError, "means"),
+        ("bz_score_create_empirical", (f32(0, INF), 1, 2, out_score), bz.NumericError, "data[0][1]"),
+        ("bz_score_create_empirical", (x, 0, 2, out_score), bz.InvalidArgument, "n"),
+        ("bz_score_create_empirical", (None, 1, 2, out_score), bz.NullPointerError, "data"),
+        ("bz_score_dim", (score, None), bz.NullPointerError, "out_dim"),
+        ("bz_score_dim", (ctypes.cast(dead, _lib.score_p), ctypes.byref(ctypes.c_int64())), bz.InvalidHandle, "score"),
+        ("bz_score_eval", (score, sde, x, 2, 3, 0.5, out, None), bz.ShapeError, "dim"),
+        ("bz_score_eval", (score, sde, x, 2, 2, 1.5, out, None), bz.InvalidArgument, "t must be in"),
+        ("bz_score_eval", (score, sde, f32(0, NAN, 0, 0), 2, 2, 0.5, out, None), bz.NumericError, "x[0][1]"),
+        ("bz_score_eval", (score, dead, x, 2, 2, 0.5, out, None), bz.InvalidHandle, "sde"),
+        ("bz_score_gmm_log_density", (empirical, sde, f64s(0, 0), 1, 2, 0.5, d, None), bz.Unsupported, "mixture"),
+        ("bz_score_gmm_log_density", (score, sde, f64s(0, 0), 1, 2, 0.5, None, None), bz.NullPointerError, "log_density"),
+        ("bz_score_gmm_log_density", (score, sde, f64s(0, NAN), 1, 2, 0.5, d, None), bz.NumericError, "x[0][1]"),
+        ("bz_score_gmm_sample", (score, -1, 1, out), bz.InvalidArgument, "n"),
+        ("bz_score_gmm_sample", (score, 2, 1, None), bz.NullPointerError, "out"),
+        ("bz_sampler_options_init", (None,), bz.NullPointerError, "options"),
+        ("bz_diffusion_sample", sample(method=9), bz.InvalidArgument, "method"),
+        ("bz_diffusion_sample", sample(dim=3), bz.ShapeError, "dim"),
+        ("bz_diffusion_sample", sample(opts=bad_version), bz.InvalidArgument, "options.version"),
+        ("bz_diffusion_sample", sample(opts=no_steps), bz.InvalidArgument, "options.steps"),
+        ("bz_diffusion_sample", sample(n=-1), bz.InvalidArgument, "n"),
+        ("bz_diffusion_sample", sample(out_=ctypes.POINTER(ctypes.c_float)()), bz.NullPointerError, "out"),
+        ("bz_diffusion_sample", sample(rec=record, n_rec=2, traj=out), bz.InvalidArgument, "record"),
+        ("bz_diffusion_sample", sample(rec=record, n_rec=1, traj=None), bz.NullPointerError, "trajectory"),
+        ("bz_diffusion_sample", sample(method=4, sde_handle=subvp), bz.Unsupported, "sub-VP"),
+        ("bz_toy_data", (7, 10, 1, -1.0, out), bz.InvalidArgument, "kind"),
+        ("bz_toy_data", (0, -1, 1, -1.0, out), bz.InvalidArgument, "n"),
+        ("bz_toy_data", (0, 10, 1, NAN, out), bz.NumericError, "scale"),
+        ("bz_toy_data", (0, 10, 1, -1.0, None), bz.NullPointerError, "out"),
+        ("bz_energy_distance", (x, 1, x, 2, 2, d), bz.InvalidArgument, "x needs at least 2"),
+        ("bz_energy_distance", (x, 2, f32(0, NAN, 0, 0), 2, 2, d), bz.NumericError, "y[0][1]"),
+        ("bz_energy_distance", (x, 2, x, 2, 2, None), bz.NullPointerError, "out"),
+        ("bz_mmd", (x, 2, x, 2, 2, f64s(1.0, 0.0), 2, d), bz.InvalidArgument, "bandwidths[1]"),
+        ("bz_mmd", (x, 2, x, 2, 2, None, 1, d), bz.NullPointerError, "bandwidths"),
+        ("bz_mmd", (x, 2, None, 2, 2, f64s(1.0), 1, d), bz.NullPointerError, "y"),
+        ("bz_sliced_wasserstein", (x, 2, x, 2, 2, 0, 1, d), bz.InvalidArgument, "projections"),
+        ("bz_sliced_wasserstein", (x, 0, x, 2, 2, 10, 1, d), bz.InvalidArgument, "n must be"),
+        ("bz_mode_coverage", (x, 2, 2, f64s(0, 0), f64s(-1.0), 1, d, None), bz.InvalidArgument, "stds[0]"),
+        ("bz_mode_coverage", (x, 2, 2, f64s(0, 0), f64s(1.0), 0, d, None), bz.InvalidArgument, "n_modes"),
+        ("bz_mode_coverage", (x, 2, 2, f64s(0, 0), f64s(1.0), 1, None, None), bz.NullPointerError, "out_covered"),
     ]

@@ -1,0 +1,378 @@
+import BoltzmannCore
+import CBoltzmann
+
+// Header sections "Score-based diffusion" and "Sample metrics".
+
+/// The forward process behind a `bz_sde *` (immutable).
+final class SDEHandle: HandleObject {
+    static let typeName = "bz_sde"
+    let process: ForwardProcess
+    init(_ process: ForwardProcess) { self.process = process }
+}
+
+/// The score model behind a `bz_score *` (immutable; sampling from it is interruptible).
+final class ScoreHandle: Interruptible, @unchecked Sendable {
+    static let typeName = "bz_score"
+    let model: any ScoreModel
+    let interrupt = InterruptFlag()
+    init(_ model: any ScoreModel) { self.model = model }
+}
+
+private func process(_ pointer: OpaquePointer?) throws(EngineError) -> ForwardProcess {
+    try Handles.lookup(pointer, as: SDEHandle.self, "sde").process
+}
+
+private func scoreHandle(_ pointer: OpaquePointer?) throws(EngineError) -> ScoreHandle {
+    try Handles.lookup(pointer, as: ScoreHandle.self, "score")
+}
+
+private func mixture(_ pointer: OpaquePointer?) throws(EngineError) -> GaussianMixtureScore {
+    guard let model = try scoreHandle(pointer).model as? GaussianMixtureScore else {
+        throw EngineError(.unsupported, "score is not a Gaussian-mixture model")
+    }
+    return model
+}
+
+/// `rows` x `dim` values at `pointer` (rows may be 0), the counts checked.
+private func matrix<T>(_ pointer: UnsafePointer<T>?, _ rows: Int64, _ dim: Int64, _ name: String, rowsName: String = "n",
+                       allowEmpty: Bool = true) throws(EngineError) -> UnsafeBufferPointer<T> {
+    guard rows >= (allowEmpty ? 0 : 1), rows <= Argument.maxCount else {
+        throw .invalid("\(rowsName) must be in [\(allowEmpty ? 0 : 1), 2^40], got \(rows)")
+    }
+    guard dim >= 1, dim <= 1 << 24 else { throw .invalid("dim must be in [1, 2^24], got \(dim)") }
+    guard rows <= Argument.maxCount / dim else { throw .invalid("\(rowsName) x dim is larger than the library accepts") }
+    guard let pointer else { throw EngineError(.nullPointer, "\(name) is NULL") }
+    return UnsafeBufferPointer(start: pointer, count: Int(rows * dim))
+}
+
+private func finiteRows(_ values: UnsafeBufferPointer<Float>, _ dim: Int64, _ name: String) throws(EngineError) {
+    if let k = values.firstIndex(where: { !$0.isFinite }) {
+        throw EngineError(.nonFinite, "\(name)[\(k / Int(dim))][\(k % Int(dim))] must be finite, got \(values[k])")
+    }
+}
+
+private func register(_ process: ForwardProcess, _ out: UnsafeMutablePointer<OpaquePointer?>) {
+    out.pointee = Handles.register(SDEHandle(process))
+}
+
+@c @implementation
+public func bz_sde_create_vp(_ kind: Int32, _ betaMin: Double, _ betaMax: Double, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(out, "out")
+        out.pointee = nil
+        switch kind {
+        case ForwardProcess.Kind.vp.rawValue: register(try .vp(betaMin: betaMin, betaMax: betaMax), out)
+        case ForwardProcess.Kind.subVP.rawValue: register(try .subVP(betaMin: betaMin, betaMax: betaMax), out)
+        default: throw .invalid("kind must be BZ_SDE_VP (0) or BZ_SDE_SUB_VP (1), got \(kind)")
+        }
+    }
+}
+
+@c @implementation
+public func bz_sde_create_ve(_ sigmaMin: Double, _ sigmaMax: Double, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(out, "out")
+        out.pointee = nil
+        register(try .ve(sigmaMin: sigmaMin, sigmaMax: sigmaMax), out)
+    }
+}
+
+@c @implementation
+public func bz_sde_create_ddpm(_ steps: Int64, _ schedule: Int32, _ a: Double, _ b: Double, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(out, "out")
+        out.pointee = nil
+        guard let kind = ForwardProcess.DDPMSchedule(rawValue: schedule) else {
+            throw .invalid("schedule must be BZ_DDPM_LINEAR (0) or BZ_DDPM_COSINE (1), got \(schedule)")
+        }
+        guard steps >= 1, steps <= 1 << 20 else { throw .invalid("steps must be in [1, 2^20], got \(steps)") }
+        switch kind {
+        case .linear: register(try .ddpm(steps: Int(steps), schedule: .linear, betaStart: a, betaEnd: b), out)
+        case .cosine: register(try .ddpm(steps: Int(steps), schedule: .cosine, cosineOffset: a), out)
+        }
+    }
+}
+
+@c @implementation
+public func bz_sde_free(_ sde: OpaquePointer?) {
+    Handles.release(sde, as: SDEHandle.self)
+}
+
+@c @implementation
+public func bz_sde_info(_ sde: OpaquePointer?, _ outKind: UnsafeMutablePointer<Int32>?, _ outEpsilon: UnsafeMutablePointer<Double>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let p = try process(sde)
+        outKind?.pointee = p.kind.rawValue
+        outEpsilon?.pointee = p.defaultSamplingEpsilon
+    }
+}
+
+@c @implementation
+public func bz_sde_coefficients(
+    _ sde: OpaquePointer?, _ times: UnsafePointer<Double>?, _ n: Int64, _ alpha: UnsafeMutablePointer<Double>?,
+    _ sigma: UnsafeMutablePointer<Double>?, _ drift: UnsafeMutablePointer<Double>?, _ diffusion: UnsafeMutablePointer<Double>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let p = try process(sde)
+        let t = try Argument.array(times, try Argument.count(n, "n"), "times")
+        if let k = t.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) { throw .invalid("times[\(k)] must be in [0, 1], got \(t[k])") }
+        for (k, value) in t.enumerated() {
+            alpha?[k] = p.alpha(value)
+            sigma?[k] = p.sigma(value)
+            drift?[k] = p.drift(value)
+            diffusion?[k] = p.diffusion(value)
+        }
+    }
+}
+
+@c @implementation
+public func bz_sde_time_of_snr(_ sde: OpaquePointer?, _ snr: UnsafePointer<Double>?, _ n: Int64, _ times: UnsafeMutablePointer<Double>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let p = try process(sde)
+        let values = try Argument.array(snr, try Argument.count(n, "n"), "snr")
+        if let k = values.firstIndex(where: { !($0 > 0) || $0.isNaN }) { throw .invalid("snr[\(k)] must be > 0, got \(values[k])") }
+        let out = try Argument.output(times, "times")
+        for (k, value) in values.enumerated() { out[k] = p.time(snr: value) }
+    }
+}
+
+@c @implementation
+public func bz_sde_perturb(
+    _ sde: OpaquePointer?, _ x0: UnsafePointer<Float>?, _ n: Int64, _ dim: Int64, _ times: UnsafePointer<Double>?, _ seed: UInt64,
+    _ xt: UnsafeMutablePointer<Float>?, _ noise: UnsafeMutablePointer<Float>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let p = try process(sde)
+        let data = try matrix(x0, n, dim, "x0")
+        try finiteRows(data, dim, "x0")
+        guard n > 0 else { return }
+        let t = try Argument.array(times, Int(n), "times")
+        for (k, value) in t.enumerated() { try ForwardProcess.checkTime(value, "times[\(k)]") }
+        let out = try Argument.output(xt, "xt"), d = Int(dim)
+        for r in 0..<Int(n) {
+            var random = RandomStream(seed: seed, stream: UInt64(r))
+            let a = Float(p.alpha(t[r])), s = Float(p.sigma(t[r]))
+            for k in 0..<d {
+                let z = Float(random.normal())
+                out[r * d + k] = a * data[r * d + k] + s * z
+                noise?[r * d + k] = z
+            }
+        }
+    }
+}
+
+@c @implementation
+public func bz_score_create_gmm(
+    _ weights: UnsafePointer<Double>?, _ means: UnsafePointer<Double>?, _ covariances: UnsafePointer<Double>?, _ nComponents: Int64,
+    _ dim: Int64, _ diagonal: Int32, _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(out, "out")
+        out.pointee = nil
+        let k = try Argument.count(nComponents, "n_components")
+        guard dim >= 1, dim <= 4096 else { throw .invalid("dim must be in [1, 4096], got \(dim)") }
+        guard k <= 1 << 20 else { throw .invalid("n_components must be at most 2^20, got \(k)") }
+        let d = Int(dim)
+        guard diagonal == 0 || diagonal == 1 else { throw .invalid("diagonal must be 0 or 1, got \(diagonal)") }
+        let model = try GaussianMixtureScore(
+            weights: try Argument.array(weights, k, "weights"), means: try Argument.array(means, k * d, "means"),
+            covariances: try Argument.array(covariances, diagonal == 1 ? k * d : k * d * d, "covariances"),
+            dimension: d, diagonal: diagonal == 1)
+        out.pointee = Handles.register(ScoreHandle(model))
+    }
+}
+
+@c @implementation
+public func bz_score_create_empirical(_ data: UnsafePointer<Float>?, _ n: Int64, _ dim: Int64, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(out, "out")
+        out.pointee = nil
+        let points = try matrix(data, n, dim, "data", allowEmpty: false)
+        out.pointee = Handles.register(ScoreHandle(try EmpiricalScore(points: points, dimension: Int(dim))))
+    }
+}
+
+@c @implementation
+public func bz_score_free(_ score: OpaquePointer?) {
+    Handles.release(score, as: ScoreHandle.self)
+}
+
+@c @implementation
+public func bz_score_dim(_ score: OpaquePointer?, _ outDim: UnsafeMutablePointer<Int64>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(outDim, "out_dim")
+        out.pointee = Int64(try scoreHandle(score).model.dimension)
+    }
+}
+
+@c @implementation
+public func bz_score_eval(
+    _ score: OpaquePointer?, _ sde: OpaquePointer?, _ x: UnsafePointer<Float>?, _ n: Int64, _ dim: Int64, _ t: Double,
+    _ scoreOut: UnsafeMutablePointer<Float>?, _ denoised: UnsafeMutablePointer<Float>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let model = try scoreHandle(score).model, p = try process(sde)
+        try Argument.length(dim, "dim", equals: model.dimension, "the model's dim")
+        let input = try matrix(x, n, dim, "x")
+        try finiteRows(input, dim, "x")
+        try ForwardProcess.checkTime(t)
+        guard n > 0 else { return }
+        if let scoreOut { model.score(input.baseAddress!, count: Int(n), time: t, process: p, into: scoreOut) }
+        if let denoised { model.denoise(input.baseAddress!, count: Int(n), time: t, process: p, into: denoised) }
+    }
+}
+
+@c @implementation
+public func bz_score_gmm_log_density(
+    _ score: OpaquePointer?, _ sde: OpaquePointer?, _ x: UnsafePointer<Double>?, _ n: Int64, _ dim: Int64, _ t: Double,
+    _ logDensity: UnsafeMutablePointer<Double>?, _ gradient: UnsafeMutablePointer<Double>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let model = try mixture(score), p = try process(sde)
+        try Argument.length(dim, "dim", equals: model.dimension, "the model's dim")
+        let input = try matrix(x, n, dim, "x")
+        if let k = input.firstIndex(where: { !$0.isFinite }) { throw EngineError(.nonFinite, "x[\(k / Int(dim))][\(k % Int(dim))] must be finite, got \(input[k])") }
+        try ForwardProcess.checkTime(t)
+        guard n > 0 else { return }
+        let out = try Argument.output(logDensity, "log_density"), d = Int(dim)
+        for r in 0..<Int(n) {
+            out[r] = model.logDensity(input.baseAddress! + r * d, time: t, process: p, gradient: gradient.map { $0 + r * d })
+        }
+    }
+}
+
+@c @implementation
+public func bz_score_gmm_sample(_ score: OpaquePointer?, _ n: Int64, _ seed: UInt64, _ out: UnsafeMutablePointer<Float>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let model = try mixture(score)
+        guard n >= 0, n <= 1 << 30 else { throw .invalid("n must be in [0, 2^30], got \(n)") }
+        guard n > 0 else { return }
+        let output = try Argument.output(out, "out")
+        output.write(model.sample(count: Int(n), seed: seed))
+    }
+}
+
+@c @implementation
+public func bz_sampler_options_init(_ options: UnsafeMutablePointer<bz_sampler_options>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(options, "options")
+        let defaults = SamplerOptions()
+        out.pointee = bz_sampler_options(version: BZ_SAMPLER_OPTIONS_VERSION, steps: Int64(defaults.steps), epsilon: 0, snr: defaults.snr,
+                                         langevin_steps: Int64(defaults.langevinSteps), step_size: defaults.stepSize, denoise: 0)
+    }
+}
+
+@c @implementation
+public func bz_diffusion_sample(
+    _ score: OpaquePointer?, _ sde: OpaquePointer?, _ n: Int64, _ dim: Int64, _ method: Int32,
+    _ options: UnsafePointer<bz_sampler_options>?, _ seed: UInt64, _ out: UnsafeMutablePointer<Float>?,
+    _ record: UnsafePointer<Int64>?, _ nRecord: Int64, _ trajectory: UnsafeMutablePointer<Float>?,
+    _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let h = try scoreHandle(score), p = try process(sde)
+        try Argument.length(dim, "dim", equals: h.model.dimension, "the model's dim")
+        guard let kind = SamplingMethod(rawValue: method) else { throw .invalid("method must be one of BZ_SAMPLE_* (0 to 6), got \(method)") }
+        guard n >= 0, n <= 1 << 30 else { throw .invalid("n must be in [0, 2^30], got \(n)") }
+        var settings = SamplerOptions()
+        if let options {
+            let o = options.pointee
+            guard o.version == BZ_SAMPLER_OPTIONS_VERSION else {
+                throw .invalid("options.version must be BZ_SAMPLER_OPTIONS_VERSION (\(BZ_SAMPLER_OPTIONS_VERSION)), got \(o.version): initialise options with bz_sampler_options_init")
+            }
+            guard o.steps >= 1, o.steps <= 1 << 24 else { throw .invalid("options.steps must be in [1, 2^24], got \(o.steps)") }
+            guard o.langevin_steps >= 1, o.langevin_steps <= 1 << 20 else { throw .invalid("options.langevin_steps must be in [1, 2^20], got \(o.langevin_steps)") }
+            guard o.epsilon == 0 || (o.epsilon > 0 && o.epsilon < 1) else { throw .invalid("options.epsilon must be in (0, 1), or 0 for the default, got \(o.epsilon)") }
+            guard o.denoise == 0 || o.denoise == 1 else { throw .invalid("options.denoise must be 0 or 1, got \(o.denoise)") }
+            settings.steps = Int(o.steps)
+            settings.epsilon = o.epsilon == 0 ? nil : o.epsilon
+            settings.snr = o.snr
+            settings.langevinSteps = Int(o.langevin_steps)
+            settings.stepSize = o.step_size
+            settings.denoiseAtEnd = o.denoise == 1
+        }
+        guard nRecord >= 0, nRecord <= Int64(settings.steps) else { throw .invalid("n_record must be in [0, steps], got \(nRecord)") }
+        if nRecord > 0 {
+            settings.record = try Argument.array(record, Int(nRecord), "record").map { Int($0) }
+            guard trajectory != nil else { throw EngineError(.nullPointer, "trajectory is NULL (n_record > 0)") }
+        }
+        guard n > 0 else { return }
+        let output = try Argument.output(out, "out")
+        let samples = try DiffusionSampler.sample(model: h.model, process: p, count: Int(n), method: kind, options: settings, seed: seed,
+                                                  trajectory: nRecord > 0 ? trajectory : nil,
+                                                  monitor: monitor(total: Int64(settings.steps), progress, user, interrupt: h.interrupt))
+        output.write(samples)
+    }
+}
+
+@c @implementation
+public func bz_toy_data(_ kind: Int32, _ n: Int64, _ seed: UInt64, _ scale: Double, _ out: UnsafeMutablePointer<Float>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        guard let data = ToyData(rawValue: kind) else { throw .invalid("kind must be one of BZ_TOY_* (0 to 4), got \(kind)") }
+        guard n >= 0, n <= 1 << 30 else { throw .invalid("n must be in [0, 2^30], got \(n)") }
+        guard !scale.isNaN else { throw EngineError(.nonFinite, "scale must not be NaN") }
+        let points = try data.generate(count: Int(n), seed: seed, scale: scale < 0 ? nil : scale)
+        guard n > 0 else { return }
+        try Argument.output(out, "out").write(points)
+    }
+}
+
+/// x [n x dim] and y [m x dim] for a metric.
+private func samplePair(_ x: UnsafePointer<Float>?, _ n: Int64, _ y: UnsafePointer<Float>?, _ m: Int64,
+                        _ dim: Int64) throws(EngineError) -> (UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>) {
+    (try matrix(x, n, dim, "x", rowsName: "n", allowEmpty: false), try matrix(y, m, dim, "y", rowsName: "m", allowEmpty: false))
+}
+
+@c @implementation
+public func bz_energy_distance(
+    _ x: UnsafePointer<Float>?, _ n: Int64, _ y: UnsafePointer<Float>?, _ m: Int64, _ dim: Int64, _ out: UnsafeMutablePointer<Double>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let (a, b) = try samplePair(x, n, y, m, dim)
+        let output = try Argument.output(out, "out")
+        output.pointee = try SampleMetrics.energyDistance(a, b, dimension: Int(dim))
+    }
+}
+
+@c @implementation
+public func bz_mmd(
+    _ x: UnsafePointer<Float>?, _ n: Int64, _ y: UnsafePointer<Float>?, _ m: Int64, _ dim: Int64,
+    _ bandwidths: UnsafePointer<Double>?, _ nBandwidths: Int64, _ out: UnsafeMutablePointer<Double>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let (a, b) = try samplePair(x, n, y, m, dim)
+        let h = try Argument.array(bandwidths, try Argument.count(nBandwidths, "n_bandwidths"), "bandwidths")
+        let output = try Argument.output(out, "out")
+        output.pointee = try SampleMetrics.mmd(a, b, dimension: Int(dim), bandwidths: h)
+    }
+}
+
+@c @implementation
+public func bz_sliced_wasserstein(
+    _ x: UnsafePointer<Float>?, _ n: Int64, _ y: UnsafePointer<Float>?, _ m: Int64, _ dim: Int64, _ projections: Int64,
+    _ seed: UInt64, _ out: UnsafeMutablePointer<Double>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let (a, b) = try samplePair(x, n, y, m, dim)
+        guard projections >= 1, projections <= 1 << 20 else { throw .invalid("projections must be in [1, 2^20], got \(projections)") }
+        let output = try Argument.output(out, "out")
+        output.pointee = try SampleMetrics.slicedWasserstein(a, b, dimension: Int(dim), projections: Int(projections), seed: seed)
+    }
+}
+
+@c @implementation
+public func bz_mode_coverage(
+    _ samples: UnsafePointer<Float>?, _ n: Int64, _ dim: Int64, _ means: UnsafePointer<Double>?, _ stds: UnsafePointer<Double>?,
+    _ nModes: Int64, _ outCovered: UnsafeMutablePointer<Double>?, _ weights: UnsafeMutablePointer<Double>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let points = try matrix(samples, n, dim, "samples", allowEmpty: false)
+        try finiteRows(points, dim, "samples")
+        let k = try Argument.count(nModes, "n_modes")
+        guard k <= Int(Argument.maxCount) / Int(dim) else { throw .invalid("n_modes x dim is larger than the library accepts") }
+        let result = try SampleMetrics.modeCoverage(points, dimension: Int(dim), means: try Argument.array(means, k * Int(dim), "means"),
+                                                    deviations: try Argument.array(stds, k, "stds"))
+        try Argument.output(outCovered, "out_covered").pointee = result.covered
+        weights?.write(result.weights)
+    }
+}
