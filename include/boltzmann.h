@@ -1506,6 +1506,37 @@ bz_status bz_diffusion_sample(const bz_score *score, const bz_sde *sde, int64_t 
                               float *out, const int64_t *record, int64_t n_record,
                               float *trajectory, bz_progress_fn progress, void *user);
 
+/* A user energy for bz_langevin: returns E(x) at x [dim] and writes grad E(x)
+ * [dim] to gradient; the target density is exp(-E(x)) (fold a temperature into
+ * E). Called from the calling thread only, one point at a time. */
+typedef double (*bz_energy_fn)(void *user, const double *x, int64_t dim, double *gradient);
+
+#define BZ_LANGEVIN_ULA  0  /* x <- x + h grad log p + sqrt(2h) z (biased at finite h) */
+#define BZ_LANGEVIN_MALA 1  /* the same proposal, Metropolis-adjusted (unbiased) */
+
+/* Langevin Monte Carlo: `steps` steps of size step_size > 0 for each of n_chains
+ * chains, rows of states [n_chains x dim] (the starts, overwritten with the
+ * final states; left unchanged on an error). The target is exp(-energy) (energy
+ * and user given, score NULL) or the marginal p_t of a Gaussian-mixture score
+ * under sde at time t (energy NULL). Chain r draws from stream (seed, r).
+ * out_acceptance (may be NULL): the fraction of accepted MALA proposals (1 for
+ * ULA). Progress counts chains.
+ * Errors: INVALID_ARGUMENT (neither or both targets), UNSUPPORTED (a score
+ * without a density), NON_FINITE (the target returned NaN or infinity),
+ * CANCELLED. */
+bz_status bz_langevin(bz_energy_fn energy, void *user, const bz_score *score, const bz_sde *sde,
+                      double t, double *states, int64_t n_chains, int64_t dim, int32_t method,
+                      int64_t steps, double step_size, uint64_t seed, double *out_acceptance,
+                      bz_progress_fn progress, void *progress_user);
+
+/* Ito calculus (seed 002, section 9.6): on `paths` Brownian paths of `steps`
+ * increments over [0, t], the mean and standard error of
+ * sum_k W_k (W_{k+1} - W_k) - (W(t)^2/2 - t/2) (zero: Ito's identity) and of the
+ * same sum - W(t)^2/2 (-t/2: ordinary calculus's answer is wrong). Any output may
+ * be NULL. */
+bz_status bz_ito_integral(int64_t paths, int64_t steps, double t, uint64_t seed, double *out_ito_mean,
+                          double *out_ito_stderr, double *out_naive_mean, double *out_naive_stderr);
+
 /* Toy data sets (rows of 2 floats), BZ_TOY_*; scale < 0 takes the default noise. */
 #define BZ_TOY_EIGHT_GAUSSIANS 0  /* std 0.1 around (2 cos(k pi/4), 2 sin(k pi/4)) */
 #define BZ_TOY_TWO_MOONS       1

@@ -376,3 +376,71 @@ public func bz_mode_coverage(
         weights?.write(result.weights)
     }
 }
+
+/// A C energy callback as a Langevin target: log p = -E, grad log p = -grad E.
+private struct CallbackTarget: LangevinTarget {
+    let energy: bz_energy_fn
+    let user: UnsafeMutableRawPointer?
+    let dimension: Int
+    var threadSafe: Bool { false }
+
+    func logDensity(_ x: UnsafePointer<Double>, gradient: UnsafeMutablePointer<Double>) throws(EngineError) -> Double {
+        let e = energy(user, x, Int64(dimension), gradient)
+        for k in 0..<dimension { gradient[k] = -gradient[k] }
+        return -e
+    }
+}
+
+@c @implementation
+public func bz_langevin(
+    _ energy: bz_energy_fn?, _ user: UnsafeMutableRawPointer?, _ score: OpaquePointer?, _ sde: OpaquePointer?, _ t: Double,
+    _ states: UnsafeMutablePointer<Double>?, _ nChains: Int64, _ dim: Int64, _ method: Int32, _ steps: Int64, _ stepSize: Double,
+    _ seed: UInt64, _ outAcceptance: UnsafeMutablePointer<Double>?, _ progress: bz_progress_fn?, _ progressUser: UnsafeMutableRawPointer?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        guard let kind = LangevinSampler.Method(rawValue: method) else {
+            throw .invalid("method must be BZ_LANGEVIN_ULA (0) or BZ_LANGEVIN_MALA (1), got \(method)")
+        }
+        guard (energy == nil) != (score == nil) else { throw .invalid("give exactly one target: energy (with score NULL) or score (with energy NULL)") }
+        guard steps >= 1, steps <= 1 << 30 else { throw .invalid("steps must be in [1, 2^30], got \(steps)") }
+        let start = try matrix(UnsafePointer(states), nChains, dim, "states", rowsName: "n_chains", allowEmpty: false)
+        var work = Array(start)  // a failed or cancelled call leaves the caller's states as they were
+        let acceptance: Double
+        if let energy {
+            acceptance = try work.withUnsafeMutableBufferPointer { buffer throws(EngineError) in
+                try LangevinSampler.run(target: CallbackTarget(energy: energy, user: user, dimension: Int(dim)), states: buffer, method: kind,
+                                        steps: Int(steps), stepSize: stepSize, seed: seed,
+                                        monitor: monitor(total: nChains, progress, progressUser, interrupt: nil))
+            }
+        } else {
+            let h = try scoreHandle(score)
+            guard let model = h.model as? GaussianMixtureScore else {
+                throw EngineError(.unsupported, "score has no density to run Langevin on: give a Gaussian-mixture score or an energy")
+            }
+            try Argument.length(dim, "dim", equals: model.dimension, "the model's dim")
+            let p = try process(sde)
+            try ForwardProcess.checkTime(t)
+            acceptance = try work.withUnsafeMutableBufferPointer { buffer throws(EngineError) in
+                try LangevinSampler.run(target: MixtureMarginal(model: model, process: p, time: t), states: buffer, method: kind,
+                                        steps: Int(steps), stepSize: stepSize, seed: seed,
+                                        monitor: monitor(total: nChains, progress, progressUser, interrupt: h.interrupt))
+            }
+        }
+        states!.write(work)
+        outAcceptance?.pointee = acceptance
+    }
+}
+
+@c @implementation
+public func bz_ito_integral(
+    _ paths: Int64, _ steps: Int64, _ t: Double, _ seed: UInt64, _ itoMean: UnsafeMutablePointer<Double>?,
+    _ itoError: UnsafeMutablePointer<Double>?, _ naiveMean: UnsafeMutablePointer<Double>?, _ naiveError: UnsafeMutablePointer<Double>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let result = try StochasticCalculus.itoIntegral(paths: Int(paths), steps: Int(steps), time: t, seed: seed)
+        itoMean?.pointee = result.ito.0
+        itoError?.pointee = result.ito.1
+        naiveMean?.pointee = result.naive.0
+        naiveError?.pointee = result.naive.1
+    }
+}

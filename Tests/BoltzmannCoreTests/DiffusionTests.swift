@@ -231,4 +231,34 @@ struct DiffusionTests {
         #expect(throws: EngineError.self) { try x.withUnsafeBufferPointer { a in try y.withUnsafeBufferPointer { try SampleMetrics.mmd(a, $0, dimension: 1, bandwidths: [0]) } } }
         #expect(throws: EngineError.self) { try x.withUnsafeBufferPointer { a in try y.withUnsafeBufferPointer { try SampleMetrics.energyDistance(a, $0, dimension: 7) } } }
     }
+
+    /// On N(1, 1/2) (a one-component mixture at t ~ 0): ULA's stationary variance is
+    /// s^2 / (1 - h / (2 s^2)) = 0.625 at h = 0.2, MALA's is s^2 = 0.5; 4000 chains of
+    /// 200 steps (relaxation time s^2 / h = 2.5 steps), within 4 standard errors
+    /// (v sqrt(2 / n)).
+    @Test func langevinStationaryVariances() throws {
+        let model = try GaussianMixtureScore(weights: [1], means: [1], covariances: [0.5], dimension: 1, diagonal: true)
+        let target = MixtureMarginal(model: model, process: try .ve(sigmaMin: 1e-4, sigmaMax: 1), time: 1e-6)
+        let n = 4000
+        for (method, expected) in [(LangevinSampler.Method.unadjusted, 0.625), (.metropolisAdjusted, 0.5)] {
+            var states = [Double](repeating: 0, count: n)
+            let acceptance = try states.withUnsafeMutableBufferPointer {
+                try LangevinSampler.run(target: target, states: $0, method: method, steps: 200, stepSize: 0.2, seed: 4)
+            }
+            let mean = states.reduce(0, +) / Double(n)
+            let variance = states.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1)
+            #expect(abs(variance - expected) < 4 * expected * (2.0 / Double(n)).squareRoot(), "\(method): variance \(variance) vs \(expected)")
+            #expect(abs(mean - 1) < 4 * (expected / Double(n)).squareRoot(), "\(method): mean \(mean)")
+            #expect(method == .unadjusted ? acceptance == 1 : acceptance > 0.8 && acceptance < 1)
+        }
+    }
+
+    /// Ito's identity: sum W dW - (W^2/2 - t/2) averages to 0 within 4 standard errors,
+    /// and the ordinary-calculus answer is off by -t/2.
+    @Test func itoIdentity() throws {
+        let result = try StochasticCalculus.itoIntegral(paths: 4000, steps: 200, time: 2, seed: 6)
+        #expect(abs(result.ito.0) < 4 * result.ito.1, "Ito residual \(result.ito)")
+        #expect(abs(result.naive.0 + 1) < 4 * result.naive.1, "naive residual \(result.naive)")
+        #expect(throws: EngineError.self) { try StochasticCalculus.itoIntegral(paths: 1, steps: 10, time: 1, seed: 0) }
+    }
 }

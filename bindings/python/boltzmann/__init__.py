@@ -31,6 +31,7 @@ from . import datasets, pbits, rbm, tempering
 from .rbm import RBM, BoltzmannMachine, LogEstimate
 from . import hopfield
 from . import diffusion, metrics
+from .diffusion import langevin
 from .hopfield import DenseHopfield, Hopfield
 from .tempering import anneal, anneal_beta_range, beta_schedule, parallel_tempering, ParallelTempering
 from .pbits import PBitCircuit

@@ -65,6 +65,9 @@ class bz_sampler_options(ctypes.Structure):
                 ("langevin_steps", c_int64), ("step_size", c_double), ("denoise", c_int32)]
 
 
+#: ``double (*)(void *user, const double *x, int64_t dim, double *gradient)``: E(x) and grad E.
+bz_energy_fn = CFUNCTYPE(c_double, c_void_p, POINTER(c_double), c_int64, POINTER(c_double))
+
 #: ``int (*)(void *user, int64_t done, int64_t total, double metric)``: non-zero stops the call.
 bz_progress_fn = CFUNCTYPE(c_int, c_void_p, c_int64, c_int64, c_double)
 
@@ -259,6 +262,9 @@ SIGNATURES = {
     "bz_sampler_options_init": (Status, [POINTER(bz_sampler_options)]),
     "bz_diffusion_sample": (Status, [score_p, sde_p, c_int64, c_int64, c_int32, POINTER(bz_sampler_options), c_uint64, f32p,
                                      i64p, c_int64, f32p, bz_progress_fn, c_void_p]),
+    "bz_langevin": (Status, [bz_energy_fn, c_void_p, score_p, sde_p, c_double, f64p, c_int64, c_int64, c_int32, c_int64,
+                             c_double, c_uint64, f64p, bz_progress_fn, c_void_p]),
+    "bz_ito_integral": (Status, [c_int64, c_int64, c_double, c_uint64, f64p, f64p, f64p, f64p]),
     "bz_toy_data": (Status, [c_int32, c_int64, c_uint64, c_double, f32p]),
     # metrics
     "bz_energy_distance": (Status, [f32p, c_int64, f32p, c_int64, c_int64, f64p]),

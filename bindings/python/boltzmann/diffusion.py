@@ -17,12 +17,12 @@ import ctypes
 import numpy as np
 
 from ._handles import HandleOwner
-from ._lib import bz_sampler_options, f32p, f64p, i32p, i64p, lib, score_p, sde_p
+from ._lib import bz_energy_fn, bz_sampler_options, f32p, f64p, i32p, i64p, lib, score_p, sde_p
 from ._progress import Progress
 from .errors import InvalidArgument, ShapeError
 
 __all__ = ["SDE", "VPSDE", "SubVPSDE", "VESDE", "DDPM", "ScoreModel", "GaussianMixtureScore", "EmpiricalScore",
-           "sample", "METHODS"]
+           "sample", "langevin", "ito_integral", "METHODS"]
 
 #: Sampler names of :func:`sample` and their ``BZ_SAMPLE_*`` codes.
 METHODS = {"euler_maruyama": 0, "pc": 1, "ode_euler": 2, "ode_heun": 3, "ancestral": 4, "annealed_langevin": 5,
@@ -273,3 +273,51 @@ def sample(score, sde, n, method="euler_maruyama", steps=1000, seed=0, epsilon=N
         int(seed) & (2**64 - 1), out.ctypes.data_as(f32p), marks.ctypes.data_as(i64p) if marks.size else None, marks.size,
         trajectory.ctypes.data_as(f32p) if marks.size else None)
     return (out, trajectory) if record is not None else out
+
+
+def langevin(energy=None, start=None, steps=1000, step_size=1e-2, method="ula", seed=0, score=None, sde=None, t=None,
+             progress=None):
+    """Langevin Monte Carlo from the rows of ``start`` (chains, d): ULA
+    (x <- x + h grad log p + sqrt(2h) z; biased at finite h) or MALA (Metropolis-adjusted,
+    unbiased). The target is exp(-E) for ``energy``, a callable x -> (E(x), grad E(x)) on
+    one point (a float64 (d,) array), or the marginal p_t of a Gaussian-mixture ``score``
+    under ``sde`` at time ``t``. Returns (final states, acceptance rate). Chain r draws
+    from stream (seed, r)."""
+    if method not in ("ula", "mala"):
+        raise InvalidArgument(f"method must be 'ula' or 'mala', got {method!r}")
+    if start is None:
+        raise InvalidArgument("start (the chains' starting states, (chains, d)) is required")
+    x = np.asarray(start, np.float64)
+    x = np.ascontiguousarray(x.reshape(-1, 1) if x.ndim == 1 else x)
+    errors = []
+
+    def call(user, point, dim, gradient):
+        try:
+            value, grad = energy(np.ctypeslib.as_array(point, (dim,)).copy())
+            np.ctypeslib.as_array(gradient, (dim,))[:] = grad
+            return float(value)
+        except BaseException as e:  # noqa: BLE001 - re-raised after the call
+            errors.append(e)
+            return float("nan")
+
+    callback = bz_energy_fn(call) if energy is not None else bz_energy_fn()
+    acceptance = ctypes.c_double()
+    try:
+        Progress(progress, unit="chains").run(
+            lib.bz_langevin, callback, None, score._h if score is not None else None, sde._h if sde is not None else None,
+            float(t if t is not None else 0.0), x.ctypes.data_as(f64p), x.shape[0], x.shape[1], int(method == "mala"), int(steps),
+            float(step_size), int(seed) & (2**64 - 1), ctypes.byref(acceptance))
+    except Exception:
+        if errors:
+            raise errors[0] from None
+        raise
+    return x, acceptance.value
+
+
+def ito_integral(paths=10_000, steps=1000, t=1.0, seed=0):
+    """Ito's identity on Brownian paths (seed 002 section 9.6): returns a dict with the
+    mean and standard error of sum W dW - (W(t)^2/2 - t/2) ("ito", about 0) and of
+    sum W dW - W(t)^2/2 ("naive", about -t/2)."""
+    out = [ctypes.c_double() for _ in range(4)]
+    lib.bz_ito_integral(int(paths), int(steps), float(t), int(seed) & (2**64 - 1), *(ctypes.byref(o) for o in out))
+    return {"ito": (out[0].value, out[1].value), "naive": (out[2].value, out[3].value)}

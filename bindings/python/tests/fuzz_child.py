@@ -157,6 +157,11 @@ def float_rows(m, width):
     return floats(m * width if 0 < m < 1000 and 0 < width < 1000 else 1)
 
 
+#: An energy for bz_langevin: a quadratic bowl, or one that answers NaN.
+BOWL = _lib.bz_energy_fn(lambda user, x, dim, gradient: 0.0)
+NAN_ENERGY = _lib.bz_energy_fn(lambda user, x, dim, gradient: float("nan"))
+
+
 def sampler_options():
     options = _lib.bz_sampler_options()
     lib.bz_sampler_options_init(ctypes.byref(options))
@@ -480,6 +485,13 @@ def call():
         "bz_diffusion_sample": lambda: (score_model(), sde(), m, two(), rng.choice([-1, 0, 1, 2, 3, 4, 5, 6, 7]), sampler_options(), 5,
                                         floats_out(2 * m if 0 < m < 1000 else 1), None, rng.choice([0, 0, 1, -1]),
                                         None, progress(), None),
+        "bz_langevin": lambda: (lambda w: (rng.choice([BOWL, NAN_ENERGY, _lib.bz_energy_fn()]), None,
+                                           score_model() if rng.random() < 0.5 else None, sde(), rng.choice([0.5, 0.0, 2.0]),
+                                           f64(doubles(m * w if 0 < m < 1000 and 0 < w < 1000 else 1)), m, w,
+                                           rng.choice([-1, 0, 1, 2]), rng.choice([-1, 0, 1, 3]), rng.choice(DOUBLES), 3,
+                                           ctypes.byref(d) if rng.random() < 0.5 else None, progress(), None))(two()),
+        "bz_ito_integral": lambda: (rng.choice([-1, 0, 1, 2, 10]), rng.choice([-1, 0, 1, 5]), rng.choice(DOUBLES), 3,
+                                    ctypes.byref(d), None, None, None),
         "bz_toy_data": lambda: (rng.choice([-1, 0, 1, 2, 3, 4, 5]), m, 3, rng.choice(DOUBLES), floats_out(2 * m if 0 < m < 1000 else 1)),
         "bz_energy_distance": lambda: (float_rows(n, 2), n, float_rows(m, 2), m, rng.choice([2, 2, 1, 0, -1]), f64(out_doubles(1))),
         "bz_mmd": lambda: (float_rows(n, 2), n, float_rows(m, 2), m, rng.choice([2, 2, 1, 0]), f64(doubles(3)), rng.choice([-1, 0, 1, 3]),

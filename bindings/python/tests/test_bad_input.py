@@ -848,7 +848,29 @@ def diffusion_cases():
         return (handle or score, sde_handle or sde, n, dim, method, ctypes.byref(opts or options), 1,
                 out if out_ is None else out_, rec, n_rec, traj, NOFN, None)
 
+    quadratic = _lib.bz_energy_fn(lambda user, x, dim, gradient: 0.0)
+    not_a_number = _lib.bz_energy_fn(lambda user, x, dim, gradient: float("nan"))
+    chains = np.zeros(4).ctypes.data_as(_lib.f64p)
+
+    def langevin(energy=quadratic, handle=None, sde_handle=None, t=0.5, states=chains, n=2, dim=2, method=0, steps=3, h=0.1):
+        return (energy, None, handle, sde_handle, t, states, n, dim, method, steps, h, 1, None, NOFN, None)
+
     return [
+        ("bz_langevin", langevin(handle=score), bz.InvalidArgument, "exactly one target"),
+        ("bz_langevin", langevin(energy=_lib.bz_energy_fn()), bz.InvalidArgument, "exactly one target"),
+        ("bz_langevin", langevin(method=2), bz.InvalidArgument, "method"),
+        ("bz_langevin", langevin(steps=0), bz.InvalidArgument, "steps"),
+        ("bz_langevin", langevin(h=-1.0), bz.InvalidArgument, "step_size"),
+        ("bz_langevin", langevin(n=0), bz.InvalidArgument, "n_chains"),
+        ("bz_langevin", langevin(states=None), bz.NullPointerError, "states"),
+        ("bz_langevin", langevin(states=f64s(0, NAN, 0, 0)), bz.NumericError, "states[0][1]"),
+        ("bz_langevin", langevin(energy=not_a_number), bz.NumericError, "not finite"),
+        ("bz_langevin", langevin(energy=_lib.bz_energy_fn(), handle=empirical, sde_handle=sde), bz.Unsupported, "density"),
+        ("bz_langevin", langevin(energy=_lib.bz_energy_fn(), handle=score, sde_handle=sde, t=0.0), bz.InvalidArgument, "t must be in"),
+        ("bz_langevin", langevin(energy=_lib.bz_energy_fn(), handle=score, sde_handle=dead), bz.InvalidHandle, "sde"),
+        ("bz_ito_integral", (1, 10, 1.0, 1, None, None, None, None), bz.InvalidArgument, "paths"),
+        ("bz_ito_integral", (10, 0, 1.0, 1, None, None, None, None), bz.InvalidArgument, "steps"),
+        ("bz_ito_integral", (10, 10, NAN, 1, None, None, None, None), bz.InvalidArgument, "t must be"),
         ("bz_sde_create_vp", (2, 0.1, 20.0, out_sde), bz.InvalidArgument, "kind"),
         ("bz_sde_create_vp", (0, -0.1, 20.0, out_sde), bz.InvalidArgument, "beta_min"),
         ("bz_sde_create_vp", (0, 0.1, NAN, out_sde), bz.InvalidArgument, "beta_max"),

@@ -89,6 +89,40 @@ def test_toy_data_and_metrics():
     assert sw == pytest.approx(1.0, abs=0.05)  # |(1, 1) . u| averaged: sqrt(mean cos^2 * 2) = 1
 
 
+def test_langevin_equipartition_and_mala():
+    """The thermal voltage of a capacitor (seed 002 section 6.3): E(V) = C V^2 / (2 kT), so
+    <V^2> = kT/C; ULA with step h keeps s^2 / (1 - h / (2 s^2)), s^2 = kT/C, MALA exactly
+    kT/C; 1500 chains after 30 relaxation times (s^2 / h = 10 steps), within 4 standard errors."""
+    kT, C, h = 2.0, 4.0, 0.05
+    s2 = kT / C
+
+    def energy(v):
+        return C * v @ v / (2 * kT), C * v / kT
+
+    for method, expected in (("ula", s2 / (1 - h / (2 * s2))), ("mala", s2)):
+        v, acceptance = bz.langevin(energy, start=np.zeros((1500, 1)), steps=300, step_size=h, method=method, seed=1)
+        assert abs((v**2).mean() - expected) < 4 * expected * np.sqrt(2 / 1500), (method, (v**2).mean(), expected)
+        assert (acceptance == 1.0) if method == "ula" else (0.9 < acceptance < 1.0)
+    # A mixture's marginal: MALA is unbiased for its mean and variance.
+    g = diffusion.GaussianMixtureScore([1.0], [[1.0]], [[0.5]])
+    x, _ = bz.langevin(score=g, sde=diffusion.VESDE(sigma_min=1e-4, sigma_max=1.0), t=1e-6, start=np.zeros((20000, 1)),
+                       steps=300, step_size=0.2, method="mala", seed=2)
+    assert abs(x.mean() - 1) < 4 * np.sqrt(0.5 / 20000) and abs(x.var() - 0.5) < 4 * 0.5 * np.sqrt(2 / 20000)
+
+    def broken(v):
+        raise RuntimeError("no energy here")
+    with pytest.raises(RuntimeError, match="no energy"):
+        bz.langevin(broken, start=np.zeros((3, 1)), steps=5)
+
+
+def test_ito_identity():
+    result = diffusion.ito_integral(paths=20_000, steps=500, t=1.0, seed=3)
+    mean, stderr = result["ito"]
+    assert abs(mean) < 4 * stderr
+    naive, naive_stderr = result["naive"]
+    assert abs(naive + 0.5) < 4 * naive_stderr
+
+
 def test_errors_name_the_argument():
     score, sde = diffusion.GaussianMixtureScore.eight_gaussians(), diffusion.VPSDE()
     with pytest.raises(bz.InvalidArgument, match="method"):
