@@ -13,19 +13,19 @@ public protocol LangevinTarget {
 /// A Gaussian mixture's marginal p_t at a fixed time, as a Langevin target.
 public struct MixtureMarginal: LangevinTarget {
     public let model: GaussianMixtureScore
-    public let process: ForwardProcess
-    public let time: Double
+    private let fixed: GaussianMixtureScore.Marginal
     public var dimension: Int { model.dimension }
     public var threadSafe: Bool { true }
 
     public init(model: GaussianMixtureScore, process: ForwardProcess, time: Double) {
         self.model = model
-        self.process = process
-        self.time = time
+        fixed = model.marginal(time: time, process: process)
     }
 
     public func logDensity(_ x: UnsafePointer<Double>, gradient: UnsafeMutablePointer<Double>) throws(EngineError) -> Double {
-        model.logDensity(x, time: time, process: process, gradient: gradient)
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: model.scratchCount) { scratch in
+            model.logDensity(x, marginal: fixed, scratch: scratch.baseAddress!, gradient: gradient)
+        }
     }
 }
 

@@ -90,31 +90,65 @@ public struct GaussianMixtureScore: ScoreModel {
         }
     }
 
+    /// What a time fixes for every point: alpha_t, the inverse variances
+    /// 1 / (alpha_t^2 lambda_kj + sigma_t^2) (K x d) and the constants
+    /// log w_k - log det(2 pi C_k) / 2 (K).
+    public struct Marginal: Sendable {
+        let alpha: Double
+        let inverseVariances: [Double]
+        let constants: [Double]
+    }
+
+    public func marginal(time t: Double, process: ForwardProcess) -> Marginal {
+        let d = dimension, alpha = process.alpha(t), sigma = process.sigma(t)
+        var inverse = [Double](repeating: 0, count: componentCount * d), constants = [Double](repeating: 0, count: componentCount)
+        for c in 0..<componentCount {
+            var logDet = 0.0
+            for j in 0..<d {
+                let variance = alpha * alpha * eigenvalues[c * d + j] + sigma * sigma
+                inverse[c * d + j] = 1 / variance
+                logDet += log(2 * Double.pi * variance)
+            }
+            constants[c] = log(weights[c]) - 0.5 * logDet
+        }
+        return Marginal(alpha: alpha, inverseVariances: inverse, constants: constants)
+    }
+
+    /// Doubles of scratch that `logDensity(_:marginal:scratch:gradient:)` needs.
+    public var scratchCount: Int { componentCount * (dimension + 1) + 2 * dimension }
+
     /// log p_t(x) for one point and, when `gradient` is given (d), the score there.
     public func logDensity(_ x: UnsafePointer<Double>, time t: Double, process: ForwardProcess, gradient: UnsafeMutablePointer<Double>? = nil) -> Double {
-        let d = dimension, alpha = process.alpha(t), sigma = process.sigma(t), noise = sigma * sigma
-        var logs = [Double](repeating: 0, count: componentCount)
-        var pulls = gradient == nil ? [] : [Double](repeating: 0, count: componentCount * d)  // -C^{-1}(x - alpha mu)
-        var y = [Double](repeating: 0, count: d), z = y
-        for c in 0..<componentCount {
+        let fixed = marginal(time: t, process: process)
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: scratchCount) { scratch in
+            logDensity(x, marginal: fixed, scratch: scratch.baseAddress!, gradient: gradient)
+        }
+    }
+
+    /// log p_t(x) at the time `marginal` was made for, with `scratchCount` doubles of
+    /// `scratch` (no allocation: the samplers call this per point and step).
+    public func logDensity(_ x: UnsafePointer<Double>, marginal fixed: Marginal, scratch: UnsafeMutablePointer<Double>,
+                           gradient: UnsafeMutablePointer<Double>?) -> Double {
+        let d = dimension, k = componentCount, alpha = fixed.alpha
+        let logs = scratch, pulls = scratch + k, y = pulls + k * d, z = y + d  // pulls: -C^{-1}(x - alpha mu)
+        for c in 0..<k {
             for i in 0..<d { y[i] = x[i] - alpha * means[c * d + i] }
-            if !isDiagonal {  // z = U^T y
+            if isDiagonal {
+                for j in 0..<d { z[j] = y[j] }
+            } else {  // z = U^T y
                 for j in 0..<d {
                     var sum = 0.0
                     for i in 0..<d { sum += eigenvectors[c * d * d + i * d + j] * y[i] }
                     z[j] = sum
                 }
-            } else {
-                z = y
             }
-            var quadratic = 0.0, logDet = 0.0
+            var quadratic = 0.0
             for j in 0..<d {
-                let variance = alpha * alpha * eigenvalues[c * d + j] + noise
-                quadratic += z[j] * z[j] / variance
-                logDet += log(2 * Double.pi * variance)
-                z[j] /= variance
+                let scaled = z[j] * fixed.inverseVariances[c * d + j]
+                quadratic += z[j] * scaled
+                z[j] = scaled
             }
-            logs[c] = log(weights[c]) - 0.5 * quadratic - 0.5 * logDet
+            logs[c] = fixed.constants[c] - 0.5 * quadratic
             if gradient != nil {
                 for i in 0..<d {
                     if isDiagonal {
@@ -127,12 +161,13 @@ public struct GaussianMixtureScore: ScoreModel {
                 }
             }
         }
-        let top = logs.max()!
+        var top = -Double.infinity
+        for c in 0..<k { top = max(top, logs[c]) }
         var total = 0.0
-        for c in 0..<componentCount { logs[c] = exp(logs[c] - top); total += logs[c] }
+        for c in 0..<k { logs[c] = exp(logs[c] - top); total += logs[c] }
         if let gradient {
             for i in 0..<d { gradient[i] = 0 }
-            for c in 0..<componentCount {
+            for c in 0..<k {
                 let r = logs[c] / total
                 for i in 0..<d { gradient[i] += r * pulls[c * d + i] }
             }
@@ -141,30 +176,34 @@ public struct GaussianMixtureScore: ScoreModel {
     }
 
     public func score(_ x: UnsafePointer<Float>, count: Int, time t: Double, process: ForwardProcess, into out: UnsafeMutablePointer<Float>) {
-        rows(x, count: count, out: out) { point, gradient in
-            _ = logDensity(point, time: t, process: process, gradient: gradient)
+        let fixed = marginal(time: t, process: process)
+        rows(x, count: count, out: out) { point, gradient, scratch in
+            _ = logDensity(point, marginal: fixed, scratch: scratch, gradient: gradient)
         }
     }
 
     /// D = (x + sigma_t^2 s(x)) / alpha_t, in double before rounding.
     public func denoise(_ x: UnsafePointer<Float>, count: Int, time t: Double, process: ForwardProcess, into out: UnsafeMutablePointer<Float>) {
-        let alpha = process.alpha(t), sigma = process.sigma(t)
-        rows(x, count: count, out: out) { point, result in
-            _ = logDensity(point, time: t, process: process, gradient: result)
-            for i in 0..<dimension { result[i] = (point[i] + sigma * sigma * result[i]) / alpha }
+        let fixed = marginal(time: t, process: process), alpha = process.alpha(t), sigma = process.sigma(t), d = dimension
+        rows(x, count: count, out: out) { point, result, scratch in
+            _ = logDensity(point, marginal: fixed, scratch: scratch, gradient: result)
+            for i in 0..<d { result[i] = (point[i] + sigma * sigma * result[i]) / alpha }
         }
     }
 
-    /// Runs `body(x_row, out_row)` in double over the rows, in parallel.
+    /// Runs `body(x_row, out_row, scratch)` in double over the rows, in parallel
+    /// chunks, each with its own buffers.
     private func rows(_ x: UnsafePointer<Float>, count: Int, out: UnsafeMutablePointer<Float>,
-                      _ body: @Sendable (UnsafePointer<Double>, UnsafeMutablePointer<Double>) -> Void) {
-        let d = dimension, input = UncheckedPointer(x), output = SharedPointer(out)
+                      _ body: @Sendable (UnsafePointer<Double>, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) -> Void) {
+        let d = dimension, input = UncheckedPointer(x), output = SharedPointer(out), scratchCount = scratchCount
         let chunk = 64, chunks = (count + chunk - 1) / chunk
         Parallel.forEach(chunks, parallel: count * componentCount * d >= 1 << 12) { c in
-            var point = [Double](repeating: 0, count: d), result = point
+            let buffer = UnsafeMutablePointer<Double>.allocate(capacity: 2 * d + scratchCount)
+            defer { buffer.deallocate() }
+            let point = buffer, result = buffer + d, scratch = buffer + 2 * d
             for r in (c * chunk)..<min(count, (c + 1) * chunk) {
                 for i in 0..<d { point[i] = Double(input.base[r * d + i]) }
-                point.withUnsafeBufferPointer { p in result.withUnsafeMutableBufferPointer { g in body(p.baseAddress!, g.baseAddress!) } }
+                body(point, result, scratch)
                 for i in 0..<d { output.base[r * d + i] = Float(result[i]) }
             }
         }
