@@ -1,0 +1,150 @@
+import COpenBLAS
+import Glibc
+
+/// The scalars a network computes in: Float for use, Double for the gradient
+/// check of the very same code.
+public protocol NetworkScalar: BinaryFloatingPoint, Sendable {
+    /// C = alpha op(A) op(B) + beta C, row-major, as cblas_?gemm.
+    static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Self, a: UnsafePointer<Self>, lda: Int,
+                     b: UnsafePointer<Self>, ldb: Int, beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+    static func exponential(_ x: Self) -> Self
+}
+
+extension Float: NetworkScalar {
+    public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+                            b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        BLAS.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+    public static func exponential(_ x: Float) -> Float { UnitKernels.exp(x) }
+}
+
+extension Double: NetworkScalar {
+    public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
+                            b: UnsafePointer<Double>, ldb: Int, beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
+        _ = BLAS.singleThreaded
+        guard m > 0, n > 0 else { return }
+        cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k),
+                    alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+    public static func exponential(_ x: Double) -> Double { Glibc.exp(x) }
+}
+
+/// A multilayer perceptron: layers y_l = a_{l-1} W_l + b_l (W_l in x out, row-major),
+/// a_l = SiLU(y_l) = y_l sigmoid(y_l) on the hidden layers, the last layer linear.
+/// Batches are rows. All parameters live in one flat array (W_1, b_1, W_2, b_2, ...),
+/// so an optimiser sees one vector; forward keeps what backward needs in a
+/// `Workspace` sized once per batch size (no allocation per step).
+public struct MLP<Scalar: NetworkScalar>: Sendable {
+    /// Layer widths: inputs, hidden widths..., outputs.
+    public let widths: [Int]
+    public var parameters: [Scalar]
+    /// Where each layer's W and b start in `parameters`.
+    public let weightOffsets: [Int], biasOffsets: [Int]
+
+    public var layerCount: Int { widths.count - 1 }
+
+    /// He-style initialisation: W ~ N(0, 1/fan_in) from stream (seed, 0), b = 0.
+    public init(widths: [Int], seed: UInt64) throws(EngineError) {
+        guard widths.count >= 2, widths.allSatisfy({ $0 >= 1 && $0 <= 1 << 16 }) else {
+            throw .invalid("widths must list at least an input and an output width, each in [1, 65536], got \(widths)")
+        }
+        self.widths = widths
+        var weights: [Int] = [], biases: [Int] = [], total = 0
+        for l in 0..<(widths.count - 1) {
+            weights.append(total); total += widths[l] * widths[l + 1]
+            biases.append(total); total += widths[l + 1]
+        }
+        weightOffsets = weights
+        biasOffsets = biases
+        var random = RandomStream(seed: seed, stream: 0)
+        var values = [Scalar](repeating: 0, count: total)
+        for l in 0..<(widths.count - 1) {
+            let scale = 1 / Double(widths[l]).squareRoot()
+            for k in 0..<(widths[l] * widths[l + 1]) { values[weights[l] + k] = Scalar(scale * random.normal()) }
+        }
+        parameters = values
+    }
+
+    /// Pre-activations, activations and back-propagated deltas of every layer for a
+    /// batch of `rows`, allocated once.
+    public final class Workspace {
+        public let rows: Int
+        let preActivations: [UnsafeMutablePointer<Scalar>]  // y_l, rows x widths[l+1]
+        let activations: [UnsafeMutablePointer<Scalar>]     // a_l (the last is the output)
+        let deltas: [UnsafeMutablePointer<Scalar>]          // dL/dy_l
+
+        public init(network: MLP, rows: Int) {
+            self.rows = rows
+            let sizes = (1..<network.widths.count).map { rows * network.widths[$0] }
+            func buffers() -> [UnsafeMutablePointer<Scalar>] {
+                sizes.map { size in
+                    let buffer = UnsafeMutablePointer<Scalar>.allocate(capacity: max(size, 1))
+                    buffer.initialize(repeating: 0, count: max(size, 1))
+                    return buffer
+                }
+            }
+            preActivations = buffers()
+            activations = buffers()
+            deltas = buffers()
+        }
+
+        deinit {
+            for buffer in preActivations + activations + deltas { buffer.deallocate() }
+        }
+
+        /// The last forward pass's outputs (rows x outputs).
+        public var output: UnsafePointer<Scalar> { UnsafePointer(activations[activations.count - 1]) }
+    }
+
+    @inline(__always)
+    static func sigmoid(_ y: Scalar) -> Scalar { 1 / (1 + Scalar.exponential(-y)) }
+
+    /// Forward pass of `input` (rows x widths[0]) into `workspace`.
+    public func forward(_ input: UnsafePointer<Scalar>, _ workspace: Workspace) {
+        let rows = workspace.rows
+        parameters.withUnsafeBufferPointer { p in
+            for l in 0..<layerCount {
+                let inputs = widths[l], outputs = widths[l + 1]
+                let previous = l == 0 ? input : UnsafePointer(workspace.activations[l - 1])
+                let y = workspace.preActivations[l], a = workspace.activations[l]
+                for r in 0..<rows { (y + r * outputs).update(from: p.baseAddress! + biasOffsets[l], count: outputs) }
+                Scalar.gemm(transA: false, transB: false, m: rows, n: outputs, k: inputs, alpha: 1, a: previous, lda: inputs,
+                            b: p.baseAddress! + weightOffsets[l], ldb: outputs, beta: 1, c: y, ldc: outputs)
+                if l == layerCount - 1 {
+                    a.update(from: y, count: rows * outputs)
+                } else {
+                    for k in 0..<(rows * outputs) { a[k] = y[k] * Self.sigmoid(y[k]) }
+                }
+            }
+        }
+    }
+
+    /// Backward pass: given dL/d(output) (rows x outputs) for the last forward pass on
+    /// `input`, adds dL/d(parameters) to `gradient` (same layout as `parameters`).
+    public func backward(_ input: UnsafePointer<Scalar>, _ outputGradient: UnsafePointer<Scalar>, _ workspace: Workspace,
+                         into gradient: UnsafeMutablePointer<Scalar>) {
+        let rows = workspace.rows
+        parameters.withUnsafeBufferPointer { p in
+            for l in stride(from: layerCount - 1, through: 0, by: -1) {
+                let inputs = widths[l], outputs = widths[l + 1], delta = workspace.deltas[l]
+                // delta_l = dL/dy_l: the output gradient, or (delta_{l+1} W_{l+1}^T) SiLU'(y_l).
+                if l == layerCount - 1 {
+                    delta.update(from: outputGradient, count: rows * outputs)
+                } else {
+                    let next = widths[l + 2], y = workspace.preActivations[l]
+                    Scalar.gemm(transA: false, transB: true, m: rows, n: outputs, k: next, alpha: 1, a: workspace.deltas[l + 1], lda: next,
+                                b: p.baseAddress! + weightOffsets[l + 1], ldb: next, beta: 0, c: delta, ldc: outputs)
+                    for k in 0..<(rows * outputs) {
+                        let s = Self.sigmoid(y[k])
+                        delta[k] *= s * (1 + y[k] * (1 - s))
+                    }
+                }
+                // dW_l += a_{l-1}^T delta_l, db_l += the column sums of delta_l.
+                let previous = l == 0 ? input : UnsafePointer(workspace.activations[l - 1])
+                Scalar.gemm(transA: true, transB: false, m: inputs, n: outputs, k: rows, alpha: 1, a: previous, lda: inputs,
+                            b: delta, ldb: outputs, beta: 1, c: gradient + weightOffsets[l], ldc: outputs)
+                for r in 0..<rows { for j in 0..<outputs { gradient[biasOffsets[l] + j] += delta[r * outputs + j] } }
+            }
+        }
+    }
+}
