@@ -5,18 +5,10 @@ import CBoltzmann
 
 /// The network behind a `bz_dense_hopfield *`: patterns fixed at creation, beta
 /// settable; used by one call at a time.
-final class DenseHopfieldHandle: Interruptible, @unchecked Sendable {
-    static let typeName = "bz_dense_hopfield"
-    final class Box {
-        var network: DenseHopfield
-        init(_ network: DenseHopfield) { self.network = network }
-    }
-    private let box: Exclusive<Box>
-    let interrupt = InterruptFlag()
+typealias DenseHopfieldHandle = MutableHandle<DenseHopfield>
 
-    init(_ network: DenseHopfield) { box = Exclusive(Box(network), typeName: Self.typeName) }
-
-    func use<R>(_ body: (Box) throws(EngineError) -> R) throws(EngineError) -> R { try box.use(body) }
+extension DenseHopfield: HandleValue {
+    static var handleTypeName: String { "bz_dense_hopfield" }
 }
 
 private func handle(_ pointer: OpaquePointer?) throws(EngineError) -> DenseHopfieldHandle {
@@ -76,7 +68,7 @@ public func bz_dense_hopfield_info(
 ) -> bz_status {
     guarded { () throws(EngineError) in
         try handle(net).use { box in
-            let network = box.network
+            let network = box.value
             outPatterns?.pointee = Int64(network.patternCount)
             outDim?.pointee = Int64(network.dimension)
             outSeparation?.pointee = network.separation.rawValue
@@ -89,7 +81,7 @@ public func bz_dense_hopfield_info(
 @c @implementation
 public func bz_dense_hopfield_set_beta(_ net: OpaquePointer?, _ beta: Double) -> bz_status {
     guarded { () throws(EngineError) in
-        try handle(net).use { box throws(EngineError) in try box.network.setBeta(beta) }
+        try handle(net).use { box throws(EngineError) in try box.value.setBeta(beta) }
     }
 }
 
@@ -102,7 +94,7 @@ public func bz_dense_hopfield_retrieve(
         guard steps >= 1, steps <= 1 << 20 else { throw .invalid("steps must be in [1, 2^20], got \(steps)") }
         let h = try handle(net)
         try h.use { box throws(EngineError) in
-            let network = box.network
+            let network = box.value
             try Argument.length(dim, "dim", equals: network.dimension, "the network's dim")
             let input = try rows(UnsafePointer(statesPointer), nStates, dim, "states", rowsName: "n_states")
             // Work on a copy: a cancelled or failed call leaves the caller's states as they were.
@@ -122,9 +114,9 @@ public func bz_dense_hopfield_energy(
 ) -> bz_status {
     guarded { () throws(EngineError) in
         try handle(net).use { box throws(EngineError) in
-            try Argument.length(dim, "dim", equals: box.network.dimension, "the network's dim")
+            try Argument.length(dim, "dim", equals: box.value.dimension, "the network's dim")
             let input = try rows(statesPointer, nStates, dim, "states", rowsName: "n_states")
-            let result = try box.network.energies(input)
+            let result = try box.value.energies(input)
             guard !result.isEmpty else { return }
             try Argument.output(energies, "energies").write(result)
         }

@@ -91,3 +91,24 @@ final class Exclusive<Object>: @unchecked Sendable {
         return try body(object)
     }
 }
+
+/// An engine value whose C type names itself, for `MutableHandle`.
+protocol HandleValue {
+    static var handleTypeName: String { get }
+}
+
+/// A mutable engine value behind a handle (a struct the calls replace or update in
+/// place through `box.value`), used by one call at a time and interruptible.
+final class MutableHandle<Value: HandleValue>: Interruptible, @unchecked Sendable {
+    static var typeName: String { Value.handleTypeName }
+    final class Box {
+        var value: Value
+        init(_ value: Value) { self.value = value }
+    }
+    private let box: Exclusive<Box>
+    let interrupt = InterruptFlag()
+
+    init(_ value: Value) { box = Exclusive(Box(value), typeName: Value.handleTypeName) }
+
+    func use<R>(_ body: (Box) throws(EngineError) -> R) throws(EngineError) -> R { try box.use(body) }
+}

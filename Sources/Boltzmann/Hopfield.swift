@@ -5,18 +5,10 @@ import CBoltzmann
 
 /// The network behind a `bz_hopfield *`: mutable (store, thresholds, storage),
 /// used by one call at a time.
-final class HopfieldHandle: Interruptible, @unchecked Sendable {
-    static let typeName = "bz_hopfield"
-    final class Box {
-        var network: HopfieldNetwork
-        init(_ network: HopfieldNetwork) { self.network = network }
-    }
-    private let box: Exclusive<Box>
-    let interrupt = InterruptFlag()
+typealias HopfieldHandle = MutableHandle<HopfieldNetwork>
 
-    init(_ network: HopfieldNetwork) { box = Exclusive(Box(network), typeName: Self.typeName) }
-
-    func use<R>(_ body: (Box) throws(EngineError) -> R) throws(EngineError) -> R { try box.use(body) }
+extension HopfieldNetwork: HandleValue {
+    static var handleTypeName: String { "bz_hopfield" }
 }
 
 private func handle(_ pointer: OpaquePointer?) throws(EngineError) -> HopfieldHandle {
@@ -61,9 +53,9 @@ public func bz_hopfield_size(
 ) -> bz_status {
     guarded { () throws(EngineError) in
         try handle(net).use { box in
-            outNeurons?.pointee = Int64(box.network.neuronCount)
-            outPatterns?.pointee = Int64(box.network.patternCount)
-            outRule?.pointee = box.network.rule.rawValue
+            outNeurons?.pointee = Int64(box.value.neuronCount)
+            outPatterns?.pointee = Int64(box.value.patternCount)
+            outRule?.pointee = box.value.rule.rawValue
         }
     }
 }
@@ -72,10 +64,10 @@ public func bz_hopfield_size(
 public func bz_hopfield_store(_ net: OpaquePointer?, _ patterns: UnsafePointer<Int8>?, _ nPatterns: Int64, _ nNeurons: Int64) -> bz_status {
     guarded { () throws(EngineError) in
         try handle(net).use { box throws(EngineError) in
-            let input = try states(patterns, nPatterns, nNeurons, box.network, "patterns", rowsName: "n_patterns")
-            var updated = box.network
+            let input = try states(patterns, nPatterns, nNeurons, box.value, "patterns", rowsName: "n_patterns")
+            var updated = box.value
             try updated.store(input)
-            box.network = updated
+            box.value = updated
         }
     }
 }
@@ -84,7 +76,7 @@ public func bz_hopfield_store(_ net: OpaquePointer?, _ patterns: UnsafePointer<I
 public func bz_hopfield_patterns(_ net: OpaquePointer?, _ patterns: UnsafeMutablePointer<Int8>?, _ nPatterns: Int64, _ nNeurons: Int64) -> bz_status {
     guarded { () throws(EngineError) in
         try handle(net).use { box throws(EngineError) in
-            let network = box.network
+            let network = box.value
             try Argument.length(nPatterns, "n_patterns", equals: network.patternCount, "the stored pattern count")
             try Argument.length(nNeurons, "n_neurons", equals: network.neuronCount, "the network's n_neurons")
             guard network.patternCount > 0 else { return }
@@ -98,12 +90,12 @@ public func bz_hopfield_patterns(_ net: OpaquePointer?, _ patterns: UnsafeMutabl
 public func bz_hopfield_set_thresholds(_ net: OpaquePointer?, _ thresholds: UnsafePointer<Double>?, _ nNeurons: Int64) -> bz_status {
     guarded { () throws(EngineError) in
         try handle(net).use { box throws(EngineError) in
-            try Argument.length(nNeurons, "n_neurons", equals: box.network.neuronCount, "the network's n_neurons")
-            let values = try Argument.array(thresholds, box.network.neuronCount, "thresholds")
+            try Argument.length(nNeurons, "n_neurons", equals: box.value.neuronCount, "the network's n_neurons")
+            let values = try Argument.array(thresholds, box.value.neuronCount, "thresholds")
             if let k = values.firstIndex(where: { !$0.isFinite || abs($0) > Double(Float.greatestFiniteMagnitude) }) {
                 throw EngineError(.nonFinite, "thresholds[\(k)] must be finite (in single precision), got \(values[k])")
             }
-            try box.network.setThresholds(values.map { Float($0) })
+            try box.value.setThresholds(values.map { Float($0) })
         }
     }
 }
@@ -115,9 +107,9 @@ public func bz_hopfield_set_storage(_ net: OpaquePointer?, _ storage: Int32) -> 
             throw .invalid("storage must be BZ_HOPFIELD_AUTOMATIC (0), _MATRIX (1) or _PATTERNS (2), got \(storage)")
         }
         try handle(net).use { box throws(EngineError) in
-            var updated = box.network
+            var updated = box.value
             try updated.setStorage(storage)
-            box.network = updated
+            box.value = updated
         }
     }
 }
@@ -126,7 +118,7 @@ public func bz_hopfield_set_storage(_ net: OpaquePointer?, _ storage: Int32) -> 
 public func bz_hopfield_uses_matrix(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<Int32>?) -> bz_status {
     guarded { () throws(EngineError) in
         let out = try Argument.output(out, "out_uses_matrix")
-        out.pointee = try handle(net).use { box in box.network.usesMatrix ? 1 : 0 }
+        out.pointee = try handle(net).use { box in box.value.usesMatrix ? 1 : 0 }
     }
 }
 
@@ -144,7 +136,7 @@ public func bz_hopfield_recall(
         guard sweeps >= 1, sweeps <= 1 << 30 else { throw .invalid("sweeps must be in [1, 2^30], got \(sweeps)") }
         let h = try handle(net)
         try h.use { box throws(EngineError) in
-            let network = box.network
+            let network = box.value
             let input = try states(UnsafePointer(statesPointer), nStates, nNeurons, network, "states")
             // Work on a copy: a cancelled or failed call leaves the caller's states as they were.
             var work = Array(input)
@@ -165,9 +157,9 @@ public func bz_hopfield_energy(
 ) -> bz_status {
     guarded { () throws(EngineError) in
         try handle(net).use { box throws(EngineError) in
-            let input = try states(statesPointer, nStates, nNeurons, box.network, "states")
+            let input = try states(statesPointer, nStates, nNeurons, box.value, "states")
             let out = try Argument.output(energies, "energies")
-            out.write(try box.network.energies(input))
+            out.write(try box.value.energies(input))
         }
     }
 }
@@ -179,9 +171,9 @@ public func bz_hopfield_overlaps(
 ) -> bz_status {
     guarded { () throws(EngineError) in
         try handle(net).use { box throws(EngineError) in
-            let input = try states(statesPointer, nStates, nNeurons, box.network, "states")
-            try Argument.length(nPatterns, "n_patterns", equals: box.network.patternCount, "the stored pattern count")
-            let result = try box.network.overlaps(input)
+            let input = try states(statesPointer, nStates, nNeurons, box.value, "states")
+            try Argument.length(nPatterns, "n_patterns", equals: box.value.patternCount, "the stored pattern count")
+            let result = try box.value.overlaps(input)
             guard !result.isEmpty else { return }
             try Argument.output(overlaps, "overlaps").write(result)
         }
@@ -193,7 +185,7 @@ public func bz_hopfield_to_ising(_ net: OpaquePointer?, _ out: UnsafeMutablePoin
     guarded { () throws(EngineError) in
         let out = try Argument.output(out, "out")
         out.pointee = nil
-        let model = try handle(net).use { box throws(EngineError) in try box.network.isingModel() }
+        let model = try handle(net).use { box throws(EngineError) in try box.value.isingModel() }
         out.pointee = Handles.register(IsingHandle(model))
     }
 }
