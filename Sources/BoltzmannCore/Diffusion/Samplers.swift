@@ -240,29 +240,30 @@ public enum DiffusionSampler {
             combine(&x, 1, e / 2, e.squareRoot())
         }
 
-        /// The probability-flow velocity v = f x - g^2 s / 2 at t, into `out`.
-        mutating func velocity(_ x: [Float], _ t: Double, into out: inout [Float]) {
+        /// The probability-flow velocity v = f x - g^2 s / 2 at t, left in `score`.
+        mutating func velocity(_ x: [Float], _ t: Double) {
             computeScore(x, t)
             let f = Float(process.drift(t)), g = process.diffusion(t), half = Float(g * g / 2)
-            for k in x.indices { out[k] = f * x[k] - half * score[k] }
+            for k in x.indices { score[k] = f * x[k] - half * score[k] }
         }
 
         mutating func odeEuler(_ x: inout [Float], _ t: Double, _ h: Double) {
-            var v = scratch
-            velocity(x, t, into: &v)
+            velocity(x, t)
             let step = Float(h)
-            for k in x.indices { x[k] -= step * v[k] }
-            scratch = v
+            for k in x.indices { x[k] -= step * score[k] }
         }
 
+        /// Heun: v1 at (x, t) kept in `scratch`, the Euler prediction in `noise` (the
+        /// ODE draws none), v2 at (prediction, t - h) in `score`.
         mutating func odeHeun(_ x: inout [Float], _ t: Double, _ h: Double) {
-            var v1 = scratch, v2 = scratch
-            velocity(x, t, into: &v1)
-            var predicted = x
+            velocity(x, t)
             let step = Float(h)
-            for k in x.indices { predicted[k] = x[k] - step * v1[k] }
-            velocity(predicted, t - h, into: &v2)
-            for k in x.indices { x[k] -= step * 0.5 * (v1[k] + v2[k]) }
+            for k in x.indices {
+                scratch[k] = score[k]
+                noise[k] = x[k] - step * score[k]
+            }
+            velocity(noise, t - h)
+            for k in x.indices { x[k] -= step * 0.5 * (scratch[k] + score[k]) }
         }
     }
 }
