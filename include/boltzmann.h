@@ -1468,6 +1468,106 @@ bz_status bz_score_gmm_log_density(const bz_score *score, const bz_sde *sde, con
 /* Gaussian-mixture models only: n exact samples of p_0 into out [n x dim]. */
 bz_status bz_score_gmm_sample(const bz_score *score, int64_t n, uint64_t seed, float *out);
 
+/* A learned score: an MLP s_theta(x, t) on [x, e(t)] (SiLU hidden layers of
+ * widths hidden[n_hidden], float32), trained by denoising score matching with
+ * bz_score_fit. The time features e(t) are embedding_size (even) values:
+ * BZ_EMBEDDING_FOURIER, [sin 2 pi w_k t, cos 2 pi w_k t] with w_k ~ N(0,
+ * embedding_scale^2) drawn from the seed (Song et al. use scale 16; default 4 for
+ * 2D data), or BZ_EMBEDDING_SINUSOIDAL, the transformer's positions at 1000 t
+ * (embedding_scale unused). The network predicts the added noise
+ * (BZ_PREDICT_EPSILON: s = -o / sigma_t), the clean data (BZ_PREDICT_DATA) or
+ * sigma_t times the score (BZ_PREDICT_SCORE). Weights ~ N(0, 1/fan_in), biases 0,
+ * from the seed. Sample it with the process it was trained on. */
+#define BZ_EMBEDDING_FOURIER    0
+#define BZ_EMBEDDING_SINUSOIDAL 1
+
+#define BZ_PREDICT_EPSILON 0
+#define BZ_PREDICT_DATA    1
+#define BZ_PREDICT_SCORE   2
+
+bz_status bz_score_create_mlp(int64_t dim, const int64_t *hidden, int64_t n_hidden, int32_t embedding,
+                              int64_t embedding_size, double embedding_scale, int32_t prediction,
+                              uint64_t seed, bz_score **out);
+
+/* A learned score's shape: the number of hidden layers, their widths into
+ * hidden [hidden_capacity >= n_hidden] (when not NULL), the embedding
+ * (BZ_EMBEDDING_*), its size and scale, the prediction (BZ_PREDICT_*), the
+ * parameter count, and whether EMA parameters exist (1 after training with ema
+ * > 0; sampling then uses them). Any output may be NULL.
+ * Errors: UNSUPPORTED (not a learned score). */
+bz_status bz_score_mlp_info(const bz_score *score, int64_t *out_n_hidden, int64_t *hidden,
+                            int64_t hidden_capacity, int32_t *out_embedding,
+                            int64_t *out_embedding_size, double *out_embedding_scale,
+                            int32_t *out_prediction, int64_t *out_n_parameters,
+                            int32_t *out_has_ema);
+
+/* Loss weightings lambda(t) of denoising score matching. */
+#define BZ_WEIGHT_SIGMA2 0  /* lambda = sigma_t^2: the loss is |sigma_t s + z|^2 */
+#define BZ_WEIGHT_G2     1  /* lambda = g(t)^2, the likelihood weighting */
+
+/* Options of bz_score_fit (versioned): initialise with bz_train_options_init. */
+#define BZ_TRAIN_OPTIONS_VERSION 1
+typedef struct bz_train_options {
+    int32_t version;       /* BZ_TRAIN_OPTIONS_VERSION */
+    int64_t steps;         /* optimiser steps; 5000 */
+    int64_t batch_size;    /* rows per step, drawn with replacement; 256 */
+    double learning_rate;  /* Adam's rate after warm-up; 1e-3 */
+    double final_learning_rate; /* the rate moves linearly to this at the last
+                               step (>= 0); negative = constant; -1 */
+    int64_t warmup;        /* steps of linear warm-up; 100 */
+    double clip;           /* largest global gradient norm, 0 = none; 1 */
+    double ema;            /* EMA decay of the sampling parameters in [0, 1), 0 = none; 0.999 */
+    double epsilon;        /* training times t ~ U(epsilon, 1), epsilon in (0, 1); 1e-5 */
+    int32_t weighting;     /* BZ_WEIGHT_*; BZ_WEIGHT_SIGMA2 */
+} bz_train_options;
+
+/* Fill options with the defaults above. */
+bz_status bz_train_options_init(bz_train_options *options);
+
+/* Train a learned score on data [n x dim] (finite; n >= 1) by denoising score
+ * matching on `sde`: each step draws batch_size rows, t ~ U(epsilon, 1) and
+ * z ~ N(0, I), and descends mean lambda(t)/sigma_t^2 |sigma_t s(alpha_t x_0 +
+ * sigma_t z, t) + z|^2 by Adam (0.9, 0.999) with warm-up and clipping, updating
+ * the EMA. Every draw comes from `seed`: same seed, same result at any thread
+ * count. Each call starts a fresh Adam; the EMA carries on. options may be NULL
+ * (defaults). losses [options->steps] (may be NULL) receives each step's mean
+ * loss (NaN for steps not run). Progress counts steps; its metric is the step's
+ * loss. Stopped (CANCELLED), the model keeps the steps done; on any other error
+ * it is unchanged. Training while another call samples the same handle is safe
+ * (the sampler keeps the model it started with); two fits at once get BUSY.
+ * Errors: UNSUPPORTED (not a learned score), SHAPE_MISMATCH, NON_FINITE (data,
+ * or the loss diverged: lower the learning rate), INVALID_ARGUMENT, CANCELLED. */
+bz_status bz_score_fit(bz_score *score, const bz_sde *sde, const float *data, int64_t n, int64_t dim,
+                       const bz_train_options *options, uint64_t seed, double *losses,
+                       bz_progress_fn progress, void *user);
+
+/* Persistence of learned scores. The format (version 1, little-endian): magic
+ * "BZMLP\r\n\x1a" (8 bytes); uint32 format version; uint32 prediction
+ * (BZ_PREDICT_*); uint32 embedding (BZ_EMBEDDING_*); uint32 has EMA (0, 1);
+ * uint64 dim; uint64 embedding size E; float64 embedding scale; uint64 hidden
+ * layer count L; uint64 widths [L]; float64 embedding frequencies [E/2]; float32
+ * parameters [P] (W_1, b_1, W_2, b_2, ...; W_l row-major, fan-in x fan-out);
+ * float32 EMA parameters [P] when present; uint32 CRC-32 of every byte before
+ * it. Adam's state and the forward process are not stored.
+ * bz_score_save writes a temporary file beside path, fsyncs it and renames it
+ * over path, so a failed save leaves any existing file as it was. Loading
+ * checks everything (magic, size, checksum, version, kinds, shapes, finite
+ * values). Errors: UNSUPPORTED (not a learned score), INVALID_ARGUMENT (empty
+ * path), IO. */
+bz_status bz_score_save(const bz_score *score, const char *path);
+
+/* Load a learned score saved by bz_score_save. Errors: IO, BAD_FORMAT (not a
+ * learned-score file, truncated, damaged, or of an unknown version). */
+bz_status bz_score_load(const char *path, bz_score **out);
+
+/* The learned score as bytes (the file format), for pickling: query the size,
+ * then serialize into out [size]. Errors: UNSUPPORTED, SHAPE_MISMATCH (size). */
+bz_status bz_score_serialized_size(const bz_score *score, int64_t *out_size);
+bz_status bz_score_serialize(const bz_score *score, uint8_t *out, int64_t size);
+
+/* A learned score from bytes [size] made by bz_score_serialize. Errors: BAD_FORMAT. */
+bz_status bz_score_deserialize(const uint8_t *bytes, int64_t size, bz_score **out);
+
 /* Samplers of bz_diffusion_sample. */
 #define BZ_SAMPLE_EULER_MARUYAMA    0  /* the reverse SDE by Euler-Maruyama */
 #define BZ_SAMPLE_PC                1  /* Langevin corrector + reverse-diffusion predictor */

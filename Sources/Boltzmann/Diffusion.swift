@@ -1,5 +1,6 @@
 import BoltzmannCore
 import CBoltzmann
+import Synchronization
 
 // Header sections "Score-based diffusion" and "Sample metrics".
 
@@ -10,19 +11,42 @@ final class SDEHandle: HandleObject {
     init(_ process: ForwardProcess) { self.process = process }
 }
 
-/// The score model behind a `bz_score *` (immutable; sampling from it is interruptible).
+/// The score model behind a `bz_score *`. Calls read a snapshot of the model (a
+/// value), so any number may sample at once; training (one call at a time) works
+/// on a copy and publishes it when done, or when stopped, never half a step.
 final class ScoreHandle: Interruptible, @unchecked Sendable {
     static let typeName = "bz_score"
-    let model: any ScoreModel
+    private let current: Mutex<any ScoreModel>
+    private let training = Atomic<Bool>(false)
     let interrupt = InterruptFlag()
-    init(_ model: any ScoreModel) { self.model = model }
+    init(_ model: any ScoreModel) { current = Mutex(model) }
+
+    var model: any ScoreModel { current.withLock { $0 } }
+
+    /// Runs `body` on a copy of the learned model and publishes what it returns,
+    /// refusing a second concurrent training call (BZ_ERR_BUSY).
+    func train<R>(_ body: (inout MLPScore) throws(EngineError) -> R) throws(EngineError) -> R {
+        guard training.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            throw EngineError(.busy, "the bz_score handle is being trained by another call")
+        }
+        defer { training.store(false, ordering: .releasing) }
+        guard var learned = model as? MLPScore else { throw EngineError(.unsupported, "score is not a learned (MLP) model: only those train") }
+        do {
+            let result = try body(&learned)
+            current.withLock { $0 = learned }
+            return result
+        } catch {
+            if error.kind == .cancelled { current.withLock { $0 = learned } }
+            throw error
+        }
+    }
 }
 
-private func process(_ pointer: OpaquePointer?) throws(EngineError) -> ForwardProcess {
+func process(_ pointer: OpaquePointer?) throws(EngineError) -> ForwardProcess {
     try Handles.lookup(pointer, as: SDEHandle.self, "sde").process
 }
 
-private func scoreHandle(_ pointer: OpaquePointer?) throws(EngineError) -> ScoreHandle {
+func scoreHandle(_ pointer: OpaquePointer?) throws(EngineError) -> ScoreHandle {
     try Handles.lookup(pointer, as: ScoreHandle.self, "score")
 }
 
@@ -34,7 +58,7 @@ private func mixture(_ pointer: OpaquePointer?) throws(EngineError) -> GaussianM
 }
 
 /// `rows` x `dim` values at `pointer` (rows may be 0), the counts checked.
-private func matrix<T>(_ pointer: UnsafePointer<T>?, _ rows: Int64, _ dim: Int64, _ name: String, rowsName: String = "n",
+func matrix<T>(_ pointer: UnsafePointer<T>?, _ rows: Int64, _ dim: Int64, _ name: String, rowsName: String = "n",
                        allowEmpty: Bool = true) throws(EngineError) -> UnsafeBufferPointer<T> {
     guard rows >= (allowEmpty ? 0 : 1), rows <= Argument.maxCount else {
         throw .invalid("\(rowsName) must be in [\(allowEmpty ? 0 : 1), 2^40], got \(rows)")
@@ -45,7 +69,7 @@ private func matrix<T>(_ pointer: UnsafePointer<T>?, _ rows: Int64, _ dim: Int64
     return UnsafeBufferPointer(start: pointer, count: Int(rows * dim))
 }
 
-private func finiteRows(_ values: UnsafeBufferPointer<Float>, _ dim: Int64, _ name: String) throws(EngineError) {
+func finiteRows(_ values: UnsafeBufferPointer<Float>, _ dim: Int64, _ name: String) throws(EngineError) {
     if let k = values.firstIndex(where: { !$0.isFinite }) {
         throw EngineError(.nonFinite, "\(name)[\(k / Int(dim))][\(k % Int(dim))] must be finite, got \(values[k])")
     }
@@ -270,8 +294,8 @@ public func bz_diffusion_sample(
     _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
 ) -> bz_status {
     guarded { () throws(EngineError) in
-        let h = try scoreHandle(score), p = try process(sde)
-        try Argument.length(dim, "dim", equals: h.model.dimension, "the model's dim")
+        let h = try scoreHandle(score), p = try process(sde), model = h.model
+        try Argument.length(dim, "dim", equals: model.dimension, "the model's dim")
         guard let kind = SamplingMethod(rawValue: method) else { throw .invalid("method must be one of BZ_SAMPLE_* (0 to 6), got \(method)") }
         guard n >= 0, n <= 1 << 30 else { throw .invalid("n must be in [0, 2^30], got \(n)") }
         var settings = SamplerOptions()
@@ -298,7 +322,7 @@ public func bz_diffusion_sample(
         }
         guard n > 0 else { return }
         let output = try Argument.output(out, "out")
-        let samples = try DiffusionSampler.sample(model: h.model, process: p, count: Int(n), method: kind, options: settings, seed: seed,
+        let samples = try DiffusionSampler.sample(model: model, process: p, count: Int(n), method: kind, options: settings, seed: seed,
                                                   trajectory: nRecord > 0 ? trajectory : nil,
                                                   monitor: monitor(total: Int64(settings.steps), progress, user, interrupt: h.interrupt))
         output.write(samples)

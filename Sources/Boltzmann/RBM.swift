@@ -310,7 +310,7 @@ public func bz_rbm_sample(
     }
 }
 
-private func path(_ pointer: UnsafePointer<CChar>?) throws(EngineError) -> String {
+func path(_ pointer: UnsafePointer<CChar>?) throws(EngineError) -> String {
     guard let pointer else { throw EngineError(.nullPointer, "path must not be NULL") }
     return String(cString: pointer)
 }

@@ -23,40 +23,21 @@ public enum RBMFormat {
 
     /// The size in bytes of a machine's serialisation.
     public static func size(visible: Int, hidden: Int) -> Int { headerSize + 4 * (visible * hidden + visible + hidden) + 4 }
-
-    /// CRC-32 with the reflected polynomial 0xEDB88320, byte by byte from a table.
-    static let table: [UInt32] = (0..<256).map { n in
-        var c = UInt32(n)
-        for _ in 0..<8 { c = c & 1 == 1 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-        return c
-    }
-
-    static func crc32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        var c: UInt32 = 0xFFFF_FFFF
-        table.withUnsafeBufferPointer { table in
-            for byte in bytes { c = table[Int((c ^ UInt32(byte)) & 0xFF)] ^ (c >> 8) }
-        }
-        return c ^ 0xFFFF_FFFF
-    }
 }
 
 extension RBM {
     /// The machine in the RBM file format (see `RBMFormat`).
     public func serialized() -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(RBMFormat.size(visible: visibleCount, hidden: hiddenCount))
-        func append32(_ x: UInt32) { for k in 0..<4 { out.append(UInt8(truncatingIfNeeded: x >> (8 * k))) } }
-        func append64(_ x: UInt64) { for k in 0..<8 { out.append(UInt8(truncatingIfNeeded: x >> (8 * k))) } }
-        out += RBMFormat.magic
-        append32(RBMFormat.version)
-        append32(UInt32(visibleUnits.rawValue))
-        append32(0)
-        append32(0)
-        append64(UInt64(visibleCount))
-        append64(UInt64(hiddenCount))
-        for values in [weights, visibleBias, hiddenBias] { for x in values { append32(x.bitPattern) } }
-        append32(out.withUnsafeBytes { RBMFormat.crc32($0) })
-        return out
+        var out = BinaryFile.Writer(capacity: RBMFormat.size(visible: visibleCount, hidden: hiddenCount))
+        out.append(RBMFormat.magic)
+        out.append32(RBMFormat.version)
+        out.append32(UInt32(visibleUnits.rawValue))
+        out.append32(0)
+        out.append32(0)
+        out.append64(UInt64(visibleCount))
+        out.append64(UInt64(hiddenCount))
+        for values in [weights, visibleBias, hiddenBias] { out.append(values) }
+        return out.finish()
     }
 
     /// A machine from bytes in the RBM file format, checked throughout: size, magic,
@@ -83,7 +64,7 @@ extension RBM {
         let nv = Int(nv64), nh = Int(nh64), expected = RBMFormat.size(visible: nv, hidden: nh)
         guard bytes.count >= expected else { throw bad("truncated: a \(nv) x \(nh) machine needs \(expected) bytes, got \(bytes.count)") }
         guard bytes.count == expected else { throw bad("\(bytes.count - expected) unexpected bytes after the \(expected) of a \(nv) x \(nh) machine") }
-        let stored = read32(expected - 4), computed = RBMFormat.crc32(UnsafeRawBufferPointer(rebasing: bytes[0..<(expected - 4)]))
+        let stored = read32(expected - 4), computed = BinaryFile.crc32(UnsafeRawBufferPointer(rebasing: bytes[0..<(expected - 4)]))
         guard stored == computed else {
             throw bad("checksum mismatch (stored \(String(stored, radix: 16)), computed \(String(computed, radix: 16))): the data is damaged")
         }
@@ -102,65 +83,14 @@ extension RBM {
     /// flushed to disk (fsync), then renamed over `path`, and the directory flushed;
     /// a crash leaves either the old file or the new one, never half of one.
     public func save(to path: String) throws(EngineError) {
-        guard !path.isEmpty else { throw .invalid("path must not be empty") }
-        let bytes = serialized()
-        var random = RandomStream(seed: UInt64(truncatingIfNeeded: getpid()) << 32 ^ UInt64(truncatingIfNeeded: time(nil)))
-        let temporary = path + ".tmp-\(getpid())-\(String(random.next() >> 32, radix: 16))"
-        func failure(_ what: String, _ file: String) -> EngineError {
-            EngineError(.io, "\(what) '\(file)' failed: \(String(cString: strerror(errno)))")
-        }
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw failure("creating", temporary) }
-        var written = 0
-        let ok = bytes.withUnsafeBytes { raw -> Bool in
-            while written < raw.count {
-                let n = write(fd, raw.baseAddress! + written, raw.count - written)
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { return false }
-                written += n
-            }
-            return fsync(fd) == 0
-        }
-        let error = ok ? nil : failure("writing", temporary)
-        close(fd)
-        if let error { unlink(temporary); throw error }
-        guard rename(temporary, path) == 0 else {
-            let error = failure("renaming to", path)
-            unlink(temporary)
-            throw error
-        }
-        // Make the rename itself durable.
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
-        let dfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dfd >= 0 { fsync(dfd); close(dfd) }
+        try BinaryFile.writeAtomically(serialized(), to: path)
     }
 
     /// Reads a machine from a file written by `save` (checked as `init(serialized:)`).
     public static func load(from path: String) throws(EngineError) -> RBM {
-        guard !path.isEmpty else { throw .invalid("path must not be empty") }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw EngineError(.io, "opening '\(path)' failed: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var status = stat()
-        guard fstat(fd, &status) == 0 else { throw EngineError(.io, "reading '\(path)' failed: \(String(cString: strerror(errno)))") }
         let limit = RBMFormat.size(visible: 1, hidden: 1 << 31) + 8 * RBM.maxUnits
-        guard status.st_size <= limit else { throw EngineError(.badFormat, "'\(path)' is \(status.st_size) bytes, larger than any RBM file") }
-        var bytes = [UInt8](repeating: 0, count: Int(status.st_size))
-        var read = 0
-        let ok = bytes.withUnsafeMutableBytes { raw -> Bool in
-            while read < raw.count {
-                let n = Glibc.read(fd, raw.baseAddress! + read, raw.count - read)
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { return n == 0 }
-                read += n
-            }
-            return true
-        }
-        guard ok else { throw EngineError(.io, "reading '\(path)' failed: \(String(cString: strerror(errno)))") }
-        let result = bytes.withUnsafeBytes { raw in
-            Result { () throws(EngineError) in try RBM(serialized: UnsafeRawBufferPointer(rebasing: raw[0..<read])) }
-        }
+        let bytes = try BinaryFile.read(path, limit: limit, what: "RBM")
+        let result = bytes.withUnsafeBytes { raw in Result { () throws(EngineError) in try RBM(serialized: raw) } }
         return try result.get()
     }
 }

@@ -4,29 +4,77 @@ import Glibc
 /// The scalars a network computes in: Float for use, Double for the gradient
 /// check of the very same code.
 public protocol NetworkScalar: BinaryFloatingPoint, Sendable {
-    /// C = alpha op(A) op(B) + beta C, row-major, as cblas_?gemm.
+    /// C = alpha op(A) op(B) + beta C, row-major, as cblas_?gemm; in tiles on the
+    /// engine's threads when `tiled` (see `BLAS.sgemm`), on the calling thread otherwise.
     static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Self, a: UnsafePointer<Self>, lda: Int,
-                     b: UnsafePointer<Self>, ldb: Int, beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+                     b: UnsafePointer<Self>, ldb: Int, beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int, tiled: Bool)
     static func exponential(_ x: Self) -> Self
+    /// a[k] = SiLU(y[k]) = y s(y), s the logistic function, and when `slopes`,
+    /// y[k] <- SiLU'(y[k]) = s (1 + y (1 - s)) (what backward needs).
+    static func silu(_ y: UnsafeMutablePointer<Self>, _ a: UnsafeMutablePointer<Self>, count: Int, slopes: Bool)
+}
+
+extension NetworkScalar {
+    @inline(__always)
+    static func silu(_ y: UnsafeMutablePointer<Self>, _ a: UnsafeMutablePointer<Self>, at k: Int, slopes: Bool) {
+        let value = y[k], s = 1 / (1 + exponential(-value))
+        a[k] = value * s
+        if slopes { y[k] = s * (1 + value * (1 - s)) }
+    }
 }
 
 extension Float: NetworkScalar {
     public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
-                            b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        BLAS.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+                            b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, tiled: Bool) {
+        BLAS.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
+                   tiled: tiled)
     }
     public static func exponential(_ x: Float) -> Float { UnitKernels.exp(x) }
+
+    /// Sixteen lanes at a time, as two independent eight-lane chains the processor
+    /// overlaps (the exponential's polynomial and the division are latency-bound);
+    /// `UnitKernels.exp` on SIMD8 gives the scalar's values, so tails agree.
+    public static func silu(_ y: UnsafeMutablePointer<Float>, _ a: UnsafeMutablePointer<Float>, count: Int, slopes: Bool) {
+        typealias V = SIMD8<Float>
+        var k = 0
+        let rawY = UnsafeMutableRawPointer(y), rawA = UnsafeMutableRawPointer(a), one = V(repeating: 1)
+        @inline(__always) func lanes(_ at: Int) {
+            let value = rawY.loadUnaligned(fromByteOffset: 4 * at, as: V.self)
+            let s = one / (one + UnitKernels.exp(-value))
+            rawA.storeBytes(of: value * s, toByteOffset: 4 * at, as: V.self)
+            if slopes { rawY.storeBytes(of: s * (one + value * (one - s)), toByteOffset: 4 * at, as: V.self) }
+        }
+        while k + 16 <= count {
+            let first = rawY.loadUnaligned(fromByteOffset: 4 * k, as: V.self)
+            let second = rawY.loadUnaligned(fromByteOffset: 4 * k + 32, as: V.self)
+            let e1 = UnitKernels.exp(-first), e2 = UnitKernels.exp(-second)
+            let s1 = one / (one + e1), s2 = one / (one + e2)
+            rawA.storeBytes(of: first * s1, toByteOffset: 4 * k, as: V.self)
+            rawA.storeBytes(of: second * s2, toByteOffset: 4 * k + 32, as: V.self)
+            if slopes {
+                rawY.storeBytes(of: s1 * (one + first * (one - s1)), toByteOffset: 4 * k, as: V.self)
+                rawY.storeBytes(of: s2 * (one + second * (one - s2)), toByteOffset: 4 * k + 32, as: V.self)
+            }
+            k += 16
+        }
+        while k + 8 <= count { lanes(k); k += 8 }
+        while k < count { silu(y, a, at: k, slopes: slopes); k += 1 }
+    }
 }
 
 extension Double: NetworkScalar {
     public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
-                            b: UnsafePointer<Double>, ldb: Int, beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
+                            b: UnsafePointer<Double>, ldb: Int, beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int, tiled: Bool) {
         _ = BLAS.singleThreaded
         guard m > 0, n > 0 else { return }
         cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k),
                     alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
     public static func exponential(_ x: Double) -> Double { Glibc.exp(x) }
+
+    public static func silu(_ y: UnsafeMutablePointer<Double>, _ a: UnsafeMutablePointer<Double>, count: Int, slopes: Bool) {
+        for k in 0..<count { silu(y, a, at: k, slopes: slopes) }
+    }
 }
 
 /// A multilayer perceptron: layers y_l = a_{l-1} W_l + b_l (W_l in x out, row-major),
@@ -65,13 +113,13 @@ public struct MLP<Scalar: NetworkScalar>: Sendable {
         parameters = values
     }
 
-    /// Pre-activations, activations and back-propagated deltas of every layer for a
-    /// batch of `rows`, allocated once.
+    /// What backward needs of every layer, for batches of up to `rows` rows,
+    /// allocated once: the slopes SiLU'(y_l), the activations and the deltas.
     public final class Workspace {
         public let rows: Int
-        let preActivations: [UnsafeMutablePointer<Scalar>]  // y_l, rows x widths[l+1]
-        let activations: [UnsafeMutablePointer<Scalar>]     // a_l (the last is the output)
-        let deltas: [UnsafeMutablePointer<Scalar>]          // dL/dy_l
+        let slopes: [UnsafeMutablePointer<Scalar>]       // y_l, then SiLU'(y_l) (hidden layers), rows x widths[l+1]
+        let activations: [UnsafeMutablePointer<Scalar>]  // a_l (the last is the output)
+        let deltas: [UnsafeMutablePointer<Scalar>]       // dL/dy_l
 
         public init(network: MLP, rows: Int) {
             self.rows = rows
@@ -83,46 +131,48 @@ public struct MLP<Scalar: NetworkScalar>: Sendable {
                     return buffer
                 }
             }
-            preActivations = buffers()
+            slopes = buffers()
             activations = buffers()
             deltas = buffers()
         }
 
         deinit {
-            for buffer in preActivations + activations + deltas { buffer.deallocate() }
+            for buffer in slopes + activations + deltas { buffer.deallocate() }
         }
 
-        /// The last forward pass's outputs (rows x outputs).
+        /// The last forward pass's outputs (rows x outputs, rows as passed to `forward`).
         public var output: UnsafePointer<Scalar> { UnsafePointer(activations[activations.count - 1]) }
     }
 
-    @inline(__always)
-    static func sigmoid(_ y: Scalar) -> Scalar { 1 / (1 + Scalar.exponential(-y)) }
-
-    /// Forward pass of `input` (rows x widths[0]) into `workspace`.
-    public func forward(_ input: UnsafePointer<Scalar>, _ workspace: Workspace) {
-        let rows = workspace.rows
+    /// Forward pass of `input` (rows x widths[0]; rows defaults to the workspace's
+    /// capacity) into `workspace`, keeping what `backward` needs unless not
+    /// `forTraining`. Products run in tiles on the engine's threads, or on the
+    /// calling thread when not `tiled` (for callers that are parallel tasks).
+    public func forward(_ input: UnsafePointer<Scalar>, _ workspace: Workspace, rows: Int? = nil, tiled: Bool = true,
+                        forTraining: Bool = true) {
+        let rows = min(rows ?? workspace.rows, workspace.rows)
         parameters.withUnsafeBufferPointer { p in
             for l in 0..<layerCount {
                 let inputs = widths[l], outputs = widths[l + 1]
                 let previous = l == 0 ? input : UnsafePointer(workspace.activations[l - 1])
-                let y = workspace.preActivations[l], a = workspace.activations[l]
+                let y = workspace.slopes[l], a = workspace.activations[l]
                 for r in 0..<rows { (y + r * outputs).update(from: p.baseAddress! + biasOffsets[l], count: outputs) }
                 Scalar.gemm(transA: false, transB: false, m: rows, n: outputs, k: inputs, alpha: 1, a: previous, lda: inputs,
-                            b: p.baseAddress! + weightOffsets[l], ldb: outputs, beta: 1, c: y, ldc: outputs)
+                            b: p.baseAddress! + weightOffsets[l], ldb: outputs, beta: 1, c: y, ldc: outputs, tiled: tiled)
                 if l == layerCount - 1 {
                     a.update(from: y, count: rows * outputs)
                 } else {
-                    for k in 0..<(rows * outputs) { a[k] = y[k] * Self.sigmoid(y[k]) }
+                    // a = y s(y); the slope SiLU'(y) replaces y for backward.
+                    Scalar.silu(y, a, count: rows * outputs, slopes: forTraining)
                 }
             }
         }
     }
 
     /// Backward pass: given dL/d(output) (rows x outputs) for the last forward pass on
-    /// `input`, adds dL/d(parameters) to `gradient` (same layout as `parameters`).
+    /// `input` (made `forTraining`), adds dL/d(parameters) to `gradient` (same layout as `parameters`).
     public func backward(_ input: UnsafePointer<Scalar>, _ outputGradient: UnsafePointer<Scalar>, _ workspace: Workspace,
-                         into gradient: UnsafeMutablePointer<Scalar>) {
+                         into gradient: UnsafeMutablePointer<Scalar>, tiled: Bool = true) {
         let rows = workspace.rows
         parameters.withUnsafeBufferPointer { p in
             for l in stride(from: layerCount - 1, through: 0, by: -1) {
@@ -131,19 +181,20 @@ public struct MLP<Scalar: NetworkScalar>: Sendable {
                 if l == layerCount - 1 {
                     delta.update(from: outputGradient, count: rows * outputs)
                 } else {
-                    let next = widths[l + 2], y = workspace.preActivations[l]
+                    let next = widths[l + 2], slope = workspace.slopes[l]
                     Scalar.gemm(transA: false, transB: true, m: rows, n: outputs, k: next, alpha: 1, a: workspace.deltas[l + 1], lda: next,
-                                b: p.baseAddress! + weightOffsets[l + 1], ldb: next, beta: 0, c: delta, ldc: outputs)
-                    for k in 0..<(rows * outputs) {
-                        let s = Self.sigmoid(y[k])
-                        delta[k] *= s * (1 + y[k] * (1 - s))
-                    }
+                                b: p.baseAddress! + weightOffsets[l + 1], ldb: next, beta: 0, c: delta, ldc: outputs, tiled: tiled)
+                    for k in 0..<(rows * outputs) { delta[k] *= slope[k] }
                 }
                 // dW_l += a_{l-1}^T delta_l, db_l += the column sums of delta_l.
                 let previous = l == 0 ? input : UnsafePointer(workspace.activations[l - 1])
                 Scalar.gemm(transA: true, transB: false, m: inputs, n: outputs, k: rows, alpha: 1, a: previous, lda: inputs,
-                            b: delta, ldb: outputs, beta: 1, c: gradient + weightOffsets[l], ldc: outputs)
-                for r in 0..<rows { for j in 0..<outputs { gradient[biasOffsets[l] + j] += delta[r * outputs + j] } }
+                            b: delta, ldb: outputs, beta: 1, c: gradient + weightOffsets[l], ldc: outputs, tiled: tiled)
+                let biasGradient = gradient + biasOffsets[l]
+                for r in 0..<rows {
+                    let row = delta + r * outputs
+                    for j in 0..<outputs { biasGradient[j] += row[j] }
+                }
             }
         }
     }

@@ -11,8 +11,10 @@ public struct ScoreTrainingOptions: Sendable {
 
     public var steps = 5000
     public var batchSize = 256
-    /// Adam's learning rate, reached linearly over `warmup` steps.
+    /// Adam's learning rate, reached linearly over `warmup` steps, then moving
+    /// linearly to `finalLearningRate` at the last step (nil: constant).
     public var learningRate = 1e-3
+    public var finalLearningRate: Double? = nil
     public var warmup = 100
     /// The largest global gradient norm (0: no clipping).
     public var clip = 1.0
@@ -35,9 +37,21 @@ extension MLPScore {
     /// by Adam (beta 0.9, 0.999) with linear warm-up and global-norm clipping, keeping
     /// an EMA of the parameters. One stream (seed, 0) draws everything: the result
     /// does not depend on the thread count. Returns the mean loss of each step.
+    /// Each call starts a fresh Adam (moments and warm-up); the EMA carries on.
     /// Bad input changes nothing; a stopped call keeps the steps done.
     public mutating func train(data: UnsafeBufferPointer<Float>, process: ForwardProcess, options: ScoreTrainingOptions = ScoreTrainingOptions(),
                                seed: UInt64, monitor: WorkMonitor = .none()) throws(EngineError) -> [Double] {
+        var losses: [Double] = []
+        try train(data: data, process: process, options: options, seed: seed, losses: &losses, monitor: monitor)
+        return losses
+    }
+
+    /// `train`, appending each step's mean loss to `losses` as it goes, so a caller
+    /// keeps the losses of the steps done when the call is stopped (`.cancelled`: the
+    /// model then holds those steps) or fails (`.nonFinite`: the model is half-trained;
+    /// the C layer discards it).
+    public mutating func train(data: UnsafeBufferPointer<Float>, process: ForwardProcess, options: ScoreTrainingOptions,
+                               seed: UInt64, losses: inout [Double], monitor: WorkMonitor = .none()) throws(EngineError) {
         let d = dimension, e = embedding.count, width = d + e, batch = options.batchSize
         guard data.count % d == 0, data.count > 0 else {
             throw EngineError(.shapeMismatch, "data has \(data.count) entries: it must hold whole rows of dim = \(d), at least one")
@@ -46,95 +60,223 @@ extension MLPScore {
         guard options.steps >= 1, options.steps <= 1 << 30 else { throw .invalid("steps must be in [1, 2^30], got \(options.steps)") }
         guard batch >= 1, batch <= 1 << 20 else { throw .invalid("batch_size must be in [1, 2^20], got \(batch)") }
         guard options.learningRate.isFinite, options.learningRate > 0 else { throw .invalid("lr must be finite and > 0, got \(options.learningRate)") }
+        if let final = options.finalLearningRate, !(final.isFinite && final >= 0) {
+            throw .invalid("final_lr must be finite and >= 0, got \(final)")
+        }
         guard options.warmup >= 0 else { throw .invalid("warmup must be >= 0, got \(options.warmup)") }
         guard options.clip.isFinite, options.clip >= 0 else { throw .invalid("clip must be finite and >= 0, got \(options.clip)") }
         guard options.ema >= 0, options.ema < 1 else { throw .invalid("ema must be in [0, 1), got \(options.ema)") }
         guard options.epsilon > 0, options.epsilon < 1 else { throw .invalid("epsilon must be in (0, 1), got \(options.epsilon)") }
         let rowsAvailable = data.count / d, parameterCount = network.parameters.count
-        var random = RandomStream(seed: seed, stream: 0)
-        // Everything the loop needs, allocated once.
-        let workspace = MLP<Float>.Workspace(network: network, rows: batch)
-        var input = [Float](repeating: 0, count: batch * width), noise = [Float](repeating: 0, count: batch * d)
-        var clean = noise, outputGradient = noise
-        var times = [Double](repeating: 0, count: batch)
-        var gradient = [Float](repeating: 0, count: parameterCount)
-        var first = [Float](repeating: 0, count: parameterCount), second = first
+        let buffers = TrainingBuffers(network: network, batch: batch, dimension: d)
         if options.ema > 0 && averaged.isEmpty { averaged = network.parameters }
-        var losses: [Double] = []
-        losses.reserveCapacity(options.steps)
-        guard monitor.start() else { try monitor.checkNotStopped(); return losses }
+        losses.reserveCapacity(losses.count + options.steps)
+        guard monitor.start() else { try monitor.checkNotStopped(); return }
+        let shards = buffers.workspaces.count, model = self, data = UncheckedPointer(data.baseAddress!)
         for step in 1...options.steps {
-            // The batch: x_0, t, z and the input [x_t, e(t)].
-            input.withUnsafeMutableBufferPointer { input in
-                for r in 0..<batch {
-                    let row = Int(random.next() % UInt64(rowsAvailable))
-                    let t = options.epsilon + (1 - options.epsilon) * random.uniform()
-                    times[r] = t
-                    let alpha = Float(process.alpha(t)), sigma = Float(process.sigma(t))
-                    for k in 0..<d {
-                        let z = Float(random.normal()), x0 = data[row * d + k]
-                        clean[r * d + k] = x0
-                        noise[r * d + k] = z
-                        input[r * width + k] = alpha * x0 + sigma * z
-                    }
-                    embed(t, into: input.baseAddress! + r * width + d)
-                }
+            // Each shard draws its rows from stream (seed, (step - 1) shards + shard), and
+            // runs its forward and backward pass on one thread into its own gradient.
+            let network = network
+            Parallel.forEach(shards, parallel: shards > 1) { shard in
+                var random = RandomStream(seed: seed, stream: UInt64(step - 1) &* UInt64(shards) &+ UInt64(shard))
+                let workspace = buffers.workspaces[shard], first = shard * Self.shardRows, rows = workspace.rows
+                model.drawBatch(buffers, rows: first..<(first + rows), data: data.base, available: rowsAvailable, process: process,
+                                options: options, random: &random)
+                let input = buffers.input + first * (d + e)
+                network.forward(input, workspace, tiled: false)
+                buffers.shardLosses[shard] = model.residualGradient(buffers, first: first, rows: rows, batch: batch, output: workspace.output)
+                let gradient = buffers.gradients + shard * parameterCount
+                gradient.update(repeating: 0, count: parameterCount)
+                network.backward(input, buffers.outputGradient + first * d, workspace, into: gradient, tiled: false)
             }
-            network.forward(input, workspace)
-            // Residual rho = sigma s + z of each parametrisation, and dL/do.
             var loss = 0.0
-            for r in 0..<batch {
-                let t = times[r], alpha = Float(process.alpha(t)), sigma = Float(process.sigma(t))
-                var weight: Float = 1
-                if options.weighting == .gSquared { let g = Float(process.diffusion(t)); weight = g * g / (sigma * sigma) }
-                for k in 0..<d {
-                    let o = workspace.output[r * d + k], z = noise[r * d + k]
-                    let residual: Float, slope: Float  // d residual / d o
-                    switch parametrisation {
-                    case .epsilon: residual = z - o; slope = -1
-                    case .data: residual = alpha * (o - clean[r * d + k]) / sigma; slope = alpha / sigma
-                    case .score: residual = o + z; slope = 1
-                    }
-                    loss += Double(weight * residual * residual)
-                    outputGradient[r * d + k] = 2 * weight * residual * slope / Float(batch)
-                }
-            }
+            for shard in 0..<shards { loss += buffers.shardLosses[shard] }  // in shard order
             losses.append(loss / Double(batch))
-            for k in gradient.indices { gradient[k] = 0 }
-            gradient.withUnsafeMutableBufferPointer { g in network.backward(input, outputGradient, workspace, into: g.baseAddress!) }
-            guard losses[losses.count - 1].isFinite else {
-                throw EngineError(.nonFinite, "the loss diverged at step \(step): lower the learning rate")
-            }
-            adamStep(&gradient, &first, &second, step: step, options: options)
+            guard loss.isFinite else { throw EngineError(.nonFinite, "the loss diverged at step \(step): lower the learning rate") }
+            adamStep(buffers, step: step, options: options)
             guard monitor.advance(by: 1, metric: losses[losses.count - 1]) else { break }
         }
         try monitor.finish()
-        return losses
+    }
+
+    /// Rows `rows` of the batch: x_0 drawn from the data, t ~ U(epsilon, 1), z ~ N(0, I),
+    /// and the network input [x_t, e(t)], x_t = alpha_t x_0 + sigma_t z.
+    private func drawBatch(_ buffers: TrainingBuffers, rows: Range<Int>, data: UnsafePointer<Float>, available: Int,
+                           process: ForwardProcess, options: ScoreTrainingOptions, random: inout RandomStream) {
+        let d = dimension, width = d + embedding.count, input = buffers.input
+        for r in rows {
+            let row = Int(random.next() % UInt64(available))
+            let t = options.epsilon + (1 - options.epsilon) * random.uniform()
+            let alpha = process.alpha(t), sigma = process.sigma(t)
+            buffers.alpha[r] = Float(alpha)
+            buffers.sigma[r] = Float(sigma)
+            if options.weighting == .gSquared { let g = process.diffusion(t); buffers.weight[r] = Float(g * g / (sigma * sigma)) }
+            for k in 0..<d {
+                let z = Float(random.normal()), x0 = data[row * d + k]
+                buffers.clean[r * d + k] = x0
+                buffers.noise[r * d + k] = z
+                input[r * width + k] = Float(alpha) * x0 + Float(sigma) * z
+            }
+            embed(t, into: input + r * width + d)
+        }
+    }
+
+    /// Rows per shard of a training batch: each shard's forward and backward pass
+    /// runs on one thread into its own gradient, and the gradients are summed in
+    /// shard order, so the result does not depend on the thread count.
+    static let shardRows = 128
+
+    /// The residual rho = sigma s + z of each parametrisation for rows first..<first + rows
+    /// and dL/do = 2 w rho (d rho / d o) / batch into `outputGradient`; returns
+    /// sum w |rho|^2 over the rows.
+    private func residualGradient(_ buffers: TrainingBuffers, first: Int, rows: Int, batch: Int, output: UnsafePointer<Float>) -> Double {
+        let d = dimension
+        var loss = 0.0
+        let scale = 2 / Float(batch)
+        for r in first..<(first + rows) {
+            let alpha = buffers.alpha[r], sigma = buffers.sigma[r], weight = buffers.weight[r]
+            var rowLoss: Float = 0
+            for k in 0..<d {
+                let at = r * d + k, o = output[at - first * d], z = buffers.noise[at]
+                let residual: Float, slope: Float  // d residual / d o
+                switch parametrisation {
+                case .epsilon: residual = z - o; slope = -1
+                case .data: residual = alpha * (o - buffers.clean[at]) / sigma; slope = alpha / sigma
+                case .score: residual = o + z; slope = 1
+                }
+                rowLoss += residual * residual
+                buffers.outputGradient[at] = scale * weight * residual * slope
+            }
+            loss += Double(weight * rowLoss)
+        }
+        return loss
     }
 
     /// Clip the gradient to `clip` in global norm, then one Adam step with warm-up,
     /// then the EMA update.
-    private mutating func adamStep(_ gradient: inout [Float], _ first: inout [Float], _ second: inout [Float], step: Int,
-                                   options: ScoreTrainingOptions) {
+    private mutating func adamStep(_ buffers: TrainingBuffers, step: Int, options: ScoreTrainingOptions) {
+        let count = network.parameters.count, shards = buffers.workspaces.count, chunks = buffers.chunkCount
+        let chunk = TrainingBuffers.chunk
+        // Shards' gradients summed into shard 0's in shard order, and each chunk's
+        // sum of squares: elementwise and per chunk, so the same on any threads.
+        Parallel.forEach(chunks, parallel: chunks > 1) { c in
+            let range = (c * chunk)..<min(count, (c + 1) * chunk), g = buffers.gradients
+            for shard in 1..<max(shards, 1) {
+                let other = g + shard * count
+                for k in range { g[k] += other[k] }
+            }
+            buffers.chunkNorms[c] = Self.sumOfSquares(g + range.lowerBound, range.count)
+        }
+        var factor: Float = 1
         if options.clip > 0 {
-            let norm = gradient.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
-            if norm > options.clip {
-                let factor = Float(options.clip / norm)
-                for k in gradient.indices { gradient[k] *= factor }
+            var squares = 0.0
+            for c in 0..<chunks { squares += buffers.chunkNorms[c] }
+            let norm = squares.squareRoot()
+            if norm > options.clip { factor = Float(options.clip / norm) }
+        }
+        let progress = options.steps > 1 ? Double(step - 1) / Double(options.steps - 1) : 0
+        let target = options.finalLearningRate.map { options.learningRate + ($0 - options.learningRate) * progress } ?? options.learningRate
+        let rate = target * min(1, Double(step) / Double(max(options.warmup, 1)))
+        let correction1 = 1 - pow(0.9, Double(step)), correction2 = 1 - pow(0.999, Double(step))
+        let stepSize = Float(rate * correction2.squareRoot() / correction1), decay = Float(options.ema), ema = options.ema > 0
+        let scale = factor
+        network.parameters.withUnsafeMutableBufferPointer { parameters in
+            averaged.withUnsafeMutableBufferPointer { averaged in
+                let p = SharedPointer(parameters.baseAddress!), m = averaged.baseAddress.map { SharedPointer($0) }
+                Parallel.forEach(chunks, parallel: chunks > 1) { c in
+                    let range = (c * chunk)..<min(count, (c + 1) * chunk)
+                    Self.adam(buffers.gradients, buffers.first, buffers.second, p.base, range: range, scale: scale, stepSize: stepSize)
+                    if ema, let m { for k in range { m.base[k] = decay * m.base[k] + (1 - decay) * p.base[k] } }
+                }
             }
         }
-        let beta1: Float = 0.9, beta2: Float = 0.999
-        let rate = options.learningRate * min(1, Double(step) / Double(max(options.warmup, 1)))
-        let correction1 = 1 - pow(Double(beta1), Double(step)), correction2 = 1 - pow(Double(beta2), Double(step))
-        let stepSize = Float(rate * correction2.squareRoot() / correction1)
-        for k in gradient.indices {
-            first[k] = beta1 * first[k] + (1 - beta1) * gradient[k]
-            second[k] = beta2 * second[k] + (1 - beta2) * gradient[k] * gradient[k]
-            network.parameters[k] -= stepSize * first[k] / (second[k].squareRoot() + 1e-8)
+    }
+
+    /// sum g_k^2 in double precision, eight lanes at a time.
+    static func sumOfSquares(_ g: UnsafePointer<Float>, _ count: Int) -> Double {
+        var lanes = SIMD8<Double>(), k = 0
+        let raw = UnsafeRawPointer(g)
+        while k + 8 <= count {
+            let v = SIMD8<Double>(raw.loadUnaligned(fromByteOffset: 4 * k, as: SIMD8<Float>.self))
+            lanes += v * v
+            k += 8
         }
-        if options.ema > 0 {
-            let decay = Float(options.ema)
-            for k in averaged.indices { averaged[k] = decay * averaged[k] + (1 - decay) * network.parameters[k] }
+        var total = lanes.sum()
+        while k < count { total += Double(g[k]) * Double(g[k]); k += 1 }
+        return total
+    }
+
+    /// Adam (beta1 0.9, beta2 0.999, eps 1e-8) over `range` on the clipped gradient
+    /// g = scale * gradient: m <- b1 m + (1 - b1) g,
+    /// v <- b2 v + (1 - b2) g^2, p <- p - step m / (sqrt(v) + eps), eight lanes at a time.
+    static func adam(_ g: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
+                     _ p: UnsafeMutablePointer<Float>, range: Range<Int>, scale: Float, stepSize: Float) {
+        typealias V = SIMD8<Float>
+        let b1 = V(repeating: 0.9), b2 = V(repeating: 0.999), c1 = V(repeating: 1 - 0.9), c2 = V(repeating: 1 - 0.999)
+        let tiny = V(repeating: 1e-8), step = V(repeating: stepSize), factor = V(repeating: scale)
+        let rg = UnsafeMutableRawPointer(g), rm = UnsafeMutableRawPointer(m), rv = UnsafeMutableRawPointer(v), rp = UnsafeMutableRawPointer(p)
+        var k = range.lowerBound
+        while k + 8 <= range.upperBound {
+            let o = 4 * k, gk = factor * rg.loadUnaligned(fromByteOffset: o, as: V.self)
+            let mk = b1 * rm.loadUnaligned(fromByteOffset: o, as: V.self) + c1 * gk
+            let vk = b2 * rv.loadUnaligned(fromByteOffset: o, as: V.self) + c2 * gk * gk
+            rm.storeBytes(of: mk, toByteOffset: o, as: V.self)
+            rv.storeBytes(of: vk, toByteOffset: o, as: V.self)
+            rp.storeBytes(of: rp.loadUnaligned(fromByteOffset: o, as: V.self) - step * mk / (vk.squareRoot() + tiny), toByteOffset: o, as: V.self)
+            k += 8
+        }
+        while k < range.upperBound {
+            let gk = scale * g[k]
+            m[k] = 0.9 * m[k] + (1 - 0.9) * gk
+            v[k] = 0.999 * v[k] + (1 - 0.999) * gk * gk
+            p[k] -= stepSize * m[k] / (v[k].squareRoot() + 1e-8)
+            k += 1
         }
     }
+}
+
+/// The buffers of one training call, allocated once: the batch, one workspace and
+/// one gradient per shard, and Adam's moments.
+final class TrainingBuffers: @unchecked Sendable {
+    let input: UnsafeMutablePointer<Float>, clean: UnsafeMutablePointer<Float>, noise: UnsafeMutablePointer<Float>
+    let outputGradient: UnsafeMutablePointer<Float>
+    let alpha: UnsafeMutablePointer<Float>, sigma: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>
+    let workspaces: [MLP<Float>.Workspace]
+    let gradients: UnsafeMutablePointer<Float>  // shards x parameters; shard 0's holds the sum
+    let shardLosses: UnsafeMutablePointer<Double>
+    /// Adam's elementwise work runs in chunks of this many parameters.
+    static let chunk = 1 << 14
+    let chunkNorms: UnsafeMutablePointer<Double>, chunkCount: Int
+    let first: UnsafeMutablePointer<Float>, second: UnsafeMutablePointer<Float>
+    private var owned: [UnsafeMutableRawPointer] = []
+
+    init(network: MLP<Float>, batch: Int, dimension d: Int) {
+        let shards = (batch + MLPScore.shardRows - 1) / MLPScore.shardRows, p = network.parameters.count
+        var owned: [UnsafeMutableRawPointer] = []
+        func buffer<T: Numeric>(_ count: Int, _ value: T) -> UnsafeMutablePointer<T> {
+            let pointer = UnsafeMutablePointer<T>.allocate(capacity: max(count, 1))
+            pointer.initialize(repeating: value, count: max(count, 1))
+            owned.append(UnsafeMutableRawPointer(pointer))
+            return pointer
+        }
+        input = buffer(batch * network.widths[0], Float(0))
+        clean = buffer(batch * d, Float(0))
+        noise = buffer(batch * d, Float(0))
+        outputGradient = buffer(batch * d, Float(0))
+        alpha = buffer(batch, Float(0))
+        sigma = buffer(batch, Float(0))
+        weight = buffer(batch, Float(1))
+        gradients = buffer(shards * p, Float(0))
+        shardLosses = buffer(shards, 0.0)
+        chunkCount = (p + Self.chunk - 1) / Self.chunk
+        chunkNorms = buffer(chunkCount, 0.0)
+        first = buffer(p, Float(0))
+        second = buffer(p, Float(0))
+        workspaces = (0..<shards).map { shard in
+            MLP<Float>.Workspace(network: network, rows: min(MLPScore.shardRows, batch - shard * MLPScore.shardRows))
+        }
+        self.owned = owned
+    }
+
+    deinit { for pointer in owned { pointer.deallocate() } }
 }

@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 
 /// How the score network sees time: E features computed once per time value.
 public enum TimeEmbedding: Sendable, Equatable {
@@ -28,6 +29,10 @@ public enum ScoreParametrisation: Int32, Sendable {
 
 /// A learned score s_theta(x, t): an MLP on [x, e(t)] with SiLU hidden layers, in
 /// single precision (see `MLP`), trained by denoising score matching (`train`).
+///
+/// Evaluation runs in blocks of `blockRows` rows, each block's forward pass on one
+/// thread with scratch from a pool the model's copies share, so a row's result does
+/// not depend on the thread count and nothing batch-sized is allocated per call.
 public struct MLPScore: ScoreModel {
     public let dimension: Int
     public let embedding: TimeEmbedding
@@ -37,27 +42,71 @@ public struct MLPScore: ScoreModel {
     /// training has run with EMA (empty before).
     public internal(set) var averaged: [Float] = []
     /// Embedding frequencies (count / 2).
-    let frequencies: [Double]
+    public let frequencies: [Double]
+    let pool: ScratchPool
+
+    /// Rows per block of an evaluation.
+    static let blockRows = 512
 
     public init(dimension d: Int, hidden: [Int], embedding: TimeEmbedding = .gaussianFourier(count: 16, scale: 4),
                 parametrisation: ScoreParametrisation = .epsilon, seed: UInt64) throws(EngineError) {
-        guard d >= 1, d <= 1 << 16 else { throw .invalid("dim must be in [1, 65536], got \(d)") }
-        guard !hidden.isEmpty, hidden.count <= 64 else { throw .invalid("hidden must list 1 to 64 widths, got \(hidden.count)") }
-        let e = embedding.count
-        guard e >= 2, e % 2 == 0, e <= 4096 else { throw .invalid("the embedding size must be even and in [2, 4096], got \(e)") }
+        try Self.check(dimension: d, hidden: hidden, embedding: embedding)
         var random = RandomStream(seed: seed, stream: 1)
+        let half = embedding.count / 2
         switch embedding {
-        case .gaussianFourier(_, let scale):
-            guard scale.isFinite, scale > 0 else { throw .invalid("the embedding scale must be finite and > 0, got \(scale)") }
-            frequencies = (0..<(e / 2)).map { _ in scale * random.normal() }
-        case .sinusoidal:
-            frequencies = (0..<(e / 2)).map { k in pow(10_000, -Double(k) / Double(e / 2)) }
+        case .gaussianFourier(_, let scale): frequencies = (0..<half).map { _ in scale * random.normal() }
+        case .sinusoidal: frequencies = (0..<half).map { k in pow(10_000, -Double(k) / Double(half)) }
         }
         dimension = d
         self.embedding = embedding
         self.parametrisation = parametrisation
-        network = try MLP<Float>(widths: [d + e] + hidden + [d], seed: seed)
+        network = try MLP<Float>(widths: [d + embedding.count] + hidden + [d], seed: seed)
+        pool = ScratchPool()
     }
+
+    /// A model from its parts (as read from a file), checked: shapes, finite values.
+    public init(dimension d: Int, hidden: [Int], embedding: TimeEmbedding, parametrisation: ScoreParametrisation,
+                frequencies: [Double], parameters: [Float], averaged: [Float]) throws(EngineError) {
+        try Self.check(dimension: d, hidden: hidden, embedding: embedding)
+        guard frequencies.count == embedding.count / 2, frequencies.allSatisfy({ $0.isFinite }) else {
+            throw .invalid("the model needs \(embedding.count / 2) finite embedding frequencies")
+        }
+        var network = try MLP<Float>(widths: [d + embedding.count] + hidden + [d], seed: 0)
+        guard parameters.count == network.parameters.count, averaged.isEmpty || averaged.count == parameters.count else {
+            throw EngineError(.shapeMismatch, "the network has \(network.parameters.count) parameters, got \(parameters.count) (and \(averaged.count) averaged)")
+        }
+        if let k = parameters.firstIndex(where: { !$0.isFinite }) { throw EngineError(.nonFinite, "parameter \(k) is \(parameters[k])") }
+        if let k = averaged.firstIndex(where: { !$0.isFinite }) { throw EngineError(.nonFinite, "averaged parameter \(k) is \(averaged[k])") }
+        network.parameters = parameters
+        dimension = d
+        self.embedding = embedding
+        self.parametrisation = parametrisation
+        self.frequencies = frequencies
+        self.network = network
+        self.averaged = averaged
+        pool = ScratchPool()
+    }
+
+    static func check(dimension d: Int, hidden: [Int], embedding: TimeEmbedding) throws(EngineError) {
+        guard d >= 1, d <= 1 << 16 else { throw .invalid("dim must be in [1, 65536], got \(d)") }
+        guard !hidden.isEmpty, hidden.count <= 64 else { throw .invalid("hidden must list 1 to 64 widths, got \(hidden.count)") }
+        if let w = hidden.first(where: { $0 < 1 || $0 > 1 << 16 }) { throw .invalid("hidden widths must be in [1, 65536], got \(w)") }
+        let e = embedding.count
+        guard e >= 2, e % 2 == 0, e <= 4096 else { throw .invalid("the embedding size must be even and in [2, 4096], got \(e)") }
+        if case .gaussianFourier(_, let scale) = embedding, !(scale.isFinite && scale > 0) {
+            throw .invalid("the embedding scale must be finite and > 0, got \(scale)")
+        }
+    }
+
+    /// The network that evaluates the score: with the EMA parameters when present.
+    public var samplingNetwork: MLP<Float> {
+        var net = network
+        if !averaged.isEmpty { net.parameters = averaged }
+        return net
+    }
+
+    /// Hidden widths.
+    public var hidden: [Int] { Array(network.widths.dropFirst().dropLast()) }
 
     /// e(t) into `out` (embedding.count floats).
     func embed(_ t: Double, into out: UnsafeMutablePointer<Float>) {
@@ -73,54 +122,102 @@ public struct MLPScore: ScoreModel {
         }
     }
 
-    /// The network input [x, e(t)] for rows of x at one time (the embedding computed once).
-    func inputs(_ x: UnsafePointer<Float>, count: Int, time t: Double) -> [Float] {
-        let d = dimension, e = embedding.count, width = d + e
-        var input = [Float](repeating: 0, count: count * width)
-        input.withUnsafeMutableBufferPointer { buffer in
-            let base = buffer.baseAddress!
-            embed(t, into: base + d)
-            for r in 0..<count {
-                (base + r * width).update(from: x + r * d, count: d)
-                if r > 0 { (base + r * width + d).update(from: base + d, count: e) }
-            }
+    /// A block's workspace and input buffer, reused across calls.
+    final class Scratch: @unchecked Sendable {
+        let workspace: MLP<Float>.Workspace
+        let input: UnsafeMutablePointer<Float>
+        init(network: MLP<Float>) {
+            workspace = MLP<Float>.Workspace(network: network, rows: MLPScore.blockRows)
+            input = .allocate(capacity: MLPScore.blockRows * network.widths[0])
         }
-        return input
+        deinit { input.deallocate() }
     }
 
-    /// The network's output o at the rows of x and time t (EMA parameters when present).
-    func output(_ x: UnsafePointer<Float>, count: Int, time t: Double) -> [Float] {
-        var net = network
-        if !averaged.isEmpty { net.parameters = averaged }
-        let workspace = MLP<Float>.Workspace(network: net, rows: count)
-        let input = inputs(x, count: count, time: t)
-        net.forward(input, workspace)
-        return Array(UnsafeBufferPointer(start: workspace.output, count: count * dimension))
+    /// Scratch blocks for evaluations, taken and returned under a lock (copies of a
+    /// model share it; their widths are the same).
+    final class ScratchPool: @unchecked Sendable {
+        private let free = Mutex<[Scratch]>([])
+        func take(_ network: MLP<Float>) -> Scratch { free.withLock { $0.popLast() } ?? Scratch(network: network) }
+        func give(_ scratch: Scratch) { free.withLock { $0.append(scratch) } }
+    }
+
+    /// The rows' times: one for all, or one per row.
+    enum Times: @unchecked Sendable {
+        case single(Double)
+        case perRow(UnsafePointer<Double>)
+        subscript(row: Int) -> Double {
+            switch self {
+            case .single(let t): return t
+            case .perRow(let times): return times[row]
+            }
+        }
+    }
+
+    /// The network's output o at the rows of x (EMA parameters when present), block
+    /// by block in parallel; `body(first, rows, o)` receives each block's outputs
+    /// (rows x dimension) for rows first..<first + rows.
+    func withOutputs(_ x: UnsafePointer<Float>, count: Int, times: Times,
+                     _ body: @Sendable (_ first: Int, _ rows: Int, _ o: UnsafePointer<Float>) -> Void) {
+        let net = samplingNetwork
+        let d = dimension, e = embedding.count, width = d + e, blocks = (count + Self.blockRows - 1) / Self.blockRows
+        let x = UncheckedPointer(x), pool = pool
+        Parallel.forEach(blocks, parallel: blocks > 1) { block in
+            let first = block * Self.blockRows, rows = min(Self.blockRows, count - first)
+            let scratch = pool.take(net)
+            let input = scratch.input
+            for r in 0..<rows {
+                (input + r * width).update(from: x.base + (first + r) * d, count: d)
+                let t = times[first + r]
+                if r > 0 && times[first + r - 1] == t {
+                    (input + r * width + d).update(from: input + (r - 1) * width + d, count: e)
+                } else {
+                    embed(t, into: input + r * width + d)
+                }
+            }
+            net.forward(input, scratch.workspace, rows: rows, tiled: false, forTraining: false)
+            body(first, rows, scratch.workspace.output)
+            pool.give(scratch)
+        }
+    }
+
+    /// out = the score (or the denoiser) from the network's output o by the parametrisation.
+    private func convert(_ x: UnsafePointer<Float>, count: Int, times: Times, process: ForwardProcess, into out: UnsafeMutablePointer<Float>,
+                         denoiser: Bool) {
+        guard count > 0 else { return }
+        let d = dimension, parametrisation = parametrisation, x = UncheckedPointer(x), out = SharedPointer(out)
+        withOutputs(x.base, count: count, times: times) { first, rows, o in
+            var t = Double.nan, alpha: Float = 1, sigma: Float = 1
+            for r in 0..<rows {
+                if times[first + r] != t {
+                    t = times[first + r]
+                    alpha = Float(process.alpha(t))
+                    sigma = Float(process.sigma(t))
+                }
+                let xr = x.base + (first + r) * d, outr = out.base + (first + r) * d, or = o + r * d
+                for k in 0..<d {
+                    switch (parametrisation, denoiser) {
+                    case (.epsilon, false): outr[k] = -or[k] / sigma
+                    case (.data, false): outr[k] = (alpha * or[k] - xr[k]) / (sigma * sigma)
+                    case (.score, false): outr[k] = or[k] / sigma
+                    case (.epsilon, true): outr[k] = (xr[k] - sigma * or[k]) / alpha
+                    case (.data, true): outr[k] = or[k]
+                    case (.score, true): outr[k] = (xr[k] + sigma * or[k]) / alpha
+                    }
+                }
+            }
+        }
     }
 
     public func score(_ x: UnsafePointer<Float>, count: Int, time t: Double, process: ForwardProcess, into out: UnsafeMutablePointer<Float>) {
-        guard count > 0 else { return }
-        let o = output(x, count: count, time: t)
-        let alpha = Float(process.alpha(t)), sigma = Float(process.sigma(t))
-        for k in 0..<(count * dimension) {
-            switch parametrisation {
-            case .epsilon: out[k] = -o[k] / sigma
-            case .data: out[k] = (alpha * o[k] - x[k]) / (sigma * sigma)
-            case .score: out[k] = o[k] / sigma
-            }
-        }
+        convert(x, count: count, times: .single(t), process: process, into: out, denoiser: false)
+    }
+
+    public func score(_ x: UnsafePointer<Float>, count: Int, times: UnsafePointer<Double>, process: ForwardProcess,
+                      into out: UnsafeMutablePointer<Float>) {
+        convert(x, count: count, times: .perRow(times), process: process, into: out, denoiser: false)
     }
 
     public func denoise(_ x: UnsafePointer<Float>, count: Int, time t: Double, process: ForwardProcess, into out: UnsafeMutablePointer<Float>) {
-        guard count > 0 else { return }
-        let o = output(x, count: count, time: t)
-        let alpha = Float(process.alpha(t)), sigma = Float(process.sigma(t))
-        for k in 0..<(count * dimension) {
-            switch parametrisation {
-            case .epsilon: out[k] = (x[k] - sigma * o[k]) / alpha
-            case .data: out[k] = o[k]
-            case .score: out[k] = (x[k] + sigma * o[k]) / alpha
-            }
-        }
+        convert(x, count: count, times: .single(t), process: process, into: out, denoiser: true)
     }
 }

@@ -11,6 +11,10 @@ public protocol ScoreModel: Sendable {
     var dimension: Int { get }
     func denoise(_ x: UnsafePointer<Float>, count: Int, time t: Double, process: ForwardProcess, into out: UnsafeMutablePointer<Float>)
     func score(_ x: UnsafePointer<Float>, count: Int, time t: Double, process: ForwardProcess, into out: UnsafeMutablePointer<Float>)
+    /// The score with a time per row (times: count values in (0, 1]), for samplers
+    /// whose rows move through time at their own pace (the adaptive ODE sampler).
+    /// Defaults to one `score` call per run of equal consecutive times.
+    func score(_ x: UnsafePointer<Float>, count: Int, times: UnsafePointer<Double>, process: ForwardProcess, into out: UnsafeMutablePointer<Float>)
 }
 
 extension ScoreModel {
@@ -18,6 +22,17 @@ extension ScoreModel {
         denoise(x, count: count, time: t, process: process, into: out)
         let alpha = Float(process.alpha(t)), sigma = process.sigma(t), inverseVariance = Float(1 / (sigma * sigma))
         for k in 0..<(count * dimension) { out[k] = (alpha * out[k] - x[k]) * inverseVariance }
+    }
+
+    public func score(_ x: UnsafePointer<Float>, count: Int, times: UnsafePointer<Double>, process: ForwardProcess,
+                      into out: UnsafeMutablePointer<Float>) {
+        var first = 0
+        while first < count {
+            var end = first + 1
+            while end < count && times[end] == times[first] { end += 1 }
+            score(x + first * dimension, count: end - first, time: times[first], process: process, into: out + first * dimension)
+            first = end
+        }
     }
 }
 

@@ -17,15 +17,18 @@ class Progress:
         self.callback = callback  # callback(done, metric) after each unit of work
         self.reported = 0
         self.error = None
+        self.stopped = False  # a callable returned False
         self.cfunc = bz_progress_fn(self._call)
 
     def _call(self, user, done, total, metric):
         try:
             if self.callable is not None and self.callable(done, total) is False:
+                self.stopped = True
                 return 1
             if self.callback is not None and done > self.reported:  # once per unit, not again at the end
                 self.reported = done
                 if self.callback(int(done), metric) is False:
+                    self.stopped = True
                     return 1
             return 0
         except BaseException as e:  # noqa: BLE001 - re-raised after the call

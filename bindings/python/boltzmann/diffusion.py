@@ -13,21 +13,31 @@ True
 """
 
 import ctypes
+import os
 
 import numpy as np
 
 from ._handles import HandleOwner
-from ._lib import bz_energy_fn, bz_sampler_options, f32p, f64p, i32p, i64p, lib, score_p, sde_p
+from ._lib import bz_energy_fn, bz_sampler_options, bz_train_options, f32p, f64p, i32p, i64p, lib, score_p, sde_p, u8p
 from ._progress import Progress
-from .errors import InvalidArgument, ShapeError
+from .errors import Cancelled, InvalidArgument, ShapeError
 
 __all__ = ["SDE", "VPSDE", "SubVPSDE", "VESDE", "DDPM", "ScoreModel", "GaussianMixtureScore", "EmpiricalScore",
-           "sample", "langevin", "ito_integral", "METHODS"]
+           "MLPScore", "sample", "langevin", "ito_integral", "METHODS"]
 
 #: Sampler names of :func:`sample` and their ``BZ_SAMPLE_*`` codes.
 METHODS = {"euler_maruyama": 0, "pc": 1, "ode_euler": 2, "ode_heun": 3, "ancestral": 4, "annealed_langevin": 5,
            "reverse_diffusion": 6}
 _KINDS = {0: "vp", 1: "sub_vp", 2: "ve", 3: "ddpm"}
+_EMBEDDINGS = {"fourier": 0, "sinusoidal": 1}
+_PREDICTIONS = {"epsilon": 0, "data": 1, "score": 2}
+_WEIGHTINGS = {"sigma2": 0, "g2": 1}
+
+
+def _code(table, value, name):
+    if value not in table:
+        raise InvalidArgument(f"{name} must be one of {sorted(table)}, got {value!r}")
+    return table[value]
 
 
 def _rows(x, dim, name, dtype=np.float32):
@@ -246,6 +256,141 @@ class EmpiricalScore(ScoreModel):
 
     def __repr__(self):
         return f"EmpiricalScore(points={len(self.data)}, dim={self.dim})"
+
+
+class MLPScore(ScoreModel):
+    """A learned score s_theta(x, t): a float32 MLP on [x, e(t)] with SiLU hidden layers
+    of widths ``hidden``, trained by denoising score matching (:meth:`fit`).
+
+    ``embedding``: "fourier" (Gaussian Fourier features sin/cos(2 pi w t), w ~ N(0,
+    ``embedding_scale``^2)) or "sinusoidal" (the transformer's positions at 1000 t), with
+    ``embedding_size`` (even) features. ``prediction``: what the network outputs,
+    "epsilon" (the added noise), "data" (x_0) or "score" (sigma_t times the score).
+    Sample it with the process it was trained on. Pickles through :meth:`to_bytes`.
+
+    >>> import boltzmann as bz
+    >>> model = bz.diffusion.MLPScore(2, hidden=(64, 64), seed=0)
+    >>> data = bz.datasets.eight_gaussians(4096, seed=0)
+    >>> model.fit(data, bz.diffusion.VPSDE(), steps=200, seed=0).losses_.shape
+    (200,)
+    """
+
+    def __init__(self, dim, hidden=(128, 128, 128), embedding="fourier", embedding_size=16, embedding_scale=4.0,
+                 prediction="epsilon", seed=0):
+        widths = np.ascontiguousarray(np.atleast_1d(hidden), dtype=np.int64)
+        if widths.ndim != 1 or widths.size == 0:
+            raise InvalidArgument(f"hidden must list at least one width, got {hidden!r}")
+        self._adopt_handle(lib.bz_score_create_mlp, int(dim), widths.ctypes.data_as(i64p), widths.size,
+                           _code(_EMBEDDINGS, embedding, "embedding"), int(embedding_size), float(embedding_scale),
+                           _code(_PREDICTIONS, prediction, "prediction"), int(seed) & (2**64 - 1))
+        self.losses_ = np.empty(0)
+        self._fits = 0
+        self._seed = int(seed)
+
+    def _info(self):
+        n_hidden, kind, size, scale, prediction, count, ema = (ctypes.c_int64(), ctypes.c_int32(), ctypes.c_int64(),
+                                                                 ctypes.c_double(), ctypes.c_int32(), ctypes.c_int64(),
+                                                                 ctypes.c_int32())
+        lib.bz_score_mlp_info(self._h, ctypes.byref(n_hidden), None, 0, ctypes.byref(kind), ctypes.byref(size),
+                              ctypes.byref(scale), ctypes.byref(prediction), ctypes.byref(count), ctypes.byref(ema))
+        widths = np.empty(n_hidden.value, np.int64)
+        lib.bz_score_mlp_info(self._h, None, widths.ctypes.data_as(i64p), widths.size, *([None] * 6))
+        names = {v: k for k, v in _EMBEDDINGS.items()}, {v: k for k, v in _PREDICTIONS.items()}
+        return {"hidden": tuple(int(w) for w in widths), "embedding": names[0][kind.value], "embedding_size": size.value,
+                "embedding_scale": scale.value, "prediction": names[1][prediction.value], "n_parameters": count.value,
+                "has_ema": bool(ema.value)}
+
+    hidden = property(lambda self: self._info()["hidden"], doc="Hidden layer widths.")
+    embedding = property(lambda self: self._info()["embedding"], doc='"fourier" or "sinusoidal".')
+    prediction = property(lambda self: self._info()["prediction"], doc='"epsilon", "data" or "score".')
+    n_parameters = property(lambda self: self._info()["n_parameters"], doc="Weights and biases.")
+    has_ema = property(lambda self: self._info()["has_ema"], doc="Whether sampling uses EMA parameters.")
+
+    def fit(self, data, sde, steps=5000, batch_size=256, lr=1e-3, final_lr=None, ema=0.999, warmup=100, clip=1.0,
+            epsilon=1e-5, weighting="sigma2", seed=None, callback=None, progress=None):
+        """Train on the rows of ``data`` (n, dim) by denoising score matching on ``sde``:
+        ``steps`` Adam steps (rate ``lr`` after ``warmup`` linear steps, then moving linearly
+        to ``final_lr`` at the last step when given; gradients clipped
+        to global norm ``clip``, 0 for none) on batches of ``batch_size`` rows, times
+        t ~ U(``epsilon``, 1), loss weight ``weighting`` = "sigma2" (lambda = sigma_t^2)
+        or "g2" (g(t)^2). Sampling then uses the EMA of the parameters (decay ``ema``,
+        0 for none). ``callback(step, loss)`` after each step may return False to stop
+        early (the model keeps the steps done). ``seed`` (default: derived from the
+        model's seed and the number of fits) draws everything. Each call starts a fresh
+        Adam and continues the EMA. The losses of the call go to ``losses_``. Returns self."""
+        x = np.asarray(data)
+        if x.ndim != 2:
+            raise ShapeError(f"data must have shape (n, {self.dim}), got {x.shape}")
+        x = np.ascontiguousarray(x, dtype=np.float32)
+        options = bz_train_options()
+        lib.bz_train_options_init(ctypes.byref(options))
+        options.steps, options.batch_size, options.learning_rate = int(steps), int(batch_size), float(lr)
+        options.final_learning_rate = -1.0 if final_lr is None else float(final_lr)
+        options.warmup, options.clip, options.ema, options.epsilon = int(warmup), float(clip), float(ema), float(epsilon)
+        options.weighting = _code(_WEIGHTINGS, weighting, "weighting")
+        if seed is None:
+            seed = self._seed * 1_000_003 + self._fits
+        losses = np.full(max(int(steps), 1), np.nan)
+        run = Progress(progress, unit="steps", callback=callback)
+        try:
+            run.run(lib.bz_score_fit, self._h, sde._h, x.ctypes.data_as(f32p), x.shape[0], x.shape[1],
+                    ctypes.byref(options), int(seed) & (2**64 - 1), losses.ctypes.data_as(f64p))
+        except Cancelled:
+            if not run.stopped:
+                raise
+        finally:
+            self.losses_ = losses[~np.isnan(losses)]
+        self._fits += 1
+        return self
+
+    def save(self, path):
+        """Write the model to ``path`` in the learned-score format (see the header),
+        atomically: a failed save leaves any existing file as it was."""
+        lib.bz_score_save(self._h, os.fsencode(path))
+
+    @classmethod
+    def load(cls, path):
+        """A model read from a file written by :meth:`save` (:class:`FormatError` if it is
+        not one, or is damaged)."""
+        handle = score_p()
+        lib.bz_score_load(os.fsencode(path), ctypes.byref(handle))
+        return cls._from_handle(handle)
+
+    def to_bytes(self):
+        """The model in the learned-score format, as bytes."""
+        size = ctypes.c_int64()
+        lib.bz_score_serialized_size(self._h, ctypes.byref(size))
+        out = (ctypes.c_uint8 * size.value)()
+        lib.bz_score_serialize(self._h, out, size.value)
+        return bytes(out)
+
+    @classmethod
+    def from_bytes(cls, data):
+        """A model from :meth:`to_bytes` output."""
+        data = bytes(data)
+        buffer = (ctypes.c_uint8 * max(len(data), 1)).from_buffer_copy(data or b"\0")
+        handle = score_p()
+        lib.bz_score_deserialize(ctypes.cast(buffer, u8p), len(data), ctypes.byref(handle))
+        return cls._from_handle(handle)
+
+    @classmethod
+    def _from_handle(cls, handle):
+        model = cls.__new__(cls)
+        model._own(handle)
+        model.losses_, model._fits, model._seed = np.empty(0), 0, 0
+        return model
+
+    def __reduce__(self):
+        return (MLPScore.from_bytes, (self.to_bytes(),))
+
+    def interrupt(self):
+        """Stop a fit or sampling in progress (from another thread)."""
+        lib.bz_interrupt(ctypes.cast(self._h, ctypes.c_void_p))
+
+    def __repr__(self):
+        info = self._info()
+        return (f"MLPScore(dim={self.dim}, hidden={info['hidden']}, embedding={info['embedding']!r}, "
+                f"prediction={info['prediction']!r})")
 
 
 def sample(score, sde, n, method="euler_maruyama", steps=1000, seed=0, epsilon=None, snr=0.16, langevin_steps=1,

@@ -135,10 +135,18 @@ def sde():
     return pooled(live_sdes, _lib.sde_p, create, lib.bz_sde_free)
 
 
+MLP_WIDTHS = np.array([6, 5], np.int64)
+
+
 def score_model():
-    """A 2-dimensional score model: a 2-component mixture or 3 training points (or NULL, forged, freed)."""
+    """A 2-dimensional score model: a 2-component mixture, 3 training points or a small
+    learned score (or NULL, forged, freed)."""
     def create(h):
-        if rng.random() < 0.5:
+        r = rng.random()
+        if r < 0.3:
+            lib.bz_score_create_mlp(2, MLP_WIDTHS.ctypes.data_as(_lib.i64p), 2, rng.randrange(2), 4, 2.0, rng.randrange(3), 5,
+                                    ctypes.byref(h))
+        elif r < 0.65:
             lib.bz_score_create_gmm(f64(np.array([1.0, 2.0])), f64(np.array([0.0, 0.0, 1.0, 1.0])),
                                     f64(np.array([0.1, 0.2, 0.3, 0.1])), 2, 2, 1, ctypes.byref(h))
         else:
@@ -208,6 +216,50 @@ def random_bytes(n):
         if rng.random() < 0.5:
             data[rng.randrange(len(good))] ^= 1
     return (ctypes.c_uint8 * n).from_buffer(data)
+
+
+def score_bytes(n):
+    """n bytes that are sometimes a valid learned-score file, sometimes damaged or noise."""
+    data = bytearray(rng.randbytes(n))
+    if rng.random() < 0.6:
+        good = bz.diffusion.MLPScore(2, hidden=(6, 5), embedding_size=4).to_bytes()
+        data = bytearray(good + bytes(max(0, n - len(good))))[:n]
+        if rng.random() < 0.5:
+            data[rng.randrange(n)] ^= 1 << rng.randrange(8)
+    return (ctypes.c_uint8 * n).from_buffer_copy(bytes(data))
+
+
+def train_options():
+    options = _lib.bz_train_options()
+    lib.bz_train_options_init(ctypes.byref(options))
+    options.steps = rng.choice([-1, 0, 1, 3, 2**31])
+    options.batch_size = rng.choice([-1, 0, 1, 4, 2**21])
+    options.learning_rate = rng.choice(DOUBLES)
+    options.final_learning_rate = rng.choice([-1.0, 0.0, 1e-3, float("nan"), float("inf")])
+    options.warmup = rng.choice([-1, 0, 1, 2**40])
+    options.clip = rng.choice([0.0, 1.0, -1.0, float("nan")])
+    options.ema = rng.choice([0.0, 0.9, 1.0, -0.5, float("nan")])
+    options.epsilon = rng.choice([1e-5, 0.0, 1.0, float("nan")])
+    options.weighting = rng.choice([-1, 0, 1, 2])
+    options.version = 1 if rng.random() < 0.9 else 2
+    return options
+
+
+def fit_arguments(m):
+    """bz_score_fit's arguments for m rows: losses as long as the steps (NULL options: 5000)."""
+    w, options = two(), train_options() if rng.random() < 0.97 else None
+    steps = options.steps if options is not None else 5000
+    losses = f64(np.empty(steps)) if 0 < steps < 10_000 and rng.random() < 0.7 else None
+    FIT_KEEP.append(options)
+    return (score_model(), sde(), float_rows(m, w), m, w, None if options is None else ctypes.byref(options), 3, losses,
+            progress(), None)
+
+
+FIT_KEEP = []  # options structs referenced by pending calls
+
+
+SCORE_SCRATCH = b"/tmp/boltzmann-fuzz-%d.bzmlp" % os.getpid()
+atexit.register(lambda: os.path.exists(SCORE_SCRATCH) and os.unlink(SCORE_SCRATCH))
 
 
 def bytes_out(n):
@@ -481,6 +533,22 @@ def call():
         "bz_score_gmm_log_density": lambda: (score_model(), sde(), f64(doubles(2 * m)), m, two(),
                                              rng.choice([0.5, 0.0, 2.0, float("nan")]), f64(out_doubles(m)), f64(out_doubles(2 * m))),
         "bz_score_gmm_sample": lambda: (score_model(), m, 3, floats_out(2 * m if 0 < m < 1000 else 1)),
+        "bz_score_create_mlp": lambda: (rng.choice([-1, 0, 1, 2, 2**17]), i64(ints(3)), rng.choice([-1, 0, 1, 2, 3, 65]),
+                                        rng.choice([-1, 0, 1, 2]), rng.choice([-2, 0, 1, 2, 4, 5, 8194]), rng.choice(DOUBLES),
+                                        rng.choice([-1, 0, 1, 2, 3]), 3, ctypes.byref(_lib.score_p()) if rng.random() < 0.9 else None),
+        "bz_score_mlp_info": lambda: (score_model(), ctypes.byref(i) if rng.random() < 0.5 else None,
+                                      i64(np.empty(2, np.int64)) if rng.random() < 0.5 else None, rng.choice([-1, 0, 1, 2]),
+                                      ctypes.byref(ctypes.c_int32()), ctypes.byref(ctypes.c_int64()), ctypes.byref(d), None,
+                                      ctypes.byref(ctypes.c_int64()) if rng.random() < 0.5 else None, None),
+        "bz_train_options_init": lambda: (ctypes.byref(_lib.bz_train_options()) if rng.random() < 0.9 else None,),
+        "bz_score_fit": lambda: fit_arguments(m),
+        "bz_score_save": lambda: (score_model(), rng.choice([None, b"", b"/nonexistent/x.bzmlp", SCORE_SCRATCH])),
+        "bz_score_load": lambda: (rng.choice([None, b"", b"/nonexistent/x.bzmlp", SCORE_SCRATCH, SCRATCH, b"/dev/null"]),
+                                  ctypes.byref(_lib.score_p()) if rng.random() < 0.9 else None),
+        "bz_score_serialized_size": lambda: (score_model(), ctypes.byref(i) if rng.random() < 0.9 else None),
+        "bz_score_serialize": lambda: (score_model(), bytes_out(400), rng.choice([-1, 0, 10, 300, 400])),
+        "bz_score_deserialize": lambda: (score_bytes(400), rng.choice([-1, 0, 30, 200, 400]),
+                                         ctypes.byref(_lib.score_p()) if rng.random() < 0.9 else None),
         "bz_sampler_options_init": lambda: (ctypes.byref(_lib.bz_sampler_options()) if rng.random() < 0.9 else None,),
         "bz_diffusion_sample": lambda: (score_model(), sde(), m, two(), rng.choice([-1, 0, 1, 2, 3, 4, 5, 6, 7]), sampler_options(), 5,
                                         floats_out(2 * m if 0 < m < 1000 else 1), None, rng.choice([0, 0, 1, -1]),

@@ -10,6 +10,7 @@ import ctypes
 import math
 import os
 import tempfile
+import zlib
 
 import numpy as np
 import pytest
@@ -194,7 +195,8 @@ def cases(s):
         ("bz_mean_field_occupations", (f64(E3), 3, 1.0, 1.0, 0.0, 0.5, 1e-9, 0, f64(out3), None, None), bz.InvalidArgument, "max_iterations"),
         ("bz_mean_field_occupations", (f64(E3), 3, 1.0, 1.0, 0.0, 0.5, 1e-9, 100, None, None, None), bz.NullPointerError, "occupations"),
         ("bz_mean_field_occupations", (f64(np.zeros(3)), 3, 5.0, 10.0, 1.0, 0.0, 1e-12, 5, f64(out3), None, None), bz.NotConverged, "converge"),
-    ] + ising_cases() + mc_cases() + tempering_cases() + pbit_cases() + rbm_cases() + hopfield_cases() + dense_cases() + diffusion_cases()
+    ] + (ising_cases() + mc_cases() + tempering_cases() + pbit_cases() + rbm_cases() + hopfield_cases() + dense_cases()
+         + diffusion_cases() + learned_score_cases())
 
 
 def ising_cases():
@@ -812,6 +814,112 @@ def dense_cases():
         ("bz_dense_hopfield_energy", (net, f32(1, 1, 1), 1, 3, None), bz.NullPointerError, "energies"),
         ("bz_dense_hopfield_energy", (net, f32(1, 1, 1), 2**50, 3, e), bz.InvalidArgument, "n_states"),
         ("bz_dense_hopfield_energy", (net, f32(1, NAN, 1), 1, 3, e), bz.NumericError, "states[0][1]"),
+    ]
+
+
+def learned_score_cases():
+    """bz_score_create_mlp and the calls that train and persist learned scores."""
+    def f32(*values):
+        return np.array(values, np.float32).ctypes.data_as(_lib.f32p)
+
+    sde, model, mixture, dead = _lib.sde_p(), _lib.score_p(), _lib.score_p(), _lib.score_p()
+    lib.bz_sde_create_vp(0, 0.1, 20.0, ctypes.byref(sde))
+    widths = ints(8, 8)
+    lib.bz_score_create_mlp(2, widths.ctypes.data_as(_lib.i64p), 2, 0, 4, 1.0, 0, 1, ctypes.byref(model))
+    lib.bz_score_create_mlp(2, widths.ctypes.data_as(_lib.i64p), 2, 0, 4, 1.0, 0, 1, ctypes.byref(dead))
+    lib.bz_score_free(dead)
+    lib.bz_score_create_gmm(f64(arr(1.0)), f64(arr(0.0, 0.0)), f64(arr(1.0, 1.0)), 1, 2, 1, ctypes.byref(mixture))
+    out = ctypes.byref(_lib.score_p())
+    folder = tempfile.mkdtemp()
+    saved = os.path.join(folder, "model.bzmlp")
+    lib.bz_score_save(model, saved.encode())
+    good = open(saved, "rb").read()
+    future = good[:8] + bytes([2]) + good[9:-4]  # a later format version, checksummed as that version would be
+    damaged = {"truncated": good[:-9], "checksum": good[:60] + bytes([good[60] ^ 1]) + good[61:], "magic": b"PK" + good[2:],
+               "version": future + zlib.crc32(future).to_bytes(4, "little")}
+    paths = {}
+    for name, content in damaged.items():
+        paths[name] = saved + "." + name
+        with open(paths[name], "wb") as f:
+            f.write(content)
+
+    def raw(b):
+        return (ctypes.c_uint8 * len(b)).from_buffer_copy(b)
+
+    def options(**fields):
+        o = _lib.bz_train_options()
+        lib.bz_train_options_init(ctypes.byref(o))
+        for name, value in fields.items():
+            setattr(o, name, value)
+        return ctypes.byref(o)
+
+    data = f32(0, 0, 1, 1, -1, 0.5)
+    losses = np.empty(4).ctypes.data_as(_lib.f64p)
+
+    def fit(handle=None, opts=None, x=data, n=3, dim=2, progress=NOFN, sde_handle=None):
+        return (handle or model, sde_handle or sde, x, n, dim, opts or options(steps=4, batch_size=2), 1, losses, progress, None)
+
+    def create(dim=2, hidden=widths, n_hidden=2, embedding=0, size=4, scale=1.0, prediction=0, out_=out):
+        return (dim, None if hidden is None else hidden.ctypes.data_as(_lib.i64p), n_hidden, embedding, size, scale, prediction,
+                1, out_)
+
+    def info(handle=None, hidden=None, capacity=0):
+        return (handle or model, None, hidden, capacity, None, None, None, None, None, None)
+
+    return [
+        ("bz_score_create_mlp", create(dim=0), bz.InvalidArgument, "dim"),
+        ("bz_score_create_mlp", create(n_hidden=0), bz.InvalidArgument, "n_hidden"),
+        ("bz_score_create_mlp", create(hidden=None), bz.NullPointerError, "hidden"),
+        ("bz_score_create_mlp", create(hidden=ints(8, 0)), bz.InvalidArgument, "hidden[1]"),
+        ("bz_score_create_mlp", create(hidden=ints(65536, 65536)), bz.InvalidArgument, "parameters"),
+        ("bz_score_create_mlp", create(embedding=2), bz.InvalidArgument, "embedding"),
+        ("bz_score_create_mlp", create(size=3), bz.InvalidArgument, "embedding_size"),
+        ("bz_score_create_mlp", create(scale=NAN), bz.InvalidArgument, "embedding_scale"),
+        ("bz_score_create_mlp", create(scale=0.0), bz.InvalidArgument, "embedding_scale"),
+        ("bz_score_create_mlp", create(prediction=3), bz.InvalidArgument, "prediction"),
+        ("bz_score_create_mlp", create(out_=None), bz.NullPointerError, "out"),
+        ("bz_score_mlp_info", info(handle=mixture), bz.Unsupported, "learned"),
+        ("bz_score_mlp_info", info(hidden=np.empty(1, np.int64).ctypes.data_as(_lib.i64p), capacity=1), bz.ShapeError,
+         "hidden_capacity"),
+        ("bz_score_mlp_info", info(handle=dead), bz.InvalidHandle, "score"),
+        ("bz_train_options_init", (None,), bz.NullPointerError, "options"),
+        ("bz_score_fit", fit(handle=mixture), bz.Unsupported, "learned"),
+        ("bz_score_fit", fit(dim=3), bz.ShapeError, "dim"),
+        ("bz_score_fit", fit(n=0), bz.InvalidArgument, "n"),
+        ("bz_score_fit", fit(x=None), bz.NullPointerError, "data"),
+        ("bz_score_fit", fit(x=f32(0, 0, 1, INF)), bz.NumericError, "data[1][1]"),
+        ("bz_score_fit", fit(opts=options(version=7)), bz.InvalidArgument, "options.version"),
+        ("bz_score_fit", fit(opts=options(steps=0)), bz.InvalidArgument, "options.steps"),
+        ("bz_score_fit", fit(opts=options(batch_size=0)), bz.InvalidArgument, "options.batch_size"),
+        ("bz_score_fit", fit(opts=options(learning_rate=-1.0)), bz.InvalidArgument, "options.learning_rate"),
+        ("bz_score_fit", fit(opts=options(final_learning_rate=INF)), bz.InvalidArgument, "options.final_learning_rate"),
+        ("bz_score_fit", fit(opts=options(warmup=-1)), bz.InvalidArgument, "options.warmup"),
+        ("bz_score_fit", fit(opts=options(clip=NAN)), bz.InvalidArgument, "options.clip"),
+        ("bz_score_fit", fit(opts=options(ema=1.0)), bz.InvalidArgument, "options.ema"),
+        ("bz_score_fit", fit(opts=options(epsilon=0.0)), bz.InvalidArgument, "options.epsilon"),
+        ("bz_score_fit", fit(opts=options(weighting=2)), bz.InvalidArgument, "options.weighting"),
+        ("bz_score_fit", fit(opts=options(steps=4, batch_size=2, learning_rate=1e30, clip=0.0, warmup=0)), bz.NumericError,
+         "diverged"),
+        ("bz_score_fit", fit(progress=STOP, opts=options(steps=4, batch_size=2)), bz.Cancelled, "progress callback"),
+        ("bz_score_fit", fit(sde_handle=ctypes.cast(dead, _lib.sde_p)), bz.InvalidHandle, "sde"),
+        ("bz_score_save", (model, None), bz.NullPointerError, "path"),
+        ("bz_score_save", (model, b""), bz.InvalidArgument, "path"),
+        ("bz_score_save", (model, b"/nonexistent/dir/x.bzmlp"), bz.BoltzmannIOError, "nonexistent"),
+        ("bz_score_save", (mixture, saved.encode()), bz.Unsupported, "learned"),
+        ("bz_score_load", (b"/nonexistent/x.bzmlp", out), bz.BoltzmannIOError, "nonexistent"),
+        ("bz_score_load", (paths["truncated"].encode(), out), bz.FormatError, "truncated"),
+        ("bz_score_load", (paths["checksum"].encode(), out), bz.FormatError, "checksum"),
+        ("bz_score_load", (paths["magic"].encode(), out), bz.FormatError, "magic"),
+        ("bz_score_load", (paths["version"].encode(), out), bz.FormatError, "version 2"),
+        ("bz_score_load", (saved.encode(), None), bz.NullPointerError, "out"),
+        ("bz_score_serialized_size", (model, None), bz.NullPointerError, "out_size"),
+        ("bz_score_serialized_size", (mixture, ctypes.byref(ctypes.c_int64())), bz.Unsupported, "learned"),
+        ("bz_score_serialize", (model, raw(good), len(good) - 1), bz.ShapeError, "size"),
+        ("bz_score_serialize", (model, None, len(good)), bz.NullPointerError, "out"),
+        ("bz_score_deserialize", (raw(good[:40]), 40, out), bz.FormatError, "truncated"),
+        ("bz_score_deserialize", (raw(good), -1, out), bz.InvalidArgument, "size"),
+        ("bz_score_deserialize", (None, 4, out), bz.NullPointerError, "bytes"),
+        ("bz_score_deserialize", (raw(b"BZRBM\r\n\x1a" + good[8:]), len(good), out), bz.FormatError, "magic"),
     ]
 
 

@@ -1,0 +1,195 @@
+import BoltzmannCore
+import CBoltzmann
+
+// Header section "Score-based diffusion": learned scores (bz_score_create_mlp and
+// the calls that train, describe and persist them).
+
+private func learned(_ pointer: OpaquePointer?) throws(EngineError) -> MLPScore {
+    guard let model = try scoreHandle(pointer).model as? MLPScore else {
+        throw EngineError(.unsupported, "score is not a learned (MLP) model")
+    }
+    return model
+}
+
+@c @implementation
+public func bz_score_create_mlp(
+    _ dim: Int64, _ hidden: UnsafePointer<Int64>?, _ nHidden: Int64, _ embedding: Int32, _ embeddingSize: Int64,
+    _ embeddingScale: Double, _ prediction: Int32, _ seed: UInt64, _ out: UnsafeMutablePointer<OpaquePointer?>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(out, "out")
+        out.pointee = nil
+        guard dim >= 1, dim <= 1 << 16 else { throw .invalid("dim must be in [1, 65536], got \(dim)") }
+        guard nHidden >= 1, nHidden <= 64 else { throw .invalid("n_hidden must be in [1, 64], got \(nHidden)") }
+        let widths = try Argument.array(hidden, Int(nHidden), "hidden")
+        if let k = widths.firstIndex(where: { $0 < 1 || $0 > 1 << 16 }) { throw .invalid("hidden[\(k)] must be in [1, 65536], got \(widths[k])") }
+        guard embeddingSize >= 2, embeddingSize <= 4096, embeddingSize % 2 == 0 else {
+            throw .invalid("embedding_size must be even and in [2, 4096], got \(embeddingSize)")
+        }
+        let features: TimeEmbedding
+        switch embedding {
+        case BZ_EMBEDDING_FOURIER:
+            guard embeddingScale.isFinite, embeddingScale > 0 else { throw .invalid("embedding_scale must be finite and > 0, got \(embeddingScale)") }
+            features = .gaussianFourier(count: Int(embeddingSize), scale: embeddingScale)
+        case BZ_EMBEDDING_SINUSOIDAL: features = .sinusoidal(count: Int(embeddingSize))
+        default: throw .invalid("embedding must be BZ_EMBEDDING_FOURIER (0) or BZ_EMBEDDING_SINUSOIDAL (1), got \(embedding)")
+        }
+        guard let parametrisation = ScoreParametrisation(rawValue: prediction) else {
+            throw .invalid("prediction must be BZ_PREDICT_EPSILON (0), BZ_PREDICT_DATA (1) or BZ_PREDICT_SCORE (2), got \(prediction)")
+        }
+        let layers: [Int64] = [dim + embeddingSize] + widths + [dim]
+        var parameters: Int64 = 0
+        for l in 1..<layers.count { parameters += (layers[l - 1] + 1) * layers[l] }
+        guard parameters <= 1 << 28 else { throw .invalid("the network would have \(parameters) parameters, more than 2^28") }
+        let model = try MLPScore(dimension: Int(dim), hidden: widths.map { Int($0) }, embedding: features,
+                                 parametrisation: parametrisation, seed: seed)
+        out.pointee = Handles.register(ScoreHandle(model))
+    }
+}
+
+@c @implementation
+public func bz_score_mlp_info(
+    _ score: OpaquePointer?, _ outNHidden: UnsafeMutablePointer<Int64>?, _ hidden: UnsafeMutablePointer<Int64>?, _ hiddenCapacity: Int64,
+    _ outEmbedding: UnsafeMutablePointer<Int32>?, _ outEmbeddingSize: UnsafeMutablePointer<Int64>?,
+    _ outEmbeddingScale: UnsafeMutablePointer<Double>?, _ outPrediction: UnsafeMutablePointer<Int32>?,
+    _ outNParameters: UnsafeMutablePointer<Int64>?, _ outHasEMA: UnsafeMutablePointer<Int32>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let model = try learned(score), widths = model.hidden
+        if let hidden {
+            guard hiddenCapacity >= widths.count else {
+                throw EngineError(.shapeMismatch, "hidden_capacity is \(hiddenCapacity), the model has \(widths.count) hidden layers")
+            }
+            for (k, w) in widths.enumerated() { hidden[k] = Int64(w) }
+        }
+        outNHidden?.pointee = Int64(widths.count)
+        switch model.embedding {
+        case .gaussianFourier(let count, let scale):
+            outEmbedding?.pointee = BZ_EMBEDDING_FOURIER
+            outEmbeddingSize?.pointee = Int64(count)
+            outEmbeddingScale?.pointee = scale
+        case .sinusoidal(let count):
+            outEmbedding?.pointee = BZ_EMBEDDING_SINUSOIDAL
+            outEmbeddingSize?.pointee = Int64(count)
+            outEmbeddingScale?.pointee = 0
+        }
+        outPrediction?.pointee = model.parametrisation.rawValue
+        outNParameters?.pointee = Int64(model.network.parameters.count)
+        outHasEMA?.pointee = model.averaged.isEmpty ? 0 : 1
+    }
+}
+
+@c @implementation
+public func bz_train_options_init(_ options: UnsafeMutablePointer<bz_train_options>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(options, "options")
+        let d = ScoreTrainingOptions()
+        out.pointee = bz_train_options(version: BZ_TRAIN_OPTIONS_VERSION, steps: Int64(d.steps), batch_size: Int64(d.batchSize),
+                                       learning_rate: d.learningRate, final_learning_rate: -1, warmup: Int64(d.warmup), clip: d.clip, ema: d.ema,
+                                       epsilon: d.epsilon, weighting: d.weighting.rawValue)
+    }
+}
+
+/// The engine's options from a caller's struct, every field checked.
+private func trainingOptions(_ options: UnsafePointer<bz_train_options>?) throws(EngineError) -> ScoreTrainingOptions {
+    var settings = ScoreTrainingOptions()
+    guard let options else { return settings }
+    let o = options.pointee
+    guard o.version == BZ_TRAIN_OPTIONS_VERSION else {
+        throw .invalid("options.version must be BZ_TRAIN_OPTIONS_VERSION (\(BZ_TRAIN_OPTIONS_VERSION)), got \(o.version): initialise options with bz_train_options_init")
+    }
+    guard o.steps >= 1, o.steps <= 1 << 30 else { throw .invalid("options.steps must be in [1, 2^30], got \(o.steps)") }
+    guard o.batch_size >= 1, o.batch_size <= 1 << 20 else { throw .invalid("options.batch_size must be in [1, 2^20], got \(o.batch_size)") }
+    guard o.learning_rate.isFinite, o.learning_rate > 0 else { throw .invalid("options.learning_rate must be finite and > 0, got \(o.learning_rate)") }
+    guard !o.final_learning_rate.isNaN, o.final_learning_rate.isFinite || o.final_learning_rate < 0 else {
+        throw .invalid("options.final_learning_rate must be finite (or negative for a constant rate), got \(o.final_learning_rate)")
+    }
+    guard o.warmup >= 0, o.warmup <= 1 << 30 else { throw .invalid("options.warmup must be in [0, 2^30], got \(o.warmup)") }
+    guard o.clip.isFinite, o.clip >= 0 else { throw .invalid("options.clip must be finite and >= 0, got \(o.clip)") }
+    guard o.ema >= 0, o.ema < 1 else { throw .invalid("options.ema must be in [0, 1), got \(o.ema)") }
+    guard o.epsilon > 0, o.epsilon < 1 else { throw .invalid("options.epsilon must be in (0, 1), got \(o.epsilon)") }
+    guard let weighting = ScoreTrainingOptions.Weighting(rawValue: o.weighting) else {
+        throw .invalid("options.weighting must be BZ_WEIGHT_SIGMA2 (0) or BZ_WEIGHT_G2 (1), got \(o.weighting)")
+    }
+    settings.steps = Int(o.steps)
+    settings.batchSize = Int(o.batch_size)
+    settings.learningRate = o.learning_rate
+    settings.finalLearningRate = o.final_learning_rate < 0 ? nil : o.final_learning_rate
+    settings.warmup = Int(o.warmup)
+    settings.clip = o.clip
+    settings.ema = o.ema
+    settings.epsilon = o.epsilon
+    settings.weighting = weighting
+    return settings
+}
+
+@c @implementation
+public func bz_score_fit(
+    _ score: OpaquePointer?, _ sde: OpaquePointer?, _ data: UnsafePointer<Float>?, _ n: Int64, _ dim: Int64,
+    _ options: UnsafePointer<bz_train_options>?, _ seed: UInt64, _ losses: UnsafeMutablePointer<Double>?,
+    _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let h = try scoreHandle(score), p = try process(sde), model = try learned(score)
+        try Argument.length(dim, "dim", equals: model.dimension, "the model's dim")
+        let rows = try matrix(data, n, dim, "data", allowEmpty: false)
+        try finiteRows(rows, dim, "data")
+        let settings = try trainingOptions(options)
+        var done: [Double] = []
+        defer {
+            if let losses {
+                for k in 0..<settings.steps { losses[k] = k < done.count ? done[k] : .nan }
+            }
+        }
+        try h.train { (model: inout MLPScore) throws(EngineError) in
+            try model.train(data: rows, process: p, options: settings, seed: seed, losses: &done,
+                            monitor: monitor(total: Int64(settings.steps), progress, user, interrupt: h.interrupt))
+        }
+    }
+}
+
+@c @implementation
+public func bz_score_save(_ score: OpaquePointer?, _ file: UnsafePointer<CChar>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let model = try learned(score), file = try path(file)
+        try model.save(to: file)
+    }
+}
+
+@c @implementation
+public func bz_score_load(_ file: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(out, "out")
+        out.pointee = nil
+        out.pointee = Handles.register(ScoreHandle(try MLPScore.load(from: try path(file))))
+    }
+}
+
+@c @implementation
+public func bz_score_serialized_size(_ score: OpaquePointer?, _ outSize: UnsafeMutablePointer<Int64>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(outSize, "out_size")
+        out.pointee = Int64(try learned(score).serialized().count)
+    }
+}
+
+@c @implementation
+public func bz_score_serialize(_ score: OpaquePointer?, _ out: UnsafeMutablePointer<UInt8>?, _ size: Int64) -> bz_status {
+    guarded { () throws(EngineError) in
+        let bytes = try learned(score).serialized()
+        let out = try Argument.output(out, "out")
+        try Argument.length(size, "size", equals: bytes.count, "the serialized size")
+        out.write(bytes)
+    }
+}
+
+@c @implementation
+public func bz_score_deserialize(_ bytes: UnsafePointer<UInt8>?, _ size: Int64, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(out, "out")
+        out.pointee = nil
+        guard let bytes else { throw EngineError(.nullPointer, "bytes must not be NULL") }
+        let count = try Argument.count(size, "size")
+        out.pointee = Handles.register(ScoreHandle(try MLPScore(serialized: UnsafeRawBufferPointer(start: bytes, count: count))))
+    }
+}
