@@ -52,6 +52,7 @@ bench: build
 	$(PYTHON) bench/mc.py
 	$(PYTHON) bench/rbm.py
 	$(PYTHON) bench/hopfield.py
+	$(PYTHON) bench/diffusion.py
 
 install: $(LIB)
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include

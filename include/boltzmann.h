@@ -54,9 +54,9 @@ extern "C" {
 /* Version of this header. The library reports its own at run time
  * (bz_version_number); a binding refuses a library whose major differs. */
 #define BZ_VERSION_MAJOR 0
-#define BZ_VERSION_MINOR 8
+#define BZ_VERSION_MINOR 9
 #define BZ_VERSION_PATCH 0
-#define BZ_VERSION_STRING "0.8.0"
+#define BZ_VERSION_STRING "0.9.0"
 #define BZ_VERSION_NUMBER (BZ_VERSION_MAJOR * 10000 + BZ_VERSION_MINOR * 100 + BZ_VERSION_PATCH)
 
 /* Version of the binary interface: bumped whenever a declared function changes
