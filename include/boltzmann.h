@@ -1576,10 +1576,13 @@ bz_status bz_score_deserialize(const uint8_t *bytes, int64_t size, bz_score **ou
 #define BZ_SAMPLE_ANCESTRAL         4  /* DDPM / SMLD ancestral sampling */
 #define BZ_SAMPLE_ANNEALED_LANGEVIN 5  /* Langevin at each noise level (NCSN) */
 #define BZ_SAMPLE_REVERSE_DIFFUSION 6  /* the reverse-diffusion predictor alone */
+#define BZ_SAMPLE_ODE_RK45          7  /* the probability-flow ODE, adaptive Dormand-Prince
+                                          5(4) with a step per sample (steps unused) */
 
 /* Options of bz_diffusion_sample (versioned, as libgit2's are): initialise with
- * bz_sampler_options_init, then change fields. */
-#define BZ_SAMPLER_OPTIONS_VERSION 1
+ * bz_sampler_options_init, then change fields. Version 1 (header 0.8) ends at
+ * denoise; a version-1 struct is still accepted (rtol and atol take defaults). */
+#define BZ_SAMPLER_OPTIONS_VERSION 2
 typedef struct bz_sampler_options {
     int32_t version;        /* BZ_SAMPLER_OPTIONS_VERSION */
     int64_t steps;          /* time steps (noise levels for annealed Langevin); 1000 */
@@ -1589,6 +1592,8 @@ typedef struct bz_sampler_options {
                                (annealed Langevin); 1 */
     double step_size;       /* annealed Langevin's base step; 2e-5 */
     int32_t denoise;        /* 1: end with a Tweedie step x <- E[x_0 | x_eps]; 0 */
+    double rtol;            /* BZ_SAMPLE_ODE_RK45's relative tolerance (> 0); 1e-5 */
+    double atol;            /* BZ_SAMPLE_ODE_RK45's absolute tolerance (> 0); 1e-5 */
 } bz_sampler_options;
 
 /* Fill options with the defaults above. */
@@ -1598,9 +1603,11 @@ bz_status bz_sampler_options_init(bz_sampler_options *options);
  * `method` (BZ_SAMPLE_*) on `sde`, from its prior (N(0, I); N(0, sigma_1^2 I)
  * for VE). options may be NULL (defaults). Optionally records the samples after
  * the grid steps record[n_record] (increasing, in [1, steps]) into trajectory
- * [n_record x n x dim]. Progress counts steps.
- * Errors: INVALID_ARGUMENT, SHAPE_MISMATCH, UNSUPPORTED (ancestral on sub-VP),
- * NON_FINITE (samples diverged), CANCELLED. */
+ * [n_record x n x dim] (not with BZ_SAMPLE_ODE_RK45). Progress counts steps
+ * (BZ_SAMPLE_ODE_RK45: samples that have reached the end time).
+ * Errors: INVALID_ARGUMENT, SHAPE_MISMATCH, UNSUPPORTED (ancestral on sub-VP; a
+ * trajectory with RK45), NON_FINITE (samples diverged), NOT_CONVERGED (RK45 needed
+ * over 100000 steps for a sample), CANCELLED. */
 bz_status bz_diffusion_sample(const bz_score *score, const bz_sde *sde, int64_t n, int64_t dim,
                               int32_t method, const bz_sampler_options *options, uint64_t seed,
                               float *out, const int64_t *record, int64_t n_record,

@@ -282,7 +282,8 @@ public func bz_sampler_options_init(_ options: UnsafeMutablePointer<bz_sampler_o
         let out = try Argument.output(options, "options")
         let defaults = SamplerOptions()
         out.pointee = bz_sampler_options(version: BZ_SAMPLER_OPTIONS_VERSION, steps: Int64(defaults.steps), epsilon: 0, snr: defaults.snr,
-                                         langevin_steps: Int64(defaults.langevinSteps), step_size: defaults.stepSize, denoise: 0)
+                                         langevin_steps: Int64(defaults.langevinSteps), step_size: defaults.stepSize, denoise: 0,
+                                         rtol: defaults.rtol, atol: defaults.atol)
     }
 }
 
@@ -296,14 +297,19 @@ public func bz_diffusion_sample(
     guarded { () throws(EngineError) in
         let h = try scoreHandle(score), p = try process(sde), model = h.model
         try Argument.length(dim, "dim", equals: model.dimension, "the model's dim")
-        guard let kind = SamplingMethod(rawValue: method) else { throw .invalid("method must be one of BZ_SAMPLE_* (0 to 6), got \(method)") }
+        guard let kind = SamplingMethod(rawValue: method) else { throw .invalid("method must be one of BZ_SAMPLE_* (0 to 7), got \(method)") }
         guard n >= 0, n <= 1 << 30 else { throw .invalid("n must be in [0, 2^30], got \(n)") }
         var settings = SamplerOptions()
         if let options {
-            let o = options.pointee
-            guard o.version == BZ_SAMPLER_OPTIONS_VERSION else {
-                throw .invalid("options.version must be BZ_SAMPLER_OPTIONS_VERSION (\(BZ_SAMPLER_OPTIONS_VERSION)), got \(o.version): initialise options with bz_sampler_options_init")
+            // A version-1 struct ends before rtol: read only that much of it.
+            let version = UnsafeRawPointer(options).load(as: Int32.self)
+            guard version == 1 || version == BZ_SAMPLER_OPTIONS_VERSION else {
+                throw .invalid("options.version must be BZ_SAMPLER_OPTIONS_VERSION (\(BZ_SAMPLER_OPTIONS_VERSION)) or 1, got \(version): initialise options with bz_sampler_options_init")
             }
+            var o = bz_sampler_options()
+            _ = bz_sampler_options_init(&o)
+            let size = version == 1 ? MemoryLayout<bz_sampler_options>.offset(of: \bz_sampler_options.rtol)! : MemoryLayout<bz_sampler_options>.size
+            withUnsafeMutableBytes(of: &o) { $0.copyMemory(from: UnsafeRawBufferPointer(start: options, count: size)) }
             guard o.steps >= 1, o.steps <= 1 << 24 else { throw .invalid("options.steps must be in [1, 2^24], got \(o.steps)") }
             guard o.langevin_steps >= 1, o.langevin_steps <= 1 << 20 else { throw .invalid("options.langevin_steps must be in [1, 2^20], got \(o.langevin_steps)") }
             guard o.epsilon == 0 || (o.epsilon > 0 && o.epsilon < 1) else { throw .invalid("options.epsilon must be in (0, 1), or 0 for the default, got \(o.epsilon)") }
@@ -314,6 +320,10 @@ public func bz_diffusion_sample(
             settings.langevinSteps = Int(o.langevin_steps)
             settings.stepSize = o.step_size
             settings.denoiseAtEnd = o.denoise == 1
+            guard o.rtol.isFinite, o.rtol > 0 else { throw .invalid("options.rtol must be finite and > 0, got \(o.rtol)") }
+            guard o.atol.isFinite, o.atol > 0 else { throw .invalid("options.atol must be finite and > 0, got \(o.atol)") }
+            settings.rtol = o.rtol
+            settings.atol = o.atol
         }
         guard nRecord >= 0, nRecord <= Int64(settings.steps) else { throw .invalid("n_record must be in [0, steps], got \(nRecord)") }
         if nRecord > 0 {
@@ -324,7 +334,8 @@ public func bz_diffusion_sample(
         let output = try Argument.output(out, "out")
         let samples = try DiffusionSampler.sample(model: model, process: p, count: Int(n), method: kind, options: settings, seed: seed,
                                                   trajectory: nRecord > 0 ? trajectory : nil,
-                                                  monitor: monitor(total: Int64(settings.steps), progress, user, interrupt: h.interrupt))
+                                                  monitor: monitor(total: kind == .odeRK45 ? n : Int64(settings.steps), progress, user,
+                                                                   interrupt: h.interrupt))
         output.write(samples)
     }
 }

@@ -28,6 +28,9 @@ public enum SamplingMethod: Int32, Sendable {
     /// The reverse-diffusion predictor alone: the forward process's own one-step
     /// transition reversed, x <- x - f_i + G_i^2 s + G_i z.
     case reverseDiffusion = 6
+    /// The probability-flow ODE by the adaptive Dormand-Prince 5(4) pair with a step
+    /// per row under `rtol` and `atol` (see `AdaptiveODE`); `steps` is not used.
+    case odeRK45 = 7
 }
 
 /// Options of `DiffusionSampler.sample`; defaults as documented by each field.
@@ -46,6 +49,8 @@ public struct SamplerOptions: Sendable {
     public var denoiseAtEnd = false
     /// Grid steps after which to record the samples (in increasing order), for trajectories.
     public var record: [Int] = []
+    /// The adaptive ODE sampler's relative and absolute tolerances (Song et al.'s 1e-5).
+    public var rtol = 1e-5, atol = 1e-5
 
     public init() {}
 }
@@ -55,7 +60,8 @@ public enum DiffusionSampler {
     /// model describes, by `method` on `process`. Row r draws all its noise (prior
     /// and steps) from stream (seed, r), and scores are computed row by row, so the
     /// result does not depend on the thread count or on how the rows are batched.
-    /// Recorded states (record.count x count x d) go to `trajectory`.
+    /// Recorded states (record.count x count x d) go to `trajectory`. The monitor
+    /// counts steps (arrived rows for `odeRK45`).
     public static func sample(model: some ScoreModel, process: ForwardProcess, count: Int, method: SamplingMethod,
                               options: SamplerOptions = SamplerOptions(), seed: UInt64, trajectory: UnsafeMutablePointer<Float>? = nil,
                               monitor: WorkMonitor = .none()) throws(EngineError) -> [Float] {
@@ -76,6 +82,12 @@ public enum DiffusionSampler {
             }
             previousRecord = step
         }
+        if method == .odeRK45 {
+            guard options.rtol.isFinite, options.rtol > 0, options.atol.isFinite, options.atol > 0 else {
+                throw .invalid("rtol and atol must be finite and > 0, got \(options.rtol) and \(options.atol)")
+            }
+            guard options.record.isEmpty else { throw EngineError(.unsupported, "the adaptive ODE sampler has no grid to record a trajectory on") }
+        }
         if method == .ancestral && process.kind == .subVP {
             throw EngineError(.unsupported, "ancestral sampling is defined for VP, DDPM and VE processes, not sub-VP")
         }
@@ -83,6 +95,11 @@ public enum DiffusionSampler {
         guard count > 0 else { return x }
         var sampler = Run(model: model, process: process, count: count, dimension: d, seed: seed)
         sampler.prior(&x)
+        if method == .odeRK45 {
+            _ = try AdaptiveODE.integrate(model: model, process: process, x: &x, count: count, epsilon: epsilon, rtol: options.rtol,
+                                          atol: options.atol, monitor: monitor)
+            return try finish(x, model: model, process: process, count: count, epsilon: epsilon, options: options, monitor: monitor)
+        }
         let h = (1 - epsilon) / Double(steps)
         var recorded = 0
         guard monitor.start() else { try monitor.checkNotStopped(); return x }
@@ -97,6 +114,7 @@ public enum DiffusionSampler {
             case .odeHeun: sampler.odeHeun(&x, t, h)
             case .ancestral: sampler.ancestral(&x, t, next, last: last)
             case .reverseDiffusion: sampler.reverseDiffusion(&x, t, next, last: last)
+            case .odeRK45: break  // integrated above
             case .annealedLangevin:
                 let sigmaEnd = process.sigma(epsilon), level = process.sigma(t)
                 let stepSize = options.stepSize * (level * level) / (sigmaEnd * sigmaEnd)
@@ -109,13 +127,20 @@ public enum DiffusionSampler {
             guard monitor.advance(by: 1) else { break }
         }
         try monitor.checkNotStopped()
+        return try finish(x, model: model, process: process, count: count, epsilon: epsilon, options: options, monitor: monitor)
+    }
+
+    /// The optional Tweedie step, the finiteness check, and the monitor's end.
+    private static func finish(_ samples: [Float], model: some ScoreModel, process: ForwardProcess, count: Int, epsilon: Double,
+                               options: SamplerOptions, monitor: WorkMonitor) throws(EngineError) -> [Float] {
+        var x = samples
         if options.denoiseAtEnd {
             var out = x
             model.denoise(x, count: count, time: epsilon, process: process, into: &out)
             x = out
         }
         if let k = x.firstIndex(where: { !$0.isFinite }) {
-            throw EngineError(.nonFinite, "sample \(k / d) diverged (\(x[k])): too few steps for this process, or a bad model")
+            throw EngineError(.nonFinite, "sample \(k / model.dimension) diverged (\(x[k])): too few steps for this process, or a bad model")
         }
         try monitor.finish()
         return x

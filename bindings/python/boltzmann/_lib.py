@@ -62,7 +62,8 @@ class bz_score(ctypes.Structure):
 class bz_sampler_options(ctypes.Structure):
     """``bz_sampler_options`` (field for field as the header declares it)."""
     _fields_ = [("version", c_int32), ("steps", c_int64), ("epsilon", c_double), ("snr", c_double),
-                ("langevin_steps", c_int64), ("step_size", c_double), ("denoise", c_int32)]
+                ("langevin_steps", c_int64), ("step_size", c_double), ("denoise", c_int32), ("rtol", c_double),
+                ("atol", c_double)]
 
 
 class bz_train_options(ctypes.Structure):

@@ -27,7 +27,7 @@ __all__ = ["SDE", "VPSDE", "SubVPSDE", "VESDE", "DDPM", "ScoreModel", "GaussianM
 
 #: Sampler names of :func:`sample` and their ``BZ_SAMPLE_*`` codes.
 METHODS = {"euler_maruyama": 0, "pc": 1, "ode_euler": 2, "ode_heun": 3, "ancestral": 4, "annealed_langevin": 5,
-           "reverse_diffusion": 6}
+           "reverse_diffusion": 6, "ode_rk45": 7}
 _KINDS = {0: "vp", 1: "sub_vp", 2: "ve", 3: "ddpm"}
 _EMBEDDINGS = {"fourier": 0, "sinusoidal": 1}
 _PREDICTIONS = {"epsilon": 0, "data": 1, "score": 2}
@@ -394,11 +394,13 @@ class MLPScore(ScoreModel):
 
 
 def sample(score, sde, n, method="euler_maruyama", steps=1000, seed=0, epsilon=None, snr=0.16, langevin_steps=1,
-           step_size=2e-5, denoise=False, record=None, progress=None):
+           step_size=2e-5, denoise=False, record=None, rtol=1e-5, atol=1e-5, progress=None):
     """n samples (n, d) float32 of the distribution ``score`` describes, by ``method``:
     "euler_maruyama", "pc" (Langevin corrector at ``snr`` + reverse-diffusion predictor),
-    "ode_euler", "ode_heun" (probability-flow ODE), "ancestral", "annealed_langevin"
-    (``langevin_steps`` steps of base size ``step_size`` per level) or "reverse_diffusion";
+    "ode_euler", "ode_heun" (probability-flow ODE), "ode_rk45" (the same ODE by adaptive
+    Dormand-Prince 5(4) under ``rtol``/``atol``, a step size per sample; ``steps`` unused),
+    "ancestral", "annealed_langevin" (``langevin_steps`` steps of base size ``step_size``
+    per level) or "reverse_diffusion";
     ``steps`` grid steps from t = 1 to ``epsilon`` (default: the process's). ``denoise``
     ends with a Tweedie step. With ``record`` (grid steps), also returns the samples after
     those steps, (len(record), n, d). Row r draws from stream (seed, r): results depend on
@@ -409,6 +411,7 @@ def sample(score, sde, n, method="euler_maruyama", steps=1000, seed=0, epsilon=N
     lib.bz_sampler_options_init(ctypes.byref(options))
     options.steps, options.epsilon, options.snr = int(steps), float(epsilon or 0.0), float(snr)
     options.langevin_steps, options.step_size, options.denoise = int(langevin_steps), float(step_size), int(bool(denoise))
+    options.rtol, options.atol = float(rtol), float(atol)
     d = score.dim
     out = np.empty((int(n), d), np.float32)
     marks = np.ascontiguousarray(np.atleast_1d(record if record is not None else []), dtype=np.int64)

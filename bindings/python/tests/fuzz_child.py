@@ -178,8 +178,10 @@ def sampler_options():
     options.snr = rng.choice([0.16, 0.0, -1.0, float("inf")])
     options.langevin_steps = rng.choice([0, 1, 2, 2**40])
     options.denoise = rng.choice([0, 1, 2])
+    options.rtol = rng.choice([1e-5, 1e-3, 0.0, -1.0, float("nan"), float("inf")])
+    options.atol = rng.choice([1e-5, 1e-2, 0.0, float("nan")])
     if rng.random() < 0.1:
-        options.version = 7
+        options.version = rng.choice([7, 1])  # 1: the 0.8 layout, accepted
     return None if rng.random() < 0.2 else ctypes.byref(options)
 
 

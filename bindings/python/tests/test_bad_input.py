@@ -951,6 +951,9 @@ def diffusion_cases():
     lib.bz_sampler_options_init(ctypes.byref(no_steps))
     no_steps.steps = 0
     record = np.array([5, 3], np.int64).ctypes.data_as(_lib.i64p)
+    loose = _lib.bz_sampler_options()
+    lib.bz_sampler_options_init(ctypes.byref(loose))
+    loose.rtol = 0.0
 
     def sample(handle=None, sde_handle=None, n=2, dim=2, method=0, opts=None, out_=None, rec=None, n_rec=0, traj=None):
         return (handle or score, sde_handle or sde, n, dim, method, ctypes.byref(opts or options), 1,
@@ -1030,6 +1033,8 @@ def diffusion_cases():
         ("bz_diffusion_sample", sample(rec=record, n_rec=2, traj=out), bz.InvalidArgument, "record"),
         ("bz_diffusion_sample", sample(rec=record, n_rec=1, traj=None), bz.NullPointerError, "trajectory"),
         ("bz_diffusion_sample", sample(method=4, sde_handle=subvp), bz.Unsupported, "sub-VP"),
+        ("bz_diffusion_sample", sample(method=7, opts=loose), bz.InvalidArgument, "options.rtol"),
+        ("bz_diffusion_sample", sample(method=7, rec=record, n_rec=1, traj=out), bz.Unsupported, "trajectory"),
         ("bz_toy_data", (7, 10, 1, -1.0, out), bz.InvalidArgument, "kind"),
         ("bz_toy_data", (0, -1, 1, -1.0, out), bz.InvalidArgument, "n"),
         ("bz_toy_data", (0, 10, 1, NAN, out), bz.NumericError, "scale"),

@@ -42,7 +42,8 @@ def test_mixture_score_equals_finite_differences():
             np.testing.assert_allclose(model.score(x, t, sde), grad, rtol=1e-5, atol=1e-5)
 
 
-@pytest.mark.parametrize("method,steps", [("euler_maruyama", 100), ("ode_euler", 50), ("ancestral", 50), ("pc", 100)])
+@pytest.mark.parametrize("method,steps", [("euler_maruyama", 100), ("ode_euler", 50), ("ancestral", 50), ("pc", 100),
+                                          ("ode_rk45", 1000)])  # rk45: steps unused
 def test_samplers_reach_eight_gaussians(method, steps):
     """n = 10^4 with the exact score: mode coverage >= 0.98 (true samples: 1 - e^-4.5 =
     0.989), |ED^2| and |MMD^2| <= 1e-3, the issue's bounds. Between two true samples at
@@ -249,5 +250,28 @@ def test_learned_score_files_fail_safely(tmp_path):
         with pytest.raises(bz.FormatError, match=words):
             diffusion.MLPScore.from_bytes(damaged)
     assert model.to_bytes() == good and model.score(np.zeros(2), 0.5, sde).shape == (2,)
+    mixture = diffusion.GaussianMixtureScore.eight_gaussians()
     with pytest.raises(bz.Unsupported, match="learned"):
-        bz._lib.lib.bz_score_save(diffusion.GaussianMixtureScore.eight_gaussians()._h, str(path).encode())
+        bz._lib.lib.bz_score_save(mixture._h, str(path).encode())
+
+
+def test_version_one_sampler_options_still_work():
+    """A program built against header 0.8 passes the shorter version-1 struct: it is read
+    only up to its end, and rtol/atol take their defaults."""
+    import ctypes
+
+    class OptionsV1(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_int32), ("steps", ctypes.c_int64), ("epsilon", ctypes.c_double),
+                    ("snr", ctypes.c_double), ("langevin_steps", ctypes.c_int64), ("step_size", ctypes.c_double),
+                    ("denoise", ctypes.c_int32)]
+
+    score, sde = diffusion.GaussianMixtureScore.eight_gaussians(), diffusion.VPSDE()
+    old = OptionsV1(1, 20, 0.0, 0.16, 1, 2e-5, 0)
+    out = np.empty((5, 2), np.float32)
+    lib = bz._lib.lib
+    for method in (0, 7):
+        options = ctypes.cast(ctypes.byref(old), ctypes.POINTER(bz._lib.bz_sampler_options))
+        lib.bz_diffusion_sample(score._h, sde._h, 5, 2, method, options, 3, out.ctypes.data_as(bz._lib.f32p), None, 0, None,
+                                bz._lib.bz_progress_fn(), None)
+        expected = diffusion.sample(score, sde, 5, method="euler_maruyama" if method == 0 else "ode_rk45", steps=20, seed=3)
+        np.testing.assert_array_equal(out, expected)
