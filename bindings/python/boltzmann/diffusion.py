@@ -13,12 +13,11 @@ True
 """
 
 import ctypes
-import os
 
 import numpy as np
 
-from ._handles import HandleOwner
-from ._lib import bz_energy_fn, bz_sampler_options, bz_train_options, f32p, f64p, i32p, i64p, lib, score_p, sde_p, u8p
+from ._handles import HandleOwner, Persistent
+from ._lib import bz_energy_fn, bz_sampler_options, bz_train_options, f32p, f64p, i32p, i64p, lib, score_p, sde_p
 from ._progress import Progress
 from .errors import Cancelled, InvalidArgument, ShapeError
 
@@ -258,7 +257,7 @@ class EmpiricalScore(ScoreModel):
         return f"EmpiricalScore(points={len(self.data)}, dim={self.dim})"
 
 
-class MLPScore(ScoreModel):
+class MLPScore(Persistent, ScoreModel):
     """A learned score s_theta(x, t): a float32 MLP on [x, e(t)] with SiLU hidden layers
     of widths ``hidden``, trained by denoising score matching (:meth:`fit`).
 
@@ -343,35 +342,9 @@ class MLPScore(ScoreModel):
         self._fits += 1
         return self
 
-    def save(self, path):
-        """Write the model to ``path`` in the learned-score format (see the header),
-        atomically: a failed save leaves any existing file as it was."""
-        lib.bz_score_save(self._h, os.fsencode(path))
-
-    @classmethod
-    def load(cls, path):
-        """A model read from a file written by :meth:`save` (:class:`FormatError` if it is
-        not one, or is damaged)."""
-        handle = score_p()
-        lib.bz_score_load(os.fsencode(path), ctypes.byref(handle))
-        return cls._from_handle(handle)
-
-    def to_bytes(self):
-        """The model in the learned-score format, as bytes."""
-        size = ctypes.c_int64()
-        lib.bz_score_serialized_size(self._h, ctypes.byref(size))
-        out = (ctypes.c_uint8 * size.value)()
-        lib.bz_score_serialize(self._h, out, size.value)
-        return bytes(out)
-
-    @classmethod
-    def from_bytes(cls, data):
-        """A model from :meth:`to_bytes` output."""
-        data = bytes(data)
-        buffer = (ctypes.c_uint8 * max(len(data), 1)).from_buffer_copy(data or b"\0")
-        handle = score_p()
-        lib.bz_score_deserialize(ctypes.cast(buffer, u8p), len(data), ctypes.byref(handle))
-        return cls._from_handle(handle)
+    # -- persistence: save(path), MLPScore.load(path), to_bytes(), MLPScore.from_bytes(data)
+    # and pickling, in the learned-score format (see the header), from Persistent.
+    _persistence = ("score", score_p)
 
     @classmethod
     def _from_handle(cls, handle):
@@ -379,9 +352,6 @@ class MLPScore(ScoreModel):
         model._own(handle)
         model.losses_, model._fits, model._seed = np.empty(0), 0, 0
         return model
-
-    def __reduce__(self):
-        return (MLPScore.from_bytes, (self.to_bytes(),))
 
     def interrupt(self):
         """Stop a fit or sampling in progress (from another thread)."""

@@ -17,10 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._arrays import f64
-from ._handles import HandleOwner
-import os
-
-from ._lib import f32p, i8p, ising_p, lib, rbm_p, u8p
+from ._handles import HandleOwner, Persistent
+from ._lib import f32p, i8p, ising_p, lib, rbm_p
 from ._progress import Progress
 from .errors import InvalidArgument, ShapeError
 
@@ -63,7 +61,7 @@ def _f32(a):
     return a.ctypes.data_as(f32p)
 
 
-class RBM(HandleOwner):
+class RBM(Persistent, HandleOwner):
     """A restricted Boltzmann machine with float32 parameters W (n_visible, n_hidden), b, c.
 
     E(v, h) = -b.v - c.h - v^T W h for ``visible="bernoulli"`` (inputs in [0, 1]), or
@@ -265,44 +263,16 @@ class RBM(HandleOwner):
         z = self.log_partition(method, **options)
         return LogEstimate(float(-self.free_energy(X).mean() - z.value), z.stderr, z.ess)
 
-    # -- persistence
-    def save(self, path):
-        """Write the parameters to ``path`` in the RBM format (see the header), atomically."""
-        lib.bz_rbm_save(self._h, os.fsencode(path))
-
-    @classmethod
-    def load(cls, path):
-        """A machine read from a file written by :meth:`save` (:class:`FormatError` if it
-        is not one, or damaged)."""
-        handle = rbm_p()
-        lib.bz_rbm_load(os.fsencode(path), ctypes.byref(handle))
-        return cls._from_handle(handle)
-
-    def to_bytes(self):
-        """The parameters in the RBM format, as bytes."""
-        size = ctypes.c_int64()
-        lib.bz_rbm_serialized_size(self._h, ctypes.byref(size))
-        out = (ctypes.c_uint8 * size.value)()
-        lib.bz_rbm_serialize(self._h, out, size.value)
-        return bytes(out)
-
-    @classmethod
-    def from_bytes(cls, data):
-        """A machine from :meth:`to_bytes` output."""
-        data = bytes(data)
-        buffer = (ctypes.c_uint8 * max(len(data), 1)).from_buffer_copy(data or b"\0")
-        handle = rbm_p()
-        lib.bz_rbm_deserialize(buffer, len(data), ctypes.byref(handle))
-        return cls._from_handle(handle)
-
+    # -- persistence: save(path), RBM.load(path), to_bytes(), RBM.from_bytes(data) and
+    # pickling, in the RBM format (see the header), from Persistent.
     @classmethod
     def _from_handle(cls, handle):
         machine = cls.__new__(cls)
         machine._adopt(handle)
         return machine
 
-    def __reduce__(self):
-        return (RBM.from_bytes, (self.to_bytes(),))
+    _persistence = ("rbm", rbm_p)
+
 
     def interrupt(self):
         """Stop a fit, sampling or log Z in progress (from another thread)."""
