@@ -130,8 +130,8 @@ public func bz_score_fit(
     _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
 ) -> bz_status {
     guarded { () throws(EngineError) in
-        let h = try scoreHandle(score), p = try process(sde), model = try learned(score)
-        try Argument.length(dim, "dim", equals: model.dimension, "the model's dim")
+        let h = try scoreHandle(score), p = try process(sde)
+        try Argument.length(dim, "dim", equals: try learned(score).dimension, "the model's dim")
         let rows = try matrix(data, n, dim, "data", allowEmpty: false)
         try finiteRows(rows, dim, "data")
         let settings = try trainingOptions(options)

@@ -44,6 +44,8 @@ enum AdaptiveODE {
         var time = [Double](repeating: 1, count: count), step = [Double](repeating: 0, count: count)
         var stages = [[Double]](repeating: [Double](repeating: 0, count: count * d), count: 7)
         var stepsTaken = [Int](repeating: 0, count: count)
+        // The fifth-order solution of the current step: stage 7's point (c_7 = 1, a_7 = b).
+        var proposal = [Double](repeating: 0, count: count * d)
         var active = Array(0..<count)
         // Gathered stage inputs of the active rows, for one batched score call.
         var input = [Float](repeating: 0, count: count * d), times = [Double](repeating: 0, count: count)
@@ -92,7 +94,9 @@ enum AdaptiveODE {
                     for k in 0..<d {
                         var sum = 0.0
                         for (j, weight) in coefficients.enumerated() where weight != 0 { sum += weight * stages[j][row * d + k] }
-                        out[k] = Float(state[row * d + k] - h * sum)
+                        let point = state[row * d + k] - h * sum
+                        if stage == 6 { proposal[row * d + k] = point }
+                        out[k] = Float(point)
                     }
                 }
             }
@@ -102,15 +106,12 @@ enum AdaptiveODE {
             for row in active {
                 let h = step[row]
                 stepsTaken[row] += 1
-                // The fifth-order solution and the scaled error estimate.
+                // The scaled error estimate of the fifth-order proposal.
                 var error = 0.0
                 for k in 0..<d {
-                    var sum = 0.0, difference = 0.0
-                    for j in 0..<7 {
-                        sum += (j < 6 ? a[6][j] : 0) * stages[j][row * d + k]
-                        difference += errorWeights[j] * stages[j][row * d + k]
-                    }
-                    let old = state[row * d + k], new = old - h * sum
+                    var difference = 0.0
+                    for j in 0..<7 { difference += errorWeights[j] * stages[j][row * d + k] }
+                    let old = state[row * d + k], new = proposal[row * d + k]
                     let scale = atol + rtol * max(abs(old), abs(new))
                     error += (h * difference / scale) * (h * difference / scale)
                 }
@@ -120,9 +121,7 @@ enum AdaptiveODE {
                 }
                 if error <= 1 {
                     for k in 0..<d {
-                        var sum = 0.0
-                        for j in 0..<6 { sum += a[6][j] * stages[j][row * d + k] }
-                        state[row * d + k] -= h * sum
+                        state[row * d + k] = proposal[row * d + k]
                         stages[0][row * d + k] = stages[6][row * d + k]  // FSAL: v at the new point
                     }
                     time[row] -= h
