@@ -9,6 +9,15 @@ import PackageDescription
 let exportsMap = "\(Context.packageDirectory)/Sources/Boltzmann/exports.map"
 let exportOnlyTheHeader: [String] = ["-use-ld=lld", "-Xlinker", "--version-script=\(exportsMap)"]
 
+/// The second build of the elementwise kernels (Sources/BoltzmannKernels/VectorKernels.swift,
+/// linked into BoltzmannKernelsAVX2): AVX2, eight lanes per instruction, called only on
+/// processors that have it. Elsewhere both builds are the same code.
+#if arch(x86_64)
+let avx2Kernels: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+#else
+let avx2Kernels: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "Boltzmann",
     products: [
@@ -30,10 +39,16 @@ let package = Package(
             path: "Sources/COpenBLAS",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // Whether the processor and OS run AVX2 (the engine's one question for C).
+        .target(name: "CCPUFeatures"),
+        // The hottest elementwise loops, compiled for the baseline processor and for AVX2;
+        // the engine picks one at run time (BoltzmannCore's VectorUnit).
+        .target(name: "BoltzmannKernels"),
+        .target(name: "BoltzmannKernelsAVX2", swiftSettings: avx2Kernels),
         // The engine: pure Swift, no C-ABI concerns.
         .target(
             name: "BoltzmannCore",
-            dependencies: ["COpenBLAS"]
+            dependencies: ["COpenBLAS", "CCPUFeatures", "BoltzmannKernels", "BoltzmannKernelsAVX2"]
         ),
         // The C ABI: validation, handles, statuses; `@c @implementation` of the header.
         .target(
@@ -44,7 +59,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BoltzmannCoreTests",
-            dependencies: ["BoltzmannCore"]
+            dependencies: ["BoltzmannCore", "BoltzmannKernels", "BoltzmannKernelsAVX2"]
         ),
     ]
 )

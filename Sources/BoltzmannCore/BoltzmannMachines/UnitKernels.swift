@@ -1,63 +1,25 @@
+import BoltzmannKernels
 import Glibc
 
 /// The elementwise work of RBMs, written as branch-free loops over contiguous
 /// buffers that the compiler vectorises: the logistic function, Bernoulli and
 /// Gaussian sampling, and sums of softplus in double precision.
 enum UnitKernels {
-    /// e^x in single precision for x in [-87, 87] (inputs are clamped there):
-    /// x = n ln 2 + r, |r| <= ln(2)/2, with ln 2 split in two (Cody & Waite), e^r by
-    /// the minimax polynomial of Cephes' expf (relative error below 2e-7), and 2^n
-    /// from its IEEE-754 bits. No branches, so loops over it vectorise.
+    /// e^x in single precision (relative error below 2e-7; see `VectorKernels.exp`).
     @inline(__always)
-    static func exp(_ x: Float) -> Float {
-        let clamped = min(max(x, -87), 87)
-        let shifter: Float = 12_582_912  // 1.5 * 2^23: adding it rounds to an integer
-        let shifted = clamped * 1.442_695_04 + shifter
-        let n = shifted - shifter
-        let r = (clamped - n * 0.693_359_375) + n * 2.121_944_4e-4
-        var p: Float = 1.987_569_15e-4
-        p = p * r + 1.398_199_95e-3
-        p = p * r + 8.333_451_9e-3
-        p = p * r + 4.166_579_59e-2
-        p = p * r + 1.666_666_55e-1
-        p = p * r + 5.000_000_12e-1
-        let er = p * r * r + r + 1
-        // shifted's bits are those of 1.5 * 2^23 plus n in the low mantissa bits.
-        let scale = Float(bitPattern: (shifted.bitPattern &- 0x4B40_0000 &+ 127) &<< 23)
-        return er * scale
-    }
+    static func exp(_ x: Float) -> Float { VectorKernels.exp(x) }
 
-    /// `exp(_:)` on eight lanes, with the same clamping and operations in the same
-    /// order, hence the same values: for loops that also reduce (a sum or a
-    /// maximum), which the compiler does not vectorise by itself.
+    /// `exp(_:)` on eight lanes, with the same values.
     @inline(__always)
-    static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
-        let floor = SIMD8<Float>(repeating: -87), ceiling = SIMD8<Float>(repeating: 87)
-        var clamped = x.replacing(with: floor, where: x .< floor)
-        clamped.replace(with: ceiling, where: clamped .> ceiling)
-        let shifter = SIMD8<Float>(repeating: 12_582_912)
-        let shifted = clamped * 1.442_695_04 + shifter
-        let n = shifted - shifter
-        let r = (clamped - n * 0.693_359_375) + n * 2.121_944_4e-4
-        var p = SIMD8<Float>(repeating: 1.987_569_15e-4)
-        p = p * r + 1.398_199_95e-3
-        p = p * r + 8.333_451_9e-3
-        p = p * r + 4.166_579_59e-2
-        p = p * r + 1.666_666_55e-1
-        p = p * r + 5.000_000_12e-1
-        let er = p * r * r + r + 1
-        let bits = unsafeBitCast(shifted, to: SIMD8<UInt32>.self)
-        let scale = unsafeBitCast((bits &- 0x4B40_0000 &+ 127) &<< 23, to: SIMD8<Float>.self)
-        return er * scale
-    }
+    static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> { VectorKernels.exp(x) }
 
     /// The logistic function 1 / (1 + e^-x), relative error below 5e-7.
     @inline(__always)
     static func sigmoid(_ x: Float) -> Float { 1 / (1 + exp(-x)) }
 
-    /// x[k] = sigmoid(x[k]) for k < count.
+    /// x[k] = sigmoid(x[k]) for k < count (eight lanes at a time where AVX2 runs).
     static func sigmoid(_ x: UnsafeMutablePointer<Float>, _ count: Int) {
-        for k in 0..<count { x[k] = sigmoid(x[k]) }
+        VectorUnit.sigmoid(x, count: count)
     }
 
     /// out[k] = 1 if a uniform draw is below p[k], else 0: Bernoulli(p) samples,

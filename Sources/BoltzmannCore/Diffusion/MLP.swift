@@ -31,34 +31,9 @@ extension Float: NetworkScalar {
     }
     public static func exponential(_ x: Float) -> Float { UnitKernels.exp(x) }
 
-    /// Sixteen lanes at a time, as two independent eight-lane chains the processor
-    /// overlaps (the exponential's polynomial and the division are latency-bound);
-    /// `UnitKernels.exp` on SIMD8 gives the scalar's values, so tails agree.
+    /// Eight lanes at a time where AVX2 runs (`VectorUnit`), four elsewhere.
     public static func silu(_ y: UnsafeMutablePointer<Float>, _ a: UnsafeMutablePointer<Float>, count: Int, slopes: Bool) {
-        typealias V = SIMD8<Float>
-        var k = 0
-        let rawY = UnsafeMutableRawPointer(y), rawA = UnsafeMutableRawPointer(a), one = V(repeating: 1)
-        @inline(__always) func lanes(_ at: Int) {
-            let value = rawY.loadUnaligned(fromByteOffset: 4 * at, as: V.self)
-            let s = one / (one + UnitKernels.exp(-value))
-            rawA.storeBytes(of: value * s, toByteOffset: 4 * at, as: V.self)
-            if slopes { rawY.storeBytes(of: s * (one + value * (one - s)), toByteOffset: 4 * at, as: V.self) }
-        }
-        while k + 16 <= count {
-            let first = rawY.loadUnaligned(fromByteOffset: 4 * k, as: V.self)
-            let second = rawY.loadUnaligned(fromByteOffset: 4 * k + 32, as: V.self)
-            let e1 = UnitKernels.exp(-first), e2 = UnitKernels.exp(-second)
-            let s1 = one / (one + e1), s2 = one / (one + e2)
-            rawA.storeBytes(of: first * s1, toByteOffset: 4 * k, as: V.self)
-            rawA.storeBytes(of: second * s2, toByteOffset: 4 * k + 32, as: V.self)
-            if slopes {
-                rawY.storeBytes(of: s1 * (one + first * (one - s1)), toByteOffset: 4 * k, as: V.self)
-                rawY.storeBytes(of: s2 * (one + second * (one - s2)), toByteOffset: 4 * k + 32, as: V.self)
-            }
-            k += 16
-        }
-        while k + 8 <= count { lanes(k); k += 8 }
-        while k < count { silu(y, a, at: k, slopes: slopes); k += 1 }
+        VectorUnit.silu(y, a, count: count, slopes: slopes)
     }
 }
 

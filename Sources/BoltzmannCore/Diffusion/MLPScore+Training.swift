@@ -52,7 +52,7 @@ extension MLPScore {
     /// the C layer discards it).
     public mutating func train(data: UnsafeBufferPointer<Float>, process: ForwardProcess, options: ScoreTrainingOptions,
                                seed: UInt64, losses: inout [Double], monitor: WorkMonitor = .none()) throws(EngineError) {
-        let d = dimension, e = embedding.count, width = d + e, batch = options.batchSize
+        let d = dimension, e = embedding.count, batch = options.batchSize
         guard data.count % d == 0, data.count > 0 else {
             throw EngineError(.shapeMismatch, "data has \(data.count) entries: it must hold whole rows of dim = \(d), at least one")
         }

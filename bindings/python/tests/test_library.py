@@ -34,3 +34,30 @@ def test_threads_bound():
     assert bz.get_num_threads() == 1
     bz.set_num_threads(0)
     assert bz.get_num_threads() == default
+
+
+def test_avx2_code_stays_in_its_module():
+    """The engine runs on any x86-64 processor: AVX instructions (VEX-encoded, or on
+    ymm/zmm registers) appear only in BoltzmannKernelsAVX2, the build of the
+    elementwise kernels the engine calls after checking the processor. A merged
+    specialisation or a lost compiler flag would show here."""
+    import platform
+    import shutil
+
+    import pytest
+    if platform.machine() != "x86_64":
+        pytest.skip("the AVX2 build exists only on x86-64")
+    if shutil.which("objdump") is None:
+        pytest.skip("objdump (binutils) is not installed")
+    out = subprocess.run(["objdump", "-d", "--no-show-raw-insn", bz.library_path()],
+                         check=True, capture_output=True, text=True).stdout
+    function, with_avx = None, set()
+    for line in out.splitlines():
+        start = re.match(r"^[0-9a-f]+ <(.+)>:$", line)
+        if start:
+            function = start.group(1)
+        elif re.search(r"\tv[a-z0-9]+\s.*%[xyz]mm|%[yz]mm", line):
+            with_avx.add(function)
+    outside = sorted(f for f in with_avx if "BoltzmannKernelsAVX2" not in f)
+    assert not outside, f"AVX instructions outside the AVX2 kernels: {outside[:5]}"
+    assert any("silu" in f for f in with_avx), "the AVX2 build of the kernels has no AVX2 SiLU (compiler flag lost?)"

@@ -1,0 +1,30 @@
+import BoltzmannKernels
+import BoltzmannKernelsAVX2
+import CCPUFeatures
+
+/// The elementwise kernels of `VectorKernels`, run from the build that suits this
+/// processor: the AVX2 one (eight lanes per instruction) where the processor and OS
+/// support AVX2 and FMA, the baseline one elsewhere. The two give bit-identical
+/// results, so the choice changes speed only.
+enum VectorUnit {
+    /// Whether the AVX2 build runs here (asked once).
+    static let usesAVX2 = boltzmann_cpu_has_avx2() != 0
+
+    /// x[k] = 1 / (1 + e^{-x[k]}) for k < count, in place.
+    static func sigmoid(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        if usesAVX2 {
+            BoltzmannKernelsAVX2.VectorKernels.sigmoid(x, count: count)
+        } else {
+            BoltzmannKernels.VectorKernels.sigmoid(x, count: count)
+        }
+    }
+
+    /// a[k] = SiLU(y[k]) = y s(y), and when `slopes`, y[k] <- SiLU'(y[k]) = s (1 + y (1 - s)).
+    static func silu(_ y: UnsafeMutablePointer<Float>, _ a: UnsafeMutablePointer<Float>, count: Int, slopes: Bool) {
+        if usesAVX2 {
+            BoltzmannKernelsAVX2.VectorKernels.silu(y, a, count: count, slopes: slopes)
+        } else {
+            BoltzmannKernels.VectorKernels.silu(y, a, count: count, slopes: slopes)
+        }
+    }
+}

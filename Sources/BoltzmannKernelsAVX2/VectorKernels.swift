@@ -1,0 +1,1 @@
+../BoltzmannKernels/VectorKernels.swift

@@ -1,0 +1,74 @@
+import BoltzmannKernels
+import BoltzmannKernelsAVX2
+import Glibc
+import Testing
+
+@testable import BoltzmannCore
+
+/// The two builds of the elementwise kernels (baseline and AVX2) must be
+/// interchangeable to the bit, so a seed gives the same numbers on any x86-64
+/// processor; and SiLU must be what it says against a double-precision reference.
+@Suite("Vector kernels")
+struct VectorKernelTests {
+    /// Inputs over the whole range the kernels see, with the clamps' edges, zeros,
+    /// and counts that leave tails after the sixteen-lane loop.
+    static func inputs(_ count: Int, seed: UInt64) -> [Float] {
+        var random = RandomStream(seed: seed)
+        let edges: [Float] = [0, -0, 87, -87, 87.5, -87.5, 100, -100, 1e-30, -1e-30, 20, -20]
+        return (0..<count).map { k in k < edges.count ? edges[k] : Float(15 * random.normal()) }
+    }
+
+    static let counts = [0, 1, 15, 16, 17, 31, 1000]
+
+    @Test(.enabled(if: VectorUnit.usesAVX2, "this processor has no AVX2: only the baseline build runs"))
+    func avx2BuildMatchesBaselineBitForBit() {
+        for count in Self.counts {
+            let x = Self.inputs(count, seed: UInt64(count))
+            for slopes in [false, true] {
+                var (y1, a1, y2, a2) = (x, [Float](repeating: 0, count: count), x, [Float](repeating: 0, count: count))
+                BoltzmannKernels.VectorKernels.silu(&y1, &a1, count: count, slopes: slopes)
+                BoltzmannKernelsAVX2.VectorKernels.silu(&y2, &a2, count: count, slopes: slopes)
+                #expect(a1.map(\.bitPattern) == a2.map(\.bitPattern) && y1.map(\.bitPattern) == y2.map(\.bitPattern))
+            }
+            var (s1, s2) = (x, x)
+            BoltzmannKernels.VectorKernels.sigmoid(&s1, count: count)
+            BoltzmannKernelsAVX2.VectorKernels.sigmoid(&s2, count: count)
+            #expect(s1.map(\.bitPattern) == s2.map(\.bitPattern))
+        }
+    }
+
+    /// The scalar, eight- and sixteen-lane exponentials give the same values (the
+    /// kernels' tails rely on it).
+    @Test func lanesAgreeWithTheScalar() {
+        let x = Self.inputs(16, seed: 1)
+        let wide = BoltzmannKernels.VectorKernels.exp(SIMD16<Float>(x))
+        let low = BoltzmannKernels.VectorKernels.exp(SIMD8<Float>(x[0..<8])), high = BoltzmannKernels.VectorKernels.exp(SIMD8<Float>(x[8..<16]))
+        for k in 0..<16 {
+            let scalar = BoltzmannKernels.VectorKernels.exp(x[k])
+            #expect(wide[k].bitPattern == scalar.bitPattern && (k < 8 ? low[k] : high[k - 8]).bitPattern == scalar.bitPattern)
+        }
+    }
+
+    /// SiLU and its slope (through the dispatched build) against double precision:
+    /// the exp is within 2e-7 relative, and the division and products add a few
+    /// float roundings, so 1e-6 relative (plus 1e-30 absolute for underflow to zero).
+    /// The slope s (1 + y (1 - s)) cancels near y = -1.28, so its error is relative
+    /// to the size of the terms that cancel, s (1 + |y| (1 - s)).
+    @Test func siluMatchesDoublePrecision() {
+        for count in Self.counts {
+            var y = Self.inputs(count, seed: 7 + UInt64(count)), a = [Float](repeating: 0, count: count)
+            let x = y
+            y.withUnsafeMutableBufferPointer { yb in
+                a.withUnsafeMutableBufferPointer { ab in
+                    if count > 0 { VectorUnit.silu(yb.baseAddress!, ab.baseAddress!, count: count, slopes: true) }
+                }
+            }
+            for k in 0..<count {
+                let v = Double(x[k]), s = 1 / (1 + Glibc.exp(-v))
+                let silu = v * s, slope = s * (1 + v * (1 - s))
+                #expect(abs(Double(a[k]) - silu) <= 1e-6 * abs(silu) + 1e-30, "SiLU(\(v)) = \(a[k]), want \(silu)")
+                #expect(abs(Double(y[k]) - slope) <= 1e-6 * s * (1 + abs(v) * (1 - s)) + 1e-30, "SiLU'(\(v)) = \(y[k]), want \(slope)")
+            }
+        }
+    }
+}
