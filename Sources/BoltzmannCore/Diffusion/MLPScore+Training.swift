@@ -244,8 +244,11 @@ final class TrainingBuffers: @unchecked Sendable {
     let workspaces: [MLP<Float>.Workspace]
     let gradients: UnsafeMutablePointer<Float>  // shards x parameters; shard 0's holds the sum
     let shardLosses: UnsafeMutablePointer<Double>
-    /// Adam's elementwise work runs in chunks of this many parameters.
-    static let chunk = 1 << 14
+    /// Adam's elementwise work runs in chunks of this many parameters: small enough
+    /// that the chunks spread evenly over the threads (18 for the 3 x 128 network;
+    /// with 2^14 there were three, two on one thread), fixed so the gradient norm
+    /// sums in the same order on any thread count.
+    static let chunk = 1 << 11
     let chunkNorms: UnsafeMutablePointer<Double>, chunkCount: Int
     let first: UnsafeMutablePointer<Float>, second: UnsafeMutablePointer<Float>
     private var owned: [UnsafeMutableRawPointer] = []
