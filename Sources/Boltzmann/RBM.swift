@@ -34,6 +34,14 @@ private func matrix(_ pointer: UnsafePointer<Float>?, _ rows: Int64, _ width: In
     return try Argument.array(pointer, count * width, name)
 }
 
+/// `matrix` without the copy, for calls that only read the rows while they run.
+private func matrixInPlace(_ pointer: UnsafePointer<Float>?, _ rows: Int64, _ width: Int, _ name: String) throws(EngineError) -> UnsafeBufferPointer<Float> {
+    let count = try Argument.count(rows, "n_rows")
+    guard count <= Int(Argument.maxCount) / width else { throw .invalid("n_rows = \(rows) rows of \(width) is more than the library accepts") }
+    guard let pointer else { throw EngineError(.nullPointer, "\(name) is NULL") }
+    return UnsafeBufferPointer(start: pointer, count: count * width)
+}
+
 private func visibleUnits(_ code: Int32) throws(EngineError) -> VisibleUnits {
     guard let units = VisibleUnits(rawValue: code) else {
         throw .invalid("visible_units must be BZ_RBM_BERNOULLI (0) or BZ_RBM_GAUSSIAN (1), got \(code)")
@@ -265,14 +273,12 @@ public func bz_rbm_fit(
     guarded { () throws(EngineError) in
         let h = try handle(rbm)
         try h.use { box throws(EngineError) in
-            let rows = try matrix(data, nRows, box.machine.visibleCount, "data")
+            // Read in place (the caller's array outlives the call); the trainer checks
+            // every value before it restarts from `seed`.
+            let rows = try matrixInPlace(data, nRows, box.machine.visibleCount, "data")
             guard epochs >= 1, epochs <= Argument.maxCount else { throw .invalid("epochs must be in [1, \(Argument.maxCount)], got \(epochs)") }
-            _ = try box.machine.checkVisible(rows)
-            if box.trainer.options.metric == .pseudoLogLikelihood && box.machine.visibleUnits != .bernoulli {
-                throw EngineError(.unsupported, "metric pseudo-log-likelihood needs Bernoulli visible units")
-            }
-            box.trainer.reset(seed: seed)
-            let history = try box.trainer.fit(rows, epochs: Int(epochs), monitor: monitor(total: epochs, progress, user, interrupt: h.interrupt))
+            let history = try box.trainer.fit(rows, epochs: Int(epochs), seed: seed,
+                                              monitor: monitor(total: epochs, progress, user, interrupt: h.interrupt))
             metrics?.write(history)
         }
     }

@@ -269,14 +269,25 @@ public final class RBMTrainer {
     /// epoch's metric (`options.metric`; NaN for `.none`), which is also the
     /// progress metric; progress counts epochs. A stop is honoured between batches
     /// and leaves a usable machine with the steps taken.
+    ///
+    /// With `seed`, the trainer first restarts (`reset(seed:)`), once the arguments
+    /// have passed their checks: a rejected call changes nothing.
     @discardableResult
-    public func fit(_ data: [Float], epochs: Int, monitor: WorkMonitor = .none()) throws(EngineError) -> [Double] {
+    public func fit(_ data: [Float], epochs: Int, seed: UInt64? = nil, monitor: WorkMonitor = .none()) throws(EngineError) -> [Double] {
+        try data.withUnsafeBufferPointer { data throws(EngineError) in try fit(data, epochs: epochs, seed: seed, monitor: monitor) }
+    }
+
+    /// `fit` on rows the caller keeps alive for the call (read in place, not copied).
+    @discardableResult
+    public func fit(_ data: UnsafeBufferPointer<Float>, epochs: Int, seed: UInt64? = nil,
+                    monitor: WorkMonitor = .none()) throws(EngineError) -> [Double] {
         let rows = try machine.checkVisible(data)
         guard rows >= 1 else { throw .invalid("data must hold at least one row") }
         guard epochs >= 1 else { throw .invalid("epochs must be >= 1, got \(epochs)") }
         if options.metric == .pseudoLogLikelihood && machine.visibleUnits != .bernoulli {
             throw EngineError(.unsupported, "metric pseudo-log-likelihood needs Bernoulli visible units")
         }
+        if let seed { reset(seed: seed) }
         let nv = machine.visibleCount, batch = options.batchSize
         let batchesPerEpoch = (rows + batch - 1) / batch, totalBatches = Double(batchesPerEpoch) * Double(epochs)
         var order = Array(0..<rows), metrics: [Double] = []
@@ -292,10 +303,8 @@ public final class RBMTrainer {
             for start in stride(from: 0, to: rows, by: batch) {
                 guard !monitor.isStopped else { break }
                 let count = min(batch, rows - start)
-                data.withUnsafeBufferPointer { data in
-                    visibleStack.withUnsafeMutableBufferPointer { v0 in
-                        for r in 0..<count { (v0.baseAddress! + r * nv).update(from: data.baseAddress! + order[start + r] * nv, count: nv) }
-                    }
+                visibleStack.withUnsafeMutableBufferPointer { v0 in
+                    for r in 0..<count { (v0.baseAddress! + r * nv).update(from: data.baseAddress! + order[start + r] * nv, count: nv) }
                 }
                 var rate = options.learningRate
                 if options.linearDecay {
@@ -309,7 +318,7 @@ public final class RBMTrainer {
             case .none: metrics.append(.nan)
             case .reconstruction: metrics.append(squaredError / Double(data.count))
             case .pseudoLogLikelihood:
-                let pll = try machine.pseudoLogLikelihood(data)
+                let pll = try machine.pseudoLogLikelihood(Array(data))
                 metrics.append(pll.reduce(0, +) / Double(rows))
             }
             _ = monitor.advance(by: 1, metric: metrics.last!)

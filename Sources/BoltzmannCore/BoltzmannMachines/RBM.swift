@@ -51,7 +51,10 @@ public struct RBM: Sendable {
         visibleCount = visible
         hiddenCount = hidden
         visibleUnits = units
-        weights = (0..<(visible * hidden)).map { _ in Float(0.01 * random.normal()) }
+        weights = [Float](unsafeUninitializedCapacity: visible * hidden) { buffer, initialized in
+            random.fillNormal(buffer, scale: 0.01)
+            initialized = buffer.count
+        }
         visibleBias = [Float](repeating: 0, count: visible)
         hiddenBias = [Float](repeating: 0, count: hidden)
     }
@@ -80,6 +83,11 @@ public struct RBM: Sendable {
     /// each value in [0, 1]. Returns the number of rows.
     @discardableResult
     public func checkVisible(_ v: [Float]) throws(EngineError) -> Int {
+        try v.withUnsafeBufferPointer { v throws(EngineError) in try checkVisible(v) }
+    }
+
+    /// `checkVisible` on rows in place.
+    public func checkVisible(_ v: UnsafeBufferPointer<Float>) throws(EngineError) -> Int {
         guard v.count % visibleCount == 0 else {
             throw EngineError(.shapeMismatch, "data has \(v.count) values, not a multiple of n_visible = \(visibleCount)")
         }
@@ -87,9 +95,7 @@ public struct RBM: Sendable {
         // A branch-free scan first (it vectorises); the offender is looked for only if there is one.
         let (low, high): (Float, Float) = bernoulli ? (0, 1) : (-.greatestFiniteMagnitude, .greatestFiniteMagnitude)
         var outside: UInt8 = 0  // NaN fails both comparisons
-        v.withUnsafeBufferPointer { v in
-            for x in v { outside |= (x >= low ? 0 : 1) | (x <= high ? 0 : 1) }
-        }
+        for x in v { outside |= (x >= low ? 0 : 1) | (x <= high ? 0 : 1) }
         guard outside != 0 else { return v.count / visibleCount }
         for (k, x) in v.enumerated() where !(x.isFinite && (!bernoulli || (x >= 0 && x <= 1))) {
             let (row, column) = k.quotientAndRemainder(dividingBy: visibleCount)

@@ -57,6 +57,22 @@ public struct RandomStream: Sendable {
         let u2 = uniform()
         return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
     }
+
+    /// Fills `out` with independent Normal(0, scale^2) draws, for bulk initialisation:
+    /// Marsaglia's polar method, two variates per accepted pair (u, v) uniform in the
+    /// unit disc (pi/4 of pairs are accepted), one log and one square root per pair
+    /// and no trigonometry, so about four times faster per value than `normal()`.
+    public mutating func fillNormal(_ out: UnsafeMutableBufferPointer<Float>, scale: Double) {
+        var k = 0
+        while k < out.count {
+            let u = 2 * uniform() - 1, v = 2 * uniform() - 1, s = u * u + v * v
+            guard s < 1, s > 0 else { continue }
+            let factor = scale * (-2 * log(s) / s).squareRoot()
+            out[k] = Float(u * factor)
+            if k + 1 < out.count { out[k + 1] = Float(v * factor) }
+            k += 2
+        }
+    }
 }
 
 /// Four xoshiro256++ generators (Blackman & Vigna, 2018) side by side in SIMD
