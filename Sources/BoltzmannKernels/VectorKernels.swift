@@ -1,5 +1,5 @@
 /// The engine's hottest elementwise loops over contiguous single-precision buffers:
-/// the exponential, the logistic function and SiLU.
+/// the exponential, the logistic function, SiLU and AIS's annealing factors.
 ///
 /// This one file is compiled twice. As `BoltzmannKernels` it targets the baseline
 /// x86-64 processor (SSE2, four lanes); through a symbolic link it is also
@@ -72,6 +72,41 @@ public enum VectorKernels {
     @inline(never)
     public static func sigmoid(_ x: UnsafeMutablePointer<Float>, count: Int) {
         for k in 0..<count { x[k] = 1 / (1 + exp(-x[k])) }
+    }
+
+    /// The elementwise part of an AIS weight increment on x[0..<count] (see
+    /// `UnitKernels.softplusDifference`): factor[k] = (1 + e^{-beta |x_k|}) /
+    /// (1 + e^{-previous |x_k|}), then x[k] <- sigmoid(beta x_k) from the same
+    /// exponential (1 / (1 + t) for x_k >= 0, t / (1 + t) below); returns
+    /// sum_k max(x_k, 0), summed in sixteen lanes, then lane by lane, then the tail.
+    @inline(never)
+    public static func annealingFactors(_ x: UnsafeMutablePointer<Float>, _ factor: UnsafeMutablePointer<Float>, count: Int,
+                                        beta: Float, previous: Float) -> Float {
+        typealias V = SIMD16<Float>
+        let rawX = UnsafeMutableRawPointer(x), rawFactor = UnsafeMutableRawPointer(factor)
+        let one = V(repeating: 1), zero = V(), b = V(repeating: beta), p = V(repeating: previous)
+        var lanes = V(), k = 0
+        while k + 16 <= count {
+            let value = rawX.loadUnaligned(fromByteOffset: 4 * k, as: V.self)
+            let magnitude = unsafeBitCast(unsafeBitCast(value, to: SIMD16<UInt32>.self) & 0x7FFF_FFFF, to: V.self)
+            let t = exp(-(b * magnitude)), onePlusT = one + t
+            rawFactor.storeBytes(of: onePlusT / (one + exp(-(p * magnitude))), toByteOffset: 4 * k, as: V.self)
+            let negative = value .< zero
+            lanes += value.replacing(with: zero, where: negative)
+            rawX.storeBytes(of: one.replacing(with: t, where: negative) / onePlusT, toByteOffset: 4 * k, as: V.self)
+            k += 16
+        }
+        var sum: Float = 0
+        for lane in 0..<16 { sum += lanes[lane] }
+        while k < count {
+            let value = x[k], magnitude = abs(value)
+            let t = exp(-(beta * magnitude)), onePlusT = 1 + t
+            factor[k] = onePlusT / (1 + exp(-(previous * magnitude)))
+            sum += value < 0 ? 0 : value
+            x[k] = (value < 0 ? t : 1) / onePlusT
+            k += 1
+        }
+        return sum
     }
 
     /// a[k] = SiLU(y[k]) = y s(y), s the logistic function, for k < count; when

@@ -34,6 +34,11 @@ struct VectorKernelTests {
             BoltzmannKernels.VectorKernels.sigmoid(&s1, count: count)
             BoltzmannKernelsAVX2.VectorKernels.sigmoid(&s2, count: count)
             #expect(s1.map(\.bitPattern) == s2.map(\.bitPattern))
+            var (x1, x2, f1, f2) = (x, x, [Float](repeating: 0, count: count), [Float](repeating: 0, count: count))
+            let sum1 = BoltzmannKernels.VectorKernels.annealingFactors(&x1, &f1, count: count, beta: 0.7, previous: 0.3)
+            let sum2 = BoltzmannKernelsAVX2.VectorKernels.annealingFactors(&x2, &f2, count: count, beta: 0.7, previous: 0.3)
+            #expect(sum1.bitPattern == sum2.bitPattern && x1.map(\.bitPattern) == x2.map(\.bitPattern)
+                    && f1.map(\.bitPattern) == f2.map(\.bitPattern))
         }
     }
 
@@ -69,6 +74,32 @@ struct VectorKernelTests {
                 #expect(abs(Double(a[k]) - silu) <= 1e-6 * abs(silu) + 1e-30, "SiLU(\(v)) = \(a[k]), want \(silu)")
                 #expect(abs(Double(y[k]) - slope) <= 1e-6 * s * (1 + abs(v) * (1 - s)) + 1e-30, "SiLU'(\(v)) = \(y[k]), want \(slope)")
             }
+        }
+    }
+
+    /// AIS's factors, probabilities and positive sum against double precision:
+    /// each is a ratio or sum of float values within 2e-7 relative of exact, so
+    /// 1e-6 relative, plus the rounding of beta x for the far tail of the sigmoid
+    /// (the sum: relative to the sum of magnitudes, 1e-6 covering float
+    /// accumulation of up to 1000 terms at 2^-24 each).
+    @Test func annealingFactorsMatchDoublePrecision() {
+        for count in Self.counts {
+            var x = Self.inputs(count, seed: 11 + UInt64(count)), factor = [Float](repeating: 0, count: count)
+            let original = x
+            let beta: Float = 0.9, previous: Float = 0.85
+            let sum = VectorUnit.annealingFactors(&x, &factor, count: count, beta: beta, previous: previous)
+            var wantSum = 0.0, magnitudes = 0.0
+            for k in 0..<count {
+                let v = Double(original[k])
+                let want = (1 + Glibc.exp(-Double(beta) * abs(v))) / (1 + Glibc.exp(-Double(previous) * abs(v)))
+                let p = 1 / (1 + Glibc.exp(-Double(beta) * v))
+                #expect(abs(Double(factor[k]) - want) <= 1e-6 * want, "factor(\(v)) = \(factor[k]), want \(want)")
+                // beta x is rounded to float first: 2^-24 |beta x| more relative error in e^{-beta |x|}.
+                let tolerance = 1e-6 + 6e-8 * Double(beta) * abs(v)
+                #expect(abs(Double(x[k]) - p) <= tolerance * p + 1e-30, "sigmoid(beta \(v)) = \(x[k]), want \(p)")
+                wantSum += max(v, 0); magnitudes += abs(v)
+            }
+            #expect(abs(Double(sum) - wantSum) <= 1e-6 * magnitudes)
         }
     }
 }

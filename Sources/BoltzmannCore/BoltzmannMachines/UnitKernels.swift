@@ -94,15 +94,8 @@ enum UnitKernels {
             var positive = 0.0, logRatio = 0.0, start = 0
             while start < count {
                 let n = min(64, count - start), chunk = x + start
-                // Branch-free, so it vectorises: the exps dominate.
-                var sum: Float = 0
-                for k in 0..<n {
-                    let value = chunk[k], magnitude = abs(value)
-                    let t = exp(-beta * magnitude), onePlusT = 1 + t
-                    factor[k] = onePlusT / (1 + exp(-previous * magnitude))
-                    sum += max(value, 0)
-                    chunk[k] = (value >= 0 ? 1 : t) / onePlusT
-                }
+                // The exps dominate: sixteen lanes at a time (`VectorUnit`).
+                let sum = VectorUnit.annealingFactors(chunk, factor, count: n, beta: beta, previous: previous)
                 var p0: Float = 1, p1: Float = 1, p2: Float = 1, p3: Float = 1, k = 0
                 while k + 4 <= n { p0 *= factor[k]; p1 *= factor[k + 1]; p2 *= factor[k + 2]; p3 *= factor[k + 3]; k += 4 }
                 while k < n { p0 *= factor[k]; k += 1 }

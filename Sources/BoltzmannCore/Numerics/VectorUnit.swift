@@ -27,4 +27,15 @@ enum VectorUnit {
             BoltzmannKernels.VectorKernels.silu(y, a, count: count, slopes: slopes)
         }
     }
+
+    /// AIS's elementwise step on x[0..<count]: factor[k] = (1 + e^{-beta |x|}) / (1 + e^{-previous |x|}),
+    /// x[k] <- sigmoid(beta x[k]); returns sum max(x[k], 0).
+    static func annealingFactors(_ x: UnsafeMutablePointer<Float>, _ factor: UnsafeMutablePointer<Float>, count: Int,
+                                 beta: Float, previous: Float) -> Float {
+        if usesAVX2 {
+            BoltzmannKernelsAVX2.VectorKernels.annealingFactors(x, factor, count: count, beta: beta, previous: previous)
+        } else {
+            BoltzmannKernels.VectorKernels.annealingFactors(x, factor, count: count, beta: beta, previous: previous)
+        }
+    }
 }
