@@ -55,6 +55,7 @@ def import_torch():
 def best_of(runs, f):
     times = []
     for _ in range(runs):
+        time.sleep(0.5)  # let the other side's BLAS or OpenMP threads stop spinning (OpenBLAS's spin ~0.1 s)
         start = time.perf_counter()
         f()
         times.append(time.perf_counter() - start)
