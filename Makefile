@@ -16,7 +16,7 @@ STAGE         := .build/stage
 # The binding is used from the checkout, whether or not it is pip-installed.
 export PYTHONPATH := $(CURDIR)/bindings/python$(if $(PYTHONPATH),:$(PYTHONPATH))
 
-.PHONY: all deps build demo test test-swift test-c test-python bench install clean
+.PHONY: all deps build demo test test-swift test-c test-python test-determinism bench install clean
 all: build
 
 deps:
@@ -29,7 +29,7 @@ demo: build
 	$(PYTHON) examples/tour.py
 
 test: build
-	$(MAKE) test-swift test-c test-python
+	$(MAKE) test-swift test-c test-python test-determinism
 
 test-swift:
 	$(SWIFT) test
@@ -45,6 +45,16 @@ test-c:
 
 test-python:
 	$(PYTHON) -m pytest -q bindings/python/tests
+
+# The reproducibility promises (the header's "Reproducibility") once per OpenBLAS core
+# type this machine runs (scripts/blas-coretypes): kernels differ in how they sum.
+test-determinism: $(LIB)
+	@set -e; for core in $$(PYTHON=$(PYTHON) scripts/blas-coretypes $(LIB)); do \
+		if [ "$$core" = default ]; then unset OPENBLAS_CORETYPE; else export OPENBLAS_CORETYPE=$$core; fi; \
+		echo "== determinism, OpenBLAS core type $$core"; \
+		$(SWIFT) test --filter DeterminismTests; \
+		$(PYTHON) -m pytest -q -m determinism bindings/python/tests; \
+	done
 
 bench: build
 	$(PYTHON) bench/thermo.py

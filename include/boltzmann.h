@@ -26,8 +26,28 @@
  *   Threads    Functions may be called from any thread. Distinct handles are
  *              independent; a handle documented as immutable may be shared by
  *              threads freely. The library parallelises large work internally,
- *              bounded by bz_set_num_threads(). Results depend only on the
- *              inputs, never on the thread count.
+ *              bounded by bz_set_num_threads().
+ *   Reproducibility
+ *              (1) Same seed, same inputs, same library on the same machine:
+ *              bit-identical results. (2) The thread count never changes a
+ *              bit: work is cut into tasks fixed by the shapes and the
+ *              machine, never by bz_set_num_threads(). (3) Rows are
+ *              independent: row r of a batch draws from its own stream
+ *              (seed, r), so its result does not depend on the other rows --
+ *              bit for bit where rows are computed apart (Monte Carlo chains,
+ *              samplers on a Gaussian-mixture score, Langevin), but only to
+ *              float rounding where rows share a BLAS product (learned and
+ *              empirical scores, dense Hopfield retrieval, RBM conditionals
+ *              and free energies, the starting fields of Hopfield recall):
+ *              some OpenBLAS kernels (Haswell's, Zen's) accumulate a row's dot
+ *              products in an order that depends on how many rows share the
+ *              product, so another split of a batch changes the last bits
+ *              (and a stochastic path that later compares such a value with a
+ *              uniform may take another branch). (4) Across machines, results
+ *              agree to rounding: OpenBLAS chooses its kernels by processor
+ *              (and OPENBLAS_CORETYPE); the library's own elementwise kernels
+ *              give the same bits on every x86-64 processor. `make test`
+ *              checks (1)-(3) under every OpenBLAS core type the machine runs.
  *   Bad input  No input crashes the process: NULL pointers, non-positive
  *              counts, disagreeing lengths, NaN/inf values and dead handles are
  *              reported as statuses.
@@ -1286,7 +1306,10 @@ bz_status bz_hopfield_uses_matrix(const bz_hopfield *net, int32_t *out_uses_matr
  * runs them all. The update order of each sweep is drawn from stream (seed, 0)
  * and shared by all cues; GLAUBER cue r draws its acceptances from stream
  * (seed, r + 1). So the result does not depend on the thread count, and an
- * ASYNC cue's recall not on the other cues. Optional outputs [n_states]:
+ * ASYNC cue's recall not on the other cues (its starting fields come from a
+ * BLAS product over the batch: with couplings that are not exact in float, a
+ * field within rounding of zero may be decided differently under another
+ * split, see "Reproducibility"). Optional outputs [n_states]:
  * outcomes BZ_RECALL_*, the sweeps each cue took. Progress counts cues; a
  * cancelled call leaves states unchanged.
  * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT, NON_FINITE,
@@ -1390,7 +1413,9 @@ bz_status bz_dense_hopfield_energy(const bz_dense_hopfield *net, const float *st
  * Gaussian mixture (double precision, the test oracle) or the optimal score of
  * a finite training set (memorises it; the dense Hopfield kernel computes it).
  * Samples are rows of float [n x dim]; row r draws its noise from stream
- * (seed, r), so results depend on neither the thread count nor the batch.
+ * (seed, r), so results do not depend on the thread count, nor on the batch:
+ * bit for bit with a Gaussian-mixture score, to float rounding with a learned or
+ * empirical score, whose rows share BLAS products (see "Reproducibility").
  * ========================================================================== */
 
 typedef struct bz_sde bz_sde;

@@ -200,18 +200,6 @@ struct DiffusionTests {
         }
     }
 
-    /// Row r of a sample depends only on (seed, r): a batch of 7 equals the first 7 of 50.
-    @Test func samplesDoNotDependOnTheBatch() throws {
-        let model = try Self.eightGaussians()
-        var options = SamplerOptions()
-        options.steps = 20
-        for method in [SamplingMethod.eulerMaruyama, .predictorCorrector, .odeHeun, .odeRK45] {
-            let all = try DiffusionSampler.sample(model: model, process: try .vp(), count: 50, method: method, options: options, seed: 8)
-            let few = try DiffusionSampler.sample(model: model, process: try .vp(), count: 7, method: method, options: options, seed: 8)
-            #expect(Array(all[0..<14]) == few, "\(method)")
-        }
-    }
-
     /// The empirical score memorises: every ancestral sample (1000 steps) lands within
     /// 0.05 of one of the 64 training points. And its denoiser is the dense Hopfield update of x / alpha_t at
     /// beta = alpha_t^2 / sigma_t^2 (points of equal norm make the bias a constant).

@@ -86,34 +86,6 @@ struct ScoreTrainingTests {
     }
 }
 
-extension ScoreTrainingTests {
-    /// Batch 300 is three shards (128, 128, 44): one thread and two give the same
-    /// parameters, EMA and losses bit for bit, for each weighting.
-    @Test func trainingIsThreadIndependent() throws {
-        let data = (0..<1000).map { Float(cos(Double($0) * 0.37)) }, process = try ForwardProcess.subVP()
-        for weighting in [ScoreTrainingOptions.Weighting.sigmaSquared, .gSquared] {
-            var options = ScoreTrainingOptions()
-            options.steps = 15
-            options.batchSize = 300
-            options.weighting = weighting
-            options.clip = 0.5
-            func run(threads: Int) throws -> (MLPScore, [Double]) {
-                let bound = Parallel.maxThreads
-                defer { Parallel.setMaxThreads(bound) }
-                Parallel.setMaxThreads(threads)
-                var model = try MLPScore(dimension: 2, hidden: [24, 24], seed: 9)
-                let losses = try data.withUnsafeBufferPointer { try model.train(data: $0, process: process, options: options, seed: 10) }
-                return (model, losses)
-            }
-            let (one, oneLosses) = try run(threads: 1), (two, twoLosses) = try run(threads: 2)
-            #expect(one.network.parameters == two.network.parameters)
-            #expect(one.averaged == two.averaged)
-            #expect(oneLosses == twoLosses)
-            #expect(try MLPScore(dimension: 2, hidden: [24, 24], seed: 9).network.parameters != one.network.parameters)
-        }
-    }
-}
-
 /// Evaluation and persistence of a learned score.
 @Suite("MLP score model")
 struct MLPScoreModelTests {
@@ -126,44 +98,6 @@ struct MLPScoreModelTests {
         options.batchSize = 16
         _ = try data.withUnsafeBufferPointer { try model.train(data: $0, process: try .vp(), options: options, seed: 6) }
         return model
-    }
-
-    /// 600 rows evaluated at once (three blocks, in parallel), in pieces of 1, 255
-    /// and 344 rows, and on one thread all agree bit for bit: a row's result depends
-    /// on neither its batch nor the thread count. Per-row times equal to t give the
-    /// same; per-row times that differ equal one call per row at each time.
-    @Test func rowsAreIndependent() throws {
-        let model = try Self.model(), process = try ForwardProcess.vp(), n = 600
-        var random = RandomStream(seed: 7)
-        let x = (0..<(3 * n)).map { _ in Float(random.normal()) }
-        var whole = [Float](repeating: 0, count: 3 * n), pieces = whole, single = whole, perRow = whole
-        model.score(x, count: n, time: 0.4, process: process, into: &whole)
-        x.withUnsafeBufferPointer { x in
-            pieces.withUnsafeMutableBufferPointer { out in
-                var first = 0
-                for size in [1, 255, 344] {
-                    model.score(x.baseAddress! + 3 * first, count: size, time: 0.4, process: process, into: out.baseAddress! + 3 * first)
-                    first += size
-                }
-            }
-        }
-        Parallel.setMaxThreads(1)
-        model.score(x, count: n, time: 0.4, process: process, into: &single)
-        Parallel.setMaxThreads(0)
-        let times = [Double](repeating: 0.4, count: n)
-        model.score(x, count: n, times: times, process: process, into: &perRow)
-        #expect(whole == pieces)
-        #expect(whole == single)
-        #expect(whole == perRow)
-        let varied = (0..<n).map { 0.05 + 0.9 * Double($0 % 7) / 6 }
-        var mixed = whole, oneByOne = whole
-        model.score(x, count: n, times: varied, process: process, into: &mixed)
-        x.withUnsafeBufferPointer { x in
-            oneByOne.withUnsafeMutableBufferPointer { out in
-                for r in 0..<n { model.score(x.baseAddress! + 3 * r, count: 1, time: varied[r], process: process, into: out.baseAddress! + 3 * r) }
-            }
-        }
-        #expect(mixed == oneByOne)
     }
 
     /// serialize -> deserialize -> serialize is the identity, and the reloaded model

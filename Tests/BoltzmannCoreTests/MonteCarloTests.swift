@@ -42,23 +42,6 @@ struct MonteCarloTests {
         }
     }
 
-    /// Same seed, same results, whatever the thread count; another seed differs.
-    @Test func deterministicAcrossThreadCounts() throws {
-        let model = try IsingModel.square(6, 6, coupling: 1, field: 0, periodic: true)
-        func run(_ seed: UInt64) throws -> [Estimate] {
-            let mc = try MonteCarlo(model: model, beta: 0.4, algorithm: .metropolis, order: .random, chains: 5, seed: seed)
-            try mc.run(sweeps: 300, burnIn: 10, measureEvery: 1)
-            return try mc.results()
-        }
-        let threads = Parallel.maxThreads
-        defer { Parallel.setMaxThreads(threads) }
-        Parallel.setMaxThreads(1)
-        let one = try run(9)
-        Parallel.setMaxThreads(2)
-        #expect(try run(9) == one)
-        #expect(try run(10) != one)
-    }
-
     /// An AR(1) series x_t = phi x_{t-1} + noise has tau_int = (1 + phi) / (2 (1 - phi)).
     @Test func autocorrelationTimeOfAutoregressiveSeries() throws {
         var random = RandomStream(seed: 1)
@@ -248,23 +231,6 @@ struct ByteLatticeTests {
                 #expect(within(r[5], exact.heatCapacity[0] / 768, sigmas: 5), "\(rule) J \(coupling) beta \(beta): c \(r[5])")
             }
         }
-    }
-
-    /// One large chain is split into row blocks with their own streams: the same
-    /// result on 1 and 2 threads.
-    @Test func rowBlocksAreDeterministic() throws {
-        let model = try IsingModel.square(256, 256, coupling: 1, field: 0, periodic: true)
-        func run() throws -> [Double] {
-            let mc = try MonteCarlo(model: model, beta: 0.44, algorithm: .metropolis, order: .checkerboard, chains: 1, seed: 7)
-            try mc.run(sweeps: 20, burnIn: 0, measureEvery: 1)
-            return mc.energySeries[0]
-        }
-        let threads = Parallel.maxThreads
-        defer { Parallel.setMaxThreads(threads) }
-        Parallel.setMaxThreads(1)
-        let one = try run()
-        Parallel.setMaxThreads(2)
-        #expect(try run() == one)
     }
 
     /// The tracked energy is that of the spins; clamping leaves the fast path and

@@ -158,27 +158,6 @@ struct RBMUnitTests {
         #expect(one > 0.05 && many < 0.025 && many < one / 3, "CD-1 max error \(one), CD-200 \(many)")
     }
 
-    /// Large batches (here 1024 x 300 hidden values, above `parallelValues`) run the
-    /// fused kernels on several threads: weights must be the
-    /// same bit for bit on one thread and on all of them.
-    @Test func trainingIsDeterministicAcrossThreadCounts() throws {
-        var random = RandomStream(seed: 1)
-        let data = (0..<(2048 * 64)).map { _ in Float(random.next() >> 62 == 0 ? 1 : 0) }
-        var options = RBMTraining()
-        options.batchSize = 1024
-        options.persistentChains = 1000
-        func train() throws -> [Float] {
-            let trainer = try RBMTrainer(try RBM(visible: 64, hidden: 300, seed: 2), options: options, seed: 3)
-            try trainer.fit(data, epochs: 2)
-            return trainer.machine.weights + trainer.machine.hiddenBias
-        }
-        let threads = Parallel.maxThreads
-        defer { Parallel.setMaxThreads(threads) }
-        Parallel.setMaxThreads(2)
-        let two = try train()
-        Parallel.setMaxThreads(1)
-        #expect(try train() == two)
-    }
 }
 
 @Suite("RBM files")

@@ -151,24 +151,6 @@ struct SpectrumTests {
         }
     }
 
-    /// Tasks are fixed-size, so the thread count cannot change a single bit.
-    @Test func resultsDoNotDependOnThreadCount() throws {
-        var rng = SplitMix64(seed: 5)
-        let n = 33_001  // three level tasks of 16384, and two beta tasks of 64
-        let s = try Spectrum(energies: (0..<n).map { _ in rng.unit() }, logDegeneracies: (0..<n).map { _ in rng.unit() })
-        let betas = (0..<70).map { Double($0) / 10 - 3 }
-        Parallel.setMaxThreads(1)
-        let one = try s.thermodynamics(betas: betas)
-        Parallel.setMaxThreads(3)
-        let three = try s.thermodynamics(betas: betas)
-        Parallel.setMaxThreads(0)
-        // Bit patterns, since F is NaN at beta = 0 and NaN != NaN.
-        func bits(_ t: ThermodynamicTable) -> [UInt64] {
-            (t.logZ + t.freeEnergy + t.energy + t.entropy + t.heatCapacity).map(\.bitPattern)
-        }
-        #expect(bits(one) == bits(three))
-    }
-
     @Test func badInputIsReportedNotTrapped() {
         #expect(throws: EngineError.self) { try Spectrum(energies: []) }
         #expect(throws: EngineError(.nonFinite, "energies[1] must be finite, got nan")) {

@@ -28,23 +28,6 @@ struct TemperingTests {
         #expect(cold[16] + cold[0] > 0.1 && cold[8] < 0.2)
     }
 
-    /// Same seed, same results for 1 and 2 threads.
-    @Test func temperingIsDeterministic() throws {
-        let model = try IsingModel.sherringtonKirkpatrick(12, scale: 1, field: 0.1, seed: 2)
-        func run() throws -> ([Estimate], [Int], Int) {
-            let pt = try ParallelTempering(model: model, betas: [0.5, 1, 2], algorithm: .heatBath, replicas: 2, seed: 9)
-            try pt.run(sweeps: 300, burnIn: 10, swapEvery: 3)
-            return (try pt.results(slot: 2), pt.swapAccepted, pt.roundTrips)
-        }
-        let threads = Parallel.maxThreads
-        defer { Parallel.setMaxThreads(threads) }
-        Parallel.setMaxThreads(1)
-        let one = try run()
-        Parallel.setMaxThreads(2)
-        let two = try run()
-        #expect(one.0 == two.0 && one.1 == two.1 && one.2 == two.2)
-    }
-
     /// SA on a 24-spin SK instance reaches the exact ground state in >= 90% of reads.
     @Test func annealingFindsTheGroundState() throws {
         let model = try IsingModel.sherringtonKirkpatrick(24, scale: 1, field: 0, seed: 8)

@@ -68,6 +68,7 @@ def test_empirical_score_memorises():
     assert nearest.max() < 0.05, nearest.max()
 
 
+@pytest.mark.determinism
 def test_samples_do_not_depend_on_the_batch_and_record_a_trajectory():
     score, sde = diffusion.GaussianMixtureScore.eight_gaussians(), diffusion.VESDE(sigma_max=5)
     full, path = diffusion.sample(score, sde, 50, method="pc", steps=30, seed=9, record=[10, 30])
@@ -193,6 +194,7 @@ def test_learned_score_shape_and_fit_options():
         small_model(prediction="noise")
 
 
+@pytest.mark.determinism
 def test_learned_score_is_seeded_and_thread_independent():
     data = bz.datasets.rings(400, seed=2)
 

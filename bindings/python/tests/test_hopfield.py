@@ -18,6 +18,7 @@ def test_capacity_curve_collapses_past_alpha_c():
     assert np.all(np.isfinite(errors))
 
 
+@pytest.mark.determinism
 def test_storkey_and_storage_modes_retrieve():
     n, p = 400, 40
     patterns = random_patterns(p, n, 2)

@@ -3,6 +3,7 @@
 import itertools
 import pickle
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -142,13 +143,16 @@ def test_enumeration_cap_progress_and_interrupt():
     assert seen[0] == (0, 2**20)
     with pytest.raises(ZeroDivisionError):
         model.ground_state(progress=lambda done, total: 1 / 0)
-    # bz_interrupt from another thread stops a long walk; the model stays usable.
-    big = bz.IsingModel.sk(28, seed=1)
+    # bz_interrupt from another thread stops a long walk (SK-34: about 20 s) within a
+    # fraction of a second; the model stays usable.
+    big = bz.IsingModel.sk(34, seed=1)
     timer = threading.Timer(0.3, big.interrupt)
     timer.start()
+    started = time.perf_counter()
     with pytest.raises(bz.Cancelled, match="interrupt"):
-        big.exact(np.linspace(0.1, 1, 8), max_spins=28)
+        big.exact(np.linspace(0.1, 1, 8), max_spins=34)
     timer.join()
+    assert time.perf_counter() - started < 3
     assert model.exact(0.5).log_z > 0
 
 

@@ -44,6 +44,7 @@ def test_small_lattices_match_enumeration(side):
         assert within(r.energy, exact.energy / side**2, 4)
 
 
+@pytest.mark.determinism
 def test_same_seed_same_results_for_any_thread_count():
     model = bz.IsingModel.square(8, 8)
     threads = bz.get_num_threads()

@@ -69,6 +69,7 @@ def test_max_cut_through_qubo():
     assert cut == pytest.approx(-(model.ground_state().energy + offset))
 
 
+@pytest.mark.determinism
 def test_same_seed_same_results_and_continuation():
     glass = bz.IsingModel.sk(10, h=0.2, seed=1)
     threads = bz.get_num_threads()
