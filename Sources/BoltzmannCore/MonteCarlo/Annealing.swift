@@ -94,7 +94,10 @@ public enum Annealing {
             // field update each flip costs. Acceptance tests use exp (no tables:
             // a rounded field must not pick a table entry).
             let rows = dense.map(Float.init)
-            let acceptance = betas.map { Acceptance(rule: rule, beta: $0, tableOffset: nil) }
+            // Float fields drift by ~1e-7 F between refreshes: ties are |dE| <= 2^-16 F
+            // here, not 2^-30 F (see `Acceptance`).
+            let scale = Acceptance.fieldScale(model) * 0x1p14
+            let acceptance = betas.map { Acceptance(rule: rule, beta: $0, tableOffset: nil, lazyTies: scale) }
             return try runReads(reads, spinCount: n, monitor: monitor) { r in
                 var chain = SpinChain(model: model, random: RandomStream(seed: seed, stream: UInt64(r)))
                 var read = DenseRead(chain)
@@ -114,8 +117,8 @@ public enum Annealing {
                 return (chain.spins.map { $0 > 0 ? 1 : -1 }, chain.energy)
             }
         }
-        let offset = Acceptance.tableOffset(model)
-        let acceptance = betas.map { Acceptance(rule: rule, beta: $0, tableOffset: offset) }
+        let offset = Acceptance.tableOffset(model), scale = Acceptance.fieldScale(model)
+        let acceptance = betas.map { Acceptance(rule: rule, beta: $0, tableOffset: offset, lazyTies: scale) }
         let sites = (0..<n).map(Int32.init)
         let drifts = !model.hasIntegerParameters
         return try runReads(reads, spinCount: n, monitor: monitor) { r in

@@ -8,10 +8,11 @@ import Glibc
 ///
 /// The Markov chain is the generic one: with y = sign(J) s_i S_i (S_i the sum of
 /// the four neighbours, y in {-4, -2, 0, 2, 4}), a site flips with probability
-/// q(y) = min(1, e^{-2 beta |J| y}) (Metropolis) or 1 / (1 + e^{2 beta |J| y}) (heat
-/// bath), tested as u < threshold for a 64-bit uniform u. The test compares the top
-/// 8 bits first and draws the remaining 56 only in a tie (1 lane in 256), so it stays
-/// exact to 2^-64 while drawing 8 random bits per site.
+/// q(y) = min(1, e^{-2 beta |J| y}) (Metropolis, 1/2 at y = 0: lazy ties) or
+/// 1 / (1 + e^{2 beta |J| y}) (heat bath), tested as u < threshold for a 64-bit
+/// uniform u. The test compares the top 8 bits first and draws the remaining 56 only
+/// in a tie (1 lane in 256), so it stays exact to 2^-64 while drawing 8 random bits
+/// per site.
 ///
 /// Each colour's rows are cut into a fixed number of blocks, each with its own
 /// random stream, so a single large chain can use several threads and still give
@@ -42,11 +43,17 @@ struct ByteLattice: Sendable {
         blocks = min(rows, 16)
     }
 
-    /// Thresholds q(y) for y = -4, -2, 0, 2, 4 (index (y + 4) / 2).
+    /// Thresholds q(y) for y = -4, -2, 0, 2, 4 (index (y + 4) / 2). The sweep's order
+    /// is fixed, so Metropolis takes ties (y = 0), and every flip at beta = 0, with
+    /// probability 1/2 (lazy ties, see `Acceptance`).
     func thresholds(_ rule: SingleSpinRule, beta: Double) -> [UInt64] {
         [-4.0, -2, 0, 2, 4].map { y in
             let x = 2 * (beta * coupling) * y
-            return Acceptance.threshold(rule == .metropolis ? min(1, exp(-x)) : 1 / (1 + exp(x)))
+            switch rule {
+            case .metropolis where y == 0 || beta == 0: return Acceptance.threshold(0.5)
+            case .metropolis: return Acceptance.threshold(min(1, exp(-x)))
+            case .heatBath: return Acceptance.threshold(1 / (1 + exp(x)))
+            }
         }
     }
 

@@ -5,11 +5,12 @@ import Glibc
 /// (1 = spin up), all 64 updated by a few bitwise operations.
 ///
 /// For regular graphs (every site has z in {4, 6} neighbours: periodic square and
-/// cubic lattices; rings are refused, see `isChainWithoutField`) with couplings all of one magnitude |J| (either sign:
-/// uniform or +-J glasses) and no field. A bond is unsatisfied when
-/// s_i s_j J_ij < 0; flipping a site with k unsatisfied bonds changes the energy by
-/// 2|J|(z - 2k), so the flip is certain for 2k >= z and otherwise has probability
-/// p^m with p = exp(-4 beta |J|) and m = z/2 - k.
+/// cubic lattices) with couplings all of one magnitude |J| (either sign: uniform or
+/// +-J glasses) and no field. A bond is unsatisfied when s_i s_j J_ij < 0; flipping a
+/// site with k unsatisfied bonds changes the energy by 2|J|(z - 2k), so the flip is
+/// certain for 2k > z, has probability 1/2 for 2k = z (a tie: the sweep's order is
+/// fixed, see lazy ties in `Acceptance`) and otherwise p^m with p = exp(-4 beta |J|)
+/// and m = z/2 - k. At beta = 0 every flip has probability 1/2.
 ///
 /// Every replica gets its own random bits: a lane needing probability q draws a
 /// 64-bit uniform u bit by bit (one random word supplies the next bit of all 64
@@ -38,7 +39,7 @@ struct MultiSpinModel: Sendable {
         let n = model.spinCount
         let z = model.rowStart[1] - model.rowStart[0]
         guard [4, 6].contains(z), (0..<n).allSatisfy({ model.rowStart[$0 + 1] - model.rowStart[$0] == z }) else {
-            throw EngineError(.unsupported, "multi-spin coding needs every site to have 4 or 6 neighbours (a periodic square or cubic lattice with every side >= 3; on a ring its fixed-order Metropolis sweep is not ergodic)")
+            throw EngineError(.unsupported, "multi-spin coding needs every site to have 4 or 6 neighbours (a periodic square or cubic lattice with every side >= 3)")
         }
         guard let j = model.weight.first.map(abs), model.weight.allSatisfy({ abs($0) == j }) else {
             throw EngineError(.unsupported, "multi-spin coding needs couplings of one magnitude (uniform or +-J)")
@@ -57,9 +58,11 @@ struct MultiSpinModel: Sendable {
         commonSign = model.weight.allSatisfy { $0 > 0 } ? 0 : model.weight.allSatisfy { $0 < 0 } ? .max : nil
     }
 
-    /// Thresholds of p^m, m = 1 ... z/2, at beta (p = exp(-4 beta |J|)).
+    /// Thresholds of p^m, m = 1 ... z/2, at beta (p = exp(-4 beta |J|)); empty at
+    /// beta = 0, where every flip is a coin.
     func thresholds(beta: Double) -> [UInt64] {
-        (1...(degree / 2)).map { m in Acceptance.threshold(exp(-4 * Double(m) * (beta * coupling))) }
+        guard beta > 0 else { return [] }
+        return (1...(degree / 2)).map { m in Acceptance.threshold(exp(-4 * Double(m) * (beta * coupling))) }
     }
 }
 
@@ -75,21 +78,25 @@ struct SpinWords: Sendable {
         self.random = random
     }
 
-    /// Lanes of site i by how its flip is decided: certainly (2k >= z), or with
-    /// probability p^m for m = 1, 2, 3 (m = z/2 - k, k unsatisfied bonds).
+    /// Lanes of site i by how its flip is decided: certainly (2k > z), by a coin
+    /// (2k = z), or with probability p^m for m = 1, 2, 3 (m = z/2 - k, k unsatisfied
+    /// bonds).
     @inline(__always)
-    static func classify(_ s: UnsafeMutableBufferPointer<UInt64>, _ i: Int, _ z: Int,
-                         _ nb: UnsafeBufferPointer<Int32>, _ neg: UnsafeBufferPointer<UInt64>, _ common: UInt64?) -> (UInt64, UInt64, UInt64, UInt64) {
+    static func classify(_ s: UnsafeMutableBufferPointer<UInt64>, _ i: Int, _ z: Int, _ nb: UnsafeBufferPointer<Int32>,
+                         _ neg: UnsafeBufferPointer<UInt64>, _ common: UInt64?) -> (UInt64, UInt64, UInt64, UInt64, UInt64) {
         let own = s[i], base = i * z
         // u(a): lanes where bond a is unsatisfied (spins differ on a ferromagnetic
         // bond, agree on an antiferromagnetic one).
         @inline(__always) func u(_ a: Int) -> UInt64 { own ^ s[Int(nb[base + a])] ^ (common ?? neg[base + a]) }
         if z == 4 {
             let a = u(0), b = u(1), c = u(2), d = u(3)
+            // k = (s1 + 2 c1) + (s2 + 2 c2), each pair's count in two bits.
             let s1 = a ^ b, c1 = a & b, s2 = c ^ d, c2 = c & d
             let any = a | b | c | d
-            let certain = c1 | c2 | (s1 & s2)                   // k >= 2
-            return (certain, any & ~certain, ~any, 0)           // k == 1, k == 0
+            let atLeastTwo = c1 | c2 | (s1 & s2)
+            let certain = (c1 & (s2 | c2)) | (c2 & s1)          // k >= 3
+            return (certain, atLeastTwo & ~certain,             // k == 2
+                    any & ~atLeastTwo, ~any, 0)                 // k == 1, k == 0
         }
         let a = u(0), b = u(1), c = u(2), d = u(3), e = u(4), f = u(5)
         // Bit-sliced k = c0 + 2 c1 + 4 c2: two full adders, then their 2-bit sums.
@@ -97,22 +104,24 @@ struct SpinWords: Sendable {
         let sb = d ^ e ^ f, cb = (d & e) | (f & (d ^ e))
         let c0 = sa ^ sb, carry = sa & sb
         let c1 = ca ^ cb ^ carry, c2 = (ca & cb) | (carry & (ca ^ cb))
-        return (c2 | (c1 & c0),                                 // k >= 3
+        return (c2, c1 & c0 & ~c2,                              // k >= 4, k == 3
                 c1 & ~c0 & ~c2, c0 & ~c1 & ~c2, ~(c0 | c1 | c2)) // k == 2, 1, 0
     }
 
     /// One sequential sweep of all 64 replicas, each lane with its own uniforms.
     mutating func sweep(_ model: MultiSpinModel, _ thresholds: [UInt64]) {
+        guard !thresholds.isEmpty else { return flipCoins() }
         let z = model.degree
         let t1 = thresholds[0], t2 = thresholds[1], t3 = z >= 6 ? thresholds[2] : 0, common = model.commonSign
         words.withUnsafeMutableBufferPointer { s in
             model.neighbour.withUnsafeBufferPointer { nb in
                 model.negative.withUnsafeBufferPointer { neg in
                     for i in 0..<s.count {
-                        let (certain, m1, m2, m3) = Self.classify(s, i, z, nb, neg, common)
-                        // Per-lane threshold, compared with a 64-bit uniform drawn one
-                        // bit per random word, most significant first.
-                        var undecided = m1 | m2 | m3, accept = certain
+                        let (certain, tie, m1, m2, m3) = Self.classify(s, i, z, nb, neg, common)
+                        // Ties flip where a fresh random bit is 0 (u < 2^63); the rest
+                        // compare their threshold with a 64-bit uniform drawn one bit
+                        // per random word, most significant first.
+                        var undecided = m1 | m2 | m3, accept = certain | (tie == 0 ? 0 : tie & ~random.next())
                         var level = 63
                         while undecided != 0, level >= 0 {
                             let bit = (m1 & (0 &- (t1 >> UInt64(level) & 1))) | (m2 & (0 &- (t2 >> UInt64(level) & 1)))
@@ -136,6 +145,7 @@ struct SpinWords: Sendable {
     /// but the replicas are not independent of each other. (Its loop repeats
     /// `sweep`'s: sharing it through a closure halved the speed, 14 -> 6 flips/ns.)
     mutating func sweepSharingUniforms(_ model: MultiSpinModel, _ thresholds: [UInt64]) {
+        guard !thresholds.isEmpty else { return flipCoins(shared: true) }
         let z = model.degree
         let t1 = thresholds[0], t2 = thresholds[1], t3 = z >= 6 ? thresholds[2] : 0, common = model.commonSign
         words.withUnsafeMutableBufferPointer { s in
@@ -144,16 +154,22 @@ struct SpinWords: Sendable {
                     // One loop per degree, so that z is a constant inside it.
                     @inline(__always) func sweep(degree: Int) {
                         for i in 0..<s.count {
-                            let (certain, m1, m2, m3) = Self.classify(s, i, degree, nb, neg, common)
+                            let (certain, tie, m1, m2, m3) = Self.classify(s, i, degree, nb, neg, common)
                             let u = random.next()
                             @inline(__always) func all(_ pass: Bool) -> UInt64 { pass ? .max : 0 }
-                            s[i] ^= certain | (m1 & all(u < t1)) | (m2 & all(u < t2)) | (m3 & all(u < t3))
+                            s[i] ^= certain | (tie & all(u < 1 << 63)) | (m1 & all(u < t1)) | (m2 & all(u < t2)) | (m3 & all(u < t3))
                         }
                     }
                     if z == 4 { sweep(degree: 4) } else { sweep(degree: 6) }
                 }
             }
         }
+    }
+
+    /// The sweep at beta = 0: every spin of every replica flips with probability 1/2
+    /// (one coin per site shared by the replicas when `shared`).
+    private mutating func flipCoins(shared: Bool = false) {
+        for i in words.indices { words[i] ^= shared ? (random.next() >> 63 == 0 ? .max : 0) : random.next() }
     }
 
     /// Per replica: the energy and magnetisation (E_r, M_r), from bit-sliced counts

@@ -26,6 +26,19 @@ public enum SweepOrder: Int, Sendable, CaseIterable {
 /// local field is an integer in [-F, F] (F = max_i sum_j |J_ij| + |h_i|), so every
 /// probability is tabulated once, as a 64-bit threshold compared with raw random
 /// bits: exact to 2^-64 and free of exponentials. Real parameters evaluate exp.
+///
+/// Lazy ties (fixed-order Metropolis). Visiting sites in a fixed order, Metropolis
+/// takes every flip with dE <= 0 for certain, so a chain can enter a cycle of states
+/// of equal energy that it never leaves (on a 4 x 4 torus at beta = 0.7, a state
+/// whose every spin has two agreeing neighbours flips all spins each sweep, forever;
+/// on a ring, domain walls ride the sweep). So a flip with dE = 0 is taken with
+/// probability 1/2, the acceptance a(dE) = 1/2 at 0, min(1, e^{-beta dE}) elsewhere:
+/// still a(dE) = e^{-beta dE} a(-dE), so each update keeps the Boltzmann
+/// distribution, and now no sweep is deterministic. At beta = 0 every flip has
+/// probability 1/2 (the heat bath's), since min(1, e^0) = 1 would make the sweep
+/// deterministic again. Real fields drift by rounding, so |dE| <= 2 `tie` counts as
+/// dE = 0 (tie = 2^-30 F: a Boltzmann-factor error below 1e-9 beta F). Random order
+/// needs none of this and stays pure Metropolis.
 struct Acceptance {
     let rule: SingleSpinRule
     let beta: Double
@@ -33,26 +46,42 @@ struct Acceptance {
     /// for real parameters.
     let table: [UInt64]
     let offset: Int
+    /// Lazy ties: |s_i f_i| <= tie is a tie, taken with probability 1/2; nil for
+    /// plain Metropolis (and for the heat bath, whose ties are 1/2 anyway).
+    let tie: Double?
 
     /// Tables only for integer fields up to this size (2^16 entries).
     static let maxTableOffset = 1 << 15
 
-    /// F = max_i sum_j |J_ij| + |h_i| for whole-number parameters with F <= 2^15, else
-    /// nil (no table). A model scan: compute it once for many betas.
-    static func tableOffset(_ model: IsingModel) -> Int? {
-        guard model.hasIntegerParameters else { return nil }
+    /// The relative width of a tie for real parameters (see lazy ties).
+    static let tieWidth = 0x1p-30
+
+    /// F = max_i sum_j |J_ij| + |h_i|: the largest local field a spin can see.
+    static func fieldScale(_ model: IsingModel) -> Double {
         var largest = 0.0
         for i in 0..<model.spinCount {
             var sum = abs(model.fields[i])
             for k in model.rowStart[i]..<model.rowStart[i + 1] { sum += abs(model.weight[k]) }
             largest = max(largest, sum)
         }
+        return largest
+    }
+
+    /// F for whole-number parameters with F <= 2^15, else nil (no table). A model
+    /// scan: compute it once for many betas.
+    static func tableOffset(_ model: IsingModel) -> Int? {
+        guard model.hasIntegerParameters else { return nil }
+        let largest = fieldScale(model)
         return largest <= Double(maxTableOffset) ? Int(largest) : nil
     }
 
-    init(rule: SingleSpinRule, beta: Double, tableOffset: Int?) {
+    /// `lazyTies`: the model's field scale F when sweeping Metropolis in a fixed
+    /// order (ties then count 1/2), nil otherwise.
+    init(rule: SingleSpinRule, beta: Double, tableOffset: Int?, lazyTies fieldScale: Double? = nil) {
         self.rule = rule
         self.beta = beta
+        let lazy = rule == .metropolis && fieldScale != nil
+        tie = lazy ? fieldScale! * Self.tieWidth : nil
         guard let f = tableOffset else {
             table = []
             offset = 0
@@ -60,7 +89,12 @@ struct Acceptance {
         }
         offset = f
         table = (-f...f).map { x in
-            let p = rule == .metropolis ? min(1, exp(-2 * (beta * Double(x)))) : 1 / (1 + exp(-2 * (beta * Double(x))))
+            let p: Double
+            switch rule {
+            case .metropolis where lazy && (x == 0 || beta == 0): p = 0.5
+            case .metropolis: p = min(1, exp(-2 * (beta * Double(x))))
+            case .heatBath: p = 1 / (1 + exp(-2 * (beta * Double(x))))
+            }
             return Self.threshold(p)
         }
     }
@@ -80,6 +114,7 @@ struct Acceptance {
             let x = s * f
             // The table covers x <= 0 too (threshold max): no branch to mispredict.
             if !table.isEmpty { return bits < table[Int(x) + offset] ? -s : s }
+            if let tie, abs(x) <= tie || beta == 0 { return bits >> 63 == 0 ? -s : s }
             if x <= 0 { return -s }
             // beta * x first: 2 beta may overflow, and inf * 0 is NaN.
             let y = 2 * (beta * x)

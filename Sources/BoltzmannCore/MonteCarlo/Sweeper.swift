@@ -61,14 +61,14 @@ struct Sweeper {
     let dense: [Double]?
     /// `Acceptance.tableOffset` of the model, found once.
     private let tableOffset: Int?
+    /// The model's field scale when Metropolis sweeps in a fixed order (lazy ties,
+    /// see `Acceptance`), else nil.
+    private let lazyTies: Double?
 
     /// `sharing`: a sweeper of the same model whose dense couplings to reuse (a
     /// tempering ladder holds one copy, not one per beta).
     init(model: IsingModel, algorithm: MonteCarloAlgorithm, order: SweepOrder, beta: Double, sharing: Sweeper? = nil) throws(EngineError) {
         if algorithm.isCluster { try ClusterBonds.check(model, algorithm.name) }
-        if algorithm == .metropolis, order != .random, model.isChainWithoutField {
-            throw EngineError(.unsupported, "Metropolis in a fixed order is not ergodic on a chain without field (domain walls ride the sweep and the averages come out wrong); use random order or heat bath")
-        }
         switch order {
         case .sequential, .random:
             colours = [Int32](repeating: 0, count: model.spinCount)
@@ -85,6 +85,7 @@ struct Sweeper {
         self.beta = beta
         dense = algorithm.singleSpinRule == nil ? nil : sharing.map(\.dense) ?? model.denseCouplings()
         tableOffset = sharing.map(\.tableOffset) ?? Acceptance.tableOffset(model)
+        lazyTies = algorithm == .metropolis && order != .random ? sharing?.lazyTies ?? Acceptance.fieldScale(model) : nil
         setBeta(beta)
         setClamps([Int8](repeating: 0, count: model.spinCount))
     }
@@ -92,7 +93,7 @@ struct Sweeper {
     mutating func setBeta(_ beta: Double) {
         self.beta = beta
         if let rule = algorithm.singleSpinRule {
-            acceptance = Acceptance(rule: rule, beta: beta, tableOffset: tableOffset)
+            acceptance = Acceptance(rule: rule, beta: beta, tableOffset: tableOffset, lazyTies: lazyTies)
         } else if algorithm.isCluster {
             bonds = ClusterBonds(beta: beta, model: model)
         }
@@ -171,13 +172,6 @@ extension IsingModel {
             matrix[j * n + i] = edgeCoupling[k]
         }
         return matrix
-    }
-
-    /// Every spin has at most two neighbours, at least one pair is coupled, and no
-    /// field: a chain or ring, where fixed-order Metropolis sweeps move domain walls
-    /// deterministically (dE = 0 flips are always taken) and miss the equilibrium.
-    var isChainWithoutField: Bool {
-        couplingCount > 0 && fields.allSatisfy { $0 == 0 } && (0..<spinCount).allSatisfy { rowStart[$0 + 1] - rowStart[$0] <= 2 }
     }
 
     /// A greedy colouring: each site in turn takes the smallest colour none of its

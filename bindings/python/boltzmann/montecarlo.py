@@ -116,8 +116,9 @@ class MonteCarlo(HandleOwner):
         or Metropolis on 64 independent replicas per machine word (multi-spin coding:
         periodic square and cubic lattices, one coupling magnitude, no field;
         ``chains`` a multiple of 64); "multispin_shared" lets the 64 replicas of a word
-        share each uniform (5x faster; errors then count a word as one chain). Fixed-order Metropolis is refused on a chain
-        without field, where it is not ergodic: use ``order="random"`` or heat bath.
+        share each uniform (5x faster; errors then count a word as one chain).
+        Metropolis in a fixed order takes a flip with dE = 0 with probability 1/2
+        ("lazy ties"), so no sweep can cycle forever through states of equal energy.
     order : {"sequential", "random", "checkerboard", "colored"}
         Sites per sweep in turn, drawn at random, one colour of a bipartite graph
         then the other, or the classes of a greedy colouring in turn. Single-spin

@@ -342,7 +342,6 @@ def mc_cases():
 
     return [
         ("bz_mc_create", (m, -0.5, 0, 0, 1, 1, out_mc()), bz.InvalidArgument, "beta"),
-        ("bz_mc_create", (m, 0.5, 0, 0, 1, 1, out_mc()), bz.Unsupported, "not ergodic on a chain"),
         ("bz_mc_create", (m, 0.5, 4, 0, 64, 1, out_mc()), bz.Unsupported, "multi-spin"),
         ("bz_mc_create", (m, 0.5, 4, 0, 63, 1, out_mc()), bz.InvalidArgument, "multiple of 64"),
         ("bz_mc_create", (m, NAN, 0, 0, 1, 1, out_mc()), bz.NumericError, "beta"),
