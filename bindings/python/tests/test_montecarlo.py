@@ -177,3 +177,15 @@ def test_interrupt_from_another_thread():
         mc.run(10**7)
     timer.join()
     assert mc.run(5).energy.mean < 0
+
+
+def test_fixed_order_metropolis_never_cycles():
+    """The outside check's case: seed 70 put one of 16 sequential chains in a cycle of
+    e = 0 states (every spin with two agreeing neighbours flipped each sweep), 188
+    sigma off. With lazy ties every fixed order matches enumeration."""
+    model = bz.IsingModel.square(4)
+    exact = model.exact(0.7).energy / 16
+    for order in ("sequential", "checkerboard", "colored"):
+        r = bz.MonteCarlo(model, 0.7, "metropolis", order, chains=16, seed=70).run(4000, burn_in=1000, series=True)
+        assert within(r.energy, exact, 4), (order, r.energy, exact)
+        assert np.all(r.energy_series.std(axis=1) > 0)
