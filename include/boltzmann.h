@@ -27,6 +27,15 @@
  *              independent; a handle documented as immutable may be shared by
  *              threads freely. The library parallelises large work internally,
  *              bounded by bz_set_num_threads().
+ *   fork()     A child may call the library at once, even if other threads of
+ *              the parent were inside bz_ calls when it forked (multiprocessing,
+ *              joblib, Dask, Jupyter): the library's locks are taken before the
+ *              fork and released on both sides, and its worker threads are
+ *              recreated on demand. A handle that a call on another thread was
+ *              using is free in the child; that call's work is lost there. Monte
+ *              Carlo, tempering and score training work on copies, so such a
+ *              handle holds its state from before the call; an RBM cut off
+ *              mid-fit holds the weights the fit had reached.
  *   Reproducibility
  *              (1) Same seed, same inputs, same library on the same machine:
  *              bit-identical results. (2) The thread count never changes a

@@ -16,27 +16,31 @@ final class SDEHandle: HandleObject {
 /// on a copy and publishes it when done, or when stopped, never half a step.
 final class ScoreHandle: Interruptible, @unchecked Sendable {
     static let typeName = "bz_score"
-    private let current: Mutex<any ScoreModel>
-    private let training = Atomic<Bool>(false)
+    private let current: ForkSafeMutex<any ScoreModel>
+    private let training = BusyFlag()
     let interrupt = InterruptFlag()
-    init(_ model: any ScoreModel) { current = Mutex(model) }
+    init(_ model: any ScoreModel) { current = ForkSafeMutex(model) }
 
     var model: any ScoreModel { current.withLock { $0 } }
+
+    /// Publish a trained model; the one it replaces is released outside the lock.
+    private func publish(_ learned: MLPScore) {
+        var replaced: any ScoreModel = learned
+        current.withLock { swap(&$0, &replaced) }
+    }
 
     /// Runs `body` on a copy of the learned model and publishes what it returns,
     /// refusing a second concurrent training call (BZ_ERR_BUSY).
     func train<R>(_ body: (inout MLPScore) throws(EngineError) -> R) throws(EngineError) -> R {
-        guard training.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
-            throw EngineError(.busy, "the bz_score handle is being trained by another call")
-        }
-        defer { training.store(false, ordering: .releasing) }
+        guard training.tryAcquire() else { throw EngineError(.busy, "the bz_score handle is being trained by another call") }
+        defer { training.release() }
         guard var learned = model as? MLPScore else { throw EngineError(.unsupported, "score is not a learned (MLP) model: only those train") }
         do {
             let result = try body(&learned)
-            current.withLock { $0 = learned }
+            publish(learned)
             return result
         } catch {
-            if error.kind == .cancelled { current.withLock { $0 = learned } }
+            if error.kind == .cancelled { publish(learned) }
             throw error
         }
     }

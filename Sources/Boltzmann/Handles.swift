@@ -21,12 +21,14 @@ protocol Interruptible: HandleObject {
 /// no-op, and a handle freed on one thread while used on another stays alive until
 /// that call returns (the lookup holds a strong reference).
 enum Handles {
-    private struct State: ~Copyable {
+    private struct State {
         var next: UInt = 0x10000
         var objects: [UInt: any HandleObject] = [:]
     }
 
-    private static let state = Mutex(State())
+    /// A fork-safe lock (see `ForkSafety`): a child forked while another thread
+    /// registers or looks up a handle finds the registry whole and unlocked.
+    private static let state = ForkSafeMutex(State())
 
     static func register(_ object: some HandleObject) -> OpaquePointer {
         let token = state.withLock { state in
@@ -75,7 +77,8 @@ enum Handles {
 /// gets BZ_ERR_BUSY instead of racing on it.
 final class Exclusive<Object>: @unchecked Sendable {
     private let object: Object
-    private let busy = Atomic<Bool>(false)
+    /// Cleared in a forked child, where the call holding it does not exist.
+    private let busy = BusyFlag()
     private let typeName: String
 
     init(_ object: Object, typeName: String) {
@@ -84,10 +87,8 @@ final class Exclusive<Object>: @unchecked Sendable {
     }
 
     func use<R>(_ body: (Object) throws(EngineError) -> R) throws(EngineError) -> R {
-        guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
-            throw EngineError(.busy, "the \(typeName) handle is in use by another call")
-        }
-        defer { busy.store(false, ordering: .releasing) }
+        guard busy.tryAcquire() else { throw EngineError(.busy, "the \(typeName) handle is in use by another call") }
+        defer { busy.release() }
         return try body(object)
     }
 }

@@ -8,8 +8,8 @@ import Synchronization
 /// that gates added from one thread and models built on another never race.
 final class CircuitHandle: HandleObject {
     static let typeName = "bz_circuit"
-    let circuit: Mutex<PBitCircuit>
-    init(_ circuit: PBitCircuit) { self.circuit = Mutex(circuit) }
+    let circuit: ForkSafeMutex<PBitCircuit>
+    init(_ circuit: PBitCircuit) { self.circuit = ForkSafeMutex(circuit) }
 }
 
 private func handle(_ pointer: OpaquePointer?) throws(EngineError) -> CircuitHandle {

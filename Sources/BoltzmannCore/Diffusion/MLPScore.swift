@@ -136,7 +136,7 @@ public struct MLPScore: ScoreModel {
     /// Scratch blocks for evaluations, taken and returned under a lock (copies of a
     /// model share it; their widths are the same).
     final class ScratchPool: @unchecked Sendable {
-        private let free = Mutex<[Scratch]>([])
+        private let free = ForkSafeMutex<[Scratch]>([])
         func take(_ network: MLP<Float>) -> Scratch { free.withLock { $0.popLast() } ?? Scratch(network: network) }
         func give(_ scratch: Scratch) { free.withLock { $0.append(scratch) } }
     }
