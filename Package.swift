@@ -41,6 +41,8 @@ let package = Package(
         ),
         // Whether the processor and OS run AVX2 (the engine's one question for C).
         .target(name: "CCPUFeatures"),
+        // System calls Swift's Glibc module does not declare (gettid).
+        .target(name: "CSystem"),
         // The hottest elementwise loops, compiled for the baseline processor and for AVX2;
         // the engine picks one at run time (BoltzmannCore's VectorUnit).
         .target(name: "BoltzmannKernels"),
@@ -48,7 +50,7 @@ let package = Package(
         // The engine: pure Swift, no C-ABI concerns.
         .target(
             name: "BoltzmannCore",
-            dependencies: ["COpenBLAS", "CCPUFeatures", "BoltzmannKernels", "BoltzmannKernelsAVX2"]
+            dependencies: ["COpenBLAS", "CCPUFeatures", "CSystem", "BoltzmannKernels", "BoltzmannKernelsAVX2"]
         ),
         // The C ABI: validation, handles, statuses; `@c @implementation` of the header.
         .target(

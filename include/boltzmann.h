@@ -151,17 +151,32 @@ void bz_free(void *pointer);
 
 /* A progress callback for long calls: called on the calling thread (never on a
  * worker) with the units of work done so far and the total, first with
- * done = 0 so the caller learns the total before the work starts; `metric` is
- * a call-specific figure documented per function (NaN when none). Return 0 to
- * continue, non-zero to stop: the call then returns BZ_ERR_CANCELLED, writes no
- * output, and leaves every handle usable. */
+ * done = 0 so the caller learns the total before the work starts, and once
+ * more with done == total when the work is complete (its return value is then
+ * ignored: the call succeeds); `metric` is a call-specific figure documented
+ * per function (NaN when none). Return 0 to continue, non-zero to stop: the
+ * call then returns BZ_ERR_CANCELLED, writes no output, and leaves every
+ * handle usable. */
 typedef int (*bz_progress_fn)(void *user, int64_t done, int64_t total, double metric);
 
-/* Ask the long call running on `handle` (any bz_ handle) to stop soon with
- * BZ_ERR_CANCELLED. Safe to call from any thread, e.g. a Ctrl-C handler; the
- * request is cleared when the next call on the handle starts.
+/* Ask the long calls on `handle` (any bz_ handle) to stop soon with
+ * BZ_ERR_CANCELLED (every long call checks at least every few milliseconds).
+ * The request stops every call running on the handle and every call that
+ * starts before they have all returned; sent to an idle handle, it stops the
+ * next call. It is cleared when the last call it stopped returns, so
+ * concurrent calls on one handle never clear each other's. Safe to call from
+ * any thread (not from a signal handler: it takes a lock).
  * Errors: NULL_POINTER, INVALID_HANDLE. */
 bz_status bz_interrupt(const void *handle);
+
+/* Ask every long call now running on the kernel thread `thread_id` (gettid();
+ * Python's threading.get_native_id()) to stop soon with BZ_ERR_CANCELLED, as
+ * bz_interrupt does for a handle's calls. The way to stop calls that take no
+ * handle (bz_energy_distance, bz_sliced_wasserstein, bz_mmd, bz_ito_integral,
+ * bz_anneal, ...). With no long call running on that thread it does nothing.
+ * Safe to call from any thread (not from a signal handler).
+ * Errors: INVALID_ARGUMENT (thread_id <= 0 or above 2^31 - 1). */
+bz_status bz_interrupt_thread(int64_t thread_id);
 
 /* ==========================================================================
  * Thermodynamics: spectra, partition functions, maximum entropy
@@ -679,7 +694,10 @@ bz_status bz_ising_curie_weiss(int64_t n, double coupling, double field,
  * and flips one cluster from a random site; during burn-in a sweep flips
  * clusters until N spins have flipped, while measuring it is a fixed number of
  * clusters, ceil(N / mean cluster size so far), set when the measurements
- * start. order is ignored.
+ * start; a chain with less than 10 such sweeps behind it first runs 10
+ * unmeasured ones, then sizes from 10 more (sizing from a hot start, where
+ * clusters are tiny, made later sweeps thousands of clusters long). order is
+ * ignored.
  *
  * A bz_mc is mutated by bz_mc_run: use one from one thread at a time. A call
  * on a handle that is inside another call (from a progress callback, or from

@@ -81,10 +81,18 @@ public func bz_interrupt(_ handle: UnsafeRawPointer?) -> bz_status {
     }
 }
 
+@c @implementation
+public func bz_interrupt_thread(_ threadID: Int64) -> bz_status {
+    guarded { () throws(EngineError) in
+        guard threadID > 0, threadID <= Int64(Int32.max) else { throw .invalid("thread_id must be a kernel thread id in [1, 2^31 - 1], got \(threadID)") }
+        ThreadCalls.interrupt(thread: Int32(threadID))
+    }
+}
+
 /// A `WorkMonitor` for an exported long call: the caller's progress callback (if
-/// any) and the handle's interrupt flag, cleared as the call starts.
-func monitor(total: Int64, _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?, interrupt: InterruptFlag?) -> WorkMonitor {
-    interrupt?.clear()
-    guard let progress else { return WorkMonitor(total: total, interrupt: interrupt) }
-    return WorkMonitor(total: total, callback: { done, total, metric in progress(user, done, total, metric) == 0 }, interrupt: interrupt)
+/// any), the handle's interrupt flag (if any), and `bz_interrupt_thread` on the
+/// calling thread.
+func monitor(total: Int64, _ progress: bz_progress_fn? = nil, _ user: UnsafeMutableRawPointer? = nil, interrupt: InterruptFlag?) -> WorkMonitor {
+    let callback: WorkMonitor.Callback? = progress.map { progress in { done, total, metric in progress(user, done, total, metric) == 0 } }
+    return WorkMonitor(total: total, callback: callback, interrupt: interrupt, interruptible: true)
 }

@@ -369,7 +369,7 @@ public func bz_energy_distance(
     guarded { () throws(EngineError) in
         let (a, b) = try samplePair(x, n, y, m, dim)
         let output = try Argument.output(out, "out")
-        output.pointee = try SampleMetrics.energyDistance(a, b, dimension: Int(dim))
+        output.pointee = try SampleMetrics.energyDistance(a, b, dimension: Int(dim), monitor: monitor(total: n, interrupt: nil))
     }
 }
 
@@ -382,7 +382,7 @@ public func bz_mmd(
         let (a, b) = try samplePair(x, n, y, m, dim)
         let h = try Argument.array(bandwidths, try Argument.count(nBandwidths, "n_bandwidths"), "bandwidths")
         let output = try Argument.output(out, "out")
-        output.pointee = try SampleMetrics.mmd(a, b, dimension: Int(dim), bandwidths: h)
+        output.pointee = try SampleMetrics.mmd(a, b, dimension: Int(dim), bandwidths: h, monitor: monitor(total: n, interrupt: nil))
     }
 }
 
@@ -395,7 +395,8 @@ public func bz_sliced_wasserstein(
         let (a, b) = try samplePair(x, n, y, m, dim)
         guard projections >= 1, projections <= 1 << 20 else { throw .invalid("projections must be in [1, 2^20], got \(projections)") }
         let output = try Argument.output(out, "out")
-        output.pointee = try SampleMetrics.slicedWasserstein(a, b, dimension: Int(dim), projections: Int(projections), seed: seed)
+        output.pointee = try SampleMetrics.slicedWasserstein(a, b, dimension: Int(dim), projections: Int(projections), seed: seed,
+                                                             monitor: monitor(total: projections, interrupt: nil))
     }
 }
 
@@ -476,7 +477,8 @@ public func bz_ito_integral(
     _ itoError: UnsafeMutablePointer<Double>?, _ naiveMean: UnsafeMutablePointer<Double>?, _ naiveError: UnsafeMutablePointer<Double>?
 ) -> bz_status {
     guarded { () throws(EngineError) in
-        let result = try StochasticCalculus.itoIntegral(paths: Int(paths), steps: Int(steps), time: t, seed: seed)
+        let result = try StochasticCalculus.itoIntegral(paths: Int(paths), steps: Int(steps), time: t, seed: seed,
+                                                        monitor: monitor(total: paths, interrupt: nil))
         itoMean?.pointee = result.ito.0
         itoError?.pointee = result.ito.1
         naiveMean?.pointee = result.naive.0

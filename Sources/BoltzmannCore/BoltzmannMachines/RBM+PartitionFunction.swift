@@ -36,6 +36,8 @@ extension RBM {
         partial.withUnsafeMutableBufferPointer { partial in
             let partial = SharedPointer(partial.baseAddress!)
             Parallel.forEach(blocks, parallel: blocks > 1 && states * p >= 1 << 16) { block in
+                // A stop skips the remaining blocks (milliseconds each).
+                if monitor.isStopped { return }
                 var a = other, linear = 0.0
                 let first = block * blockSize
                 var state = first ^ (first >> 1)  // Gray code of the block's first index

@@ -145,7 +145,8 @@ private struct UncheckedBody: @unchecked Sendable {
 public enum StochasticCalculus {
     /// (mean, standard error) over the paths of Itô sum - (W^2/2 - t/2), and the
     /// same for Itô sum - W^2/2. Path p draws from stream (seed, p).
-    public static func itoIntegral(paths: Int, steps: Int, time t: Double, seed: UInt64) throws(EngineError) -> (ito: (Double, Double), naive: (Double, Double)) {
+    public static func itoIntegral(paths: Int, steps: Int, time t: Double, seed: UInt64,
+                                   monitor: WorkMonitor = .none()) throws(EngineError) -> (ito: (Double, Double), naive: (Double, Double)) {
         guard paths >= 2, paths <= 1 << 30 else { throw .invalid("paths must be in [2, 2^30], got \(paths)") }
         guard steps >= 1, steps <= 1 << 30 else { throw .invalid("steps must be in [1, 2^30], got \(steps)") }
         guard t.isFinite, t > 0 else { throw .invalid("t must be finite and > 0, got \(t)") }
@@ -159,7 +160,9 @@ public enum StochasticCalculus {
                 for p in (c * chunk)..<min(paths, (c + 1) * chunk) {
                     var random = RandomStream(seed: seed, stream: UInt64(p))
                     var w = 0.0, integral = 0.0
-                    for _ in 0..<steps {
+                    for step in 0..<steps {
+                        // A path may be 2^30 steps (seconds): check the monitor within it.
+                        if step & 0xFFFF == 0, monitor.isStopped { return }
                         let dw = scale * random.normal()
                         integral += w * dw
                         w += dw
@@ -170,6 +173,7 @@ public enum StochasticCalculus {
                 out[4 * c] = ito; out[4 * c + 1] = itoSquares; out[4 * c + 2] = naive; out[4 * c + 3] = naiveSquares
             }
         }
+        try monitor.checkNotStopped()
         func summary(_ offset: Int) -> (Double, Double) {
             var sum = 0.0, squares = 0.0
             for c in 0..<chunks { sum += sums[4 * c + offset]; squares += sums[4 * c + offset + 1] }

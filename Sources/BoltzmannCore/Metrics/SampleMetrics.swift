@@ -18,9 +18,10 @@ public enum SampleMetrics {
     }
 
     /// sum over pairs (i in a, j in b, j != i when `same`) of kernel(|a_i - b_j|^2),
-    /// four j at a time, rows of a in parallel chunks summed in chunk order.
+    /// four j at a time, rows of a in parallel chunks summed in chunk order. Stops
+    /// (with a meaningless sum: the caller checks `monitor`) once `monitor` is.
     static func pairSum<Kernel: PairKernel>(_ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>, _ d: Int, same: Bool,
-                                            _ kernel: Kernel) -> Double {
+                                            _ kernel: Kernel, monitor: WorkMonitor) -> Double {
         let n = a.count / d, m = b.count / d, chunk = 64, chunks = (n + chunk - 1) / chunk
         var partial = [Double](repeating: 0, count: chunks)
         let pa = UncheckedPointer(a.baseAddress!), pb = UncheckedPointer(b.baseAddress!)
@@ -29,6 +30,7 @@ public enum SampleMetrics {
             Parallel.forEach(chunks, parallel: n * m * d >= 1 << 16) { c in
                 var total = 0.0
                 for i in (c * chunk)..<min(n, (c + 1) * chunk) {
+                    if monitor.isStopped { break }
                     let row = pa.base + i * d
                     var lanes = SIMD4<Double>(repeating: 0), j = 0
                     while j + 4 <= m {
@@ -68,28 +70,32 @@ public enum SampleMetrics {
     /// The squared energy distance 2 E|X - Y| - E|X - X'| - E|Y - Y'| (Szekely &
     /// Rizzo), with unbiased within-sample means (pairs i != j): zero in expectation
     /// for equal distributions, and > 0 otherwise. O((n + m)^2 d).
-    public static func energyDistance(_ x: UnsafeBufferPointer<Float>, _ y: UnsafeBufferPointer<Float>, dimension d: Int) throws(EngineError) -> Double {
+    /// `monitor` stops the call (each row of pairs checks it).
+    public static func energyDistance(_ x: UnsafeBufferPointer<Float>, _ y: UnsafeBufferPointer<Float>, dimension d: Int,
+                                      monitor: WorkMonitor = .none()) throws(EngineError) -> Double {
         let (n, m) = try shapes(x, y, d, minimum: 2)
         let distance = DistanceKernel()
-        let xy = pairSum(x, y, d, same: false, distance) / Double(n * m)
-        let xx = pairSum(x, x, d, same: true, distance) / Double(n * (n - 1))
-        let yy = pairSum(y, y, d, same: true, distance) / Double(m * (m - 1))
+        let xy = pairSum(x, y, d, same: false, distance, monitor: monitor) / Double(n * m)
+        let xx = pairSum(x, x, d, same: true, distance, monitor: monitor) / Double(n * (n - 1))
+        let yy = pairSum(y, y, d, same: true, distance, monitor: monitor) / Double(m * (m - 1))
+        try monitor.checkNotStopped()
         return 2 * xy - xx - yy
     }
 
     /// The unbiased squared maximum mean discrepancy (Gretton et al. 2012) with the
     /// kernel sum_b exp(-|u - v|^2 / (2 h_b^2)) over `bandwidths` h_b (> 0).
     public static func mmd(_ x: UnsafeBufferPointer<Float>, _ y: UnsafeBufferPointer<Float>, dimension d: Int,
-                           bandwidths: [Double]) throws(EngineError) -> Double {
+                           bandwidths: [Double], monitor: WorkMonitor = .none()) throws(EngineError) -> Double {
         let (n, m) = try shapes(x, y, d, minimum: 2)
         guard !bandwidths.isEmpty else { throw .invalid("bandwidths must not be empty") }
         if let i = bandwidths.firstIndex(where: { !($0.isFinite && $0 > 0) }) {
             throw .invalid("bandwidths[\(i)] must be finite and > 0, got \(bandwidths[i])")
         }
         let kernel = GaussianKernels(factors: bandwidths.map { -1 / (2 * $0 * $0) })
-        let xx = pairSum(x, x, d, same: true, kernel) / Double(n * (n - 1))
-        let yy = pairSum(y, y, d, same: true, kernel) / Double(m * (m - 1))
-        let xy = pairSum(x, y, d, same: false, kernel) / Double(n * m)
+        let xx = pairSum(x, x, d, same: true, kernel, monitor: monitor) / Double(n * (n - 1))
+        let yy = pairSum(y, y, d, same: true, kernel, monitor: monitor) / Double(m * (m - 1))
+        let xy = pairSum(x, y, d, same: false, kernel, monitor: monitor) / Double(n * m)
+        try monitor.checkNotStopped()
         return xx + yy - 2 * xy
     }
 
@@ -98,7 +104,7 @@ public enum SampleMetrics {
     /// each computed from sorted projections (quantiles matched at the larger count
     /// by linear interpolation when the counts differ).
     public static func slicedWasserstein(_ x: UnsafeBufferPointer<Float>, _ y: UnsafeBufferPointer<Float>, dimension d: Int,
-                                         projections: Int, seed: UInt64) throws(EngineError) -> Double {
+                                         projections: Int, seed: UInt64, monitor: WorkMonitor = .none()) throws(EngineError) -> Double {
         let (n, m) = try shapes(x, y, d, minimum: 1)
         guard projections >= 1, projections <= 1 << 20 else { throw .invalid("projections must be in [1, 2^20], got \(projections)") }
         var random = RandomStream(seed: seed, stream: 0)
@@ -116,6 +122,7 @@ public enum SampleMetrics {
         directions.withUnsafeBufferPointer { dirs in perProjection.withUnsafeMutableBufferPointer { out in
             let dirs = UncheckedPointer(dirs.baseAddress!), out = SharedPointer(out.baseAddress!)
             Parallel.forEach(projections, parallel: (n + m) * d * projections >= 1 << 16) { p in
+                if monitor.isStopped { return }
                 func project(_ base: UnsafePointer<Float>, _ rows: Int) -> [Double] {
                     (0..<rows).map { r in
                         var sum = 0.0
@@ -139,6 +146,7 @@ public enum SampleMetrics {
                 out[p] = total / Double(size)
             }
         } }
+        try monitor.checkNotStopped()
         return (perProjection.reduce(0, +) / Double(projections)).squareRoot()
     }
 

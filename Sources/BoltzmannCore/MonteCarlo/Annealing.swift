@@ -83,7 +83,7 @@ public enum Annealing {
                 var chain = ByteChain(lattice, from: start.spins,
                                       streams: (0..<lattice.blocks).map { RandomStream(seed: seed, stream: UInt64(r) << 32 | UInt64($0 + 1)) })
                 for thresholds in schedule {
-                    for _ in 0..<sweepsPerBeta { chain.sweep(lattice, thresholds, threaded: threaded) }
+                    for _ in 0..<sweepsPerBeta where !monitor.isStopped { chain.sweep(lattice, thresholds, threaded: threaded) }
                     if !monitor.advance(by: Int64(sweepsPerBeta)) { break }
                 }
                 return (chain.unpacked(lattice), lattice.coupling * chain.energyPerCoupling)
@@ -104,7 +104,7 @@ public enum Annealing {
                 var done = 0
                 rows.withUnsafeBufferPointer { rows in
                     for a in acceptance {
-                        for _ in 0..<sweepsPerBeta {
+                        for _ in 0..<sweepsPerBeta where !monitor.isStopped {
                             read.sweep(rows, a)
                             done += 1
                             if done % MonteCarlo.refreshInterval == 0 { read.refresh(model) }
@@ -126,7 +126,7 @@ public enum Annealing {
             var done = 0
             sites.withUnsafeBufferPointer { sites in
                 for a in acceptance {
-                    for _ in 0..<sweepsPerBeta {
+                    for _ in 0..<sweepsPerBeta where !monitor.isStopped {
                         chain.sweep(model, a, .sequential, sites)
                         done += 1
                         if drifts, done % MonteCarlo.refreshInterval == 0 { chain.refresh(model) }
@@ -151,6 +151,9 @@ public enum Annealing {
             energies.withUnsafeMutableBufferPointer { e in
                 let s = SharedPointer(s.baseAddress!), e = SharedPointer(e.baseAddress!)
                 Parallel.forEach(reads, parallel: reads > 1) { r in
+                    // Once stopped, the remaining reads do not start (each checks the
+                    // monitor every sweep, so the running ones end within one).
+                    if monitor.isStopped { return }
                     let (final, energy) = read(r)
                     for i in 0..<n { s[r * n + i] = final[i] }
                     e[r] = energy

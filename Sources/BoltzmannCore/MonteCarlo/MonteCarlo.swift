@@ -335,6 +335,8 @@ public final class MonteCarlo {
                 var pending: Int64 = 0
                 let total = burnIn + sweeps
                 for t in 0..<total {
+                    // Checked every sweep (an atomic load), reported every 64.
+                    if monitor.isStopped { break }
                     if t == burnIn { sweeper.startMeasuring(&chain) }
                     sweeper.sweep(&chain, measuring: t >= burnIn)
                     if drifts, (t + 1) % Self.refreshInterval == 0 { chain.refresh(model) }

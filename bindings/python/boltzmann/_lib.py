@@ -112,6 +112,7 @@ SIGNATURES = {
     "bz_get_num_threads": (c_int32, []),
     "bz_free": (None, [c_void_p]),
     "bz_interrupt": (Status, [c_void_p]),
+    "bz_interrupt_thread": (Status, [c_int64]),
     # thermodynamics
     "bz_spectrum_create": (Status, [POINTER(spectrum_p), f64p, f64p, c_int64]),
     "bz_spectrum_create_log": (Status, [POINTER(spectrum_p), f64p, f64p, c_int64]),

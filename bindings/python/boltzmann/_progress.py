@@ -1,14 +1,124 @@
-"""Progress callbacks for long library calls: Python callables, tqdm, Ctrl-C."""
+"""Long library calls from Python: Ctrl-C, progress callables and tqdm.
 
-from ._lib import bz_progress_fn
+Python delivers KeyboardInterrupt (Ctrl-C, Jupyter's "interrupt kernel") only to the
+main thread, and only between bytecodes: while the main thread sits inside a C call
+nothing happens until the call returns. So a long call made from the main thread runs
+on a helper thread while the main thread waits in Python, where the KeyboardInterrupt
+arrives at once. The main thread then asks the library to stop the call
+(``bz_interrupt_thread`` on the helper, repeated until it returns, so a call that had
+not yet started is stopped too), waits for it (every long call checks within
+milliseconds), and raises KeyboardInterrupt; objects are left usable. Calls made from
+other threads run where they are (KeyboardInterrupt never reaches those threads).
+"""
+
+import os
+import queue
+import threading
+
+from ._lib import bz_progress_fn, lib
 from .errors import Cancelled
+
+#: Seconds between repeated stop requests while a stopped call finishes.
+_RESEND = 0.02
+
+
+class _Call:
+    """One call handed to the helper thread."""
+
+    def __init__(self, fn, args):
+        self.fn, self.args = fn, args
+        self.result = self.error = None
+        self.stop = False  # set by the main thread on Ctrl-C
+        self.done = threading.Event()
+
+    def run(self):
+        try:
+            if not self.stop:
+                self.result = self.fn(*self.args)
+        except BaseException as e:  # noqa: BLE001 - handed to the waiting thread
+            self.error = e
+        finally:
+            self.done.set()
+
+
+class _Helper:
+    """The thread that runs the main thread's long calls (one per process)."""
+
+    def __init__(self):
+        self.calls = queue.SimpleQueue()
+        started = threading.Event()
+
+        def serve():
+            self.thread_id = threading.get_native_id()
+            started.set()
+            while True:
+                self.calls.get()()
+
+        threading.Thread(target=serve, name="boltzmann-call", daemon=True).start()
+        started.wait()
+
+
+_helper = None
+_current = threading.local()
+
+
+def _forget_helper():
+    global _helper
+    _helper = None  # a forked child has no helper thread
+
+
+os.register_at_fork(after_in_child=_forget_helper)
+
+
+def stop_requested():
+    """True on the helper thread once Ctrl-C asked its call to stop (progress callbacks
+    then return non-zero)."""
+    call = getattr(_current, "call", None)
+    return call is not None and call.stop
+
+
+def interruptible(fn, *args):
+    """``fn(*args)``: from the main thread, on the helper thread so that Ctrl-C stops it
+    (KeyboardInterrupt); from any other thread, directly."""
+    global _helper
+    if threading.current_thread() is not threading.main_thread():
+        return fn(*args)
+    if _helper is None:
+        _helper = _Helper()
+    call = _Call(fn, args)
+
+    def run():
+        _current.call = call
+        try:
+            call.run()
+        finally:
+            _current.call = None
+
+    _helper.calls.put(run)
+    interrupted = False
+    while True:
+        try:
+            if call.done.wait(_RESEND if interrupted else None):
+                break
+        except KeyboardInterrupt:
+            interrupted = True
+            call.stop = True
+        if interrupted:
+            lib.bz_interrupt_thread(_helper.thread_id)
+    if interrupted:
+        raise KeyboardInterrupt
+    if call.error is not None:
+        raise call.error
+    return call.result
 
 
 class Progress:
     """A ctypes progress callback around a Python callable ``progress(done, total)``
-    and an optional ``callback(done, metric)`` (either may return False to stop). It is always installed, so Ctrl-C (KeyboardInterrupt,
-    delivered while the callback runs) cancels the call cleanly, and so does any
-    exception the callable raises; both are re-raised after the call returns."""
+    and an optional ``callback(done, metric)`` (either may return False to stop). It is
+    always installed: Ctrl-C makes it return non-zero (besides ``bz_interrupt_thread``),
+    and an exception the callables raise stops the call and is re-raised after it
+    returns -- also one raised on the final report (done == total), which cannot stop
+    the call any more."""
 
     def __init__(self, progress, unit="states", callback=None):
         if progress is True:
@@ -22,6 +132,8 @@ class Progress:
 
     def _call(self, user, done, total, metric):
         try:
+            if stop_requested():
+                return 1
             if self.callable is not None and self.callable(done, total) is False:
                 self.stopped = True
                 return 1
@@ -32,12 +144,13 @@ class Progress:
                     return 1
             return 0
         except BaseException as e:  # noqa: BLE001 - re-raised after the call
-            self.error = e
+            if self.error is None:
+                self.error = e
             return 1
 
     def run(self, fn, *args):
         try:
-            fn(*args, self.cfunc, None)
+            interruptible(fn, *args, self.cfunc, None)
         except Cancelled:
             if self.error is not None:
                 raise self.error from None
@@ -45,6 +158,8 @@ class Progress:
         finally:
             if hasattr(self.callable, "close"):
                 self.callable.close()
+        if self.error is not None:
+            raise self.error
 
 
 def _tqdm_progress(unit):

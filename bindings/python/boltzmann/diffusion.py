@@ -18,7 +18,7 @@ import numpy as np
 
 from ._handles import HandleOwner, Persistent
 from ._lib import bz_energy_fn, bz_sampler_options, bz_train_options, f32p, f64p, i32p, i64p, lib, score_p, sde_p
-from ._progress import Progress
+from ._progress import Progress, interruptible
 from .errors import Cancelled, InvalidArgument, ShapeError
 
 __all__ = ["SDE", "VPSDE", "SubVPSDE", "VESDE", "DDPM", "ScoreModel", "GaussianMixtureScore", "EmpiricalScore",
@@ -437,5 +437,6 @@ def ito_integral(paths=10_000, steps=1000, t=1.0, seed=0):
     mean and standard error of sum W dW - (W(t)^2/2 - t/2) ("ito", about 0) and of
     sum W dW - W(t)^2/2 ("naive", about -t/2)."""
     out = [ctypes.c_double() for _ in range(4)]
-    lib.bz_ito_integral(int(paths), int(steps), float(t), int(seed) & (2**64 - 1), *(ctypes.byref(o) for o in out))
+    interruptible(lib.bz_ito_integral, int(paths), int(steps), float(t), int(seed) & (2**64 - 1),
+                  *(ctypes.byref(o) for o in out))
     return {"ito": (out[0].value, out[1].value), "naive": (out[2].value, out[3].value)}

@@ -12,6 +12,7 @@ True
 import numpy as np
 
 from ._lib import f32p, f64p, lib
+from ._progress import interruptible
 from .errors import ShapeError
 
 __all__ = ["energy_distance", "mmd", "sliced_wasserstein", "mode_coverage", "floor"]
@@ -31,8 +32,8 @@ def energy_distance(x, y):
     terms: about 0 for equal distributions, > 0 otherwise)."""
     a, b = _pair(x, y)
     out = np.empty(1)
-    lib.bz_energy_distance(a.ctypes.data_as(f32p), a.shape[0], b.ctypes.data_as(f32p), b.shape[0], a.shape[1],
-                           out.ctypes.data_as(f64p))
+    interruptible(lib.bz_energy_distance, a.ctypes.data_as(f32p), a.shape[0], b.ctypes.data_as(f32p), b.shape[0],
+                  a.shape[1], out.ctypes.data_as(f64p))
     return float(out[0])
 
 
@@ -41,8 +42,8 @@ def mmd(x, y, bandwidths=(0.1, 0.2, 0.5, 1.0, 2.0)):
     a, b = _pair(x, y)
     h = np.ascontiguousarray(np.atleast_1d(bandwidths), dtype=np.float64)
     out = np.empty(1)
-    lib.bz_mmd(a.ctypes.data_as(f32p), a.shape[0], b.ctypes.data_as(f32p), b.shape[0], a.shape[1],
-               h.ctypes.data_as(f64p), h.size, out.ctypes.data_as(f64p))
+    interruptible(lib.bz_mmd, a.ctypes.data_as(f32p), a.shape[0], b.ctypes.data_as(f32p), b.shape[0], a.shape[1],
+                  h.ctypes.data_as(f64p), h.size, out.ctypes.data_as(f64p))
     return float(out[0])
 
 
@@ -50,8 +51,8 @@ def sliced_wasserstein(x, y, projections=100, seed=0):
     """Sliced 2-Wasserstein distance over ``projections`` random directions (seeded)."""
     a, b = _pair(x, y)
     out = np.empty(1)
-    lib.bz_sliced_wasserstein(a.ctypes.data_as(f32p), a.shape[0], b.ctypes.data_as(f32p), b.shape[0], a.shape[1],
-                              int(projections), int(seed) & (2**64 - 1), out.ctypes.data_as(f64p))
+    interruptible(lib.bz_sliced_wasserstein, a.ctypes.data_as(f32p), a.shape[0], b.ctypes.data_as(f32p), b.shape[0],
+                  a.shape[1], int(projections), int(seed) & (2**64 - 1), out.ctypes.data_as(f64p))
     return float(out[0])
 
 

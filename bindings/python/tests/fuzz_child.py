@@ -400,6 +400,7 @@ def call():
                                               f64(out_doubles(n)), None, None),
         "bz_interrupt": lambda: (ctypes.cast(model(), ctypes.c_void_p) if rng.random() < 0.5
                                  else ctypes.cast(spectrum(), ctypes.c_void_p),),
+        "bz_interrupt_thread": lambda: (rng.choice([-1, 0, 1, os.getpid(), 2**31 - 1, 2**31, -2**63]),),
         "bz_ising_create_dense": lambda: (new_model_out(), f64(doubles(n * n if 0 < n < 30 else n)), f64(doubles(n)), n),
         "bz_ising_create_edges": lambda: (new_model_out(), n, i64(ints(m)), i64(ints(m)), f64(doubles(m)), m, f64(doubles(n))),
         "bz_ising_create_chain": lambda: (new_model_out(), n, rng.choice(DOUBLES), rng.choice(DOUBLES), rng.choice([0, 1, -1])),

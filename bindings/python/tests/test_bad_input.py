@@ -210,6 +210,9 @@ def ising_cases():
     return [
         ("bz_interrupt", (None,), bz.NullPointerError, "handle"),
         ("bz_interrupt", (ctypes.cast(dead_model(), ctypes.c_void_p),), bz.InvalidHandle, "handle"),
+        ("bz_interrupt_thread", (0,), bz.InvalidArgument, "thread_id"),
+        ("bz_interrupt_thread", (-5,), bz.InvalidArgument, "thread_id"),
+        ("bz_interrupt_thread", (2**31,), bz.InvalidArgument, "thread_id"),
 
         ("bz_ising_create_dense", (None, f64(sym), None, 2), bz.NullPointerError, "out"),
         ("bz_ising_create_dense", (out_model(), None, None, 2), bz.NullPointerError, "couplings"),
