@@ -149,6 +149,20 @@ int32_t bz_get_num_threads(void);
  * their own bz_X_free). */
 void bz_free(void *pointer);
 
+/* Model files (bz_rbm_save, bz_score_save, and their _load).
+ * Saving writes a temporary file beside the target, fsyncs it, renames it over
+ * the target and fsyncs the directory: a crash, a kill -9, a full disk or any
+ * failure leaves the old file or the new one, whole, never neither. A symbolic
+ * link is followed (its target is replaced, the link stays); an existing
+ * file's permission bits are kept (a 0600 model stays private), a new file
+ * gets 0666 less the umask. Threads and processes may save to one path at
+ * once (the last rename wins). Temporaries are named ".NAME.bz-tmp-PID-...";
+ * those of processes that no longer run are removed by the next save to the
+ * same path. A target that is a directory, FIFO or device is refused
+ * (BZ_ERR_IO) before anything is written. Loading refuses anything but a
+ * regular file (a FIFO does not block) and checks the magic bytes before
+ * reading the rest (BZ_ERR_BAD_FORMAT). */
+
 /* A progress callback for long calls: called on the calling thread (never on a
  * worker) with the units of work done so far and the total, first with
  * done = 0 so the caller learns the total before the work starts, and once
@@ -1128,11 +1142,11 @@ bz_status bz_rbm_sample(const bz_rbm *rbm, int64_t n_chains, int64_t steps, cons
  * (BZ_RBM_*); uint32 hidden kind (0, Bernoulli); uint32 reserved (0); uint64
  * n_visible; uint64 n_hidden; float32 W (row-major), b, c; uint32 CRC-32
  * (IEEE, as zlib's crc32) of every byte before it. Training state is not
- * stored. bz_rbm_save writes a temporary file beside path, fsyncs it and
- * renames it over path, so a crash leaves the old file or the new one, never
- * a half-written one. Loading checks everything (size, magic, version, kinds,
- * shapes, checksum, finite values) and creates a new machine; nothing else is
- * touched on failure.
+ * stored. Saving follows the rules of "Model files" (core section): atomic,
+ * crash-safe, permissions and symbolic links kept. Loading checks everything
+ * (magic first, size, version, kinds, the reserved field, shapes, checksum,
+ * finite values) and creates a new machine; nothing else is touched on
+ * failure.
  * bz_rbm_serialized_size gives the byte count; bz_rbm_serialize writes exactly
  * that many into out [size].
  * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (empty path),
@@ -1607,10 +1621,9 @@ bz_status bz_score_fit(bz_score *score, const bz_sde *sde, const float *data, in
  * parameters [P] (W_1, b_1, W_2, b_2, ...; W_l row-major, fan-in x fan-out);
  * float32 EMA parameters [P] when present; uint32 CRC-32 of every byte before
  * it. Adam's state and the forward process are not stored.
- * bz_score_save writes a temporary file beside path, fsyncs it and renames it
- * over path, so a failed save leaves any existing file as it was. Loading
- * checks everything (magic, size, checksum, version, kinds, shapes, finite
- * values). Errors: UNSUPPORTED (not a learned score), INVALID_ARGUMENT (empty
+ * Saving follows the rules of "Model files" (core section): atomic,
+ * crash-safe, permissions and symbolic links kept. Loading checks everything
+ * (magic first, size, checksum, version, kinds, shapes, finite values). Errors: UNSUPPORTED (not a learned score), INVALID_ARGUMENT (empty
  * path), IO. */
 bz_status bz_score_save(const bz_score *score, const char *path);
 

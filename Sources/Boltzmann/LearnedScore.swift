@@ -189,7 +189,8 @@ public func bz_score_deserialize(_ bytes: UnsafePointer<UInt8>?, _ size: Int64, 
         let out = try Argument.output(out, "out")
         out.pointee = nil
         guard let bytes else { throw EngineError(.nullPointer, "bytes must not be NULL") }
-        let count = try Argument.count(size, "size")
+        // Zero bytes are a (truncated) file, not a bad count: BZ_ERR_BAD_FORMAT.
+        let count = size == 0 ? 0 : try Argument.count(size, "size")
         out.pointee = Handles.register(ScoreHandle(try MLPScore(serialized: UnsafeRawBufferPointer(start: bytes, count: count))))
     }
 }

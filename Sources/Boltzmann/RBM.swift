@@ -364,7 +364,8 @@ public func bz_rbm_deserialize(_ bytes: UnsafePointer<UInt8>?, _ size: Int64, _ 
         let out = try Argument.output(out, "out")
         out.pointee = nil
         guard let bytes else { throw EngineError(.nullPointer, "bytes must not be NULL") }
-        let count = try Argument.count(size, "size")
+        // Zero bytes are a (truncated) file, not a bad count: BZ_ERR_BAD_FORMAT.
+        let count = size == 0 ? 0 : try Argument.count(size, "size")
         let machine = try RBM(serialized: UnsafeRawBufferPointer(start: bytes, count: count))
         out.pointee = Handles.register(try RBMHandle(machine, seed: 0))
     }

@@ -51,12 +51,8 @@ extension RBM {
             throw bad("not an RBM file: the magic bytes \"BZRBM\\r\\n\\x1a\" are missing")
         }
         guard bytes.count >= RBMFormat.headerSize + 4 else { throw bad("truncated: \(bytes.count) bytes is shorter than the 44-byte minimum") }
-        let version = read32(8)
-        guard version == RBMFormat.version else { throw bad("format version \(version) is not supported (this library reads version \(RBMFormat.version))") }
-        guard let units = VisibleUnits(rawValue: Int32(truncatingIfNeeded: read32(12))), read32(12) <= 1 else {
-            throw bad("unknown visible unit kind \(read32(12))")
-        }
-        guard read32(16) == 0 else { throw bad("unknown hidden unit kind \(read32(16))") }
+        // Sizes first (they say how long the file must be), then the checksum, so that
+        // damage anywhere reads as damage; then the fields it vouches for.
         let nv64 = read64(24), nh64 = read64(32)
         guard nv64 >= 1, nh64 >= 1, nv64 <= UInt64(RBM.maxUnits), nh64 <= UInt64(RBM.maxUnits), nv64 * nh64 <= 1 << 31 else {
             throw bad("layer sizes \(nv64) x \(nh64) are outside what the library accepts")
@@ -68,6 +64,13 @@ extension RBM {
         guard stored == computed else {
             throw bad("checksum mismatch (stored \(String(stored, radix: 16)), computed \(String(computed, radix: 16))): the data is damaged")
         }
+        let version = read32(8)
+        guard version == RBMFormat.version else { throw bad("format version \(version) is not supported (this library reads version \(RBMFormat.version))") }
+        guard let units = VisibleUnits(rawValue: Int32(truncatingIfNeeded: read32(12))), read32(12) <= 1 else {
+            throw bad("unknown visible unit kind \(read32(12))")
+        }
+        guard read32(16) == 0 else { throw bad("unknown hidden unit kind \(read32(16))") }
+        guard read32(20) == 0 else { throw bad("the reserved field at byte 20 is \(read32(20)), not 0 (a newer or damaged file)") }
         func floats(_ offset: Int, _ count: Int) -> [Float] { (0..<count).map { Float(bitPattern: read32(offset + 4 * $0)) } }
         let w = floats(RBMFormat.headerSize, nv * nh)
         let b = floats(RBMFormat.headerSize + 4 * nv * nh, nv)
@@ -89,7 +92,7 @@ extension RBM {
     /// Reads a machine from a file written by `save` (checked as `init(serialized:)`).
     public static func load(from path: String) throws(EngineError) -> RBM {
         let limit = RBMFormat.size(visible: 1, hidden: 1 << 31) + 8 * RBM.maxUnits
-        let bytes = try BinaryFile.read(path, limit: limit, what: "RBM")
+        let bytes = try BinaryFile.read(path, limit: limit, what: "an RBM", magic: RBMFormat.magic)
         let result = bytes.withUnsafeBytes { raw in Result { () throws(EngineError) in try RBM(serialized: raw) } }
         return try result.get()
     }

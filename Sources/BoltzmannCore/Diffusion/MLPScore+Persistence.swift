@@ -135,7 +135,7 @@ extension MLPScore {
 
     /// Reads a model from a file written by `save` (checked as `init(serialized:)`).
     public static func load(from path: String) throws(EngineError) -> MLPScore {
-        let bytes = try BinaryFile.read(path, limit: MLPScoreFormat.maxSize, what: "learned-score")
+        let bytes = try BinaryFile.read(path, limit: MLPScoreFormat.maxSize, what: "a learned-score", magic: MLPScoreFormat.magic)
         let result = bytes.withUnsafeBytes { raw in Result { () throws(EngineError) in try MLPScore(serialized: raw) } }
         return try result.get()
     }

@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 
 /// What the library's model files share: little-endian fields, a CRC-32 over every
 /// byte before the trailing checksum, and atomic writes.
@@ -97,16 +98,38 @@ public enum BinaryFile {
     }
 
     /// Writes `bytes` to `path` atomically: into a temporary file beside it, flushed
-    /// to disk (fsync), then renamed over `path`, and the directory flushed; a crash
-    /// or a failure leaves either the old file or the new one, never half of one.
+    /// to disk (fsync), then renamed over `path`, and the directory flushed. A crash,
+    /// a kill -9 or a failure (full disk, read-only or missing directory) leaves
+    /// either the old file or the new one, never half of one, and never no file.
+    ///
+    /// - A symbolic link is followed: its target is replaced and the link stays.
+    /// - A file that exists keeps its permission bits (a private 0600 model stays
+    ///   private); a new one gets 0666 less the umask, as any program's file.
+    /// - The temporary name is unique per process, thread and call, so threads saving
+    ///   to one path never collide (the last rename wins, each file whole).
+    /// - Temporaries left by killed processes (their pid no longer runs) are removed
+    ///   by the next save to the same path.
+    /// - A target that is a directory, FIFO or device is refused before anything is
+    ///   written.
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(EngineError) {
         guard !path.isEmpty else { throw .invalid("path must not be empty") }
-        var random = RandomStream(seed: UInt64(truncatingIfNeeded: getpid()) << 32 ^ UInt64(truncatingIfNeeded: time(nil)))
-        let temporary = path + ".tmp-\(getpid())-\(String(random.next() >> 32, radix: 16))"
+        let target = try followLinks(path)
+        var existing = stat()
+        let exists = lstat(target, &existing) == 0
+        if exists && existing.st_mode & S_IFMT != S_IFREG {
+            throw EngineError(.io, "'\(path)' is \(fileKind(existing.st_mode)), not a regular file: nothing was written")
+        }
+        let (directory, name) = split(target)
+        removeAbandonedTemporaries(in: directory, of: name)
         func failure(_ what: String, _ file: String) -> EngineError {
             EngineError(.io, "\(what) '\(file)' failed: \(String(cString: strerror(errno)))")
         }
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        var temporary = "", fd: Int32 = -1
+        for _ in 0..<16 {
+            temporary = directory + "/" + temporaryPrefix(of: name) + "\(getpid())-\(ThreadCalls.currentThread)-\(temporaryCounter.add(1, ordering: .relaxed).newValue)"
+            fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+            if fd >= 0 || errno != EEXIST { break }
+        }
         guard fd >= 0 else { throw failure("creating", temporary) }
         var written = 0
         let ok = bytes.withUnsafeBytes { raw -> Bool in
@@ -116,45 +139,118 @@ public enum BinaryFile {
                 guard n > 0 else { return false }
                 written += n
             }
+            if exists && fchmod(fd, existing.st_mode & 0o7777) != 0 { return false }
             return fsync(fd) == 0
         }
         let error = ok ? nil : failure("writing", temporary)
         close(fd)
         if let error { unlink(temporary); throw error }
-        guard rename(temporary, path) == 0 else {
-            let error = failure("renaming to", path)
+        guard rename(temporary, target) == 0 else {
+            let error = failure("renaming to", target)
             unlink(temporary)
             throw error
         }
         // Make the rename itself durable.
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
         let dfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dfd >= 0 { fsync(dfd); close(dfd) }
     }
 
-    /// The whole file at `path`, refusing files larger than `limit` bytes (`.badFormat`,
-    /// naming `what`).
-    public static func read(_ path: String, limit: Int, what: String) throws(EngineError) -> [UInt8] {
+    /// Distinguishes the temporaries of one process's concurrent saves.
+    private static let temporaryCounter = Atomic<Int>(0)
+
+    /// Temporaries of `name` are named ".name.bz-tmp-PID-TID-N": hidden, and
+    /// recognisable with their owner's pid.
+    static func temporaryPrefix(of name: String) -> String { "." + name + ".bz-tmp-" }
+
+    /// Removes the temporaries of `name` in `directory` whose process no longer exists
+    /// (left by a kill -9 mid-save). A running process's (pid alive) are kept.
+    static func removeAbandonedTemporaries(in directory: String, of name: String) {
+        let prefix = temporaryPrefix(of: name)
+        guard let dir = opendir(directory) else { return }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let file = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard file.hasPrefix(prefix), let pid = Int32(file.dropFirst(prefix.count).prefix { $0 != "-" }), pid > 0 else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(directory + "/" + file) }
+        }
+    }
+
+    /// `path` with its symbolic links followed (at most 40), so that a save replaces
+    /// the link's target; the final target need not exist.
+    static func followLinks(_ path: String) throws(EngineError) -> String {
+        var current = path
+        for _ in 0..<40 {
+            var info = stat()
+            guard lstat(current, &info) == 0, info.st_mode & S_IFMT == S_IFLNK else { return current }
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let length = readlink(current, &buffer, buffer.count - 1)
+            guard length > 0 else { throw EngineError(.io, "reading the link '\(current)' failed: \(String(cString: strerror(errno)))") }
+            let link = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            current = link.hasPrefix("/") ? link : split(current).directory + "/" + link
+        }
+        throw EngineError(.io, "'\(path)': too many levels of symbolic links")
+    }
+
+    /// The directory (never empty: "." or "/") and the last component of `path`.
+    static func split(_ path: String) -> (directory: String, name: String) {
+        guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+        let directory = slash == path.startIndex ? "/" : String(path[..<slash])
+        return (directory, String(path[path.index(after: slash)...]))
+    }
+
+    static func fileKind(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFDIR: return "a directory"
+        case S_IFIFO: return "a FIFO"
+        case S_IFCHR, S_IFBLK: return "a device"
+        case S_IFSOCK: return "a socket"
+        default: return "not a regular file"
+        }
+    }
+
+    /// The whole file at `path`: a regular file (a FIFO, directory or device is
+    /// refused at once, without blocking) of at most `limit` bytes, whose first
+    /// bytes are `magic` (checked before the rest is read, so a large file of
+    /// another kind costs nothing). Errors name `what` ("RBM").
+    public static func read(_ path: String, limit: Int, what: String, magic: [UInt8]) throws(EngineError) -> [UInt8] {
         guard !path.isEmpty else { throw .invalid("path must not be empty") }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw EngineError(.io, "opening '\(path)' failed: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var status = stat()
         guard fstat(fd, &status) == 0 else { throw EngineError(.io, "reading '\(path)' failed: \(String(cString: strerror(errno)))") }
-        guard status.st_size <= limit else { throw EngineError(.badFormat, "'\(path)' is \(status.st_size) bytes, larger than any \(what) file") }
-        var bytes = [UInt8](repeating: 0, count: Int(status.st_size))
-        var read = 0
-        let ok = bytes.withUnsafeMutableBytes { raw -> Bool in
-            while read < raw.count {
-                let n = Glibc.read(fd, raw.baseAddress! + read, raw.count - read)
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { return n == 0 }
-                read += n
-            }
-            return true
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            throw EngineError(.badFormat, "'\(path)' is \(fileKind(status.st_mode)), not \(what) file")
         }
-        guard ok else { throw EngineError(.io, "reading '\(path)' failed: \(String(cString: strerror(errno)))") }
+        guard status.st_size <= limit else { throw EngineError(.badFormat, "'\(path)' is \(status.st_size) bytes, larger than any \(what) file") }
+        /// Reads into `raw` from `start` until it is full or the file ends: the count
+        /// read, or -1 on an error (errno).
+        func fill(_ raw: UnsafeMutableRawBufferPointer, from start: Int) -> Int {
+            var done = start
+            while done < raw.count {
+                let n = Glibc.read(fd, raw.baseAddress! + done, raw.count - done)
+                if n < 0 && errno == EINTR { continue }
+                guard n >= 0 else { return -1 }
+                if n == 0 { break }
+                done += n
+            }
+            return done
+        }
+        func readFailure() -> EngineError { EngineError(.io, "reading '\(path)' failed: \(String(cString: strerror(errno)))") }
+        // The magic first, into a small buffer: the whole file is allocated only then.
+        var head = [UInt8](repeating: 0, count: magic.count)
+        let got = head.withUnsafeMutableBytes { fill($0, from: 0) }
+        guard got >= 0 else { throw readFailure() }
+        guard got == magic.count, head == magic else {
+            let printable = magic.prefix(5).map { Character(UnicodeScalar($0)) }
+            throw EngineError(.badFormat, "'\(path)' is not \(what) file: the magic bytes \"\(String(printable))...\" are missing")
+        }
+        var bytes = [UInt8](repeating: 0, count: max(Int(status.st_size), magic.count))
+        for k in 0..<magic.count { bytes[k] = magic[k] }
+        let read = bytes.withUnsafeMutableBytes { fill($0, from: magic.count) }
+        guard read >= 0 else { throw readFailure() }
         return Array(bytes[0..<read])
     }
 }

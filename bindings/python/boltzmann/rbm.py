@@ -178,6 +178,14 @@ class RBM(Persistent, HandleOwner):
         self.metrics_ = metrics[:int(epochs)]
         return self
 
+    def __reduce__(self):
+        """Pickles the machine (the library's file format) with its training options,
+        ``metrics_`` and ``last_error_``."""
+        state = {"options": self.training_options(), "metrics_": self.metrics_}
+        if hasattr(self, "last_error_"):
+            state["last_error_"] = self.last_error_
+        return (_unpickle_rbm, (self.to_bytes(), state))
+
     def partial_fit(self, X):
         """One gradient step on the rows of X as one batch, with the current training
         options, continuing the momentum and chains of earlier calls. Returns self
@@ -280,6 +288,15 @@ class RBM(Persistent, HandleOwner):
 
     def __repr__(self):
         return f"RBM(n_visible={self.n_visible}, n_hidden={self.n_hidden}, visible={self.visible!r})"
+
+
+def _unpickle_rbm(data, state):
+    rbm = RBM.from_bytes(data)
+    rbm.set_training(**state["options"])
+    rbm.metrics_ = np.asarray(state["metrics_"])
+    if "last_error_" in state:
+        rbm.last_error_ = state["last_error_"]
+    return rbm
 
 
 def base_rates(X, smoothing=0.05):
