@@ -59,7 +59,13 @@
  *              checks (1)-(3) under every OpenBLAS core type the machine runs.
  *   Bad input  No input crashes the process: NULL pointers, non-positive
  *              counts, disagreeing lengths, NaN/inf values and dead handles are
- *              reported as statuses.
+ *              reported as statuses. Every buffer the library sizes from the
+ *              caller's counts (and their products: chains x spins, replicas x
+ *              betas x spins, reads x spins, measurements, samples, a Hopfield
+ *              or RBM matrix, a composite spectrum) is checked before it is
+ *              made: beyond any address space BZ_ERR_LIMIT_EXCEEDED, beyond what
+ *              the system grants (RLIMIT_AS included) BZ_ERR_OUT_OF_MEMORY, with
+ *              the size in the message.
  *
  * Sections: core; thermodynamics (spectra, maximum entropy, composition);
  * microstates (multiplicities and macrostates); occupations (Fermi-Dirac and

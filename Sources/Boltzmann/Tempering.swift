@@ -68,6 +68,10 @@ public func bz_pt_run(
             guard sweeps <= Argument.maxCount, burnIn <= Argument.maxCount else {
                 throw .invalid("sweeps and burn_in must be <= \(Argument.maxCount), got \(sweeps) and \(burnIn)")
             }
+            // Before any arithmetic on them (swap_every = 2^63 - 1 overflowed the rounds).
+            guard swapEvery >= 1 else { throw .invalid("swap_every must be >= 1, got \(swapEvery)") }
+            guard sweeps >= swapEvery else { throw .invalid("sweeps must be >= swap_every = \(swapEvery), got \(sweeps)") }
+            guard burnIn >= 0 else { throw .invalid("burn_in must be >= 0, got \(burnIn)") }
             let chains = Int64(s.replicas * s.betas.count)
             let measurements = swapEvery >= 1 ? sweeps / swapEvery : 0
             guard measurements <= maxMeasurements / chains else {

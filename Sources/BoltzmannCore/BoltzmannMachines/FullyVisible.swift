@@ -64,7 +64,7 @@ public enum BoltzmannMachine {
         // Data moments: C = S^T S / rows (n x n), m = mean s.
         let s = data.map(Double.init)
         var dataSecond = [Double](repeating: 0, count: n * n), dataFirst = [Double](repeating: 0, count: n)
-        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(n), Int32(n), Int32(rows), 1 / Double(rows), s, Int32(n), s, Int32(n), 0, &dataSecond, Int32(n))
+        BLAS.dgemm(transA: true, transB: false, m: n, n: n, k: rows, alpha: 1 / Double(rows), a: s, lda: n, b: s, ldb: n, beta: 0, c: &dataSecond, ldc: n)
         for r in 0..<rows { for i in 0..<n { dataFirst[i] += s[r * n + i] / Double(rows) } }
 
         var couplings = [Double](repeating: 0, count: n * n), fields = [Double](repeating: 0, count: n)
@@ -115,7 +115,7 @@ public enum BoltzmannMachine {
         var s = [Double](repeating: 0, count: block * n), js = s, exponent = [Double](repeating: 0, count: states)
         func fill(_ first: Int) {
             for r in 0..<block { for i in 0..<n { s[r * n + i] = (first + r) >> i & 1 == 1 ? 1 : -1 } }
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(block), Int32(n), Int32(n), 1, s, Int32(n), couplings, Int32(n), 0, &js, Int32(n))
+            BLAS.dgemm(transA: false, transB: false, m: block, n: n, k: n, alpha: 1, a: s, lda: n, b: couplings, ldb: n, beta: 0, c: &js, ldc: n)
         }
         for first in stride(from: 0, to: states, by: block) {
             fill(first)
@@ -136,7 +136,7 @@ public enum BoltzmannMachine {
                 z += w
                 for i in 0..<n { weighted[r * n + i] = w * s[r * n + i]; first[i] += weighted[r * n + i] }
             }
-            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(n), Int32(n), Int32(block), 1, weighted, Int32(n), s, Int32(n), 1, &second, Int32(n))
+            BLAS.dgemm(transA: true, transB: false, m: n, n: n, k: block, alpha: 1, a: weighted, lda: n, b: s, ldb: n, beta: 1, c: &second, ldc: n)
         }
         return (second.map { $0 / z }, first.map { $0 / z })
     }
@@ -157,7 +157,7 @@ public enum BoltzmannMachine {
         }
         let s = chains.map(Double.init)
         var second = [Double](repeating: 0, count: n * n), first = [Double](repeating: 0, count: n)
-        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(n), Int32(n), Int32(count), 1 / Double(count), s, Int32(n), s, Int32(n), 0, &second, Int32(n))
+        BLAS.dgemm(transA: true, transB: false, m: n, n: n, k: count, alpha: 1 / Double(count), a: s, lda: n, b: s, ldb: n, beta: 0, c: &second, ldc: n)
         for c in 0..<count { for i in 0..<n { first[i] += s[c * n + i] / Double(count) } }
         return (second, first)
     }

@@ -105,8 +105,7 @@ extension RBM {
                             machine.activations(v, rows: count, transposed: false, into: a, tiled: within)
                             if !gaussian {
                                 // (beta_k - beta_{k-1}) (b - base).v for every run at once.
-                                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(count), Int32(nv), 1, v, Int32(nv),
-                                            shift.baseAddress, 1, 0, linear.baseAddress, 1)
+                                BLAS.sgemv(m: count, n: nv, alpha: 1, a: v, lda: nv, x: shift.baseAddress!, beta: 0, y: linear.baseAddress!)
                             }
                             Parallel.forEach(chunks, parallel: within && count * nh >= UnitKernels.parallelValues) { c in
                                 for r in (c * chunk)..<min(count, (c + 1) * chunk) {

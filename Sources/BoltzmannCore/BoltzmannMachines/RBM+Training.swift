@@ -83,6 +83,7 @@ public final class RBMTrainer {
         self.machine = machine
         self.options = options
         random = RandomStream(seed: seed)
+        try Memory.reserve(machine.weights.count, bytesEach: 4, for: "the training's weight velocities (\(machine.weights.count) floats)")
         velocityW = [Float](repeating: 0, count: machine.weights.count)
         velocityB = [Float](repeating: 0, count: machine.visibleCount)
         velocityC = [Float](repeating: 0, count: machine.hiddenCount)
@@ -214,8 +215,8 @@ public final class RBMTrainer {
                     }
                     BLAS.sgemm(transA: true, transB: false, m: nv, n: nh, k: all, alpha: rate,
                                a: v0, lda: nv, b: ph0, ldb: nh, beta: momentum, c: velocity, ldc: nh)
-                    if decay > 0 { cblas_saxpy(Int32(nv * nh), -decay, w, 1, velocity, 1) }
-                    cblas_saxpy(Int32(nv * nh), 1, velocity, 1, w, 1)
+                    if decay > 0 { BLAS.saxpy(count: nv * nh, alpha: -decay, x: w, y: velocity) }
+                    BLAS.saxpy(count: nv * nh, alpha: 1, x: velocity, y: w)
                 }
             }
             updateBias(&machine.visibleBias, &velocityB, stack: v0, rows: rows, weight: positive, negatives, weight: negative, rate: rate)

@@ -47,6 +47,7 @@ public struct RBM: Sendable {
         guard visible <= (1 << 31) / hidden else {
             throw EngineError(.limitExceeded, "\(visible) x \(hidden) weights is more than the library accepts (2^31)")
         }
+        try Memory.reserve(visible * hidden, bytesEach: 4, for: "the weights (\(visible) x \(hidden) floats)")
         var random = RandomStream(seed: seed)
         visibleCount = visible
         hiddenCount = hidden

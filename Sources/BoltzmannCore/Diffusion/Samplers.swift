@@ -91,6 +91,9 @@ public enum DiffusionSampler {
         if method == .ancestral && process.kind == .subVP {
             throw EngineError(.unsupported, "ancestral sampling is defined for VP, DDPM and VE processes, not sub-VP")
         }
+        // The samples and the run's buffers (scores, noise, a stream per row); RK45 keeps
+        // seven stages and its state in double.
+        try Memory.reserve([(count * d, method == .odeRK45 ? 100 : 16), (count, 48)], for: "\(count) samples of dimension \(d)")
         var x = [Float](repeating: 0, count: count * d)
         guard count > 0 else { return x }
         var sampler = Run(model: model, process: process, count: count, dimension: d, seed: seed)

@@ -61,7 +61,10 @@ public struct HopfieldNetwork: Sendable {
         neuronCount = neurons
         self.rule = rule
         thresholds = [Float](repeating: 0, count: neurons)
-        if rule == .storkey { matrix = [Float](repeating: 0, count: neurons * neurons) }
+        if rule == .storkey {
+            try Memory.reserve(neurons * neurons, bytesEach: 4, for: "the coupling matrix (\(neurons) x \(neurons) floats)")
+            matrix = [Float](repeating: 0, count: neurons * neurons)
+        }
     }
 
     private static func checkMatrixSize(_ n: Int) throws(EngineError) {
@@ -103,6 +106,12 @@ public struct HopfieldNetwork: Sendable {
             throw EngineError(.limitExceeded, "\(patternCount + count) patterns of \(neuronCount) neurons are more than the library holds")
         }
         let n = neuronCount, first = patterns.count
+        // Memory first, so that a refusal changes nothing: the patterns as floats, and
+        // the Hebb matrix when this store makes the network form it.
+        var grown = self
+        grown.patternCount += count
+        let formsMatrix = rule == .hebb && matrix.isEmpty && grown.usesMatrix
+        try Memory.reserve([(count * n, 4), (formsMatrix ? n * n : 0, 4)], for: "\(count) more patterns of \(n) neurons")
         patterns.append(contentsOf: new.lazy.map { Float($0) })
         patternCount += count
         switch rule {
@@ -132,15 +141,14 @@ public struct HopfieldNetwork: Sendable {
     private mutating func addStorkey(pattern p: Int) {
         let n = neuronCount
         var f = [Float](repeating: 0, count: n), difference = f
-        _ = BLAS.singleThreaded
         patterns.withUnsafeBufferPointer { xi in
             matrix.withUnsafeMutableBufferPointer { j in
                 let xi = xi.baseAddress! + p * n, j = j.baseAddress!
-                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(n), 1, j, Int32(n), xi, 1, 0, &f, 1)
+                BLAS.sgemv(m: n, n: n, alpha: 1, a: j, lda: n, x: xi, beta: 0, y: &f)
                 for i in 0..<n { difference[i] = xi[i] - f[i] }
-                cblas_sscal(Int32(n * n), 1 + 2 / Float(n), j, 1)
-                cblas_sger(CblasRowMajor, Int32(n), Int32(n), 1 / Float(n), xi, 1, difference, 1, j, Int32(n))
-                cblas_sger(CblasRowMajor, Int32(n), Int32(n), -1 / Float(n), f, 1, xi, 1, j, Int32(n))
+                BLAS.sscal(count: n * n, alpha: 1 + 2 / Float(n), x: j)
+                BLAS.sger(m: n, n: n, alpha: 1 / Float(n), x: xi, y: difference, a: j, lda: n)
+                BLAS.sger(m: n, n: n, alpha: -1 / Float(n), x: f, y: xi, a: j, lda: n)
                 // The two rank-one updates round J_ij and J_ji differently: keep J exactly
                 // symmetric (the upper triangle wins) with a zero diagonal.
                 for i in 0..<n {
@@ -163,6 +171,9 @@ public struct HopfieldNetwork: Sendable {
             throw EngineError(.unsupported, "storage-free recall needs the Hebb rule: Storkey's couplings are not a sum over patterns")
         }
         if new == .matrix { try Self.checkMatrixSize(neuronCount) }
+        if new == .matrix && matrix.isEmpty {
+            try Memory.reserve(neuronCount * neuronCount, bytesEach: 4, for: "the coupling matrix (\(neuronCount) x \(neuronCount) floats)")
+        }
         storage = new  // automatic takes the matrix only for N <= 2^13, so it always fits
         if usesMatrix {
             if matrix.isEmpty { formMatrix() }

@@ -81,9 +81,7 @@ enum SoftmaxRetrieval {
                         } else {
                             // Clamped exponentials (and lane sums near overflow): recompute the
                             // row's logits and exponentiate them against the new maximum.
-                            _ = BLAS.singleThreaded
-                            cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(width), Int32(d), scale, tile, Int32(d),
-                                        blockQueries + r * d, 1, 0, row, 1)
+                            BLAS.sgemv(m: width, n: d, alpha: scale, a: tile, lda: d, x: blockQueries + r * d, beta: 0, y: row)
                             if let b { for j in 0..<width { row[j] += b.base[start + j] } }
                             tileSum = exponentiate(row, width, shift: largest, negligible: negligible).sum
                         }

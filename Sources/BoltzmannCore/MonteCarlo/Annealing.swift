@@ -75,6 +75,8 @@ public enum Annealing {
         guard sweepsPerBeta >= 1 else { throw .invalid("sweeps_per_beta must be >= 1, got \(sweepsPerBeta)") }
         guard reads >= 1, reads <= MonteCarlo.maxChains else { throw .invalid("reads must be in [1, \(MonteCarlo.maxChains)], got \(reads)") }
         let n = model.spinCount
+        // The reads' final states, and each running read's spins and fields.
+        try Memory.reserve([(reads * n, 1), (Parallel.hardwareThreads * n, 24)], for: "\(reads) reads of \(n) spins")
         if let lattice = ByteLattice(model) {
             let schedule = betas.map { lattice.thresholds(rule, beta: $0) }
             let threaded = reads == 1 && n >= 1 << 16

@@ -46,6 +46,8 @@ public final class MonteCarlo {
     public init(model: IsingModel, beta: Double, algorithm: MonteCarloAlgorithm, order: SweepOrder, chains: Int, seed: UInt64) throws(EngineError) {
         try Self.checkBeta(beta)
         guard chains >= 1, chains <= Self.maxChains else { throw .invalid("chains must be in [1, \(Self.maxChains)], got \(chains)") }
+        // Spins and cached local fields (doubles), and byte spins: 17 bytes a spin.
+        try Memory.reserve(chains * model.spinCount, bytesEach: 17, for: "\(chains) chains of \(model.spinCount) spins")
         self.model = model
         self.chainCount = chains
         self.seed = seed
@@ -135,6 +137,8 @@ public final class MonteCarlo {
             throw .invalid("measure_every must be in [1, sweeps = \(sweeps)], got \(measureEvery)")
         }
         let measurements = sweeps / measureEvery
+        // The e and m series (doubles), kept beside the last run's until it is replaced.
+        try Memory.reserve(2 * chainCount * measurements, bytesEach: 8, for: "\(chainCount) chains x \(measurements) measurements")
         if let packedModel {
             try runPacked(packedModel, sweeps: sweeps, burnIn: burnIn, measureEvery: measureEvery, monitor: monitor)
             return
@@ -296,6 +300,7 @@ public final class MonteCarlo {
         guard count <= Self.maxSampleBytes / (n * chainCount) else {
             throw EngineError(.limitExceeded, "\(chainCount) chains x \(count) samples x \(n) spins is more than \(Self.maxSampleBytes) bytes")
         }
+        try Memory.reserve(chainCount * count * n, bytesEach: 1, for: "\(chainCount) chains x \(count) samples x \(n) spins")
         var out = [Int8](repeating: 0, count: chainCount * count * n)
         try out.withUnsafeMutableBufferPointer { out throws(EngineError) in
             let base = SharedPointer(out.baseAddress!)

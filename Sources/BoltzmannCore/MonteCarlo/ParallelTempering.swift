@@ -56,6 +56,11 @@ public final class ParallelTempering {
             throw .invalid("replicas must be in [1, \(MonteCarlo.maxChains / betas.count)] for \(betas.count) betas, got \(replicas)")
         }
         guard algorithm != .multispin, algorithm != .multispinShared else { throw EngineError(.unsupported, "parallel tempering does not run multi-spin coded replicas") }
+        // Each beta's sweeper (its sites and colours, 8 bytes a spin) and every replica's
+        // chain (spins and fields, 16).
+        let n = model.spinCount
+        try Memory.reserve([(betas.count * n, 8), (replicas * betas.count * n, 16)],
+                           for: "\(replicas) replicas x \(betas.count) betas x \(n) spins")
         var sweepers: [Sweeper] = []
         for beta in betas {
             sweepers.append(try Sweeper(model: model, algorithm: algorithm, order: .sequential, beta: beta, sharing: sweepers.first))
@@ -81,7 +86,7 @@ public final class ParallelTempering {
         guard sweeps >= swapEvery else { throw .invalid("sweeps must be >= swap_every = \(swapEvery), got \(sweeps)") }
         guard burnIn >= 0 else { throw .invalid("burn_in must be >= 0, got \(burnIn)") }
         let k = betas.count, n = model.spinCount
-        let burnRounds = (burnIn + swapEvery - 1) / swapEvery, measuredRounds = sweeps / swapEvery
+        let burnRounds = burnIn / swapEvery + (burnIn % swapEvery == 0 ? 0 : 1), measuredRounds = sweeps / swapEvery
         var e = [[Double]](repeating: [], count: replicas * k), m = e
         var q = [[Double]](repeating: [], count: (replicas / 2) * k)
         var accepted = [Int](repeating: 0, count: k - 1), attempted = accepted
@@ -92,7 +97,7 @@ public final class ParallelTempering {
         let inverseN = 1 / Double(n)
         let drifts = !model.hasIntegerParameters
         // A round is forked over threads only when it holds enough work to pay for it.
-        let threaded = replicas * k > 1 && replicas * k * n * swapEvery >= 1 << 14
+        let threaded = replicas * k > 1 && Double(replicas * k * n) * Double(swapEvery) >= 0x1p14
         for c in chains.indices { chains[c].refresh(model) }
         for round in 0..<(burnRounds + measuredRounds) {
             let measuring = round >= burnRounds

@@ -45,9 +45,69 @@ enum BLAS {
             let bTile = byColumns ? (transB ? b.base + start * ldb : b.base + start) : b.base
             let cTile = byColumns ? c.base + start : c.base + start * ldc
             cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                        Int32(byColumns ? m : count), Int32(byColumns ? count : n), Int32(k), alpha,
-                        aTile, Int32(lda), bTile, Int32(ldb), beta, cTile, Int32(ldc))
+                        dimension(byColumns ? m : count), dimension(byColumns ? count : n), dimension(k), alpha,
+                        aTile, dimension(lda), bTile, dimension(ldb), beta, cTile, dimension(ldc))
         }
+    }
+}
+
+/// The engine's only door to OpenBLAS besides `sgemm` above: every dimension is
+/// narrowed to BLAS's 32-bit integers here, checked, and vector operations longer
+/// than 2^31 - 1 elements (an N x N Hopfield matrix at N = 46341, an RBM's n_v n_h
+/// weights at the library's limit of 2^31) run in pieces. The arguments'
+/// validation keeps every single dimension within range; a product of two never
+/// reaches a BLAS integer.
+extension BLAS {
+    /// Elements per piece of a long vector operation (a parameter so that tests can
+    /// exercise the splitting on small arrays).
+    static let vectorPiece = 1 << 30
+
+    /// A dimension for BLAS. Every caller's dimensions are bounded by validation far
+    /// below 2^31 (see `Limits`), so a failure here is a defect, reported as one.
+    @inline(__always)
+    static func dimension(_ x: Int) -> Int32 {
+        precondition(x >= 0 && x <= Int(Int32.max), "BLAS dimension \(x) outside 32 bits (a validation defect)")
+        return Int32(x)
+    }
+
+    /// Ranges covering 0..<count in pieces of at most `piece` elements.
+    static func pieces(_ count: Int, piece: Int = vectorPiece) -> [Range<Int>] {
+        stride(from: 0, to: count, by: piece).map { $0..<min(count, $0 + piece) }
+    }
+
+    /// y += alpha x over `count` contiguous elements.
+    static func saxpy(count: Int, alpha: Float, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, piece: Int = vectorPiece) {
+        _ = singleThreaded
+        for r in pieces(count, piece: piece) { cblas_saxpy(dimension(r.count), alpha, x + r.lowerBound, 1, y + r.lowerBound, 1) }
+    }
+
+    /// x *= alpha over `count` contiguous elements.
+    static func sscal(count: Int, alpha: Float, x: UnsafeMutablePointer<Float>, piece: Int = vectorPiece) {
+        _ = singleThreaded
+        for r in pieces(count, piece: piece) { cblas_sscal(dimension(r.count), alpha, x + r.lowerBound, 1) }
+    }
+
+    /// y = alpha A x + beta y, A m x n row-major (leading dimension lda), contiguous x and y.
+    static func sgemv(m: Int, n: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int, x: UnsafePointer<Float>,
+                      beta: Float, y: UnsafeMutablePointer<Float>) {
+        _ = singleThreaded
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, dimension(m), dimension(n), alpha, a, dimension(lda), x, 1, beta, y, 1)
+    }
+
+    /// A += alpha x y^T, A m x n row-major (leading dimension lda).
+    static func sger(m: Int, n: Int, alpha: Float, x: UnsafePointer<Float>, y: UnsafePointer<Float>, a: UnsafeMutablePointer<Float>, lda: Int) {
+        _ = singleThreaded
+        cblas_sger(CblasRowMajor, dimension(m), dimension(n), alpha, x, 1, y, 1, a, dimension(lda))
+    }
+
+    /// C = alpha op(A) op(B) + beta C in double precision, row-major, on the calling
+    /// thread (single-threaded OpenBLAS).
+    static func dgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
+                      b: UnsafePointer<Double>, ldb: Int, beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
+        _ = singleThreaded
+        guard m > 0, n > 0 else { return }
+        cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, dimension(m), dimension(n),
+                    dimension(k), alpha, a, dimension(lda), b, dimension(ldb), beta, c, dimension(ldc))
     }
 }
 

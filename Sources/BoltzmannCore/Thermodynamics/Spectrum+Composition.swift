@@ -20,6 +20,8 @@ extension Spectrum {
         guard (minEnergy + other.minEnergy).isFinite, (maxEnergy + other.maxEnergy).isFinite else {
             throw .invalid("the composite's energies overflow a double")
         }
+        // The products, their merged copy and the sort's indices: about 40 bytes a level.
+        try Memory.reserve(n, bytesEach: 40, for: "the composite of \(count) x \(other.count) levels")
         var energies = [Double](), logDegeneracies = [Double]()
         energies.reserveCapacity(n)
         logDegeneracies.reserveCapacity(n)

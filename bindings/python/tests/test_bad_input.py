@@ -493,6 +493,7 @@ def tempering_cases():
         ("bz_pt_run", (pt, 10, 0, 0, NOFN, None), bz.InvalidArgument, "swap_every"),
         ("bz_pt_run", (pt, 1, 0, 2, NOFN, None), bz.InvalidArgument, "sweeps"),
         ("bz_pt_run", (pt, 10, -1, 1, NOFN, None), bz.InvalidArgument, "burn_in"),
+        ("bz_pt_run", (pt, 3, 3, 2**63 - 1, NOFN, None), bz.InvalidArgument, "swap_every"),  # overflowed the rounds
         ("bz_pt_run", (pt, 2**40, 0, 1, NOFN, None), bz.LimitExceeded, "swap_every"),
         ("bz_pt_run", (pt, 10**6, 0, 1, STOP, None), bz.Cancelled, "progress callback"),
         ("bz_pt_run", (dead, 10, 0, 1, NOFN, None), bz.InvalidHandle, "pt"),
