@@ -16,7 +16,8 @@ STAGE         := .build/stage
 # The binding is used from the checkout, whether or not it is pip-installed.
 export PYTHONPATH := $(CURDIR)/bindings/python$(if $(PYTHONPATH),:$(PYTHONPATH))
 
-.PHONY: all deps build demo test test-swift test-c test-python test-determinism bench install clean
+.PHONY: all deps build demo test test-swift test-c test-python test-determinism check-valgrind check-tsan \
+        check-sanitizers fuzz bench install clean
 all: build
 
 deps:
@@ -55,6 +56,25 @@ test-determinism: $(LIB)
 		$(SWIFT) test --filter DeterminismTests; \
 		$(PYTHON) -m pytest -q -m determinism bindings/python/tests; \
 	done
+
+# Beyond `make test` (CI runs these too; each script says what it checks):
+#   check-valgrind    every C example and test under valgrind's memcheck
+#   check-tsan        the C thread stress and interrupt tests on a ThreadSanitizer build
+#   check-sanitizers  C tests, examples and Python tests on an ASan + UBSan build
+#   fuzz              each libFuzzer harness (fuzz/) for FUZZ_SECONDS seconds
+FUZZ_SECONDS ?= 60
+check-valgrind: $(LIB)
+	$(MAKE) -C bindings/c all ROOT=$(CURDIR)
+	scripts/check-valgrind
+
+check-tsan:
+	scripts/check-tsan
+
+check-sanitizers:
+	PYTHON=$(PYTHON) scripts/check-sanitizers
+
+fuzz:
+	scripts/fuzz $(FUZZ_SECONDS)
 
 bench: build
 	$(PYTHON) bench/thermo.py

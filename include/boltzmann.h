@@ -89,9 +89,9 @@ extern "C" {
 /* Version of this header. The library reports its own at run time
  * (bz_version_number); a binding refuses a library whose major differs. */
 #define BZ_VERSION_MAJOR 0
-#define BZ_VERSION_MINOR 9
+#define BZ_VERSION_MINOR 10
 #define BZ_VERSION_PATCH 0
-#define BZ_VERSION_STRING "0.9.0"
+#define BZ_VERSION_STRING "0.10.0"
 #define BZ_VERSION_NUMBER (BZ_VERSION_MAJOR * 10000 + BZ_VERSION_MINOR * 100 + BZ_VERSION_PATCH)
 
 /* Version of the binary interface: bumped whenever a declared function changes
@@ -141,9 +141,10 @@ const char *bz_version_string(void);
 int32_t bz_abi_version(void);
 
 /* Bound the threads the library uses for one call (its own workers and
- * OpenBLAS). n_threads >= 1 sets the bound; 0 restores the default, the
- * number of online processors. Process-wide; takes effect for calls that
- * start afterwards.
+ * OpenBLAS). n_threads >= 1 sets the bound; 0 restores the default: the
+ * environment variable BOLTZMANN_NUM_THREADS when it holds a positive integer
+ * (read once, at the first call that asks), else the number of online
+ * processors. Process-wide; takes effect for calls that start afterwards.
  * Errors: BZ_ERR_INVALID_ARGUMENT if n_threads < 0. */
 bz_status bz_set_num_threads(int32_t n_threads);
 

@@ -14,11 +14,19 @@ public enum Parallel {
     /// Number of online processors (at least 1).
     public static var hardwareThreads: Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 
-    /// Current bound on worker threads (>= 1). Defaults to `hardwareThreads`.
+    /// Current bound on worker threads (>= 1). Defaults to the environment's
+    /// BOLTZMANN_NUM_THREADS when it is a positive integer (read once, as
+    /// OMP_NUM_THREADS is: for batch schedulers, and for valgrind, which runs one
+    /// thread at a time), else `hardwareThreads`.
     public static var maxThreads: Int {
         let n = bound.load(ordering: .relaxed)
-        return n > 0 ? n : hardwareThreads
+        return n > 0 ? n : defaultThreads
     }
+
+    private static let defaultThreads: Int = {
+        if let text = getenv("BOLTZMANN_NUM_THREADS"), let n = Int(String(cString: text)), n > 0 { return min(n, 1 << 10) }
+        return hardwareThreads
+    }()
 
     /// Bound the threads used by later calls (OpenBLAS itself stays on one thread:
     /// the engine threads its products, see `BLAS`).

@@ -102,6 +102,11 @@ public enum Microstates {
     /// log-degeneracy ln Omega(E) = ln sum W over the macrostates at E (the
     /// microcanonical entropy). Its log Z is N log z.
     public static func microcanonicalSpectrum(units: Int, levelEnergies: [Double], maxStates: Int = defaultStateLimit) throws(EngineError) -> Spectrum {
+        // Every macrostate's energy and weight, then the merge's copies: ~40 bytes each,
+        // checked before the walk (a raised max_states may allow trillions).
+        if let count = try? macrostateCount(units: units, levels: levelEnergies.count), count <= maxStates {
+            try Memory.reserve(count, bytesEach: 40, for: "the \(count) macrostates of \(units) units on \(levelEnergies.count) levels")
+        }
         var energies = [Double](), logW = [Double]()
         try forEachMacrostate(units: units, levelEnergies: levelEnergies, maxStates: maxStates) { _, _, e, w in
             energies.append(e)

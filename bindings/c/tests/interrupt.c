@@ -17,6 +17,9 @@
 
 static int failures = 0;
 
+/* BOLTZMANN_NO_TIMING set (valgrind, sanitizers): the latencies are not checked. */
+static int timing(void) { return getenv("BOLTZMANN_NO_TIMING") == NULL; }
+
 #define CHECK(condition, ...)                                        \
     do {                                                             \
         if (!(condition)) {                                          \
@@ -84,7 +87,7 @@ int main(void) {
     for (int i = 0; i < 2; i++) {
         pthread_join(threads[i], NULL);
         CHECK(walks[i].status == BZ_ERR_CANCELLED, "walk %d returned %d", i, walks[i].status);
-        CHECK(walks[i].finished - sent < 0.2, "walk %d stopped after %.3f s", i, walks[i].finished - sent);
+        CHECK(!timing() || walks[i].finished - sent < 0.2, "walk %d stopped after %.3f s", i, walks[i].finished - sent);
         printf("bz_interrupt: walk %d stopped %.1f ms after the request\n", i, 1e3 * (walks[i].finished - sent));
     }
 
@@ -110,7 +113,7 @@ int main(void) {
     CHECK(bz_interrupt_thread(d.thread) == BZ_OK, "interrupt thread: %s", bz_last_error());
     pthread_join(worker, NULL);
     CHECK(d.status == BZ_ERR_CANCELLED, "energy distance returned %d", d.status);
-    CHECK(d.finished - sent < 0.2, "energy distance stopped after %.3f s", d.finished - sent);
+    CHECK(!timing() || d.finished - sent < 0.2, "energy distance stopped after %.3f s", d.finished - sent);
     printf("bz_interrupt_thread: energy distance stopped %.1f ms after the request\n", 1e3 * (d.finished - sent));
     CHECK(bz_interrupt_thread(0) == BZ_ERR_INVALID_ARGUMENT, "thread 0 is refused");
 

@@ -1,0 +1,86 @@
+/*
+ * libFuzzer harness: the model file formats. The input is a file: the first byte
+ * chooses RBM or learned score, and bytes or a file on disk; the rest is handed to
+ * bz_*_deserialize or written to a file for bz_*_load. Whatever the bytes, the call
+ * returns a status; a model that loads serialises, reloads and serialises again to
+ * the same bytes. When the first byte asks for it, the harness first recomputes the
+ * trailing CRC-32, so that mutations reach the checks behind the checksum.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "boltzmann.h"
+
+static char path[64];
+
+/* CRC-32 (IEEE, as zlib's crc32), bit by bit: the harness's own, independent of the library's. */
+static uint32_t crc32(const uint8_t *bytes, size_t n) {
+    uint32_t c = 0xFFFFFFFFu;
+    for (size_t i = 0; i < n; i++) {
+        c ^= bytes[i];
+        for (int k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    }
+    return c ^ 0xFFFFFFFFu;
+}
+
+static void check_rbm(bz_rbm *rbm) {
+    int64_t size = 0;
+    if (bz_rbm_serialized_size(rbm, &size) != BZ_OK || size <= 0) __builtin_trap();
+    uint8_t *first = malloc((size_t)size), *second = malloc((size_t)size);
+    if (bz_rbm_serialize(rbm, first, size) != BZ_OK) __builtin_trap();
+    bz_rbm *again = NULL;
+    if (bz_rbm_deserialize(first, size, &again) != BZ_OK) __builtin_trap();
+    if (bz_rbm_serialize(again, second, size) != BZ_OK || memcmp(first, second, (size_t)size) != 0) __builtin_trap();
+    bz_rbm_free(again);
+    free(first);
+    free(second);
+}
+
+static void check_score(bz_score *score) {
+    int64_t size = 0;
+    if (bz_score_serialized_size(score, &size) != BZ_OK || size <= 0) __builtin_trap();
+    uint8_t *first = malloc((size_t)size), *second = malloc((size_t)size);
+    if (bz_score_serialize(score, first, size) != BZ_OK) __builtin_trap();
+    bz_score *again = NULL;
+    if (bz_score_deserialize(first, size, &again) != BZ_OK) __builtin_trap();
+    if (bz_score_serialize(again, second, size) != BZ_OK || memcmp(first, second, (size_t)size) != 0) __builtin_trap();
+    bz_score_free(again);
+    free(first);
+    free(second);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    if (size < 1) return 0;
+    int kind = data[0] & 1, from_file = (data[0] >> 1) & 1, fix_checksum = (data[0] >> 2) & 1;
+    int64_t n = (int64_t)size - 1;
+    uint8_t *bytes = malloc(size);
+    memcpy(bytes, data + 1, (size_t)n);
+    if (fix_checksum && n >= 4) {
+        uint32_t c = crc32(bytes, (size_t)n - 4);
+        for (int k = 0; k < 4; k++) bytes[n - 4 + k] = (uint8_t)(c >> (8 * k));
+    }
+    if (from_file) {
+        if (!path[0]) snprintf(path, sizeof path, "/tmp/boltzmann-fuzz-%d.model", (int)getpid());
+        FILE *f = fopen(path, "wb");
+        if (!f) { free(bytes); return 0; }
+        fwrite(bytes, 1, (size_t)n, f);
+        fclose(f);
+    }
+    if (kind == 0) {
+        bz_rbm *rbm = NULL;
+        bz_status status = from_file ? bz_rbm_load(path, &rbm) : bz_rbm_deserialize(bytes, n, &rbm);
+        if (status == BZ_OK) check_rbm(rbm);
+        else if (rbm != NULL || status == BZ_ERR_INTERNAL) __builtin_trap();
+        bz_rbm_free(rbm);
+    } else {
+        bz_score *score = NULL;
+        bz_status status = from_file ? bz_score_load(path, &score) : bz_score_deserialize(bytes, n, &score);
+        if (status == BZ_OK) check_score(score);
+        else if (score != NULL || status == BZ_ERR_INTERNAL) __builtin_trap();
+        bz_score_free(score);
+    }
+    free(bytes);
+    return 0;
+}
