@@ -9,6 +9,7 @@ import ctypes
 import os
 import pickle
 import random
+import select
 import shutil
 import signal
 import stat
@@ -76,19 +77,29 @@ def test_kill_minus_9_mid_save_never_loses_the_model(tmp_path):
     first, second = bz.RBM(784, 300, seed=1), bz.RBM(784, 300, seed=2)
     versions = {first.to_bytes(), second.to_bytes()}
     target = tmp_path / "model.rbm"
+    started = time.perf_counter()
     first.save(target)
+    save_seconds = time.perf_counter() - started  # slower under sanitizers and valgrind
     rng = random.Random(0)
     kills = mid_save = 0
     for _ in range(200):
+        ready_read, ready_write = os.pipe()
         pid = os.fork()
         if pid == 0:
             try:
+                os.close(ready_read)
+                first.save(target)
+                os.write(ready_write, b"1")  # saving has begun: the kill lands inside the loop
                 while True:
-                    first.save(target)
                     second.save(target)
+                    first.save(target)
             finally:
                 os._exit(1)
-        time.sleep(rng.uniform(0, 0.01))
+        os.close(ready_write)
+        ready, _, _ = select.select([ready_read], [], [], 60)
+        os.close(ready_read)
+        assert ready, "the child did not start saving within 60 s"
+        time.sleep(rng.uniform(0, 2 * save_seconds))
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         kills += 1
@@ -99,7 +110,9 @@ def test_kill_minus_9_mid_save_never_loses_the_model(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["model.rbm"]
     print(f"{kills} kill -9 during a save loop ({mid_save} left a temporary file): the model always loaded whole; "
           "the next save removed the temporaries")
-    assert mid_save > 20  # the kills did land inside saves
+    # The kills did land inside saves: between creating the temporary and renaming it lies
+    # about 20% of a save here and 10% under AddressSanitizer (20 of 200 kills, sd 4.2).
+    assert mid_save >= 5
 
 
 def test_two_threads_saving_to_one_path():
