@@ -68,7 +68,7 @@ static void ising(struct input *in) {
 static void spectrum(struct input *in) {
     bz_spectrum *s = NULL;
     /* max_states: small, or invalid; a huge valid cap allows legal but endless walks. */
-    int64_t n = next_count(in, 16), units = next_size(in, 30), states = next_byte(in) < 240 ? next_byte(in) * 4 : -next_count(in, 3);
+    int64_t n = next_count(in, 16), units = next_size(in, 30), states = next_byte(in) < 240 ? next_byte(in) * 4 : -1 - next_byte(in) % 4;
     double energies[16], degeneracies[16];
     next_doubles(in, energies, 16);
     next_doubles(in, degeneracies, 16);

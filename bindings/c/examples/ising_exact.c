@@ -13,17 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "boltzmann.h"
-
-#define CHECK(call)                                                              \
-    do {                                                                         \
-        bz_status status_ = (call);                                              \
-        if (status_ != BZ_OK) {                                                  \
-            fprintf(stderr, "%s failed (%s): %s\n", #call,                       \
-                    bz_status_string(status_), bz_last_error());                 \
-            return EXIT_FAILURE;                                                 \
-        }                                                                        \
-    } while (0)
+#include "common.h"
 
 #define N_T 1001
 

@@ -12,19 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "boltzmann.h"
+#include "common.h"
 
 #define N_BETAS 6
-
-#define CHECK(call)                                                              \
-    do {                                                                         \
-        bz_status status_ = (call);                                              \
-        if (status_ != BZ_OK) {                                                  \
-            fprintf(stderr, "%s failed (%s): %s\n", #call,                       \
-                    bz_status_string(status_), bz_last_error());                 \
-            return EXIT_FAILURE;                                                 \
-        }                                                                        \
-    } while (0)
 
 static int failures = 0;
 
