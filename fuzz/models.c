@@ -67,8 +67,11 @@ static void ising(struct input *in) {
 
 static void spectrum(struct input *in) {
     bz_spectrum *s = NULL;
-    /* max_states: small, or invalid; a huge valid cap allows legal but endless walks. */
+    /* max_states: small, or invalid; a huge valid cap (0, the default, included) allows
+       legal but long walks (10 units on 16 levels: 3.3 million states), so 0 goes with
+       few units. */
     int64_t n = next_count(in, 16), units = next_size(in, 30), states = next_byte(in) < 240 ? next_byte(in) * 4 : -1 - next_byte(in) % 4;
+    if (states == 0 && units > 4) states = 4;
     double energies[16], degeneracies[16];
     next_doubles(in, energies, 16);
     next_doubles(in, degeneracies, 16);
