@@ -36,7 +36,7 @@ test-swift:
 	$(SWIFT) test
 
 # Every C example and test as strict C99, then the installed library through pkg-config.
-test-c:
+test-c: $(LIB)
 	$(MAKE) -C bindings/c test ROOT=$(CURDIR)
 	rm -rf $(STAGE)
 	$(MAKE) --no-print-directory install PREFIX=$(CURDIR)/$(STAGE)
@@ -44,7 +44,7 @@ test-c:
 		$$(PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig pkg-config --cflags --libs boltzmann)
 	LD_LIBRARY_PATH=$(STAGE)/lib $(STAGE)/quickstart
 
-test-python:
+test-python: $(LIB)
 	$(PYTHON) -m pytest -q bindings/python/tests
 
 # The reproducibility promises (the header's "Reproducibility") once per OpenBLAS core

@@ -31,7 +31,7 @@ static void check_rbm(bz_rbm *rbm) {
     uint8_t *first = malloc((size_t)size), *second = malloc((size_t)size);
     if (bz_rbm_serialize(rbm, first, size) != BZ_OK) __builtin_trap();
     bz_rbm *again = NULL;
-    if (bz_rbm_deserialize(first, size, &again) != BZ_OK) __builtin_trap();
+    if (bz_rbm_deserialize(&again, first, size) != BZ_OK) __builtin_trap();
     if (bz_rbm_serialize(again, second, size) != BZ_OK || memcmp(first, second, (size_t)size) != 0) __builtin_trap();
     bz_rbm_free(again);
     free(first);
@@ -44,7 +44,7 @@ static void check_score(bz_score *score) {
     uint8_t *first = malloc((size_t)size), *second = malloc((size_t)size);
     if (bz_score_serialize(score, first, size) != BZ_OK) __builtin_trap();
     bz_score *again = NULL;
-    if (bz_score_deserialize(first, size, &again) != BZ_OK) __builtin_trap();
+    if (bz_score_deserialize(&again, first, size) != BZ_OK) __builtin_trap();
     if (bz_score_serialize(again, second, size) != BZ_OK || memcmp(first, second, (size_t)size) != 0) __builtin_trap();
     bz_score_free(again);
     free(first);
@@ -70,13 +70,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     if (kind == 0) {
         bz_rbm *rbm = NULL;
-        bz_status status = from_file ? bz_rbm_load(path, &rbm) : bz_rbm_deserialize(bytes, n, &rbm);
+        bz_status status = from_file ? bz_rbm_load(&rbm, path) : bz_rbm_deserialize(&rbm, bytes, n);
         if (status == BZ_OK) check_rbm(rbm);
         else if (rbm != NULL || status == BZ_ERR_INTERNAL) __builtin_trap();
         bz_rbm_free(rbm);
     } else {
         bz_score *score = NULL;
-        bz_status status = from_file ? bz_score_load(path, &score) : bz_score_deserialize(bytes, n, &score);
+        bz_status status = from_file ? bz_score_load(&score, path) : bz_score_deserialize(&score, bytes, n);
         if (status == BZ_OK) check_score(score);
         else if (score != NULL || status == BZ_ERR_INTERNAL) __builtin_trap();
         bz_score_free(score);

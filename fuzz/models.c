@@ -94,13 +94,13 @@ static void machines(struct input *in) {
     switch (next_byte(in) % 4) {
     case 0: {
         bz_rbm *rbm = NULL;
-        if (bz_rbm_create(next_size(in, 40), next_size(in, 40), next_choice(in, 1), next_raw(in, 8), &rbm) == BZ_OK) bz_rbm_free(rbm);
+        if (bz_rbm_create(&rbm, next_size(in, 40), next_size(in, 40), next_choice(in, 1), next_raw(in, 8)) == BZ_OK) bz_rbm_free(rbm);
         break;
     }
     case 1: {
         bz_hopfield *net = NULL;
         int64_t n = next_size(in, 24);
-        if (bz_hopfield_create(n, next_choice(in, 1), &net) != BZ_OK) return;
+        if (bz_hopfield_create(&net, n, next_choice(in, 1)) != BZ_OK) return;
         int64_t p = next_count(in, 4), width = next_count(in, 24);
         int8_t patterns[4 * 24];
         for (int k = 0; k < 4 * 24; k++) patterns[k] = (int8_t)(next_byte(in) % 4 == 0 ? next_byte(in) : (next_byte(in) & 1 ? 1 : -1));
@@ -115,15 +115,15 @@ static void machines(struct input *in) {
         float patterns[64];
         next_floats(in, patterns, 64);
         int fits = p >= 0 && d >= 0 && p <= 8 && d <= 8;
-        if (next_byte(in) & 1) bz_dense_hopfield_create(fits ? patterns : NULL, p, d, next_double(in), &net);
-        else bz_dense_hopfield_create_polynomial(fits ? patterns : NULL, p, d, next_choice(in, 40), &net);
+        if (next_byte(in) & 1) bz_dense_hopfield_create(&net, fits ? patterns : NULL, p, d, next_double(in));
+        else bz_dense_hopfield_create_polynomial(&net, fits ? patterns : NULL, p, d, next_choice(in, 40));
         bz_dense_hopfield_free(net);
         break;
     }
     default: {
         bz_circuit *circuit = NULL;
         if (next_byte(in) & 1) {
-            bz_circuit_create_multiplier(next_size(in, 6), &circuit);
+            bz_circuit_create_multiplier(&circuit, next_size(in, 6));
         } else if (bz_circuit_create(&circuit) == BZ_OK) {
             for (int g = next_byte(in) % 4; g > 0; g--) {
                 int64_t nodes[8], n = next_count(in, 8), first;
@@ -139,9 +139,9 @@ static void machines(struct input *in) {
 static void scores(struct input *in) {
     bz_sde *sde = NULL;
     switch (next_byte(in) % 3) {
-    case 0: bz_sde_create_vp(next_choice(in, 2), next_double(in), next_double(in), &sde); break;
-    case 1: bz_sde_create_ve(next_double(in), next_double(in), &sde); break;
-    default: bz_sde_create_ddpm(next_size(in, 2000), next_choice(in, 2), next_double(in), next_double(in), &sde);
+    case 0: bz_sde_create_vp(&sde, next_choice(in, 2), next_double(in), next_double(in)); break;
+    case 1: bz_sde_create_ve(&sde, next_double(in), next_double(in)); break;
+    default: bz_sde_create_ddpm(&sde, next_size(in, 2000), next_choice(in, 2), next_double(in), next_double(in));
     }
     bz_sde_free(sde);
     bz_score *score = NULL;
@@ -153,19 +153,19 @@ static void scores(struct input *in) {
         next_doubles(in, weights, 4);
         next_doubles(in, means, 12);
         next_doubles(in, covariances, 36);
-        bz_score_create_gmm(fits ? weights : NULL, fits ? means : NULL, fits ? covariances : NULL, k, d, next_choice(in, 1), &score);
+        bz_score_create_gmm(&score, fits ? weights : NULL, fits ? means : NULL, fits ? covariances : NULL, k, d, next_choice(in, 1));
         break;
     }
     case 1: {
         float data[12];
         next_floats(in, data, 12);
-        bz_score_create_empirical(fits ? data : NULL, k, d, &score);
+        bz_score_create_empirical(&score, fits ? data : NULL, k, d);
         break;
     }
     default: {
         int64_t hidden[3] = {next_size(in, 16), next_size(in, 16), next_size(in, 16)}, layers = next_count(in, 3);
-        bz_score_create_mlp(next_size(in, 4), layers >= 0 && layers <= 3 ? hidden : NULL, layers, next_choice(in, 2),
-                            next_size(in, 8), next_double(in), next_choice(in, 3), next_raw(in, 8), &score);
+        bz_score_create_mlp(&score, next_size(in, 4), layers >= 0 && layers <= 3 ? hidden : NULL, layers, next_choice(in, 2),
+                            next_size(in, 8), next_double(in), next_choice(in, 3), next_raw(in, 8));
     }
     }
     if (score) {

@@ -31,18 +31,18 @@ static int64_t next_steps(struct input *in, int64_t small) {
 static void setup(void) {
     if (model) return;
     bz_ising_create_square(&model, 4, 4, 1.0, 0.0, 1);
-    bz_rbm_create(6, 4, BZ_RBM_BERNOULLI, 1, &rbm);
-    bz_hopfield_create(16, BZ_HOPFIELD_HEBB, &hopfield);
+    bz_rbm_create(&rbm, 6, 4, BZ_RBM_BERNOULLI, 1);
+    bz_hopfield_create(&hopfield, 16, BZ_HOPFIELD_HEBB);
     int8_t patterns[2 * 16];
     for (int k = 0; k < 32; k++) patterns[k] = (k * 7 % 3) ? 1 : -1;
     bz_hopfield_store(hopfield, patterns, 2, 16);
     float points[8 * 2] = {0, 1, 1, 0, -1, 0, 0, -1, 2, 2, -2, 2, 2, -2, -2, -2};
-    bz_dense_hopfield_create(points, 8, 2, 1.0, &dense);
-    bz_sde_create_vp(BZ_SDE_VP, 0.1, 20.0, &sde);
+    bz_dense_hopfield_create(&dense, points, 8, 2, 1.0);
+    bz_sde_create_vp(&sde, BZ_SDE_VP, 0.1, 20.0);
     double weights[2] = {1, 1}, means[4] = {-1, 0, 1, 0}, variances[4] = {0.1, 0.1, 0.1, 0.1};
-    bz_score_create_gmm(weights, means, variances, 2, 2, 1, &mixture);
+    bz_score_create_gmm(&mixture, weights, means, variances, 2, 2, 1);
     int64_t hidden[1] = {8};
-    bz_score_create_mlp(2, hidden, 1, 0, 4, 1.0, 0, 1, &learned);
+    bz_score_create_mlp(&learned, 2, hidden, 1, 0, 4, 1.0, 0, 1);
 }
 
 static double quadratic(void *user, const double *x, int64_t dim, double *gradient) {
@@ -55,7 +55,7 @@ static double quadratic(void *user, const double *x, int64_t dim, double *gradie
 static void monte_carlo(struct input *in) {
     bz_mc *mc = NULL;
     int64_t chains = next_steps(in, 4);
-    if (bz_mc_create(model, next_double(in), next_choice(in, 6), next_choice(in, 4), chains, next_raw(in, 8), &mc) != BZ_OK) return;
+    if (bz_mc_create(&mc, model, next_double(in), next_choice(in, 6), next_choice(in, 4), chains, next_raw(in, 8)) != BZ_OK) return;
     if (next_byte(in) & 1) {
         bz_mc_run(mc, next_steps(in, 20), minus_one(next_steps(in, 5)), next_steps(in, 4), NULL, NULL);
     } else {
@@ -78,7 +78,7 @@ static void tempering_and_annealing(struct input *in) {
     int fits = n_betas >= 0 && n_betas <= 4;
     if (next_byte(in) & 1) {
         bz_pt *pt = NULL;
-        if (bz_pt_create(model, fits ? betas : NULL, n_betas, next_choice(in, 6), next_steps(in, 3), next_raw(in, 8), &pt) == BZ_OK) {
+        if (bz_pt_create(&pt, model, fits ? betas : NULL, n_betas, next_choice(in, 6), next_steps(in, 3), next_raw(in, 8)) == BZ_OK) {
             bz_pt_run(pt, next_steps(in, 20), minus_one(next_steps(in, 5)), next_steps(in, 4), NULL, NULL);
             bz_pt_free(pt);
         }

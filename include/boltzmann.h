@@ -12,7 +12,9 @@
  *              the BZ_ERR_* codes below. On failure, bz_last_error() holds a
  *              message naming the offending argument, and no output has been
  *              written unless the function's comment says so.
- *   Outputs    `out` parameters come first. Arrays are caller-allocated,
+ *   Outputs    A function that makes a handle takes it first, as bz_X **out;
+ *              *out is NULL unless the call succeeds. Other outputs follow the
+ *              inputs they are computed from. Arrays are caller-allocated,
  *              row-major, contiguous; their lengths are passed explicitly as
  *              int64_t and checked. Optional outputs may be NULL ("not wanted").
  *   Units      Energies in units where k_B = 1; beta = 1/T in inverse energy
@@ -89,14 +91,14 @@ extern "C" {
 /* Version of this header. The library reports its own at run time
  * (bz_version_number); a binding refuses a library whose major differs. */
 #define BZ_VERSION_MAJOR 0
-#define BZ_VERSION_MINOR 10
+#define BZ_VERSION_MINOR 11
 #define BZ_VERSION_PATCH 0
-#define BZ_VERSION_STRING "0.10.0"
+#define BZ_VERSION_STRING "0.11.0"
 #define BZ_VERSION_NUMBER (BZ_VERSION_MAJOR * 10000 + BZ_VERSION_MINOR * 100 + BZ_VERSION_PATCH)
 
 /* Version of the binary interface: bumped whenever a declared function changes
  * signature or meaning. Bindings check it at load time. */
-#define BZ_ABI_VERSION 2
+#define BZ_ABI_VERSION 3
 
 /* Status codes. The numbers are part of the ABI: codes are only ever appended,
  * never renumbered or reused. */
@@ -761,8 +763,8 @@ int64_t bz_mc_n_observables(void);
  *         NON_FINITE, UNSUPPORTED (a cluster algorithm on a model with a
  *         negative coupling or a field; multi-spin coding on a model it cannot
  *         code). */
-bz_status bz_mc_create(const bz_ising *model, double beta, int32_t algorithm, int32_t order,
-                       int64_t chains, uint64_t seed, bz_mc **out);
+bz_status bz_mc_create(bz_mc **out, const bz_ising *model, double beta, int32_t algorithm,
+                       int32_t order, int64_t chains, uint64_t seed);
 
 /* Free a sampler; NULL and stale handles are ignored. */
 void bz_mc_free(bz_mc *mc);
@@ -902,8 +904,8 @@ bz_status bz_anneal_beta_range(const bz_ising *model, double *out_hot, double *o
  * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (a ladder that does
  *         not increase strictly, replicas out of range), NON_FINITE,
  *         UNSUPPORTED. */
-bz_status bz_pt_create(const bz_ising *model, const double *betas, int64_t n_betas,
-                       int32_t algorithm, int64_t replicas, uint64_t seed, bz_pt **out);
+bz_status bz_pt_create(bz_pt **out, const bz_ising *model, const double *betas, int64_t n_betas,
+                       int32_t algorithm, int64_t replicas, uint64_t seed);
 
 /* Free a tempering sampler; NULL and stale handles are ignored. */
 void bz_pt_free(bz_pt *pt);
@@ -997,8 +999,8 @@ typedef struct bz_rbm bz_rbm;
  * visible kind BZ_RBM_*, weights drawn from Normal(0, 0.01^2) with seed, zero
  * biases, default training options. Errors: NULL_POINTER, INVALID_ARGUMENT,
  * LIMIT_EXCEEDED. */
-bz_status bz_rbm_create(int64_t n_visible, int64_t n_hidden, int32_t visible_units, uint64_t seed,
-                        bz_rbm **out);
+bz_status bz_rbm_create(bz_rbm **out, int64_t n_visible, int64_t n_hidden, int32_t visible_units,
+                        uint64_t seed);
 
 /* Free a machine; NULL and stale handles are ignored. */
 void bz_rbm_free(bz_rbm *rbm);
@@ -1159,10 +1161,10 @@ bz_status bz_rbm_sample(const bz_rbm *rbm, int64_t n_chains, int64_t steps, cons
  * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (empty path),
  *         SHAPE_MISMATCH (size), IO, BAD_FORMAT, BUSY. */
 bz_status bz_rbm_save(const bz_rbm *rbm, const char *path);
-bz_status bz_rbm_load(const char *path, bz_rbm **out);
+bz_status bz_rbm_load(bz_rbm **out, const char *path);
 bz_status bz_rbm_serialized_size(const bz_rbm *rbm, int64_t *out);
 bz_status bz_rbm_serialize(const bz_rbm *rbm, uint8_t *out, int64_t size);
-bz_status bz_rbm_deserialize(const uint8_t *bytes, int64_t size, bz_rbm **out);
+bz_status bz_rbm_deserialize(bz_rbm **out, const uint8_t *bytes, int64_t size);
 
 /* Bars and stripes (MacKay 2003): every side x side binary image whose rows
  * are all constant or whose columns are all constant, each once, in
@@ -1187,15 +1189,15 @@ bz_status bz_bars_and_stripes(int64_t side, int64_t *out_rows, float *out, int64
  * exact model statistics over all 2^n_spins states (n_spins <= 20), stopping
  * once every gradient component is below tolerance; chains > 0: that many
  * persistent heat-bath chains, sweeps sweeps each per iteration. At most
- * iterations steps of learning_rate > 0 with momentum in [0, 1). *out_model
+ * iterations steps of learning_rate > 0 with momentum in [0, 1). *out
  * receives a new model, a bz_ising to free with bz_ising_free; *out_iterations and
  * *out_gradient (may be NULL) the steps taken and the last gradient's largest
  * component. Progress counts iterations (metric: that component).
  * Errors: NULL_POINTER, INVALID_ARGUMENT, SHAPE_MISMATCH, LIMIT_EXCEEDED,
  *         NOT_CONVERGED (diverged), CANCELLED. */
-bz_status bz_bm_fit(const int8_t *spins, int64_t n_rows, int64_t n_spins, double learning_rate,
-                    double momentum, int64_t iterations, double tolerance, int64_t chains,
-                    int64_t sweeps, uint64_t seed, bz_ising **out_model, int64_t *out_iterations,
+bz_status bz_bm_fit(bz_ising **out, const int8_t *spins, int64_t n_rows, int64_t n_spins,
+                    double learning_rate, double momentum, int64_t iterations, double tolerance,
+                    int64_t chains, int64_t sweeps, uint64_t seed, int64_t *out_iterations,
                     double *out_gradient, bz_progress_fn progress, void *user);
 
 /* ==========================================================================
@@ -1244,7 +1246,7 @@ bz_status bz_circuit_create(bz_circuit **out);
  * first), internal nodes after. Partial products are AND gates, summed row by
  * row with ripples of half and full adders.
  * Errors: NULL_POINTER, INVALID_ARGUMENT. */
-bz_status bz_circuit_create_multiplier(int64_t bits, bz_circuit **out);
+bz_status bz_circuit_create_multiplier(bz_circuit **out, int64_t bits);
 
 /* Free a circuit; NULL and stale handles are ignored. */
 void bz_circuit_free(bz_circuit *circuit);
@@ -1265,7 +1267,7 @@ bz_status bz_circuit_size(const bz_circuit *circuit, int64_t *out_n_nodes, int64
 /* The circuit's Ising model (the sum of its gates' Hamiltonians), a new
  * bz_ising the caller frees. Errors: NULL_POINTER, INVALID_HANDLE,
  * INVALID_ARGUMENT (no gates). */
-bz_status bz_circuit_model(const bz_circuit *circuit, bz_ising **out);
+bz_status bz_circuit_model(bz_ising **out, const bz_circuit *circuit);
 
 /* Factor n (in [4, 2^62)) with a bits x bits p-bit multiplier (bits = 0: the
  * smallest >= 2 whose 2 bits-bit product holds n): the product nodes clamped
@@ -1322,7 +1324,7 @@ typedef struct bz_hopfield bz_hopfield;
 /* An empty network of n_neurons in [2, 2^26] (Storkey: [2, 2^16]) learning by
  * rule BZ_HOPFIELD_HEBB or _STORKEY, zero thresholds.
  * Errors: NULL_POINTER, INVALID_ARGUMENT, LIMIT_EXCEEDED. */
-bz_status bz_hopfield_create(int64_t n_neurons, int32_t rule, bz_hopfield **out);
+bz_status bz_hopfield_create(bz_hopfield **out, int64_t n_neurons, int32_t rule);
 
 /* Free a network; NULL and stale handles are ignored. */
 void bz_hopfield_free(bz_hopfield *net);
@@ -1386,7 +1388,7 @@ bz_status bz_hopfield_overlaps(const bz_hopfield *net, const int8_t *states, int
  * h = -theta, so that its energies equal the network's; then Metropolis,
  * parallel tempering and exact enumeration apply. Errors: NULL_POINTER,
  * INVALID_HANDLE, LIMIT_EXCEEDED (more than 2^27 coupled pairs). */
-bz_status bz_hopfield_to_ising(const bz_hopfield *net, bz_ising **out);
+bz_status bz_hopfield_to_ising(bz_ising **out, const bz_hopfield *net);
 
 /* ==========================================================================
  * Dense (modern) Hopfield networks
@@ -1414,16 +1416,15 @@ typedef struct bz_dense_hopfield bz_dense_hopfield;
 /* A softmax network on a copy of patterns [n_patterns x dim] (finite) at
  * inverse temperature beta > 0.
  * Errors: NULL_POINTER, INVALID_ARGUMENT, SHAPE_MISMATCH, NON_FINITE. */
-bz_status bz_dense_hopfield_create(const float *patterns, int64_t n_patterns, int64_t dim,
-                                   double beta, bz_dense_hopfield **out);
+bz_status bz_dense_hopfield_create(bz_dense_hopfield **out, const float *patterns,
+                                   int64_t n_patterns, int64_t dim, double beta);
 
 /* A polynomial network of degree in [2, 32] on a copy of patterns
  * [n_patterns x dim], entries -1 or +1.
  * Errors: NULL_POINTER, INVALID_ARGUMENT, LIMIT_EXCEEDED (energies beyond
  * double precision). */
-bz_status bz_dense_hopfield_create_polynomial(const float *patterns, int64_t n_patterns,
-                                              int64_t dim, int32_t degree,
-                                              bz_dense_hopfield **out);
+bz_status bz_dense_hopfield_create_polynomial(bz_dense_hopfield **out, const float *patterns,
+                                              int64_t n_patterns, int64_t dim, int32_t degree);
 
 /* Free a network; NULL and stale handles are ignored. */
 void bz_dense_hopfield_free(bz_dense_hopfield *net);
@@ -1484,14 +1485,14 @@ typedef struct bz_score bz_score;
 #define BZ_DDPM_COSINE 1
 
 /* VP or sub-VP (kind BZ_SDE_VP or BZ_SDE_SUB_VP) with 0 < beta_min <= beta_max. */
-bz_status bz_sde_create_vp(int32_t kind, double beta_min, double beta_max, bz_sde **out);
+bz_status bz_sde_create_vp(bz_sde **out, int32_t kind, double beta_min, double beta_max);
 
 /* VE with 0 < sigma_min < sigma_max. */
-bz_status bz_sde_create_ve(double sigma_min, double sigma_max, bz_sde **out);
+bz_status bz_sde_create_ve(bz_sde **out, double sigma_min, double sigma_max);
 
 /* DDPM with `steps` steps: BZ_DDPM_LINEAR betas from a = beta_1 to b = beta_T
  * (0 < a <= b < 1), or BZ_DDPM_COSINE with offset a = s in (0, 1) (b unused). */
-bz_status bz_sde_create_ddpm(int64_t steps, int32_t schedule, double a, double b, bz_sde **out);
+bz_status bz_sde_create_ddpm(bz_sde **out, int64_t steps, int32_t schedule, double a, double b);
 
 /* Free a process; NULL and stale handles are ignored. */
 void bz_sde_free(bz_sde *sde);
@@ -1520,11 +1521,12 @@ bz_status bz_sde_perturb(const bz_sde *sde, const float *x0, int64_t n, int64_t 
  * covariances [n_components x dim] variances (diagonal = 1) or
  * [n_components x dim x dim] symmetric positive-definite matrices (diagonal = 0).
  * Errors: INVALID_ARGUMENT, NON_FINITE, NULL_POINTER. */
-bz_status bz_score_create_gmm(const double *weights, const double *means, const double *covariances,
-                              int64_t n_components, int64_t dim, int32_t diagonal, bz_score **out);
+bz_status bz_score_create_gmm(bz_score **out, const double *weights, const double *means,
+                              const double *covariances, int64_t n_components, int64_t dim,
+                              int32_t diagonal);
 
 /* The optimal score of the training points data [n x dim] (copied). */
-bz_status bz_score_create_empirical(const float *data, int64_t n, int64_t dim, bz_score **out);
+bz_status bz_score_create_empirical(bz_score **out, const float *data, int64_t n, int64_t dim);
 
 /* Free a score model; NULL and stale handles are ignored. */
 void bz_score_free(bz_score *score);
@@ -1564,9 +1566,9 @@ bz_status bz_score_gmm_sample(const bz_score *score, int64_t n, uint64_t seed, f
 #define BZ_PREDICT_DATA    1
 #define BZ_PREDICT_SCORE   2
 
-bz_status bz_score_create_mlp(int64_t dim, const int64_t *hidden, int64_t n_hidden, int32_t embedding,
-                              int64_t embedding_size, double embedding_scale, int32_t prediction,
-                              uint64_t seed, bz_score **out);
+bz_status bz_score_create_mlp(bz_score **out, int64_t dim, const int64_t *hidden, int64_t n_hidden,
+                              int32_t embedding, int64_t embedding_size, double embedding_scale,
+                              int32_t prediction, uint64_t seed);
 
 /* A learned score's shape: the number of hidden layers, their widths into
  * hidden [hidden_capacity >= n_hidden] (when not NULL), the embedding
@@ -1636,7 +1638,7 @@ bz_status bz_score_save(const bz_score *score, const char *path);
 
 /* Load a learned score saved by bz_score_save. Errors: IO, BAD_FORMAT (not a
  * learned-score file, truncated, damaged, or of an unknown version). */
-bz_status bz_score_load(const char *path, bz_score **out);
+bz_status bz_score_load(bz_score **out, const char *path);
 
 /* The learned score as bytes (the file format), for pickling: query the size,
  * then serialize into out [size]. Errors: UNSUPPORTED, SHAPE_MISMATCH (size). */
@@ -1644,7 +1646,7 @@ bz_status bz_score_serialized_size(const bz_score *score, int64_t *out_size);
 bz_status bz_score_serialize(const bz_score *score, uint8_t *out, int64_t size);
 
 /* A learned score from bytes [size] made by bz_score_serialize. Errors: BAD_FORMAT. */
-bz_status bz_score_deserialize(const uint8_t *bytes, int64_t size, bz_score **out);
+bz_status bz_score_deserialize(bz_score **out, const uint8_t *bytes, int64_t size);
 
 /* Samplers of bz_diffusion_sample. */
 #define BZ_SAMPLE_EULER_MARUYAMA    0  /* the reverse SDE by Euler-Maruyama */

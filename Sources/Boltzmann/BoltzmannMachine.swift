@@ -5,14 +5,12 @@ import CBoltzmann
 
 @c @implementation
 public func bz_bm_fit(
-    _ spins: UnsafePointer<Int8>?, _ nRows: Int64, _ nSpins: Int64, _ learningRate: Double, _ momentum: Double,
-    _ iterations: Int64, _ tolerance: Double, _ chains: Int64, _ sweeps: Int64, _ seed: UInt64,
-    _ outModel: UnsafeMutablePointer<OpaquePointer?>?, _ outIterations: UnsafeMutablePointer<Int64>?,
+    _ out: HandleOut, _ spins: UnsafePointer<Int8>?, _ nRows: Int64, _ nSpins: Int64,
+    _ learningRate: Double, _ momentum: Double, _ iterations: Int64, _ tolerance: Double, _ chains: Int64, _ sweeps: Int64,
+    _ seed: UInt64, _ outIterations: UnsafeMutablePointer<Int64>?,
     _ outGradient: UnsafeMutablePointer<Double>?, _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
 ) -> bz_status {
-    guarded { () throws(EngineError) in
-        let out = try Argument.output(outModel, "out_model")
-        out.pointee = nil
+    Handles.create(out) { () throws(EngineError) in
         guard nSpins >= 1, nSpins <= 4096 else { throw .invalid("n_spins must be in [1, 4096], got \(nSpins)") }
         let rows = try Argument.count(nRows, "n_rows")
         guard rows <= Int(Argument.maxCount) / Int(nSpins) else { throw .invalid("n_rows = \(nRows) rows of \(nSpins) spins is more than the library accepts") }
@@ -26,8 +24,8 @@ public func bz_bm_fit(
         options.sweeps = Int(clamping: sweeps)
         let fit = try BoltzmannMachine.fit(spins: data, spinCount: Int(nSpins), options: options, seed: seed,
                                            monitor: monitor(total: iterations, progress, user, interrupt: nil))
-        out.pointee = Handles.register(IsingHandle(fit.model))
         outIterations?.pointee = Int64(fit.iterations)
         outGradient?.pointee = fit.gradient
+        return IsingHandle(fit.model)
     }
 }

@@ -32,27 +32,21 @@ private func patterns(_ pointer: UnsafePointer<Float>?, _ count: Int64, _ dim: I
 
 @c @implementation
 public func bz_dense_hopfield_create(
-    _ patternsPointer: UnsafePointer<Float>?, _ nPatterns: Int64, _ dim: Int64, _ beta: Double,
-    _ out: UnsafeMutablePointer<OpaquePointer?>?
+    _ out: HandleOut, _ patternsPointer: UnsafePointer<Float>?, _ nPatterns: Int64, _ dim: Int64, _ beta: Double
 ) -> bz_status {
-    guarded { () throws(EngineError) in
-        let out = try Argument.output(out, "out")
-        out.pointee = nil
+    Handles.create(out) { () throws(EngineError) in
         let input = try patterns(patternsPointer, nPatterns, dim)
-        out.pointee = Handles.register(DenseHopfieldHandle(try DenseHopfield(softmax: input, dimension: Int(dim), beta: beta)))
+        return DenseHopfieldHandle(try DenseHopfield(softmax: input, dimension: Int(dim), beta: beta))
     }
 }
 
 @c @implementation
 public func bz_dense_hopfield_create_polynomial(
-    _ patternsPointer: UnsafePointer<Float>?, _ nPatterns: Int64, _ dim: Int64, _ degree: Int32,
-    _ out: UnsafeMutablePointer<OpaquePointer?>?
+    _ out: HandleOut, _ patternsPointer: UnsafePointer<Float>?, _ nPatterns: Int64, _ dim: Int64, _ degree: Int32
 ) -> bz_status {
-    guarded { () throws(EngineError) in
-        let out = try Argument.output(out, "out")
-        out.pointee = nil
+    Handles.create(out) { () throws(EngineError) in
         let input = try patterns(patternsPointer, nPatterns, dim)
-        out.pointee = Handles.register(DenseHopfieldHandle(try DenseHopfield(polynomial: input, dimension: Int(dim), degree: Int(degree))))
+        return DenseHopfieldHandle(try DenseHopfield(polynomial: input, dimension: Int(dim), degree: Int(degree)))
     }
 }
 

@@ -79,44 +79,34 @@ func finiteRows(_ values: UnsafeBufferPointer<Float>, _ dim: Int64, _ name: Stri
     }
 }
 
-private func register(_ process: ForwardProcess, _ out: UnsafeMutablePointer<OpaquePointer?>) {
-    out.pointee = Handles.register(SDEHandle(process))
-}
-
 @c @implementation
-public func bz_sde_create_vp(_ kind: Int32, _ betaMin: Double, _ betaMax: Double, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> bz_status {
-    guarded { () throws(EngineError) in
-        let out = try Argument.output(out, "out")
-        out.pointee = nil
+public func bz_sde_create_vp(_ out: HandleOut, _ kind: Int32, _ betaMin: Double, _ betaMax: Double) -> bz_status {
+    Handles.create(out) { () throws(EngineError) in
         switch kind {
-        case ForwardProcess.Kind.vp.rawValue: register(try .vp(betaMin: betaMin, betaMax: betaMax), out)
-        case ForwardProcess.Kind.subVP.rawValue: register(try .subVP(betaMin: betaMin, betaMax: betaMax), out)
+        case ForwardProcess.Kind.vp.rawValue: SDEHandle(try .vp(betaMin: betaMin, betaMax: betaMax))
+        case ForwardProcess.Kind.subVP.rawValue: SDEHandle(try .subVP(betaMin: betaMin, betaMax: betaMax))
         default: throw .invalid("kind must be BZ_SDE_VP (0) or BZ_SDE_SUB_VP (1), got \(kind)")
         }
     }
 }
 
 @c @implementation
-public func bz_sde_create_ve(_ sigmaMin: Double, _ sigmaMax: Double, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> bz_status {
-    guarded { () throws(EngineError) in
-        let out = try Argument.output(out, "out")
-        out.pointee = nil
-        register(try .ve(sigmaMin: sigmaMin, sigmaMax: sigmaMax), out)
+public func bz_sde_create_ve(_ out: HandleOut, _ sigmaMin: Double, _ sigmaMax: Double) -> bz_status {
+    Handles.create(out) { () throws(EngineError) in
+        SDEHandle(try .ve(sigmaMin: sigmaMin, sigmaMax: sigmaMax))
     }
 }
 
 @c @implementation
-public func bz_sde_create_ddpm(_ steps: Int64, _ schedule: Int32, _ a: Double, _ b: Double, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> bz_status {
-    guarded { () throws(EngineError) in
-        let out = try Argument.output(out, "out")
-        out.pointee = nil
+public func bz_sde_create_ddpm(_ out: HandleOut, _ steps: Int64, _ schedule: Int32, _ a: Double, _ b: Double) -> bz_status {
+    Handles.create(out) { () throws(EngineError) in
         guard let kind = ForwardProcess.DDPMSchedule(rawValue: schedule) else {
             throw .invalid("schedule must be BZ_DDPM_LINEAR (0) or BZ_DDPM_COSINE (1), got \(schedule)")
         }
         guard steps >= 1, steps <= 1 << 20 else { throw .invalid("steps must be in [1, 2^20], got \(steps)") }
-        switch kind {
-        case .linear: register(try .ddpm(steps: Int(steps), schedule: .linear, betaStart: a, betaEnd: b), out)
-        case .cosine: register(try .ddpm(steps: Int(steps), schedule: .cosine, cosineOffset: a), out)
+        return switch kind {
+        case .linear: SDEHandle(try .ddpm(steps: Int(steps), schedule: .linear, betaStart: a, betaEnd: b))
+        case .cosine: SDEHandle(try .ddpm(steps: Int(steps), schedule: .cosine, cosineOffset: a))
         }
     }
 }
@@ -191,12 +181,10 @@ public func bz_sde_perturb(
 
 @c @implementation
 public func bz_score_create_gmm(
-    _ weights: UnsafePointer<Double>?, _ means: UnsafePointer<Double>?, _ covariances: UnsafePointer<Double>?, _ nComponents: Int64,
-    _ dim: Int64, _ diagonal: Int32, _ out: UnsafeMutablePointer<OpaquePointer?>?
+    _ out: HandleOut, _ weights: UnsafePointer<Double>?, _ means: UnsafePointer<Double>?, _ covariances: UnsafePointer<Double>?, _ nComponents: Int64,
+    _ dim: Int64, _ diagonal: Int32
 ) -> bz_status {
-    guarded { () throws(EngineError) in
-        let out = try Argument.output(out, "out")
-        out.pointee = nil
+    Handles.create(out) { () throws(EngineError) in
         let k = try Argument.count(nComponents, "n_components")
         guard dim >= 1, dim <= 4096 else { throw .invalid("dim must be in [1, 4096], got \(dim)") }
         guard k <= 1 << 20 else { throw .invalid("n_components must be at most 2^20, got \(k)") }
@@ -206,17 +194,15 @@ public func bz_score_create_gmm(
             weights: try Argument.array(weights, k, "weights"), means: try Argument.array(means, k * d, "means"),
             covariances: try Argument.array(covariances, diagonal == 1 ? k * d : k * d * d, "covariances"),
             dimension: d, diagonal: diagonal == 1)
-        out.pointee = Handles.register(ScoreHandle(model))
+        return ScoreHandle(model)
     }
 }
 
 @c @implementation
-public func bz_score_create_empirical(_ data: UnsafePointer<Float>?, _ n: Int64, _ dim: Int64, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> bz_status {
-    guarded { () throws(EngineError) in
-        let out = try Argument.output(out, "out")
-        out.pointee = nil
+public func bz_score_create_empirical(_ out: HandleOut, _ data: UnsafePointer<Float>?, _ n: Int64, _ dim: Int64) -> bz_status {
+    Handles.create(out) { () throws(EngineError) in
         let points = try matrix(data, n, dim, "data", allowEmpty: false)
-        out.pointee = Handles.register(ScoreHandle(try EmpiricalScore(points: points, dimension: Int(dim))))
+        return ScoreHandle(try EmpiricalScore(points: points, dimension: Int(dim)))
     }
 }
 

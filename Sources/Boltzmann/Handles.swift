@@ -13,6 +13,9 @@ protocol Interruptible: HandleObject {
     var interrupt: InterruptFlag { get }
 }
 
+/// `bz_X **out`: the first parameter of every function that makes a handle.
+public typealias HandleOut = UnsafeMutablePointer<OpaquePointer?>?
+
 /// The registry of live handles.
 ///
 /// A handle is not a memory address but a token: a number that is never reused,
@@ -38,6 +41,16 @@ enum Handles {
             return token
         }
         return OpaquePointer(bitPattern: token)!
+    }
+
+    /// The body of every function that makes a handle: `out` must not be NULL; `*out`
+    /// is NULL until `make` succeeds and then holds the new handle.
+    static func create<Object: HandleObject>(_ out: HandleOut, _ make: () throws(EngineError) -> Object) -> bz_status {
+        guarded { () throws(EngineError) in
+            let out = try Argument.output(out, "out")
+            out.pointee = nil
+            out.pointee = register(try make())
+        }
     }
 
     static func lookup<T: HandleObject>(_ handle: OpaquePointer?, as _: T.Type, _ name: String) throws(EngineError) -> T {

@@ -27,17 +27,15 @@ private func states(_ pointer: UnsafePointer<Int8>?, _ rows: Int64, _ width: Int
 }
 
 @c @implementation
-public func bz_hopfield_create(_ nNeurons: Int64, _ rule: Int32, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> bz_status {
-    guarded { () throws(EngineError) in
-        let out = try Argument.output(out, "out")
-        out.pointee = nil
+public func bz_hopfield_create(_ out: HandleOut, _ nNeurons: Int64, _ rule: Int32) -> bz_status {
+    Handles.create(out) { () throws(EngineError) in
         guard let rule = HopfieldRule(rawValue: rule) else {
             throw .invalid("rule must be BZ_HOPFIELD_HEBB (0) or BZ_HOPFIELD_STORKEY (1), got \(rule)")
         }
         guard nNeurons >= 2, nNeurons <= Int64(HopfieldNetwork.maxNeurons) else {
             throw .invalid("n_neurons must be in [2, \(HopfieldNetwork.maxNeurons)], got \(nNeurons)")
         }
-        out.pointee = Handles.register(HopfieldHandle(try HopfieldNetwork(neurons: Int(nNeurons), rule: rule)))
+        return HopfieldHandle(try HopfieldNetwork(neurons: Int(nNeurons), rule: rule))
     }
 }
 
@@ -181,11 +179,9 @@ public func bz_hopfield_overlaps(
 }
 
 @c @implementation
-public func bz_hopfield_to_ising(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> bz_status {
-    guarded { () throws(EngineError) in
-        let out = try Argument.output(out, "out")
-        out.pointee = nil
+public func bz_hopfield_to_ising(_ out: HandleOut, _ net: OpaquePointer?) -> bz_status {
+    Handles.create(out) { () throws(EngineError) in
         let model = try handle(net).use { box throws(EngineError) in try box.value.isingModel() }
-        out.pointee = Handles.register(IsingHandle(model))
+        return IsingHandle(model)
     }
 }

@@ -16,11 +16,9 @@ private func handle(_ pointer: OpaquePointer?) throws(EngineError) -> IsingHandl
     try Handles.lookup(pointer, as: IsingHandle.self, "model")
 }
 
-private func create(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ make: () throws(EngineError) -> IsingModel) -> bz_status {
-    guarded { () throws(EngineError) in
-        let out = try Argument.output(out, "out")
-        out.pointee = nil
-        out.pointee = Handles.register(IsingHandle(try make()))
+private func create(_ out: HandleOut, _ make: () throws(EngineError) -> IsingModel) -> bz_status {
+    Handles.create(out) { () throws(EngineError) in
+        IsingHandle(try make())
     }
 }
 
@@ -37,7 +35,7 @@ private func optionalFields(_ fields: UnsafePointer<Double>?, _ n: Int) -> [Doub
 
 @c @implementation
 public func bz_ising_create_dense(
-    _ out: UnsafeMutablePointer<OpaquePointer?>?, _ couplings: UnsafePointer<Double>?,
+    _ out: HandleOut, _ couplings: UnsafePointer<Double>?,
     _ fields: UnsafePointer<Double>?, _ nSpins: Int64
 ) -> bz_status {
     create(out) { () throws(EngineError) in
@@ -50,7 +48,7 @@ public func bz_ising_create_dense(
 
 @c @implementation
 public func bz_ising_create_edges(
-    _ out: UnsafeMutablePointer<OpaquePointer?>?, _ nSpins: Int64, _ first: UnsafePointer<Int64>?,
+    _ out: HandleOut, _ nSpins: Int64, _ first: UnsafePointer<Int64>?,
     _ second: UnsafePointer<Int64>?, _ couplings: UnsafePointer<Double>?, _ nEdges: Int64,
     _ fields: UnsafePointer<Double>?
 ) -> bz_status {
@@ -76,7 +74,7 @@ public func bz_ising_create_edges(
 
 @c @implementation
 public func bz_ising_create_chain(
-    _ out: UnsafeMutablePointer<OpaquePointer?>?, _ n: Int64, _ coupling: Double, _ field: Double, _ periodic: Int32
+    _ out: HandleOut, _ n: Int64, _ coupling: Double, _ field: Double, _ periodic: Int32
 ) -> bz_status {
     create(out) { () throws(EngineError) in
         try IsingModel.chain(side(n, "n"), coupling: coupling, field: field, periodic: periodic != 0)
@@ -85,7 +83,7 @@ public func bz_ising_create_chain(
 
 @c @implementation
 public func bz_ising_create_square(
-    _ out: UnsafeMutablePointer<OpaquePointer?>?, _ rows: Int64, _ columns: Int64, _ coupling: Double,
+    _ out: HandleOut, _ rows: Int64, _ columns: Int64, _ coupling: Double,
     _ field: Double, _ periodic: Int32
 ) -> bz_status {
     create(out) { () throws(EngineError) in
@@ -95,7 +93,7 @@ public func bz_ising_create_square(
 
 @c @implementation
 public func bz_ising_create_cubic(
-    _ out: UnsafeMutablePointer<OpaquePointer?>?, _ l: Int64, _ w: Int64, _ d: Int64, _ coupling: Double,
+    _ out: HandleOut, _ l: Int64, _ w: Int64, _ d: Int64, _ coupling: Double,
     _ field: Double, _ periodic: Int32
 ) -> bz_status {
     create(out) { () throws(EngineError) in
@@ -105,7 +103,7 @@ public func bz_ising_create_cubic(
 
 @c @implementation
 public func bz_ising_create_complete(
-    _ out: UnsafeMutablePointer<OpaquePointer?>?, _ n: Int64, _ coupling: Double, _ field: Double
+    _ out: HandleOut, _ n: Int64, _ coupling: Double, _ field: Double
 ) -> bz_status {
     create(out) { () throws(EngineError) in
         try IsingModel.complete(side(n, "n"), coupling: coupling, field: field)
@@ -114,7 +112,7 @@ public func bz_ising_create_complete(
 
 @c @implementation
 public func bz_ising_create_sk(
-    _ out: UnsafeMutablePointer<OpaquePointer?>?, _ n: Int64, _ scale: Double, _ field: Double, _ seed: UInt64
+    _ out: HandleOut, _ n: Int64, _ scale: Double, _ field: Double, _ seed: UInt64
 ) -> bz_status {
     create(out) { () throws(EngineError) in
         try IsingModel.sherringtonKirkpatrick(side(n, "n"), scale: scale, field: field, seed: seed)
@@ -123,7 +121,7 @@ public func bz_ising_create_sk(
 
 @c @implementation
 public func bz_ising_create_edwards_anderson(
-    _ out: UnsafeMutablePointer<OpaquePointer?>?, _ l: Int64, _ w: Int64, _ d: Int64, _ distribution: Int32,
+    _ out: HandleOut, _ l: Int64, _ w: Int64, _ d: Int64, _ distribution: Int32,
     _ scale: Double, _ field: Double, _ periodic: Int32, _ seed: UInt64
 ) -> bz_status {
     create(out) { () throws(EngineError) in
@@ -137,23 +135,21 @@ public func bz_ising_create_edwards_anderson(
 
 @c @implementation
 public func bz_ising_create_qubo(
-    _ out: UnsafeMutablePointer<OpaquePointer?>?, _ qubo: UnsafePointer<Double>?, _ nSpins: Int64,
+    _ out: HandleOut, _ qubo: UnsafePointer<Double>?, _ nSpins: Int64,
     _ outOffset: UnsafeMutablePointer<Double>?
 ) -> bz_status {
-    guarded { () throws(EngineError) in
-        let out = try Argument.output(out, "out")
-        out.pointee = nil
+    Handles.create(out) { () throws(EngineError) in
         let n = try side(nSpins, "n_spins")
         guard n <= 1 << 16 else { throw EngineError(.limitExceeded, "a dense QUBO of \(n) variables is larger than the library accepts (65536)") }
         let (model, offset) = try IsingModel.fromQUBO(spinCount: n, matrix: Argument.array(qubo, n * n, "qubo"))
-        out.pointee = Handles.register(IsingHandle(model))
         outOffset?.pointee = offset
+        return IsingHandle(model)
     }
 }
 
 @c @implementation
 public func bz_ising_with_fields(
-    _ out: UnsafeMutablePointer<OpaquePointer?>?, _ model: OpaquePointer?, _ fields: UnsafePointer<Double>?, _ nSpins: Int64
+    _ out: HandleOut, _ model: OpaquePointer?, _ fields: UnsafePointer<Double>?, _ nSpins: Int64
 ) -> bz_status {
     create(out) { () throws(EngineError) in
         let m = try handle(model).model

@@ -13,12 +13,10 @@ private func learned(_ pointer: OpaquePointer?) throws(EngineError) -> MLPScore 
 
 @c @implementation
 public func bz_score_create_mlp(
-    _ dim: Int64, _ hidden: UnsafePointer<Int64>?, _ nHidden: Int64, _ embedding: Int32, _ embeddingSize: Int64,
-    _ embeddingScale: Double, _ prediction: Int32, _ seed: UInt64, _ out: UnsafeMutablePointer<OpaquePointer?>?
+    _ out: HandleOut, _ dim: Int64, _ hidden: UnsafePointer<Int64>?, _ nHidden: Int64, _ embedding: Int32, _ embeddingSize: Int64,
+    _ embeddingScale: Double, _ prediction: Int32, _ seed: UInt64
 ) -> bz_status {
-    guarded { () throws(EngineError) in
-        let out = try Argument.output(out, "out")
-        out.pointee = nil
+    Handles.create(out) { () throws(EngineError) in
         guard dim >= 1, dim <= 1 << 16 else { throw .invalid("dim must be in [1, 65536], got \(dim)") }
         guard nHidden >= 1, nHidden <= 64 else { throw .invalid("n_hidden must be in [1, 64], got \(nHidden)") }
         let widths = try Argument.array(hidden, Int(nHidden), "hidden")
@@ -43,7 +41,7 @@ public func bz_score_create_mlp(
         guard parameters <= 1 << 28 else { throw .invalid("the network would have \(parameters) parameters, more than 2^28") }
         let model = try MLPScore(dimension: Int(dim), hidden: widths.map { Int($0) }, embedding: features,
                                  parametrisation: parametrisation, seed: seed)
-        out.pointee = Handles.register(ScoreHandle(model))
+        return ScoreHandle(model)
     }
 }
 
@@ -157,11 +155,9 @@ public func bz_score_save(_ score: OpaquePointer?, _ file: UnsafePointer<CChar>?
 }
 
 @c @implementation
-public func bz_score_load(_ file: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> bz_status {
-    guarded { () throws(EngineError) in
-        let out = try Argument.output(out, "out")
-        out.pointee = nil
-        out.pointee = Handles.register(ScoreHandle(try MLPScore.load(from: try path(file))))
+public func bz_score_load(_ out: HandleOut, _ file: UnsafePointer<CChar>?) -> bz_status {
+    Handles.create(out) { () throws(EngineError) in
+        ScoreHandle(try MLPScore.load(from: try path(file)))
     }
 }
 
@@ -184,13 +180,11 @@ public func bz_score_serialize(_ score: OpaquePointer?, _ out: UnsafeMutablePoin
 }
 
 @c @implementation
-public func bz_score_deserialize(_ bytes: UnsafePointer<UInt8>?, _ size: Int64, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> bz_status {
-    guarded { () throws(EngineError) in
-        let out = try Argument.output(out, "out")
-        out.pointee = nil
+public func bz_score_deserialize(_ out: HandleOut, _ bytes: UnsafePointer<UInt8>?, _ size: Int64) -> bz_status {
+    Handles.create(out) { () throws(EngineError) in
         guard let bytes else { throw EngineError(.nullPointer, "bytes must not be NULL") }
         // Zero bytes are a (truncated) file, not a bad count: BZ_ERR_BAD_FORMAT.
         let count = size == 0 ? 0 : try Argument.count(size, "size")
-        out.pointee = Handles.register(ScoreHandle(try MLPScore(serialized: UnsafeRawBufferPointer(start: bytes, count: count))))
+        return ScoreHandle(try MLPScore(serialized: UnsafeRawBufferPointer(start: bytes, count: count)))
     }
 }

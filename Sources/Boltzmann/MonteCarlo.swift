@@ -39,12 +39,9 @@ public func bz_mc_n_observables() -> Int64 {
 
 @c @implementation
 public func bz_mc_create(
-    _ model: OpaquePointer?, _ beta: Double, _ algorithm: Int32, _ order: Int32, _ chains: Int64, _ seed: UInt64,
-    _ out: UnsafeMutablePointer<OpaquePointer?>?
+    _ out: HandleOut, _ model: OpaquePointer?, _ beta: Double, _ algorithm: Int32, _ order: Int32, _ chains: Int64, _ seed: UInt64
 ) -> bz_status {
-    guarded { () throws(EngineError) in
-        let out = try Argument.output(out, "out")
-        out.pointee = nil
+    Handles.create(out) { () throws(EngineError) in
         let m = try Handles.lookup(model, as: IsingHandle.self, "model").model
         let a = try monteCarloAlgorithm(algorithm)
         guard let o = SweepOrder(rawValue: Int(order)) else {
@@ -52,7 +49,7 @@ public func bz_mc_create(
         }
         guard chains >= 1, chains <= Int64(MonteCarlo.maxChains) else { throw .invalid("chains must be in [1, \(MonteCarlo.maxChains)], got \(chains)") }
         let sampler = try MonteCarlo(model: m, beta: beta, algorithm: a, order: o, chains: Int(chains), seed: seed)
-        out.pointee = Handles.register(MonteCarloHandle(sampler))
+        return MonteCarloHandle(sampler)
     }
 }
 

@@ -33,19 +33,14 @@ public func bz_gate_info(_ kind: Int32, _ outArity: UnsafeMutablePointer<Int64>?
 }
 
 @c @implementation
-public func bz_circuit_create(_ out: UnsafeMutablePointer<OpaquePointer?>?) -> bz_status {
-    guarded { () throws(EngineError) in
-        let out = try Argument.output(out, "out")
-        out.pointee = Handles.register(CircuitHandle(PBitCircuit()))
-    }
+public func bz_circuit_create(_ out: HandleOut) -> bz_status {
+    Handles.create(out) { CircuitHandle(PBitCircuit()) }
 }
 
 @c @implementation
-public func bz_circuit_create_multiplier(_ bits: Int64, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> bz_status {
-    guarded { () throws(EngineError) in
-        let out = try Argument.output(out, "out")
-        out.pointee = nil
-        out.pointee = Handles.register(CircuitHandle(try PBitCircuit.multiplier(bits: Int(clamping: bits))))
+public func bz_circuit_create_multiplier(_ out: HandleOut, _ bits: Int64) -> bz_status {
+    Handles.create(out) { () throws(EngineError) in
+        CircuitHandle(try PBitCircuit.multiplier(bits: Int(clamping: bits)))
     }
 }
 
@@ -79,12 +74,10 @@ public func bz_circuit_size(_ circuit: OpaquePointer?, _ outNNodes: UnsafeMutabl
 }
 
 @c @implementation
-public func bz_circuit_model(_ circuit: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> bz_status {
-    guarded { () throws(EngineError) in
-        let out = try Argument.output(out, "out")
-        out.pointee = nil
+public func bz_circuit_model(_ out: HandleOut, _ circuit: OpaquePointer?) -> bz_status {
+    Handles.create(out) { () throws(EngineError) in
         let snapshot = try handle(circuit).circuit.withLock { $0 }
-        out.pointee = Handles.register(IsingHandle(try snapshot.model()))
+        return IsingHandle(try snapshot.model())
     }
 }
 

@@ -51,13 +51,11 @@ private func visibleUnits(_ code: Int32) throws(EngineError) -> VisibleUnits {
 
 @c @implementation
 public func bz_rbm_create(
-    _ nVisible: Int64, _ nHidden: Int64, _ units: Int32, _ seed: UInt64, _ out: UnsafeMutablePointer<OpaquePointer?>?
+    _ out: HandleOut, _ nVisible: Int64, _ nHidden: Int64, _ units: Int32, _ seed: UInt64
 ) -> bz_status {
-    guarded { () throws(EngineError) in
-        let out = try Argument.output(out, "out")
-        out.pointee = nil
+    Handles.create(out) { () throws(EngineError) in
         let machine = try RBM(visible: Int(clamping: nVisible), hidden: Int(clamping: nHidden), units: visibleUnits(units), seed: seed)
-        out.pointee = Handles.register(try RBMHandle(machine, seed: seed))
+        return try RBMHandle(machine, seed: seed)
     }
 }
 
@@ -330,13 +328,11 @@ public func bz_rbm_save(_ rbm: OpaquePointer?, _ file: UnsafePointer<CChar>?) ->
 }
 
 @c @implementation
-public func bz_rbm_load(_ file: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> bz_status {
-    guarded { () throws(EngineError) in
-        let out = try Argument.output(out, "out")
-        out.pointee = nil
+public func bz_rbm_load(_ out: HandleOut, _ file: UnsafePointer<CChar>?) -> bz_status {
+    Handles.create(out) { () throws(EngineError) in
         let file = try path(file)
         let machine = try RBM.load(from: file)
-        out.pointee = Handles.register(try RBMHandle(machine, seed: 0))
+        return try RBMHandle(machine, seed: 0)
     }
 }
 
@@ -359,15 +355,13 @@ public func bz_rbm_serialize(_ rbm: OpaquePointer?, _ out: UnsafeMutablePointer<
 }
 
 @c @implementation
-public func bz_rbm_deserialize(_ bytes: UnsafePointer<UInt8>?, _ size: Int64, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> bz_status {
-    guarded { () throws(EngineError) in
-        let out = try Argument.output(out, "out")
-        out.pointee = nil
+public func bz_rbm_deserialize(_ out: HandleOut, _ bytes: UnsafePointer<UInt8>?, _ size: Int64) -> bz_status {
+    Handles.create(out) { () throws(EngineError) in
         guard let bytes else { throw EngineError(.nullPointer, "bytes must not be NULL") }
         // Zero bytes are a (truncated) file, not a bad count: BZ_ERR_BAD_FORMAT.
         let count = size == 0 ? 0 : try Argument.count(size, "size")
         let machine = try RBM(serialized: UnsafeRawBufferPointer(start: bytes, count: count))
-        out.pointee = Handles.register(try RBMHandle(machine, seed: 0))
+        return try RBMHandle(machine, seed: 0)
     }
 }
 

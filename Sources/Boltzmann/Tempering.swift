@@ -21,12 +21,10 @@ private func handle(_ pointer: OpaquePointer?) throws(EngineError) -> TemperingH
 
 @c @implementation
 public func bz_pt_create(
-    _ model: OpaquePointer?, _ betas: UnsafePointer<Double>?, _ nBetas: Int64, _ algorithmValue: Int32, _ replicas: Int64,
-    _ seed: UInt64, _ out: UnsafeMutablePointer<OpaquePointer?>?
+    _ out: HandleOut, _ model: OpaquePointer?, _ betas: UnsafePointer<Double>?, _ nBetas: Int64, _ algorithmValue: Int32, _ replicas: Int64,
+    _ seed: UInt64
 ) -> bz_status {
-    guarded { () throws(EngineError) in
-        let out = try Argument.output(out, "out")
-        out.pointee = nil
+    Handles.create(out) { () throws(EngineError) in
         let m = try Handles.lookup(model, as: IsingHandle.self, "model").model
         guard nBetas >= 2, nBetas <= Int64(ParallelTempering.maxBetas) else {
             throw .invalid("n_betas must be in [2, \(ParallelTempering.maxBetas)], got \(nBetas)")
@@ -34,7 +32,7 @@ public func bz_pt_create(
         let ladder = try Argument.array(betas, Int(nBetas), "betas")
         guard replicas >= 1, replicas <= Int64(MonteCarlo.maxChains) else { throw .invalid("replicas must be in [1, \(MonteCarlo.maxChains)], got \(replicas)") }
         let sampler = try ParallelTempering(model: m, betas: ladder, algorithm: monteCarloAlgorithm(algorithmValue), replicas: Int(replicas), seed: seed)
-        out.pointee = Handles.register(TemperingHandle(sampler))
+        return TemperingHandle(sampler)
     }
 }
 

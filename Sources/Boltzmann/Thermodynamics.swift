@@ -15,17 +15,15 @@ private func spectrum(_ handle: OpaquePointer?, _ name: String = "spectrum") thr
 }
 
 /// Clear `out`, run `make`, and store a handle to its spectrum in `out`.
-private func create(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ make: () throws(EngineError) -> Spectrum) -> bz_status {
-    guarded { () throws(EngineError) in
-        let out = try Argument.output(out, "out")
-        out.pointee = nil
-        out.pointee = Handles.register(SpectrumHandle(try make()))
+private func create(_ out: HandleOut, _ make: () throws(EngineError) -> Spectrum) -> bz_status {
+    Handles.create(out) { () throws(EngineError) in
+        SpectrumHandle(try make())
     }
 }
 
 @c @implementation
 public func bz_spectrum_create(
-    _ out: UnsafeMutablePointer<OpaquePointer?>?, _ energies: UnsafePointer<Double>?,
+    _ out: HandleOut, _ energies: UnsafePointer<Double>?,
     _ degeneracies: UnsafePointer<Double>?, _ nLevels: Int64
 ) -> bz_status {
     create(out) { () throws(EngineError) in
@@ -37,7 +35,7 @@ public func bz_spectrum_create(
 
 @c @implementation
 public func bz_spectrum_create_log(
-    _ out: UnsafeMutablePointer<OpaquePointer?>?, _ energies: UnsafePointer<Double>?,
+    _ out: HandleOut, _ energies: UnsafePointer<Double>?,
     _ logDegeneracies: UnsafePointer<Double>?, _ nLevels: Int64
 ) -> bz_status {
     create(out) { () throws(EngineError) in
@@ -116,7 +114,7 @@ public func bz_spectrum_compose_default_limit() -> Int64 {
 
 @c @implementation
 public func bz_spectrum_compose(
-    _ out: UnsafeMutablePointer<OpaquePointer?>?, _ a: OpaquePointer?, _ b: OpaquePointer?, _ maxLevels: Int64
+    _ out: HandleOut, _ a: OpaquePointer?, _ b: OpaquePointer?, _ maxLevels: Int64
 ) -> bz_status {
     create(out) { () throws(EngineError) in
         let first = try spectrum(a, "a"), second = try spectrum(b, "b")
@@ -127,7 +125,7 @@ public func bz_spectrum_compose(
 
 @c @implementation
 public func bz_spectrum_create_microcanonical(
-    _ out: UnsafeMutablePointer<OpaquePointer?>?, _ nUnits: Int64, _ levelEnergies: UnsafePointer<Double>?,
+    _ out: HandleOut, _ nUnits: Int64, _ levelEnergies: UnsafePointer<Double>?,
     _ nLevels: Int64, _ maxStates: Int64
 ) -> bz_status {
     create(out) { () throws(EngineError) in

@@ -46,8 +46,8 @@ int main(void) {
     }
     bz_score *score = NULL;
     bz_sde *sde = NULL;
-    CHECK(bz_score_create_gmm(weights, means, variances, MODES, 2, 1, &score));
-    CHECK(bz_sde_create_vp(BZ_SDE_VP, 0.1, 20.0, &sde));
+    CHECK(bz_score_create_gmm(&score, weights, means, variances, MODES, 2, 1));
+    CHECK(bz_sde_create_vp(&sde, BZ_SDE_VP, 0.1, 20.0));
     CHECK(bz_score_gmm_sample(score, N, 100, truth));
     CHECK(bz_score_gmm_sample(score, N, 101, other));
 

@@ -63,13 +63,13 @@ int main(int argc, char **argv) {
     }
     bz_sde *sde = NULL;
     bz_score *exact = NULL, *model = NULL, *loaded = NULL;
-    CHECK(bz_sde_create_vp(BZ_SDE_VP, 0.1, 20.0, &sde));
+    CHECK(bz_sde_create_vp(&sde, BZ_SDE_VP, 0.1, 20.0));
     CHECK(bz_toy_data(BZ_TOY_EIGHT_GAUSSIANS, TRAIN, 0, -1.0, data));
-    CHECK(bz_score_create_gmm(weights, means, variances, MODES, 2, 1, &exact));
+    CHECK(bz_score_create_gmm(&exact, weights, means, variances, MODES, 2, 1));
     CHECK(bz_score_gmm_sample(exact, N, 100, truth));
 
     const int64_t hidden[3] = {128, 128, 128};
-    CHECK(bz_score_create_mlp(2, hidden, 3, BZ_EMBEDDING_FOURIER, 16, 4.0, BZ_PREDICT_EPSILON, 0, &model));
+    CHECK(bz_score_create_mlp(&model, 2, hidden, 3, BZ_EMBEDDING_FOURIER, 16, 4.0, BZ_PREDICT_EPSILON, 0));
     int64_t parameters = 0;
     CHECK(bz_score_mlp_info(model, NULL, NULL, 0, NULL, NULL, NULL, NULL, &parameters, NULL));
     printf("MLP score 2+16 -> 128 -> 128 -> 128 -> 2 (%lld parameters), VP process\n", (long long)parameters);
@@ -97,7 +97,7 @@ int main(int argc, char **argv) {
 
     const char *path = "diffusion_train.bzmlp";
     CHECK(bz_score_save(model, path));
-    CHECK(bz_score_load(path, &loaded));
+    CHECK(bz_score_load(&loaded, path));
     CHECK(bz_diffusion_sample(loaded, sde, n, 2, BZ_SAMPLE_EULER_MARUYAMA, &sampling, 1, again, NULL, 0, NULL,
                               NULL, NULL));
     int same = memcmp(samples, again, sizeof(float) * 2 * (size_t)n) == 0;

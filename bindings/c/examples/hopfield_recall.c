@@ -69,7 +69,7 @@ int main(void) {
     }
 
     bz_hopfield *net = NULL;
-    CHECK(bz_hopfield_create(N, BZ_HOPFIELD_STORKEY, &net));
+    CHECK(bz_hopfield_create(&net, N, BZ_HOPFIELD_STORKEY));
     CHECK(bz_hopfield_store(net, letters, LETTERS, N));
     for (int i = 0; i < LETTERS * N; i++) recalled[i] = cues[i];
     int32_t outcomes[LETTERS];

@@ -30,7 +30,7 @@ int main(void) {
     for (int k = 0; k < N_T; k++) betas[k] = 1.0 / temperatures[k];
     CHECK(bz_ising_square_exact(L, L, 1.0, betas, N_T, NULL, NULL, exact_energy, NULL, exact_heat));
     CHECK(bz_ising_create_square(&lattice, L, L, 1.0, 0.0, 1));
-    CHECK(bz_mc_create(lattice, betas[0], BZ_MC_WOLFF, BZ_ORDER_SEQUENTIAL, 8, 2026, &mc));
+    CHECK(bz_mc_create(&mc, lattice, betas[0], BZ_MC_WOLFF, BZ_ORDER_SEQUENTIAL, 8, 2026));
     bz_ising_free(lattice); /* the sampler keeps its own reference */
 
     printf("%d x %d torus, Wolff, 8 chains x 4000 sweeps per temperature\n", L, L);

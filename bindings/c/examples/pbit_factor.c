@@ -46,8 +46,8 @@ int main(void) {
 
     CHECK(bz_circuit_create(&gate));
     CHECK(bz_circuit_add_gate(gate, BZ_GATE_AND, terminals, 3, NULL));
-    CHECK(bz_circuit_model(gate, &model));
-    CHECK(bz_mc_create(model, 1.0, BZ_MC_HEAT_BATH, BZ_ORDER_COLORED, CHAINS, 1, &pbits));
+    CHECK(bz_circuit_model(&model, gate));
+    CHECK(bz_mc_create(&pbits, model, 1.0, BZ_MC_HEAT_BATH, BZ_ORDER_COLORED, CHAINS, 1));
     bz_ising_free(model);
     bz_circuit_free(gate);
 

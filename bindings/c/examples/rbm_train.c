@@ -46,7 +46,7 @@ int main(void) {
     printf("%lld images of %d x %d; the optimum mean log-likelihood is -ln %lld = %.4f\n",
            (long long)n, SIDE, SIDE, (long long)n, -log((double)n));
 
-    CHECK(bz_rbm_create(PIXELS, HIDDEN, BZ_RBM_BERNOULLI, 1, &rbm));
+    CHECK(bz_rbm_create(&rbm, PIXELS, HIDDEN, BZ_RBM_BERNOULLI, 1));
     CHECK(bz_rbm_set_training(rbm, BZ_RBM_LEARNING_RATE, 0.1));
     CHECK(bz_rbm_set_training(rbm, BZ_RBM_K, 5));
     CHECK(bz_rbm_set_training(rbm, BZ_RBM_BATCH_SIZE, (double)n));
@@ -81,7 +81,7 @@ int main(void) {
     /* Save, load, compare. */
     const char *path = "rbm_train.rbm";
     CHECK(bz_rbm_save(rbm, path));
-    CHECK(bz_rbm_load(path, &loaded));
+    CHECK(bz_rbm_load(&loaded, path));
     float w1[PIXELS * HIDDEN], w2[PIXELS * HIDDEN], c1[HIDDEN], c2[HIDDEN];
     CHECK(bz_rbm_parameters(rbm, w1, NULL, c1, PIXELS, HIDDEN));
     CHECK(bz_rbm_parameters(loaded, w2, NULL, c2, PIXELS, HIDDEN));

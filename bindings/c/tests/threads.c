@@ -33,7 +33,7 @@ static pthread_mutex_t report = PTHREAD_MUTEX_INITIALIZER;
 /* A mixture of two isotropic Gaussians in the plane. */
 static bz_status two_gaussians(bz_score **out) {
     const double weights[2] = {0.5, 0.5}, means[4] = {-1, 0, 1, 0}, variances[4] = {0.1, 0.1, 0.1, 0.1};
-    return bz_score_create_gmm(weights, means, variances, 2, 2, 1, out);
+    return bz_score_create_gmm(out, weights, means, variances, 2, 2, 1);
 }
 
 /* Seeded work on fresh handles; the results go to out [RESULTS]. */
@@ -45,7 +45,7 @@ static void work(uint64_t seed, double *out) {
     CHECK(bz_ising_exact(model, &beta, 1, 0, &out[0], NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL) == BZ_OK, "exact");
 
     bz_mc *mc = NULL;
-    CHECK(bz_mc_create(model, 0.7, BZ_MC_METROPOLIS, BZ_ORDER_RANDOM, 3, seed, &mc) == BZ_OK, "mc");
+    CHECK(bz_mc_create(&mc, model, 0.7, BZ_MC_METROPOLIS, BZ_ORDER_RANDOM, 3, seed) == BZ_OK, "mc");
     CHECK(bz_mc_run(mc, 100, 10, 1, NULL, NULL) == BZ_OK, "mc run");
     double mean[BZ_MC_N_OBSERVABLES], error[BZ_MC_N_OBSERVABLES], tau[BZ_MC_N_OBSERVABLES], binning[BZ_MC_N_OBSERVABLES];
     CHECK(bz_mc_results(mc, mean, error, tau, binning, BZ_MC_N_OBSERVABLES) == BZ_OK, "mc results");
@@ -58,7 +58,7 @@ static void work(uint64_t seed, double *out) {
     memcpy(&out[16], energies, sizeof energies);
 
     bz_rbm *rbm = NULL;
-    CHECK(bz_rbm_create(10, 6, BZ_RBM_BERNOULLI, seed, &rbm) == BZ_OK, "rbm");
+    CHECK(bz_rbm_create(&rbm, 10, 6, BZ_RBM_BERNOULLI, seed) == BZ_OK, "rbm");
     float data[32 * 10];
     for (int i = 0; i < 32 * 10; i++) data[i] = (float)((i * 7 + (int)seed) % 3 == 0);
     double metrics[2];
@@ -70,7 +70,7 @@ static void work(uint64_t seed, double *out) {
 
     bz_sde *sde = NULL;
     bz_score *score = NULL;
-    CHECK(bz_sde_create_vp(BZ_SDE_VP, 0.1, 20, &sde) == BZ_OK, "sde");
+    CHECK(bz_sde_create_vp(&sde, BZ_SDE_VP, 0.1, 20) == BZ_OK, "sde");
     CHECK(two_gaussians(&score) == BZ_OK, "score");
     float x[40 * 2];
     bz_sampler_options options;
@@ -160,9 +160,9 @@ int main(void) {
     struct shared s = {NULL, NULL, NULL, NULL, 0, 0, PTHREAD_MUTEX_INITIALIZER};
     bz_ising *model = NULL;
     CHECK(bz_ising_create_square(&model, 12, 12, 1.0, 0.0, 1) == BZ_OK, "square");
-    CHECK(bz_mc_create(model, 0.4, BZ_MC_METROPOLIS, BZ_ORDER_CHECKERBOARD, 2, 1, &s.mc) == BZ_OK, "mc");
-    CHECK(bz_rbm_create(10, 6, BZ_RBM_BERNOULLI, 1, &s.rbm) == BZ_OK, "rbm");
-    CHECK(bz_sde_create_vp(BZ_SDE_VP, 0.1, 20, &s.sde) == BZ_OK, "sde");
+    CHECK(bz_mc_create(&s.mc, model, 0.4, BZ_MC_METROPOLIS, BZ_ORDER_CHECKERBOARD, 2, 1) == BZ_OK, "mc");
+    CHECK(bz_rbm_create(&s.rbm, 10, 6, BZ_RBM_BERNOULLI, 1) == BZ_OK, "rbm");
+    CHECK(bz_sde_create_vp(&s.sde, BZ_SDE_VP, 0.1, 20) == BZ_OK, "sde");
     CHECK(two_gaussians(&s.score) == BZ_OK, "score");
     for (int k = 0; k < THREADS; k++) pthread_create(&threads[k], NULL, hammer, &s);
     for (int k = 0; k < THREADS; k++) pthread_join(threads[k], NULL);

@@ -27,3 +27,8 @@ def f64(a):
 def i64(a):
     """An ``int64_t *`` into ``a`` (int64, contiguous), or NULL for None."""
     return None if a is None else a.ctypes.data_as(i64p)
+
+
+def seed64(seed):
+    """A seed as the library's ``uint64_t``: any Python integer, taken modulo 2^64."""
+    return int(seed) & (2**64 - 1)

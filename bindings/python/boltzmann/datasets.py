@@ -11,6 +11,7 @@ import ctypes
 
 import numpy as np
 
+from ._arrays import seed64
 from ._lib import f32p, lib
 
 __all__ = ["bars_and_stripes", "digits", "eight_gaussians", "two_moons", "swiss_roll", "checkerboard", "rings"]
@@ -45,7 +46,7 @@ def digits(binarize=True):
 
 def _toy(kind, n, seed, scale):
     out = np.empty((int(n), 2), np.float32)
-    lib.bz_toy_data(kind, int(n), int(seed) & (2**64 - 1), -1.0 if scale is None else float(scale), out.ctypes.data_as(f32p))
+    lib.bz_toy_data(kind, int(n), seed64(seed), -1.0 if scale is None else float(scale), out.ctypes.data_as(f32p))
     return out
 
 

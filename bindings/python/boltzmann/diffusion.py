@@ -16,8 +16,9 @@ import ctypes
 
 import numpy as np
 
+from ._arrays import seed64
 from ._handles import HandleOwner, Persistent
-from ._lib import bz_energy_fn, bz_sampler_options, bz_train_options, f32p, f64p, i32p, i64p, lib, score_p, sde_p
+from ._lib import bz_energy_fn, bz_sampler_options, bz_train_options, f32p, f64p, i64p, lib
 from ._progress import Progress, interruptible
 from .errors import Cancelled, InvalidArgument, ShapeError
 
@@ -52,12 +53,7 @@ class SDE(HandleOwner):
     """A forward process x_t = alpha_t x_0 + sigma_t z, the marginal of the SDE
     dx = f(t) x dt + g(t) dw on t in [0, 1] (see the subclasses)."""
 
-    _free_handle = staticmethod(lambda handle: lib.bz_sde_free(handle))
-
-    def _adopt(self, create, *args):
-        handle = sde_p()
-        create(*args, ctypes.byref(handle))
-        self._own(handle)
+    _prefix = "sde"
 
     @property
     def kind(self):
@@ -114,7 +110,7 @@ class SDE(HandleOwner):
         times = np.ascontiguousarray(np.broadcast_to(np.asarray(t, np.float64), (x.shape[0],)))
         xt, z = np.empty_like(x), np.empty_like(x)
         lib.bz_sde_perturb(self._h, x.ctypes.data_as(f32p), x.shape[0], x.shape[1], times.ctypes.data_as(f64p),
-                           int(seed) & (2**64 - 1), xt.ctypes.data_as(f32p), z.ctypes.data_as(f32p))
+                           seed64(seed), xt.ctypes.data_as(f32p), z.ctypes.data_as(f32p))
         xt, z = (xt[0], z[0]) if single else (xt, z)
         return (xt, z) if return_noise else xt
 
@@ -127,14 +123,14 @@ class VPSDE(SDE):
     g = sqrt(beta), alpha_t = exp(-B/2), sigma_t^2 = 1 - exp(-B), B = int_0^t beta."""
 
     def __init__(self, beta_min=0.1, beta_max=20.0):
-        self._adopt(lib.bz_sde_create_vp, 0, float(beta_min), float(beta_max))
+        self._create(lib.bz_sde_create_vp, 0, float(beta_min), float(beta_max))
 
 
 class SubVPSDE(SDE):
     """Sub-variance preserving: VP's drift, g^2 = beta (1 - exp(-2B)), sigma_t = 1 - exp(-B)."""
 
     def __init__(self, beta_min=0.1, beta_max=20.0):
-        self._adopt(lib.bz_sde_create_vp, 1, float(beta_min), float(beta_max))
+        self._create(lib.bz_sde_create_vp, 1, float(beta_min), float(beta_max))
 
 
 class VESDE(SDE):
@@ -142,7 +138,7 @@ class VESDE(SDE):
     sigma_t^2 = sigma(t)^2 - sigma_min^2."""
 
     def __init__(self, sigma_min=0.01, sigma_max=50.0):
-        self._adopt(lib.bz_sde_create_ve, float(sigma_min), float(sigma_max))
+        self._create(lib.bz_sde_create_ve, float(sigma_min), float(sigma_max))
 
 
 class DDPM(SDE):
@@ -153,20 +149,15 @@ class DDPM(SDE):
         if schedule not in ("linear", "cosine"):
             raise InvalidArgument(f"schedule must be 'linear' or 'cosine', got {schedule!r}")
         cosine = schedule == "cosine"
-        self._adopt(lib.bz_sde_create_ddpm, int(steps), int(cosine), float(s if cosine else beta_start),
-                    float(0.0 if cosine else beta_end))
+        self._create(lib.bz_sde_create_ddpm, int(steps), int(cosine), float(s if cosine else beta_start),
+                     float(0.0 if cosine else beta_end))
 
 
 class ScoreModel(HandleOwner):
     """A model of the data for the samplers: the score grad log p_t and the denoiser
     E[x_0 | x_t] (Tweedie: score = (alpha_t D - x) / sigma_t^2)."""
 
-    _free_handle = staticmethod(lambda handle: lib.bz_score_free(handle))
-
-    def _adopt_handle(self, create, *args):
-        handle = score_p()
-        create(*args, ctypes.byref(handle))
-        self._own(handle)
+    _prefix = "score"
 
     @property
     def dim(self):
@@ -208,8 +199,8 @@ class GaussianMixtureScore(ScoreModel):
                              f"matrices with K = {k}, d = {d}; got shape {np.shape(covariances)}")
         diagonal = c.ndim == 2
         c = np.ascontiguousarray(c)
-        self._adopt_handle(lib.bz_score_create_gmm, w.ctypes.data_as(f64p), mu.ctypes.data_as(f64p),
-                           c.ctypes.data_as(f64p), k, d, int(diagonal))
+        self._create(lib.bz_score_create_gmm, w.ctypes.data_as(f64p), mu.ctypes.data_as(f64p),
+                     c.ctypes.data_as(f64p), k, d, int(diagonal))
         self.weights, self.means, self.covariances = w / w.sum(), mu, c
 
     @classmethod
@@ -231,7 +222,7 @@ class GaussianMixtureScore(ScoreModel):
     def sample_data(self, n, seed=0):
         """n exact samples of the mixture itself (t = 0), (n, d) float32."""
         out = np.empty((int(n), self.dim), np.float32)
-        lib.bz_score_gmm_sample(self._h, int(n), int(seed) & (2**64 - 1), out.ctypes.data_as(f32p))
+        lib.bz_score_gmm_sample(self._h, int(n), seed64(seed), out.ctypes.data_as(f32p))
         return out
 
     def __repr__(self):
@@ -249,7 +240,7 @@ class EmpiricalScore(ScoreModel):
         if x.ndim != 2:
             raise ShapeError(f"data must have shape (n, d), got {x.shape}")
         x = np.ascontiguousarray(x, dtype=np.float32)
-        self._adopt_handle(lib.bz_score_create_empirical, x.ctypes.data_as(f32p), x.shape[0], x.shape[1])
+        self._create(lib.bz_score_create_empirical, x.ctypes.data_as(f32p), x.shape[0], x.shape[1])
         self.data = x.copy()
         self.data.setflags(write=False)
 
@@ -279,9 +270,9 @@ class MLPScore(Persistent, ScoreModel):
         widths = np.ascontiguousarray(np.atleast_1d(hidden), dtype=np.int64)
         if widths.ndim != 1 or widths.size == 0:
             raise InvalidArgument(f"hidden must list at least one width, got {hidden!r}")
-        self._adopt_handle(lib.bz_score_create_mlp, int(dim), widths.ctypes.data_as(i64p), widths.size,
-                           _code(_EMBEDDINGS, embedding, "embedding"), int(embedding_size), float(embedding_scale),
-                           _code(_PREDICTIONS, prediction, "prediction"), int(seed) & (2**64 - 1))
+        self._create(lib.bz_score_create_mlp, int(dim), widths.ctypes.data_as(i64p), widths.size,
+                     _code(_EMBEDDINGS, embedding, "embedding"), int(embedding_size), float(embedding_scale),
+                     _code(_PREDICTIONS, prediction, "prediction"), seed64(seed))
         self.losses_ = np.empty(0)
         self._fits = 0
         self._seed = int(seed)
@@ -333,7 +324,7 @@ class MLPScore(Persistent, ScoreModel):
         run = Progress(progress, unit="steps", callback=callback)
         try:
             run.run(lib.bz_score_fit, self._h, sde._h, x.ctypes.data_as(f32p), x.shape[0], x.shape[1],
-                    ctypes.byref(options), int(seed) & (2**64 - 1), losses.ctypes.data_as(f64p))
+                    ctypes.byref(options), seed64(seed), losses.ctypes.data_as(f64p))
         except Cancelled:
             if not run.stopped:
                 raise
@@ -344,18 +335,9 @@ class MLPScore(Persistent, ScoreModel):
 
     # -- persistence: save(path), MLPScore.load(path), to_bytes(), MLPScore.from_bytes(data)
     # and pickling, in the learned-score format (see the header), from Persistent.
-    _persistence = ("score", score_p)
-
-    @classmethod
-    def _from_handle(cls, handle):
-        model = cls.__new__(cls)
-        model._own(handle)
-        model.losses_, model._fits, model._seed = np.empty(0), 0, 0
-        return model
-
-    def interrupt(self):
-        """Stop a fit or sampling in progress (from another thread)."""
-        lib.bz_interrupt(ctypes.cast(self._h, ctypes.c_void_p))
+    def _loaded(self):
+        self.losses_, self._fits, self._seed = np.empty(0), 0, 0
+        return self
 
     def __repr__(self):
         info = self._info()
@@ -388,7 +370,7 @@ def sample(score, sde, n, method="euler_maruyama", steps=1000, seed=0, epsilon=N
     trajectory = np.empty((marks.size, int(n), d), np.float32)
     Progress(progress, unit="steps").run(
         lib.bz_diffusion_sample, score._h, sde._h, int(n), d, METHODS[method], ctypes.byref(options),
-        int(seed) & (2**64 - 1), out.ctypes.data_as(f32p), marks.ctypes.data_as(i64p) if marks.size else None, marks.size,
+        seed64(seed), out.ctypes.data_as(f32p), marks.ctypes.data_as(i64p) if marks.size else None, marks.size,
         trajectory.ctypes.data_as(f32p) if marks.size else None)
     return (out, trajectory) if record is not None else out
 
@@ -424,7 +406,7 @@ def langevin(energy=None, start=None, steps=1000, step_size=1e-2, method="ula", 
         Progress(progress, unit="chains").run(
             lib.bz_langevin, callback, None, score._h if score is not None else None, sde._h if sde is not None else None,
             float(t if t is not None else 0.0), x.ctypes.data_as(f64p), x.shape[0], x.shape[1], int(method == "mala"), int(steps),
-            float(step_size), int(seed) & (2**64 - 1), ctypes.byref(acceptance))
+            float(step_size), seed64(seed), ctypes.byref(acceptance))
     except Exception:
         if errors:
             raise errors[0] from None
@@ -437,6 +419,6 @@ def ito_integral(paths=10_000, steps=1000, t=1.0, seed=0):
     mean and standard error of sum W dW - (W(t)^2/2 - t/2) ("ito", about 0) and of
     sum W dW - W(t)^2/2 ("naive", about -t/2)."""
     out = [ctypes.c_double() for _ in range(4)]
-    interruptible(lib.bz_ito_integral, int(paths), int(steps), float(t), int(seed) & (2**64 - 1),
+    interruptible(lib.bz_ito_integral, int(paths), int(steps), float(t), seed64(seed),
                   *(ctypes.byref(o) for o in out))
     return {"ito": (out[0].value, out[1].value), "naive": (out[2].value, out[3].value)}

@@ -24,8 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._arrays import seed64
 from ._handles import HandleOwner
-from ._lib import dense_hopfield_p, f32p, f64p, hopfield_p, i8p, i32p, i64p, ising_p, lib
+from ._lib import f32p, f64p, i8p, i32p, i64p, lib
 from ._progress import Progress
 from .errors import InvalidArgument, ShapeError
 
@@ -63,15 +64,13 @@ class Hopfield(HandleOwner):
     ``seed`` is the default seed of :meth:`recall`.
     """
 
-    _free_handle = staticmethod(lambda handle: lib.bz_hopfield_free(handle))
+    _prefix = "hopfield"
 
     def __init__(self, n, rule="hebb", storage="auto", thresholds=None, seed=0):
         self.seed = seed  # the default seed of recall
         if rule not in _RULES:
             raise InvalidArgument(f"rule must be one of {sorted(_RULES)}, got {rule!r}")
-        handle = hopfield_p()
-        lib.bz_hopfield_create(int(n), _RULES[rule], ctypes.byref(handle))
-        self._own(handle)
+        self._create(lib.bz_hopfield_create, int(n), _RULES[rule])
         self.set_storage(storage)
         if thresholds is not None:
             self.set_thresholds(thresholds)
@@ -157,7 +156,7 @@ class Hopfield(HandleOwner):
         outcomes, taken = np.empty(rows, np.int32), np.empty(rows, np.int64)
         Progress(progress, unit="cues").run(
             lib.bz_hopfield_recall, self._h, states.ctypes.data_as(i8p), rows, states.shape[1], _DYNAMICS[mode],
-            float(temperature), int(sweeps), int(self.seed if seed is None else seed) & (2**64 - 1),
+            float(temperature), int(sweeps), seed64(self.seed if seed is None else seed),
             outcomes.ctypes.data_as(i32p),
             taken.ctypes.data_as(i64p))
         result = states[0] if single else states
@@ -184,9 +183,7 @@ class Hopfield(HandleOwner):
         """The network as a :class:`boltzmann.IsingModel` (J_ij, fields -theta): same energies."""
         from .ising import IsingModel
 
-        handle = ising_p()
-        lib.bz_hopfield_to_ising(self._h, ctypes.byref(handle))
-        return IsingModel._adopt(handle)
+        return IsingModel._new(lib.bz_hopfield_to_ising, self._h)
 
     def __repr__(self):
         n, p, rule = self._size()
@@ -283,7 +280,7 @@ class DenseHopfield(HandleOwner):
     lowers E; degree 2 is the classical Hebbian network, capacity grows as d^(degree-1).
     """
 
-    _free_handle = staticmethod(lambda handle: lib.bz_dense_hopfield_free(handle))
+    _prefix = "dense_hopfield"
 
     def __init__(self, patterns, beta=None, separation="softmax", degree=3):
         if separation not in _SEPARATIONS:
@@ -292,16 +289,14 @@ class DenseHopfield(HandleOwner):
         if x.ndim != 2:
             raise ShapeError(f"patterns must have shape (n, d), got {x.shape}")
         x = np.ascontiguousarray(x, dtype=np.float32)
-        handle = dense_hopfield_p()
         if separation == "softmax":
-            lib.bz_dense_hopfield_create(x.ctypes.data_as(f32p), x.shape[0], x.shape[1],
-                                         1.0 if beta is None else float(beta), ctypes.byref(handle))
+            self._create(lib.bz_dense_hopfield_create, x.ctypes.data_as(f32p), x.shape[0], x.shape[1],
+                         1.0 if beta is None else float(beta))
         else:
             if beta is not None:
                 raise InvalidArgument("beta belongs to separation='softmax'; the polynomial family takes a degree")
-            lib.bz_dense_hopfield_create_polynomial(x.ctypes.data_as(f32p), x.shape[0], x.shape[1], int(degree),
-                                                    ctypes.byref(handle))
-        self._own(handle)
+            self._create(lib.bz_dense_hopfield_create_polynomial, x.ctypes.data_as(f32p), x.shape[0], x.shape[1],
+                         int(degree))
         self._patterns = x.copy()
         self._patterns.setflags(write=False)
 

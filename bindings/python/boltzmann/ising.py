@@ -14,8 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _arrays as arr
+from ._arrays import seed64
 from ._handles import HandleOwner
-from ._lib import i8p, ising_p, lib
+from ._lib import i8p, lib
 from ._progress import Progress as _Progress
 from .errors import InvalidArgument, ShapeError
 from .thermo import Spectrum, Thermo
@@ -165,21 +166,13 @@ class IsingModel(HandleOwner):
     True
     """
 
-    _free_handle = staticmethod(lambda handle: lib.bz_ising_free(handle))
+    _prefix = "ising"
 
     # -- construction
     @classmethod
-    def _adopt(cls, handle):
-        """A model owning ``handle``, a new ``bz_ising *`` from the library."""
-        model = cls.__new__(cls)
-        model._own(handle)
-        return model
-
-    @classmethod
-    def _create(cls, fn, *args, fields=None):
-        handle = ising_p()
-        fn(ctypes.byref(handle), *args)
-        model = cls._adopt(handle)
+    def _built(cls, create, *args, fields=None):
+        """The model ``create(&out, *args)`` makes, with per-site ``fields`` if given."""
+        model = cls._new(create, *args)
         if fields is not None:
             replaced = model.with_fields(fields)
             model.close()
@@ -190,14 +183,14 @@ class IsingModel(HandleOwner):
     def chain(cls, n, J=1.0, h=0.0, periodic=True):
         """A chain of n spins (a ring when ``periodic``)."""
         h0, per_site = _uniform_or_array(h)
-        return cls._create(lib.bz_ising_create_chain, int(n), float(J), h0, int(bool(periodic)), fields=per_site)
+        return cls._built(lib.bz_ising_create_chain, int(n), float(J), h0, int(bool(periodic)), fields=per_site)
 
     @classmethod
     def square(cls, rows, columns=None, J=1.0, h=0.0, periodic=True):
         """A rows x columns square lattice (square when ``columns`` is omitted)."""
         h0, per_site = _uniform_or_array(h)
         columns = rows if columns is None else columns
-        return cls._create(lib.bz_ising_create_square, int(rows), int(columns), float(J), h0,
+        return cls._built(lib.bz_ising_create_square, int(rows), int(columns), float(J), h0,
                            int(bool(periodic)), fields=per_site)
 
     @classmethod
@@ -206,20 +199,20 @@ class IsingModel(HandleOwner):
         h0, per_site = _uniform_or_array(h)
         w = l if w is None else w
         d = l if d is None else d
-        return cls._create(lib.bz_ising_create_cubic, int(l), int(w), int(d), float(J), h0,
+        return cls._built(lib.bz_ising_create_cubic, int(l), int(w), int(d), float(J), h0,
                            int(bool(periodic)), fields=per_site)
 
     @classmethod
     def complete(cls, n, J=1.0, h=0.0):
         """The Curie-Weiss model: every pair of n spins coupled by J / n."""
         h0, per_site = _uniform_or_array(h)
-        return cls._create(lib.bz_ising_create_complete, int(n), float(J), h0, fields=per_site)
+        return cls._built(lib.bz_ising_create_complete, int(n), float(J), h0, fields=per_site)
 
     @classmethod
     def sk(cls, n, J=1.0, h=0.0, seed=0):
         """Sherrington-Kirkpatrick: J_ij ~ Normal(0, J^2 / n) for every pair, seeded."""
         h0, per_site = _uniform_or_array(h)
-        return cls._create(lib.bz_ising_create_sk, int(n), float(J), h0, int(seed) & (2**64 - 1), fields=per_site)
+        return cls._built(lib.bz_ising_create_sk, int(n), float(J), h0, seed64(seed), fields=per_site)
 
     @classmethod
     def edwards_anderson(cls, shape, J=1.0, h=0.0, distribution="bimodal", periodic=True, seed=0):
@@ -234,8 +227,8 @@ class IsingModel(HandleOwner):
             raise InvalidArgument(f"distribution must be 'bimodal' or 'gaussian', got {distribution!r}")
         l, w, d = shape if len(shape) == 3 else (*shape, 1)
         h0, per_site = _uniform_or_array(h)
-        return cls._create(lib.bz_ising_create_edwards_anderson, l, w, d, kinds[distribution], float(J), h0,
-                           int(bool(periodic)), int(seed) & (2**64 - 1), fields=per_site)
+        return cls._built(lib.bz_ising_create_edwards_anderson, l, w, d, kinds[distribution], float(J), h0,
+                           int(bool(periodic)), seed64(seed), fields=per_site)
 
     @classmethod
     def from_dense(cls, J, h=None):
@@ -245,7 +238,7 @@ class IsingModel(HandleOwner):
             raise ShapeError(f"J must be a square matrix, got shape {j.shape}")
         n = j.shape[0]
         hv = None if h is None else arr.vector(np.broadcast_to(np.asarray(h, dtype=np.float64), (n,)), "h")
-        return cls._create(lib.bz_ising_create_dense, arr.f64(j), arr.f64(hv), n)
+        return cls._built(lib.bz_ising_create_dense, arr.f64(j), arr.f64(hv), n)
 
     @classmethod
     def from_edges(cls, n, edges, h=None):
@@ -263,7 +256,7 @@ class IsingModel(HandleOwner):
         v = np.ascontiguousarray(e[:, 2])
         n = int(n)
         hv = None if h is None else arr.vector(np.broadcast_to(np.asarray(h, dtype=np.float64), (max(n, 0),)), "h")
-        return cls._create(lib.bz_ising_create_edges, n, arr.i64(i), arr.i64(j), arr.f64(v), len(v), arr.f64(hv))
+        return cls._built(lib.bz_ising_create_edges, n, arr.i64(i), arr.i64(j), arr.f64(v), len(v), arr.f64(hv))
 
     @classmethod
     def from_qubo(cls, Q):
@@ -274,16 +267,14 @@ class IsingModel(HandleOwner):
         q = np.ascontiguousarray(Q, dtype=np.float64)
         if q.ndim != 2 or q.shape[0] != q.shape[1]:
             raise ShapeError(f"Q must be a square matrix, got shape {q.shape}")
-        handle, offset = ising_p(), ctypes.c_double()
-        lib.bz_ising_create_qubo(ctypes.byref(handle), arr.f64(q), q.shape[0], ctypes.byref(offset))
-        return cls._adopt(handle), offset.value
+        offset = ctypes.c_double()
+        model = cls._new(lib.bz_ising_create_qubo, arr.f64(q), q.shape[0], ctypes.byref(offset))
+        return model, offset.value
 
     def with_fields(self, h):
         """A new model with these couplings and fields ``h`` (scalar or (N,))."""
         hv = arr.vector(np.broadcast_to(np.asarray(h, dtype=np.float64), (self.n_spins,)), "h")
-        handle = ising_p()
-        lib.bz_ising_with_fields(ctypes.byref(handle), self._h, arr.f64(hv), len(hv))
-        return IsingModel._adopt(handle)
+        return IsingModel._new(lib.bz_ising_with_fields, self._h, arr.f64(hv), len(hv))
 
     # -- lifetime
 
@@ -293,10 +284,6 @@ class IsingModel(HandleOwner):
 
     def __repr__(self):
         return f"IsingModel(n_spins={self.n_spins}, n_couplings={self.n_couplings})"
-
-    def interrupt(self):
-        """Stop a long call running on this model (from another thread): it raises Cancelled."""
-        lib.bz_interrupt(ctypes.cast(self._h, ctypes.c_void_p))
 
     # -- queries
     def _size(self):

@@ -11,6 +11,7 @@ True
 
 import numpy as np
 
+from ._arrays import seed64
 from ._lib import f32p, f64p, lib
 from ._progress import interruptible
 from .errors import ShapeError
@@ -52,7 +53,7 @@ def sliced_wasserstein(x, y, projections=100, seed=0):
     a, b = _pair(x, y)
     out = np.empty(1)
     interruptible(lib.bz_sliced_wasserstein, a.ctypes.data_as(f32p), a.shape[0], b.ctypes.data_as(f32p), b.shape[0],
-                  a.shape[1], int(projections), int(seed) & (2**64 - 1), out.ctypes.data_as(f64p))
+                  a.shape[1], int(projections), seed64(seed), out.ctypes.data_as(f64p))
     return float(out[0])
 
 

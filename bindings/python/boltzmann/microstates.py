@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _arrays as arr
-from ._lib import lib, spectrum_p
+from ._lib import lib
 from .thermo import Spectrum
 
 __all__ = ["Macrostates", "log_multiplicity", "occupation_energy", "macrostate_count",
@@ -97,7 +97,4 @@ def microcanonical(n_units, level_energies, max_states=None):
     microcanonical entropy; the spectrum's log Z is ``n_units`` times the one-unit log z.
     """
     e = arr.vector(level_energies, "level_energies")
-    handle = spectrum_p()
-    lib.bz_spectrum_create_microcanonical(ctypes.byref(handle), int(n_units), arr.f64(e), e.size,
-                                          int(max_states or 0))
-    return Spectrum._adopt(handle)
+    return Spectrum._new(lib.bz_spectrum_create_microcanonical, int(n_units), arr.f64(e), e.size, int(max_states or 0))

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _arrays as arr
+from ._arrays import seed64
 from ._handles import HandleOwner
-from ._lib import i8p, lib, mc_p
+from ._lib import i8p, lib
 from ._progress import Progress
 from .errors import InvalidArgument
 
@@ -128,14 +129,11 @@ class MonteCarlo(HandleOwner):
     seed : int
     """
 
-    _free_handle = staticmethod(lambda handle: lib.bz_mc_free(handle))
+    _prefix = "mc"
 
     def __init__(self, model, beta, algorithm="metropolis", order="sequential", chains=1, seed=0):
-        handle = mc_p()
-        lib.bz_mc_create(model._h, float(beta), _choice(ALGORITHMS, algorithm, "algorithm"),
-                         _choice(ORDERS, order, "order"), int(chains), int(seed) & (2**64 - 1),
-                         ctypes.byref(handle))
-        self._own(handle)
+        self._create(lib.bz_mc_create, model._h, float(beta), _choice(ALGORITHMS, algorithm, "algorithm"),
+                     _choice(ORDERS, order, "order"), int(chains), seed64(seed))
         self.model = model
         self.algorithm, self.order = algorithm, order
         self._beta = float(beta)
@@ -235,10 +233,6 @@ class MonteCarlo(HandleOwner):
         out = np.empty((chains, n), dtype=np.int8)
         lib.bz_mc_spins(self._h, out.ctypes.data_as(i8p), out.size)
         return out
-
-    def interrupt(self):
-        """Stop a run in progress (from another thread): it raises Cancelled."""
-        lib.bz_interrupt(ctypes.cast(self._h, ctypes.c_void_p))
 
     def __repr__(self):
         return (f"MonteCarlo(beta={self._beta}, algorithm={self.algorithm!r}, order={self.order!r}, "

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _arrays as arr
+from ._arrays import seed64
 from ._handles import HandleOwner
-from ._lib import circuit_p, ising_p, lib
+from ._lib import lib
 from ._progress import Progress
 from .errors import InvalidArgument
 from .ising import IsingModel
@@ -44,13 +45,10 @@ class PBitCircuit(HandleOwner):
     >>> c.add("not", 2, 3)                # node 3 = NAND
     """
 
-    _free_handle = staticmethod(lambda handle: lib.bz_circuit_free(handle))
+    _prefix = "circuit"
 
-    def __init__(self, _handle=None):
-        if _handle is None:
-            _handle = circuit_p()
-            lib.bz_circuit_create(ctypes.byref(_handle))
-        self._own(_handle)
+    def __init__(self):
+        self._create(lib.bz_circuit_create)
         self.clamps = {}
 
     def add(self, gate, *nodes):
@@ -75,9 +73,7 @@ class PBitCircuit(HandleOwner):
 
     def model(self):
         """The circuit's :class:`~boltzmann.IsingModel` (the sum of its gates)."""
-        handle = ising_p()
-        lib.bz_circuit_model(self._h, ctypes.byref(handle))
-        return IsingModel._adopt(handle)
+        return IsingModel._new(lib.bz_circuit_model, self._h)
 
     def clamp(self, clamps):
         """Hold nodes at ±1 while sampling: ``{node: value}``, or booleans/0-1 bits
@@ -151,9 +147,9 @@ def full_adder():
 def multiplier(bits):
     """A ``bits`` x ``bits`` array multiplier: a on nodes 0..bits-1, b on bits..2 bits-1,
     the product on 2 bits..4 bits-1 (least significant bit first)."""
-    handle = circuit_p()
-    lib.bz_circuit_create_multiplier(int(bits), ctypes.byref(handle))
-    return PBitCircuit(handle)
+    circuit = PBitCircuit._new(lib.bz_circuit_create_multiplier, int(bits))
+    circuit.clamps = {}
+    return circuit
 
 
 @dataclass(frozen=True)
@@ -179,6 +175,6 @@ def factor(n, bits=0, beta=1.0, sweeps=20_000, chains=4, seed=0, progress=None):
     a, b, hits = ctypes.c_int64(), ctypes.c_int64(), ctypes.c_int64()
     p, first = ctypes.c_double(), ctypes.c_double()
     Progress(progress, unit="sweeps").run(lib.bz_pbit_factor, int(n), int(bits), float(beta), int(sweeps), int(chains),
-                                          int(seed) & (2**64 - 1), ctypes.byref(a), ctypes.byref(b), ctypes.byref(p),
+                                          seed64(seed), ctypes.byref(a), ctypes.byref(b), ctypes.byref(p),
                                           ctypes.byref(first), ctypes.byref(hits))
     return Factorization(int(n), (a.value, b.value), p.value, first.value, hits.value, int(chains), int(sweeps))

@@ -12,13 +12,14 @@ True
 """
 
 import ctypes
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._arrays import f64
+from ._arrays import f64, seed64
 from ._handles import HandleOwner, Persistent
-from ._lib import f32p, i8p, ising_p, lib, rbm_p
+from ._lib import f32p, i8p, lib
 from ._progress import Progress
 from .errors import InvalidArgument, ShapeError
 
@@ -77,23 +78,22 @@ class RBM(Persistent, HandleOwner):
         that :meth:`partial_fit` draws from.
     """
 
-    _free_handle = staticmethod(lambda handle: lib.bz_rbm_free(handle))
+    _prefix = "rbm"
 
     def __init__(self, n_visible, n_hidden, visible="bernoulli", seed=0):
         if visible not in _UNITS:
             raise InvalidArgument(f"visible must be 'bernoulli' or 'gaussian', got {visible!r}")
-        handle = rbm_p()
-        lib.bz_rbm_create(int(n_visible), int(n_hidden), _UNITS[visible], int(seed) & (2**64 - 1), ctypes.byref(handle))
-        self._adopt(handle)
+        self._create(lib.bz_rbm_create, int(n_visible), int(n_hidden), _UNITS[visible], seed64(seed))._loaded()
 
-    def _adopt(self, handle):
-        self._own(handle)
+    def _loaded(self):
+        """Read the sizes and kind of a new or loaded machine."""
         nv, nh, units = ctypes.c_int64(), ctypes.c_int64(), ctypes.c_int32()
-        lib.bz_rbm_size(handle, ctypes.byref(nv), ctypes.byref(nh))
-        lib.bz_rbm_visible_units(handle, ctypes.byref(units))
+        lib.bz_rbm_size(self._h, ctypes.byref(nv), ctypes.byref(nh))
+        lib.bz_rbm_visible_units(self._h, ctypes.byref(units))
         self.n_visible, self.n_hidden = nv.value, nh.value
         self.visible = "gaussian" if units.value == 1 else "bernoulli"
         self.metrics_ = np.empty(0)
+        return self
 
     # -- parameters (numpy copies)
     def _parameters(self):
@@ -174,7 +174,7 @@ class RBM(Persistent, HandleOwner):
                           k=k, persistent=persistent, momentum=momentum, weight_decay=weight_decay, metric=metric)
         metrics = np.full(max(int(epochs), 1), np.nan)
         Progress(progress, unit="epochs", callback=callback).run(
-            lib.bz_rbm_fit, self._h, _f32(data), data.shape[0], int(epochs), int(seed) & (2**64 - 1), f64(metrics))
+            lib.bz_rbm_fit, self._h, _f32(data), data.shape[0], int(epochs), seed64(seed), f64(metrics))
         self.metrics_ = metrics[:int(epochs)]
         return self
 
@@ -241,7 +241,7 @@ class RBM(Persistent, HandleOwner):
         out = np.empty((int(n), self.n_visible), np.float32)
         Progress(progress, unit="sweeps").run(
             lib.bz_rbm_sample, self._h, int(n), int(steps), None if initial is None else _f32(initial), int(bool(means)),
-            int(seed) & (2**64 - 1), _f32(out))
+            seed64(seed), _f32(out))
         return out
 
     def log_partition(self, method="exact", runs=100, betas=None, base=None, seed=0, progress=None):
@@ -261,7 +261,7 @@ class RBM(Persistent, HandleOwner):
         value, stderr, ess = ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
         Progress(progress, unit="betas").run(
             lib.bz_rbm_log_partition_ais, self._h, int(runs), f64(schedule), 0 if schedule is None else schedule.size,
-            None if start is None else _f32(start), int(seed) & (2**64 - 1), ctypes.byref(value), ctypes.byref(stderr),
+            None if start is None else _f32(start), seed64(seed), ctypes.byref(value), ctypes.byref(stderr),
             ctypes.byref(ess))
         return LogEstimate(value.value, stderr.value, ess.value)
 
@@ -273,18 +273,6 @@ class RBM(Persistent, HandleOwner):
 
     # -- persistence: save(path), RBM.load(path), to_bytes(), RBM.from_bytes(data) and
     # pickling, in the RBM format (see the header), from Persistent.
-    @classmethod
-    def _from_handle(cls, handle):
-        machine = cls.__new__(cls)
-        machine._adopt(handle)
-        return machine
-
-    _persistence = ("rbm", rbm_p)
-
-
-    def interrupt(self):
-        """Stop a fit, sampling or log Z in progress (from another thread)."""
-        lib.bz_interrupt(ctypes.cast(self._h, ctypes.c_void_p))
 
     def __repr__(self):
         return f"RBM(n_visible={self.n_visible}, n_hidden={self.n_hidden}, visible={self.visible!r})"
@@ -324,11 +312,10 @@ class BoltzmannMachine:
         data = np.ascontiguousarray(spins, dtype=np.int8)
         if data.ndim != 2:
             raise ShapeError(f"spins must have shape (n_samples, N), got {np.shape(spins)}")
-        handle, iterations_done, gradient = ising_p(), ctypes.c_int64(), ctypes.c_double()
-        Progress(progress, unit="iterations").run(
-            lib.bz_bm_fit, data.ctypes.data_as(i8p), data.shape[0], data.shape[1], float(learning_rate), float(momentum),
-            int(iterations), float(tolerance), int(chains), int(sweeps), int(seed) & (2**64 - 1), ctypes.byref(handle),
-            ctypes.byref(iterations_done), ctypes.byref(gradient))
-        model = IsingModel._adopt(handle)
+        iterations_done, gradient = ctypes.c_int64(), ctypes.c_double()
+        model = IsingModel._new(
+            functools.partial(Progress(progress, unit="iterations").run, lib.bz_bm_fit), data.ctypes.data_as(i8p),
+            data.shape[0], data.shape[1], float(learning_rate), float(momentum), int(iterations), float(tolerance),
+            int(chains), int(sweeps), seed64(seed), ctypes.byref(iterations_done), ctypes.byref(gradient))
         model.fit_iterations_, model.fit_gradient_ = iterations_done.value, gradient.value
         return model

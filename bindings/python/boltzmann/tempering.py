@@ -14,8 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _arrays as arr
+from ._arrays import seed64
 from ._handles import HandleOwner
-from ._lib import i8p, lib, pt_p
+from ._lib import i8p, lib
 from ._progress import Progress
 from .montecarlo import ALGORITHMS, _OBSERVABLES, Estimate, MonteCarloResults, _choice
 
@@ -52,14 +53,12 @@ class ParallelTempering(HandleOwner):
     """Replica exchange over a strictly increasing ladder of ``betas``; ``replicas``
     independent ladders (two or more give overlaps). The chains continue from run to run."""
 
-    _free_handle = staticmethod(lambda handle: lib.bz_pt_free(handle))
+    _prefix = "pt"
 
     def __init__(self, model, betas, algorithm="metropolis", replicas=2, seed=0):
         betas = arr.vector(betas, "betas")
-        handle = pt_p()
-        lib.bz_pt_create(model._h, arr.f64(betas), betas.size, _choice(ALGORITHMS, algorithm, "algorithm"),
-                         int(replicas), int(seed) & (2**64 - 1), ctypes.byref(handle))
-        self._own(handle)
+        self._create(lib.bz_pt_create, model._h, arr.f64(betas), betas.size, _choice(ALGORITHMS, algorithm, "algorithm"),
+                     int(replicas), seed64(seed))
         self.betas = betas.copy()
         self.algorithm = algorithm
 
@@ -106,10 +105,6 @@ class ParallelTempering(HandleOwner):
         lib.bz_pt_spins(self._h, out.ctypes.data_as(i8p), out.size)
         return out
 
-    def interrupt(self):
-        """Stop a run in progress (from another thread): it raises Cancelled."""
-        lib.bz_interrupt(ctypes.cast(self._h, ctypes.c_void_p))
-
 
 def parallel_tempering(model, betas, sweeps, burn_in=None, swap_every=1, replicas=2, algorithm="metropolis",
                        seed=0, series=False, progress=None):
@@ -149,7 +144,7 @@ def anneal(model, betas=None, sweeps=1, reads=1, seed=0, algorithm="metropolis",
     energies = np.empty(int(reads)) if int(reads) > 0 else None
     best = ctypes.c_int64()
     Progress(progress, unit="sweeps").run(lib.bz_anneal, model._h, arr.f64(betas), betas.size, int(sweeps), int(reads),
-                                          _choice(ALGORITHMS, algorithm, "algorithm"), int(seed) & (2**64 - 1),
+                                          _choice(ALGORITHMS, algorithm, "algorithm"), seed64(seed),
                                           None if spins is None else spins.ctypes.data_as(i8p), arr.f64(energies),
                                           ctypes.byref(best))
     return AnnealResults(spins, energies, best.value, betas)

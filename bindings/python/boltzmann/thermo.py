@@ -11,7 +11,7 @@ import numpy as np
 
 from . import _arrays as arr
 from ._handles import HandleOwner
-from ._lib import lib, spectrum_p
+from ._lib import lib
 from .errors import InvalidArgument
 
 __all__ = ["Spectrum", "Thermo", "solve_beta"]
@@ -75,29 +75,21 @@ class Spectrum(HandleOwner):
     0.313262
     """
 
-    _free_handle = staticmethod(lambda handle: lib.bz_spectrum_free(handle))
+    _prefix = "spectrum"
 
     def __init__(self, energies, degeneracies=None, *, log_degeneracies=None):
         e = arr.vector(energies, "energies")
         if degeneracies is not None and log_degeneracies is not None:
             raise InvalidArgument("give degeneracies or log_degeneracies, not both")
-        handle = spectrum_p()
         if log_degeneracies is not None:
             lg = arr.vector(log_degeneracies, "log_degeneracies")
             arr.same_length(e, lg, "energies", "log_degeneracies")
-            lib.bz_spectrum_create_log(ctypes.byref(handle), arr.f64(e), arr.f64(lg), len(e))
+            self._create(lib.bz_spectrum_create_log, arr.f64(e), arr.f64(lg), len(e))
         else:
             g = None if degeneracies is None else arr.vector(degeneracies, "degeneracies")
             if g is not None:
                 arr.same_length(e, g, "energies", "degeneracies")
-            lib.bz_spectrum_create(ctypes.byref(handle), arr.f64(e), arr.f64(g), len(e))
-        self._own(handle)
-
-    @classmethod
-    def _adopt(cls, handle):
-        spectrum = cls.__new__(cls)
-        spectrum._own(handle)
-        return spectrum
+            self._create(lib.bz_spectrum_create, arr.f64(e), arr.f64(g), len(e))
 
 
     def __len__(self):
@@ -184,9 +176,7 @@ class Spectrum(HandleOwner):
         """
         if not isinstance(other, Spectrum):
             raise TypeError(f"can only compose with a Spectrum, not {type(other).__name__}")
-        handle = spectrum_p()
-        lib.bz_spectrum_compose(ctypes.byref(handle), self._h, other._h, int(max_levels or 0))
-        return Spectrum._adopt(handle)
+        return Spectrum._new(lib.bz_spectrum_compose, self._h, other._h, int(max_levels or 0))
 
     def __reduce__(self):
         energies, log_g = self._levels()

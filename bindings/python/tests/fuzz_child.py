@@ -99,13 +99,13 @@ live_scores = []
 
 def machine():
     """An RBM handle, 4 visible x 3 hidden (or NULL, forged, freed)."""
-    return pooled(live_machines, _lib.rbm_p, lambda h: lib.bz_rbm_create(4, 3, rng.randrange(2), 1, ctypes.byref(h)), lib.bz_rbm_free)
+    return pooled(live_machines, _lib.rbm_p, lambda h: lib.bz_rbm_create(ctypes.byref(h), 4, 3, rng.randrange(2), 1), lib.bz_rbm_free)
 
 
 def network():
     """A Hopfield handle of 6 neurons, Hebb or Storkey, with one pattern (or NULL, forged, freed)."""
     def create(h):
-        lib.bz_hopfield_create(6, rng.randrange(2), ctypes.byref(h))
+        lib.bz_hopfield_create(ctypes.byref(h), 6, rng.randrange(2))
         lib.bz_hopfield_store(h, np.array([1, -1, 1, 1, -1, -1], np.int8).ctypes.data_as(_lib.i8p), 1, 6)
     return pooled(live_networks, _lib.hopfield_p, create, lib.bz_hopfield_free)
 
@@ -116,9 +116,9 @@ def dense():
 
     def create(h):
         if rng.random() < 0.5:
-            lib.bz_dense_hopfield_create(patterns.ctypes.data_as(_lib.f32p), 3, 6, 2.0, ctypes.byref(h))
+            lib.bz_dense_hopfield_create(ctypes.byref(h), patterns.ctypes.data_as(_lib.f32p), 3, 6, 2.0)
         else:
-            lib.bz_dense_hopfield_create_polynomial(patterns.ctypes.data_as(_lib.f32p), 3, 6, 3, ctypes.byref(h))
+            lib.bz_dense_hopfield_create_polynomial(ctypes.byref(h), patterns.ctypes.data_as(_lib.f32p), 3, 6, 3)
     return pooled(live_dense, _lib.dense_hopfield_p, create, lib.bz_dense_hopfield_free)
 
 
@@ -127,11 +127,11 @@ def sde():
     def create(h):
         kind = rng.randrange(4)
         if kind < 2:
-            lib.bz_sde_create_vp(kind, 0.1, 20.0, ctypes.byref(h))
+            lib.bz_sde_create_vp(ctypes.byref(h), kind, 0.1, 20.0)
         elif kind == 2:
-            lib.bz_sde_create_ve(0.01, 10.0, ctypes.byref(h))
+            lib.bz_sde_create_ve(ctypes.byref(h), 0.01, 10.0)
         else:
-            lib.bz_sde_create_ddpm(50, rng.randrange(2), 1e-4 if rng.random() < 0.5 else 0.008, 0.02, ctypes.byref(h))
+            lib.bz_sde_create_ddpm(ctypes.byref(h), 50, rng.randrange(2), 1e-4 if rng.random() < 0.5 else 0.008, 0.02)
     return pooled(live_sdes, _lib.sde_p, create, lib.bz_sde_free)
 
 
@@ -144,14 +144,12 @@ def score_model():
     def create(h):
         r = rng.random()
         if r < 0.3:
-            lib.bz_score_create_mlp(2, MLP_WIDTHS.ctypes.data_as(_lib.i64p), 2, rng.randrange(2), 4, 2.0, rng.randrange(3), 5,
-                                    ctypes.byref(h))
+            lib.bz_score_create_mlp(ctypes.byref(h), 2, MLP_WIDTHS.ctypes.data_as(_lib.i64p), 2, rng.randrange(2), 4, 2.0, rng.randrange(3), 5)
         elif r < 0.65:
-            lib.bz_score_create_gmm(f64(np.array([1.0, 2.0])), f64(np.array([0.0, 0.0, 1.0, 1.0])),
-                                    f64(np.array([0.1, 0.2, 0.3, 0.1])), 2, 2, 1, ctypes.byref(h))
+            lib.bz_score_create_gmm(ctypes.byref(h), f64(np.array([1.0, 2.0])), f64(np.array([0.0, 0.0, 1.0, 1.0])),
+                                    f64(np.array([0.1, 0.2, 0.3, 0.1])), 2, 2, 1)
         else:
-            lib.bz_score_create_empirical(np.array([0, 0, 1, 1, -1, 0.5], np.float32).ctypes.data_as(_lib.f32p), 3, 2,
-                                          ctypes.byref(h))
+            lib.bz_score_create_empirical(ctypes.byref(h), np.array([0, 0, 1, 1, -1, 0.5], np.float32).ctypes.data_as(_lib.f32p), 3, 2)
     return pooled(live_scores, _lib.score_p, create, lib.bz_score_free)
 
 
@@ -287,8 +285,7 @@ def temperer():
     def create(h):
         ring = _lib.ising_p()
         lib.bz_ising_create_chain(ctypes.byref(ring), 5, 1.0, 0.0, 1)
-        lib.bz_pt_create(ring, f64(np.array([0.2, 0.6, 1.0])), 3, rng.choice([1, 2, 3]), rng.choice([1, 2]), 3,
-                         ctypes.byref(h))
+        lib.bz_pt_create(ctypes.byref(h), ring, f64(np.array([0.2, 0.6, 1.0])), 3, rng.choice([1, 2, 3]), rng.choice([1, 2]), 3)
         lib.bz_ising_free(ring)
     return pooled(live_temperers, _lib.pt_p, create, lib.bz_pt_free)
 
@@ -300,7 +297,7 @@ def circuit():
             lib.bz_circuit_create(ctypes.byref(h))
             lib.bz_circuit_add_gate(h, 1, i64(np.array([0, 1, 2], np.int64)), 3, None)
         else:
-            lib.bz_circuit_create_multiplier(2, ctypes.byref(h))
+            lib.bz_circuit_create_multiplier(ctypes.byref(h), 2)
     return pooled(live_circuits, _lib.circuit_p, create, lib.bz_circuit_free)
 
 
@@ -314,7 +311,7 @@ def sampler():
         else:
             lib.bz_ising_create_chain(ctypes.byref(ring), 5, 1.0, 0.0 if algorithm >= 2 else rng.choice([0.0, 0.5]), 1)
         order = 1 if algorithm == 0 else rng.choice([0, 1, 3])  # fixed-order Metropolis is refused on rings
-        lib.bz_mc_create(ring, 0.5, algorithm, order, 64 if algorithm == 4 else 2, 7, ctypes.byref(h))
+        lib.bz_mc_create(ctypes.byref(h), ring, 0.5, algorithm, order, 64 if algorithm == 4 else 2, 7)
         lib.bz_ising_free(ring)
     return pooled(live_samplers, _lib.mc_p, create, lib.bz_mc_free)
 
@@ -458,9 +455,8 @@ def call():
                                         f64(out_doubles(m)), int32_out(m)),
         "bz_ising_curie_weiss": lambda: (rng.choice(INTS), rng.choice(DOUBLES), rng.choice(DOUBLES), f64(doubles(m)), m,
                                          *(f64(out_doubles(m)) for _ in range(8))),
-        "bz_mc_create": lambda: (model(), rng.choice(DOUBLES), rng.choice([-1, 0, 1, 2, 4, 9]), rng.choice([-1, 0, 1, 2, 3]),
-                                 rng.choice(COUNTS), rng.choice(INTS) & (2**64 - 1),
-                                 None if rng.random() < 0.1 else ctypes.byref(_lib.mc_p())),
+        "bz_mc_create": lambda: (None if rng.random() < 0.1 else ctypes.byref(_lib.mc_p()), model(), rng.choice(DOUBLES), rng.choice([-1, 0, 1, 2, 4, 9]), rng.choice([-1, 0, 1, 2, 3]),
+                                 rng.choice(COUNTS), rng.choice(INTS) & (2**64 - 1)),
         "bz_mc_clamp": lambda: (sampler(), i64(ints(m)), spins(1, m), m),
         "bz_mc_release_clamps": lambda: (sampler(),),
         "bz_mc_set_correlation_axis": lambda: (sampler(), rng.choice([-5, -1, 0, 1, 2**31 - 1]), ctypes.byref(i)),
@@ -472,8 +468,8 @@ def call():
         "bz_beta_schedule": lambda: (rng.choice([-1, 0, 1, 2]), rng.choice(DOUBLES), rng.choice(DOUBLES), n, f64(out_doubles(n))),
         "bz_anneal_beta_range": lambda: (model(), ctypes.byref(d), None),
         "bz_anneal": lambda: anneal_arguments(n, i),
-        "bz_pt_create": lambda: (model(), f64(doubles(n)), n, rng.choice([-1, 0, 1, 2, 9]), rng.choice(COUNTS),
-                                 rng.choice(INTS) & (2**64 - 1), None if rng.random() < 0.1 else ctypes.byref(_lib.pt_p())),
+        "bz_pt_create": lambda: (None if rng.random() < 0.1 else ctypes.byref(_lib.pt_p()), model(), f64(doubles(n)), n, rng.choice([-1, 0, 1, 2, 9]), rng.choice(COUNTS),
+                                 rng.choice(INTS) & (2**64 - 1)),
         "bz_pt_size": lambda: (temperer(), ctypes.byref(i), None, None, ctypes.byref(i)),
         "bz_pt_run": lambda: (temperer(), rng.choice(COUNTS), rng.choice([-1, 0, 2, 2**50]), rng.choice(COUNTS),
                               progress(), None),
@@ -484,8 +480,8 @@ def call():
         "bz_pt_series": lambda: (temperer(), rng.choice([-1, 0, 2, 3]), f64(out_doubles(m)), f64(out_doubles(m)),
                                  f64(out_doubles(m)), m),
         "bz_pt_spins": lambda: (temperer(), spins_out(m), m),
-        "bz_rbm_create": lambda: (rng.choice([-1, 0, 1, 4, 2**21]), rng.choice([-1, 0, 3, 40, 2**21]), rng.choice([-1, 0, 1, 2]),
-                                  1, None if rng.random() < 0.1 else ctypes.byref(_lib.rbm_p())),
+        "bz_rbm_create": lambda: (None if rng.random() < 0.1 else ctypes.byref(_lib.rbm_p()), rng.choice([-1, 0, 1, 4, 2**21]), rng.choice([-1, 0, 3, 40, 2**21]), rng.choice([-1, 0, 1, 2]),
+                                  1),
         "bz_rbm_visible_units": lambda: (machine(), ctypes.byref(ctypes.c_int32()) if rng.random() < 0.9 else None),
         "bz_rbm_pseudo_log_likelihood": lambda: (machine(), floats(4 * max(m, 1)), m, f64(out_doubles(m))),
         "bz_rbm_set_training": lambda: (machine(), rng.choice([-1, 0, 1, 4, 5, 8, 9, 10]),
@@ -496,17 +492,14 @@ def call():
                                   floats(4 * 2) if rng.random() < 0.3 else None, rng.choice([0, 1]), 5,
                                   floats_out(4 * 2) if rng.random() < 0.9 else None, progress(), None),
         "bz_rbm_save": lambda: (machine(), rng.choice([None, b"", b"/nonexistent/x.rbm", SCRATCH])),
-        "bz_rbm_load": lambda: (rng.choice([None, b"", b"/nonexistent/x.rbm", SCRATCH, b"/dev/null"]),
-                                None if rng.random() < 0.1 else ctypes.byref(_lib.rbm_p())),
+        "bz_rbm_load": lambda: (None if rng.random() < 0.1 else ctypes.byref(_lib.rbm_p()), rng.choice([None, b"", b"/nonexistent/x.rbm", SCRATCH, b"/dev/null"])),
         "bz_rbm_serialized_size": lambda: (machine(), ctypes.byref(i) if rng.random() < 0.9 else None),
         "bz_rbm_serialize": lambda: (machine(), bytes_out(200), rng.choice([-1, 0, 10, 128, 200])),
-        "bz_rbm_deserialize": lambda: (random_bytes(200), rng.choice([-1, 0, 30, 120, 200]),
-                                       None if rng.random() < 0.1 else ctypes.byref(_lib.rbm_p())),
+        "bz_rbm_deserialize": lambda: (None if rng.random() < 0.1 else ctypes.byref(_lib.rbm_p()), random_bytes(200), rng.choice([-1, 0, 30, 120, 200])),
         "bz_bars_and_stripes": lambda: (rng.choice([-1, 0, 1, 3, 6]), ctypes.byref(i),
                                         np.empty(62 * 25, np.float32).ctypes.data_as(_lib.f32p) if rng.random() < 0.5 else None,
                                         rng.choice([-1, 0, 2, 14, 62])),
-        "bz_hopfield_create": lambda: (rng.choice([-1, 0, 1, 2, 6, 2**17, 2**27]), rng.choice([-1, 0, 1, 2]),
-                                       ctypes.byref(_lib.hopfield_p()) if rng.random() < 0.9 else None),
+        "bz_hopfield_create": lambda: (ctypes.byref(_lib.hopfield_p()) if rng.random() < 0.9 else None, rng.choice([-1, 0, 1, 2, 6, 2**17, 2**27]), rng.choice([-1, 0, 1, 2])),
         "bz_hopfield_size": lambda: (network(), ctypes.byref(i) if rng.random() < 0.5 else None, None, None),
         "bz_hopfield_store": lambda: (network(), spins(m, 6), m, six()),
         "bz_hopfield_patterns": lambda: (network(), spins_out(6 * max(m, 1) if m < 100 else 1), m, six()),
@@ -519,30 +512,27 @@ def call():
         "bz_hopfield_energy": lambda: (network(), spins(m, 6), m, six(), f64(out_doubles(m))),
         "bz_hopfield_overlaps": lambda: (network(), spins(m, 6), m, six(), f64(out_doubles(m * 4 if 0 < m < 100 else 1)),
                                          rng.choice([0, 1, 2])),
-        "bz_hopfield_to_ising": lambda: (network(), ctypes.byref(_lib.ising_p()) if rng.random() < 0.9 else None),
-        "bz_dense_hopfield_create": lambda: (*dense_rows(m), rng.choice(DOUBLES),
-                                             ctypes.byref(_lib.dense_hopfield_p()) if rng.random() < 0.9 else None),
-        "bz_dense_hopfield_create_polynomial": lambda: (*dense_rows(m), rng.choice([-1, 0, 1, 2, 3, 32, 33, 2**31 - 1]),
-                                                        ctypes.byref(_lib.dense_hopfield_p()) if rng.random() < 0.9 else None),
+        "bz_hopfield_to_ising": lambda: (ctypes.byref(_lib.ising_p()) if rng.random() < 0.9 else None, network()),
+        "bz_dense_hopfield_create": lambda: (ctypes.byref(_lib.dense_hopfield_p()) if rng.random() < 0.9 else None, *dense_rows(m), rng.choice(DOUBLES)),
+        "bz_dense_hopfield_create_polynomial": lambda: (ctypes.byref(_lib.dense_hopfield_p()) if rng.random() < 0.9 else None, *dense_rows(m), rng.choice([-1, 0, 1, 2, 3, 32, 33, 2**31 - 1])),
         "bz_dense_hopfield_info": lambda: (dense(), ctypes.byref(i) if rng.random() < 0.5 else None, None,
                                            ctypes.byref(ctypes.c_int32()), ctypes.byref(d), None),
         "bz_dense_hopfield_set_beta": lambda: (dense(), rng.choice(DOUBLES)),
         "bz_dense_hopfield_retrieve": lambda: (dense(), *dense_rows(m), rng.choice([-1, 0, 1, 3, 2**21]), progress(), None),
         "bz_dense_hopfield_energy": lambda: (dense(), *dense_rows(m), f64(out_doubles(m))),
-        "bz_sde_create_vp": lambda: (rng.choice([-1, 0, 1, 2]), rng.choice(DOUBLES), rng.choice(DOUBLES),
-                                     ctypes.byref(_lib.sde_p()) if rng.random() < 0.9 else None),
-        "bz_sde_create_ve": lambda: (rng.choice(DOUBLES), rng.choice(DOUBLES), ctypes.byref(_lib.sde_p()) if rng.random() < 0.9 else None),
-        "bz_sde_create_ddpm": lambda: (rng.choice([-1, 0, 1, 10, 2**21]), rng.choice([-1, 0, 1, 2]), rng.choice(DOUBLES),
-                                       rng.choice(DOUBLES), ctypes.byref(_lib.sde_p()) if rng.random() < 0.9 else None),
+        "bz_sde_create_vp": lambda: (ctypes.byref(_lib.sde_p()) if rng.random() < 0.9 else None, rng.choice([-1, 0, 1, 2]), rng.choice(DOUBLES), rng.choice(DOUBLES)),
+        "bz_sde_create_ve": lambda: (ctypes.byref(_lib.sde_p()) if rng.random() < 0.9 else None, rng.choice(DOUBLES), rng.choice(DOUBLES)),
+        "bz_sde_create_ddpm": lambda: (ctypes.byref(_lib.sde_p()) if rng.random() < 0.9 else None, rng.choice([-1, 0, 1, 10, 2**21]), rng.choice([-1, 0, 1, 2]), rng.choice(DOUBLES),
+                                       rng.choice(DOUBLES)),
         "bz_sde_info": lambda: (sde(), ctypes.byref(ctypes.c_int32()) if rng.random() < 0.5 else None, ctypes.byref(d)),
         "bz_sde_coefficients": lambda: (sde(), f64(doubles(n)), n, f64(out_doubles(n)), None, f64(out_doubles(n)), None),
         "bz_sde_time_of_snr": lambda: (sde(), f64(doubles(n)), n, f64(out_doubles(n))),
         "bz_sde_perturb": lambda: (lambda w: (sde(), float_rows(m, w), m, w, f64(doubles(m)), 7,
                                               floats_out(m * w if 0 < m < 1000 and 0 < w < 1000 else 1), None))(two()),
-        "bz_score_create_gmm": lambda: (f64(doubles(n)), f64(doubles(2 * n)), f64(doubles(4 * n)), n, rng.choice([-1, 0, 1, 2]),
-                                        rng.choice([-1, 0, 1]), ctypes.byref(_lib.score_p()) if rng.random() < 0.9 else None),
-        "bz_score_create_empirical": lambda: ((lambda w: (float_rows(m, w), m, w))(two())
-                                              + (ctypes.byref(_lib.score_p()) if rng.random() < 0.9 else None,)),
+        "bz_score_create_gmm": lambda: (ctypes.byref(_lib.score_p()) if rng.random() < 0.9 else None, f64(doubles(n)), f64(doubles(2 * n)), f64(doubles(4 * n)), n, rng.choice([-1, 0, 1, 2]),
+                                        rng.choice([-1, 0, 1])),
+        "bz_score_create_empirical": lambda: ((ctypes.byref(_lib.score_p()) if rng.random() < 0.9 else None,)
+                                              + (lambda w: (float_rows(m, w), m, w))(two())),
         "bz_score_dim": lambda: (score_model(), ctypes.byref(i) if rng.random() < 0.9 else None),
         "bz_score_eval": lambda: (score_model(), sde(), *((lambda w: (float_rows(m, w), m, w))(two())),
                                   rng.choice([0.5, 0.0, 1.0, 2.0, -1.0, float("nan")]), floats_out(2 * m if 0 < m < 1000 else 1),
@@ -550,9 +540,9 @@ def call():
         "bz_score_gmm_log_density": lambda: (score_model(), sde(), f64(doubles(2 * m)), m, two(),
                                              rng.choice([0.5, 0.0, 2.0, float("nan")]), f64(out_doubles(m)), f64(out_doubles(2 * m))),
         "bz_score_gmm_sample": lambda: (score_model(), m, 3, floats_out(2 * m if 0 < m < 1000 else 1)),
-        "bz_score_create_mlp": lambda: (rng.choice([-1, 0, 1, 2, 2**17]), i64(ints(3)), rng.choice([-1, 0, 1, 2, 3, 65]),
+        "bz_score_create_mlp": lambda: (ctypes.byref(_lib.score_p()) if rng.random() < 0.9 else None, rng.choice([-1, 0, 1, 2, 2**17]), i64(ints(3)), rng.choice([-1, 0, 1, 2, 3, 65]),
                                         rng.choice([-1, 0, 1, 2]), rng.choice([-2, 0, 1, 2, 4, 5, 8194]), rng.choice(DOUBLES),
-                                        rng.choice([-1, 0, 1, 2, 3]), 3, ctypes.byref(_lib.score_p()) if rng.random() < 0.9 else None),
+                                        rng.choice([-1, 0, 1, 2, 3]), 3),
         "bz_score_mlp_info": lambda: (score_model(), ctypes.byref(i) if rng.random() < 0.5 else None,
                                       i64(np.empty(2, np.int64)) if rng.random() < 0.5 else None, rng.choice([-1, 0, 1, 2]),
                                       ctypes.byref(ctypes.c_int32()), ctypes.byref(ctypes.c_int64()), ctypes.byref(d), None,
@@ -560,12 +550,10 @@ def call():
         "bz_train_options_init": lambda: (ctypes.byref(_lib.bz_train_options()) if rng.random() < 0.9 else None,),
         "bz_score_fit": lambda: fit_arguments(m),
         "bz_score_save": lambda: (score_model(), rng.choice([None, b"", b"/nonexistent/x.bzmlp", SCORE_SCRATCH])),
-        "bz_score_load": lambda: (rng.choice([None, b"", b"/nonexistent/x.bzmlp", SCORE_SCRATCH, SCRATCH, b"/dev/null"]),
-                                  ctypes.byref(_lib.score_p()) if rng.random() < 0.9 else None),
+        "bz_score_load": lambda: (ctypes.byref(_lib.score_p()) if rng.random() < 0.9 else None, rng.choice([None, b"", b"/nonexistent/x.bzmlp", SCORE_SCRATCH, SCRATCH, b"/dev/null"])),
         "bz_score_serialized_size": lambda: (score_model(), ctypes.byref(i) if rng.random() < 0.9 else None),
         "bz_score_serialize": lambda: (score_model(), bytes_out(400), rng.choice([-1, 0, 10, 300, 400])),
-        "bz_score_deserialize": lambda: (score_bytes(400), rng.choice([-1, 0, 30, 200, 400]),
-                                         ctypes.byref(_lib.score_p()) if rng.random() < 0.9 else None),
+        "bz_score_deserialize": lambda: (ctypes.byref(_lib.score_p()) if rng.random() < 0.9 else None, score_bytes(400), rng.choice([-1, 0, 30, 200, 400])),
         "bz_sampler_options_init": lambda: (ctypes.byref(_lib.bz_sampler_options()) if rng.random() < 0.9 else None,),
         "bz_diffusion_sample": lambda: (score_model(), sde(), m, two(), rng.choice([-1, 0, 1, 2, 3, 4, 5, 6, 7]), sampler_options(), 5,
                                         floats_out(2 * m if 0 < m < 1000 else 1), None, rng.choice([0, 0, 1, -1]),
@@ -585,10 +573,9 @@ def call():
                                           f64(out_doubles(1))),
         "bz_mode_coverage": lambda: (float_rows(m, 2), m, rng.choice([2, 1, 0]), f64(doubles(2 * n)), f64(doubles(n)), n,
                                      f64(out_doubles(1)), f64(out_doubles(n))),
-        "bz_bm_fit": lambda: (SPINS64 if rng.random() < 0.5 else spins_out(64) if rng.random() < 0.9 else None, rng.choice([-1, 0, 1, 2]), rng.choice([-1, 0, 3, 21]),
+        "bz_bm_fit": lambda: (ctypes.byref(_lib.ising_p()) if rng.random() < 0.9 else None, SPINS64 if rng.random() < 0.5 else spins_out(64) if rng.random() < 0.9 else None, rng.choice([-1, 0, 1, 2]), rng.choice([-1, 0, 3, 21]),
                               rng.choice([0.1, -1.0, float("nan")]), rng.choice([0.0, 0.9, 1.0]), rng.choice([-1, 0, 5]),
-                              rng.choice([0.0, 1e-6, float("nan")]), rng.choice([-1, 0, 4]), rng.choice([0, 1]), 3,
-                              ctypes.byref(_lib.ising_p()) if rng.random() < 0.9 else None, ctypes.byref(i), None, progress(), None),
+                              rng.choice([0.0, 1e-6, float("nan")]), rng.choice([-1, 0, 4]), rng.choice([0, 1]), 3, ctypes.byref(i), None, progress(), None),
         "bz_rbm_size": lambda: (machine(), ctypes.byref(i), None),
         "bz_rbm_parameters": lambda: (machine(), floats_out(12), floats_out(4), None, rng.choice([-1, 0, 4]), rng.choice([0, 3])),
         "bz_rbm_set_parameters": lambda: (machine(), floats(12), floats(4), floats(3), rng.choice([-1, 4]), rng.choice([3, 5])),
@@ -603,11 +590,10 @@ def call():
                                progress(), None),
         "bz_gate_info": lambda: (rng.choice([-1, 0, 3, 5, 6, 2**31 - 1]), ctypes.byref(i), None),
         "bz_circuit_create": lambda: (None if rng.random() < 0.1 else ctypes.byref(_lib.circuit_p()),),
-        "bz_circuit_create_multiplier": lambda: (rng.choice([-1, 0, 1, 2, 3, 33, 2**40]),
-                                                 None if rng.random() < 0.1 else ctypes.byref(_lib.circuit_p())),
+        "bz_circuit_create_multiplier": lambda: (None if rng.random() < 0.1 else ctypes.byref(_lib.circuit_p()), rng.choice([-1, 0, 1, 2, 3, 33, 2**40])),
         "bz_circuit_add_gate": lambda: (circuit(), rng.choice([-1, 0, 1, 3, 5, 6]), i64(ints(n)), n, ctypes.byref(i)),
         "bz_circuit_size": lambda: (circuit(), ctypes.byref(i), None),
-        "bz_circuit_model": lambda: (circuit(), new_model_out()),
+        "bz_circuit_model": lambda: (new_model_out(), circuit()),
         "bz_pbit_factor": lambda: (rng.choice([-1, 0, 4, 35, 143, 2**62, 2**63 - 1]), rng.choice([-1, 0, 2, 3, 31, 40]),
                                    rng.choice(DOUBLES), rng.choice([-1, 0, 1, 50]), rng.choice([-1, 0, 1, 2, 2**40]),
                                    rng.choice(INTS) & (2**64 - 1), ctypes.byref(i), None, ctypes.byref(d), None, None,

@@ -323,20 +323,20 @@ def mc_cases():
     antiferro = _lib.ising_p()
     lib.bz_ising_create_chain(ctypes.byref(antiferro), 4, -1.0, 0.0, 1)
     wolff = _lib.mc_p()
-    lib.bz_mc_create(m, 0.5, 2, 0, 1, 1, ctypes.byref(wolff))
+    lib.bz_mc_create(ctypes.byref(wolff), m, 0.5, 2, 0, 1, 1)
     mc = _lib.mc_p()
-    lib.bz_mc_create(m, 0.5, 1, 0, 2, 1, ctypes.byref(mc))
+    lib.bz_mc_create(ctypes.byref(mc), m, 0.5, 1, 0, 2, 1)
     glass = _lib.mc_p()
-    lib.bz_mc_create(triangle, 0.5, 0, 0, 1, 1, ctypes.byref(glass))
+    lib.bz_mc_create(ctypes.byref(glass), triangle, 0.5, 0, 0, 1, 1)
     correlated = _lib.mc_p()
-    lib.bz_mc_create(m, 0.5, 1, 0, 1, 1, ctypes.byref(correlated))
+    lib.bz_mc_create(ctypes.byref(correlated), m, 0.5, 1, 0, 1, 1)
     lib.bz_mc_set_correlation_axis(correlated, 0, None)
     lib.bz_mc_run(correlated, 10, 0, 1, NOFN, None)
     fresh = _lib.mc_p()
-    lib.bz_mc_create(m, 0.5, 1, 2, 1, 1, ctypes.byref(fresh))
+    lib.bz_mc_create(ctypes.byref(fresh), m, 0.5, 1, 2, 1, 1)
     lib.bz_mc_run(mc, 10, 0, 1, NOFN, None)
     dead = _lib.mc_p()
-    lib.bz_mc_create(m, 0.5, 1, 0, 1, 1, ctypes.byref(dead))
+    lib.bz_mc_create(ctypes.byref(dead), m, 0.5, 1, 0, 1, 1)
     lib.bz_mc_free(dead)
     out8, k = np.empty(8), lib.bz_mc_n_observables()
 
@@ -344,18 +344,18 @@ def mc_cases():
         return ctypes.byref(_lib.mc_p())
 
     return [
-        ("bz_mc_create", (m, -0.5, 0, 0, 1, 1, out_mc()), bz.InvalidArgument, "beta"),
-        ("bz_mc_create", (m, 0.5, 4, 0, 64, 1, out_mc()), bz.Unsupported, "multi-spin"),
-        ("bz_mc_create", (m, 0.5, 4, 0, 63, 1, out_mc()), bz.InvalidArgument, "multiple of 64"),
-        ("bz_mc_create", (m, NAN, 0, 0, 1, 1, out_mc()), bz.NumericError, "beta"),
-        ("bz_mc_create", (m, 0.5, 9, 0, 1, 1, out_mc()), bz.InvalidArgument, "algorithm"),
-        ("bz_mc_create", (m, 0.5, 0, 4, 1, 1, out_mc()), bz.InvalidArgument, "order"),
-        ("bz_mc_create", (triangle, 0.5, 2, 0, 1, 1, out_mc()), bz.Unsupported, "Wolff"),
-        ("bz_mc_create", (antiferro, 0.5, 3, 0, 1, 1, out_mc()), bz.Unsupported, "ferromagnet"),
-        ("bz_mc_create", (m, 0.5, 0, 0, 0, 1, out_mc()), bz.InvalidArgument, "chains"),
-        ("bz_mc_create", (triangle, 0.5, 0, 2, 1, 1, out_mc()), bz.InvalidArgument, "bipartite"),
-        ("bz_mc_create", (dead_model(), 0.5, 0, 0, 1, 1, out_mc()), bz.InvalidHandle, "model"),
-        ("bz_mc_create", (m, 0.5, 0, 0, 1, 1, None), bz.NullPointerError, "out"),
+        ("bz_mc_create", (out_mc(), m, -0.5, 0, 0, 1, 1), bz.InvalidArgument, "beta"),
+        ("bz_mc_create", (out_mc(), m, 0.5, 4, 0, 64, 1), bz.Unsupported, "multi-spin"),
+        ("bz_mc_create", (out_mc(), m, 0.5, 4, 0, 63, 1), bz.InvalidArgument, "multiple of 64"),
+        ("bz_mc_create", (out_mc(), m, NAN, 0, 0, 1, 1), bz.NumericError, "beta"),
+        ("bz_mc_create", (out_mc(), m, 0.5, 9, 0, 1, 1), bz.InvalidArgument, "algorithm"),
+        ("bz_mc_create", (out_mc(), m, 0.5, 0, 4, 1, 1), bz.InvalidArgument, "order"),
+        ("bz_mc_create", (out_mc(), triangle, 0.5, 2, 0, 1, 1), bz.Unsupported, "Wolff"),
+        ("bz_mc_create", (out_mc(), antiferro, 0.5, 3, 0, 1, 1), bz.Unsupported, "ferromagnet"),
+        ("bz_mc_create", (out_mc(), m, 0.5, 0, 0, 0, 1), bz.InvalidArgument, "chains"),
+        ("bz_mc_create", (out_mc(), triangle, 0.5, 0, 2, 1, 1), bz.InvalidArgument, "bipartite"),
+        ("bz_mc_create", (out_mc(), dead_model(), 0.5, 0, 0, 1, 1), bz.InvalidHandle, "model"),
+        ("bz_mc_create", (None, m, 0.5, 0, 0, 1, 1), bz.NullPointerError, "out"),
         ("bz_mc_size", (dead, None, None, None), bz.InvalidHandle, "mc"),
         ("bz_mc_set_beta", (mc, INF), bz.NumericError, "beta"),
         ("bz_mc_set_beta", (None, 1.0), bz.NullPointerError, "mc"),
@@ -465,12 +465,12 @@ def tempering_cases():
     m = ring()
     ferro = ring()
     pt = _lib.pt_p()
-    lib.bz_pt_create(m, f64(arr(0.5, 1.0)), 2, 1, 1, 1, ctypes.byref(pt))
+    lib.bz_pt_create(ctypes.byref(pt), m, f64(arr(0.5, 1.0)), 2, 1, 1, 1)
     fresh = _lib.pt_p()
-    lib.bz_pt_create(m, f64(arr(0.5, 1.0)), 2, 1, 1, 1, ctypes.byref(fresh))
+    lib.bz_pt_create(ctypes.byref(fresh), m, f64(arr(0.5, 1.0)), 2, 1, 1, 1)
     lib.bz_pt_run(pt, 10, 0, 1, NOFN, None)
     dead = _lib.pt_p()
-    lib.bz_pt_create(m, f64(arr(0.5, 1.0)), 2, 1, 1, 1, ctypes.byref(dead))
+    lib.bz_pt_create(ctypes.byref(dead), m, f64(arr(0.5, 1.0)), 2, 1, 1, 1)
     lib.bz_pt_free(dead)
     out8, k = np.empty(8), lib.bz_mc_n_observables()
 
@@ -478,17 +478,17 @@ def tempering_cases():
         return ctypes.byref(_lib.pt_p())
 
     return [
-        ("bz_pt_create", (m, f64(arr(1.0, 0.5)), 2, 0, 1, 1, out_pt()), bz.InvalidArgument, "increase strictly"),
-        ("bz_pt_create", (m, f64(arr(0.5, 0.5)), 2, 0, 1, 1, out_pt()), bz.InvalidArgument, "increase strictly"),
-        ("bz_pt_create", (m, f64(arr(-0.5, 0.5)), 2, 0, 1, 1, out_pt()), bz.InvalidArgument, "betas[0]"),
-        ("bz_pt_create", (m, f64(arr(0.5, NAN)), 2, 0, 1, 1, out_pt()), bz.NumericError, "betas[1]"),
-        ("bz_pt_create", (m, f64(arr(0.5)), 1, 0, 1, 1, out_pt()), bz.InvalidArgument, "n_betas"),
-        ("bz_pt_create", (m, None, 2, 0, 1, 1, out_pt()), bz.NullPointerError, "betas"),
-        ("bz_pt_create", (m, f64(arr(0.5, 1.0)), 2, 7, 1, 1, out_pt()), bz.InvalidArgument, "algorithm"),
-        ("bz_pt_create", (m, f64(arr(0.5, 1.0)), 2, 0, 0, 1, out_pt()), bz.InvalidArgument, "replicas"),
-        ("bz_pt_create", (m, f64(arr(0.5, 1.0)), 2, 0, 40000, 1, out_pt()), bz.InvalidArgument, "replicas"),
-        ("bz_pt_create", (ferro, f64(arr(0.5, 1.0)), 2, 0, 1, 1, None), bz.NullPointerError, "out"),
-        ("bz_pt_create", (dead_model(), f64(arr(0.5, 1.0)), 2, 0, 1, 1, out_pt()), bz.InvalidHandle, "model"),
+        ("bz_pt_create", (out_pt(), m, f64(arr(1.0, 0.5)), 2, 0, 1, 1), bz.InvalidArgument, "increase strictly"),
+        ("bz_pt_create", (out_pt(), m, f64(arr(0.5, 0.5)), 2, 0, 1, 1), bz.InvalidArgument, "increase strictly"),
+        ("bz_pt_create", (out_pt(), m, f64(arr(-0.5, 0.5)), 2, 0, 1, 1), bz.InvalidArgument, "betas[0]"),
+        ("bz_pt_create", (out_pt(), m, f64(arr(0.5, NAN)), 2, 0, 1, 1), bz.NumericError, "betas[1]"),
+        ("bz_pt_create", (out_pt(), m, f64(arr(0.5)), 1, 0, 1, 1), bz.InvalidArgument, "n_betas"),
+        ("bz_pt_create", (out_pt(), m, None, 2, 0, 1, 1), bz.NullPointerError, "betas"),
+        ("bz_pt_create", (out_pt(), m, f64(arr(0.5, 1.0)), 2, 7, 1, 1), bz.InvalidArgument, "algorithm"),
+        ("bz_pt_create", (out_pt(), m, f64(arr(0.5, 1.0)), 2, 0, 0, 1), bz.InvalidArgument, "replicas"),
+        ("bz_pt_create", (out_pt(), m, f64(arr(0.5, 1.0)), 2, 0, 40000, 1), bz.InvalidArgument, "replicas"),
+        ("bz_pt_create", (None, ferro, f64(arr(0.5, 1.0)), 2, 0, 1, 1), bz.NullPointerError, "out"),
+        ("bz_pt_create", (out_pt(), dead_model(), f64(arr(0.5, 1.0)), 2, 0, 1, 1), bz.InvalidHandle, "model"),
         ("bz_pt_size", (dead, None, None, None, None), bz.InvalidHandle, "pt"),
         ("bz_pt_run", (pt, 10, 0, 0, NOFN, None), bz.InvalidArgument, "swap_every"),
         ("bz_pt_run", (pt, 1, 0, 2, NOFN, None), bz.InvalidArgument, "sweeps"),
@@ -551,9 +551,9 @@ def pbit_cases():
         ("bz_gate_info", (6, None, None), bz.InvalidArgument, "gate"),
         ("bz_gate_info", (-1, None, None), bz.InvalidArgument, "gate"),
         ("bz_circuit_create", (None,), bz.NullPointerError, "out"),
-        ("bz_circuit_create_multiplier", (1, out_circuit()), bz.InvalidArgument, "bits"),
-        ("bz_circuit_create_multiplier", (33, out_circuit()), bz.InvalidArgument, "bits"),
-        ("bz_circuit_create_multiplier", (3, None), bz.NullPointerError, "out"),
+        ("bz_circuit_create_multiplier", (out_circuit(), 1), bz.InvalidArgument, "bits"),
+        ("bz_circuit_create_multiplier", (out_circuit(), 33), bz.InvalidArgument, "bits"),
+        ("bz_circuit_create_multiplier", (None, 3), bz.NullPointerError, "out"),
         ("bz_circuit_add_gate", (circuit, 9, i64(ints(0, 1, 2)), 3, None), bz.InvalidArgument, "gate"),
         ("bz_circuit_add_gate", (circuit, 1, i64(ints(0, 1)), 2, None), bz.ShapeError, "arity"),
         ("bz_circuit_add_gate", (circuit, 1, None, 3, None), bz.NullPointerError, "nodes"),
@@ -563,9 +563,9 @@ def pbit_cases():
         ("bz_circuit_add_gate", (dead, 0, i64(ints(0, 1)), 2, None), bz.InvalidHandle, "circuit"),
         ("bz_circuit_size", (dead, None, None), bz.InvalidHandle, "circuit"),
         ("bz_circuit_size", (None, None, None), bz.NullPointerError, "circuit"),
-        ("bz_circuit_model", (empty, out_model()), bz.InvalidArgument, "no gates"),
-        ("bz_circuit_model", (circuit, None), bz.NullPointerError, "out"),
-        ("bz_circuit_model", (dead, out_model()), bz.InvalidHandle, "circuit"),
+        ("bz_circuit_model", (out_model(), empty), bz.InvalidArgument, "no gates"),
+        ("bz_circuit_model", (None, circuit), bz.NullPointerError, "out"),
+        ("bz_circuit_model", (out_model(), dead), bz.InvalidHandle, "circuit"),
         ("bz_pbit_factor", (3, 0, 1.0, 10, 1, 0, *factor_outs, NOFN, None), bz.InvalidArgument, "n must be"),
         ("bz_pbit_factor", (35, 2, 1.0, 10, 1, 0, *factor_outs, NOFN, None), bz.InvalidArgument, "product bits"),
         ("bz_pbit_factor", (35, 40, 1.0, 10, 1, 0, *factor_outs, NOFN, None), bz.InvalidArgument, "bits"),
@@ -580,13 +580,13 @@ def pbit_cases():
 
 def rbm_cases():
     rbm = _lib.rbm_p()
-    lib.bz_rbm_create(3, 2, 0, 1, ctypes.byref(rbm))
+    lib.bz_rbm_create(ctypes.byref(rbm), 3, 2, 0, 1)
     big = _lib.rbm_p()
-    lib.bz_rbm_create(40, 33, 0, 1, ctypes.byref(big))
+    lib.bz_rbm_create(ctypes.byref(big), 40, 33, 0, 1)
     gaussian = _lib.rbm_p()
-    lib.bz_rbm_create(3, 2, 1, 1, ctypes.byref(gaussian))
+    lib.bz_rbm_create(ctypes.byref(gaussian), 3, 2, 1, 1)
     dead = _lib.rbm_p()
-    lib.bz_rbm_create(3, 2, 0, 1, ctypes.byref(dead))
+    lib.bz_rbm_create(ctypes.byref(dead), 3, 2, 0, 1)
     lib.bz_rbm_free(dead)
     saved = os.path.join(tempfile.mkdtemp(), "machine.rbm")
     lib.bz_rbm_save(rbm, saved.encode())
@@ -606,8 +606,8 @@ def rbm_cases():
     bad_spins = np.array([[1, 0]], np.int8)
 
     def bm(data, rows, n, rate=0.1, momentum=0.5, iterations=10, tolerance=1e-6, chains=0, sweeps=1, out=True):
-        return (data.ctypes.data_as(_lib.i8p) if data is not None else None, rows, n, rate, momentum, iterations, tolerance,
-                chains, sweeps, 1, ctypes.byref(_lib.ising_p()) if out else None, None, None, NOFN, None)
+        return (ctypes.byref(_lib.ising_p()) if out else None, data.ctypes.data_as(_lib.i8p) if data is not None else None, rows,
+                n, rate, momentum, iterations, tolerance, chains, sweeps, 1, None, None, NOFN, None)
 
     def f32(*values):
         return np.array(values, np.float32).ctypes.data_as(_lib.f32p)
@@ -622,11 +622,11 @@ def rbm_cases():
         return (rbm, n, steps, start, 0, 1, out, progress, None)
 
     return [
-        ("bz_rbm_create", (0, 2, 0, 1, ctypes.byref(_lib.rbm_p())), bz.InvalidArgument, "n_visible"),
-        ("bz_rbm_create", (3, 2**21, 0, 1, ctypes.byref(_lib.rbm_p())), bz.InvalidArgument, "n_hidden"),
-        ("bz_rbm_create", (2**20, 2**20, 0, 1, ctypes.byref(_lib.rbm_p())), bz.LimitExceeded, "weights"),
-        ("bz_rbm_create", (3, 2, 2, 1, ctypes.byref(_lib.rbm_p())), bz.InvalidArgument, "visible_units"),
-        ("bz_rbm_create", (3, 2, 0, 1, None), bz.NullPointerError, "out"),
+        ("bz_rbm_create", (ctypes.byref(_lib.rbm_p()), 0, 2, 0, 1), bz.InvalidArgument, "n_visible"),
+        ("bz_rbm_create", (ctypes.byref(_lib.rbm_p()), 3, 2**21, 0, 1), bz.InvalidArgument, "n_hidden"),
+        ("bz_rbm_create", (ctypes.byref(_lib.rbm_p()), 2**20, 2**20, 0, 1), bz.LimitExceeded, "weights"),
+        ("bz_rbm_create", (ctypes.byref(_lib.rbm_p()), 3, 2, 2, 1), bz.InvalidArgument, "visible_units"),
+        ("bz_rbm_create", (None, 3, 2, 0, 1), bz.NullPointerError, "out"),
         ("bz_rbm_visible_units", (rbm, None), bz.NullPointerError, "out"),
         ("bz_rbm_visible_units", (dead, ctypes.byref(ctypes.c_int32())), bz.InvalidHandle, "rbm"),
         ("bz_rbm_size", (dead, None, None), bz.InvalidHandle, "rbm"),
@@ -695,17 +695,17 @@ def rbm_cases():
         ("bz_rbm_save", (rbm, b""), bz.InvalidArgument, "path"),
         ("bz_rbm_save", (rbm, b"/nonexistent/dir/x.rbm"), bz.BoltzmannIOError, "nonexistent"),
         ("bz_rbm_save", (dead, saved.encode()), bz.InvalidHandle, "rbm"),
-        ("bz_rbm_load", (b"/nonexistent/x.rbm", ctypes.byref(_lib.rbm_p())), bz.BoltzmannIOError, "nonexistent"),
-        ("bz_rbm_load", (paths["truncated"].encode(), ctypes.byref(_lib.rbm_p())), bz.FormatError, "truncated"),
-        ("bz_rbm_load", (paths["flipped"].encode(), ctypes.byref(_lib.rbm_p())), bz.FormatError, "checksum"),
-        ("bz_rbm_load", (paths["magic"].encode(), ctypes.byref(_lib.rbm_p())), bz.FormatError, "magic"),
-        ("bz_rbm_load", (saved.encode(), None), bz.NullPointerError, "out"),
+        ("bz_rbm_load", (ctypes.byref(_lib.rbm_p()), b"/nonexistent/x.rbm"), bz.BoltzmannIOError, "nonexistent"),
+        ("bz_rbm_load", (ctypes.byref(_lib.rbm_p()), paths["truncated"].encode()), bz.FormatError, "truncated"),
+        ("bz_rbm_load", (ctypes.byref(_lib.rbm_p()), paths["flipped"].encode()), bz.FormatError, "checksum"),
+        ("bz_rbm_load", (ctypes.byref(_lib.rbm_p()), paths["magic"].encode()), bz.FormatError, "magic"),
+        ("bz_rbm_load", (None, saved.encode()), bz.NullPointerError, "out"),
         ("bz_rbm_serialized_size", (rbm, None), bz.NullPointerError, "out"),
         ("bz_rbm_serialize", (rbm, raw(bytes(10)), 10), bz.ShapeError, "size"),
         ("bz_rbm_serialize", (rbm, None, len(good)), bz.NullPointerError, "out"),
-        ("bz_rbm_deserialize", (raw(good[:30]), 30, ctypes.byref(_lib.rbm_p())), bz.FormatError, "truncated"),
-        ("bz_rbm_deserialize", (None, 10, ctypes.byref(_lib.rbm_p())), bz.NullPointerError, "bytes"),
-        ("bz_rbm_deserialize", (raw(good), -1, ctypes.byref(_lib.rbm_p())), bz.InvalidArgument, "size"),
+        ("bz_rbm_deserialize", (ctypes.byref(_lib.rbm_p()), raw(good[:30]), 30), bz.FormatError, "truncated"),
+        ("bz_rbm_deserialize", (ctypes.byref(_lib.rbm_p()), None, 10), bz.NullPointerError, "bytes"),
+        ("bz_rbm_deserialize", (ctypes.byref(_lib.rbm_p()), raw(good), -1), bz.InvalidArgument, "size"),
         ("bz_bars_and_stripes", (0, None, None, 0), bz.InvalidArgument, "side"),
         ("bz_bars_and_stripes", (3, None, out, 13), bz.ShapeError, "n_rows"),
         ("bz_bm_fit", bm(spins, 2, 2, rate=0.0), bz.InvalidArgument, "learning_rate"),
@@ -718,20 +718,20 @@ def rbm_cases():
         ("bz_bm_fit", bm(spins, 2, 0), bz.InvalidArgument, "n_spins"),
         ("bz_bm_fit", bm(spins, 0, 2), bz.InvalidArgument, "n_rows"),
         ("bz_bm_fit", bm(None, 2, 2), bz.NullPointerError, "spins"),
-        ("bz_bm_fit", bm(spins, 2, 2, out=False), bz.NullPointerError, "out_model"),
+        ("bz_bm_fit", bm(spins, 2, 2, out=False), bz.NullPointerError, "out"),
         ("bz_bm_fit", bm(np.ones((1, 21), np.int8), 1, 21), bz.LimitExceeded, "chains > 0"),
     ]
 
 
 def hopfield_cases():
     net = _lib.hopfield_p()
-    lib.bz_hopfield_create(4, 0, ctypes.byref(net))
+    lib.bz_hopfield_create(ctypes.byref(net), 4, 0)
     pattern = np.array([1, -1, 1, -1], np.int8)
     lib.bz_hopfield_store(net, pattern.ctypes.data_as(_lib.i8p), 1, 4)
     storkey = _lib.hopfield_p()
-    lib.bz_hopfield_create(4, 1, ctypes.byref(storkey))
+    lib.bz_hopfield_create(ctypes.byref(storkey), 4, 1)
     dead = _lib.hopfield_p()
-    lib.bz_hopfield_create(4, 0, ctypes.byref(dead))
+    lib.bz_hopfield_create(ctypes.byref(dead), 4, 0)
     lib.bz_hopfield_free(dead)
 
     def i8(*values):
@@ -743,10 +743,10 @@ def hopfield_cases():
 
     e = np.empty(4).ctypes.data_as(_lib.f64p)
     return [
-        ("bz_hopfield_create", (1, 0, ctypes.byref(_lib.hopfield_p())), bz.InvalidArgument, "n_neurons"),
-        ("bz_hopfield_create", (4, 2, ctypes.byref(_lib.hopfield_p())), bz.InvalidArgument, "rule"),
-        ("bz_hopfield_create", (2**17, 1, ctypes.byref(_lib.hopfield_p())), bz.LimitExceeded, "matrix"),
-        ("bz_hopfield_create", (4, 0, None), bz.NullPointerError, "out"),
+        ("bz_hopfield_create", (ctypes.byref(_lib.hopfield_p()), 1, 0), bz.InvalidArgument, "n_neurons"),
+        ("bz_hopfield_create", (ctypes.byref(_lib.hopfield_p()), 4, 2), bz.InvalidArgument, "rule"),
+        ("bz_hopfield_create", (ctypes.byref(_lib.hopfield_p()), 2**17, 1), bz.LimitExceeded, "matrix"),
+        ("bz_hopfield_create", (None, 4, 0), bz.NullPointerError, "out"),
         ("bz_hopfield_size", (dead, None, None, None), bz.InvalidHandle, "net"),
         ("bz_hopfield_store", (net, i8(1, 0, 1, 1), 1, 4), bz.InvalidArgument, "patterns[0][1]"),
         ("bz_hopfield_store", (net, i8(1, 1, 1, 1), 1, 3), bz.ShapeError, "n_neurons"),
@@ -772,8 +772,8 @@ def hopfield_cases():
         ("bz_hopfield_energy", (net, i8(1, 1, 1, 1), 2**50, 4, e), bz.InvalidArgument, "n_states"),
         ("bz_hopfield_overlaps", (net, i8(1, 1, 1, 1), 1, 4, e, 3), bz.ShapeError, "n_patterns"),
         ("bz_hopfield_overlaps", (net, i8(1, 1, 1, 1), 1, 4, None, 1), bz.NullPointerError, "overlaps"),
-        ("bz_hopfield_to_ising", (net, None), bz.NullPointerError, "out"),
-        ("bz_hopfield_to_ising", (dead, ctypes.byref(_lib.ising_p())), bz.InvalidHandle, "net"),
+        ("bz_hopfield_to_ising", (None, net), bz.NullPointerError, "out"),
+        ("bz_hopfield_to_ising", (ctypes.byref(_lib.ising_p()), dead), bz.InvalidHandle, "net"),
     ]
 
 
@@ -783,9 +783,9 @@ def dense_cases():
 
     patterns = f32(1, -1, 1, -1, -1, 1)  # 2 x 3
     net, poly, dead = (_lib.dense_hopfield_p() for _ in range(3))
-    lib.bz_dense_hopfield_create(patterns, 2, 3, 1.0, ctypes.byref(net))
-    lib.bz_dense_hopfield_create_polynomial(patterns, 2, 3, 3, ctypes.byref(poly))
-    lib.bz_dense_hopfield_create(patterns, 2, 3, 1.0, ctypes.byref(dead))
+    lib.bz_dense_hopfield_create(ctypes.byref(net), patterns, 2, 3, 1.0)
+    lib.bz_dense_hopfield_create_polynomial(ctypes.byref(poly), patterns, 2, 3, 3)
+    lib.bz_dense_hopfield_create(ctypes.byref(dead), patterns, 2, 3, 1.0)
     lib.bz_dense_hopfield_free(dead)
     out = ctypes.byref(_lib.dense_hopfield_p())
     e = np.empty(4).ctypes.data_as(_lib.f64p)
@@ -794,16 +794,16 @@ def dense_cases():
         return (handle or net, states if states is not None else f32(1, 1, 1), rows, dim, steps, NOFN, None)
 
     return [
-        ("bz_dense_hopfield_create", (patterns, 0, 3, 1.0, out), bz.InvalidArgument, "n_patterns"),
-        ("bz_dense_hopfield_create", (patterns, 2, 0, 1.0, out), bz.InvalidArgument, "dim"),
-        ("bz_dense_hopfield_create", (patterns, 2, 3, NAN, out), bz.NumericError, "beta"),
-        ("bz_dense_hopfield_create", (patterns, 2, 3, 0.0, out), bz.NumericError, "beta"),
-        ("bz_dense_hopfield_create", (f32(1, 2, 3, 4, NAN, 6), 2, 3, 1.0, out), bz.NumericError, "patterns[1][1]"),
-        ("bz_dense_hopfield_create", (None, 2, 3, 1.0, out), bz.NullPointerError, "patterns"),
-        ("bz_dense_hopfield_create", (patterns, 2, 3, 1.0, None), bz.NullPointerError, "out"),
-        ("bz_dense_hopfield_create_polynomial", (f32(1, -1, 0.5, 1, 1, 1), 2, 3, 3, out), bz.InvalidArgument, "patterns[0][2]"),
-        ("bz_dense_hopfield_create_polynomial", (patterns, 2, 3, 1, out), bz.InvalidArgument, "degree"),
-        ("bz_dense_hopfield_create_polynomial", (patterns, 2, 3, 33, out), bz.InvalidArgument, "degree"),
+        ("bz_dense_hopfield_create", (out, patterns, 0, 3, 1.0), bz.InvalidArgument, "n_patterns"),
+        ("bz_dense_hopfield_create", (out, patterns, 2, 0, 1.0), bz.InvalidArgument, "dim"),
+        ("bz_dense_hopfield_create", (out, patterns, 2, 3, NAN), bz.NumericError, "beta"),
+        ("bz_dense_hopfield_create", (out, patterns, 2, 3, 0.0), bz.NumericError, "beta"),
+        ("bz_dense_hopfield_create", (out, f32(1, 2, 3, 4, NAN, 6), 2, 3, 1.0), bz.NumericError, "patterns[1][1]"),
+        ("bz_dense_hopfield_create", (out, None, 2, 3, 1.0), bz.NullPointerError, "patterns"),
+        ("bz_dense_hopfield_create", (None, patterns, 2, 3, 1.0), bz.NullPointerError, "out"),
+        ("bz_dense_hopfield_create_polynomial", (out, f32(1, -1, 0.5, 1, 1, 1), 2, 3, 3), bz.InvalidArgument, "patterns[0][2]"),
+        ("bz_dense_hopfield_create_polynomial", (out, patterns, 2, 3, 1), bz.InvalidArgument, "degree"),
+        ("bz_dense_hopfield_create_polynomial", (out, patterns, 2, 3, 33), bz.InvalidArgument, "degree"),
         ("bz_dense_hopfield_info", (dead, None, None, None, None, None), bz.InvalidHandle, "net"),
         ("bz_dense_hopfield_set_beta", (net, INF), bz.NumericError, "beta"),
         ("bz_dense_hopfield_set_beta", (poly, 2.0), bz.Unsupported, "polynomial"),
@@ -826,12 +826,12 @@ def learned_score_cases():
         return np.array(values, np.float32).ctypes.data_as(_lib.f32p)
 
     sde, model, mixture, dead = _lib.sde_p(), _lib.score_p(), _lib.score_p(), _lib.score_p()
-    lib.bz_sde_create_vp(0, 0.1, 20.0, ctypes.byref(sde))
+    lib.bz_sde_create_vp(ctypes.byref(sde), 0, 0.1, 20.0)
     widths = ints(8, 8)
-    lib.bz_score_create_mlp(2, widths.ctypes.data_as(_lib.i64p), 2, 0, 4, 1.0, 0, 1, ctypes.byref(model))
-    lib.bz_score_create_mlp(2, widths.ctypes.data_as(_lib.i64p), 2, 0, 4, 1.0, 0, 1, ctypes.byref(dead))
+    lib.bz_score_create_mlp(ctypes.byref(model), 2, widths.ctypes.data_as(_lib.i64p), 2, 0, 4, 1.0, 0, 1)
+    lib.bz_score_create_mlp(ctypes.byref(dead), 2, widths.ctypes.data_as(_lib.i64p), 2, 0, 4, 1.0, 0, 1)
     lib.bz_score_free(dead)
-    lib.bz_score_create_gmm(f64(arr(1.0)), f64(arr(0.0, 0.0)), f64(arr(1.0, 1.0)), 1, 2, 1, ctypes.byref(mixture))
+    lib.bz_score_create_gmm(ctypes.byref(mixture), f64(arr(1.0)), f64(arr(0.0, 0.0)), f64(arr(1.0, 1.0)), 1, 2, 1)
     out = ctypes.byref(_lib.score_p())
     folder = tempfile.mkdtemp()
     saved = os.path.join(folder, "model.bzmlp")
@@ -863,8 +863,8 @@ def learned_score_cases():
         return (handle or model, sde_handle or sde, x, n, dim, opts or options(steps=4, batch_size=2), 1, losses, progress, None)
 
     def create(dim=2, hidden=widths, n_hidden=2, embedding=0, size=4, scale=1.0, prediction=0, out_=out):
-        return (dim, None if hidden is None else hidden.ctypes.data_as(_lib.i64p), n_hidden, embedding, size, scale, prediction,
-                1, out_)
+        return (out_, dim, None if hidden is None else hidden.ctypes.data_as(_lib.i64p), n_hidden, embedding, size, scale,
+                prediction, 1)
 
     def info(handle=None, hidden=None, capacity=0):
         return (handle or model, None, hidden, capacity, None, None, None, None, None, None)
@@ -909,20 +909,20 @@ def learned_score_cases():
         ("bz_score_save", (model, b""), bz.InvalidArgument, "path"),
         ("bz_score_save", (model, b"/nonexistent/dir/x.bzmlp"), bz.BoltzmannIOError, "nonexistent"),
         ("bz_score_save", (mixture, saved.encode()), bz.Unsupported, "learned"),
-        ("bz_score_load", (b"/nonexistent/x.bzmlp", out), bz.BoltzmannIOError, "nonexistent"),
-        ("bz_score_load", (paths["truncated"].encode(), out), bz.FormatError, "truncated"),
-        ("bz_score_load", (paths["checksum"].encode(), out), bz.FormatError, "checksum"),
-        ("bz_score_load", (paths["magic"].encode(), out), bz.FormatError, "magic"),
-        ("bz_score_load", (paths["version"].encode(), out), bz.FormatError, "version 2"),
-        ("bz_score_load", (saved.encode(), None), bz.NullPointerError, "out"),
+        ("bz_score_load", (out, b"/nonexistent/x.bzmlp"), bz.BoltzmannIOError, "nonexistent"),
+        ("bz_score_load", (out, paths["truncated"].encode()), bz.FormatError, "truncated"),
+        ("bz_score_load", (out, paths["checksum"].encode()), bz.FormatError, "checksum"),
+        ("bz_score_load", (out, paths["magic"].encode()), bz.FormatError, "magic"),
+        ("bz_score_load", (out, paths["version"].encode()), bz.FormatError, "version 2"),
+        ("bz_score_load", (None, saved.encode()), bz.NullPointerError, "out"),
         ("bz_score_serialized_size", (model, None), bz.NullPointerError, "out_size"),
         ("bz_score_serialized_size", (mixture, ctypes.byref(ctypes.c_int64())), bz.Unsupported, "learned"),
         ("bz_score_serialize", (model, raw(good), len(good) - 1), bz.ShapeError, "size"),
         ("bz_score_serialize", (model, None, len(good)), bz.NullPointerError, "out"),
-        ("bz_score_deserialize", (raw(good[:40]), 40, out), bz.FormatError, "truncated"),
-        ("bz_score_deserialize", (raw(good), -1, out), bz.InvalidArgument, "size"),
-        ("bz_score_deserialize", (None, 4, out), bz.NullPointerError, "bytes"),
-        ("bz_score_deserialize", (raw(b"BZRBM\r\n\x1a" + good[8:]), len(good), out), bz.FormatError, "magic"),
+        ("bz_score_deserialize", (out, raw(good[:40]), 40), bz.FormatError, "truncated"),
+        ("bz_score_deserialize", (out, raw(good), -1), bz.InvalidArgument, "size"),
+        ("bz_score_deserialize", (out, None, 4), bz.NullPointerError, "bytes"),
+        ("bz_score_deserialize", (out, raw(b"BZRBM\r\n\x1a" + good[8:]), len(good)), bz.FormatError, "magic"),
     ]
 
 
@@ -934,13 +934,13 @@ def diffusion_cases():
         return np.array(values, np.float64).ctypes.data_as(_lib.f64p)
 
     sde, score, empirical, dead = _lib.sde_p(), _lib.score_p(), _lib.score_p(), _lib.sde_p()
-    lib.bz_sde_create_vp(0, 0.1, 20.0, ctypes.byref(sde))
-    lib.bz_sde_create_vp(0, 0.1, 20.0, ctypes.byref(dead))
+    lib.bz_sde_create_vp(ctypes.byref(sde), 0, 0.1, 20.0)
+    lib.bz_sde_create_vp(ctypes.byref(dead), 0, 0.1, 20.0)
     lib.bz_sde_free(dead)
-    lib.bz_score_create_gmm(f64s(1, 1), f64s(0, 0, 1, 1), f64s(0.1, 0.1, 0.1, 0.1), 2, 2, 1, ctypes.byref(score))
-    lib.bz_score_create_empirical(f32(0, 0, 1, 1), 2, 2, ctypes.byref(empirical))
+    lib.bz_score_create_gmm(ctypes.byref(score), f64s(1, 1), f64s(0, 0, 1, 1), f64s(0.1, 0.1, 0.1, 0.1), 2, 2, 1)
+    lib.bz_score_create_empirical(ctypes.byref(empirical), f32(0, 0, 1, 1), 2, 2)
     subvp = _lib.sde_p()
-    lib.bz_sde_create_vp(1, 0.1, 20.0, ctypes.byref(subvp))
+    lib.bz_sde_create_vp(ctypes.byref(subvp), 1, 0.1, 20.0)
     out_sde, out_score = ctypes.byref(_lib.sde_p()), ctypes.byref(_lib.score_p())
     d = np.empty(4).ctypes.data_as(_lib.f64p)
     x = f32(0.5, 0.5, -0.5, 0.5)
@@ -985,15 +985,15 @@ def diffusion_cases():
         ("bz_ito_integral", (1, 10, 1.0, 1, None, None, None, None), bz.InvalidArgument, "paths"),
         ("bz_ito_integral", (10, 0, 1.0, 1, None, None, None, None), bz.InvalidArgument, "steps"),
         ("bz_ito_integral", (10, 10, NAN, 1, None, None, None, None), bz.InvalidArgument, "t must be"),
-        ("bz_sde_create_vp", (2, 0.1, 20.0, out_sde), bz.InvalidArgument, "kind"),
-        ("bz_sde_create_vp", (0, -0.1, 20.0, out_sde), bz.InvalidArgument, "beta_min"),
-        ("bz_sde_create_vp", (0, 0.1, NAN, out_sde), bz.InvalidArgument, "beta_max"),
-        ("bz_sde_create_vp", (0, 0.1, 20.0, None), bz.NullPointerError, "out"),
-        ("bz_sde_create_ve", (1.0, 0.5, out_sde), bz.InvalidArgument, "sigma_min < sigma_max"),
-        ("bz_sde_create_ddpm", (0, 0, 1e-4, 0.02, out_sde), bz.InvalidArgument, "steps"),
-        ("bz_sde_create_ddpm", (100, 2, 1e-4, 0.02, out_sde), bz.InvalidArgument, "schedule"),
-        ("bz_sde_create_ddpm", (100, 0, 0.02, 1e-4, out_sde), bz.InvalidArgument, "beta_start"),
-        ("bz_sde_create_ddpm", (100, 1, 1.5, 0.0, out_sde), bz.InvalidArgument, "offset"),
+        ("bz_sde_create_vp", (out_sde, 2, 0.1, 20.0), bz.InvalidArgument, "kind"),
+        ("bz_sde_create_vp", (out_sde, 0, -0.1, 20.0), bz.InvalidArgument, "beta_min"),
+        ("bz_sde_create_vp", (out_sde, 0, 0.1, NAN), bz.InvalidArgument, "beta_max"),
+        ("bz_sde_create_vp", (None, 0, 0.1, 20.0), bz.NullPointerError, "out"),
+        ("bz_sde_create_ve", (out_sde, 1.0, 0.5), bz.InvalidArgument, "sigma_min < sigma_max"),
+        ("bz_sde_create_ddpm", (out_sde, 0, 0, 1e-4, 0.02), bz.InvalidArgument, "steps"),
+        ("bz_sde_create_ddpm", (out_sde, 100, 2, 1e-4, 0.02), bz.InvalidArgument, "schedule"),
+        ("bz_sde_create_ddpm", (out_sde, 100, 0, 0.02, 1e-4), bz.InvalidArgument, "beta_start"),
+        ("bz_sde_create_ddpm", (out_sde, 100, 1, 1.5, 0.0), bz.InvalidArgument, "offset"),
         ("bz_sde_info", (dead, None, None), bz.InvalidHandle, "sde"),
         ("bz_sde_coefficients", (sde, f64s(0.5, 1.5), 2, d, d, d, d), bz.InvalidArgument, "times[1]"),
         ("bz_sde_coefficients", (sde, None, 2, d, d, d, d), bz.NullPointerError, "times"),
@@ -1004,17 +1004,17 @@ def diffusion_cases():
         ("bz_sde_perturb", (sde, f32(0, NAN, 0, 0), 2, 2, f64s(0.5, 0.5), 1, out, None), bz.NumericError, "x0[0][1]"),
         ("bz_sde_perturb", (sde, x, 2, 2, f64s(0.5, 0.5), 1, None, None), bz.NullPointerError, "xt"),
         ("bz_sde_perturb", (sde, x, 2, 0, f64s(0.5, 0.5), 1, out, None), bz.InvalidArgument, "dim"),
-        ("bz_score_create_gmm", (f64s(1, -1), f64s(0, 0, 1, 1), f64s(1, 1, 1, 1), 2, 2, 1, out_score), bz.InvalidArgument, "weights[1]"),
-        ("bz_score_create_gmm", (f64s(1, 1), f64s(0, 0, 1, 1), f64s(1, 0, 1, 1), 2, 2, 1, out_score), bz.InvalidArgument, "variance"),
-        ("bz_score_create_gmm", (f64s(1), f64s(0, 0), f64s(1, 2, 2, 1), 1, 2, 0, out_score), bz.InvalidArgument, "positive definite"),
-        ("bz_score_create_gmm", (f64s(1), f64s(0, 0), f64s(1, 0.5, 0.2, 1), 1, 2, 0, out_score), bz.InvalidArgument, "symmetric"),
-        ("bz_score_create_gmm", (f64s(1), f64s(0, NAN), f64s(1, 1), 1, 2, 1, out_score), bz.NumericError, "means[1]"),
-        ("bz_score_create_gmm", (f64s(1), f64s(0, 0), f64s(1, 1), 0, 2, 1, out_score), bz.InvalidArgument, "n_components"),
-        ("bz_score_create_gmm", (f64s(1), f64s(0, 0), f64s(1, 1), 1, 2, 3, out_score), bz.InvalidArgument, "diagonal"),
-        ("bz_score_create_gmm", (f64s(1), None, f64s(1, 1), 1, 2, 1, out_score), bz.NullPointerError, "means"),
-        ("bz_score_create_empirical", (f32(0, INF), 1, 2, out_score), bz.NumericError, "data[0][1]"),
-        ("bz_score_create_empirical", (x, 0, 2, out_score), bz.InvalidArgument, "n"),
-        ("bz_score_create_empirical", (None, 1, 2, out_score), bz.NullPointerError, "data"),
+        ("bz_score_create_gmm", (out_score, f64s(1, -1), f64s(0, 0, 1, 1), f64s(1, 1, 1, 1), 2, 2, 1), bz.InvalidArgument, "weights[1]"),
+        ("bz_score_create_gmm", (out_score, f64s(1, 1), f64s(0, 0, 1, 1), f64s(1, 0, 1, 1), 2, 2, 1), bz.InvalidArgument, "variance"),
+        ("bz_score_create_gmm", (out_score, f64s(1), f64s(0, 0), f64s(1, 2, 2, 1), 1, 2, 0), bz.InvalidArgument, "positive definite"),
+        ("bz_score_create_gmm", (out_score, f64s(1), f64s(0, 0), f64s(1, 0.5, 0.2, 1), 1, 2, 0), bz.InvalidArgument, "symmetric"),
+        ("bz_score_create_gmm", (out_score, f64s(1), f64s(0, NAN), f64s(1, 1), 1, 2, 1), bz.NumericError, "means[1]"),
+        ("bz_score_create_gmm", (out_score, f64s(1), f64s(0, 0), f64s(1, 1), 0, 2, 1), bz.InvalidArgument, "n_components"),
+        ("bz_score_create_gmm", (out_score, f64s(1), f64s(0, 0), f64s(1, 1), 1, 2, 3), bz.InvalidArgument, "diagonal"),
+        ("bz_score_create_gmm", (out_score, f64s(1), None, f64s(1, 1), 1, 2, 1), bz.NullPointerError, "means"),
+        ("bz_score_create_empirical", (out_score, f32(0, INF), 1, 2), bz.NumericError, "data[0][1]"),
+        ("bz_score_create_empirical", (out_score, x, 0, 2), bz.InvalidArgument, "n"),
+        ("bz_score_create_empirical", (out_score, None, 1, 2), bz.NullPointerError, "data"),
         ("bz_score_dim", (score, None), bz.NullPointerError, "out_dim"),
         ("bz_score_dim", (ctypes.cast(dead, _lib.score_p), ctypes.byref(ctypes.c_int64())), bz.InvalidHandle, "score"),
         ("bz_score_eval", (score, sde, x, 2, 3, 0.5, out, None), bz.ShapeError, "dim"),

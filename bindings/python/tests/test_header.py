@@ -104,3 +104,41 @@ def test_versions_match_header(header):
     assert lib.bz_version_string().decode() == f"{major}.{minor}.{patch}" == m["BZ_VERSION_STRING"].strip('"')
     assert lib.bz_abi_version() == int(m["BZ_ABI_VERSION"]) == _lib.ABI_VERSION
     assert major == _lib.VERSION_MAJOR
+
+
+def handle_types(tree):
+    """The opaque handle types: ``typedef struct bz_X bz_X;`` without a body."""
+    return {decl.name for decl in tree.ext
+            if isinstance(decl, c_ast.Typedef) and isinstance(decl.type.type, c_ast.Struct) and decl.type.type.decls is None}
+
+
+def out_first_violations(tree):
+    """Functions that make a handle (a ``bz_X **`` parameter) without taking it first as ``out``."""
+    handles = handle_types(tree)
+    violations = []
+    for decl in tree.ext:
+        if not (isinstance(decl, c_ast.Decl) and isinstance(decl.type, c_ast.FuncDecl) and decl.type.args):
+            continue
+        for index, param in enumerate(decl.type.args.params):
+            t = param.type
+            makes_handle = (isinstance(t, c_ast.PtrDecl) and isinstance(t.type, c_ast.PtrDecl)
+                            and isinstance(t.type.type, c_ast.TypeDecl) and t.type.type.type.names[0] in handles)
+            if makes_handle and (index != 0 or param.name != "out"):
+                violations.append(f"{decl.name}: {param.name} is parameter {index}")
+    return violations
+
+
+def test_every_function_that_makes_a_handle_takes_out_first(header, tmp_path):
+    tree = parse(header, tmp_path)
+    assert len(handle_types(tree)) >= 10
+    assert out_first_violations(tree) == []
+    # The check can fail: the same header with bz_mc_create's out moved last.
+    text = header.read_text()
+    before = "bz_status bz_mc_create(bz_mc **out, const bz_ising *model, double beta, int32_t algorithm,\n"
+    assert before in text
+    broken = text.replace(before, "bz_status bz_mc_create(const bz_ising *model, double beta, int32_t algorithm,\n")
+    broken = broken.replace("int32_t order, int64_t chains, uint64_t seed);", "int32_t order, int64_t chains, uint64_t seed, bz_mc **out);")
+    (tmp_path / "broken").mkdir()
+    copy = tmp_path / "broken" / "boltzmann.h"
+    copy.write_text(broken)
+    assert out_first_violations(parse(copy, tmp_path)) == ["bz_mc_create: out is parameter 6"]
