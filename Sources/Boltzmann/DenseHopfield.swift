@@ -65,7 +65,7 @@ public func bz_dense_hopfield_info(
             let network = box.value
             outPatterns?.pointee = Int64(network.patternCount)
             outDim?.pointee = Int64(network.dimension)
-            outSeparation?.pointee = network.separation.rawValue
+            outSeparation?.pointee = Code.separation.code(network.separation)
             outBeta?.pointee = network.beta
             outDegree?.pointee = Int32(network.degree)
         }

@@ -83,9 +83,9 @@ func finiteRows(_ values: UnsafeBufferPointer<Float>, _ dim: Int64, _ name: Stri
 public func bz_sde_create_vp(_ out: HandleOut, _ kind: Int32, _ betaMin: Double, _ betaMax: Double) -> bz_status {
     Handles.create(out) { () throws(EngineError) in
         switch kind {
-        case ForwardProcess.Kind.vp.rawValue: SDEHandle(try .vp(betaMin: betaMin, betaMax: betaMax))
-        case ForwardProcess.Kind.subVP.rawValue: SDEHandle(try .subVP(betaMin: betaMin, betaMax: betaMax))
-        default: throw .invalid("kind must be BZ_SDE_VP (0) or BZ_SDE_SUB_VP (1), got \(kind)")
+        case BZ_SDE_VP: SDEHandle(try .vp(betaMin: betaMin, betaMax: betaMax))
+        case BZ_SDE_SUB_VP: SDEHandle(try .subVP(betaMin: betaMin, betaMax: betaMax))
+        default: throw .invalid("kind must be BZ_SDE_VP (\(BZ_SDE_VP)) or BZ_SDE_SUB_VP (\(BZ_SDE_SUB_VP)), got \(kind)")
         }
     }
 }
@@ -100,9 +100,7 @@ public func bz_sde_create_ve(_ out: HandleOut, _ sigmaMin: Double, _ sigmaMax: D
 @c @implementation
 public func bz_sde_create_ddpm(_ out: HandleOut, _ steps: Int64, _ schedule: Int32, _ a: Double, _ b: Double) -> bz_status {
     Handles.create(out) { () throws(EngineError) in
-        guard let kind = ForwardProcess.DDPMSchedule(rawValue: schedule) else {
-            throw .invalid("schedule must be BZ_DDPM_LINEAR (0) or BZ_DDPM_COSINE (1), got \(schedule)")
-        }
+        let kind = try Code.ddpmSchedule.decode(schedule, "schedule")
         guard steps >= 1, steps <= 1 << 20 else { throw .invalid("steps must be in [1, 2^20], got \(steps)") }
         return switch kind {
         case .linear: SDEHandle(try .ddpm(steps: Int(steps), schedule: .linear, betaStart: a, betaEnd: b))
@@ -120,7 +118,7 @@ public func bz_sde_free(_ sde: OpaquePointer?) {
 public func bz_sde_info(_ sde: OpaquePointer?, _ outKind: UnsafeMutablePointer<Int32>?, _ outEpsilon: UnsafeMutablePointer<Double>?) -> bz_status {
     guarded { () throws(EngineError) in
         let p = try process(sde)
-        outKind?.pointee = p.kind.rawValue
+        outKind?.pointee = Code.sde.code(p.kind)
         outEpsilon?.pointee = p.defaultSamplingEpsilon
     }
 }
@@ -287,7 +285,7 @@ public func bz_diffusion_sample(
     guarded { () throws(EngineError) in
         let h = try scoreHandle(score), p = try process(sde), model = h.model
         try Argument.length(dim, "dim", equals: model.dimension, "the model's dim")
-        guard let kind = SamplingMethod(rawValue: method) else { throw .invalid("method must be one of BZ_SAMPLE_* (0 to 7), got \(method)") }
+        let kind = try Code.sampling.decode(method, "method")
         guard n >= 0, n <= 1 << 30 else { throw .invalid("n must be in [0, 2^30], got \(n)") }
         var settings = SamplerOptions()
         if let options {
@@ -333,7 +331,7 @@ public func bz_diffusion_sample(
 @c @implementation
 public func bz_toy_data(_ kind: Int32, _ n: Int64, _ seed: UInt64, _ scale: Double, _ out: UnsafeMutablePointer<Float>?) -> bz_status {
     guarded { () throws(EngineError) in
-        guard let data = ToyData(rawValue: kind) else { throw .invalid("kind must be one of BZ_TOY_* (0 to 4), got \(kind)") }
+        let data = try Code.toyData.decode(kind, "kind")
         guard n >= 0, n <= 1 << 30 else { throw .invalid("n must be in [0, 2^30], got \(n)") }
         guard !scale.isNaN else { throw EngineError(.nonFinite, "scale must not be NaN") }
         let points = try data.generate(count: Int(n), seed: seed, scale: scale < 0 ? nil : scale)
@@ -424,9 +422,7 @@ public func bz_langevin(
     _ seed: UInt64, _ outAcceptance: UnsafeMutablePointer<Double>?, _ progress: bz_progress_fn?, _ progressUser: UnsafeMutableRawPointer?
 ) -> bz_status {
     guarded { () throws(EngineError) in
-        guard let kind = LangevinSampler.Method(rawValue: method) else {
-            throw .invalid("method must be BZ_LANGEVIN_ULA (0) or BZ_LANGEVIN_MALA (1), got \(method)")
-        }
+        let kind = try Code.langevin.decode(method, "method")
         guard (energy == nil) != (score == nil) else { throw .invalid("give exactly one target: energy (with score NULL) or score (with energy NULL)") }
         guard steps >= 1, steps <= 1 << 30 else { throw .invalid("steps must be in [1, 2^30], got \(steps)") }
         let start = try matrix(UnsafePointer(states), nChains, dim, "states", rowsName: "n_chains", allowEmpty: false)

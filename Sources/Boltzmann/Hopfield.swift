@@ -29,9 +29,7 @@ private func states(_ pointer: UnsafePointer<Int8>?, _ rows: Int64, _ width: Int
 @c @implementation
 public func bz_hopfield_create(_ out: HandleOut, _ nNeurons: Int64, _ rule: Int32) -> bz_status {
     Handles.create(out) { () throws(EngineError) in
-        guard let rule = HopfieldRule(rawValue: rule) else {
-            throw .invalid("rule must be BZ_HOPFIELD_HEBB (0) or BZ_HOPFIELD_STORKEY (1), got \(rule)")
-        }
+        let rule = try Code.rule.decode(rule, "rule")
         guard nNeurons >= 2, nNeurons <= Int64(HopfieldNetwork.maxNeurons) else {
             throw .invalid("n_neurons must be in [2, \(HopfieldNetwork.maxNeurons)], got \(nNeurons)")
         }
@@ -53,7 +51,7 @@ public func bz_hopfield_size(
         try handle(net).use { box in
             outNeurons?.pointee = Int64(box.value.neuronCount)
             outPatterns?.pointee = Int64(box.value.patternCount)
-            outRule?.pointee = box.value.rule.rawValue
+            outRule?.pointee = Code.rule.code(box.value.rule)
         }
     }
 }
@@ -101,9 +99,7 @@ public func bz_hopfield_set_thresholds(_ net: OpaquePointer?, _ thresholds: Unsa
 @c @implementation
 public func bz_hopfield_set_storage(_ net: OpaquePointer?, _ storage: Int32) -> bz_status {
     guarded { () throws(EngineError) in
-        guard let storage = HopfieldStorage(rawValue: storage) else {
-            throw .invalid("storage must be BZ_HOPFIELD_AUTOMATIC (0), _MATRIX (1) or _PATTERNS (2), got \(storage)")
-        }
+        let storage = try Code.storage.decode(storage, "storage")
         try handle(net).use { box throws(EngineError) in
             var updated = box.value
             try updated.setStorage(storage)
@@ -128,9 +124,7 @@ public func bz_hopfield_recall(
     _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
 ) -> bz_status {
     guarded { () throws(EngineError) in
-        guard let kind = HopfieldDynamics(rawValue: dynamics) else {
-            throw .invalid("dynamics must be BZ_HOPFIELD_ASYNC (0), _SYNC (1) or _GLAUBER (2), got \(dynamics)")
-        }
+        let kind = try Code.dynamics.decode(dynamics, "dynamics")
         guard sweeps >= 1, sweeps <= 1 << 30 else { throw .invalid("sweeps must be in [1, 2^30], got \(sweeps)") }
         let h = try handle(net)
         try h.use { box throws(EngineError) in
@@ -143,7 +137,7 @@ public func bz_hopfield_recall(
                                    seed: seed, monitor: monitor(total: nStates, progress, user, interrupt: h.interrupt))
             }
             statesPointer!.write(work)
-            outcomes?.write(report.outcomes.map(\.rawValue))
+            outcomes?.write(report.outcomes.map(Code.outcome.code))
             sweepsTaken?.write(report.sweeps.map { Int64($0) })
         }
     }

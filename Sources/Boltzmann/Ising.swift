@@ -125,9 +125,7 @@ public func bz_ising_create_edwards_anderson(
     _ scale: Double, _ field: Double, _ periodic: Int32, _ seed: UInt64
 ) -> bz_status {
     create(out) { () throws(EngineError) in
-        guard let kind = IsingModel.CouplingDistribution(rawValue: distribution) else {
-            throw .invalid("distribution must be BZ_COUPLINGS_BIMODAL (0) or BZ_COUPLINGS_GAUSSIAN (1), got \(distribution)")
-        }
+        let kind = try Code.couplings.decode(distribution, "distribution")
         let dims = try d == 1 ? [side(l, "l"), side(w, "w")] : [side(l, "l"), side(w, "w"), side(d, "d")]
         return try IsingModel.edwardsAnderson(dims, distribution: kind, scale: scale, field: field, periodic: periodic != 0, seed: seed)
     }

@@ -30,11 +30,10 @@ public func bz_score_create_mlp(
             guard embeddingScale.isFinite, embeddingScale > 0 else { throw .invalid("embedding_scale must be finite and > 0, got \(embeddingScale)") }
             features = .gaussianFourier(count: Int(embeddingSize), scale: embeddingScale)
         case BZ_EMBEDDING_SINUSOIDAL: features = .sinusoidal(count: Int(embeddingSize))
-        default: throw .invalid("embedding must be BZ_EMBEDDING_FOURIER (0) or BZ_EMBEDDING_SINUSOIDAL (1), got \(embedding)")
+        default:
+            throw .invalid("embedding must be BZ_EMBEDDING_FOURIER (\(BZ_EMBEDDING_FOURIER)) or BZ_EMBEDDING_SINUSOIDAL (\(BZ_EMBEDDING_SINUSOIDAL)), got \(embedding)")
         }
-        guard let parametrisation = ScoreParametrisation(rawValue: prediction) else {
-            throw .invalid("prediction must be BZ_PREDICT_EPSILON (0), BZ_PREDICT_DATA (1) or BZ_PREDICT_SCORE (2), got \(prediction)")
-        }
+        let parametrisation = try Code.prediction.decode(prediction, "prediction")
         let layers: [Int64] = [dim + embeddingSize] + widths + [dim]
         var parameters: Int64 = 0
         for l in 1..<layers.count { parameters += (layers[l - 1] + 1) * layers[l] }
@@ -71,7 +70,7 @@ public func bz_score_mlp_info(
             outEmbeddingSize?.pointee = Int64(count)
             outEmbeddingScale?.pointee = 0
         }
-        outPrediction?.pointee = model.parametrisation.rawValue
+        outPrediction?.pointee = Code.prediction.code(model.parametrisation)
         outNParameters?.pointee = Int64(model.network.parameters.count)
         outHasEMA?.pointee = model.averaged.isEmpty ? 0 : 1
     }
@@ -84,7 +83,7 @@ public func bz_train_options_init(_ options: UnsafeMutablePointer<bz_train_optio
         let d = ScoreTrainingOptions()
         out.pointee = bz_train_options(version: BZ_TRAIN_OPTIONS_VERSION, steps: Int64(d.steps), batch_size: Int64(d.batchSize),
                                        learning_rate: d.learningRate, final_learning_rate: -1, warmup: Int64(d.warmup), clip: d.clip, ema: d.ema,
-                                       epsilon: d.epsilon, weighting: d.weighting.rawValue)
+                                       epsilon: d.epsilon, weighting: Code.weighting.code(d.weighting))
     }
 }
 
@@ -106,9 +105,7 @@ private func trainingOptions(_ options: UnsafePointer<bz_train_options>?) throws
     guard o.clip.isFinite, o.clip >= 0 else { throw .invalid("options.clip must be finite and >= 0, got \(o.clip)") }
     guard o.ema >= 0, o.ema < 1 else { throw .invalid("options.ema must be in [0, 1), got \(o.ema)") }
     guard o.epsilon > 0, o.epsilon < 1 else { throw .invalid("options.epsilon must be in (0, 1), got \(o.epsilon)") }
-    guard let weighting = ScoreTrainingOptions.Weighting(rawValue: o.weighting) else {
-        throw .invalid("options.weighting must be BZ_WEIGHT_SIGMA2 (0) or BZ_WEIGHT_G2 (1), got \(o.weighting)")
-    }
+    let weighting = try Code.weighting.decode(o.weighting, "options.weighting")
     settings.steps = Int(o.steps)
     settings.batchSize = Int(o.batch_size)
     settings.learningRate = o.learning_rate

@@ -24,17 +24,19 @@ private func handle(_ pointer: OpaquePointer?) throws(EngineError) -> MonteCarlo
 /// Largest number of stored measurements (chains x per chain): 16 GB of series.
 let maxMeasurements: Int64 = 1 << 31
 
-/// A `BZ_MC_*` constant as the engine's algorithm.
-func monteCarloAlgorithm(_ value: Int32) throws(EngineError) -> MonteCarloAlgorithm {
-    guard let a = MonteCarloAlgorithm(rawValue: Int(value)) else {
-        throw .invalid("algorithm must be BZ_MC_METROPOLIS (0), BZ_MC_HEAT_BATH (1), BZ_MC_WOLFF (2), BZ_MC_SWENDSEN_WANG (3), BZ_MC_MULTISPIN (4) or BZ_MC_MULTISPIN_SHARED (5), got \(value)")
+/// The engine's estimates (in `MonteCarlo.Observable.allCases` order) at their
+/// `BZ_OBS_*` indices, as `bz_mc_results` and `bz_pt_results` write them.
+func byObservableCode(_ estimates: [Estimate]) -> [Estimate] {
+    var placed = estimates
+    for (k, observable) in MonteCarlo.Observable.allCases.enumerated() {
+        placed[Int(Code.observable.code(observable))] = estimates[k]
     }
-    return a
+    return placed
 }
 
 @c @implementation
 public func bz_mc_n_observables() -> Int64 {
-    Int64(MonteCarlo.Observable.allCases.count)
+    Int64(Code.observable.entries.count)
 }
 
 @c @implementation
@@ -43,10 +45,8 @@ public func bz_mc_create(
 ) -> bz_status {
     Handles.create(out) { () throws(EngineError) in
         let m = try Handles.lookup(model, as: IsingHandle.self, "model").model
-        let a = try monteCarloAlgorithm(algorithm)
-        guard let o = SweepOrder(rawValue: Int(order)) else {
-            throw .invalid("order must be BZ_ORDER_SEQUENTIAL (0), BZ_ORDER_RANDOM (1), BZ_ORDER_CHECKERBOARD (2) or BZ_ORDER_COLORED (3), got \(order)")
-        }
+        let a = try Code.algorithm.decode(algorithm, "algorithm")
+        let o = try Code.order.decode(order, "order")
         guard chains >= 1, chains <= Int64(MonteCarlo.maxChains) else { throw .invalid("chains must be in [1, \(MonteCarlo.maxChains)], got \(chains)") }
         let sampler = try MonteCarlo(model: m, beta: beta, algorithm: a, order: o, chains: Int(chains), seed: seed)
         return MonteCarloHandle(sampler)
@@ -156,8 +156,8 @@ public func bz_mc_results(
     _ tau: UnsafeMutablePointer<Double>?, _ binningError: UnsafeMutablePointer<Double>?, _ n: Int64
 ) -> bz_status {
     guarded { () throws(EngineError) in
-        try Argument.length(n, "n", equals: MonteCarlo.Observable.allCases.count, "BZ_MC_N_OBSERVABLES")
-        let estimates = try handle(mc).use { s throws(EngineError) in try s.results() }
+        try Argument.length(n, "n", equals: Code.observable.entries.count, "BZ_MC_N_OBSERVABLES")
+        let estimates = byObservableCode(try handle(mc).use { s throws(EngineError) in try s.results() })
         mean?.write(estimates.map(\.mean))
         error?.write(estimates.map(\.error))
         tau?.write(estimates.map(\.tau))
@@ -193,9 +193,7 @@ public func bz_mc_equilibration(
     _ outLast: UnsafeMutablePointer<Double>?
 ) -> bz_status {
     guarded { () throws(EngineError) in
-        guard let o = MonteCarlo.Observable(rawValue: Int(observable)) else {
-            throw .invalid("observable must be one of BZ_OBS_ENERGY (0) .. BZ_OBS_MAGNETIZATION_4 (4), got \(observable)")
-        }
+        let o = try Code.observable.decode(observable, "observable")
         let (z, first, last) = try handle(mc).use { s throws(EngineError) in try s.equilibration(o) }
         outZ?.pointee = z
         outFirst?.write([first.mean, first.error])

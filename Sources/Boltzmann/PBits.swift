@@ -16,17 +16,10 @@ private func handle(_ pointer: OpaquePointer?) throws(EngineError) -> CircuitHan
     try Handles.lookup(pointer, as: CircuitHandle.self, "circuit")
 }
 
-private func gate(_ kind: Int32) throws(EngineError) -> PBitCircuit.Gate {
-    guard let gate = PBitCircuit.Gate(rawValue: Int(kind)) else {
-        throw .invalid("gate must be one of BZ_GATE_NOT (0) .. BZ_GATE_FULL_ADDER (5), got \(kind)")
-    }
-    return gate
-}
-
 @c @implementation
 public func bz_gate_info(_ kind: Int32, _ outArity: UnsafeMutablePointer<Int64>?, _ outAuxiliary: UnsafeMutablePointer<Int64>?) -> bz_status {
     guarded { () throws(EngineError) in
-        let g = try gate(kind)
+        let g = try Code.gate.decode(kind, "kind")
         outArity?.pointee = Int64(g.arity)
         outAuxiliary?.pointee = Int64(g.auxiliaryCount)
     }
@@ -56,7 +49,7 @@ public func bz_circuit_add_gate(
 ) -> bz_status {
     guarded { () throws(EngineError) in
         let h = try handle(circuit)
-        let g = try gate(kind)
+        let g = try Code.gate.decode(kind, "kind")
         try Argument.length(nNodes, "n_nodes", equals: g.arity, "the gate's arity")
         let terminals = try Argument.array(nodes, g.arity, "nodes").map { Int(clamping: $0) }
         let auxiliary = try h.circuit.withLock { c throws(EngineError) in try c.add(g, nodes: terminals) }

@@ -42,19 +42,12 @@ private func matrixInPlace(_ pointer: UnsafePointer<Float>?, _ rows: Int64, _ wi
     return UnsafeBufferPointer(start: pointer, count: count * width)
 }
 
-private func visibleUnits(_ code: Int32) throws(EngineError) -> VisibleUnits {
-    guard let units = VisibleUnits(rawValue: code) else {
-        throw .invalid("visible_units must be BZ_RBM_BERNOULLI (0) or BZ_RBM_GAUSSIAN (1), got \(code)")
-    }
-    return units
-}
-
 @c @implementation
 public func bz_rbm_create(
     _ out: HandleOut, _ nVisible: Int64, _ nHidden: Int64, _ units: Int32, _ seed: UInt64
 ) -> bz_status {
     Handles.create(out) { () throws(EngineError) in
-        let machine = try RBM(visible: Int(clamping: nVisible), hidden: Int(clamping: nHidden), units: visibleUnits(units), seed: seed)
+        let machine = try RBM(visible: Int(clamping: nVisible), hidden: Int(clamping: nHidden), units: Code.visibleUnits.decode(units, "visible_units"), seed: seed)
         return try RBMHandle(machine, seed: seed)
     }
 }
@@ -63,7 +56,7 @@ public func bz_rbm_create(
 public func bz_rbm_visible_units(_ rbm: OpaquePointer?, _ out: UnsafeMutablePointer<Int32>?) -> bz_status {
     guarded { () throws(EngineError) in
         let out = try Argument.output(out, "out")
-        out.pointee = try handle(rbm).use { box in box.machine.visibleUnits.rawValue }
+        out.pointee = try handle(rbm).use { box in Code.visibleUnits.code(box.machine.visibleUnits) }
     }
 }
 
@@ -197,16 +190,41 @@ public func bz_rbm_log_partition_ais(
     }
 }
 
-/// The training options of the header, by code.
-private enum TrainingOption: Int32 {
-    case learningRate = 1, schedule, finalLearningRate, k, persistentChains, momentum, weightDecay, batchSize, metric
+/// The training options of the header.
+private enum TrainingOption: Sendable {
+    case learningRate, schedule, finalLearningRate, k, persistentChains, momentum, weightDecay, batchSize, metric
 
-    /// The name the header and the bindings use.
+    static let codes = Codes<TrainingOption>([
+        ("BZ_RBM_LEARNING_RATE", BZ_RBM_LEARNING_RATE, .learningRate),
+        ("BZ_RBM_SCHEDULE", BZ_RBM_SCHEDULE, .schedule),
+        ("BZ_RBM_FINAL_LEARNING_RATE", BZ_RBM_FINAL_LEARNING_RATE, .finalLearningRate),
+        ("BZ_RBM_K", BZ_RBM_K, .k),
+        ("BZ_RBM_PERSISTENT_CHAINS", BZ_RBM_PERSISTENT_CHAINS, .persistentChains),
+        ("BZ_RBM_MOMENTUM", BZ_RBM_MOMENTUM, .momentum),
+        ("BZ_RBM_WEIGHT_DECAY", BZ_RBM_WEIGHT_DECAY, .weightDecay),
+        ("BZ_RBM_BATCH_SIZE", BZ_RBM_BATCH_SIZE, .batchSize),
+        ("BZ_RBM_METRIC", BZ_RBM_METRIC, .metric),
+    ])
+
+    /// The name the bindings use: the macro's, lower case, without BZ_RBM_.
     var name: String {
-        ["learning_rate", "schedule", "final_learning_rate", "k", "persistent_chains", "momentum", "weight_decay",
-         "batch_size", "metric"][Int(rawValue) - 1]
+        String(Self.codes.entries.first { $0.value == self }!.name.dropFirst("BZ_RBM_".count)).lowercased()
     }
 }
+
+/// A code given as an option's double value: a whole number, decoded by `codes`.
+private func code<Value>(_ value: Double, _ codes: Codes<Value>, _ name: String) throws(EngineError) -> Value {
+    guard value.isFinite, value.rounded() == value, abs(value) < 1e9 else {
+        throw .invalid("\(name) must be a whole number, got \(value)")
+    }
+    return try codes.decode(Int32(value), name)
+}
+
+/// BZ_RBM_CONSTANT or BZ_RBM_LINEAR: whether the learning rate decays linearly.
+private let learningRateSchedules = Codes<Bool>([
+    ("BZ_RBM_CONSTANT", BZ_RBM_CONSTANT, false),
+    ("BZ_RBM_LINEAR", BZ_RBM_LINEAR, true),
+])
 
 /// `value` as an integer in [lower, upper], or a named error.
 private func whole(_ value: Double, _ name: String, _ lower: Int, _ upper: Int) throws(EngineError) -> Int {
@@ -220,21 +238,21 @@ private func whole(_ value: Double, _ name: String, _ lower: Int, _ upper: Int) 
 public func bz_rbm_set_training(_ rbm: OpaquePointer?, _ option: Int32, _ value: Double) -> bz_status {
     guarded { () throws(EngineError) in
         try handle(rbm).use { box throws(EngineError) in
-            guard let which = TrainingOption(rawValue: option) else { throw .invalid("option must be one of BZ_RBM_LEARNING_RATE ... BZ_RBM_METRIC (1 to 9), got \(option)") }
+            let which = try TrainingOption.codes.decode(option, "option")
             if [.learningRate, .finalLearningRate, .momentum, .weightDecay].contains(which), !value.isFinite || abs(value) > 1e30 {
                 throw EngineError(value.isFinite ? .invalidArgument : .nonFinite, "\(which.name) must be a finite float, got \(value)")
             }
             var options = box.trainer.options
             switch which {
             case .learningRate: options.learningRate = Float(value)
-            case .schedule: options.linearDecay = try whole(value, "schedule", 0, 1) == 1
+            case .schedule: options.linearDecay = try code(value, learningRateSchedules, "schedule")
             case .finalLearningRate: options.finalLearningRate = Float(value)
             case .k: options.steps = try whole(value, "k", 1, 1 << 20)
             case .persistentChains: options.persistentChains = try whole(value, "persistent_chains", 0, 1 << 20)
             case .momentum: options.momentum = Float(value)
             case .weightDecay: options.weightDecay = Float(value)
             case .batchSize: options.batchSize = try whole(value, "batch_size", 1, 1 << 20)
-            case .metric: options.metric = RBMMetric(rawValue: Int32(try whole(value, "metric", 0, 2)))!
+            case .metric: options.metric = try code(value, Code.metric, "metric")
             }
             try box.trainer.setOptions(options)
         }
@@ -246,18 +264,18 @@ public func bz_rbm_get_training(_ rbm: OpaquePointer?, _ option: Int32, _ out: U
     guarded { () throws(EngineError) in
         let out = try Argument.output(out, "out")
         out.pointee = try handle(rbm).use { box throws(EngineError) in
-            guard let which = TrainingOption(rawValue: option) else { throw .invalid("option must be one of BZ_RBM_LEARNING_RATE ... BZ_RBM_METRIC (1 to 9), got \(option)") }
+            let which = try TrainingOption.codes.decode(option, "option")
             let o = box.trainer.options
             switch which {
             case .learningRate: return Double(o.learningRate)
-            case .schedule: return o.linearDecay ? 1 : 0
+            case .schedule: return Double(learningRateSchedules.code(o.linearDecay))
             case .finalLearningRate: return Double(o.finalLearningRate)
             case .k: return Double(o.steps)
             case .persistentChains: return Double(o.persistentChains)
             case .momentum: return Double(o.momentum)
             case .weightDecay: return Double(o.weightDecay)
             case .batchSize: return Double(o.batchSize)
-            case .metric: return Double(o.metric.rawValue)
+            case .metric: return Double(Code.metric.code(o.metric))
             }
         }
     }

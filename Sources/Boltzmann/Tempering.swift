@@ -31,7 +31,7 @@ public func bz_pt_create(
         }
         let ladder = try Argument.array(betas, Int(nBetas), "betas")
         guard replicas >= 1, replicas <= Int64(MonteCarlo.maxChains) else { throw .invalid("replicas must be in [1, \(MonteCarlo.maxChains)], got \(replicas)") }
-        let sampler = try ParallelTempering(model: m, betas: ladder, algorithm: monteCarloAlgorithm(algorithmValue), replicas: Int(replicas), seed: seed)
+        let sampler = try ParallelTempering(model: m, betas: ladder, algorithm: Code.algorithm.decode(algorithmValue, "algorithm"), replicas: Int(replicas), seed: seed)
         return TemperingHandle(sampler)
     }
 }
@@ -90,8 +90,8 @@ public func bz_pt_results(
     _ tau: UnsafeMutablePointer<Double>?, _ binningError: UnsafeMutablePointer<Double>?, _ n: Int64
 ) -> bz_status {
     guarded { () throws(EngineError) in
-        try Argument.length(n, "n", equals: MonteCarlo.Observable.allCases.count, "BZ_MC_N_OBSERVABLES")
-        let estimates = try handle(pt).use { s throws(EngineError) in try s.results(slot: Int(clamping: betaIndex)) }
+        try Argument.length(n, "n", equals: Code.observable.entries.count, "BZ_MC_N_OBSERVABLES")
+        let estimates = byObservableCode(try handle(pt).use { s throws(EngineError) in try s.results(slot: Int(clamping: betaIndex)) })
         mean?.write(estimates.map(\.mean))
         error?.write(estimates.map(\.error))
         tau?.write(estimates.map(\.tau))
@@ -163,9 +163,7 @@ public func bz_beta_schedule(
 ) -> bz_status {
     guarded { () throws(EngineError) in
         let out = try Argument.output(betas, "betas")
-        guard let k = Annealing.Schedule(rawValue: Int(kind)) else {
-            throw .invalid("kind must be BZ_SCHEDULE_LINEAR (0) or BZ_SCHEDULE_GEOMETRIC (1), got \(kind)")
-        }
+        let k = try Code.schedule.decode(kind, "kind")
         let count = try Argument.count(n, "n")
         out.write(try Annealing.schedule(k, first: first, last: last, count: count))
     }
@@ -196,7 +194,7 @@ public func bz_anneal(
         guard reads >= 1, reads <= Int64(MonteCarlo.maxChains) else { throw .invalid("reads must be in [1, \(MonteCarlo.maxChains)], got \(reads)") }
         let total = reads.multipliedReportingOverflow(by: nBetas * max(0, sweepsPerBeta))
         let r = try Annealing.anneal(handle.model, betas: schedule, sweepsPerBeta: Int(sweepsPerBeta), reads: Int(reads),
-                                     algorithm: monteCarloAlgorithm(algorithmValue), seed: seed,
+                                     algorithm: Code.algorithm.decode(algorithmValue, "algorithm"), seed: seed,
                                      monitor: monitor(total: total.overflow ? .max : total.partialValue, progress, user, interrupt: handle.interrupt))
         spins?.write(r.spins)
         energies?.write(r.energies)

@@ -21,6 +21,9 @@ public enum RBMFormat {
     public static let version: UInt32 = 1
     static let headerSize = 40
 
+    /// The visible unit kinds in the order of their file codes (0 Bernoulli, 1 Gaussian).
+    static let visibleUnits: [VisibleUnits] = [.bernoulli, .gaussian]
+
     /// The size in bytes of a machine's serialisation.
     public static func size(visible: Int, hidden: Int) -> Int { headerSize + 4 * (visible * hidden + visible + hidden) + 4 }
 }
@@ -31,7 +34,7 @@ extension RBM {
         var out = BinaryFile.Writer(capacity: RBMFormat.size(visible: visibleCount, hidden: hiddenCount))
         out.append(RBMFormat.magic)
         out.append32(RBMFormat.version)
-        out.append32(UInt32(visibleUnits.rawValue))
+        out.append32(UInt32(RBMFormat.visibleUnits.firstIndex(of: visibleUnits)!))
         out.append32(0)
         out.append32(0)
         out.append64(UInt64(visibleCount))
@@ -66,9 +69,8 @@ extension RBM {
         }
         let version = read32(8)
         guard version == RBMFormat.version else { throw bad("format version \(version) is not supported (this library reads version \(RBMFormat.version))") }
-        guard let units = VisibleUnits(rawValue: Int32(truncatingIfNeeded: read32(12))), read32(12) <= 1 else {
-            throw bad("unknown visible unit kind \(read32(12))")
-        }
+        guard read32(12) < RBMFormat.visibleUnits.count else { throw bad("unknown visible unit kind \(read32(12))") }
+        let units = RBMFormat.visibleUnits[Int(read32(12))]
         guard read32(16) == 0 else { throw bad("unknown hidden unit kind \(read32(16))") }
         guard read32(20) == 0 else { throw bad("the reserved field at byte 20 is \(read32(20)), not 0 (a newer or damaged file)") }
         func floats(_ offset: Int, _ count: Int) -> [Float] { (0..<count).map { Float(bitPattern: read32(offset + 4 * $0)) } }

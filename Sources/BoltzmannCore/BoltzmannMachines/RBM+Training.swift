@@ -2,15 +2,15 @@ import COpenBLAS
 import Glibc
 
 /// What `RBMTrainer.fit` reports after each epoch.
-public enum RBMMetric: Int32, Sendable {
-    case none = 0
+public enum RBMMetric: Sendable {
+    case none
     /// The epoch's mean squared error of v against E[v | h], h drawn from p(h | v),
     /// per value (a by-product of training, free).
-    case reconstruction = 1
+    case reconstruction
     /// The mean pseudo-log-likelihood of the training rows after the epoch (see
     /// `RBM.pseudoLogLikelihood`; Bernoulli visibles only; costs n_v x n_h softplus
     /// per row).
-    case pseudoLogLikelihood = 2
+    case pseudoLogLikelihood
 }
 
 /// Options of RBM training by stochastic gradient ascent on the log-likelihood,

@@ -1,12 +1,12 @@
 import Glibc
 
 /// The kind of an RBM's visible units.
-public enum VisibleUnits: Int32, Sendable {
+public enum VisibleUnits: Sendable {
     /// v_i in {0, 1} (or a probability in [0, 1]); p(v_i = 1 | h) = sigmoid(b_i + (W h)_i).
-    case bernoulli = 0
+    case bernoulli
     /// v_i real with unit variance; v_i | h ~ Normal(b_i + (W h)_i, 1). Data should be
     /// standardised by the caller.
-    case gaussian = 1
+    case gaussian
 
     var name: String { self == .bernoulli ? "Bernoulli" : "Gaussian" }
 }

@@ -19,12 +19,12 @@ import Glibc
 ///            in continuous time t = i / T with log alpha-bar linear between steps, so it
 ///            is a VP SDE with piecewise constant beta(t) = -d log alpha-bar / dt.
 public struct ForwardProcess: Sendable, Equatable {
-    public enum Kind: Int32, Sendable {
-        case vp = 0, subVP = 1, ve = 2, ddpm = 3
+    public enum Kind: Sendable {
+        case vp, subVP, ve, ddpm
     }
 
-    public enum DDPMSchedule: Int32, Sendable {
-        case linear = 0, cosine = 1
+    public enum DDPMSchedule: Sendable {
+        case linear, cosine
     }
 
     public let kind: Kind

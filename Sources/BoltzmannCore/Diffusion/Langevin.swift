@@ -38,8 +38,8 @@ public struct MixtureMarginal: LangevinTarget {
 /// ULA is biased at finite h (on N(0, s^2) its stationary variance is
 /// s^2 / (1 - h / (2 s^2))); MALA's accept step removes the bias.
 public enum LangevinSampler {
-    public enum Method: Int32, Sendable {
-        case unadjusted = 0, metropolisAdjusted = 1
+    public enum Method: Sendable {
+        case unadjusted, metropolisAdjusted
     }
 
     /// Runs `steps` steps of each chain (rows of `states`, count x d, updated in

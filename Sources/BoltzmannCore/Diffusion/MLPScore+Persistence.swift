@@ -23,6 +23,8 @@
 public enum MLPScoreFormat {
     public static let magic: [UInt8] = [0x42, 0x5A, 0x4D, 0x4C, 0x50, 0x0D, 0x0A, 0x1A]
     public static let version: UInt32 = 1
+    /// The parametrisations in the order of their file codes (0 epsilon, 1 data, 2 score).
+    static let parametrisations: [ScoreParametrisation] = [.epsilon, .data, .score]
     /// The largest file `load` reads (1 GiB).
     public static let maxSize = 1 << 30
 }
@@ -34,7 +36,7 @@ extension MLPScore {
         var out = BinaryFile.Writer(capacity: 60 + 8 * hidden.count + 4 * frequencies.count + 8 * p)
         out.append(MLPScoreFormat.magic)
         out.append32(MLPScoreFormat.version)
-        out.append32(UInt32(parametrisation.rawValue))
+        out.append32(UInt32(MLPScoreFormat.parametrisations.firstIndex(of: parametrisation)!))
         switch embedding {
         case .gaussianFourier: out.append32(0)
         case .sinusoidal: out.append32(1)
@@ -72,9 +74,8 @@ extension MLPScore {
             throw bad("format version \(version) is not supported (this library reads version \(MLPScoreFormat.version))")
         }
         let rawParametrisation = try reader.read32(), rawEmbedding = try reader.read32(), hasAverage = try reader.read32()
-        guard rawParametrisation <= 2, let parametrisation = ScoreParametrisation(rawValue: Int32(rawParametrisation)) else {
-            throw bad("unknown parametrisation \(rawParametrisation)")
-        }
+        guard rawParametrisation < MLPScoreFormat.parametrisations.count else { throw bad("unknown parametrisation \(rawParametrisation)") }
+        let parametrisation = MLPScoreFormat.parametrisations[Int(rawParametrisation)]
         guard rawEmbedding <= 1 else { throw bad("unknown time embedding \(rawEmbedding)") }
         guard hasAverage <= 1 else { throw bad("the EMA flag must be 0 or 1, got \(hasAverage)") }
         let d = try reader.read64(), e = try reader.read64(), scale = try reader.readDouble(), layers = try reader.read64()

@@ -2,11 +2,11 @@ import Glibc
 
 /// Options of `MLPScore.train`, defaults as documented by each field.
 public struct ScoreTrainingOptions: Sendable {
-    public enum Weighting: Int32, Sendable {
+    public enum Weighting: Sendable {
         /// lambda(t) = sigma_t^2 (Song et al.'s default): the loss is |sigma_t s + z|^2.
-        case sigmaSquared = 0
+        case sigmaSquared
         /// lambda(t) = g(t)^2 (the likelihood weighting).
-        case gSquared = 1
+        case gSquared
     }
 
     public var steps = 5000

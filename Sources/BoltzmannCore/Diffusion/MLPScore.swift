@@ -18,13 +18,13 @@ public enum TimeEmbedding: Sendable, Equatable {
 }
 
 /// What the network's output o means.
-public enum ScoreParametrisation: Int32, Sendable {
+public enum ScoreParametrisation: Sendable {
     /// o predicts the added noise z: s = -o / sigma_t, D = (x - sigma_t o) / alpha_t.
-    case epsilon = 0
+    case epsilon
     /// o predicts x_0: D = o, s = (alpha_t o - x) / sigma_t^2.
-    case data = 1
+    case data
     /// o predicts sigma_t s (the score scaled to unit size): s = o / sigma_t.
-    case score = 2
+    case score
 }
 
 /// A learned score s_theta(x, t): an MLP on [x, e(t)] with SiLU hidden layers, in

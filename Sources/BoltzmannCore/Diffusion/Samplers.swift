@@ -5,32 +5,32 @@ import Glibc
 /// uniform grid t_i = 1 - i h, h = (1 - epsilon) / steps. The stochastic samplers'
 /// last step returns its mean, adding no noise (as DDPM's last step and Song et
 /// al.'s samplers do): noise added at epsilon would only blur the samples.
-public enum SamplingMethod: Int32, Sendable {
+public enum SamplingMethod: Sendable {
     /// Euler-Maruyama on the reverse SDE dx = [f x - g^2 s] dt + g dw-bar:
     /// x <- x - (f x - g^2 s) h + g sqrt(h) z.
-    case eulerMaruyama = 0
+    case eulerMaruyama
     /// Predictor-corrector: per step `langevinSteps` Langevin corrector steps at
     /// signal-to-noise ratio `snr` (x <- x + e s + sqrt(2e) z, e = 2 a (snr sigma_t)^2,
     /// a = 1 - beta_i for the VP family, 1 for VE: Song et al.'s step with the norms
     /// at their typical values, see `Run.corrector`), then the reverse-diffusion predictor.
-    case predictorCorrector = 1
+    case predictorCorrector
     /// The probability-flow ODE dx/dt = f x - g^2 s / 2 by Euler steps.
-    case odeEuler = 2
+    case odeEuler
     /// The same ODE by Heun's method (two score evaluations per step).
-    case odeHeun = 3
+    case odeHeun
     /// Ancestral sampling: DDPM's x <- (x + beta_i s) / sqrt(1 - beta_i) + sqrt(beta_i) z
     /// with beta_i = 1 - alpha_{t_i}^2 / alpha_{t_{i-1}}^2 (VP, DDPM), or SMLD's
     /// x <- x + (v_i - v_{i-1}) s + sqrt(v_{i-1} (v_i - v_{i-1}) / v_i) z, v = sigma_t^2 (VE).
-    case ancestral = 4
+    case ancestral
     /// Annealed Langevin dynamics (NCSN): at each of `steps` noise levels t_i,
     /// `langevinSteps` steps x <- x + (e_i / 2) s + sqrt(e_i) z with e_i = stepSize sigma_{t_i}^2 / sigma_epsilon^2.
-    case annealedLangevin = 5
+    case annealedLangevin
     /// The reverse-diffusion predictor alone: the forward process's own one-step
     /// transition reversed, x <- x - f_i + G_i^2 s + G_i z.
-    case reverseDiffusion = 6
+    case reverseDiffusion
     /// The probability-flow ODE by the adaptive Dormand-Prince 5(4) pair with a step
     /// per row under `rtol` and `atol` (see `AdaptiveODE`); `steps` is not used.
-    case odeRK45 = 7
+    case odeRK45
 }
 
 /// Options of `DiffusionSampler.sample`; defaults as documented by each field.

@@ -3,21 +3,21 @@ import Glibc
 /// Two-dimensional toy distributions for diffusion demonstrations and tests
 /// (rows of 2 floats; row r drawn from stream (seed, r), so a prefix of a larger
 /// draw equals the smaller draw).
-public enum ToyData: Int32, Sendable {
+public enum ToyData: Sendable {
     /// Eight isotropic Gaussians of standard deviation `scale` (default 0.1) at
     /// (2 cos(k pi/4), 2 sin(k pi/4)), equal weights.
-    case eightGaussians = 0
+    case eightGaussians
     /// Two interleaved half circles (unit radius, the second shifted by (1, -1/2),
     /// centred on the origin), Gaussian noise of std `scale` (default 0.05).
-    case twoMoons = 1
+    case twoMoons
     /// The spiral (t cos t, t sin t) / 5 for t uniform in [1.5 pi, 4.5 pi], noise
     /// `scale` (default 0.05).
-    case swissRoll = 2
+    case swissRoll
     /// A 4 x 4 checkerboard on [-2, 2]^2: uniform on its 8 dark squares (no noise).
-    case checkerboard = 3
+    case checkerboard
     /// Four concentric circles of radii 0.5, 1, 1.5, 2, points uniform in angle and
     /// ring, noise `scale` (default 0.02).
-    case rings = 4
+    case rings
 
     public var defaultScale: Double {
         switch self {

@@ -1,7 +1,7 @@
 import Glibc
 
 /// The separation function of a dense associative memory.
-public enum DenseSeparation: Int32, Sendable {
+public enum DenseSeparation: Sendable {
     /// Continuous states x in R^d (Ramsauer et al. 2020): the update
     /// x <- X^T softmax(beta X x) and the energy
     ///
@@ -9,7 +9,7 @@ public enum DenseSeparation: Int32, Sendable {
     ///
     /// lse(beta, z) = log(sum_j exp(beta z_j)) / beta and M the largest pattern
     /// norm (the constants make E >= 0). The update never raises E.
-    case softmax = 0
+    case softmax
     /// Binary states s in {-1, +1}^d (Krotov & Hopfield 2016): E(s) = -sum_mu F(xi^mu . s)
     /// with F(z) = z^n, minimised one neuron at a time,
     ///
@@ -17,7 +17,7 @@ public enum DenseSeparation: Int32, Sendable {
     ///
     /// (a zero sum keeps s_i). Degree 2 is the classical Hebbian network; each degree
     /// up stores about N times more patterns (capacity ~ N^{n-1}).
-    case polynomial = 1
+    case polynomial
 }
 
 /// A dense (modern) Hopfield network: n stored patterns X (n x d, single precision)

@@ -1,25 +1,25 @@
 import Glibc
 
 /// Update rules of `HopfieldNetwork.recall`.
-public enum HopfieldDynamics: Int32, Sendable {
+public enum HopfieldDynamics: Sendable {
     /// One neuron at a time in a fresh random order each sweep, s_i <- sign(f_i)
     /// (a zero field keeps s_i): E never increases; stops at a fixed point.
-    case asynchronous = 0
+    case asynchronous
     /// All neurons at once from the previous state: may end in a 2-cycle, which is
     /// detected and reported.
-    case synchronous = 1
+    case synchronous
     /// Asynchronous stochastic updates at temperature T: s_i = +1 with probability
     /// 1 / (1 + e^{-2 f_i / T}); runs every sweep asked for.
-    case glauber = 2
+    case glauber
 }
 
 /// How one cue's recall ended.
-public enum RecallOutcome: Int32, Sendable {
-    case fixedPoint = 0
+public enum RecallOutcome: Sendable {
+    case fixedPoint
     /// Synchronous dynamics alternating between two states (the last one is returned).
-    case twoCycle = 1
+    case twoCycle
     /// The sweep limit was reached (always, for Glauber dynamics).
-    case sweepLimit = 2
+    case sweepLimit
 }
 
 /// What `recall` returns besides the final states: per cue, how it ended and after

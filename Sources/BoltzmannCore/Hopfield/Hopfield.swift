@@ -1,28 +1,28 @@
 import COpenBLAS
 
 /// How a Hopfield network turns patterns into couplings.
-public enum HopfieldRule: Int32, Sendable {
+public enum HopfieldRule: Sendable {
     /// J = (1/N) sum_mu xi^mu xi^mu^T, zero diagonal (Hebb 1949; seed 004).
-    case hebb = 0
+    case hebb
     /// Storkey's incremental rule (1997), whose local-field corrections raise the
     /// capacity: for each new pattern xi, with f = J xi and
     /// h_ij = sum_{k != i, j} J_ik xi_k = f_i - J_ij xi_j,
     ///
     ///     J_ij += (1/N) (xi_i xi_j - xi_i h_ji - h_ij xi_j)
     ///           = (1/N) (xi_i xi_j - xi_i f_j - f_i xi_j + 2 J_ij),   i != j.
-    case storkey = 1
+    case storkey
 }
 
 /// Where the local fields come from.
-public enum HopfieldStorage: Int32, Sendable {
+public enum HopfieldStorage: Sendable {
     /// `patterns` when the matrix would be large or the patterns few (see
     /// `HopfieldNetwork.usesMatrix`), else `matrix`.
-    case automatic = 0
+    case automatic
     /// The N x N coupling matrix: O(N) per flip, N^2 floats of memory.
-    case matrix = 1
+    case matrix
     /// Storage-free: f = (1/N) Xi^T (Xi s) - (P/N) s from the P x N patterns, O(P)
     /// per neuron update and per flip (Hebb only).
-    case patterns = 2
+    case patterns
 }
 
 /// A classical Hopfield network (seed 004): N neurons s_i in {-1, +1}, couplings J

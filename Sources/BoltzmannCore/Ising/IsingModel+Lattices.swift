@@ -16,11 +16,11 @@ public struct Lattice: Sendable, Equatable {
 /// bonds), and a dimension of length 1 adds no bond (it would be a self-coupling).
 extension IsingModel {
     /// Distribution of the random couplings of an Edwards-Anderson spin glass.
-    public enum CouplingDistribution: Int32, Sendable {
+    public enum CouplingDistribution: Sendable {
         /// J_ij = +J or -J with probability 1/2 each.
-        case bimodal = 0
+        case bimodal
         /// J_ij ~ Normal(0, J^2).
-        case gaussian = 1
+        case gaussian
     }
 
     /// A chain of n spins with coupling J between neighbours and uniform field h.

@@ -5,11 +5,11 @@ import Glibc
 /// number of sweeps at each beta, ending in a low-energy state.
 public enum Annealing {
     /// Standard schedules from beta_first to beta_last in `count` steps.
-    public enum Schedule: Int, Sendable, CaseIterable {
+    public enum Schedule: Sendable, CaseIterable {
         /// beta_j = first + (last - first) j / (count - 1).
-        case linear = 0
+        case linear
         /// beta_j = first (last / first)^{j / (count - 1)} (both > 0).
-        case geometric = 1
+        case geometric
     }
 
     /// The betas of a schedule (count >= 1; one beta is `last`).

@@ -359,8 +359,8 @@ public final class MonteCarlo {
         try monitor.finish()
     }
 
-    /// The observables the results report, in this order (the C enum's order).
-    public enum Observable: Int, CaseIterable, Sendable {
+    /// The observables the results report, in this order.
+    public enum Observable: CaseIterable, Sendable {
         /// e = E/N.
         case energy
         /// m = M/N, |m|, m^2, m^4.
@@ -388,7 +388,8 @@ public final class MonteCarlo {
     /// every chain's series, and z = |mean_1 - mean_2| / sqrt(error_1^2 + error_2^2).
     /// A drift still under way at the start shows as z well above 2-3.
     public func equilibration(_ observable: Observable) throws(EngineError) -> (z: Double, first: Estimate, last: Estimate) {
-        guard observable.rawValue <= Observable.magnetizationFourth.rawValue else {
+        let means: [Observable] = [.energy, .magnetization, .absMagnetization, .magnetizationSquared, .magnetizationFourth]
+        guard means.contains(observable) else {
             throw .invalid("observable must be a mean (energy .. magnetization^4) for the equilibration check, not \(observable)")
         }
         guard let length = energySeries.first?.count, length >= 64 else {

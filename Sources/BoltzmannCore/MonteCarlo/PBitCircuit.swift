@@ -13,20 +13,20 @@
 public struct PBitCircuit: Sendable {
     /// The gate library. Terminal order: NOT (a, y); AND, OR, XOR (a, b, y);
     /// half adder (a, b, sum, carry); full adder (a, b, carry in, sum, carry out).
-    public enum Gate: Int, Sendable, CaseIterable {
+    public enum Gate: Sendable, CaseIterable {
         /// y = not a: J_ay = -2.
-        case not = 0
+        case not
         /// y = a and b: J_ab = -1, J_ay = J_by = 2; h = (1, 1, -2).
-        case and = 1
+        case and
         /// y = a or b: the AND couplings with h = (-1, -1, 2).
-        case or = 2
+        case or
         /// y = a xor b, with one auxiliary spin x: J = -2 among a, b, y and -4 from
         /// each to x; h = (-2, -2, -2, -4). No 3-spin pairwise Hamiltonian exists.
-        case xor = 3
+        case xor
         /// sum = a xor b, carry = a and b.
-        case halfAdder = 4
+        case halfAdder
         /// sum = a xor b xor c, carry out = majority(a, b, c); five spins, no auxiliary.
-        case fullAdder = 5
+        case fullAdder
 
         /// Number of terminals.
         public var arity: Int {

@@ -9,17 +9,17 @@ public enum SingleSpinRule: Int, Sendable, CaseIterable {
 }
 
 /// The order in which a sweep visits the spins (the free ones, when some are clamped).
-public enum SweepOrder: Int, Sendable, CaseIterable {
+public enum SweepOrder: Sendable, CaseIterable {
     /// 0, 1, ..., N-1.
-    case sequential = 0
+    case sequential
     /// N sites drawn uniformly with replacement.
-    case random = 1
+    case random
     /// One colour class of a bipartite graph, then the other (bipartite models only).
-    case checkerboard = 2
+    case checkerboard
     /// The classes of a greedy graph colouring in turn (any model): no two coupled
     /// spins share a colour, so each class could be updated at once, as a p-bit
     /// machine does.
-    case colored = 3
+    case colored
 }
 
 /// Acceptance for one rule at one beta. For whole-number couplings and fields the

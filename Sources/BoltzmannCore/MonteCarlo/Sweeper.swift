@@ -1,20 +1,20 @@
 /// The update algorithms of the samplers.
-public enum MonteCarloAlgorithm: Int, Sendable, CaseIterable {
+public enum MonteCarloAlgorithm: Sendable, CaseIterable {
     /// Single-spin Metropolis: flip with probability min(1, e^{-beta dE}).
-    case metropolis = 0
+    case metropolis
     /// Single-spin heat bath (Glauber / Gibbs; the p-bit update).
-    case heatBath = 1
+    case heatBath
     /// Wolff's single-cluster update (ferromagnets without field).
-    case wolff = 2
+    case wolff
     /// Swendsen-Wang: every Fortuin-Kasteleyn cluster, each flipped with probability 1/2.
-    case swendsenWang = 3
+    case swendsenWang
     /// Metropolis on 64 replicas per machine word (multi-spin coding; regular graphs
     /// with one coupling magnitude and no field).
-    case multispin = 4
+    case multispin
     /// Multi-spin coding with one uniform per site shared by the 64 replicas: each
     /// replica is an exact chain, but the replicas are correlated, so a group of 64
     /// counts as one chain in the error analysis.
-    case multispinShared = 5
+    case multispinShared
 
     var singleSpinRule: SingleSpinRule? {
         switch self {

@@ -44,33 +44,37 @@ def digits(binarize=True):
     return x, bunch.target
 
 
-def _toy(kind, n, seed, scale):
+#: The 2D toy data sets by name and their ``BZ_TOY_*`` codes.
+TOY_DATA = {"eight_gaussians": 0, "two_moons": 1, "swiss_roll": 2, "checkerboard": 3, "rings": 4}
+
+
+def _toy(name, n, seed, scale):
     out = np.empty((int(n), 2), np.float32)
-    lib.bz_toy_data(kind, int(n), seed64(seed), -1.0 if scale is None else float(scale), out.ctypes.data_as(f32p))
+    lib.bz_toy_data(TOY_DATA[name], int(n), seed64(seed), -1.0 if scale is None else float(scale), out.ctypes.data_as(f32p))
     return out
 
 
 def eight_gaussians(n, seed=0, std=0.1):
     """n points from eight equal Gaussians of standard deviation ``std`` at
     (2 cos(k pi/4), 2 sin(k pi/4)): (n, 2) float32."""
-    return _toy(0, n, seed, std)
+    return _toy("eight_gaussians", n, seed, std)
 
 
 def two_moons(n, seed=0, noise=0.05):
     """n points on two interleaved half circles with Gaussian ``noise``."""
-    return _toy(1, n, seed, noise)
+    return _toy("two_moons", n, seed, noise)
 
 
 def swiss_roll(n, seed=0, noise=0.05):
     """n points on the spiral (t cos t, t sin t) / 5, t in [1.5 pi, 4.5 pi], with ``noise``."""
-    return _toy(2, n, seed, noise)
+    return _toy("swiss_roll", n, seed, noise)
 
 
 def checkerboard(n, seed=0):
     """n points uniform on the dark squares of a 4 x 4 checkerboard on [-2, 2]^2."""
-    return _toy(3, n, seed, None)
+    return _toy("checkerboard", n, seed, None)
 
 
 def rings(n, seed=0, noise=0.02):
     """n points on four concentric circles of radii 0.5, 1, 1.5, 2 with ``noise``."""
-    return _toy(4, n, seed, noise)
+    return _toy("rings", n, seed, noise)

@@ -32,6 +32,7 @@ _KINDS = {0: "vp", 1: "sub_vp", 2: "ve", 3: "ddpm"}
 _EMBEDDINGS = {"fourier": 0, "sinusoidal": 1}
 _PREDICTIONS = {"epsilon": 0, "data": 1, "score": 2}
 _WEIGHTINGS = {"sigma2": 0, "g2": 1}
+_LANGEVIN = {"ula": 0, "mala": 1}
 
 
 def _code(table, value, name):
@@ -383,7 +384,7 @@ def langevin(energy=None, start=None, steps=1000, step_size=1e-2, method="ula", 
     one point (a float64 (d,) array), or the marginal p_t of a Gaussian-mixture ``score``
     under ``sde`` at time ``t``. Returns (final states, acceptance rate). Chain r draws
     from stream (seed, r)."""
-    if method not in ("ula", "mala"):
+    if method not in _LANGEVIN:
         raise InvalidArgument(f"method must be 'ula' or 'mala', got {method!r}")
     if start is None:
         raise InvalidArgument("start (the chains' starting states, (chains, d)) is required")
@@ -405,7 +406,7 @@ def langevin(energy=None, start=None, steps=1000, step_size=1e-2, method="ula", 
     try:
         Progress(progress, unit="chains").run(
             lib.bz_langevin, callback, None, score._h if score is not None else None, sde._h if sde is not None else None,
-            float(t if t is not None else 0.0), x.ctypes.data_as(f64p), x.shape[0], x.shape[1], int(method == "mala"), int(steps),
+            float(t if t is not None else 0.0), x.ctypes.data_as(f64p), x.shape[0], x.shape[1], _LANGEVIN[method], int(steps),
             float(step_size), seed64(seed), ctypes.byref(acceptance))
     except Exception:
         if errors:

@@ -150,6 +150,9 @@ def _spin_batch(spins, n):
     return s
 
 
+#: Edwards-Anderson coupling distributions and their ``BZ_COUPLINGS_*`` codes.
+_COUPLINGS = {"bimodal": 0, "gaussian": 1}
+
 class IsingModel(HandleOwner):
     """An Ising model: N spins, symmetric couplings J_ij (J > 0 ferromagnetic), fields h_i.
 
@@ -222,12 +225,11 @@ class IsingModel(HandleOwner):
         shape = tuple(int(x) for x in np.atleast_1d(shape))
         if len(shape) not in (2, 3):
             raise ShapeError(f"shape must be (L, W) or (L, W, D), got {shape}")
-        kinds = {"bimodal": 0, "gaussian": 1}
-        if distribution not in kinds:
+        if distribution not in _COUPLINGS:
             raise InvalidArgument(f"distribution must be 'bimodal' or 'gaussian', got {distribution!r}")
         l, w, d = shape if len(shape) == 3 else (*shape, 1)
         h0, per_site = _uniform_or_array(h)
-        return cls._built(lib.bz_ising_create_edwards_anderson, l, w, d, kinds[distribution], float(J), h0,
+        return cls._built(lib.bz_ising_create_edwards_anderson, l, w, d, _COUPLINGS[distribution], float(J), h0,
                            int(bool(periodic)), seed64(seed), fields=per_site)
 
     @classmethod

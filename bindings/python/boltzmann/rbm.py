@@ -27,6 +27,7 @@ __all__ = ["RBM", "LogEstimate", "BoltzmannMachine"]
 
 _UNITS = {"bernoulli": 0, "gaussian": 1}
 _METRICS = {None: 0, "none": 0, "reconstruction": 1, "pseudo_log_likelihood": 2}
+_SCHEDULES = {"constant": 0, "linear": 1}
 # Training options of bz_rbm_set_training (BZ_RBM_*).
 _OPTIONS = {"learning_rate": 1, "schedule": 2, "final_learning_rate": 3, "k": 4, "persistent": 5, "momentum": 6,
             "weight_decay": 7, "batch_size": 8, "metric": 9}
@@ -134,7 +135,7 @@ class RBM(Persistent, HandleOwner):
         "pseudo_log_likelihood" or None)."""
         for name, value in options.items():
             if name == "final_learning_rate":
-                lib.bz_rbm_set_training(self._h, _OPTIONS["schedule"], 0.0 if value is None else 1.0)
+                lib.bz_rbm_set_training(self._h, _OPTIONS["schedule"], _SCHEDULES["constant" if value is None else "linear"])
                 if value is None:
                     continue
             elif name == "metric":

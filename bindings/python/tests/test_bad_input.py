@@ -548,13 +548,13 @@ def pbit_cases():
 
     factor_outs = (None,) * 5
     return [
-        ("bz_gate_info", (6, None, None), bz.InvalidArgument, "gate"),
-        ("bz_gate_info", (-1, None, None), bz.InvalidArgument, "gate"),
+        ("bz_gate_info", (6, None, None), bz.InvalidArgument, "kind must be BZ_GATE_NOT (0)"),
+        ("bz_gate_info", (-1, None, None), bz.InvalidArgument, "kind must be BZ_GATE_NOT (0)"),
         ("bz_circuit_create", (None,), bz.NullPointerError, "out"),
         ("bz_circuit_create_multiplier", (out_circuit(), 1), bz.InvalidArgument, "bits"),
         ("bz_circuit_create_multiplier", (out_circuit(), 33), bz.InvalidArgument, "bits"),
         ("bz_circuit_create_multiplier", (None, 3), bz.NullPointerError, "out"),
-        ("bz_circuit_add_gate", (circuit, 9, i64(ints(0, 1, 2)), 3, None), bz.InvalidArgument, "gate"),
+        ("bz_circuit_add_gate", (circuit, 9, i64(ints(0, 1, 2)), 3, None), bz.InvalidArgument, "kind must be BZ_GATE_NOT (0)"),
         ("bz_circuit_add_gate", (circuit, 1, i64(ints(0, 1)), 2, None), bz.ShapeError, "arity"),
         ("bz_circuit_add_gate", (circuit, 1, None, 3, None), bz.NullPointerError, "nodes"),
         ("bz_circuit_add_gate", (circuit, 1, i64(ints(0, 0, 2)), 3, None), bz.InvalidArgument, "repeats"),

@@ -142,3 +142,71 @@ def test_every_function_that_makes_a_handle_takes_out_first(header, tmp_path):
     copy = tmp_path / "broken" / "boltzmann.h"
     copy.write_text(broken)
     assert out_first_violations(parse(copy, tmp_path)) == ["bz_mc_create: out is parameter 6"]
+
+
+def code_tables():
+    """Every table of codes in the binding: (where, {name: code}, macro prefix, exceptions
+    {binding name: macro suffix}). A name maps to BZ_<prefix><NAME upper case>."""
+    from boltzmann import datasets, diffusion, hopfield, ising, montecarlo, pbits, rbm, tempering
+    return [
+        ("ising._COUPLINGS", ising._COUPLINGS, "BZ_COUPLINGS_", {}),
+        ("montecarlo.ALGORITHMS", montecarlo.ALGORITHMS, "BZ_MC_", {}),
+        ("montecarlo.ORDERS", montecarlo.ORDERS, "BZ_ORDER_", {}),
+        ("montecarlo._OBSERVABLES", {name: k for k, name in enumerate(montecarlo._OBSERVABLES)}, "BZ_OBS_", {}),
+        ("tempering.SCHEDULES", tempering.SCHEDULES, "BZ_SCHEDULE_", {}),
+        ("rbm._UNITS", rbm._UNITS, "BZ_RBM_", {}),
+        ("rbm._OPTIONS", rbm._OPTIONS, "BZ_RBM_", {"persistent": "PERSISTENT_CHAINS"}),
+        ("rbm._SCHEDULES", rbm._SCHEDULES, "BZ_RBM_", {}),
+        ("rbm._METRICS", rbm._METRICS, "BZ_RBM_METRIC_", {None: "NONE"}),
+        ("pbits.GATES", pbits.GATES, "BZ_GATE_", {}),
+        ("hopfield._RULES", hopfield._RULES, "BZ_HOPFIELD_", {}),
+        ("hopfield._STORAGE", hopfield._STORAGE, "BZ_HOPFIELD_", {"auto": "AUTOMATIC"}),
+        ("hopfield._DYNAMICS", hopfield._DYNAMICS, "BZ_HOPFIELD_", {}),
+        ("hopfield._OUTCOMES", {name: k for k, name in enumerate(hopfield._OUTCOMES)}, "BZ_RECALL_", {}),
+        ("hopfield._SEPARATIONS", hopfield._SEPARATIONS, "BZ_DENSE_", {}),
+        ("diffusion._KINDS", {name: k for k, name in diffusion._KINDS.items()}, "BZ_SDE_", {}),
+        ("diffusion._EMBEDDINGS", diffusion._EMBEDDINGS, "BZ_EMBEDDING_", {}),
+        ("diffusion._PREDICTIONS", diffusion._PREDICTIONS, "BZ_PREDICT_", {}),
+        ("diffusion._WEIGHTINGS", diffusion._WEIGHTINGS, "BZ_WEIGHT_", {}),
+        ("diffusion.METHODS", diffusion.METHODS, "BZ_SAMPLE_", {}),
+        ("diffusion._LANGEVIN", diffusion._LANGEVIN, "BZ_LANGEVIN_", {}),
+        ("datasets.TOY_DATA", datasets.TOY_DATA, "BZ_TOY_", {}),
+    ]
+
+
+def code_table_mismatches(tables, defined):
+    """Entries whose code is not the header macro's value, and macros of a family no
+    table of that family names (every code the header offers is reachable)."""
+    problems, named = [], set()
+    for where, table, prefix, exceptions in tables:
+        for name, code in table.items():
+            macro = prefix + exceptions.get(name, str(name).upper())
+            named.add(macro)
+            if macro not in defined:
+                problems.append(f"{where}[{name!r}]: no {macro} in the header")
+            elif int(defined[macro]) != code:
+                problems.append(f"{where}[{name!r}] = {code} but {macro} is {defined[macro]}")
+    families = {prefix for _, _, prefix, _ in tables}
+    counts = {"BZ_MC_N_OBSERVABLES"}  # a count, not a code
+    for macro in defined:
+        family = max((p for p in families if macro.startswith(p)), key=len, default=None)
+        if family and macro not in named and macro not in counts:
+            problems.append(f"{macro} is in no table of {family}*")
+    return problems
+
+
+def test_every_python_code_table_matches_the_header(header):
+    defined = {name: value for name, value in macros(header).items()
+               if not name.startswith(("BZ_ERR_", "BZ_VERSION", "BZ_ABI"))}
+    tables = code_tables()
+    assert code_table_mismatches(tables, defined) == []
+    # The check can fail: a renumbered code, a misspelt name and a forgotten macro.
+    broken = [(w, dict(t), p, e) for w, t, p, e in tables]
+    broken[1][1]["wolff"] = 7
+    broken[4][1]["geometrik"] = broken[4][1].pop("geometric")
+    del broken[9][1]["xor"]
+    assert code_table_mismatches(broken, defined) == [
+        "montecarlo.ALGORITHMS['wolff'] = 7 but BZ_MC_WOLFF is 2",
+        "tempering.SCHEDULES['geometrik']: no BZ_SCHEDULE_GEOMETRIK in the header",
+        "BZ_SCHEDULE_GEOMETRIC is in no table of BZ_SCHEDULE_*",
+        "BZ_GATE_XOR is in no table of BZ_GATE_*"]
