@@ -5,7 +5,7 @@ import CBoltzmann
 
 /// The network behind a `bz_dense_hopfield *`: patterns fixed at creation, beta
 /// settable; used by one call at a time.
-typealias DenseHopfieldHandle = MutableHandle<DenseHopfield>
+typealias DenseHopfieldHandle = ExclusiveHandle<Box<DenseHopfield>>
 
 extension DenseHopfield: HandleValue {
     static var handleTypeName: String { "bz_dense_hopfield" }
@@ -36,7 +36,7 @@ public func bz_dense_hopfield_create(
 ) -> bz_status {
     Handles.create(out) { () throws(EngineError) in
         let input = try patterns(patternsPointer, nPatterns, dim)
-        return DenseHopfieldHandle(try DenseHopfield(softmax: input, dimension: Int(dim), beta: beta))
+        return DenseHopfieldHandle(Box(try DenseHopfield(softmax: input, dimension: Int(dim), beta: beta)))
     }
 }
 
@@ -46,7 +46,7 @@ public func bz_dense_hopfield_create_polynomial(
 ) -> bz_status {
     Handles.create(out) { () throws(EngineError) in
         let input = try patterns(patternsPointer, nPatterns, dim)
-        return DenseHopfieldHandle(try DenseHopfield(polynomial: input, dimension: Int(dim), degree: Int(degree)))
+        return DenseHopfieldHandle(Box(try DenseHopfield(polynomial: input, dimension: Int(dim), degree: Int(degree))))
     }
 }
 

@@ -5,10 +5,10 @@ import Synchronization
 // Header sections "Score-based diffusion" and "Sample metrics".
 
 /// The forward process behind a `bz_sde *` (immutable).
-final class SDEHandle: HandleObject {
-    static let typeName = "bz_sde"
-    let process: ForwardProcess
-    init(_ process: ForwardProcess) { self.process = process }
+typealias SDEHandle = SharedHandle<ForwardProcess>
+
+extension ForwardProcess: HandleValue {
+    static var handleTypeName: String { "bz_sde" }
 }
 
 /// The score model behind a `bz_score *`. Calls read a snapshot of the model (a
@@ -47,7 +47,7 @@ final class ScoreHandle: Interruptible, @unchecked Sendable {
 }
 
 func process(_ pointer: OpaquePointer?) throws(EngineError) -> ForwardProcess {
-    try Handles.lookup(pointer, as: SDEHandle.self, "sde").process
+    try Handles.lookup(pointer, as: SDEHandle.self, "sde").value
 }
 
 func scoreHandle(_ pointer: OpaquePointer?) throws(EngineError) -> ScoreHandle {

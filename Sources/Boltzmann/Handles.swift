@@ -85,44 +85,47 @@ enum Handles {
     }
 }
 
-/// A mutable engine object behind a handle, used by one call at a time: a call that
-/// finds it in use (re-entered from a progress callback, or from another thread)
-/// gets BZ_ERR_BUSY instead of racing on it.
-final class Exclusive<Object>: @unchecked Sendable {
+/// An engine type behind a handle, naming its C type for messages ("bz_ising").
+protocol HandleValue {
+    static var handleTypeName: String { get }
+}
+
+/// An immutable engine value behind a handle (`bz_spectrum`, `bz_ising`, `bz_sde`): any
+/// number of calls, on any threads, may read it at once; long calls on it may be
+/// interrupted.
+final class SharedHandle<Value: HandleValue & Sendable>: Interruptible {
+    static var typeName: String { Value.handleTypeName }
+    let value: Value
+    let interrupt = InterruptFlag()
+
+    init(_ value: Value) { self.value = value }
+}
+
+/// A mutable engine object behind a handle (`bz_mc`, `bz_pt`, `bz_rbm`, `bz_hopfield`,
+/// `bz_dense_hopfield`), used by one call at a time: a call that finds it in use (from
+/// another thread, or re-entered from a progress callback) gets BZ_ERR_BUSY instead of
+/// racing on it; long calls on it may be interrupted.
+final class ExclusiveHandle<Object: HandleValue>: Interruptible, @unchecked Sendable {
+    static var typeName: String { Object.handleTypeName }
     private let object: Object
     /// Cleared in a forked child, where the call holding it does not exist.
     private let busy = BusyFlag()
-    private let typeName: String
+    let interrupt = InterruptFlag()
 
-    init(_ object: Object, typeName: String) {
-        self.object = object
-        self.typeName = typeName
-    }
+    init(_ object: Object) { self.object = object }
 
     func use<R>(_ body: (Object) throws(EngineError) -> R) throws(EngineError) -> R {
-        guard busy.tryAcquire() else { throw EngineError(.busy, "the \(typeName) handle is in use by another call") }
+        guard busy.tryAcquire() else { throw EngineError(.busy, "the \(Self.typeName) handle is in use by another call") }
         defer { busy.release() }
         return try body(object)
     }
 }
 
-/// An engine value whose C type names itself, for `MutableHandle`.
-protocol HandleValue {
-    static var handleTypeName: String { get }
-}
+/// An engine value (a struct) in a box, for an `ExclusiveHandle`: its calls replace or
+/// update it in place through `box.value`.
+final class Box<Value: HandleValue>: HandleValue {
+    static var handleTypeName: String { Value.handleTypeName }
+    var value: Value
 
-/// A mutable engine value behind a handle (a struct the calls replace or update in
-/// place through `box.value`), used by one call at a time and interruptible.
-final class MutableHandle<Value: HandleValue>: Interruptible, @unchecked Sendable {
-    static var typeName: String { Value.handleTypeName }
-    final class Box {
-        var value: Value
-        init(_ value: Value) { self.value = value }
-    }
-    private let box: Exclusive<Box>
-    let interrupt = InterruptFlag()
-
-    init(_ value: Value) { box = Exclusive(Box(value), typeName: Value.handleTypeName) }
-
-    func use<R>(_ body: (Box) throws(EngineError) -> R) throws(EngineError) -> R { try box.use(body) }
+    init(_ value: Value) { self.value = value }
 }

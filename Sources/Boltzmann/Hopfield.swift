@@ -5,7 +5,7 @@ import CBoltzmann
 
 /// The network behind a `bz_hopfield *`: mutable (store, thresholds, storage),
 /// used by one call at a time.
-typealias HopfieldHandle = MutableHandle<HopfieldNetwork>
+typealias HopfieldHandle = ExclusiveHandle<Box<HopfieldNetwork>>
 
 extension HopfieldNetwork: HandleValue {
     static var handleTypeName: String { "bz_hopfield" }
@@ -33,7 +33,7 @@ public func bz_hopfield_create(_ out: HandleOut, _ nNeurons: Int64, _ rule: Int3
         guard nNeurons >= 2, nNeurons <= Int64(HopfieldNetwork.maxNeurons) else {
             throw .invalid("n_neurons must be in [2, \(HopfieldNetwork.maxNeurons)], got \(nNeurons)")
         }
-        return HopfieldHandle(try HopfieldNetwork(neurons: Int(nNeurons), rule: rule))
+        return HopfieldHandle(Box(try HopfieldNetwork(neurons: Int(nNeurons), rule: rule)))
     }
 }
 

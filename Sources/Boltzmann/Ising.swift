@@ -5,11 +5,10 @@ import CBoltzmann
 
 /// The object behind a `bz_ising *`. The model is immutable; the interrupt flag is
 /// the only shared mutable state, and it is atomic.
-final class IsingHandle: Interruptible {
-    static let typeName = "bz_ising"
-    let model: IsingModel
-    let interrupt = InterruptFlag()
-    init(_ model: IsingModel) { self.model = model }
+typealias IsingHandle = SharedHandle<IsingModel>
+
+extension IsingModel: HandleValue {
+    static var handleTypeName: String { "bz_ising" }
 }
 
 private func handle(_ pointer: OpaquePointer?) throws(EngineError) -> IsingHandle {
@@ -150,7 +149,7 @@ public func bz_ising_with_fields(
     _ out: HandleOut, _ model: OpaquePointer?, _ fields: UnsafePointer<Double>?, _ nSpins: Int64
 ) -> bz_status {
     create(out) { () throws(EngineError) in
-        let m = try handle(model).model
+        let m = try handle(model).value
         try Argument.length(nSpins, "n_spins", equals: m.spinCount, "the model's spin count")
         return try m.withFields(Argument.array(fields, m.spinCount, "fields"))
     }
@@ -164,7 +163,7 @@ public func bz_ising_free(_ model: OpaquePointer?) {
 @c @implementation
 public func bz_ising_size(_ model: OpaquePointer?, _ outNSpins: UnsafeMutablePointer<Int64>?, _ outNCouplings: UnsafeMutablePointer<Int64>?) -> bz_status {
     guarded { () throws(EngineError) in
-        let m = try handle(model).model
+        let m = try handle(model).value
         outNSpins?.pointee = Int64(m.spinCount)
         outNCouplings?.pointee = Int64(m.couplingCount)
     }
@@ -176,7 +175,7 @@ public func bz_ising_couplings(
     _ couplings: UnsafeMutablePointer<Double>?, _ nCouplings: Int64
 ) -> bz_status {
     guarded { () throws(EngineError) in
-        let m = try handle(model).model
+        let m = try handle(model).value
         try Argument.length(nCouplings, "n_couplings", equals: m.couplingCount, "the model's coupling count")
         first?.write(m.edgeFirst.map(Int64.init))
         second?.write(m.edgeSecond.map(Int64.init))
@@ -187,7 +186,7 @@ public func bz_ising_couplings(
 @c @implementation
 public func bz_ising_fields(_ model: OpaquePointer?, _ fields: UnsafeMutablePointer<Double>?, _ nSpins: Int64) -> bz_status {
     guarded { () throws(EngineError) in
-        let m = try handle(model).model
+        let m = try handle(model).value
         let out = try Argument.output(fields, "fields")
         try Argument.length(nSpins, "n_spins", equals: m.spinCount, "the model's spin count")
         out.write(m.fields)
@@ -202,7 +201,7 @@ private func batch(
     _ compute: (IsingModel, UnsafeBufferPointer<Int8>) throws(EngineError) -> [Double]
 ) -> bz_status {
     guarded { () throws(EngineError) in
-        let m = try handle(model).model
+        let m = try handle(model).value
         let states = try Argument.count(nStates, "n_states")
         try Argument.length(nSpins, "n_spins", equals: m.spinCount, "the model's spin count")
         guard states <= Int(Argument.maxCount) / m.spinCount else { throw .invalid("n_states x n_spins is larger than the library accepts") }
@@ -233,7 +232,7 @@ public func bz_ising_bipartition(
     _ model: OpaquePointer?, _ outIsBipartite: UnsafeMutablePointer<Int32>?, _ colours: UnsafeMutablePointer<Int8>?, _ nSpins: Int64
 ) -> bz_status {
     guarded { () throws(EngineError) in
-        let m = try handle(model).model
+        let m = try handle(model).value
         let out = try Argument.output(outIsBipartite, "out_is_bipartite")
         try Argument.length(nSpins, "n_spins", equals: m.spinCount, "the model's spin count")
         let (isBipartite, c) = m.bipartition()
@@ -248,7 +247,7 @@ public func bz_ising_to_qubo(
     _ offDiagonal: UnsafeMutablePointer<Double>?, _ nCouplings: Int64, _ outConstant: UnsafeMutablePointer<Double>?
 ) -> bz_status {
     guarded { () throws(EngineError) in
-        let m = try handle(model).model
+        let m = try handle(model).value
         try Argument.length(nSpins, "n_spins", equals: m.spinCount, "the model's spin count")
         try Argument.length(nCouplings, "n_couplings", equals: m.couplingCount, "the model's coupling count")
         let q = m.qubo()
@@ -286,8 +285,8 @@ public func bz_ising_exact(
         let nb = try Argument.count(nBetas, "n_betas")
         let b = try Argument.array(betas, nb, "betas")
         let cap = try spinCap(maxSpins)
-        let total = try IsingEnumeration.stateCount(h.model, maxSpins: cap)
-        let r = try IsingEnumeration.thermodynamics(h.model, betas: b, maxSpins: cap,
+        let total = try IsingEnumeration.stateCount(h.value, maxSpins: cap)
+        let r = try IsingEnumeration.thermodynamics(h.value, betas: b, maxSpins: cap,
                                                     monitor: monitor(total: total, progress, user, interrupt: h.interrupt))
         r.table.write(logZ: logZ, freeEnergy: freeEnergy, energy: energy, entropy: entropy, heatCapacity: heatCapacity)
         magnetization?.write(r.magnetization)
@@ -305,9 +304,9 @@ public func bz_ising_ground_state(
     guarded { () throws(EngineError) in
         let h = try handle(model)
         let cap = try spinCap(maxSpins)
-        if spins != nil { try Argument.length(nSpins, "n_spins", equals: h.model.spinCount, "the model's spin count") }
-        let total = try IsingEnumeration.stateCount(h.model, maxSpins: cap)
-        let g = try IsingEnumeration.groundState(h.model, maxSpins: cap, monitor: monitor(total: total, progress, user, interrupt: h.interrupt))
+        if spins != nil { try Argument.length(nSpins, "n_spins", equals: h.value.spinCount, "the model's spin count") }
+        let total = try IsingEnumeration.stateCount(h.value, maxSpins: cap)
+        let g = try IsingEnumeration.groundState(h.value, maxSpins: cap, monitor: monitor(total: total, progress, user, interrupt: h.interrupt))
         outEnergy?.pointee = g.energy
         outDegeneracy?.pointee = g.degeneracy
         spins?.write(g.spins)
@@ -317,7 +316,7 @@ public func bz_ising_ground_state(
 @c @implementation
 public func bz_ising_dos_range(_ model: OpaquePointer?, _ outMinEnergy: UnsafeMutablePointer<Int64>?, _ outNBins: UnsafeMutablePointer<Int64>?) -> bz_status {
     guarded { () throws(EngineError) in
-        let r = try IsingEnumeration.densityOfStatesRange(handle(model).model)
+        let r = try IsingEnumeration.densityOfStatesRange(handle(model).value)
         outMinEnergy?.pointee = Int64(r.minEnergy)
         outNBins?.pointee = Int64(r.binCount)
     }
@@ -333,11 +332,11 @@ public func bz_ising_density_of_states(
         let h = try handle(model)
         let cap = try spinCap(maxSpins)
         let out = try Argument.output(counts, "counts")
-        let range = try IsingEnumeration.densityOfStatesRange(h.model)
+        let range = try IsingEnumeration.densityOfStatesRange(h.value)
         try Argument.length(nBins, "n_bins", equals: range.binCount, "the grid of bz_ising_dos_range")
-        if countsByMagnetization != nil { try Argument.length(nSpins, "n_spins", equals: h.model.spinCount, "the model's spin count") }
-        let total = try IsingEnumeration.stateCount(h.model, maxSpins: cap)
-        let dos = try IsingEnumeration.densityOfStates(h.model, byMagnetization: countsByMagnetization != nil, maxSpins: cap,
+        if countsByMagnetization != nil { try Argument.length(nSpins, "n_spins", equals: h.value.spinCount, "the model's spin count") }
+        let total = try IsingEnumeration.stateCount(h.value, maxSpins: cap)
+        let dos = try IsingEnumeration.densityOfStates(h.value, byMagnetization: countsByMagnetization != nil, maxSpins: cap,
                                                        monitor: monitor(total: total, progress, user, interrupt: h.interrupt))
         out.write(dos.counts)
         if let byM = dos.countsByMagnetization { countsByMagnetization?.write(byM) }

@@ -4,17 +4,11 @@ import Synchronization
 
 // Header section "mc": Monte Carlo sampling of Ising models.
 
-/// The object behind a `bz_mc *`. The sampler is mutable; every call takes the busy
-/// flag first, so a call from a progress callback or another thread while one is
-/// running gets BZ_ERR_BUSY instead of racing on the sampler.
-final class MonteCarloHandle: Interruptible, @unchecked Sendable {
-    static let typeName = "bz_mc"
-    private let sampler: Exclusive<MonteCarlo>
-    let interrupt = InterruptFlag()
+/// The object behind a `bz_mc *`: a mutable sampler, one call at a time (BZ_ERR_BUSY).
+typealias MonteCarloHandle = ExclusiveHandle<MonteCarlo>
 
-    init(_ sampler: MonteCarlo) { self.sampler = Exclusive(sampler, typeName: Self.typeName) }
-
-    func use<R>(_ body: (MonteCarlo) throws(EngineError) -> R) throws(EngineError) -> R { try sampler.use(body) }
+extension MonteCarlo: HandleValue {
+    static var handleTypeName: String { "bz_mc" }
 }
 
 private func handle(_ pointer: OpaquePointer?) throws(EngineError) -> MonteCarloHandle {
@@ -44,7 +38,7 @@ public func bz_mc_create(
     _ out: HandleOut, _ model: OpaquePointer?, _ beta: Double, _ algorithm: Int32, _ order: Int32, _ chains: Int64, _ seed: UInt64
 ) -> bz_status {
     Handles.create(out) { () throws(EngineError) in
-        let m = try Handles.lookup(model, as: IsingHandle.self, "model").model
+        let m = try Handles.lookup(model, as: IsingHandle.self, "model").value
         let a = try Code.algorithm.decode(algorithm, "algorithm")
         let o = try Code.order.decode(order, "order")
         guard chains >= 1, chains <= Int64(MonteCarlo.maxChains) else { throw .invalid("chains must be in [1, \(MonteCarlo.maxChains)], got \(chains)") }

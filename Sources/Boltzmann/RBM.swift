@@ -5,22 +5,10 @@ import CBoltzmann
 
 /// The machine behind a `bz_rbm *` and its training state (options, momentum,
 /// persistent chains, random stream), mutable, used by one call at a time.
-final class RBMHandle: Interruptible, @unchecked Sendable {
-    static let typeName = "bz_rbm"
-    final class Box {
-        let trainer: RBMTrainer
-        var machine: RBM { trainer.machine }
-        init(_ trainer: RBMTrainer) { self.trainer = trainer }
-    }
-    private let box: Exclusive<Box>
-    let interrupt = InterruptFlag()
+typealias RBMHandle = ExclusiveHandle<RBMTrainer>
 
-    /// A handle for `machine`, its training stream seeded with `seed`.
-    init(_ machine: RBM, seed: UInt64) throws(EngineError) {
-        box = Exclusive(Box(try RBMTrainer(machine, seed: seed)), typeName: Self.typeName)
-    }
-
-    func use<R>(_ body: (Box) throws(EngineError) -> R) throws(EngineError) -> R { try box.use(body) }
+extension RBMTrainer: HandleValue {
+    static var handleTypeName: String { "bz_rbm" }
 }
 
 private func handle(_ pointer: OpaquePointer?) throws(EngineError) -> RBMHandle {
@@ -48,7 +36,7 @@ public func bz_rbm_create(
 ) -> bz_status {
     Handles.create(out) { () throws(EngineError) in
         let machine = try RBM(visible: Int(clamping: nVisible), hidden: Int(clamping: nHidden), units: Code.visibleUnits.decode(units, "visible_units"), seed: seed)
-        return try RBMHandle(machine, seed: seed)
+        return RBMHandle(try RBMTrainer(machine, seed: seed))
     }
 }
 
@@ -56,7 +44,7 @@ public func bz_rbm_create(
 public func bz_rbm_visible_units(_ rbm: OpaquePointer?, _ out: UnsafeMutablePointer<Int32>?) -> bz_status {
     guarded { () throws(EngineError) in
         let out = try Argument.output(out, "out")
-        out.pointee = try handle(rbm).use { box in Code.visibleUnits.code(box.machine.visibleUnits) }
+        out.pointee = try handle(rbm).use { trainer in Code.visibleUnits.code(trainer.machine.visibleUnits) }
     }
 }
 
@@ -68,9 +56,9 @@ public func bz_rbm_free(_ rbm: OpaquePointer?) {
 @c @implementation
 public func bz_rbm_size(_ rbm: OpaquePointer?, _ outNVisible: UnsafeMutablePointer<Int64>?, _ outNHidden: UnsafeMutablePointer<Int64>?) -> bz_status {
     guarded { () throws(EngineError) in
-        try handle(rbm).use { box in
-            outNVisible?.pointee = Int64(box.machine.visibleCount)
-            outNHidden?.pointee = Int64(box.machine.hiddenCount)
+        try handle(rbm).use { trainer in
+            outNVisible?.pointee = Int64(trainer.machine.visibleCount)
+            outNHidden?.pointee = Int64(trainer.machine.hiddenCount)
         }
     }
 }
@@ -81,8 +69,8 @@ public func bz_rbm_parameters(
     _ hiddenBias: UnsafeMutablePointer<Float>?, _ nVisible: Int64, _ nHidden: Int64
 ) -> bz_status {
     guarded { () throws(EngineError) in
-        try handle(rbm).use { box throws(EngineError) in
-            let m = box.machine
+        try handle(rbm).use { trainer throws(EngineError) in
+            let m = trainer.machine
             try Argument.length(nVisible, "n_visible", equals: m.visibleCount, "the machine's n_visible")
             try Argument.length(nHidden, "n_hidden", equals: m.hiddenCount, "the machine's n_hidden")
             weights?.write(m.weights)
@@ -98,14 +86,14 @@ public func bz_rbm_set_parameters(
     _ hiddenBias: UnsafePointer<Float>?, _ nVisible: Int64, _ nHidden: Int64
 ) -> bz_status {
     guarded { () throws(EngineError) in
-        try handle(rbm).use { box throws(EngineError) in
-            let nv = box.machine.visibleCount, nh = box.machine.hiddenCount
+        try handle(rbm).use { trainer throws(EngineError) in
+            let nv = trainer.machine.visibleCount, nh = trainer.machine.hiddenCount
             try Argument.length(nVisible, "n_visible", equals: nv, "the machine's n_visible")
             try Argument.length(nHidden, "n_hidden", equals: nh, "the machine's n_hidden")
-            try box.trainer.setMachine(RBM(weights: Argument.array(weights, nv * nh, "weights"),
+            try trainer.setMachine(RBM(weights: Argument.array(weights, nv * nh, "weights"),
                                            visibleBias: Argument.array(visibleBias, nv, "visible_bias"),
                                            hiddenBias: Argument.array(hiddenBias, nh, "hidden_bias"),
-                                           units: box.machine.visibleUnits))
+                                           units: trainer.machine.visibleUnits))
         }
     }
 }
@@ -118,8 +106,8 @@ private func perRow<T>(
 ) -> bz_status {
     guarded { () throws(EngineError) in
         let out = try Argument.output(out, "out")
-        try handle(rbm).use { box throws(EngineError) in
-            let m = box.machine
+        try handle(rbm).use { trainer throws(EngineError) in
+            let m = trainer.machine
             out.write(try f(m, matrix(input, nRows, hidden ? m.hiddenCount : m.visibleCount, name)))
         }
     }
@@ -160,9 +148,9 @@ public func bz_rbm_log_partition_exact(
     guarded { () throws(EngineError) in
         let out = try Argument.output(out, "out")
         let h = try handle(rbm)
-        out.pointee = try h.use { box throws(EngineError) in
-            let states = Int64(1) << Int64(min(min(box.machine.visibleCount, box.machine.hiddenCount), 62))
-            return try box.machine.exactLogPartition(monitor: monitor(total: states, progress, user, interrupt: h.interrupt))
+        out.pointee = try h.use { trainer throws(EngineError) in
+            let states = Int64(1) << Int64(min(min(trainer.machine.visibleCount, trainer.machine.hiddenCount), 62))
+            return try trainer.machine.exactLogPartition(monitor: monitor(total: states, progress, user, interrupt: h.interrupt))
         }
     }
 }
@@ -178,9 +166,9 @@ public func bz_rbm_log_partition_ais(
         let schedule = betas == nil ? RBM.aisSchedule : try Argument.array(betas, Argument.count(nBetas, "n_betas"), "betas")
         guard runs >= 1, runs <= 1 << 16 else { throw .invalid("runs must be in [1, 65536], got \(runs)") }
         let h = try handle(rbm)
-        let estimate = try h.use { box throws(EngineError) in
-            let start = Argument.optionalArray(base, box.machine.visibleCount)
-            return try box.machine.annealedImportanceSampling(
+        let estimate = try h.use { trainer throws(EngineError) in
+            let start = Argument.optionalArray(base, trainer.machine.visibleCount)
+            return try trainer.machine.annealedImportanceSampling(
                 runs: Int(runs), betas: schedule, base: start, seed: seed,
                 monitor: monitor(total: Int64(RBM.aisGroups(runs: Int(runs))) * Int64(max(schedule.count - 1, 0)), progress, user, interrupt: h.interrupt))
         }
@@ -237,12 +225,12 @@ private func whole(_ value: Double, _ name: String, _ lower: Int, _ upper: Int) 
 @c @implementation
 public func bz_rbm_set_training(_ rbm: OpaquePointer?, _ option: Int32, _ value: Double) -> bz_status {
     guarded { () throws(EngineError) in
-        try handle(rbm).use { box throws(EngineError) in
+        try handle(rbm).use { trainer throws(EngineError) in
             let which = try TrainingOption.codes.decode(option, "option")
             if [.learningRate, .finalLearningRate, .momentum, .weightDecay].contains(which), !value.isFinite || abs(value) > 1e30 {
                 throw EngineError(value.isFinite ? .invalidArgument : .nonFinite, "\(which.name) must be a finite float, got \(value)")
             }
-            var options = box.trainer.options
+            var options = trainer.options
             switch which {
             case .learningRate: options.learningRate = Float(value)
             case .schedule: options.linearDecay = try code(value, learningRateSchedules, "schedule")
@@ -254,7 +242,7 @@ public func bz_rbm_set_training(_ rbm: OpaquePointer?, _ option: Int32, _ value:
             case .batchSize: options.batchSize = try whole(value, "batch_size", 1, 1 << 20)
             case .metric: options.metric = try code(value, Code.metric, "metric")
             }
-            try box.trainer.setOptions(options)
+            try trainer.setOptions(options)
         }
     }
 }
@@ -263,9 +251,9 @@ public func bz_rbm_set_training(_ rbm: OpaquePointer?, _ option: Int32, _ value:
 public func bz_rbm_get_training(_ rbm: OpaquePointer?, _ option: Int32, _ out: UnsafeMutablePointer<Double>?) -> bz_status {
     guarded { () throws(EngineError) in
         let out = try Argument.output(out, "out")
-        out.pointee = try handle(rbm).use { box throws(EngineError) in
+        out.pointee = try handle(rbm).use { trainer throws(EngineError) in
             let which = try TrainingOption.codes.decode(option, "option")
-            let o = box.trainer.options
+            let o = trainer.options
             switch which {
             case .learningRate: return Double(o.learningRate)
             case .schedule: return Double(learningRateSchedules.code(o.linearDecay))
@@ -288,12 +276,12 @@ public func bz_rbm_fit(
 ) -> bz_status {
     guarded { () throws(EngineError) in
         let h = try handle(rbm)
-        try h.use { box throws(EngineError) in
+        try h.use { trainer throws(EngineError) in
             // Read in place (the caller's array outlives the call); the trainer checks
             // every value before it restarts from `seed`.
-            let rows = try matrixInPlace(data, nRows, box.machine.visibleCount, "data")
+            let rows = try matrixInPlace(data, nRows, trainer.machine.visibleCount, "data")
             guard epochs >= 1, epochs <= Argument.maxCount else { throw .invalid("epochs must be in [1, \(Argument.maxCount)], got \(epochs)") }
-            let history = try box.trainer.fit(rows, epochs: Int(epochs), seed: seed,
+            let history = try trainer.fit(rows, epochs: Int(epochs), seed: seed,
                                               monitor: monitor(total: epochs, progress, user, interrupt: h.interrupt))
             metrics?.write(history)
         }
@@ -305,8 +293,8 @@ public func bz_rbm_partial_fit(
     _ rbm: OpaquePointer?, _ data: UnsafePointer<Float>?, _ nRows: Int64, _ outError: UnsafeMutablePointer<Double>?
 ) -> bz_status {
     guarded { () throws(EngineError) in
-        try handle(rbm).use { box throws(EngineError) in
-            let error = try box.trainer.partialFit(matrix(data, nRows, box.machine.visibleCount, "data"))
+        try handle(rbm).use { trainer throws(EngineError) in
+            let error = try trainer.partialFit(matrix(data, nRows, trainer.machine.visibleCount, "data"))
             outError?.pointee = error
         }
     }
@@ -322,8 +310,8 @@ public func bz_rbm_sample(
         let h = try handle(rbm)
         guard nChains >= 1, nChains <= 1 << 20 else { throw .invalid("n_chains must be in [1, 2^20], got \(nChains)") }
         guard steps >= 0, steps <= Argument.maxCount else { throw .invalid("steps must be in [0, \(Argument.maxCount)], got \(steps)") }
-        let result = try h.use { box throws(EngineError) in
-            let m = box.machine
+        let result = try h.use { trainer throws(EngineError) in
+            let m = trainer.machine
             let initial = start == nil ? nil : try matrix(start, nChains, m.visibleCount, "start")
             return try m.sample(chains: Int(nChains), steps: Int(steps), start: initial, means: means != 0, seed: seed,
                                 monitor: monitor(total: steps, progress, user, interrupt: h.interrupt))
@@ -341,7 +329,7 @@ func path(_ pointer: UnsafePointer<CChar>?) throws(EngineError) -> String {
 public func bz_rbm_save(_ rbm: OpaquePointer?, _ file: UnsafePointer<CChar>?) -> bz_status {
     guarded { () throws(EngineError) in
         let file = try path(file)
-        try handle(rbm).use { box throws(EngineError) in try box.machine.save(to: file) }
+        try handle(rbm).use { trainer throws(EngineError) in try trainer.machine.save(to: file) }
     }
 }
 
@@ -350,7 +338,7 @@ public func bz_rbm_load(_ out: HandleOut, _ file: UnsafePointer<CChar>?) -> bz_s
     Handles.create(out) { () throws(EngineError) in
         let file = try path(file)
         let machine = try RBM.load(from: file)
-        return try RBMHandle(machine, seed: 0)
+        return RBMHandle(try RBMTrainer(machine, seed: 0))
     }
 }
 
@@ -358,7 +346,7 @@ public func bz_rbm_load(_ out: HandleOut, _ file: UnsafePointer<CChar>?) -> bz_s
 public func bz_rbm_serialized_size(_ rbm: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> bz_status {
     guarded { () throws(EngineError) in
         let out = try Argument.output(out, "out")
-        out.pointee = try handle(rbm).use { box in Int64(RBMFormat.size(visible: box.machine.visibleCount, hidden: box.machine.hiddenCount)) }
+        out.pointee = try handle(rbm).use { trainer in Int64(RBMFormat.size(visible: trainer.machine.visibleCount, hidden: trainer.machine.hiddenCount)) }
     }
 }
 
@@ -366,7 +354,7 @@ public func bz_rbm_serialized_size(_ rbm: OpaquePointer?, _ out: UnsafeMutablePo
 public func bz_rbm_serialize(_ rbm: OpaquePointer?, _ out: UnsafeMutablePointer<UInt8>?, _ size: Int64) -> bz_status {
     guarded { () throws(EngineError) in
         let out = try Argument.output(out, "out")
-        let bytes = try handle(rbm).use { box in box.machine.serialized() }
+        let bytes = try handle(rbm).use { trainer in trainer.machine.serialized() }
         try Argument.length(size, "size", equals: bytes.count, "the serialized size")
         out.write(bytes)
     }
@@ -379,7 +367,7 @@ public func bz_rbm_deserialize(_ out: HandleOut, _ bytes: UnsafePointer<UInt8>?,
         // Zero bytes are a (truncated) file, not a bad count: BZ_ERR_BAD_FORMAT.
         let count = size == 0 ? 0 : try Argument.count(size, "size")
         let machine = try RBM(serialized: UnsafeRawBufferPointer(start: bytes, count: count))
-        return try RBMHandle(machine, seed: 0)
+        return RBMHandle(try RBMTrainer(machine, seed: 0))
     }
 }
 

@@ -5,14 +5,10 @@ import Synchronization
 // Header section "mc", continued: parallel tempering and simulated annealing.
 
 /// The object behind a `bz_pt *`, guarded like `bz_mc` by a busy flag.
-final class TemperingHandle: Interruptible, @unchecked Sendable {
-    static let typeName = "bz_pt"
-    private let sampler: Exclusive<ParallelTempering>
-    let interrupt = InterruptFlag()
+typealias TemperingHandle = ExclusiveHandle<ParallelTempering>
 
-    init(_ sampler: ParallelTempering) { self.sampler = Exclusive(sampler, typeName: Self.typeName) }
-
-    func use<R>(_ body: (ParallelTempering) throws(EngineError) -> R) throws(EngineError) -> R { try sampler.use(body) }
+extension ParallelTempering: HandleValue {
+    static var handleTypeName: String { "bz_pt" }
 }
 
 private func handle(_ pointer: OpaquePointer?) throws(EngineError) -> TemperingHandle {
@@ -25,7 +21,7 @@ public func bz_pt_create(
     _ seed: UInt64
 ) -> bz_status {
     Handles.create(out) { () throws(EngineError) in
-        let m = try Handles.lookup(model, as: IsingHandle.self, "model").model
+        let m = try Handles.lookup(model, as: IsingHandle.self, "model").value
         guard nBetas >= 2, nBetas <= Int64(ParallelTempering.maxBetas) else {
             throw .invalid("n_betas must be in [2, \(ParallelTempering.maxBetas)], got \(nBetas)")
         }
@@ -174,7 +170,7 @@ public func bz_anneal_beta_range(
     _ model: OpaquePointer?, _ outHot: UnsafeMutablePointer<Double>?, _ outCold: UnsafeMutablePointer<Double>?
 ) -> bz_status {
     guarded { () throws(EngineError) in
-        let m = try Handles.lookup(model, as: IsingHandle.self, "model").model
+        let m = try Handles.lookup(model, as: IsingHandle.self, "model").value
         let (hot, cold) = Annealing.defaultBetaRange(m)
         outHot?.pointee = hot
         outCold?.pointee = cold
@@ -193,7 +189,7 @@ public func bz_anneal(
         guard sweepsPerBeta <= Argument.maxCount / nBetas else { throw .invalid("n_betas x sweeps_per_beta must be <= \(Argument.maxCount)") }
         guard reads >= 1, reads <= Int64(MonteCarlo.maxChains) else { throw .invalid("reads must be in [1, \(MonteCarlo.maxChains)], got \(reads)") }
         let total = reads.multipliedReportingOverflow(by: nBetas * max(0, sweepsPerBeta))
-        let r = try Annealing.anneal(handle.model, betas: schedule, sweepsPerBeta: Int(sweepsPerBeta), reads: Int(reads),
+        let r = try Annealing.anneal(handle.value, betas: schedule, sweepsPerBeta: Int(sweepsPerBeta), reads: Int(reads),
                                      algorithm: Code.algorithm.decode(algorithmValue, "algorithm"), seed: seed,
                                      monitor: monitor(total: total.overflow ? .max : total.partialValue, progress, user, interrupt: handle.interrupt))
         spins?.write(r.spins)

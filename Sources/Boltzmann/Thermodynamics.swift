@@ -4,14 +4,14 @@ import CBoltzmann
 // Header section "thermodynamics": bz_spectrum and its functions.
 
 /// The object behind a `bz_spectrum *`. Immutable, so shareable across threads.
-final class SpectrumHandle: HandleObject {
-    static let typeName = "bz_spectrum"
-    let spectrum: Spectrum
-    init(_ spectrum: Spectrum) { self.spectrum = spectrum }
+typealias SpectrumHandle = SharedHandle<Spectrum>
+
+extension Spectrum: HandleValue {
+    static var handleTypeName: String { "bz_spectrum" }
 }
 
 private func spectrum(_ handle: OpaquePointer?, _ name: String = "spectrum") throws(EngineError) -> Spectrum {
-    try Handles.lookup(handle, as: SpectrumHandle.self, name).spectrum
+    try Handles.lookup(handle, as: SpectrumHandle.self, name).value
 }
 
 /// Clear `out`, run `make`, and store a handle to its spectrum in `out`.
