@@ -69,11 +69,16 @@
  *              the system grants (RLIMIT_AS included) BZ_ERR_OUT_OF_MEMORY, with
  *              the size in the message.
  *
- * Sections: core; thermodynamics (spectra, maximum entropy, composition);
- * microstates (multiplicities and macrostates); occupations (Fermi-Dirac and
- * mean field); ising (models, enumeration, exact solutions, mean field); mc
- * (Monte Carlo sampling of Ising models); rbm (restricted Boltzmann machines,
- * bars and stripes); bm (fully visible Boltzmann machines); pbits (invertible logic circuits).
+ * Sections, in order: core (versions, statuses, errors, threads, interrupts);
+ * thermodynamics (spectra, maximum entropy, composition); microstates
+ * (multiplicities and macrostates); occupations (Fermi-Dirac and mean field);
+ * ising (models, enumeration, exact solutions, mean field); mc (Monte Carlo
+ * sampling of Ising models); pt (parallel tempering, simulated annealing); rbm
+ * (restricted Boltzmann machines, bars and stripes); bm (fully visible
+ * Boltzmann machines); pbits (invertible logic circuits); hopfield (Hebb and
+ * Storkey networks); dense_hopfield (modern Hopfield networks); diffusion
+ * (forward processes, score models, samplers, Langevin, toy data); metrics
+ * (two-sample distances).
  */
 #ifndef BOLTZMANN_H
 #define BOLTZMANN_H
@@ -236,14 +241,16 @@ bz_status bz_spectrum_create(bz_spectrum **out, const double *energies,
                              const double *degeneracies, int64_t n_levels);
 
 /* As bz_spectrum_create, with log g_i given directly (any finite real; NULL
- * for all 0). Use it when degeneracies overflow a double. */
+ * for all 0). Use it when degeneracies overflow a double.
+ * Errors: NULL_POINTER, INVALID_ARGUMENT, NON_FINITE. */
 bz_status bz_spectrum_create_log(bz_spectrum **out, const double *energies,
                                  const double *log_degeneracies, int64_t n_levels);
 
 /* Release a spectrum. NULL and already-freed handles are ignored. */
 void bz_spectrum_free(bz_spectrum *spectrum);
 
-/* Number of levels of the spectrum. */
+/* Number of levels of the spectrum.
+ * Errors: NULL_POINTER, INVALID_HANDLE. */
 bz_status bz_spectrum_size(const bz_spectrum *spectrum, int64_t *out_n_levels);
 
 /* Copy the levels out: energies[n_levels] and log_degeneracies[n_levels]
@@ -434,32 +441,38 @@ bz_status bz_ising_create_edges(bz_ising **out, int64_t n_spins, const int64_t *
                                 int64_t n_edges, const double *fields);
 
 /* A chain of n spins, neighbours coupled by J, uniform field h; periodic != 0
- * closes the ring. */
+ * closes the ring.
+ * Errors: NULL_POINTER, INVALID_ARGUMENT, NON_FINITE. */
 bz_status bz_ising_create_chain(bz_ising **out, int64_t n, double coupling,
                                 double field, int32_t periodic);
 
-/* A rows x columns square lattice (4 neighbours in the bulk). */
+/* A rows x columns square lattice (4 neighbours in the bulk).
+ * Errors: NULL_POINTER, INVALID_ARGUMENT, NON_FINITE, LIMIT_EXCEEDED. */
 bz_status bz_ising_create_square(bz_ising **out, int64_t rows, int64_t columns,
                                  double coupling, double field, int32_t periodic);
 
-/* An l x w x d simple cubic lattice (6 neighbours in the bulk). */
+/* An l x w x d simple cubic lattice (6 neighbours in the bulk).
+ * Errors: NULL_POINTER, INVALID_ARGUMENT, NON_FINITE, LIMIT_EXCEEDED. */
 bz_status bz_ising_create_cubic(bz_ising **out, int64_t l, int64_t w, int64_t d,
                                 double coupling, double field, int32_t periodic);
 
 /* The Curie-Weiss model: the complete graph on n spins, every pair coupled by
- * coupling / n. */
+ * coupling / n.
+ * Errors: NULL_POINTER, INVALID_ARGUMENT, NON_FINITE, LIMIT_EXCEEDED. */
 bz_status bz_ising_create_complete(bz_ising **out, int64_t n, double coupling,
                                    double field);
 
 /* The Sherrington-Kirkpatrick spin glass: every pair coupled by
  * J_ij ~ Normal(0, scale^2 / n), drawn from the stream seeded by `seed` in the
- * order (0,1), (0,2), ..., (1,2), ...  scale > 0. */
+ * order (0,1), (0,2), ..., (1,2), ...  scale > 0.
+ * Errors: NULL_POINTER, INVALID_ARGUMENT, NON_FINITE, LIMIT_EXCEEDED. */
 bz_status bz_ising_create_sk(bz_ising **out, int64_t n, double scale, double field,
                              uint64_t seed);
 
 /* An Edwards-Anderson spin glass on an l x w x d lattice (d = 1: the l x w
  * square lattice), nearest-neighbour couplings drawn from `distribution`
- * (BZ_COUPLINGS_*) with scale > 0. */
+ * (BZ_COUPLINGS_*) with scale > 0.
+ * Errors: NULL_POINTER, INVALID_ARGUMENT, NON_FINITE, LIMIT_EXCEEDED. */
 bz_status bz_ising_create_edwards_anderson(bz_ising **out, int64_t l, int64_t w,
                                            int64_t d, int32_t distribution,
                                            double scale, double field,
@@ -474,23 +487,27 @@ bz_status bz_ising_create_edwards_anderson(bz_ising **out, int64_t l, int64_t w,
 bz_status bz_ising_create_qubo(bz_ising **out, const double *qubo, int64_t n_spins,
                                double *out_offset);
 
-/* A new model with the couplings of `model` and the given fields [n_spins]. */
+/* A new model with the couplings of `model` and the given fields [n_spins].
+ * Errors: NULL_POINTER, INVALID_HANDLE, SHAPE_MISMATCH, NON_FINITE. */
 bz_status bz_ising_with_fields(bz_ising **out, const bz_ising *model,
                                const double *fields, int64_t n_spins);
 
 /* Release a model. NULL and already-freed handles are ignored. */
 void bz_ising_free(bz_ising *model);
 
-/* Number of spins and of coupled pairs (either output may be NULL). */
+/* Number of spins and of coupled pairs (either output may be NULL).
+ * Errors: NULL_POINTER, INVALID_HANDLE. */
 bz_status bz_ising_size(const bz_ising *model, int64_t *out_n_spins,
                         int64_t *out_n_couplings);
 
 /* The coupled pairs, first < second, sorted, with their couplings; each array
- * [n_couplings] (n_couplings as bz_ising_size reports; any may be NULL). */
+ * [n_couplings] (n_couplings as bz_ising_size reports; any may be NULL).
+ * Errors: NULL_POINTER, INVALID_HANDLE, SHAPE_MISMATCH. */
 bz_status bz_ising_couplings(const bz_ising *model, int64_t *first, int64_t *second,
                              double *couplings, int64_t n_couplings);
 
-/* The fields h [n_spins]. */
+/* The fields h [n_spins].
+ * Errors: NULL_POINTER, INVALID_HANDLE, SHAPE_MISMATCH. */
 bz_status bz_ising_fields(const bz_ising *model, double *fields, int64_t n_spins);
 
 /* Energies [n_states] of the configurations spins [n_states x n_spins].
@@ -507,7 +524,8 @@ bz_status bz_ising_local_fields(const bz_ising *model, const int8_t *spins,
 
 /* Whether the coupling graph is bipartite (*out_is_bipartite = 1 or 0) and, when
  * it is, a colouring [n_spins] of 0s and 1s in which no two coupled spins share
- * a colour (colours may be NULL; left untouched when not bipartite). */
+ * a colour (colours may be NULL; left untouched when not bipartite).
+ * Errors: NULL_POINTER, INVALID_HANDLE, SHAPE_MISMATCH. */
 bz_status bz_ising_bipartition(const bz_ising *model, int32_t *out_is_bipartite,
                                int8_t *colours, int64_t n_spins);
 
@@ -516,7 +534,8 @@ bz_status bz_ising_bipartition(const bz_ising *model, int32_t *out_is_bipartite,
  *   off_diagonal  [n_couplings] out: Q_ij = -4 J_ij for the pairs of
  *                 bz_ising_couplings, in that order (upper triangle)
  *   out_constant  out: c = -sum J_ij + sum h_i
- * Any output may be NULL; its length is still checked. */
+ * Any output may be NULL; its length is still checked.
+ * Errors: NULL_POINTER, INVALID_HANDLE, SHAPE_MISMATCH. */
 bz_status bz_ising_to_qubo(const bz_ising *model, double *diagonal, int64_t n_spins,
                            double *off_diagonal, int64_t n_couplings,
                            double *out_constant);
@@ -555,7 +574,9 @@ bz_status bz_ising_exact(const bz_ising *model, const double *betas, int64_t n_b
 /* The ground-state energy (recomputed from the state, free of the walk's
  * rounding), its degeneracy (states within 1e-10 (sum|J| + sum|h|) of it;
  * exactly equal energies for whole-number parameters) and one ground state
- * spins [n_spins] (may be NULL). */
+ * spins [n_spins] (may be NULL).
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT, SHAPE_MISMATCH,
+ *        LIMIT_EXCEEDED, CANCELLED. */
 bz_status bz_ising_ground_state(const bz_ising *model, int64_t max_spins,
                                 double *out_energy, int64_t *out_degeneracy,
                                 int8_t *spins, int64_t n_spins,
@@ -586,7 +607,8 @@ bz_status bz_ising_density_of_states(const bz_ising *model, int64_t max_spins,
  * n up to 1e15 (O(log n) work; periodic needs n >= 2). Outputs [n_betas] or NULL:
  * whole-chain log Z, F, U, S, C; magnetization <m> per spin; nearest_neighbour
  * <s_i s_i+1> averaged over the n - 1 (open) or n (periodic) bonds. U, C and the
- * averages are exact derivatives of log Z, not finite differences. */
+ * averages are exact derivatives of log Z, not finite differences.
+ * Errors: NULL_POINTER, INVALID_ARGUMENT, NON_FINITE. */
 bz_status bz_ising_chain_exact(int64_t n, double coupling, double field, int32_t periodic,
                                const double *betas, int64_t n_betas, double *log_z,
                                double *free_energy, double *energy, double *entropy,
@@ -595,7 +617,8 @@ bz_status bz_ising_chain_exact(int64_t n, double coupling, double field, int32_t
 
 /* Spin-spin correlations <s_0 s_r> [n_distances] of a periodic chain of n spins
  * (n = 0: infinite), from the transfer matrix's eigen-decomposition; at h = 0
- * and n infinite, tanh(beta J)^r. distances[k] in [0, n] (any r >= 0 when n = 0). */
+ * and n infinite, tanh(beta J)^r. distances[k] in [0, n] (any r >= 0 when n = 0).
+ * Errors: NULL_POINTER, INVALID_ARGUMENT, NON_FINITE. */
 bz_status bz_ising_chain_correlation(int64_t n, double coupling, double field,
                                      double beta, const int64_t *distances,
                                      int64_t n_distances, double *correlations);
@@ -620,7 +643,8 @@ bz_status bz_ising_onsager(double coupling, const double *betas, int64_t n_betas
                            double *free_energy, double *energy, double *heat_capacity,
                            double *magnetization);
 
-/* T_c = 2|J| / ln(1 + sqrt 2) of the infinite square lattice. */
+/* T_c = 2|J| / ln(1 + sqrt 2) of the infinite square lattice.
+ * Errors: INVALID_ARGUMENT, NON_FINITE. */
 bz_status bz_ising_onsager_critical_temperature(double coupling, double *out_tc);
 
 /* --- Mean field (seed 004) ---------------------------------------------------
@@ -632,13 +656,15 @@ bz_status bz_ising_onsager_critical_temperature(double coupling, double *out_tc)
 
 /* All solutions (1 to 3, increasing m) to full precision: magnetizations[3],
  * free_energies[3], stable[3] (1 or 0), of which the first *out_n_solutions are
- * written (outputs other than out_n_solutions may be NULL). */
+ * written (outputs other than out_n_solutions may be NULL).
+ * Errors: INVALID_ARGUMENT, NON_FINITE. */
 bz_status bz_ising_mean_field(double beta, double coupling, double z, double field,
                               double *magnetizations, double *free_energies,
                               int32_t *stable, int64_t *out_n_solutions);
 
 /* The equilibrium magnetisation m(beta) [n_betas] (the stable solution of least
- * phi; at h = 0 below T_c, the positive one): the order-parameter curve. */
+ * phi; at h = 0 below T_c, the positive one): the order-parameter curve.
+ * Errors: NULL_POINTER, INVALID_ARGUMENT, NON_FINITE. */
 bz_status bz_ising_mean_field_magnetization(double coupling, double z, double field,
                                             const double *betas, int64_t n_betas,
                                             double *magnetization);
@@ -646,14 +672,16 @@ bz_status bz_ising_mean_field_magnetization(double coupling, double z, double fi
 /* Hysteresis: follow the stable branch as the field takes fields[0], fields[1],
  * ... in turn, starting at equilibrium. magnetization [n_fields] out; jumped
  * [n_fields] out or NULL: 1 where the followed branch ended (a spinodal) and m
- * jumped to the other one. */
+ * jumped to the other one.
+ * Errors: NULL_POINTER, INVALID_ARGUMENT, NON_FINITE. */
 bz_status bz_ising_hysteresis(double beta, double coupling, double z,
                               const double *fields, int64_t n_fields,
                               double *magnetization, int32_t *jumped);
 
 /* The Curie-Weiss model (complete graph, couplings J/n, n <= 2^26) exactly, in
  * O(n) per beta by summing over the magnetisation with binomial weights:
- * whole-model log Z, F, U, S, C and <m>, <|m|>, <m^2>, each [n_betas] or NULL. */
+ * whole-model log Z, F, U, S, C and <m>, <|m|>, <m^2>, each [n_betas] or NULL.
+ * Errors: NULL_POINTER, INVALID_ARGUMENT, NON_FINITE. */
 bz_status bz_ising_curie_weiss(int64_t n, double coupling, double field,
                                const double *betas, int64_t n_betas, double *log_z,
                                double *free_energy, double *energy, double *entropy,
@@ -770,11 +798,13 @@ bz_status bz_mc_create(bz_mc **out, const bz_ising *model, double beta, int32_t 
 void bz_mc_free(bz_mc *mc);
 
 /* Sizes: the model's spin count, the chain count, and the number of
- * measurements per chain of the last run (0 before any). Any output may be NULL. */
+ * measurements per chain of the last run (0 before any). Any output may be NULL.
+ * Errors: NULL_POINTER, INVALID_HANDLE, BUSY. */
 bz_status bz_mc_size(const bz_mc *mc, int64_t *out_n_spins, int64_t *out_chains,
                      int64_t *out_n_measurements);
 
-/* Change beta (>= 0, finite); the chains keep their states. */
+/* Change beta (>= 0, finite); the chains keep their states.
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT, NON_FINITE, BUSY. */
 bz_status bz_mc_set_beta(bz_mc *mc, double beta);
 
 /* Clamp spins in every chain: spin indices[k] is held at values[k] (+1 or -1),
@@ -1329,7 +1359,8 @@ bz_status bz_hopfield_create(bz_hopfield **out, int64_t n_neurons, int32_t rule)
 /* Free a network; NULL and stale handles are ignored. */
 void bz_hopfield_free(bz_hopfield *net);
 
-/* Neuron count, stored pattern count, rule (any output may be NULL). */
+/* Neuron count, stored pattern count, rule (any output may be NULL).
+ * Errors: NULL_POINTER, INVALID_HANDLE, BUSY. */
 bz_status bz_hopfield_size(const bz_hopfield *net, int64_t *out_n_neurons,
                            int64_t *out_n_patterns, int32_t *out_rule);
 
@@ -1340,11 +1371,13 @@ bz_status bz_hopfield_store(bz_hopfield *net, const int8_t *patterns, int64_t n_
                             int64_t n_neurons);
 
 /* The stored patterns [n_patterns x n_neurons] (n_patterns as bz_hopfield_size
- * reports). */
+ * reports).
+ * Errors: NULL_POINTER, INVALID_HANDLE, SHAPE_MISMATCH, BUSY. */
 bz_status bz_hopfield_patterns(const bz_hopfield *net, int8_t *patterns, int64_t n_patterns,
                                int64_t n_neurons);
 
-/* Set the thresholds theta [n_neurons] (finite). */
+/* Set the thresholds theta [n_neurons] (finite).
+ * Errors: NULL_POINTER, INVALID_HANDLE, SHAPE_MISMATCH, NON_FINITE, BUSY. */
 bz_status bz_hopfield_set_thresholds(bz_hopfield *net, const double *thresholds, int64_t n_neurons);
 
 /* Choose the storage, BZ_HOPFIELD_AUTOMATIC, _MATRIX or _PATTERNS.
@@ -1352,7 +1385,8 @@ bz_status bz_hopfield_set_thresholds(bz_hopfield *net, const double *thresholds,
  * LIMIT_EXCEEDED (MATRIX above 2^16 neurons). */
 bz_status bz_hopfield_set_storage(bz_hopfield *net, int32_t storage);
 
-/* Whether local fields come from the matrix (1) or the patterns (0) now. */
+/* Whether local fields come from the matrix (1) or the patterns (0) now.
+ * Errors: NULL_POINTER, INVALID_HANDLE, BUSY. */
 bz_status bz_hopfield_uses_matrix(const bz_hopfield *net, int32_t *out_uses_matrix);
 
 /* Recall: run `dynamics` (BZ_HOPFIELD_ASYNC, _SYNC, _GLAUBER at temperature > 0;
@@ -1375,12 +1409,16 @@ bz_status bz_hopfield_recall(const bz_hopfield *net, int8_t *states, int64_t n_s
                              int64_t sweeps, uint64_t seed, int32_t *outcomes,
                              int64_t *sweeps_taken, bz_progress_fn progress, void *user);
 
-/* Energies [n_states] of states [n_states x n_neurons] (double accumulation). */
+/* Energies [n_states] of states [n_states x n_neurons] (double accumulation).
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT, SHAPE_MISMATCH,
+ *        BUSY. */
 bz_status bz_hopfield_energy(const bz_hopfield *net, const int8_t *states, int64_t n_states,
                              int64_t n_neurons, double *energies);
 
 /* Overlaps m^mu = (1/N) xi^mu . s [n_states x n_patterns] of states
- * [n_states x n_neurons] with the stored patterns (n_patterns as stored). */
+ * [n_states x n_neurons] with the stored patterns (n_patterns as stored).
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT, SHAPE_MISMATCH,
+ *        BUSY. */
 bz_status bz_hopfield_overlaps(const bz_hopfield *net, const int8_t *states, int64_t n_states,
                                int64_t n_neurons, double *overlaps, int64_t n_patterns);
 
@@ -1430,7 +1468,8 @@ bz_status bz_dense_hopfield_create_polynomial(bz_dense_hopfield **out, const flo
 void bz_dense_hopfield_free(bz_dense_hopfield *net);
 
 /* Pattern count, dimension, separation (BZ_DENSE_*), beta (softmax; 1 for
- * polynomial) and degree (polynomial; 0 for softmax). Any output may be NULL. */
+ * polynomial) and degree (polynomial; 0 for softmax). Any output may be NULL.
+ * Errors: NULL_POINTER, INVALID_HANDLE, BUSY. */
 bz_status bz_dense_hopfield_info(const bz_dense_hopfield *net, int64_t *out_n_patterns,
                                  int64_t *out_dim, int32_t *out_separation,
                                  double *out_beta, int32_t *out_degree);
@@ -1449,7 +1488,9 @@ bz_status bz_dense_hopfield_retrieve(const bz_dense_hopfield *net, float *states
                                      int64_t n_states, int64_t dim, int64_t steps,
                                      bz_progress_fn progress, void *user);
 
-/* Energies [n_states] of states [n_states x dim], in double precision. */
+/* Energies [n_states] of states [n_states x dim], in double precision.
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT, SHAPE_MISMATCH,
+ *        NON_FINITE, BUSY. */
 bz_status bz_dense_hopfield_energy(const bz_dense_hopfield *net, const float *states,
                                    int64_t n_states, int64_t dim, double *energies);
 
@@ -1484,35 +1525,42 @@ typedef struct bz_score bz_score;
 #define BZ_DDPM_LINEAR 0
 #define BZ_DDPM_COSINE 1
 
-/* VP or sub-VP (kind BZ_SDE_VP or BZ_SDE_SUB_VP) with 0 < beta_min <= beta_max. */
+/* VP or sub-VP (kind BZ_SDE_VP or BZ_SDE_SUB_VP) with 0 < beta_min <= beta_max.
+ * Errors: NULL_POINTER, INVALID_ARGUMENT. */
 bz_status bz_sde_create_vp(bz_sde **out, int32_t kind, double beta_min, double beta_max);
 
-/* VE with 0 < sigma_min < sigma_max. */
+/* VE with 0 < sigma_min < sigma_max.
+ * Errors: NULL_POINTER, INVALID_ARGUMENT. */
 bz_status bz_sde_create_ve(bz_sde **out, double sigma_min, double sigma_max);
 
 /* DDPM with `steps` steps: BZ_DDPM_LINEAR betas from a = beta_1 to b = beta_T
- * (0 < a <= b < 1), or BZ_DDPM_COSINE with offset a = s in (0, 1) (b unused). */
+ * (0 < a <= b < 1), or BZ_DDPM_COSINE with offset a = s in (0, 1) (b unused).
+ * Errors: NULL_POINTER, INVALID_ARGUMENT. */
 bz_status bz_sde_create_ddpm(bz_sde **out, int64_t steps, int32_t schedule, double a, double b);
 
 /* Free a process; NULL and stale handles are ignored. */
 void bz_sde_free(bz_sde *sde);
 
 /* The kind (BZ_SDE_*) and the documented default end time of sampling (1e-5
- * for VE, 1e-3 otherwise). Either output may be NULL. */
+ * for VE, 1e-3 otherwise). Either output may be NULL.
+ * Errors: NULL_POINTER, INVALID_HANDLE. */
 bz_status bz_sde_info(const bz_sde *sde, int32_t *out_kind, double *out_sampling_epsilon);
 
 /* At each of times [n] (in [0, 1]): alpha_t, sigma_t, the drift coefficient
- * f(t) and the diffusion g(t) (any output [n] may be NULL). */
+ * f(t) and the diffusion g(t) (any output [n] may be NULL).
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT. */
 bz_status bz_sde_coefficients(const bz_sde *sde, const double *times, int64_t n, double *alpha,
                               double *sigma, double *drift, double *diffusion);
 
 /* The times [n] at which the signal-to-noise ratio alpha_t^2 / sigma_t^2 equals
- * snr[k] (> 0; clamped to [0, 1]). */
+ * snr[k] (> 0; clamped to [0, 1]).
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT. */
 bz_status bz_sde_time_of_snr(const bz_sde *sde, const double *snr, int64_t n, double *times);
 
 /* Forward noising: x_t = alpha_t x_0 + sigma_t z for each row of x0 [n x dim] at
  * times[n] (in (0, 1]); z from stream (seed, r). Writes xt [n x dim] and, when
- * not NULL, noise [n x dim] (z). */
+ * not NULL, noise [n x dim] (z).
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT, NON_FINITE. */
 bz_status bz_sde_perturb(const bz_sde *sde, const float *x0, int64_t n, int64_t dim,
                          const double *times, uint64_t seed, float *xt, float *noise);
 
@@ -1525,17 +1573,21 @@ bz_status bz_score_create_gmm(bz_score **out, const double *weights, const doubl
                               const double *covariances, int64_t n_components, int64_t dim,
                               int32_t diagonal);
 
-/* The optimal score of the training points data [n x dim] (copied). */
+/* The optimal score of the training points data [n x dim] (copied).
+ * Errors: NULL_POINTER, INVALID_ARGUMENT, NON_FINITE. */
 bz_status bz_score_create_empirical(bz_score **out, const float *data, int64_t n, int64_t dim);
 
 /* Free a score model; NULL and stale handles are ignored. */
 void bz_score_free(bz_score *score);
 
-/* The model's dimension. */
+/* The model's dimension.
+ * Errors: NULL_POINTER, INVALID_HANDLE. */
 bz_status bz_score_dim(const bz_score *score, int64_t *out_dim);
 
 /* Score [n x dim] and denoiser E[x_0 | x_t] [n x dim] (either may be NULL) at
- * the rows of x [n x dim] and time t in (0, 1]. */
+ * the rows of x [n x dim] and time t in (0, 1].
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT, SHAPE_MISMATCH,
+ *        NON_FINITE. */
 bz_status bz_score_eval(const bz_score *score, const bz_sde *sde, const float *x, int64_t n,
                         int64_t dim, double t, float *score_out, float *denoised);
 
@@ -1546,7 +1598,8 @@ bz_status bz_score_gmm_log_density(const bz_score *score, const bz_sde *sde, con
                                    int64_t n, int64_t dim, double t, double *log_density,
                                    double *gradient);
 
-/* Gaussian-mixture models only: n exact samples of p_0 into out [n x dim]. */
+/* Gaussian-mixture models only: n exact samples of p_0 into out [n x dim].
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT, UNSUPPORTED. */
 bz_status bz_score_gmm_sample(const bz_score *score, int64_t n, uint64_t seed, float *out);
 
 /* A learned score: an MLP s_theta(x, t) on [x, e(t)] (SiLU hidden layers of
@@ -1558,7 +1611,8 @@ bz_status bz_score_gmm_sample(const bz_score *score, int64_t n, uint64_t seed, f
  * (embedding_scale unused). The network predicts the added noise
  * (BZ_PREDICT_EPSILON: s = -o / sigma_t), the clean data (BZ_PREDICT_DATA) or
  * sigma_t times the score (BZ_PREDICT_SCORE). Weights ~ N(0, 1/fan_in), biases 0,
- * from the seed. Sample it with the process it was trained on. */
+ * from the seed. Sample it with the process it was trained on.
+ * Errors: NULL_POINTER, INVALID_ARGUMENT. */
 #define BZ_EMBEDDING_FOURIER    0
 #define BZ_EMBEDDING_SINUSOIDAL 1
 
@@ -1602,7 +1656,8 @@ typedef struct bz_train_options {
     int32_t weighting;     /* BZ_WEIGHT_*; BZ_WEIGHT_SIGMA2 */
 } bz_train_options;
 
-/* Fill options with the defaults above. */
+/* Fill options with the defaults above.
+ * Errors: NULL_POINTER. */
 bz_status bz_train_options_init(bz_train_options *options);
 
 /* Train a learned score on data [n x dim] (finite; n >= 1) by denoising score
@@ -1676,7 +1731,8 @@ typedef struct bz_sampler_options {
     double atol;            /* BZ_SAMPLE_ODE_RK45's absolute tolerance (> 0); 1e-5 */
 } bz_sampler_options;
 
-/* Fill options with the defaults above. */
+/* Fill options with the defaults above.
+ * Errors: NULL_POINTER. */
 bz_status bz_sampler_options_init(bz_sampler_options *options);
 
 /* n samples [n x dim] of the distribution `score` describes into out, by
@@ -1720,12 +1776,14 @@ bz_status bz_langevin(bz_energy_fn energy, void *user, const bz_score *score, co
  * increments over [0, t], the mean and standard error of
  * sum_k W_k (W_{k+1} - W_k) - (W(t)^2/2 - t/2) (zero: Ito's identity) and of the
  * same sum - W(t)^2/2 (-t/2: ordinary calculus's answer is wrong). Any output may
- * be NULL. */
+ * be NULL.
+ * Errors: INVALID_ARGUMENT, CANCELLED. */
 bz_status bz_ito_integral(int64_t paths, int64_t steps, double t, uint64_t seed, double *out_ito_mean,
                           double *out_ito_stderr, double *out_naive_mean, double *out_naive_stderr);
 
 /* Toy data sets (rows of 2 floats), BZ_TOY_*; scale < 0 takes the default noise. */
-#define BZ_TOY_EIGHT_GAUSSIANS 0  /* std 0.1 around (2 cos(k pi/4), 2 sin(k pi/4)) */
+#define BZ_TOY_EIGHT_GAUSSIANS 0  /* std 0.1 around (2 cos(k pi/4), 2 sin(k pi/4))
+ * Errors: NULL_POINTER, INVALID_ARGUMENT, NON_FINITE. */
 #define BZ_TOY_TWO_MOONS       1
 #define BZ_TOY_SWISS_ROLL      2
 #define BZ_TOY_CHECKERBOARD    3
@@ -1739,22 +1797,26 @@ bz_status bz_toy_data(int32_t kind, int64_t n, uint64_t seed, double scale, floa
  * ========================================================================== */
 
 /* Squared energy distance 2 E|X - Y| - E|X - X'| - E|Y - Y'| (unbiased within
- * terms; n, m >= 2). */
+ * terms; n, m >= 2).
+ * Errors: NULL_POINTER, INVALID_ARGUMENT, NON_FINITE, CANCELLED. */
 bz_status bz_energy_distance(const float *x, int64_t n, const float *y, int64_t m, int64_t dim,
                              double *out);
 
 /* Unbiased squared MMD with the kernel sum_b exp(-|u - v|^2 / (2 h_b^2)),
- * bandwidths h [n_bandwidths] > 0. */
+ * bandwidths h [n_bandwidths] > 0.
+ * Errors: NULL_POINTER, INVALID_ARGUMENT, NON_FINITE, CANCELLED. */
 bz_status bz_mmd(const float *x, int64_t n, const float *y, int64_t m, int64_t dim,
                  const double *bandwidths, int64_t n_bandwidths, double *out);
 
-/* Sliced 2-Wasserstein distance over `projections` random directions (seeded). */
+/* Sliced 2-Wasserstein distance over `projections` random directions (seeded).
+ * Errors: NULL_POINTER, INVALID_ARGUMENT, NON_FINITE, CANCELLED. */
 bz_status bz_sliced_wasserstein(const float *x, int64_t n, const float *y, int64_t m, int64_t dim,
                                 int64_t projections, uint64_t seed, double *out);
 
 /* Mode coverage: the fraction of samples [n x dim] within 3 standard deviations
  * of one of the modes means [n_modes x dim] (stds [n_modes] > 0), and when
- * weights [n_modes] is not NULL the fraction of samples assigned to each mode. */
+ * weights [n_modes] is not NULL the fraction of samples assigned to each mode.
+ * Errors: NULL_POINTER, INVALID_ARGUMENT, NON_FINITE. */
 bz_status bz_mode_coverage(const float *samples, int64_t n, int64_t dim, const double *means,
                            const double *stds, int64_t n_modes, double *out_covered,
                            double *weights);

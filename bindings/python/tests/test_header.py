@@ -210,3 +210,27 @@ def test_every_python_code_table_matches_the_header(header):
         "tempering.SCHEDULES['geometrik']: no BZ_SCHEDULE_GEOMETRIK in the header",
         "BZ_SCHEDULE_GEOMETRIC is in no table of BZ_SCHEDULE_*",
         "BZ_GATE_XOR is in no table of BZ_GATE_*"]
+
+
+def functions_without_errors_line(text):
+    """Fallible functions (returning bz_status) whose comment -- the block right above
+    them, or above the group of declarations they stand in -- has no "Errors:" line (or
+    "Errors as bz_other")."""
+    missing, comment = [], ""
+    for m in re.finditer(r"/\*.*?\*/|\b(bz_status|void|int32_t|int64_t|uint64_t|double|char \*)\s+(bz_\w+)\(", text, re.S):
+        if m.group(0).startswith("/*"):
+            comment = m.group(0)
+        elif m.group(1) == "bz_status" and not re.search(r"Errors(:| as bz_)", comment):
+            missing.append(m.group(2))
+    return missing
+
+
+def test_every_fallible_function_documents_its_errors(header):
+    text = header.read_text()
+    assert functions_without_errors_line(text) == []
+    assert text.count("Errors:") >= 100
+    # The check can fail: the same header with bz_spectrum_size's line removed.
+    line = "/* Number of levels of the spectrum.\n * Errors: NULL_POINTER, INVALID_HANDLE. */\n"
+    assert line in text
+    broken = text.replace(line, "/* Number of levels of the spectrum. */\n")
+    assert functions_without_errors_line(broken) == ["bz_spectrum_size"]
