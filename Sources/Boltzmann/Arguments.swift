@@ -45,6 +45,24 @@ enum Argument {
     }
 }
 
+/// `rows` x `dim` values at `pointer` (rows may be 0), the counts checked.
+func matrix<T>(_ pointer: UnsafePointer<T>?, _ rows: Int64, _ dim: Int64, _ name: String, rowsName: String = "n",
+                       allowEmpty: Bool = true) throws(EngineError) -> UnsafeBufferPointer<T> {
+    guard rows >= (allowEmpty ? 0 : 1), rows <= Argument.maxCount else {
+        throw .invalid("\(rowsName) must be in [\(allowEmpty ? 0 : 1), 2^40], got \(rows)")
+    }
+    guard dim >= 1, dim <= 1 << 24 else { throw .invalid("dim must be in [1, 2^24], got \(dim)") }
+    guard rows <= Argument.maxCount / dim else { throw .invalid("\(rowsName) x dim is larger than the library accepts") }
+    guard let pointer else { throw EngineError(.nullPointer, "\(name) is NULL") }
+    return UnsafeBufferPointer(start: pointer, count: Int(rows * dim))
+}
+
+func finiteRows(_ values: UnsafeBufferPointer<Float>, _ dim: Int64, _ name: String) throws(EngineError) {
+    if let k = values.firstIndex(where: { !$0.isFinite }) {
+        throw EngineError(.nonFinite, "\(name)[\(k / Int(dim))][\(k % Int(dim))] must be finite, got \(values[k])")
+    }
+}
+
 extension UnsafeMutablePointer {
     /// Write `values` to this caller-owned buffer.
     func write(_ values: [Pointee]) {

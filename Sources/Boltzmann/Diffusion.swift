@@ -2,7 +2,7 @@ import BoltzmannCore
 import CBoltzmann
 import Synchronization
 
-// Header sections "Score-based diffusion" and "Sample metrics".
+// Header section "Score-based diffusion" (the metrics are in Metrics.swift).
 
 /// The forward process behind a `bz_sde *` (immutable).
 typealias SDEHandle = SharedHandle<ForwardProcess>
@@ -59,24 +59,6 @@ private func mixture(_ pointer: OpaquePointer?) throws(EngineError) -> GaussianM
         throw EngineError(.unsupported, "score is not a Gaussian-mixture model")
     }
     return model
-}
-
-/// `rows` x `dim` values at `pointer` (rows may be 0), the counts checked.
-func matrix<T>(_ pointer: UnsafePointer<T>?, _ rows: Int64, _ dim: Int64, _ name: String, rowsName: String = "n",
-                       allowEmpty: Bool = true) throws(EngineError) -> UnsafeBufferPointer<T> {
-    guard rows >= (allowEmpty ? 0 : 1), rows <= Argument.maxCount else {
-        throw .invalid("\(rowsName) must be in [\(allowEmpty ? 0 : 1), 2^40], got \(rows)")
-    }
-    guard dim >= 1, dim <= 1 << 24 else { throw .invalid("dim must be in [1, 2^24], got \(dim)") }
-    guard rows <= Argument.maxCount / dim else { throw .invalid("\(rowsName) x dim is larger than the library accepts") }
-    guard let pointer else { throw EngineError(.nullPointer, "\(name) is NULL") }
-    return UnsafeBufferPointer(start: pointer, count: Int(rows * dim))
-}
-
-func finiteRows(_ values: UnsafeBufferPointer<Float>, _ dim: Int64, _ name: String) throws(EngineError) {
-    if let k = values.firstIndex(where: { !$0.isFinite }) {
-        throw EngineError(.nonFinite, "\(name)[\(k / Int(dim))][\(k % Int(dim))] must be finite, got \(values[k])")
-    }
 }
 
 @c @implementation
@@ -337,67 +319,6 @@ public func bz_toy_data(_ kind: Int32, _ n: Int64, _ seed: UInt64, _ scale: Doub
         let points = try data.generate(count: Int(n), seed: seed, scale: scale < 0 ? nil : scale)
         guard n > 0 else { return }
         try Argument.output(out, "out").write(points)
-    }
-}
-
-/// x [n x dim] and y [m x dim] for a metric.
-private func samplePair(_ x: UnsafePointer<Float>?, _ n: Int64, _ y: UnsafePointer<Float>?, _ m: Int64,
-                        _ dim: Int64) throws(EngineError) -> (UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>) {
-    (try matrix(x, n, dim, "x", rowsName: "n", allowEmpty: false), try matrix(y, m, dim, "y", rowsName: "m", allowEmpty: false))
-}
-
-@c @implementation
-public func bz_energy_distance(
-    _ x: UnsafePointer<Float>?, _ n: Int64, _ y: UnsafePointer<Float>?, _ m: Int64, _ dim: Int64, _ out: UnsafeMutablePointer<Double>?
-) -> bz_status {
-    guarded { () throws(EngineError) in
-        let (a, b) = try samplePair(x, n, y, m, dim)
-        let output = try Argument.output(out, "out")
-        output.pointee = try SampleMetrics.energyDistance(a, b, dimension: Int(dim), monitor: monitor(total: n, interrupt: nil))
-    }
-}
-
-@c @implementation
-public func bz_mmd(
-    _ x: UnsafePointer<Float>?, _ n: Int64, _ y: UnsafePointer<Float>?, _ m: Int64, _ dim: Int64,
-    _ bandwidths: UnsafePointer<Double>?, _ nBandwidths: Int64, _ out: UnsafeMutablePointer<Double>?
-) -> bz_status {
-    guarded { () throws(EngineError) in
-        let (a, b) = try samplePair(x, n, y, m, dim)
-        let h = try Argument.array(bandwidths, try Argument.count(nBandwidths, "n_bandwidths"), "bandwidths")
-        let output = try Argument.output(out, "out")
-        output.pointee = try SampleMetrics.mmd(a, b, dimension: Int(dim), bandwidths: h, monitor: monitor(total: n, interrupt: nil))
-    }
-}
-
-@c @implementation
-public func bz_sliced_wasserstein(
-    _ x: UnsafePointer<Float>?, _ n: Int64, _ y: UnsafePointer<Float>?, _ m: Int64, _ dim: Int64, _ projections: Int64,
-    _ seed: UInt64, _ out: UnsafeMutablePointer<Double>?
-) -> bz_status {
-    guarded { () throws(EngineError) in
-        let (a, b) = try samplePair(x, n, y, m, dim)
-        guard projections >= 1, projections <= 1 << 20 else { throw .invalid("projections must be in [1, 2^20], got \(projections)") }
-        let output = try Argument.output(out, "out")
-        output.pointee = try SampleMetrics.slicedWasserstein(a, b, dimension: Int(dim), projections: Int(projections), seed: seed,
-                                                             monitor: monitor(total: projections, interrupt: nil))
-    }
-}
-
-@c @implementation
-public func bz_mode_coverage(
-    _ samples: UnsafePointer<Float>?, _ n: Int64, _ dim: Int64, _ means: UnsafePointer<Double>?, _ stds: UnsafePointer<Double>?,
-    _ nModes: Int64, _ outCovered: UnsafeMutablePointer<Double>?, _ weights: UnsafeMutablePointer<Double>?
-) -> bz_status {
-    guarded { () throws(EngineError) in
-        let points = try matrix(samples, n, dim, "samples", allowEmpty: false)
-        try finiteRows(points, dim, "samples")
-        let k = try Argument.count(nModes, "n_modes")
-        guard k <= Int(Argument.maxCount) / Int(dim) else { throw .invalid("n_modes x dim is larger than the library accepts") }
-        let result = try SampleMetrics.modeCoverage(points, dimension: Int(dim), means: try Argument.array(means, k * Int(dim), "means"),
-                                                    deviations: try Argument.array(stds, k, "stds"))
-        try Argument.output(outCovered, "out_covered").pointee = result.covered
-        weights?.write(result.weights)
     }
 }
 

@@ -155,10 +155,3 @@ struct StateBlocks: @unchecked Sendable {
     /// per block. It never depends on the thread count, so neither do the sums.
     func taskCount(maxTasks: Int) -> Int { max(1, min(blockCount, maxTasks)) }
 }
-
-/// A non-Sendable value handed to `Parallel.forEach` tasks that only use it in ways
-/// that are safe to share (here: closures writing only their own task's slots).
-struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}

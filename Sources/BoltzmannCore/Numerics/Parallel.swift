@@ -259,3 +259,10 @@ struct SharedPointer<Element>: @unchecked Sendable {
         nonmutating set { base[i] = newValue }
     }
 }
+
+/// A non-Sendable value handed to `Parallel.forEach` tasks that only use it in ways
+/// that are safe to share (closures writing only their own task's slots).
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

@@ -1,0 +1,65 @@
+import BoltzmannCore
+import CBoltzmann
+
+// Header section "Sample metrics": two-sample distances and mode coverage.
+
+/// x [n x dim] and y [m x dim] for a metric.
+private func samplePair(_ x: UnsafePointer<Float>?, _ n: Int64, _ y: UnsafePointer<Float>?, _ m: Int64,
+                        _ dim: Int64) throws(EngineError) -> (UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>) {
+    (try matrix(x, n, dim, "x", rowsName: "n", allowEmpty: false), try matrix(y, m, dim, "y", rowsName: "m", allowEmpty: false))
+}
+
+@c @implementation
+public func bz_energy_distance(
+    _ x: UnsafePointer<Float>?, _ n: Int64, _ y: UnsafePointer<Float>?, _ m: Int64, _ dim: Int64, _ out: UnsafeMutablePointer<Double>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let (a, b) = try samplePair(x, n, y, m, dim)
+        let output = try Argument.output(out, "out")
+        output.pointee = try SampleMetrics.energyDistance(a, b, dimension: Int(dim), monitor: monitor(total: n, interrupt: nil))
+    }
+}
+
+@c @implementation
+public func bz_mmd(
+    _ x: UnsafePointer<Float>?, _ n: Int64, _ y: UnsafePointer<Float>?, _ m: Int64, _ dim: Int64,
+    _ bandwidths: UnsafePointer<Double>?, _ nBandwidths: Int64, _ out: UnsafeMutablePointer<Double>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let (a, b) = try samplePair(x, n, y, m, dim)
+        let h = try Argument.array(bandwidths, try Argument.count(nBandwidths, "n_bandwidths"), "bandwidths")
+        let output = try Argument.output(out, "out")
+        output.pointee = try SampleMetrics.mmd(a, b, dimension: Int(dim), bandwidths: h, monitor: monitor(total: n, interrupt: nil))
+    }
+}
+
+@c @implementation
+public func bz_sliced_wasserstein(
+    _ x: UnsafePointer<Float>?, _ n: Int64, _ y: UnsafePointer<Float>?, _ m: Int64, _ dim: Int64, _ projections: Int64,
+    _ seed: UInt64, _ out: UnsafeMutablePointer<Double>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let (a, b) = try samplePair(x, n, y, m, dim)
+        guard projections >= 1, projections <= 1 << 20 else { throw .invalid("projections must be in [1, 2^20], got \(projections)") }
+        let output = try Argument.output(out, "out")
+        output.pointee = try SampleMetrics.slicedWasserstein(a, b, dimension: Int(dim), projections: Int(projections), seed: seed,
+                                                             monitor: monitor(total: projections, interrupt: nil))
+    }
+}
+
+@c @implementation
+public func bz_mode_coverage(
+    _ samples: UnsafePointer<Float>?, _ n: Int64, _ dim: Int64, _ means: UnsafePointer<Double>?, _ stds: UnsafePointer<Double>?,
+    _ nModes: Int64, _ outCovered: UnsafeMutablePointer<Double>?, _ weights: UnsafeMutablePointer<Double>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let points = try matrix(samples, n, dim, "samples", allowEmpty: false)
+        try finiteRows(points, dim, "samples")
+        let k = try Argument.count(nModes, "n_modes")
+        guard k <= Int(Argument.maxCount) / Int(dim) else { throw .invalid("n_modes x dim is larger than the library accepts") }
+        let result = try SampleMetrics.modeCoverage(points, dimension: Int(dim), means: try Argument.array(means, k * Int(dim), "means"),
+                                                    deviations: try Argument.array(stds, k, "stds"))
+        try Argument.output(outCovered, "out_covered").pointee = result.covered
+        weights?.write(result.weights)
+    }
+}
