@@ -4,6 +4,7 @@ import re
 import subprocess
 
 import boltzmann as bz
+from conftest import not_under_sanitizer
 
 
 def header_function_names(header):
@@ -17,6 +18,7 @@ def test_exports_exactly_the_header(header):
     assert exported == header_function_names(header)
 
 
+@not_under_sanitizer
 def test_self_contained(repo):
     out = subprocess.run(["readelf", "-d", bz.library_path()],
                          check=True, capture_output=True, text=True).stdout

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import boltzmann as bz
+from conftest import not_under_sanitizer
 from boltzmann import diffusion
 
 CHILD = Path(__file__).with_name("resource_child.py")
@@ -20,6 +21,7 @@ LIMIT = 8 << 30  # RLIMIT_AS for the child: 8 GiB
 LIBRARY = {"OutOfMemory", "LimitExceeded", "InvalidArgument"}
 
 
+@not_under_sanitizer
 def test_absurd_requests_under_an_address_space_limit():
     sys.path.insert(0, str(CHILD.parent))
     import resource_child
@@ -74,6 +76,7 @@ def failing_calls():
             pass
 
 
+@not_under_sanitizer
 def test_create_free_cycles_and_failing_calls_leave_memory_flat():
     for make in every_handle_kind():  # warm-up: caches, pools, the registry's table
         for _ in range(200):
