@@ -114,11 +114,16 @@ def interruptible(fn, *args):
 
 class Progress:
     """A ctypes progress callback around a Python callable ``progress(done, total)``
-    and an optional ``callback(done, metric)`` (either may return False to stop). It is
-    always installed: Ctrl-C makes it return non-zero (besides ``bz_interrupt_thread``),
-    and an exception the callables raise stops the call and is re-raised after it
-    returns -- also one raised on the final report (done == total), which cannot stop
-    the call any more."""
+    and an optional ``callback(done, metric)``. It is always installed: Ctrl-C makes it
+    return non-zero (besides ``bz_interrupt_thread``), and an exception the callables
+    raise stops the call and is re-raised after it returns -- also one raised on the
+    final report (done == total), which cannot stop the call any more.
+
+    The one early-stop rule of the binding: a callable returning False stops the call.
+    A call that trains a model in place (``run(..., early_stop=True)``: ``RBM.fit``,
+    ``MLPScore.fit``) then returns normally with the model as trained so far; every
+    other call raises :class:`Cancelled`, having no result. Ctrl-C raises
+    ``KeyboardInterrupt`` and ``obj.interrupt()`` :class:`Cancelled`, always."""
 
     def __init__(self, progress, unit="states", callback=None):
         if progress is True:
@@ -128,10 +133,15 @@ class Progress:
         self.reported = 0
         self.error = None
         self.stopped = False  # a callable returned False
+        self.done = 0  # the last count reported
+        self.metrics = []  # the metric of each unit of work, as reported
         self.cfunc = bz_progress_fn(self._call)
 
     def _call(self, user, done, total, metric):
         try:
+            if done > self.done:
+                self.metrics.append(metric)
+            self.done = int(done)
             if stop_requested():
                 return 1
             if self.callable is not None and self.callable(done, total) is False:
@@ -148,13 +158,16 @@ class Progress:
                 self.error = e
             return 1
 
-    def run(self, fn, *args):
+    def run(self, fn, *args, early_stop=False):
+        """``fn(*args, callback, NULL)``; with ``early_stop``, a stop asked by a callable
+        returning False ends it normally (see the class)."""
         try:
             interruptible(fn, *args, self.cfunc, None)
         except Cancelled:
             if self.error is not None:
                 raise self.error from None
-            raise
+            if not (early_stop and self.stopped):
+                raise
         finally:
             if hasattr(self.callable, "close"):
                 self.callable.close()

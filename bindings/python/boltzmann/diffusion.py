@@ -20,7 +20,7 @@ from ._arrays import seed64
 from ._handles import HandleOwner, Persistent
 from ._lib import bz_energy_fn, bz_sampler_options, bz_train_options, f32p, f64p, i64p, lib
 from ._progress import Progress, interruptible
-from .errors import Cancelled, InvalidArgument, ShapeError
+from .errors import InvalidArgument, ShapeError
 
 __all__ = ["SDE", "VPSDE", "SubVPSDE", "VESDE", "DDPM", "ScoreModel", "GaussianMixtureScore", "EmpiricalScore",
            "MLPScore", "sample", "langevin", "ito_integral", "METHODS"]
@@ -325,10 +325,7 @@ class MLPScore(Persistent, ScoreModel):
         run = Progress(progress, unit="steps", callback=callback)
         try:
             run.run(lib.bz_score_fit, self._h, sde._h, x.ctypes.data_as(f32p), x.shape[0], x.shape[1],
-                    ctypes.byref(options), seed64(seed), losses.ctypes.data_as(f64p))
-        except Cancelled:
-            if not run.stopped:
-                raise
+                    ctypes.byref(options), seed64(seed), losses.ctypes.data_as(f64p), early_stop=True)
         finally:
             self.losses_ = losses[~np.isnan(losses)]
         self._fits += 1

@@ -168,15 +168,18 @@ class RBM(Persistent, HandleOwner):
         ``weight_decay``; the rate falls linearly to ``final_learning_rate`` when given.
         The parameters are kept (call again to train further); momentum and chains start
         afresh, drawn from ``seed``. Each epoch's ``metric`` goes to ``metrics_`` and to
-        ``callback(epoch, metric)``, which may return False to stop (the machine keeps
-        the steps taken). Returns self."""
+        ``callback(epoch, metric)``. ``callback`` or ``progress(done, total)`` returning
+        False stops early: ``fit`` returns, the machine keeps the batches taken and
+        ``metrics_`` the epochs completed. Returns self."""
         data = _rows(X, self.n_visible, "X")
         self.set_training(batch_size=batch_size, learning_rate=learning_rate, final_learning_rate=final_learning_rate,
                           k=k, persistent=persistent, momentum=momentum, weight_decay=weight_decay, metric=metric)
         metrics = np.full(max(int(epochs), 1), np.nan)
-        Progress(progress, unit="epochs", callback=callback).run(
-            lib.bz_rbm_fit, self._h, _f32(data), data.shape[0], int(epochs), seed64(seed), f64(metrics))
-        self.metrics_ = metrics[:int(epochs)]
+        run = Progress(progress, unit="epochs", callback=callback)
+        run.run(lib.bz_rbm_fit, self._h, _f32(data), data.shape[0], int(epochs), seed64(seed), f64(metrics),
+                early_stop=True)
+        # Stopped early, the library wrote no metrics: the reports carried them.
+        self.metrics_ = np.array(run.metrics[:run.done]) if run.stopped else metrics[:int(epochs)]
         return self
 
     def __reduce__(self):

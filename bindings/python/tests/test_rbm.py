@@ -68,13 +68,21 @@ def test_training_learns_bars_and_stripes():
     assert abs(estimate.value - after) < 0.1 and estimate.stderr > 0
 
 
-def test_stop_between_batches_keeps_a_usable_machine():
+def test_early_stop_returns_a_usable_machine():
+    """The binding's one early-stop rule: a callable returning False ends fit normally,
+    the machine keeps the batches taken and metrics_ the epochs completed; a sampling
+    call stopped the same way has no result and raises Cancelled."""
     rbm = bz.RBM(9, 8, seed=1)
     data = np.tile(bars_and_stripes(3), (10, 1))
-    with pytest.raises(bz.Cancelled):
-        rbm.fit(data, epochs=100, progress=lambda done, total: done < 3)
+    assert rbm.fit(data, epochs=100, progress=lambda done, total: done < 3) is rbm
+    assert len(rbm.metrics_) == 3 and np.all(np.isfinite(rbm.metrics_))
     assert np.isfinite(rbm.log_likelihood(data).value)
     assert not np.allclose(rbm.weights_, bz.RBM(9, 8, seed=1).weights_)
+    seen = []
+    rbm.fit(data, epochs=100, callback=lambda epoch, metric: seen.append(metric) or epoch < 5)
+    assert len(seen) == 5 and np.array_equal(rbm.metrics_, seen)
+    with pytest.raises(bz.Cancelled):
+        rbm.sample(4, steps=10**6, progress=lambda done, total: done < 3)
 
 
 def test_errors_are_named_and_leave_the_machine_unchanged():
