@@ -226,7 +226,8 @@ bz_status bz_interrupt_thread(int64_t thread_id);
  * below e^-708 of the largest are dropped (a relative change under 1e-300).
  * Beyond that, log Z may overflow to +-inf (its true value is out of range) while
  * F, U, S and C stay finite and exact.
- * A bz_spectrum is immutable after creation: share it between threads freely.
+ * Threads: a bz_spectrum is immutable after creation: share it between threads
+ * freely.
  * ========================================================================== */
 
 typedef struct bz_spectrum bz_spectrum;
@@ -410,7 +411,8 @@ bz_status bz_mean_field_occupations(const double *energies, int64_t n_levels,
  * length 2 couples each neighbouring pair twice (2J, as on the torus) and a side
  * of length 1 adds no bond. Models hold at most 2^26 spins and 2^27 couplings
  * (BZ_ERR_LIMIT_EXCEEDED beyond).
- * A bz_ising is immutable after creation: share it between threads freely.
+ * Threads: a bz_ising is immutable after creation: share it between threads
+ * freely.
  * ========================================================================== */
 
 typedef struct bz_ising bz_ising;
@@ -750,9 +752,9 @@ bz_status bz_ising_curie_weiss(int64_t n, double coupling, double field,
  * clusters are tiny, made later sweeps thousands of clusters long). order is
  * ignored.
  *
- * A bz_mc is mutated by bz_mc_run: use one from one thread at a time. A call
- * on a handle that is inside another call (from a progress callback, or from
- * another thread) returns BZ_ERR_BUSY.
+ * Threads: a bz_mc is mutated by bz_mc_run: use one from one thread at a time.
+ * A call on a handle that is inside another call (from a progress callback, or
+ * from another thread) returns BZ_ERR_BUSY.
  * ========================================================================== */
 
 typedef struct bz_mc bz_mc;
@@ -907,6 +909,9 @@ bz_status bz_mc_spins(const bz_mc *mc, int8_t *spins, int64_t n);
  * bz_anneal takes reads independent chains from hot starts through a beta
  * schedule, sweeps_per_beta sweeps at each beta, and returns their final states
  * and energies: the optimiser's use of the same dynamics.
+ * Threads: a bz_pt is mutated by bz_pt_run: calls on one handle are serialised;
+ * a call that finds it in use returns BZ_ERR_BUSY. bz_anneal takes a bz_ising,
+ * which any number of calls may share.
  * ========================================================================== */
 
 typedef struct bz_pt bz_pt;
@@ -1015,8 +1020,8 @@ bz_status bz_anneal(const bz_ising *model, const double *betas, int64_t n_betas,
  * or |v - b|^2/2 - sum_j softplus(...) (Gaussian), and p(v) = exp(-F(v)) / Z.
  * A bz_rbm also holds its training state (options, momentum, persistent chains,
  * a random stream seeded at creation), so bz_rbm_partial_fit continues where the
- * last call stopped. Calls on one handle are serialised; a call that finds it
- * in use returns BZ_ERR_BUSY.
+ * last call stopped. Threads: calls on one bz_rbm are serialised; a call that
+ * finds it in use returns BZ_ERR_BUSY.
  * ========================================================================== */
 
 typedef struct bz_rbm bz_rbm;
@@ -1252,7 +1257,8 @@ bz_status bz_bm_fit(bz_ising **out, const int8_t *spins, int64_t n_rows, int64_t
  *              h = (2, 2, -2, -4)
  *   full adder J = -2 among a, b, c, 2 from each to s, 4 from each to carry
  *              out, J_s,cout = -4; h = 0
- * A bz_circuit may be shared between threads (calls are serialised).
+ * Threads: a bz_circuit may be shared between threads (calls are serialised,
+ * never refused).
  * ========================================================================== */
 
 typedef struct bz_circuit bz_circuit;
@@ -1326,8 +1332,8 @@ bz_status bz_pbit_factor(int64_t n, int64_t bits, double beta, int64_t sweeps, i
  * Storage: BZ_HOPFIELD_MATRIX keeps J (N^2 floats, O(N) per flip);
  * BZ_HOPFIELD_PATTERNS computes fields from the patterns (Hebb only, O(P) per
  * update); BZ_HOPFIELD_AUTOMATIC (the default) takes the matrix for N <= 8192
- * and P > 32. A bz_hopfield is mutable (store, thresholds, storage); calls on
- * one handle are serialised (BZ_ERR_BUSY).
+ * and P > 32. Threads: a bz_hopfield is mutable (store, thresholds, storage);
+ * calls on one handle are serialised (BZ_ERR_BUSY).
  * ========================================================================== */
 
 typedef struct bz_hopfield bz_hopfield;
@@ -1444,6 +1450,8 @@ bz_status bz_hopfield_to_ising(bz_ising **out, const bz_hopfield *net);
  *              (degree 2 is the classical Hebbian network)
  * Queries are rows of states [n_states x dim], retrieved in batches through
  * BLAS; the softmax kernel is the one the empirical diffusion score uses.
+ * Threads: calls on one bz_dense_hopfield are serialised; a call that finds it
+ * in use returns BZ_ERR_BUSY.
  * ========================================================================== */
 
 typedef struct bz_dense_hopfield bz_dense_hopfield;
@@ -1512,6 +1520,10 @@ bz_status bz_dense_hopfield_energy(const bz_dense_hopfield *net, const float *st
  * (seed, r), so results do not depend on the thread count, nor on the batch:
  * bit for bit with a Gaussian-mixture score, to float rounding with a learned or
  * empirical score, whose rows share BLAS products (see "Reproducibility").
+ * Threads: a bz_sde is immutable (share it freely); a bz_score may be evaluated,
+ * sampled and saved by any number of threads at once, also while one
+ * bz_score_fit trains it (they see the model from before the fit, which
+ * replaces it when it returns); a second fit at once returns BZ_ERR_BUSY.
  * ========================================================================== */
 
 typedef struct bz_sde bz_sde;

@@ -234,3 +234,23 @@ def test_every_fallible_function_documents_its_errors(header):
     assert line in text
     broken = text.replace(line, "/* Number of levels of the spectrum. */\n")
     assert functions_without_errors_line(broken) == ["bz_spectrum_size"]
+
+
+def handles_without_threads_line(text):
+    """Handle types whose section (the comment block above their typedef, or above the
+    group of typedefs they stand in) says nothing under "Threads:" about them."""
+    missing, comment = [], ""
+    for m in re.finditer(r"/\*.*?\*/|typedef struct (bz_\w+) \1;", text, re.S):
+        if m.group(0).startswith("/*"):
+            comment = m.group(0)
+        elif not re.search(r"Threads:[^.]*?\b" + m.group(1) + r"\b", comment.replace("\n *", " ")):
+            missing.append(m.group(1))
+    return missing
+
+
+def test_every_handle_type_says_how_threads_may_share_it(header):
+    text = header.read_text()
+    assert handles_without_threads_line(text) == []
+    # The check can fail: the same header without bz_pt's line.
+    broken = text.replace("Threads: a bz_pt is mutated", "A bz_pt is mutated")
+    assert handles_without_threads_line(broken) == ["bz_pt"]
