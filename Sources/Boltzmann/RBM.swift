@@ -202,10 +202,7 @@ private enum TrainingOption: Sendable {
 
 /// A code given as an option's double value: a whole number, decoded by `codes`.
 private func code<Value>(_ value: Double, _ codes: Codes<Value>, _ name: String) throws(EngineError) -> Value {
-    guard value.isFinite, value.rounded() == value, abs(value) < 1e9 else {
-        throw .invalid("\(name) must be a whole number, got \(value)")
-    }
-    return try codes.decode(Int32(value), name)
+    try codes.decode(Int32(try whole(value, name, Int(Int32.min), Int(Int32.max))), name)
 }
 
 /// BZ_RBM_CONSTANT or BZ_RBM_LINEAR: whether the learning rate decays linearly.
