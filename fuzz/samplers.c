@@ -92,6 +92,9 @@ static void tempering_and_annealing(struct input *in) {
     }
 }
 
+/* A count kept out of the legal-but-slow range (65 to 2^20 becomes 64); illegal ones stay. */
+static int64_t legal_but_small(int64_t count) { return count > 64 && count <= 1 << 20 ? 64 : count; }
+
 static void machines(struct input *in) {
     float data[8 * 6], out[8 * 6];
     next_floats(in, data, 8 * 6);
@@ -99,10 +102,20 @@ static void machines(struct input *in) {
     int fits = rows >= 0 && rows <= 8;
     switch (next_byte(in) % 4) {
     case 0: {
-        for (int k = next_byte(in) % 3; k > 0; k--) {
+        if (next_byte(in) % 2) {
             /* Valid but large chain counts, CD steps or batches are legal and merely slow. */
-            double value = next_double(in);
-            bz_rbm_set_training(rbm, next_choice(in, 12), value > 64 && value < 1e6 ? 64 : value);
+            bz_rbm_train_options options;
+            bz_rbm_train_options_init(&options);
+            options.version = next_byte(in) % 8 ? BZ_RBM_TRAIN_OPTIONS_VERSION : next_raw(in, 4);
+            options.learning_rate = next_double(in);
+            options.final_learning_rate = next_double(in);
+            options.k = legal_but_small(next_count(in, 64));
+            options.persistent_chains = legal_but_small(next_count(in, 64));
+            options.momentum = next_double(in);
+            options.weight_decay = next_double(in);
+            options.batch_size = legal_but_small(next_count(in, 64));
+            options.metric = (int32_t)next_choice(in, 4);
+            bz_rbm_set_training(rbm, next_byte(in) % 8 ? &options : NULL);
         }
         double metrics[4];
         int64_t epochs = next_steps(in, 4);

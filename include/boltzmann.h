@@ -17,6 +17,13 @@
  *              inputs they are computed from. Arrays are caller-allocated,
  *              row-major, contiguous; their lengths are passed explicitly as
  *              int64_t and checked. Optional outputs may be NULL ("not wanted").
+ *   Options    An operation with more than a few settings takes a versioned
+ *              struct: fill it with bz_X_options_init (the only place the
+ *              defaults are written), change fields, pass it. It is checked as
+ *              a whole before anything changes; a version the library does not
+ *              know is BZ_ERR_INVALID_ARGUMENT.
+ *   Limits     Sizes are bounded by named limits (BZ_LIMIT_*, reported by
+ *              bz_limit); comments cite the names.
  *   Units      Energies in units where k_B = 1; beta = 1/T in inverse energy
  *              units. Logarithms are natural. Physics quantities are double.
  *   Handles    bz_X_create(&out, ...) allocates, bz_X_free(h) releases;
@@ -157,6 +164,43 @@ bz_status bz_set_num_threads(int32_t n_threads);
 
 /* The current bound on threads (>= 1). */
 int32_t bz_get_num_threads(void);
+
+/* Limits. Every size the library bounds has a name here; bz_limit reports the
+ * largest value accepted. Function comments cite the names. Each limit keeps
+ * memory, byte counts or run time representable; none says anything about the
+ * physics. Counts past a limit get BZ_ERR_INVALID_ARGUMENT, sizes that could not
+ * be stored BZ_ERR_LIMIT_EXCEEDED. */
+#define BZ_LIMIT_COUNT          0  /* elements of any array, any product of sizes */
+#define BZ_LIMIT_ITERATIONS     1  /* iterations that store nothing per iteration:
+                                      epochs, training steps, recall sweeps, Langevin
+                                      steps, samples drawn */
+#define BZ_LIMIT_STEPS          2  /* steps that keep a table or state per step: Gibbs
+                                      steps k, DDPM and dense-Hopfield steps, corrector
+                                      steps, fully visible sweeps */
+#define BZ_LIMIT_SAMPLER_STEPS  3  /* time steps of a diffusion sampler's grid */
+#define BZ_LIMIT_BATCH          4  /* rows alive at once: a minibatch, an RBM's
+                                      persistent or sampling chains, fully visible
+                                      chains, projections, mixture components */
+#define BZ_LIMIT_CHAINS         5  /* Monte Carlo chains of one handle or call: chains,
+                                      reads, replicas x betas, AIS runs */
+#define BZ_LIMIT_BETAS          6  /* betas of one tempering ladder */
+#define BZ_LIMIT_UNITS          7  /* units of one layer or circuit: RBM layers, p-bit
+                                      circuit nodes, the side of an exact square lattice */
+#define BZ_LIMIT_WIDTH          8  /* width of a dense matrix: a dense Ising model or
+                                      QUBO, a Hopfield coupling matrix, an MLP's dim and
+                                      hidden widths */
+#define BZ_LIMIT_SPINS          9  /* spins of an Ising model, neurons of a Hopfield
+                                      network without a matrix */
+#define BZ_LIMIT_COUPLINGS      10 /* coupled pairs of an Ising model */
+#define BZ_LIMIT_PAIRWISE_UNITS 11 /* units whose every pair is a parameter: a fully
+                                      visible machine's spins, a Gaussian mixture's dim,
+                                      an MLP's time embedding */
+#define BZ_LIMIT_LAYERS         12 /* hidden layers of an MLP */
+#define BZ_N_LIMITS             13
+
+/* *out = the largest value accepted under limit (BZ_LIMIT_*).
+ * Errors: NULL_POINTER, INVALID_ARGUMENT (an unknown limit). */
+bz_status bz_limit(int32_t limit, int64_t *out);
 
 /* Release memory the library allocated and handed to the caller. NULL is a
  * no-op. Never pass memory from another allocator, nor a handle (handles have
@@ -409,7 +453,7 @@ bz_status bz_mean_field_occupations(const double *energies, int64_t n_levels,
  * Lattice sites are numbered row-major: (x, y) of an L x W lattice is x*W + y,
  * (x, y, z) of L x W x D is (x*W + y)*D + z. With periodic boundaries, a side of
  * length 2 couples each neighbouring pair twice (2J, as on the torus) and a side
- * of length 1 adds no bond. Models hold at most 2^26 spins and 2^27 couplings
+ * of length 1 adds no bond. Models hold at most BZ_LIMIT_SPINS spins and BZ_LIMIT_COUPLINGS couplings
  * (BZ_ERR_LIMIT_EXCEEDED beyond).
  * Threads: a bz_ising is immutable after creation: share it between threads
  * freely.
@@ -626,7 +670,7 @@ bz_status bz_ising_chain_correlation(int64_t n, double coupling, double field,
                                      int64_t n_distances, double *correlations);
 
 /* Kaufman's exact finite-lattice solution of the periodic rows x columns square
- * lattice, uniform J, h = 0 (rows, columns in [2, 2^20]; 2mn bonds). Outputs as
+ * lattice, uniform J, h = 0 (rows, columns in [2, BZ_LIMIT_UNITS]; 2mn bonds). Outputs as
  * bz_spectrum_thermo for the whole lattice; U and C are exact derivatives. Stable
  * for sides up to 1e4 and beta J up to 1e2 and beyond. beta J < 0 is accepted
  * when rows and columns are even (Z(K) = Z(-K) on a bipartite torus).
@@ -680,7 +724,7 @@ bz_status bz_ising_hysteresis(double beta, double coupling, double z,
                               const double *fields, int64_t n_fields,
                               double *magnetization, int32_t *jumped);
 
-/* The Curie-Weiss model (complete graph, couplings J/n, n <= 2^26) exactly, in
+/* The Curie-Weiss model (complete graph, couplings J/n, n <= BZ_LIMIT_SPINS) exactly, in
  * O(n) per beta by summing over the magnetisation with binomial weights:
  * whole-model log Z, F, U, S, C and <m>, <|m|>, <m^2>, each [n_betas] or NULL.
  * Errors: NULL_POINTER, INVALID_ARGUMENT, NON_FINITE. */
@@ -786,7 +830,7 @@ typedef struct bz_mc bz_mc;
 int64_t bz_mc_n_observables(void);
 
 /* A sampler of model at beta with algorithm BZ_MC_*, order BZ_ORDER_*, chains
- * in [1, 65536] and seed. *out is NULL on failure.
+ * in [1, BZ_LIMIT_CHAINS] and seed. *out is NULL on failure.
  * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (beta < 0, unknown
  *         algorithm or order, chains out of range, checkerboard on a
  *         non-bipartite model, multi-spin chains not a multiple of 64),
@@ -933,9 +977,9 @@ bz_status bz_beta_schedule(int32_t kind, double first, double last, int64_t n, d
  * Errors: NULL_POINTER, INVALID_HANDLE. */
 bz_status bz_anneal_beta_range(const bz_ising *model, double *out_hot, double *out_cold);
 
-/* A tempering sampler of model over betas [n_betas] (2 <= n_betas <= 4096,
+/* A tempering sampler of model over betas [n_betas] (2 <= n_betas <= BZ_LIMIT_BETAS,
  * strictly increasing, >= 0) with algorithm BZ_MC_* (cluster algorithms under
- * their usual conditions), replicas ladders (replicas x n_betas <= 65536).
+ * their usual conditions), replicas ladders (replicas x n_betas <= BZ_LIMIT_CHAINS).
  * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (a ladder that does
  *         not increase strictly, replicas out of range), NON_FINITE,
  *         UNSUPPORTED. */
@@ -989,7 +1033,7 @@ bz_status bz_pt_series(const bz_pt *pt, int64_t beta_index, double *energy, doub
  * Errors: NULL_POINTER, INVALID_HANDLE, SHAPE_MISMATCH, BUSY. */
 bz_status bz_pt_spins(const bz_pt *pt, int8_t *spins, int64_t n);
 
-/* Simulated annealing: reads (in [1, 65536]) chains of algorithm BZ_MC_METROPOLIS
+/* Simulated annealing: reads (in [1, BZ_LIMIT_CHAINS]) chains of algorithm BZ_MC_METROPOLIS
  * or BZ_MC_HEAT_BATH in sequential order (checkerboard order on the byte-spin
  * kernel for a periodic square lattice with one coupling and no field, as in
  * bz_mc; on a dense model -- a quarter of all pairs coupled, N <= 2048 -- local
@@ -1030,7 +1074,7 @@ typedef struct bz_rbm bz_rbm;
 #define BZ_RBM_BERNOULLI 0
 #define BZ_RBM_GAUSSIAN  1
 
-/* A machine with n_visible, n_hidden in [1, 2^20] units (n_v n_h <= 2^31) of
+/* A machine with n_visible, n_hidden in [1, BZ_LIMIT_UNITS] units (n_v n_h <= 2^31) of
  * visible kind BZ_RBM_*, weights drawn from Normal(0, 0.01^2) with seed, zero
  * biases, default training options. Errors: NULL_POINTER, INVALID_ARGUMENT,
  * LIMIT_EXCEEDED. */
@@ -1091,7 +1135,7 @@ bz_status bz_rbm_log_partition_exact(const bz_rbm *rbm, double *out, bz_progress
                                      void *user);
 
 /* log Z by Annealed Importance Sampling (Salakhutdinov & Murray 2008): runs in
- * [1, 65536] chains from a base model without weights, sampled exactly, through
+ * [1, BZ_LIMIT_CHAINS] chains from a base model without weights, sampled exactly, through
  * betas [n_betas] (from 0 to 1, not decreasing; NULL: the paper's 14,501
  * values, 500 to 0.5, 4000 to 0.9, 10000 to 1), one Gibbs sweep per beta, all
  * runs of a group at once through sgemm. The base has visible biases base [n_visible]
@@ -1109,42 +1153,46 @@ bz_status bz_rbm_log_partition_ais(const bz_rbm *rbm, int64_t runs, const double
                                    double *out_log_z, double *out_stderr, double *out_ess,
                                    bz_progress_fn progress, void *user);
 
-/* Training options, set one at a time (values as double; integers must be
- * whole). Each keeps its value until set again.
- *   BZ_RBM_LEARNING_RATE        > 0, default 0.05
- *   BZ_RBM_SCHEDULE             BZ_RBM_CONSTANT (default) or BZ_RBM_LINEAR: in
- *                               bz_rbm_fit the rate falls linearly from
- *                               LEARNING_RATE to FINAL_LEARNING_RATE
- *   BZ_RBM_FINAL_LEARNING_RATE  >= 0, default 0
- *   BZ_RBM_K                    Gibbs steps of the negative phase, in [1, 2^20], default 1
- *   BZ_RBM_PERSISTENT_CHAINS    0 (default): CD-k, chains restart at the data;
- *                               > 0: PCD-k with that many fantasy chains
- *   BZ_RBM_MOMENTUM             in [0, 1), default 0.5
- *   BZ_RBM_WEIGHT_DECAY         L2 on W, >= 0, default 0
- *   BZ_RBM_BATCH_SIZE           in [1, 2^20], default 10
- *   BZ_RBM_METRIC               what bz_rbm_fit reports per epoch: BZ_RBM_METRIC_NONE,
- *                               BZ_RBM_METRIC_RECONSTRUCTION (default: mean squared
- *                               error of v against E[v | h], h drawn from p(h | v)),
- *                               BZ_RBM_METRIC_PSEUDO_LOG_LIKELIHOOD (the mean over the
- *                               training rows; Bernoulli units only)
- * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (unknown option or a
- *         value outside its domain; nothing changes), BUSY. */
-#define BZ_RBM_LEARNING_RATE       1
-#define BZ_RBM_SCHEDULE            2
-#define BZ_RBM_FINAL_LEARNING_RATE 3
-#define BZ_RBM_K                   4
-#define BZ_RBM_PERSISTENT_CHAINS   5
-#define BZ_RBM_MOMENTUM            6
-#define BZ_RBM_WEIGHT_DECAY        7
-#define BZ_RBM_BATCH_SIZE          8
-#define BZ_RBM_METRIC              9
-#define BZ_RBM_CONSTANT 0
-#define BZ_RBM_LINEAR   1
+/* What bz_rbm_fit reports per epoch. */
 #define BZ_RBM_METRIC_NONE                  0
-#define BZ_RBM_METRIC_RECONSTRUCTION        1
-#define BZ_RBM_METRIC_PSEUDO_LOG_LIKELIHOOD 2
-bz_status bz_rbm_set_training(bz_rbm *rbm, int32_t option, double value);
-bz_status bz_rbm_get_training(const bz_rbm *rbm, int32_t option, double *out);
+#define BZ_RBM_METRIC_RECONSTRUCTION        1  /* mean squared error of v against E[v | h],
+                                                  h drawn from p(h | v) */
+#define BZ_RBM_METRIC_PSEUDO_LOG_LIKELIHOOD 2  /* the mean over the training rows
+                                                  (Bernoulli units only) */
+
+/* Training options (versioned): initialise with bz_rbm_train_options_init, change
+ * fields, hand them to bz_rbm_set_training. The defaults are scikit-learn's
+ * BernoulliRBM's where it has the option. */
+#define BZ_RBM_TRAIN_OPTIONS_VERSION 1
+typedef struct bz_rbm_train_options {
+    int32_t version;            /* BZ_RBM_TRAIN_OPTIONS_VERSION */
+    double learning_rate;       /* SGD step, finite, > 0; 0.05 */
+    double final_learning_rate; /* bz_rbm_fit's rate falls linearly from learning_rate
+                                   at its first batch to this after its last (>= 0);
+                                   negative = constant; -1 */
+    int64_t k;                  /* Gibbs steps of the negative phase, in
+                                   [1, BZ_LIMIT_STEPS]; 1 */
+    int64_t persistent_chains;  /* 0: CD-k, chains restart at the data; > 0: PCD-k
+                                   with that many fantasy chains (<= BZ_LIMIT_BATCH); 0 */
+    double momentum;            /* in [0, 1); 0.5 */
+    double weight_decay;        /* L2 on W, finite, >= 0; 0 */
+    int64_t batch_size;         /* rows per step, in [1, BZ_LIMIT_BATCH]; 10 */
+    int32_t metric;             /* BZ_RBM_METRIC_*; BZ_RBM_METRIC_RECONSTRUCTION */
+} bz_rbm_train_options;
+
+/* Fill options with the defaults above. Errors: NULL_POINTER. */
+bz_status bz_rbm_train_options_init(bz_rbm_train_options *options);
+
+/* Replace the machine's training options, checked as a whole first: on any
+ * error nothing changes. Changing persistent_chains starts the chains afresh.
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (a version this
+ *         library does not know, or a value outside its domain), NON_FINITE,
+ *         BUSY. */
+bz_status bz_rbm_set_training(bz_rbm *rbm, const bz_rbm_train_options *options);
+
+/* The machine's training options (the defaults until set).
+ * Errors: NULL_POINTER, INVALID_HANDLE, BUSY. */
+bz_status bz_rbm_get_training(const bz_rbm *rbm, bz_rbm_train_options *out);
 
 /* Train on data [n_rows x n_visible] for epochs >= 1 passes with the machine's
  * training options, starting afresh: momentum zero, persistent chains seeded
@@ -1170,7 +1218,7 @@ bz_status bz_rbm_fit(bz_rbm *rbm, const float *data, int64_t n_rows, int64_t epo
  * mean squared reconstruction error. Errors: as bz_rbm_fit, without CANCELLED. */
 bz_status bz_rbm_partial_fit(bz_rbm *rbm, const float *data, int64_t n_rows, double *out_error);
 
-/* Block-Gibbs sampling: n_chains in [1, 2^20] chains, from the rows of start
+/* Block-Gibbs sampling: n_chains in [1, BZ_LIMIT_BATCH] chains, from the rows of start
  * [n_chains x n_visible] (NULL: random states, fair coins or standard normals),
  * each making steps >= 0 sweeps h ~ p(h | v), v ~ p(v | h); out [n_chains x
  * n_visible] receives the final states, or with means != 0 E[v | h] of the last
@@ -1220,7 +1268,7 @@ bz_status bz_bars_and_stripes(int64_t side, int64_t *out_rows, float *out, int64
  * dJ_ij = <s_i s_j>_data - <s_i s_j>_model, dh_i = <s_i>_data - <s_i>_model.
  * ========================================================================== */
 
-/* spins [n_rows x n_spins] int8 in {-1, +1}, n_spins in [1, 4096]. chains = 0:
+/* spins [n_rows x n_spins] int8 in {-1, +1}, n_spins in [1, BZ_LIMIT_PAIRWISE_UNITS]. chains = 0:
  * exact model statistics over all 2^n_spins states (n_spins <= 20), stopping
  * once every gradient component is below tolerance; chains > 0: that many
  * persistent heat-bath chains, sweeps sweeps each per iteration. At most
@@ -1288,7 +1336,7 @@ bz_status bz_circuit_create_multiplier(bz_circuit **out, int64_t bits);
 void bz_circuit_free(bz_circuit *circuit);
 
 /* Add a gate BZ_GATE_* on nodes [n_nodes] (its terminals, distinct, each in
- * [0, 2^20 - 1); n_nodes = the gate's arity). Nodes at or past the circuit's
+ * [0, BZ_LIMIT_UNITS - 1); n_nodes = the gate's arity). Nodes at or past the circuit's
  * node count extend it. Auxiliary spins are appended after the last node;
  * *out_first_auxiliary (may be NULL) receives the first one's index, or -1.
  * On failure the circuit is unchanged.
@@ -1328,7 +1376,7 @@ bz_status bz_pbit_factor(int64_t n, int64_t bits, double beta, int64_t sweeps, i
  *   BZ_HOPFIELD_HEBB     J = (1/N) sum_mu xi^mu xi^mu^T (capacity alpha_c = P/N
  *                        about 0.138)
  *   BZ_HOPFIELD_STORKEY  Storkey's incremental rule (higher capacity; always
- *                        keeps the N x N matrix, N <= 2^16)
+ *                        keeps the N x N matrix, N <= BZ_LIMIT_WIDTH)
  * Storage: BZ_HOPFIELD_MATRIX keeps J (N^2 floats, O(N) per flip);
  * BZ_HOPFIELD_PATTERNS computes fields from the patterns (Hebb only, O(P) per
  * update); BZ_HOPFIELD_AUTOMATIC (the default) takes the matrix for N <= 8192
@@ -1357,7 +1405,7 @@ typedef struct bz_hopfield bz_hopfield;
 #define BZ_RECALL_TWO_CYCLE   1
 #define BZ_RECALL_SWEEP_LIMIT 2
 
-/* An empty network of n_neurons in [2, 2^26] (Storkey: [2, 2^16]) learning by
+/* An empty network of n_neurons in [2, BZ_LIMIT_SPINS] (Storkey: [2, BZ_LIMIT_WIDTH]) learning by
  * rule BZ_HOPFIELD_HEBB or _STORKEY, zero thresholds.
  * Errors: NULL_POINTER, INVALID_ARGUMENT, LIMIT_EXCEEDED. */
 bz_status bz_hopfield_create(bz_hopfield **out, int64_t n_neurons, int32_t rule);
@@ -1388,7 +1436,7 @@ bz_status bz_hopfield_set_thresholds(bz_hopfield *net, const double *thresholds,
 
 /* Choose the storage, BZ_HOPFIELD_AUTOMATIC, _MATRIX or _PATTERNS.
  * Errors: INVALID_ARGUMENT, UNSUPPORTED (PATTERNS with Storkey),
- * LIMIT_EXCEEDED (MATRIX above 2^16 neurons). */
+ * LIMIT_EXCEEDED (MATRIX above BZ_LIMIT_WIDTH neurons). */
 bz_status bz_hopfield_set_storage(bz_hopfield *net, int32_t storage);
 
 /* Whether local fields come from the matrix (1) or the patterns (0) now.

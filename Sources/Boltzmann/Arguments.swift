@@ -4,14 +4,25 @@ import CBoltzmann
 /// Checks of raw C arguments (pointers and counts). Semantic checks of values
 /// (finite, in range) live in the engine, which reports them as `EngineError`.
 enum Argument {
-    /// Largest element count accepted for any array: keeps byte sizes representable.
-    static let maxCount: Int64 = 1 << 40
+    /// `Limit.count`, the largest element count of any array.
+    static let maxCount = Int64(Limit.count.value)
 
     /// A count that must be > 0 (and plausible).
     static func count(_ n: Int64, _ name: String) throws(EngineError) -> Int {
         guard n > 0 else { throw .invalid("\(name) must be > 0, got \(n)") }
         guard n <= maxCount else { throw .invalid("\(name) = \(n) is larger than the library accepts (\(maxCount))") }
         return Int(n)
+    }
+
+    /// The product of counts (each >= 1) when it stays within `Limit.count`.
+    static func product(_ factors: Int..., name: String) throws(EngineError) -> Int {
+        var result = 1
+        for f in factors {
+            let (p, overflow) = result.multipliedReportingOverflow(by: f)
+            guard !overflow, p <= Int(maxCount) else { throw .invalid("\(name) is more than the library accepts (2^40)") }
+            result = p
+        }
+        return result
     }
 
     /// A required input array of `count` elements, copied into an array.
@@ -45,16 +56,24 @@ enum Argument {
     }
 }
 
-/// `rows` x `dim` values at `pointer` (rows may be 0), the counts checked.
-func matrix<T>(_ pointer: UnsafePointer<T>?, _ rows: Int64, _ dim: Int64, _ name: String, rowsName: String = "n",
-                       allowEmpty: Bool = true) throws(EngineError) -> UnsafeBufferPointer<T> {
-    guard rows >= (allowEmpty ? 0 : 1), rows <= Argument.maxCount else {
-        throw .invalid("\(rowsName) must be in [\(allowEmpty ? 0 : 1), 2^40], got \(rows)")
-    }
-    guard dim >= 1, dim <= 1 << 24 else { throw .invalid("dim must be in [1, 2^24], got \(dim)") }
-    guard rows <= Argument.maxCount / dim else { throw .invalid("\(rowsName) x dim is larger than the library accepts") }
+/// The one check of a caller's matrix: `count` rows (at least `minRows`) of
+/// `width` values at `pointer`, read in place. The product must stay within
+/// `Limit.count`; the pointer is checked after the counts, so a NULL with zero rows
+/// is still a NULL. Values are the engine's to check.
+func rows<T>(_ pointer: UnsafePointer<T>?, _ count: some BinaryInteger, _ width: Int, _ name: String, rowsName: String = "n_rows",
+             minRows: Int64 = 1) throws(EngineError) -> UnsafeBufferPointer<T> {
+    let limit = Int64(Limit.count.value), count = Int64(clamping: count)
+    guard count >= minRows, count <= limit else { throw .invalid("\(rowsName) must be in [\(minRows), 2^40], got \(count)") }
+    guard width >= 1, count <= limit / Int64(width) else { throw .invalid("\(rowsName) x \(width) values is more than the library accepts (2^40)") }
     guard let pointer else { throw EngineError(.nullPointer, "\(name) is NULL") }
-    return UnsafeBufferPointer(start: pointer, count: Int(rows * dim))
+    return UnsafeBufferPointer(start: pointer, count: Int(count) * width)
+}
+
+/// `rows` for a width the caller gives (`dim`, >= 1).
+func rows<T>(_ pointer: UnsafePointer<T>?, _ count: Int64, dim: Int64, _ name: String, rowsName: String = "n",
+             minRows: Int64 = 0) throws(EngineError) -> UnsafeBufferPointer<T> {
+    guard dim >= 1, dim <= Int64(Limit.count.value) else { throw .invalid("dim must be in [1, 2^40], got \(dim)") }
+    return try rows(pointer, count, Int(dim), name, rowsName: rowsName, minRows: minRows)
 }
 
 func finiteRows(_ values: UnsafeBufferPointer<Float>, _ dim: Int64, _ name: String) throws(EngineError) {

@@ -11,10 +11,7 @@ public func bz_bm_fit(
     _ outGradient: UnsafeMutablePointer<Double>?, _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
 ) -> bz_status {
     Handles.create(out) { () throws(EngineError) in
-        guard nSpins >= 1, nSpins <= 4096 else { throw .invalid("n_spins must be in [1, 4096], got \(nSpins)") }
-        let rows = try Argument.count(nRows, "n_rows")
-        guard rows <= Int(Argument.maxCount) / Int(nSpins) else { throw .invalid("n_rows = \(nRows) rows of \(nSpins) spins is more than the library accepts") }
-        let data = try Argument.array(spins, rows * Int(nSpins), "spins")
+        let data = Array(try rows(spins, nRows, Limit.pairwiseUnits.check(nSpins, "n_spins"), "spins"))
         var options = BoltzmannLearning()
         options.learningRate = learningRate
         options.momentum = momentum
@@ -23,7 +20,7 @@ public func bz_bm_fit(
         options.chains = Int(clamping: chains)
         options.sweeps = Int(clamping: sweeps)
         let fit = try BoltzmannMachine.fit(spins: data, spinCount: Int(nSpins), options: options, seed: seed,
-                                           monitor: monitor(total: iterations, progress, user, interrupt: nil))
+                                           monitor: monitor(progress, user, interrupt: nil))
         outIterations?.pointee = Int64(fit.iterations)
         outGradient?.pointee = fit.gradient
         return IsingHandle(fit.model)

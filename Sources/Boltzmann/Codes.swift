@@ -32,6 +32,22 @@ struct Codes<Value: Equatable>: Sendable where Value: Sendable {
 
 /// Every family of codes the C interface takes or returns.
 enum Code {
+    static let limit = Codes<Limit>([
+        ("BZ_LIMIT_COUNT", BZ_LIMIT_COUNT, .count),
+        ("BZ_LIMIT_ITERATIONS", BZ_LIMIT_ITERATIONS, .iterations),
+        ("BZ_LIMIT_STEPS", BZ_LIMIT_STEPS, .steps),
+        ("BZ_LIMIT_SAMPLER_STEPS", BZ_LIMIT_SAMPLER_STEPS, .samplerSteps),
+        ("BZ_LIMIT_BATCH", BZ_LIMIT_BATCH, .batch),
+        ("BZ_LIMIT_CHAINS", BZ_LIMIT_CHAINS, .chains),
+        ("BZ_LIMIT_BETAS", BZ_LIMIT_BETAS, .betas),
+        ("BZ_LIMIT_UNITS", BZ_LIMIT_UNITS, .units),
+        ("BZ_LIMIT_WIDTH", BZ_LIMIT_WIDTH, .width),
+        ("BZ_LIMIT_SPINS", BZ_LIMIT_SPINS, .spins),
+        ("BZ_LIMIT_COUPLINGS", BZ_LIMIT_COUPLINGS, .couplings),
+        ("BZ_LIMIT_PAIRWISE_UNITS", BZ_LIMIT_PAIRWISE_UNITS, .pairwiseUnits),
+        ("BZ_LIMIT_LAYERS", BZ_LIMIT_LAYERS, .layers),
+    ])
+
     static let couplings = Codes<IsingModel.CouplingDistribution>([
         ("BZ_COUPLINGS_BIMODAL", BZ_COUPLINGS_BIMODAL, .bimodal),
         ("BZ_COUPLINGS_GAUSSIAN", BZ_COUPLINGS_GAUSSIAN, .gaussian),

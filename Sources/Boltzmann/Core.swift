@@ -92,7 +92,15 @@ public func bz_interrupt_thread(_ threadID: Int64) -> bz_status {
 /// A `WorkMonitor` for an exported long call: the caller's progress callback (if
 /// any), the handle's interrupt flag (if any), and `bz_interrupt_thread` on the
 /// calling thread.
-func monitor(total: Int64, _ progress: bz_progress_fn? = nil, _ user: UnsafeMutableRawPointer? = nil, interrupt: InterruptFlag?) -> WorkMonitor {
+func monitor(_ progress: bz_progress_fn? = nil, _ user: UnsafeMutableRawPointer? = nil, interrupt: InterruptFlag?) -> WorkMonitor {
     let callback: WorkMonitor.Callback? = progress.map { progress in { done, total, metric in progress(user, done, total, metric) == 0 } }
-    return WorkMonitor(total: total, callback: callback, interrupt: interrupt, interruptible: true)
+    return WorkMonitor(callback: callback, interrupt: interrupt, interruptible: true)
+}
+
+@c @implementation
+public func bz_limit(_ limit: Int32, _ out: UnsafeMutablePointer<Int64>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(out, "out")
+        out.pointee = Int64(try Code.limit.decode(limit, "limit").value)
+    }
 }

@@ -15,19 +15,9 @@ private func handle(_ pointer: OpaquePointer?) throws(EngineError) -> DenseHopfi
     try Handles.lookup(pointer, as: DenseHopfieldHandle.self, "net")
 }
 
-/// `rows` x `dim` floats at `pointer`, the counts checked (values are checked by the engine).
-private func rows(_ pointer: UnsafePointer<Float>?, _ rows: Int64, _ dim: Int64, _ name: String,
-                  rowsName: String) throws(EngineError) -> UnsafeBufferPointer<Float> {
-    let count = try Argument.count(rows, rowsName)
-    guard dim >= 1, dim <= 1 << 24 else { throw .invalid("dim must be in [1, 2^24], got \(dim)") }
-    guard count <= Int(Argument.maxCount) / Int(dim) else { throw .invalid("\(rowsName) x dim is larger than the library accepts") }
-    guard let pointer else { throw EngineError(.nullPointer, "\(name) is NULL") }
-    return UnsafeBufferPointer(start: pointer, count: count * Int(dim))
-}
-
+/// The stored patterns [n_patterns x dim], at least one.
 private func patterns(_ pointer: UnsafePointer<Float>?, _ count: Int64, _ dim: Int64) throws(EngineError) -> UnsafeBufferPointer<Float> {
-    guard count >= 1 else { throw .invalid("n_patterns must be at least 1, got \(count)") }
-    return try rows(pointer, count, dim, "patterns", rowsName: "n_patterns")
+    try rows(pointer, count, dim: dim, "patterns", rowsName: "n_patterns", minRows: 1)
 }
 
 @c @implementation
@@ -85,17 +75,15 @@ public func bz_dense_hopfield_retrieve(
     _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
 ) -> bz_status {
     guarded { () throws(EngineError) in
-        guard steps >= 1, steps <= 1 << 20 else { throw .invalid("steps must be in [1, 2^20], got \(steps)") }
         let h = try handle(net)
         try h.use { box throws(EngineError) in
             let network = box.value
             try Argument.length(dim, "dim", equals: network.dimension, "the network's dim")
-            let input = try rows(UnsafePointer(statesPointer), nStates, dim, "states", rowsName: "n_states")
+            let input = try rows(UnsafePointer(statesPointer), nStates, dim: dim, "states", rowsName: "n_states", minRows: 1)
             // Work on a copy: a cancelled or failed call leaves the caller's states as they were.
             var work = Array(input)
-            let total = network.separation == .softmax ? nStates * steps : nStates
             try work.withUnsafeMutableBufferPointer { buffer throws(EngineError) in
-                try network.retrieve(buffer, steps: Int(steps), monitor: monitor(total: total, progress, user, interrupt: h.interrupt))
+                try network.retrieve(buffer, steps: Int(clamping: steps), monitor: monitor(progress, user, interrupt: h.interrupt))
             }
             statesPointer!.write(work)
         }
@@ -109,7 +97,7 @@ public func bz_dense_hopfield_energy(
     guarded { () throws(EngineError) in
         try handle(net).use { box throws(EngineError) in
             try Argument.length(dim, "dim", equals: box.value.dimension, "the network's dim")
-            let input = try rows(statesPointer, nStates, dim, "states", rowsName: "n_states")
+            let input = try rows(statesPointer, nStates, dim: dim, "states", rowsName: "n_states", minRows: 1)
             let result = try box.value.energies(input)
             guard !result.isEmpty else { return }
             try Argument.output(energies, "energies").write(result)

@@ -83,10 +83,9 @@ public func bz_sde_create_ve(_ out: HandleOut, _ sigmaMin: Double, _ sigmaMax: D
 public func bz_sde_create_ddpm(_ out: HandleOut, _ steps: Int64, _ schedule: Int32, _ a: Double, _ b: Double) -> bz_status {
     Handles.create(out) { () throws(EngineError) in
         let kind = try Code.ddpmSchedule.decode(schedule, "schedule")
-        guard steps >= 1, steps <= 1 << 20 else { throw .invalid("steps must be in [1, 2^20], got \(steps)") }
         return switch kind {
-        case .linear: SDEHandle(try .ddpm(steps: Int(steps), schedule: .linear, betaStart: a, betaEnd: b))
-        case .cosine: SDEHandle(try .ddpm(steps: Int(steps), schedule: .cosine, cosineOffset: a))
+        case .linear: SDEHandle(try .ddpm(steps: Int(clamping: steps), schedule: .linear, betaStart: a, betaEnd: b))
+        case .cosine: SDEHandle(try .ddpm(steps: Int(clamping: steps), schedule: .cosine, cosineOffset: a))
         }
     }
 }
@@ -141,7 +140,7 @@ public func bz_sde_perturb(
 ) -> bz_status {
     guarded { () throws(EngineError) in
         let p = try process(sde)
-        let data = try matrix(x0, n, dim, "x0")
+        let data = try rows(x0, n, dim: dim, "x0")
         try finiteRows(data, dim, "x0")
         guard n > 0 else { return }
         let t = try Argument.array(times, Int(n), "times")
@@ -165,14 +164,12 @@ public func bz_score_create_gmm(
     _ dim: Int64, _ diagonal: Int32
 ) -> bz_status {
     Handles.create(out) { () throws(EngineError) in
-        let k = try Argument.count(nComponents, "n_components")
-        guard dim >= 1, dim <= 4096 else { throw .invalid("dim must be in [1, 4096], got \(dim)") }
-        guard k <= 1 << 20 else { throw .invalid("n_components must be at most 2^20, got \(k)") }
-        let d = Int(dim)
+        let k = try Limit.batch.check(nComponents, "n_components"), d = try Limit.pairwiseUnits.check(dim, "dim")
         guard diagonal == 0 || diagonal == 1 else { throw .invalid("diagonal must be 0 or 1, got \(diagonal)") }
+        let covarianceCount = try Argument.product(k, d, diagonal == 1 ? 1 : d, name: "n_components x dim x dim")
         let model = try GaussianMixtureScore(
             weights: try Argument.array(weights, k, "weights"), means: try Argument.array(means, k * d, "means"),
-            covariances: try Argument.array(covariances, diagonal == 1 ? k * d : k * d * d, "covariances"),
+            covariances: try Argument.array(covariances, covarianceCount, "covariances"),
             dimension: d, diagonal: diagonal == 1)
         return ScoreHandle(model)
     }
@@ -181,7 +178,7 @@ public func bz_score_create_gmm(
 @c @implementation
 public func bz_score_create_empirical(_ out: HandleOut, _ data: UnsafePointer<Float>?, _ n: Int64, _ dim: Int64) -> bz_status {
     Handles.create(out) { () throws(EngineError) in
-        let points = try matrix(data, n, dim, "data", allowEmpty: false)
+        let points = try rows(data, n, dim: dim, "data", minRows: 1)
         return ScoreHandle(try EmpiricalScore(points: points, dimension: Int(dim)))
     }
 }
@@ -207,7 +204,7 @@ public func bz_score_eval(
     guarded { () throws(EngineError) in
         let model = try scoreHandle(score).model, p = try process(sde)
         try Argument.length(dim, "dim", equals: model.dimension, "the model's dim")
-        let input = try matrix(x, n, dim, "x")
+        let input = try rows(x, n, dim: dim, "x")
         try finiteRows(input, dim, "x")
         try ForwardProcess.checkTime(t)
         guard n > 0 else { return }
@@ -224,7 +221,7 @@ public func bz_score_gmm_log_density(
     guarded { () throws(EngineError) in
         let model = try mixture(score), p = try process(sde)
         try Argument.length(dim, "dim", equals: model.dimension, "the model's dim")
-        let input = try matrix(x, n, dim, "x")
+        let input = try rows(x, n, dim: dim, "x")
         if let k = input.firstIndex(where: { !$0.isFinite }) { throw EngineError(.nonFinite, "x[\(k / Int(dim))][\(k % Int(dim))] must be finite, got \(input[k])") }
         try ForwardProcess.checkTime(t)
         guard n > 0 else { return }
@@ -239,7 +236,7 @@ public func bz_score_gmm_log_density(
 public func bz_score_gmm_sample(_ score: OpaquePointer?, _ n: Int64, _ seed: UInt64, _ out: UnsafeMutablePointer<Float>?) -> bz_status {
     guarded { () throws(EngineError) in
         let model = try mixture(score)
-        guard n >= 0, n <= 1 << 30 else { throw .invalid("n must be in [0, 2^30], got \(n)") }
+        try Limit.iterations.check(n, "n", from: 0)
         guard n > 0 else { return }
         let output = try Argument.output(out, "out")
         output.write(model.sample(count: Int(n), seed: seed))
@@ -268,7 +265,6 @@ public func bz_diffusion_sample(
         let h = try scoreHandle(score), p = try process(sde), model = h.model
         try Argument.length(dim, "dim", equals: model.dimension, "the model's dim")
         let kind = try Code.sampling.decode(method, "method")
-        guard n >= 0, n <= 1 << 30 else { throw .invalid("n must be in [0, 2^30], got \(n)") }
         var settings = SamplerOptions()
         if let options {
             // A version-1 struct ends before rtol: read only that much of it.
@@ -280,18 +276,13 @@ public func bz_diffusion_sample(
             _ = bz_sampler_options_init(&o)
             let size = version == 1 ? MemoryLayout<bz_sampler_options>.offset(of: \bz_sampler_options.rtol)! : MemoryLayout<bz_sampler_options>.size
             withUnsafeMutableBytes(of: &o) { $0.copyMemory(from: UnsafeRawBufferPointer(start: options, count: size)) }
-            guard o.steps >= 1, o.steps <= 1 << 24 else { throw .invalid("options.steps must be in [1, 2^24], got \(o.steps)") }
-            guard o.langevin_steps >= 1, o.langevin_steps <= 1 << 20 else { throw .invalid("options.langevin_steps must be in [1, 2^20], got \(o.langevin_steps)") }
-            guard o.epsilon == 0 || (o.epsilon > 0 && o.epsilon < 1) else { throw .invalid("options.epsilon must be in (0, 1), or 0 for the default, got \(o.epsilon)") }
             guard o.denoise == 0 || o.denoise == 1 else { throw .invalid("options.denoise must be 0 or 1, got \(o.denoise)") }
-            settings.steps = Int(o.steps)
+            settings.steps = Int(clamping: o.steps)
             settings.epsilon = o.epsilon == 0 ? nil : o.epsilon
             settings.snr = o.snr
-            settings.langevinSteps = Int(o.langevin_steps)
+            settings.langevinSteps = Int(clamping: o.langevin_steps)
             settings.stepSize = o.step_size
             settings.denoiseAtEnd = o.denoise == 1
-            guard o.rtol.isFinite, o.rtol > 0 else { throw .invalid("options.rtol must be finite and > 0, got \(o.rtol)") }
-            guard o.atol.isFinite, o.atol > 0 else { throw .invalid("options.atol must be finite and > 0, got \(o.atol)") }
             settings.rtol = o.rtol
             settings.atol = o.atol
         }
@@ -300,13 +291,11 @@ public func bz_diffusion_sample(
             settings.record = try Argument.array(record, Int(nRecord), "record").map { Int($0) }
             guard trajectory != nil else { throw EngineError(.nullPointer, "trajectory is NULL (n_record > 0)") }
         }
-        guard n > 0 else { return }
-        let output = try Argument.output(out, "out")
-        let samples = try DiffusionSampler.sample(model: model, process: p, count: Int(n), method: kind, options: settings, seed: seed,
-                                                  trajectory: nRecord > 0 ? trajectory : nil,
-                                                  monitor: monitor(total: kind == .odeRK45 ? n : Int64(settings.steps), progress, user,
-                                                                   interrupt: h.interrupt))
-        output.write(samples)
+        let output = n > 0 ? try Argument.output(out, "out") : nil  // out may be NULL for no samples
+        let samples = try DiffusionSampler.sample(model: model, process: p, count: Int(clamping: n), method: kind, options: settings,
+                                                  seed: seed, trajectory: nRecord > 0 ? trajectory : nil,
+                                                  monitor: monitor(progress, user, interrupt: h.interrupt))
+        output?.write(samples)
     }
 }
 
@@ -314,7 +303,7 @@ public func bz_diffusion_sample(
 public func bz_toy_data(_ kind: Int32, _ n: Int64, _ seed: UInt64, _ scale: Double, _ out: UnsafeMutablePointer<Float>?) -> bz_status {
     guarded { () throws(EngineError) in
         let data = try Code.toyData.decode(kind, "kind")
-        guard n >= 0, n <= 1 << 30 else { throw .invalid("n must be in [0, 2^30], got \(n)") }
+        try Limit.iterations.check(n, "n", from: 0)
         guard !scale.isNaN else { throw EngineError(.nonFinite, "scale must not be NaN") }
         let points = try data.generate(count: Int(n), seed: seed, scale: scale < 0 ? nil : scale)
         guard n > 0 else { return }
@@ -345,15 +334,14 @@ public func bz_langevin(
     guarded { () throws(EngineError) in
         let kind = try Code.langevin.decode(method, "method")
         guard (energy == nil) != (score == nil) else { throw .invalid("give exactly one target: energy (with score NULL) or score (with energy NULL)") }
-        guard steps >= 1, steps <= 1 << 30 else { throw .invalid("steps must be in [1, 2^30], got \(steps)") }
-        let start = try matrix(UnsafePointer(states), nChains, dim, "states", rowsName: "n_chains", allowEmpty: false)
+        let start = try rows(UnsafePointer(states), nChains, dim: dim, "states", rowsName: "n_chains", minRows: 1)
         var work = Array(start)  // a failed or cancelled call leaves the caller's states as they were
         let acceptance: Double
         if let energy {
             acceptance = try work.withUnsafeMutableBufferPointer { buffer throws(EngineError) in
                 try LangevinSampler.run(target: CallbackTarget(energy: energy, user: user, dimension: Int(dim)), states: buffer, method: kind,
-                                        steps: Int(steps), stepSize: stepSize, seed: seed,
-                                        monitor: monitor(total: nChains, progress, progressUser, interrupt: nil))
+                                        steps: Int(clamping: steps), stepSize: stepSize, seed: seed,
+                                        monitor: monitor(progress, progressUser, interrupt: nil))
             }
         } else {
             let h = try scoreHandle(score)
@@ -365,8 +353,8 @@ public func bz_langevin(
             try ForwardProcess.checkTime(t)
             acceptance = try work.withUnsafeMutableBufferPointer { buffer throws(EngineError) in
                 try LangevinSampler.run(target: MixtureMarginal(model: model, process: p, time: t), states: buffer, method: kind,
-                                        steps: Int(steps), stepSize: stepSize, seed: seed,
-                                        monitor: monitor(total: nChains, progress, progressUser, interrupt: h.interrupt))
+                                        steps: Int(clamping: steps), stepSize: stepSize, seed: seed,
+                                        monitor: monitor(progress, progressUser, interrupt: h.interrupt))
             }
         }
         states!.write(work)
@@ -381,7 +369,7 @@ public func bz_ito_integral(
 ) -> bz_status {
     guarded { () throws(EngineError) in
         let result = try StochasticCalculus.itoIntegral(paths: Int(paths), steps: Int(steps), time: t, seed: seed,
-                                                        monitor: monitor(total: paths, interrupt: nil))
+                                                        monitor: monitor(interrupt: nil))
         itoMean?.pointee = result.ito.0
         itoError?.pointee = result.ito.1
         naiveMean?.pointee = result.naive.0

@@ -15,25 +15,19 @@ private func handle(_ pointer: OpaquePointer?) throws(EngineError) -> HopfieldHa
     try Handles.lookup(pointer, as: HopfieldHandle.self, "net")
 }
 
-/// `rows` states of the network's width at `pointer`, checked for shape (values are
-/// checked by the engine).
-private func states(_ pointer: UnsafePointer<Int8>?, _ rows: Int64, _ width: Int64, _ network: HopfieldNetwork,
+/// `count` states [count x n_neurons] at `pointer`, n_neurons the network's (values
+/// are checked by the engine).
+private func states(_ pointer: UnsafePointer<Int8>?, _ count: Int64, _ width: Int64, _ network: HopfieldNetwork,
                     _ name: String, rowsName: String = "n_states") throws(EngineError) -> UnsafeBufferPointer<Int8> {
-    let count = try Argument.count(rows, rowsName)
     try Argument.length(width, "n_neurons", equals: network.neuronCount, "the network's n_neurons")
-    guard count <= Int(Argument.maxCount) / network.neuronCount else { throw .invalid("\(rowsName) x n_neurons is larger than the library accepts") }
-    guard let pointer else { throw EngineError(.nullPointer, "\(name) is NULL") }
-    return UnsafeBufferPointer(start: pointer, count: count * network.neuronCount)
+    return try rows(pointer, count, network.neuronCount, name, rowsName: rowsName)
 }
 
 @c @implementation
 public func bz_hopfield_create(_ out: HandleOut, _ nNeurons: Int64, _ rule: Int32) -> bz_status {
     Handles.create(out) { () throws(EngineError) in
         let rule = try Code.rule.decode(rule, "rule")
-        guard nNeurons >= 2, nNeurons <= Int64(HopfieldNetwork.maxNeurons) else {
-            throw .invalid("n_neurons must be in [2, \(HopfieldNetwork.maxNeurons)], got \(nNeurons)")
-        }
-        return HopfieldHandle(Box(try HopfieldNetwork(neurons: Int(nNeurons), rule: rule)))
+        return HopfieldHandle(Box(try HopfieldNetwork(neurons: Int(clamping: nNeurons), rule: rule)))
     }
 }
 
@@ -125,7 +119,6 @@ public func bz_hopfield_recall(
 ) -> bz_status {
     guarded { () throws(EngineError) in
         let kind = try Code.dynamics.decode(dynamics, "dynamics")
-        guard sweeps >= 1, sweeps <= 1 << 30 else { throw .invalid("sweeps must be in [1, 2^30], got \(sweeps)") }
         let h = try handle(net)
         try h.use { box throws(EngineError) in
             let network = box.value
@@ -133,8 +126,8 @@ public func bz_hopfield_recall(
             // Work on a copy: a cancelled or failed call leaves the caller's states as they were.
             var work = Array(input)
             let report = try work.withUnsafeMutableBufferPointer { buffer throws(EngineError) in
-                try network.recall(buffer, dynamics: kind, temperature: kind == .glauber ? temperature : 0, maxSweeps: Int(sweeps),
-                                   seed: seed, monitor: monitor(total: nStates, progress, user, interrupt: h.interrupt))
+                try network.recall(buffer, dynamics: kind, temperature: kind == .glauber ? temperature : 0, maxSweeps: Int(clamping: sweeps),
+                                   seed: seed, monitor: monitor(progress, user, interrupt: h.interrupt))
             }
             statesPointer!.write(work)
             outcomes?.write(report.outcomes.map(Code.outcome.code))

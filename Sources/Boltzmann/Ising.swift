@@ -22,10 +22,7 @@ private func create(_ out: HandleOut, _ make: () throws(EngineError) -> IsingMod
 }
 
 private func side(_ value: Int64, _ name: String) throws(EngineError) -> Int {
-    guard value > 0, value <= Int64(IsingModel.maxSpins) else {
-        throw .invalid("\(name) must be in [1, \(IsingModel.maxSpins)], got \(value)")
-    }
-    return Int(value)
+    try Limit.spins.check(value, name)
 }
 
 private func optionalFields(_ fields: UnsafePointer<Double>?, _ n: Int) -> [Double]? {
@@ -39,7 +36,7 @@ public func bz_ising_create_dense(
 ) -> bz_status {
     create(out) { () throws(EngineError) in
         let n = try side(nSpins, "n_spins")
-        guard n <= 1 << 16 else { throw EngineError(.limitExceeded, "a dense matrix of \(n) spins is larger than the library accepts (65536); use bz_ising_create_edges") }
+        guard n <= Limit.width.value else { throw EngineError(.limitExceeded, "a dense matrix of \(n) spins is larger than the library accepts (\(Limit.width.text)); use bz_ising_create_edges") }
         return try IsingModel(spinCount: n, denseCouplings: Argument.array(couplings, n * n, "couplings"),
                               fields: optionalFields(fields, n))
     }
@@ -54,8 +51,8 @@ public func bz_ising_create_edges(
     create(out) { () throws(EngineError) in
         let n = try side(nSpins, "n_spins")
         guard nEdges >= 0 else { throw .invalid("n_edges must be >= 0, got \(nEdges)") }
-        guard nEdges <= Int64(2 * IsingModel.maxCouplings) else {
-            throw EngineError(.limitExceeded, "n_edges = \(nEdges) is more than the library accepts (\(2 * IsingModel.maxCouplings))")
+        guard nEdges <= Int64(2 * Limit.couplings.value) else {
+            throw EngineError(.limitExceeded, "n_edges = \(nEdges) is more than the library accepts (\(2 * Limit.couplings.value))")
         }
         let m = Int(nEdges)
         var edges: [(Int, Int, Double)] = []
@@ -137,7 +134,7 @@ public func bz_ising_create_qubo(
 ) -> bz_status {
     Handles.create(out) { () throws(EngineError) in
         let n = try side(nSpins, "n_spins")
-        guard n <= 1 << 16 else { throw EngineError(.limitExceeded, "a dense QUBO of \(n) variables is larger than the library accepts (65536)") }
+        guard n <= Limit.width.value else { throw EngineError(.limitExceeded, "a dense QUBO of \(n) variables is larger than the library accepts (\(Limit.width.text))") }
         let (model, offset) = try IsingModel.fromQUBO(spinCount: n, matrix: Argument.array(qubo, n * n, "qubo"))
         outOffset?.pointee = offset
         return IsingHandle(model)
@@ -202,12 +199,10 @@ private func batch(
 ) -> bz_status {
     guarded { () throws(EngineError) in
         let m = try handle(model).value
-        let states = try Argument.count(nStates, "n_states")
         try Argument.length(nSpins, "n_spins", equals: m.spinCount, "the model's spin count")
-        guard states <= Int(Argument.maxCount) / m.spinCount else { throw .invalid("n_states x n_spins is larger than the library accepts") }
-        guard let spins else { throw EngineError(.nullPointer, "spins is NULL") }
+        let states = try rows(spins, nStates, m.spinCount, "spins", rowsName: "n_states")
         let out = try Argument.output(output, outputName)
-        out.write(try compute(m, UnsafeBufferPointer(start: spins, count: states * m.spinCount)))
+        out.write(try compute(m, states))
     }
 }
 
@@ -264,13 +259,6 @@ public func bz_ising_enumeration_default_limit() -> Int64 {
     Int64(IsingEnumeration.defaultMaxSpins)
 }
 
-private func spinCap(_ maxSpins: Int64) throws(EngineError) -> Int {
-    guard maxSpins >= 0, maxSpins <= Int64(IsingEnumeration.maxSpinsLimit) else {
-        throw .invalid("max_spins must be in [0, \(IsingEnumeration.maxSpinsLimit)] (0 for the default \(IsingEnumeration.defaultMaxSpins)), got \(maxSpins)")
-    }
-    return Int(maxSpins)
-}
-
 @c @implementation
 public func bz_ising_exact(
     _ model: OpaquePointer?, _ betas: UnsafePointer<Double>?, _ nBetas: Int64, _ maxSpins: Int64,
@@ -284,10 +272,9 @@ public func bz_ising_exact(
         let h = try handle(model)
         let nb = try Argument.count(nBetas, "n_betas")
         let b = try Argument.array(betas, nb, "betas")
-        let cap = try spinCap(maxSpins)
-        let total = try IsingEnumeration.stateCount(h.value, maxSpins: cap)
+        let cap = Int(clamping: maxSpins)
         let r = try IsingEnumeration.thermodynamics(h.value, betas: b, maxSpins: cap,
-                                                    monitor: monitor(total: total, progress, user, interrupt: h.interrupt))
+                                                    monitor: monitor(progress, user, interrupt: h.interrupt))
         r.table.write(logZ: logZ, freeEnergy: freeEnergy, energy: energy, entropy: entropy, heatCapacity: heatCapacity)
         magnetization?.write(r.magnetization)
         absMagnetization?.write(r.absMagnetization)
@@ -303,10 +290,9 @@ public func bz_ising_ground_state(
 ) -> bz_status {
     guarded { () throws(EngineError) in
         let h = try handle(model)
-        let cap = try spinCap(maxSpins)
+        let cap = Int(clamping: maxSpins)
         if spins != nil { try Argument.length(nSpins, "n_spins", equals: h.value.spinCount, "the model's spin count") }
-        let total = try IsingEnumeration.stateCount(h.value, maxSpins: cap)
-        let g = try IsingEnumeration.groundState(h.value, maxSpins: cap, monitor: monitor(total: total, progress, user, interrupt: h.interrupt))
+        let g = try IsingEnumeration.groundState(h.value, maxSpins: cap, monitor: monitor(progress, user, interrupt: h.interrupt))
         outEnergy?.pointee = g.energy
         outDegeneracy?.pointee = g.degeneracy
         spins?.write(g.spins)
@@ -330,14 +316,13 @@ public func bz_ising_density_of_states(
 ) -> bz_status {
     guarded { () throws(EngineError) in
         let h = try handle(model)
-        let cap = try spinCap(maxSpins)
+        let cap = Int(clamping: maxSpins)
         let out = try Argument.output(counts, "counts")
         let range = try IsingEnumeration.densityOfStatesRange(h.value)
         try Argument.length(nBins, "n_bins", equals: range.binCount, "the grid of bz_ising_dos_range")
         if countsByMagnetization != nil { try Argument.length(nSpins, "n_spins", equals: h.value.spinCount, "the model's spin count") }
-        let total = try IsingEnumeration.stateCount(h.value, maxSpins: cap)
         let dos = try IsingEnumeration.densityOfStates(h.value, byMagnetization: countsByMagnetization != nil, maxSpins: cap,
-                                                       monitor: monitor(total: total, progress, user, interrupt: h.interrupt))
+                                                       monitor: monitor(progress, user, interrupt: h.interrupt))
         out.write(dos.counts)
         if let byM = dos.countsByMagnetization { countsByMagnetization?.write(byM) }
     }

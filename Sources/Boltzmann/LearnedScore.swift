@@ -17,28 +17,16 @@ public func bz_score_create_mlp(
     _ embeddingScale: Double, _ prediction: Int32, _ seed: UInt64
 ) -> bz_status {
     Handles.create(out) { () throws(EngineError) in
-        guard dim >= 1, dim <= 1 << 16 else { throw .invalid("dim must be in [1, 65536], got \(dim)") }
-        guard nHidden >= 1, nHidden <= 64 else { throw .invalid("n_hidden must be in [1, 64], got \(nHidden)") }
-        let widths = try Argument.array(hidden, Int(nHidden), "hidden")
-        if let k = widths.firstIndex(where: { $0 < 1 || $0 > 1 << 16 }) { throw .invalid("hidden[\(k)] must be in [1, 65536], got \(widths[k])") }
-        guard embeddingSize >= 2, embeddingSize <= 4096, embeddingSize % 2 == 0 else {
-            throw .invalid("embedding_size must be even and in [2, 4096], got \(embeddingSize)")
-        }
+        let widths = try Argument.array(hidden, Limit.layers.check(nHidden, "n_hidden"), "hidden").map { Int(clamping: $0) }
         let features: TimeEmbedding
         switch embedding {
-        case BZ_EMBEDDING_FOURIER:
-            guard embeddingScale.isFinite, embeddingScale > 0 else { throw .invalid("embedding_scale must be finite and > 0, got \(embeddingScale)") }
-            features = .gaussianFourier(count: Int(embeddingSize), scale: embeddingScale)
-        case BZ_EMBEDDING_SINUSOIDAL: features = .sinusoidal(count: Int(embeddingSize))
+        case BZ_EMBEDDING_FOURIER: features = .gaussianFourier(count: Int(clamping: embeddingSize), scale: embeddingScale)
+        case BZ_EMBEDDING_SINUSOIDAL: features = .sinusoidal(count: Int(clamping: embeddingSize))
         default:
             throw .invalid("embedding must be BZ_EMBEDDING_FOURIER (\(BZ_EMBEDDING_FOURIER)) or BZ_EMBEDDING_SINUSOIDAL (\(BZ_EMBEDDING_SINUSOIDAL)), got \(embedding)")
         }
         let parametrisation = try Code.prediction.decode(prediction, "prediction")
-        let layers: [Int64] = [dim + embeddingSize] + widths + [dim]
-        var parameters: Int64 = 0
-        for l in 1..<layers.count { parameters += (layers[l - 1] + 1) * layers[l] }
-        guard parameters <= 1 << 28 else { throw .invalid("the network would have \(parameters) parameters, more than 2^28") }
-        let model = try MLPScore(dimension: Int(dim), hidden: widths.map { Int($0) }, embedding: features,
+        let model = try MLPScore(dimension: Int(clamping: dim), hidden: widths, embedding: features,
                                  parametrisation: parametrisation, seed: seed)
         return ScoreHandle(model)
     }
@@ -87,7 +75,7 @@ public func bz_train_options_init(_ options: UnsafeMutablePointer<bz_train_optio
     }
 }
 
-/// The engine's options from a caller's struct, every field checked.
+/// The engine's options from a caller's struct, checked by the engine's rules.
 private func trainingOptions(_ options: UnsafePointer<bz_train_options>?) throws(EngineError) -> ScoreTrainingOptions {
     var settings = ScoreTrainingOptions()
     guard let options else { return settings }
@@ -95,26 +83,17 @@ private func trainingOptions(_ options: UnsafePointer<bz_train_options>?) throws
     guard o.version == BZ_TRAIN_OPTIONS_VERSION else {
         throw .invalid("options.version must be BZ_TRAIN_OPTIONS_VERSION (\(BZ_TRAIN_OPTIONS_VERSION)), got \(o.version): initialise options with bz_train_options_init")
     }
-    guard o.steps >= 1, o.steps <= 1 << 30 else { throw .invalid("options.steps must be in [1, 2^30], got \(o.steps)") }
-    guard o.batch_size >= 1, o.batch_size <= 1 << 20 else { throw .invalid("options.batch_size must be in [1, 2^20], got \(o.batch_size)") }
-    guard o.learning_rate.isFinite, o.learning_rate > 0 else { throw .invalid("options.learning_rate must be finite and > 0, got \(o.learning_rate)") }
-    guard !o.final_learning_rate.isNaN, o.final_learning_rate.isFinite || o.final_learning_rate < 0 else {
-        throw .invalid("options.final_learning_rate must be finite (or negative for a constant rate), got \(o.final_learning_rate)")
-    }
-    guard o.warmup >= 0, o.warmup <= 1 << 30 else { throw .invalid("options.warmup must be in [0, 2^30], got \(o.warmup)") }
-    guard o.clip.isFinite, o.clip >= 0 else { throw .invalid("options.clip must be finite and >= 0, got \(o.clip)") }
-    guard o.ema >= 0, o.ema < 1 else { throw .invalid("options.ema must be in [0, 1), got \(o.ema)") }
-    guard o.epsilon > 0, o.epsilon < 1 else { throw .invalid("options.epsilon must be in (0, 1), got \(o.epsilon)") }
     let weighting = try Code.weighting.decode(o.weighting, "options.weighting")
-    settings.steps = Int(o.steps)
-    settings.batchSize = Int(o.batch_size)
+    settings.steps = Int(clamping: o.steps)
+    settings.batchSize = Int(clamping: o.batch_size)
     settings.learningRate = o.learning_rate
     settings.finalLearningRate = o.final_learning_rate < 0 ? nil : o.final_learning_rate
-    settings.warmup = Int(o.warmup)
+    settings.warmup = Int(clamping: o.warmup)
     settings.clip = o.clip
     settings.ema = o.ema
     settings.epsilon = o.epsilon
     settings.weighting = weighting
+    try settings.check()
     return settings
 }
 
@@ -127,8 +106,8 @@ public func bz_score_fit(
     guarded { () throws(EngineError) in
         let h = try scoreHandle(score), p = try process(sde)
         try Argument.length(dim, "dim", equals: try learned(score).dimension, "the model's dim")
-        let rows = try matrix(data, n, dim, "data", allowEmpty: false)
-        try finiteRows(rows, dim, "data")
+        let points = try rows(data, n, dim: dim, "data", minRows: 1)
+        try finiteRows(points, dim, "data")
         let settings = try trainingOptions(options)
         var done: [Double] = []
         defer {
@@ -137,8 +116,8 @@ public func bz_score_fit(
             }
         }
         try h.train { (model: inout MLPScore) throws(EngineError) in
-            try model.train(data: rows, process: p, options: settings, seed: seed, losses: &done,
-                            monitor: monitor(total: Int64(settings.steps), progress, user, interrupt: h.interrupt))
+            try model.train(data: points, process: p, options: settings, seed: seed, losses: &done,
+                            monitor: monitor(progress, user, interrupt: h.interrupt))
         }
     }
 }

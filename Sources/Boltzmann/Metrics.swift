@@ -6,7 +6,7 @@ import CBoltzmann
 /// x [n x dim] and y [m x dim] for a metric.
 private func samplePair(_ x: UnsafePointer<Float>?, _ n: Int64, _ y: UnsafePointer<Float>?, _ m: Int64,
                         _ dim: Int64) throws(EngineError) -> (UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>) {
-    (try matrix(x, n, dim, "x", rowsName: "n", allowEmpty: false), try matrix(y, m, dim, "y", rowsName: "m", allowEmpty: false))
+    (try rows(x, n, dim: dim, "x", rowsName: "n", minRows: 1), try rows(y, m, dim: dim, "y", rowsName: "m", minRows: 1))
 }
 
 @c @implementation
@@ -16,7 +16,7 @@ public func bz_energy_distance(
     guarded { () throws(EngineError) in
         let (a, b) = try samplePair(x, n, y, m, dim)
         let output = try Argument.output(out, "out")
-        output.pointee = try SampleMetrics.energyDistance(a, b, dimension: Int(dim), monitor: monitor(total: n, interrupt: nil))
+        output.pointee = try SampleMetrics.energyDistance(a, b, dimension: Int(dim), monitor: monitor(interrupt: nil))
     }
 }
 
@@ -29,7 +29,7 @@ public func bz_mmd(
         let (a, b) = try samplePair(x, n, y, m, dim)
         let h = try Argument.array(bandwidths, try Argument.count(nBandwidths, "n_bandwidths"), "bandwidths")
         let output = try Argument.output(out, "out")
-        output.pointee = try SampleMetrics.mmd(a, b, dimension: Int(dim), bandwidths: h, monitor: monitor(total: n, interrupt: nil))
+        output.pointee = try SampleMetrics.mmd(a, b, dimension: Int(dim), bandwidths: h, monitor: monitor(interrupt: nil))
     }
 }
 
@@ -40,10 +40,9 @@ public func bz_sliced_wasserstein(
 ) -> bz_status {
     guarded { () throws(EngineError) in
         let (a, b) = try samplePair(x, n, y, m, dim)
-        guard projections >= 1, projections <= 1 << 20 else { throw .invalid("projections must be in [1, 2^20], got \(projections)") }
         let output = try Argument.output(out, "out")
-        output.pointee = try SampleMetrics.slicedWasserstein(a, b, dimension: Int(dim), projections: Int(projections), seed: seed,
-                                                             monitor: monitor(total: projections, interrupt: nil))
+        output.pointee = try SampleMetrics.slicedWasserstein(a, b, dimension: Int(dim), projections: Int(clamping: projections), seed: seed,
+                                                             monitor: monitor(interrupt: nil))
     }
 }
 
@@ -53,7 +52,7 @@ public func bz_mode_coverage(
     _ nModes: Int64, _ outCovered: UnsafeMutablePointer<Double>?, _ weights: UnsafeMutablePointer<Double>?
 ) -> bz_status {
     guarded { () throws(EngineError) in
-        let points = try matrix(samples, n, dim, "samples", allowEmpty: false)
+        let points = try rows(samples, n, dim: dim, "samples", minRows: 1)
         try finiteRows(points, dim, "samples")
         let k = try Argument.count(nModes, "n_modes")
         guard k <= Int(Argument.maxCount) / Int(dim) else { throw .invalid("n_modes x dim is larger than the library accepts") }

@@ -41,8 +41,7 @@ public func bz_mc_create(
         let m = try Handles.lookup(model, as: IsingHandle.self, "model").value
         let a = try Code.algorithm.decode(algorithm, "algorithm")
         let o = try Code.order.decode(order, "order")
-        guard chains >= 1, chains <= Int64(MonteCarlo.maxChains) else { throw .invalid("chains must be in [1, \(MonteCarlo.maxChains)], got \(chains)") }
-        let sampler = try MonteCarlo(model: m, beta: beta, algorithm: a, order: o, chains: Int(chains), seed: seed)
+        let sampler = try MonteCarlo(model: m, beta: beta, algorithm: a, order: o, chains: Int(clamping: chains), seed: seed)
         return MonteCarloHandle(sampler)
     }
 }
@@ -110,9 +109,8 @@ public func bz_mc_run(
             guard measurements <= maxMeasurements / Int64(s.chainCount) else {
                 throw EngineError(.limitExceeded, "\(s.chainCount) chains x \(measurements) measurements is more than \(maxMeasurements) stored values; raise measure_every")
             }
-            let total = Int64(s.chainCount).multipliedReportingOverflow(by: max(0, burnIn) + max(0, sweeps))
             try s.run(sweeps: Int(sweeps), burnIn: Int(burnIn), measureEvery: Int(clamping: measureEvery),
-                      monitor: monitor(total: total.overflow ? .max : total.partialValue, progress, user, interrupt: h.interrupt))
+                      monitor: monitor(progress, user, interrupt: h.interrupt))
         }
     }
 }
@@ -136,9 +134,8 @@ public func bz_mc_sample(
             guard !expected.overflow, n == expected.partialValue else {
                 throw EngineError(.shapeMismatch, "n must be chains x n_samples x n_spins = \(s.chainCount) x \(nSamples) x \(s.model.spinCount), got \(n)")
             }
-            let total = Int64(s.chainCount).multipliedReportingOverflow(by: max(0, burnIn) + nSamples * max(1, every))
             let samples = try s.sample(count: count, every: Int(clamping: every), burnIn: Int(burnIn),
-                                       monitor: monitor(total: total.overflow ? .max : total.partialValue, progress, user, interrupt: h.interrupt))
+                                       monitor: monitor(progress, user, interrupt: h.interrupt))
             out.write(samples)
         }
     }

@@ -83,10 +83,8 @@ public func bz_pbit_factor(
 ) -> bz_status {
     guarded { () throws(EngineError) in
         guard sweeps <= Argument.maxCount else { throw .invalid("sweeps must be <= \(Argument.maxCount), got \(sweeps)") }
-        guard chains >= 1, chains <= Int64(MonteCarlo.maxChains) else { throw .invalid("chains must be in [1, \(MonteCarlo.maxChains)], got \(chains)") }
-        let total = chains.multipliedReportingOverflow(by: max(0, sweeps))
-        let r = try PBitCircuit.factor(Int(n), bits: Int(clamping: bits), beta: beta, sweeps: Int(sweeps), chains: Int(chains), seed: seed,
-                                       monitor: monitor(total: total.overflow ? .max : total.partialValue, progress, user, interrupt: nil))
+        let r = try PBitCircuit.factor(Int(n), bits: Int(clamping: bits), beta: beta, sweeps: Int(sweeps), chains: Int(clamping: chains), seed: seed,
+                                       monitor: monitor(progress, user, interrupt: nil))
         outA?.pointee = Int64(r.a)
         outB?.pointee = Int64(r.b)
         outProbability?.pointee = r.probability

@@ -15,21 +15,6 @@ private func handle(_ pointer: OpaquePointer?) throws(EngineError) -> RBMHandle 
     try Handles.lookup(pointer, as: RBMHandle.self, "rbm")
 }
 
-/// `rows` rows of `width` floats at `pointer` (rows >= 1, and a product that fits).
-private func matrix(_ pointer: UnsafePointer<Float>?, _ rows: Int64, _ width: Int, _ name: String) throws(EngineError) -> [Float] {
-    let count = try Argument.count(rows, "n_rows")
-    guard count <= Int(Argument.maxCount) / width else { throw .invalid("n_rows = \(rows) rows of \(width) is more than the library accepts") }
-    return try Argument.array(pointer, count * width, name)
-}
-
-/// `matrix` without the copy, for calls that only read the rows while they run.
-private func matrixInPlace(_ pointer: UnsafePointer<Float>?, _ rows: Int64, _ width: Int, _ name: String) throws(EngineError) -> UnsafeBufferPointer<Float> {
-    let count = try Argument.count(rows, "n_rows")
-    guard count <= Int(Argument.maxCount) / width else { throw .invalid("n_rows = \(rows) rows of \(width) is more than the library accepts") }
-    guard let pointer else { throw EngineError(.nullPointer, "\(name) is NULL") }
-    return UnsafeBufferPointer(start: pointer, count: count * width)
-}
-
 @c @implementation
 public func bz_rbm_create(
     _ out: HandleOut, _ nVisible: Int64, _ nHidden: Int64, _ units: Int32, _ seed: UInt64
@@ -108,7 +93,7 @@ private func perRow<T>(
         let out = try Argument.output(out, "out")
         try handle(rbm).use { trainer throws(EngineError) in
             let m = trainer.machine
-            out.write(try f(m, matrix(input, nRows, hidden ? m.hiddenCount : m.visibleCount, name)))
+            out.write(try f(m, Array(rows(input, nRows, hidden ? m.hiddenCount : m.visibleCount, name))))
         }
     }
 }
@@ -149,8 +134,7 @@ public func bz_rbm_log_partition_exact(
         let out = try Argument.output(out, "out")
         let h = try handle(rbm)
         out.pointee = try h.use { trainer throws(EngineError) in
-            let states = Int64(1) << Int64(min(min(trainer.machine.visibleCount, trainer.machine.hiddenCount), 62))
-            return try trainer.machine.exactLogPartition(monitor: monitor(total: states, progress, user, interrupt: h.interrupt))
+            try trainer.machine.exactLogPartition(monitor: monitor(progress, user, interrupt: h.interrupt))
         }
     }
 }
@@ -164,13 +148,12 @@ public func bz_rbm_log_partition_ais(
     guarded { () throws(EngineError) in
         let out = try Argument.output(outLogZ, "out_log_z")
         let schedule = betas == nil ? RBM.aisSchedule : try Argument.array(betas, Argument.count(nBetas, "n_betas"), "betas")
-        guard runs >= 1, runs <= 1 << 16 else { throw .invalid("runs must be in [1, 65536], got \(runs)") }
         let h = try handle(rbm)
         let estimate = try h.use { trainer throws(EngineError) in
             let start = Argument.optionalArray(base, trainer.machine.visibleCount)
             return try trainer.machine.annealedImportanceSampling(
-                runs: Int(runs), betas: schedule, base: start, seed: seed,
-                monitor: monitor(total: Int64(RBM.aisGroups(runs: Int(runs))) * Int64(max(schedule.count - 1, 0)), progress, user, interrupt: h.interrupt))
+                runs: Int(clamping: runs), betas: schedule, base: start, seed: seed,
+                monitor: monitor(progress, user, interrupt: h.interrupt))
         }
         out.pointee = estimate.logZ
         outStandardError?.pointee = estimate.standardError
@@ -178,91 +161,50 @@ public func bz_rbm_log_partition_ais(
     }
 }
 
-/// The training options of the header.
-private enum TrainingOption: Sendable {
-    case learningRate, schedule, finalLearningRate, k, persistentChains, momentum, weightDecay, batchSize, metric
-
-    static let codes = Codes<TrainingOption>([
-        ("BZ_RBM_LEARNING_RATE", BZ_RBM_LEARNING_RATE, .learningRate),
-        ("BZ_RBM_SCHEDULE", BZ_RBM_SCHEDULE, .schedule),
-        ("BZ_RBM_FINAL_LEARNING_RATE", BZ_RBM_FINAL_LEARNING_RATE, .finalLearningRate),
-        ("BZ_RBM_K", BZ_RBM_K, .k),
-        ("BZ_RBM_PERSISTENT_CHAINS", BZ_RBM_PERSISTENT_CHAINS, .persistentChains),
-        ("BZ_RBM_MOMENTUM", BZ_RBM_MOMENTUM, .momentum),
-        ("BZ_RBM_WEIGHT_DECAY", BZ_RBM_WEIGHT_DECAY, .weightDecay),
-        ("BZ_RBM_BATCH_SIZE", BZ_RBM_BATCH_SIZE, .batchSize),
-        ("BZ_RBM_METRIC", BZ_RBM_METRIC, .metric),
-    ])
-
-    /// The name the bindings use: the macro's, lower case, without BZ_RBM_.
-    var name: String {
-        String(Self.codes.entries.first { $0.value == self }!.name.dropFirst("BZ_RBM_".count)).lowercased()
+/// The caller's struct as the engine's options; the engine checks the values.
+private func training(_ o: bz_rbm_train_options) throws(EngineError) -> RBMTraining {
+    guard o.version == BZ_RBM_TRAIN_OPTIONS_VERSION else {
+        throw .invalid("options.version must be BZ_RBM_TRAIN_OPTIONS_VERSION (\(BZ_RBM_TRAIN_OPTIONS_VERSION)), got \(o.version): initialise options with bz_rbm_train_options_init")
     }
+    var options = RBMTraining()
+    options.learningRate = Float(o.learning_rate)
+    options.finalLearningRate = o.final_learning_rate < 0 ? nil : Float(o.final_learning_rate)
+    options.steps = Int(o.k)
+    options.persistentChains = Int(o.persistent_chains)
+    options.momentum = Float(o.momentum)
+    options.weightDecay = Float(o.weight_decay)
+    options.batchSize = Int(o.batch_size)
+    options.metric = try Code.metric.decode(o.metric, "options.metric")
+    return options
 }
 
-/// A code given as an option's double value: a whole number, decoded by `codes`.
-private func code<Value>(_ value: Double, _ codes: Codes<Value>, _ name: String) throws(EngineError) -> Value {
-    try codes.decode(Int32(try whole(value, name, Int(Int32.min), Int(Int32.max))), name)
-}
-
-/// BZ_RBM_CONSTANT or BZ_RBM_LINEAR: whether the learning rate decays linearly.
-private let learningRateSchedules = Codes<Bool>([
-    ("BZ_RBM_CONSTANT", BZ_RBM_CONSTANT, false),
-    ("BZ_RBM_LINEAR", BZ_RBM_LINEAR, true),
-])
-
-/// `value` as an integer in [lower, upper], or a named error.
-private func whole(_ value: Double, _ name: String, _ lower: Int, _ upper: Int) throws(EngineError) -> Int {
-    guard value.isFinite, value.rounded() == value, value >= Double(lower), value <= Double(upper) else {
-        throw .invalid("\(name) must be a whole number in [\(lower), \(upper)], got \(value)")
-    }
-    return Int(value)
+/// The engine's options as the header's struct.
+private func headerOptions(_ o: RBMTraining) -> bz_rbm_train_options {
+    bz_rbm_train_options(version: BZ_RBM_TRAIN_OPTIONS_VERSION, learning_rate: Double(o.learningRate),
+                         final_learning_rate: o.finalLearningRate.map(Double.init) ?? -1, k: Int64(o.steps),
+                         persistent_chains: Int64(o.persistentChains), momentum: Double(o.momentum),
+                         weight_decay: Double(o.weightDecay), batch_size: Int64(o.batchSize), metric: Code.metric.code(o.metric))
 }
 
 @c @implementation
-public func bz_rbm_set_training(_ rbm: OpaquePointer?, _ option: Int32, _ value: Double) -> bz_status {
+public func bz_rbm_train_options_init(_ options: UnsafeMutablePointer<bz_rbm_train_options>?) -> bz_status {
+    guarded { () throws(EngineError) in try Argument.output(options, "options").pointee = headerOptions(RBMTraining()) }
+}
+
+@c @implementation
+public func bz_rbm_set_training(_ rbm: OpaquePointer?, _ options: UnsafePointer<bz_rbm_train_options>?) -> bz_status {
     guarded { () throws(EngineError) in
-        try handle(rbm).use { trainer throws(EngineError) in
-            let which = try TrainingOption.codes.decode(option, "option")
-            if [.learningRate, .finalLearningRate, .momentum, .weightDecay].contains(which), !value.isFinite || abs(value) > 1e30 {
-                throw EngineError(value.isFinite ? .invalidArgument : .nonFinite, "\(which.name) must be a finite float, got \(value)")
-            }
-            var options = trainer.options
-            switch which {
-            case .learningRate: options.learningRate = Float(value)
-            case .schedule: options.linearDecay = try code(value, learningRateSchedules, "schedule")
-            case .finalLearningRate: options.finalLearningRate = Float(value)
-            case .k: options.steps = try whole(value, "k", 1, 1 << 20)
-            case .persistentChains: options.persistentChains = try whole(value, "persistent_chains", 0, 1 << 20)
-            case .momentum: options.momentum = Float(value)
-            case .weightDecay: options.weightDecay = Float(value)
-            case .batchSize: options.batchSize = try whole(value, "batch_size", 1, 1 << 20)
-            case .metric: options.metric = try code(value, Code.metric, "metric")
-            }
-            try trainer.setOptions(options)
-        }
+        guard let options else { throw EngineError(.nullPointer, "options is NULL") }
+        let new = try training(options.pointee)
+        try handle(rbm).use { trainer throws(EngineError) in try trainer.setOptions(new) }
     }
 }
 
 @c @implementation
-public func bz_rbm_get_training(_ rbm: OpaquePointer?, _ option: Int32, _ out: UnsafeMutablePointer<Double>?) -> bz_status {
+public func bz_rbm_get_training(_ rbm: OpaquePointer?, _ out: UnsafeMutablePointer<bz_rbm_train_options>?) -> bz_status {
     guarded { () throws(EngineError) in
         let out = try Argument.output(out, "out")
-        out.pointee = try handle(rbm).use { trainer throws(EngineError) in
-            let which = try TrainingOption.codes.decode(option, "option")
-            let o = trainer.options
-            switch which {
-            case .learningRate: return Double(o.learningRate)
-            case .schedule: return Double(learningRateSchedules.code(o.linearDecay))
-            case .finalLearningRate: return Double(o.finalLearningRate)
-            case .k: return Double(o.steps)
-            case .persistentChains: return Double(o.persistentChains)
-            case .momentum: return Double(o.momentum)
-            case .weightDecay: return Double(o.weightDecay)
-            case .batchSize: return Double(o.batchSize)
-            case .metric: return Double(Code.metric.code(o.metric))
-            }
-        }
+        out.pointee = try handle(rbm).use { trainer in headerOptions(trainer.options) }
     }
 }
 
@@ -276,10 +218,9 @@ public func bz_rbm_fit(
         try h.use { trainer throws(EngineError) in
             // Read in place (the caller's array outlives the call); the trainer checks
             // every value before it restarts from `seed`.
-            let rows = try matrixInPlace(data, nRows, trainer.machine.visibleCount, "data")
-            guard epochs >= 1, epochs <= Argument.maxCount else { throw .invalid("epochs must be in [1, \(Argument.maxCount)], got \(epochs)") }
-            let history = try trainer.fit(rows, epochs: Int(epochs), seed: seed,
-                                              monitor: monitor(total: epochs, progress, user, interrupt: h.interrupt))
+            let data = try rows(data, nRows, trainer.machine.visibleCount, "data")
+            let history = try trainer.fit(data, epochs: Int(clamping: epochs), seed: seed,
+                                              monitor: monitor(progress, user, interrupt: h.interrupt))
             metrics?.write(history)
         }
     }
@@ -291,7 +232,7 @@ public func bz_rbm_partial_fit(
 ) -> bz_status {
     guarded { () throws(EngineError) in
         try handle(rbm).use { trainer throws(EngineError) in
-            let error = try trainer.partialFit(matrix(data, nRows, trainer.machine.visibleCount, "data"))
+            let error = try trainer.partialFit(Array(rows(data, nRows, trainer.machine.visibleCount, "data")))
             outError?.pointee = error
         }
     }
@@ -305,13 +246,12 @@ public func bz_rbm_sample(
     guarded { () throws(EngineError) in
         let out = try Argument.output(out, "out")
         let h = try handle(rbm)
-        guard nChains >= 1, nChains <= 1 << 20 else { throw .invalid("n_chains must be in [1, 2^20], got \(nChains)") }
-        guard steps >= 0, steps <= Argument.maxCount else { throw .invalid("steps must be in [0, \(Argument.maxCount)], got \(steps)") }
         let result = try h.use { trainer throws(EngineError) in
             let m = trainer.machine
-            let initial = start == nil ? nil : try matrix(start, nChains, m.visibleCount, "start")
-            return try m.sample(chains: Int(nChains), steps: Int(steps), start: initial, means: means != 0, seed: seed,
-                                monitor: monitor(total: steps, progress, user, interrupt: h.interrupt))
+            // n_chains sizes the read of start: its limit first.
+            let initial = start == nil ? nil : Array(try rows(start, Limit.batch.check(nChains, "n_chains"), m.visibleCount, "start"))
+            return try m.sample(chains: Int(clamping: nChains), steps: Int(clamping: steps), start: initial, means: means != 0, seed: seed,
+                                monitor: monitor(progress, user, interrupt: h.interrupt))
         }
         out.write(result)
     }

@@ -22,12 +22,9 @@ public func bz_pt_create(
 ) -> bz_status {
     Handles.create(out) { () throws(EngineError) in
         let m = try Handles.lookup(model, as: IsingHandle.self, "model").value
-        guard nBetas >= 2, nBetas <= Int64(ParallelTempering.maxBetas) else {
-            throw .invalid("n_betas must be in [2, \(ParallelTempering.maxBetas)], got \(nBetas)")
-        }
-        let ladder = try Argument.array(betas, Int(nBetas), "betas")
-        guard replicas >= 1, replicas <= Int64(MonteCarlo.maxChains) else { throw .invalid("replicas must be in [1, \(MonteCarlo.maxChains)], got \(replicas)") }
-        let sampler = try ParallelTempering(model: m, betas: ladder, algorithm: Code.algorithm.decode(algorithmValue, "algorithm"), replicas: Int(replicas), seed: seed)
+        let ladder = try Argument.array(betas, Limit.betas.check(nBetas, "n_betas", from: 2), "betas")
+        let sampler = try ParallelTempering(model: m, betas: ladder, algorithm: Code.algorithm.decode(algorithmValue, "algorithm"),
+                                            replicas: Int(clamping: replicas), seed: seed)
         return TemperingHandle(sampler)
     }
 }
@@ -62,20 +59,13 @@ public func bz_pt_run(
             guard sweeps <= Argument.maxCount, burnIn <= Argument.maxCount else {
                 throw .invalid("sweeps and burn_in must be <= \(Argument.maxCount), got \(sweeps) and \(burnIn)")
             }
-            // Before any arithmetic on them (swap_every = 2^63 - 1 overflowed the rounds).
-            guard swapEvery >= 1 else { throw .invalid("swap_every must be >= 1, got \(swapEvery)") }
-            guard sweeps >= swapEvery else { throw .invalid("sweeps must be >= swap_every = \(swapEvery), got \(sweeps)") }
-            guard burnIn >= 0 else { throw .invalid("burn_in must be >= 0, got \(burnIn)") }
             let chains = Int64(s.replicas * s.betas.count)
             let measurements = swapEvery >= 1 ? sweeps / swapEvery : 0
             guard measurements <= maxMeasurements / chains else {
                 throw EngineError(.limitExceeded, "\(chains) chains x \(measurements) measurements is more than \(maxMeasurements) stored values; raise swap_every")
             }
-            // Whole rounds: the burn-in rounds up, the measured sweeps down.
-            let rounds = swapEvery >= 1 ? (max(0, burnIn) + swapEvery - 1) / swapEvery + max(0, sweeps) / swapEvery : 0
-            let total = chains.multipliedReportingOverflow(by: rounds * max(0, swapEvery))
             try s.run(sweeps: Int(sweeps), burnIn: Int(burnIn), swapEvery: Int(clamping: swapEvery),
-                      monitor: monitor(total: total.overflow ? .max : total.partialValue, progress, user, interrupt: h.interrupt))
+                      monitor: monitor(progress, user, interrupt: h.interrupt))
         }
     }
 }
@@ -187,11 +177,9 @@ public func bz_anneal(
         let handle = try Handles.lookup(model, as: IsingHandle.self, "model")
         let schedule = try Argument.array(betas, Argument.count(nBetas, "n_betas"), "betas")
         guard sweepsPerBeta <= Argument.maxCount / nBetas else { throw .invalid("n_betas x sweeps_per_beta must be <= \(Argument.maxCount)") }
-        guard reads >= 1, reads <= Int64(MonteCarlo.maxChains) else { throw .invalid("reads must be in [1, \(MonteCarlo.maxChains)], got \(reads)") }
-        let total = reads.multipliedReportingOverflow(by: nBetas * max(0, sweepsPerBeta))
-        let r = try Annealing.anneal(handle.value, betas: schedule, sweepsPerBeta: Int(sweepsPerBeta), reads: Int(reads),
+        let r = try Annealing.anneal(handle.value, betas: schedule, sweepsPerBeta: Int(sweepsPerBeta), reads: Int(clamping: reads),
                                      algorithm: Code.algorithm.decode(algorithmValue, "algorithm"), seed: seed,
-                                     monitor: monitor(total: total.overflow ? .max : total.partialValue, progress, user, interrupt: handle.interrupt))
+                                     monitor: monitor(progress, user, interrupt: handle.interrupt))
         spins?.write(r.spins)
         energies?.write(r.energies)
         outBest?.pointee = Int64(r.best)

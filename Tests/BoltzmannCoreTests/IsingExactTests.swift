@@ -226,7 +226,7 @@ struct IsingExactTests {
     @Test func progressCallbackCancels() throws {
         let model = try IsingModel.square(4, 5, coupling: 1, field: 0, periodic: true)
         var calls = 0
-        let monitor = WorkMonitor(total: 1 << 20) { done, total, _ in
+        let monitor = WorkMonitor { done, total, _ in
             calls += 1
             #expect(total == 1 << 20 && done <= total)
             return done < 1 << 17

@@ -113,7 +113,7 @@ struct RBMTests {
         options.learningRate = 0.1
         options.steps = 5
         options.batchSize = 14
-        options.linearDecay = true
+        options.finalLearningRate = 0
         return options
     }()
 

@@ -23,8 +23,8 @@ public struct BoltzmannLearning: Sendable {
         guard momentum.isFinite, momentum >= 0, momentum < 1 else { throw .invalid("momentum must be in [0, 1), got \(momentum)") }
         guard iterations >= 1, iterations <= 1 << 30 else { throw .invalid("iterations must be in [1, 2^30], got \(iterations)") }
         guard tolerance.isFinite, tolerance >= 0 else { throw .invalid("tolerance must be finite and >= 0, got \(tolerance)") }
-        guard chains >= 0, chains <= 1 << 20 else { throw .invalid("chains must be in [0, 2^20], got \(chains)") }
-        guard sweeps >= 1, sweeps <= 1 << 20 else { throw .invalid("sweeps must be in [1, 2^20], got \(sweeps)") }
+        try Limit.batch.check(chains, "chains", from: 0)
+        try Limit.steps.check(sweeps, "sweeps")
     }
 }
 
@@ -36,7 +36,7 @@ public struct BoltzmannMachineFit: Sendable {
     public let gradient: Double
 }
 
-/// The fully visible Boltzmann machine (seed 002 §8.1): an Ising model
+/// The fully visible Boltzmann machine (Ackley, Hinton & Sejnowski 1985): an Ising model
 /// p(s) = e^{-E(s)} / Z, E(s) = -sum_{i<j} J_ij s_i s_j - sum_i h_i s_i, whose
 /// couplings and fields are learned from +-1 data by gradient ascent on the mean
 /// log-likelihood, whose gradient is the Boltzmann-machine rule
@@ -52,7 +52,7 @@ public enum BoltzmannMachine {
                            monitor: WorkMonitor = .none()) throws(EngineError) -> BoltzmannMachineFit {
         try options.check()
         _ = BLAS.singleThreaded  // dgemm below: the same rounding on any thread count
-        guard n >= 1, n <= 4096 else { throw .invalid("n_spins must be in [1, 4096], got \(n)") }
+        try Limit.pairwiseUnits.check(n, "n_spins")
         guard data.count % n == 0, data.count >= n else { throw EngineError(.shapeMismatch, "spins has \(data.count) values, not a positive multiple of n_spins = \(n)") }
         if let k = data.firstIndex(where: { $0 != 1 && $0 != -1 }) {
             throw .invalid("spins[\(k / n), \(k % n)] must be -1 or +1, got \(data[k])")
@@ -72,7 +72,7 @@ public enum BoltzmannMachine {
         var random = RandomStream(seed: seed)
         var chains = (0..<(options.chains * n)).map { _ in Int8(random.next() >> 63 == 0 ? 1 : -1) }
         var iteration = 0, largest = Double.infinity
-        guard monitor.start() else { try monitor.checkNotStopped(); throw EngineError(.cancelled, "stopped before the first iteration") }
+        guard monitor.start(total: options.iterations) else { try monitor.checkNotStopped(); throw EngineError(.cancelled, "stopped before the first iteration") }
         while iteration < options.iterations {
             // Gradient at the look-ahead point (Nesterov): J + momentum V.
             let aheadJ = (0..<(n * n)).map { couplings[$0] + options.momentum * velocityJ[$0] }

@@ -49,7 +49,7 @@ extension RBM {
     public func annealedImportanceSampling(
         runs: Int, betas: [Double] = RBM.aisSchedule, base: [Float]? = nil, seed: UInt64, monitor: WorkMonitor = .none()
     ) throws(EngineError) -> PartitionEstimate {
-        guard runs >= 1, runs <= 1 << 16 else { throw .invalid("runs must be in [1, 65536], got \(runs)") }
+        try Limit.chains.check(runs, "runs")
         guard betas.count >= 2, betas.first == 0, betas.last == 1 else {
             throw .invalid("betas must run from 0 to 1 (at least two values), got \(betas.count) values from \(betas.first ?? .nan) to \(betas.last ?? .nan)")
         }
@@ -71,7 +71,7 @@ extension RBM {
         var logW = [Double](repeating: 0, count: runs)
         let shift = (0..<nv).map { visibleBias[$0] - baseBias[$0] }
         let machine = self, bias = visibleBias
-        guard monitor.start() else { try monitor.checkNotStopped(); return PartitionEstimate(logZ: .nan, standardError: .nan, effectiveSampleSize: 0) }
+        guard monitor.start(total: groups * (betas.count - 1)) else { try monitor.checkNotStopped(); return PartitionEstimate(logZ: .nan, standardError: .nan, effectiveSampleSize: 0) }
         logW.withUnsafeMutableBufferPointer { logW in
             let logW = SharedPointer(logW.baseAddress!)
             do {  // groups in parallel

@@ -32,7 +32,7 @@ extension RBM {
         }
         let states = 1 << m, blockSize = min(states, 1 << 12), blocks = states / blockSize
         var partial = [(maximum: Double, sum: Double)](repeating: (-.infinity, 0), count: blocks)
-        guard monitor.start() else { try monitor.checkNotStopped(); return .nan }
+        guard monitor.start(total: states) else { try monitor.checkNotStopped(); return .nan }
         partial.withUnsafeMutableBufferPointer { partial in
             let partial = SharedPointer(partial.baseAddress!)
             Parallel.forEach(blocks, parallel: blocks > 1 && states * p >= 1 << 16) { block in

@@ -57,7 +57,7 @@ extension RBM {
         // Sizes first (they say how long the file must be), then the checksum, so that
         // damage anywhere reads as damage; then the fields it vouches for.
         let nv64 = read64(24), nh64 = read64(32)
-        guard nv64 >= 1, nh64 >= 1, nv64 <= UInt64(RBM.maxUnits), nh64 <= UInt64(RBM.maxUnits), nv64 * nh64 <= 1 << 31 else {
+        guard nv64 >= 1, nh64 >= 1, nv64 <= UInt64(Limit.units.value), nh64 <= UInt64(Limit.units.value), nv64 * nh64 <= 1 << 31 else {
             throw bad("layer sizes \(nv64) x \(nh64) are outside what the library accepts")
         }
         let nv = Int(nv64), nh = Int(nh64), expected = RBMFormat.size(visible: nv, hidden: nh)
@@ -93,7 +93,7 @@ extension RBM {
 
     /// Reads a machine from a file written by `save` (checked as `init(serialized:)`).
     public static func load(from path: String) throws(EngineError) -> RBM {
-        let limit = RBMFormat.size(visible: 1, hidden: 1 << 31) + 8 * RBM.maxUnits
+        let limit = RBMFormat.size(visible: 1, hidden: 1 << 31) + 8 * Limit.units.value
         let bytes = try BinaryFile.read(path, limit: limit, what: "an RBM", magic: RBMFormat.magic)
         let result = bytes.withUnsafeBytes { raw in Result { () throws(EngineError) in try RBM(serialized: raw) } }
         return try result.get()

@@ -10,8 +10,8 @@ extension RBM {
     /// only. Progress counts sweeps.
     public func sample(chains: Int, steps: Int, start: [Float]? = nil, means: Bool = false, seed: UInt64,
                        monitor: WorkMonitor = .none()) throws(EngineError) -> [Float] {
-        guard chains >= 1, chains <= 1 << 20 else { throw .invalid("n_chains must be in [1, 2^20], got \(chains)") }
-        guard steps >= 0 else { throw .invalid("steps must be >= 0, got \(steps)") }
+        try Limit.batch.check(chains, "n_chains")
+        try Limit.iterations.check(steps, "steps", from: 0)
         guard chains <= (1 << 31) / max(visibleCount, hiddenCount) else { throw EngineError(.limitExceeded, "\(chains) chains of this machine are more than the library accepts") }
         var random = RandomStream(seed: seed)
         var v: [Float]
@@ -27,7 +27,7 @@ extension RBM {
         }
         var h = [Float](repeating: 0, count: chains * hiddenCount), ph = h
         var pv = v
-        guard monitor.start() else { try monitor.checkNotStopped(); return v }
+        guard monitor.start(total: steps) else { try monitor.checkNotStopped(); return v }
         for step in 0..<steps {
             ph.withUnsafeMutableBufferPointer { ph in h.withUnsafeMutableBufferPointer { h in v.withUnsafeMutableBufferPointer { v in
                 pv.withUnsafeMutableBufferPointer { pv in

@@ -14,13 +14,14 @@ public enum RBMMetric: Sendable {
 }
 
 /// Options of RBM training by stochastic gradient ascent on the log-likelihood,
-/// whose gradient is <v h^T>_data - <v h^T>_model (seed 002 §8).
+/// whose gradient is <v h^T>_data - <v h^T>_model (Hinton 2002; Tieleman 2008 for
+/// PCD). The defaults here are the library's only copy: `bz_rbm_train_options_init`
+/// reports them.
 public struct RBMTraining: Sendable, Equatable {
     public var learningRate: Float = 0.05
-    /// With `linearDecay`, the rate falls linearly over a `fit` from `learningRate`
-    /// at its first batch towards `finalLearningRate` after its last.
-    public var linearDecay = false
-    public var finalLearningRate: Float = 0
+    /// When set, the rate falls linearly over a `fit` from `learningRate` at its
+    /// first batch to this after its last; nil keeps it constant.
+    public var finalLearningRate: Float? = nil
     /// Gibbs steps of the negative phase (CD-k / PCD-k), >= 1.
     public var steps = 1
     /// Persistent chains (PCD) when > 0: that many fantasy particles carried from
@@ -34,14 +35,24 @@ public struct RBMTraining: Sendable, Equatable {
 
     public init() {}
 
+    /// Every rule at once, so a bad option changes nothing.
     public func check() throws(EngineError) {
-        guard learningRate.isFinite, learningRate > 0 else { throw .invalid("learning_rate must be finite and > 0, got \(learningRate)") }
-        guard finalLearningRate.isFinite, finalLearningRate >= 0 else { throw .invalid("final_learning_rate must be finite and >= 0, got \(finalLearningRate)") }
-        guard steps >= 1, steps <= 1 << 20 else { throw .invalid("k must be in [1, 2^20], got \(steps)") }
-        guard persistentChains >= 0, persistentChains <= 1 << 20 else { throw .invalid("persistent_chains must be in [0, 2^20], got \(persistentChains)") }
-        guard momentum.isFinite, momentum >= 0, momentum < 1 else { throw .invalid("momentum must be in [0, 1), got \(momentum)") }
-        guard weightDecay.isFinite, weightDecay >= 0 else { throw .invalid("weight_decay must be finite and >= 0, got \(weightDecay)") }
-        guard batchSize >= 1, batchSize <= 1 << 20 else { throw .invalid("batch_size must be in [1, 2^20], got \(batchSize)") }
+        func finite(_ value: Float, _ name: String) throws(EngineError) {
+            guard value.isFinite else { throw EngineError(.nonFinite, "\(name) must be finite, got \(value)") }
+        }
+        try finite(learningRate, "learning_rate")
+        guard learningRate > 0 else { throw .invalid("learning_rate must be > 0, got \(learningRate)") }
+        if let final = finalLearningRate {
+            try finite(final, "final_learning_rate")
+            guard final >= 0 else { throw .invalid("final_learning_rate must be >= 0 (negative in C: constant), got \(final)") }
+        }
+        try Limit.steps.check(steps, "k")
+        try Limit.batch.check(persistentChains, "persistent_chains", from: 0)
+        try finite(momentum, "momentum")
+        guard momentum >= 0, momentum < 1 else { throw .invalid("momentum must be in [0, 1), got \(momentum)") }
+        try finite(weightDecay, "weight_decay")
+        guard weightDecay >= 0 else { throw .invalid("weight_decay must be >= 0, got \(weightDecay)") }
+        try Limit.batch.check(batchSize, "batch_size")
     }
 }
 
@@ -284,7 +295,7 @@ public final class RBMTrainer {
                     monitor: WorkMonitor = .none()) throws(EngineError) -> [Double] {
         let rows = try machine.checkVisible(data)
         guard rows >= 1 else { throw .invalid("data must hold at least one row") }
-        guard epochs >= 1 else { throw .invalid("epochs must be >= 1, got \(epochs)") }
+        try Limit.iterations.check(epochs, "epochs")
         if options.metric == .pseudoLogLikelihood && machine.visibleUnits != .bernoulli {
             throw EngineError(.unsupported, "metric pseudo-log-likelihood needs Bernoulli visible units")
         }
@@ -292,7 +303,7 @@ public final class RBMTrainer {
         let nv = machine.visibleCount, batch = options.batchSize
         let batchesPerEpoch = (rows + batch - 1) / batch, totalBatches = Double(batchesPerEpoch) * Double(epochs)
         var order = Array(0..<rows), metrics: [Double] = []
-        guard monitor.start() else { try monitor.checkNotStopped(); return [] }
+        guard monitor.start(total: epochs) else { try monitor.checkNotStopped(); return [] }
         reserve(rows: min(batch, rows))
         var done = 0.0
         for _ in 0..<epochs {
@@ -308,8 +319,8 @@ public final class RBMTrainer {
                     for r in 0..<count { (v0.baseAddress! + r * nv).update(from: data.baseAddress! + order[start + r] * nv, count: nv) }
                 }
                 var rate = options.learningRate
-                if options.linearDecay {
-                    rate += (options.finalLearningRate - options.learningRate) * Float(done / totalBatches)
+                if let final = options.finalLearningRate {
+                    rate += (final - options.learningRate) * Float(done / totalBatches)
                 }
                 squaredError += step(rows: count, rate: rate, measure: options.metric == .reconstruction)
                 done += 1

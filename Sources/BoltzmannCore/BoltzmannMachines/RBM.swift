@@ -11,7 +11,7 @@ public enum VisibleUnits: Sendable {
     var name: String { self == .bernoulli ? "Bernoulli" : "Gaussian" }
 }
 
-/// A restricted Boltzmann machine (seed 002 §8): hidden units h in {0, 1}^n_h and
+/// A restricted Boltzmann machine (Smolensky 1986; Hinton 2002): hidden units h in {0, 1}^n_h and
 /// visible units v of either kind, with the energy
 ///
 ///     E(v, h) = -b.v - c.h - v^T W h                 (Bernoulli visibles)
@@ -34,16 +34,14 @@ public struct RBM: Sendable {
     public internal(set) var visibleBias: [Float]
     public internal(set) var hiddenBias: [Float]
 
-    /// Largest layer the library accepts (2^20 units).
-    public static let maxUnits = 1 << 20
     /// Largest smaller layer for the exact partition function (2^32 states).
     public static let maxExactUnits = 32
 
     /// A machine with weights drawn from Normal(0, 0.01^2) (Hinton's practical
     /// guide) from the stream seeded by `seed`, and zero biases.
     public init(visible: Int, hidden: Int, units: VisibleUnits = .bernoulli, seed: UInt64) throws(EngineError) {
-        guard visible >= 1, visible <= Self.maxUnits else { throw .invalid("n_visible must be in [1, \(Self.maxUnits)], got \(visible)") }
-        guard hidden >= 1, hidden <= Self.maxUnits else { throw .invalid("n_hidden must be in [1, \(Self.maxUnits)], got \(hidden)") }
+        try Limit.units.check(visible, "n_visible")
+        try Limit.units.check(hidden, "n_hidden")
         guard visible <= (1 << 31) / hidden else {
             throw EngineError(.limitExceeded, "\(visible) x \(hidden) weights is more than the library accepts (2^31)")
         }
@@ -63,8 +61,8 @@ public struct RBM: Sendable {
     /// A machine with the given parameters (W row-major n_v x n_h, b, c).
     public init(weights: [Float], visibleBias: [Float], hiddenBias: [Float], units: VisibleUnits = .bernoulli) throws(EngineError) {
         let nv = visibleBias.count, nh = hiddenBias.count
-        guard nv >= 1, nh >= 1, nv <= Self.maxUnits, nh <= Self.maxUnits else {
-            throw .invalid("both layers need between 1 and \(Self.maxUnits) units, got \(nv) visible and \(nh) hidden")
+        guard nv >= 1, nh >= 1, nv <= Limit.units.value, nh <= Limit.units.value else {
+            throw .invalid("both layers need between 1 and \(Limit.units.text) units, got \(nv) visible and \(nh) hidden")
         }
         guard weights.count == nv * nh else {
             throw EngineError(.shapeMismatch, "weights has \(weights.count) entries but \(nv) x \(nh) needs \(nv * nh)")

@@ -1,7 +1,7 @@
 import Glibc
 
-/// A forward (noising) process of score-based diffusion (Song et al. 2021; seed 002
-/// §10): the linear SDE dx = f(t) x dt + g(t) dw on t in [0, 1], whose marginals
+/// A forward (noising) process of score-based diffusion (Song et al. 2021,
+/// "Score-Based Generative Modeling through SDEs"): the linear SDE dx = f(t) x dt + g(t) dw on t in [0, 1], whose marginals
 /// given the data point x_0 are
 ///
 ///     x_t = alpha_t x_0 + sigma_t z,   z ~ N(0, I).
@@ -60,7 +60,7 @@ public struct ForwardProcess: Sendable, Equatable {
     /// `cosineOffset` (Nichol & Dhariwal: s = 0.008; betas clipped at 0.999).
     public static func ddpm(steps: Int = 1000, schedule: DDPMSchedule = .linear, betaStart: Double = 1e-4,
                             betaEnd: Double = 0.02, cosineOffset: Double = 0.008) throws(EngineError) -> ForwardProcess {
-        guard steps >= 1, steps <= 1 << 20 else { throw .invalid("DDPM steps must be in [1, 2^20], got \(steps)") }
+        try Limit.steps.check(steps, "steps")
         var logs = [Double](repeating: 0, count: steps + 1)
         switch schedule {
         case .linear:

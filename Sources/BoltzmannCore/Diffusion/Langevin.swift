@@ -51,12 +51,12 @@ public enum LangevinSampler {
                            stepSize h: Double, seed: UInt64, monitor: WorkMonitor = .none()) throws(EngineError) -> Double {
         let d = target.dimension
         guard states.count % d == 0 else { throw EngineError(.shapeMismatch, "states has \(states.count) entries, not a multiple of dim = \(d)") }
-        guard steps >= 1, steps <= 1 << 30 else { throw .invalid("steps must be in [1, 2^30], got \(steps)") }
+        try Limit.iterations.check(steps, "steps")
         guard h.isFinite, h > 0 else { throw .invalid("step_size must be finite and > 0, got \(h)") }
         if let k = states.firstIndex(where: { !$0.isFinite }) { throw EngineError(.nonFinite, "states[\(k / d)][\(k % d)] must be finite, got \(states[k])") }
         let chains = states.count / d
         guard chains > 0 else { return 1 }
-        guard monitor.start() else { try monitor.checkNotStopped(); return 1 }
+        guard monitor.start(total: chains) else { try monitor.checkNotStopped(); return 1 }
         // Per chain: its accepted proposals and its error, each written by its own task.
         let accepted = UnsafeMutablePointer<Int>.allocate(capacity: chains)
         let errors = UnsafeMutablePointer<EngineError?>.allocate(capacity: chains)
@@ -138,7 +138,7 @@ private struct UncheckedBody: @unchecked Sendable {
     init(_ body: @escaping (Int) -> Void) { self.body = body }
 }
 
-/// Checks from stochastic calculus (seed 002 §9.6): on `paths` Brownian paths of
+/// Checks from stochastic calculus (Øksendal, "Stochastic Differential Equations", §4.1): on `paths` Brownian paths of
 /// `steps` increments over [0, t], the Itô sum sum_k W(t_k) (W(t_{k+1}) - W(t_k))
 /// against W(t)^2 / 2 - t / 2 (Itô) and against W(t)^2 / 2 (the chain rule of
 /// ordinary calculus, off by t/2 on average).
@@ -148,7 +148,7 @@ public enum StochasticCalculus {
     public static func itoIntegral(paths: Int, steps: Int, time t: Double, seed: UInt64,
                                    monitor: WorkMonitor = .none()) throws(EngineError) -> (ito: (Double, Double), naive: (Double, Double)) {
         guard paths >= 2, paths <= 1 << 30 else { throw .invalid("paths must be in [2, 2^30], got \(paths)") }
-        guard steps >= 1, steps <= 1 << 30 else { throw .invalid("steps must be in [1, 2^30], got \(steps)") }
+        try Limit.iterations.check(steps, "steps")
         guard t.isFinite, t > 0 else { throw .invalid("t must be finite and > 0, got \(t)") }
         let chunk = 256, chunks = (paths + chunk - 1) / chunk
         var sums = [Double](repeating: 0, count: 4 * chunks)

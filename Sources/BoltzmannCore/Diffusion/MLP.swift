@@ -65,8 +65,8 @@ public struct MLP<Scalar: NetworkScalar>: Sendable {
 
     /// He-style initialisation: W ~ N(0, 1/fan_in) from stream (seed, 0), b = 0.
     public init(widths: [Int], seed: UInt64) throws(EngineError) {
-        guard widths.count >= 2, widths.allSatisfy({ $0 >= 1 && $0 <= 1 << 16 }) else {
-            throw .invalid("widths must list at least an input and an output width, each in [1, 65536], got \(widths)")
+        guard widths.count >= 2, widths.allSatisfy({ $0 >= 1 && $0 <= Limit.width.value }) else {
+            throw .invalid("widths must list at least an input and an output width, each in [1, 2^16], got \(widths)")
         }
         self.widths = widths
         var weights: [Int] = [], biases: [Int] = [], total = 0

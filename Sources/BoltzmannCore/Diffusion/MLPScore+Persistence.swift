@@ -79,12 +79,12 @@ extension MLPScore {
         guard rawEmbedding <= 1 else { throw bad("unknown time embedding \(rawEmbedding)") }
         guard hasAverage <= 1 else { throw bad("the EMA flag must be 0 or 1, got \(hasAverage)") }
         let d = try reader.read64(), e = try reader.read64(), scale = try reader.readDouble(), layers = try reader.read64()
-        guard d >= 1, d <= 1 << 16, e >= 2, e <= 4096, e % 2 == 0, layers >= 1, layers <= 64 else {
+        guard d >= 1, d <= Limit.width.value, e >= 2, e <= Limit.pairwiseUnits.value, e % 2 == 0, layers >= 1, layers <= Limit.layers.value else {
             throw bad("dim \(d), embedding size \(e) or hidden layer count \(layers) is outside what the library accepts")
         }
         for _ in 0..<layers {
             let w = try reader.read64()
-            guard w >= 1, w <= 1 << 16 else { throw bad("hidden width \(w) is outside [1, 65536]") }
+            guard w >= 1, w <= Limit.width.value else { throw bad("hidden width \(w) is outside [1, \(Limit.width.text)]") }
             header.hidden.append(Int(w))
         }
         for _ in 0..<(e / 2) { header.frequencies.append(try reader.readDouble()) }

@@ -25,6 +25,20 @@ public struct ScoreTrainingOptions: Sendable {
     public var weighting = Weighting.sigmaSquared
 
     public init() {}
+
+    /// Every rule at once, before training changes anything.
+    public func check() throws(EngineError) {
+        try Limit.iterations.check(steps, "steps")
+        try Limit.batch.check(batchSize, "batch_size")
+        guard learningRate.isFinite, learningRate > 0 else { throw .invalid("learning_rate must be finite and > 0, got \(learningRate)") }
+        if let final = finalLearningRate, !(final.isFinite && final >= 0) {
+            throw .invalid("final_learning_rate must be finite and >= 0 (negative in C: constant), got \(final)")
+        }
+        try Limit.iterations.check(warmup, "warmup", from: 0)
+        guard clip.isFinite, clip >= 0 else { throw .invalid("clip must be finite and >= 0, got \(clip)") }
+        guard ema >= 0, ema < 1 else { throw .invalid("ema must be in [0, 1), got \(ema)") }
+        guard epsilon > 0, epsilon < 1 else { throw .invalid("epsilon must be in (0, 1), got \(epsilon)") }
+    }
 }
 
 extension MLPScore {
@@ -57,21 +71,12 @@ extension MLPScore {
             throw EngineError(.shapeMismatch, "data has \(data.count) entries: it must hold whole rows of dim = \(d), at least one")
         }
         if let k = data.firstIndex(where: { !$0.isFinite }) { throw EngineError(.nonFinite, "data[\(k / d)][\(k % d)] must be finite, got \(data[k])") }
-        guard options.steps >= 1, options.steps <= 1 << 30 else { throw .invalid("steps must be in [1, 2^30], got \(options.steps)") }
-        guard batch >= 1, batch <= 1 << 20 else { throw .invalid("batch_size must be in [1, 2^20], got \(batch)") }
-        guard options.learningRate.isFinite, options.learningRate > 0 else { throw .invalid("lr must be finite and > 0, got \(options.learningRate)") }
-        if let final = options.finalLearningRate, !(final.isFinite && final >= 0) {
-            throw .invalid("final_lr must be finite and >= 0, got \(final)")
-        }
-        guard options.warmup >= 0 else { throw .invalid("warmup must be >= 0, got \(options.warmup)") }
-        guard options.clip.isFinite, options.clip >= 0 else { throw .invalid("clip must be finite and >= 0, got \(options.clip)") }
-        guard options.ema >= 0, options.ema < 1 else { throw .invalid("ema must be in [0, 1), got \(options.ema)") }
-        guard options.epsilon > 0, options.epsilon < 1 else { throw .invalid("epsilon must be in (0, 1), got \(options.epsilon)") }
+        try options.check()
         let rowsAvailable = data.count / d, parameterCount = network.parameters.count
         let buffers = TrainingBuffers(network: network, batch: batch, dimension: d)
         if options.ema > 0 && averaged.isEmpty { averaged = network.parameters }
         losses.reserveCapacity(losses.count + options.steps)
-        guard monitor.start() else { try monitor.checkNotStopped(); return }
+        guard monitor.start(total: options.steps) else { try monitor.checkNotStopped(); return }
         let shards = buffers.workspaces.count, model = self, data = UncheckedPointer(data.baseAddress!)
         for step in 1...options.steps {
             // Each shard draws its rows from stream (seed, (step - 1) shards + shard), and

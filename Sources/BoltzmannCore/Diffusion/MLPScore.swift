@@ -88,13 +88,17 @@ public struct MLPScore: ScoreModel {
     }
 
     static func check(dimension d: Int, hidden: [Int], embedding: TimeEmbedding) throws(EngineError) {
-        guard d >= 1, d <= 1 << 16 else { throw .invalid("dim must be in [1, 65536], got \(d)") }
-        guard !hidden.isEmpty, hidden.count <= 64 else { throw .invalid("hidden must list 1 to 64 widths, got \(hidden.count)") }
-        if let w = hidden.first(where: { $0 < 1 || $0 > 1 << 16 }) { throw .invalid("hidden widths must be in [1, 65536], got \(w)") }
+        try Limit.width.check(d, "dim")
+        try Limit.layers.check(hidden.count, "n_hidden")
+        for (k, w) in hidden.enumerated() { try Limit.width.check(w, "hidden[\(k)]") }
         let e = embedding.count
-        guard e >= 2, e % 2 == 0, e <= 4096 else { throw .invalid("the embedding size must be even and in [2, 4096], got \(e)") }
+        try Limit.pairwiseUnits.check(e, "embedding_size", from: 2)
+        guard e % 2 == 0 else { throw .invalid("embedding_size must be even, got \(e)") }
+        let layers = [d + e] + hidden + [d]
+        let parameters = (1..<layers.count).reduce(0) { $0 + (layers[$1 - 1] + 1) * layers[$1] }
+        guard parameters <= 1 << 28 else { throw .invalid("the network would have \(parameters) parameters, more than 2^28") }
         if case .gaussianFourier(_, let scale) = embedding, !(scale.isFinite && scale > 0) {
-            throw .invalid("the embedding scale must be finite and > 0, got \(scale)")
+            throw .invalid("embedding_scale must be finite and > 0, got \(scale)")
         }
     }
 

@@ -72,7 +72,7 @@ enum AdaptiveODE {
             }
         }
 
-        guard monitor.start() else { try monitor.checkNotStopped(); return 0 }
+        guard monitor.start(total: count) else { try monitor.checkNotStopped(); return 0 }
         // k_1 at t = 1, and each row's first step from the sizes of x and v (Hairer's
         // h0 = 0.01 |x|_sc / |v|_sc).
         evaluate(0, at: { _ in 1 }) { row, out in for k in 0..<d { out[k] = Float(state[row * d + k]) } }

@@ -66,15 +66,14 @@ public enum DiffusionSampler {
                               options: SamplerOptions = SamplerOptions(), seed: UInt64, trajectory: UnsafeMutablePointer<Float>? = nil,
                               monitor: WorkMonitor = .none()) throws(EngineError) -> [Float] {
         let d = model.dimension, steps = options.steps
-        guard count >= 0, count <= 1 << 30, count * d <= 1 << 34 else { throw .invalid("n_samples must be in [0, 2^30], got \(count)") }
-        guard steps >= 1, steps <= 1 << 24 else { throw .invalid("steps must be in [1, 2^24], got \(steps)") }
+        try Limit.iterations.check(count, "n", from: 0)
+        guard count * d <= 1 << 34 else { throw EngineError(.limitExceeded, "n x dim = \(count) x \(d) values are more than the library samples at once (2^34)") }
+        try Limit.samplerSteps.check(steps, "steps")
         let epsilon = options.epsilon ?? process.defaultSamplingEpsilon
         guard epsilon.isFinite, epsilon > 0, epsilon < 1 else { throw .invalid("epsilon must be in (0, 1), got \(epsilon)") }
         guard options.snr.isFinite, options.snr > 0 else { throw .invalid("snr must be finite and > 0, got \(options.snr)") }
         guard options.stepSize.isFinite, options.stepSize > 0 else { throw .invalid("step_size must be finite and > 0, got \(options.stepSize)") }
-        guard options.langevinSteps >= 1, options.langevinSteps <= 1 << 20 else {
-            throw .invalid("langevin_steps must be in [1, 2^20], got \(options.langevinSteps)")
-        }
+        try Limit.steps.check(options.langevinSteps, "langevin_steps")
         var previousRecord = 0
         for step in options.record {
             guard step >= 1, step <= steps, step > previousRecord else {
@@ -82,10 +81,10 @@ public enum DiffusionSampler {
             }
             previousRecord = step
         }
+        guard options.rtol.isFinite, options.rtol > 0, options.atol.isFinite, options.atol > 0 else {
+            throw .invalid("rtol and atol must be finite and > 0, got \(options.rtol) and \(options.atol)")
+        }
         if method == .odeRK45 {
-            guard options.rtol.isFinite, options.rtol > 0, options.atol.isFinite, options.atol > 0 else {
-                throw .invalid("rtol and atol must be finite and > 0, got \(options.rtol) and \(options.atol)")
-            }
             guard options.record.isEmpty else { throw EngineError(.unsupported, "the adaptive ODE sampler has no grid to record a trajectory on") }
         }
         if method == .ancestral && process.kind == .subVP {
@@ -105,7 +104,7 @@ public enum DiffusionSampler {
         }
         let h = (1 - epsilon) / Double(steps)
         var recorded = 0
-        guard monitor.start() else { try monitor.checkNotStopped(); return x }
+        guard monitor.start(total: steps) else { try monitor.checkNotStopped(); return x }
         for i in 0..<steps {
             let t = 1 - Double(i) * h, next = t - h, last = i == steps - 1
             switch method {

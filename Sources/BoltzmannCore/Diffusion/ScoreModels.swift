@@ -64,8 +64,8 @@ public struct GaussianMixtureScore: ScoreModel {
     /// K x d variances (`diagonal`) or K x d x d symmetric positive-definite matrices.
     public init(weights: [Double], means: [Double], covariances: [Double], dimension d: Int, diagonal: Bool) throws(EngineError) {
         let k = weights.count
-        guard d >= 1, d <= 4096 else { throw .invalid("dim must be in [1, 4096], got \(d)") }
-        guard k >= 1 else { throw .invalid("the mixture needs at least one component") }
+        try Limit.pairwiseUnits.check(d, "dim")
+        try Limit.batch.check(k, "n_components")
         guard means.count == k * d else { throw EngineError(.shapeMismatch, "means has \(means.count) entries, expected n_components x dim = \(k * d)") }
         let expected = diagonal ? k * d : k * d * d
         guard covariances.count == expected else {
@@ -257,7 +257,8 @@ public struct GaussianMixtureScore: ScoreModel {
 /// one dense Hopfield update of x / alpha_t at beta = alpha_t^2 / sigma_t^2 with a
 /// bias per stored pattern, computed by the same kernel (`SoftmaxRetrieval`).
 /// Sampling with it reproduces the training points: the "overloaded Hopfield"
-/// memorisation of seed 004.
+/// memorisation of a network past capacity (Ramsauer et al. 2021 relate the update
+/// to modern Hopfield networks).
 public struct EmpiricalScore: ScoreModel {
     public let dimension: Int
     public let pointCount: Int

@@ -136,9 +136,9 @@ public struct DenseHopfield: Sendable {
     /// a stopped call leaves `states` partly updated (callers work on a copy).
     public func retrieve(_ states: UnsafeMutableBufferPointer<Float>, steps: Int, monitor: WorkMonitor = .none()) throws(EngineError) {
         let rows = try checkStates(UnsafeBufferPointer(states), "queries")
-        guard steps >= 1, steps <= 1 << 20 else { throw .invalid("steps must be in [1, 2^20], got \(steps)") }
+        try Limit.steps.check(steps, "steps")
         guard rows > 0 else { return }
-        guard monitor.start() else { try monitor.checkNotStopped(); return }
+        guard monitor.start(total: separation == .softmax ? rows * steps : rows) else { try monitor.checkNotStopped(); return }
         switch separation {
         case .softmax:
             for _ in 0..<steps {

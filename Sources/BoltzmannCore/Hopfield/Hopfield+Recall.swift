@@ -59,12 +59,12 @@ extension HopfieldNetwork {
         seed: UInt64, monitor: WorkMonitor = .none()
     ) throws(EngineError) -> RecallReport {
         let rows = try checkStates(UnsafeBufferPointer(states), "states")
-        guard maxSweeps >= 1, maxSweeps <= 1 << 30 else { throw .invalid("sweeps must be in [1, 2^30], got \(maxSweeps)") }
+        try Limit.iterations.check(maxSweeps, "sweeps")
         guard temperature.isFinite, temperature >= 0 else { throw EngineError(.nonFinite, "temperature must be finite and >= 0, got \(temperature)") }
         if dynamics == .glauber && !(temperature > 0) { throw .invalid("glauber dynamics needs a temperature > 0, got \(temperature)") }
         var report = RecallReport(outcomes: [RecallOutcome](repeating: .sweepLimit, count: rows), sweeps: [Int](repeating: 0, count: rows))
         guard rows > 0 else { return report }
-        guard monitor.start() else { try monitor.checkNotStopped(); return report }
+        guard monitor.start(total: rows) else { try monitor.checkNotStopped(); return report }
         if dynamics == .synchronous {
             synchronous(states, rows: rows, maxSweeps: maxSweeps, report: &report, monitor: monitor)
         } else {

@@ -2,7 +2,7 @@ import COpenBLAS
 
 /// How a Hopfield network turns patterns into couplings.
 public enum HopfieldRule: Sendable {
-    /// J = (1/N) sum_mu xi^mu xi^mu^T, zero diagonal (Hebb 1949; seed 004).
+    /// J = (1/N) sum_mu xi^mu xi^mu^T, zero diagonal (Hebb 1949; Hopfield 1982).
     case hebb
     /// Storkey's incremental rule (1997), whose local-field corrections raise the
     /// capacity: for each new pattern xi, with f = J xi and
@@ -25,7 +25,7 @@ public enum HopfieldStorage: Sendable {
     case patterns
 }
 
-/// A classical Hopfield network (seed 004): N neurons s_i in {-1, +1}, couplings J
+/// A classical Hopfield network (Hopfield 1982; Amit, Gutfreund & Sompolinsky 1985): N neurons s_i in {-1, +1}, couplings J
 /// (symmetric, zero diagonal) learned from P stored patterns, thresholds theta, and
 /// the energy
 ///
@@ -48,15 +48,10 @@ public struct HopfieldNetwork: Sendable {
     /// matrix is in use; empty otherwise.
     public private(set) var matrix: [Float] = []
 
-    /// Networks of at most 2^16 neurons with a matrix (16 GiB of couplings);
-    /// storage-free networks up to 2^26.
-    public static let maxNeurons = 1 << 26
-    public static let maxMatrixNeurons = 1 << 16
-
+    /// Networks of at most `Limit.width` neurons with a matrix (16 GiB of
+    /// couplings); storage-free networks up to `Limit.spins`.
     public init(neurons: Int, rule: HopfieldRule = .hebb) throws(EngineError) {
-        guard neurons >= 2, neurons <= Self.maxNeurons else {
-            throw .invalid("n_neurons must be in [2, \(Self.maxNeurons)], got \(neurons)")
-        }
+        try Limit.spins.check(neurons, "n_neurons", from: 2)
         if rule == .storkey { try Self.checkMatrixSize(neurons) }
         neuronCount = neurons
         self.rule = rule
@@ -68,8 +63,8 @@ public struct HopfieldNetwork: Sendable {
     }
 
     private static func checkMatrixSize(_ n: Int) throws(EngineError) {
-        guard n <= maxMatrixNeurons else {
-            throw EngineError(.limitExceeded, "a coupling matrix of \(n) neurons is more than the library holds (\(maxMatrixNeurons)); use the storage-free mode (Hebb)")
+        guard n <= Limit.width.value else {
+            throw EngineError(.limitExceeded, "a coupling matrix of \(n) neurons is more than the library holds (\(Limit.width.text)); use the storage-free mode (Hebb)")
         }
     }
 
@@ -266,7 +261,7 @@ public struct HopfieldNetwork: Sendable {
     /// the couplings J_ij (as doubles) and fields h = -theta, so the energies agree.
     public func isingModel() throws(EngineError) -> IsingModel {
         let n = neuronCount
-        guard n * (n - 1) / 2 <= IsingModel.maxCouplings else {
+        guard n * (n - 1) / 2 <= Limit.couplings.value else {
             throw EngineError(.limitExceeded, "\(n) fully coupled neurons are more couplings than an Ising model holds")
         }
         var edges: [(Int, Int, Double)] = []

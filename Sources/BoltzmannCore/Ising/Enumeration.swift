@@ -52,7 +52,7 @@ public enum IsingEnumeration {
         let blocks = StateBlocks(model)
         let tasks = blocks.taskCount(maxTasks: maxTasks)
         var partials = [Best](repeating: Best(), count: tasks)
-        guard monitor.start() else { try monitor.checkNotStopped(); return (0, 0, []) }
+        guard monitor.start(total: Int64(1) << model.spinCount) else { try monitor.checkNotStopped(); return (0, 0, []) }
         partials.withUnsafeMutableBufferPointer { out in
             let out = SharedPointer(out.baseAddress!)
             blocks.run(tasks: 0..<tasks, taskCount: tasks, monitor: monitor) { visit in
@@ -128,7 +128,7 @@ public enum IsingEnumeration {
         // one histogram per worker thread, not per task.
         let workers = min(Parallel.maxThreads, blocks.blockCount)
         var histograms = [Int64](repeating: 0, count: workers * cells)
-        guard monitor.start() else { try monitor.checkNotStopped(); return DensityOfStates(minEnergy: 0, binCount: 0, counts: []) }
+        guard monitor.start(total: Int64(1) << model.spinCount) else { try monitor.checkNotStopped(); return DensityOfStates(minEnergy: 0, binCount: 0, counts: []) }
         histograms.withUnsafeMutableBufferPointer { h in
             let h = SharedPointer(h.baseAddress!)
             blocks.innerUps.withUnsafeBufferPointer { innerUps in
@@ -374,7 +374,7 @@ public enum IsingEnumeration {
         let tasks = blocks.taskCount(maxTasks: max(1, min(maxTasks, (1 << 20) / frames.count)))
         let nb = frames.count
         var partials = [IsingMoments](repeating: IsingMoments(), count: tasks * nb)
-        guard monitor.start() else { try monitor.checkNotStopped(); return [] }
+        guard monitor.start(total: Int64(1) << model.spinCount) else { try monitor.checkNotStopped(); return [] }
         let n = model.spinCount
         partials.withUnsafeMutableBufferPointer { out in
             frames.withUnsafeBufferPointer { f in
@@ -425,7 +425,7 @@ public enum IsingEnumeration {
         defer { total.deallocate(); slots.deallocate() }
         total.initialize(repeating: 0, count: size)
         slots.initialize(repeating: SIMD4(), count: workers * size / 4)
-        guard monitor.start() else { try monitor.checkNotStopped(); return [] }
+        guard monitor.start(total: Int64(1) << model.spinCount) else { try monitor.checkNotStopped(); return [] }
         let shared = SharedPointer(slots)
         blocks.innerUps.withUnsafeBufferPointer { innerUps in
             let innerUps = SharedPointer(UnsafeMutablePointer(mutating: innerUps.baseAddress!))

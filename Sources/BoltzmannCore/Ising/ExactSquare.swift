@@ -4,8 +4,6 @@ import Glibc
 /// exact partition function of the periodic m x n lattice, and Onsager's solution of
 /// the infinite lattice.
 public enum IsingSquare {
-    /// Largest side accepted by `kaufman`.
-    public static let maxSide = 1 << 20
 
     /// Critical temperature T_c = 2 |J| / ln(1 + sqrt 2) of the infinite lattice.
     public static func criticalTemperature(coupling: Double) throws(EngineError) -> Double {
@@ -28,8 +26,8 @@ public enum IsingSquare {
     /// near T_c. Jets give U and C exactly. An antiferromagnet (K < 0) is accepted when
     /// m and n are even (bipartite torus: Z(K) = Z(-K)).
     public static func kaufman(rows m: Int, columns n: Int, coupling: Double, betas: [Double]) throws(EngineError) -> ThermodynamicTable {
-        guard m >= 2, n >= 2, m <= maxSide, n <= maxSide else {
-            throw .invalid("Kaufman's formula needs rows and columns in [2, \(maxSide)], got \(m) x \(n)")
+        guard m >= 2, n >= 2, m <= Limit.units.value, n <= Limit.units.value else {
+            throw .invalid("Kaufman's formula needs rows and columns in [2, \(Limit.units.text)], got \(m) x \(n)")
         }
         try Check.finite(coupling, "coupling")
         try Check.nonEmpty(betas.count, "betas")

@@ -89,8 +89,8 @@ extension IsingModel {
         var n = 1
         for (axis, length) in dimensions.enumerated() {
             guard length > 0 else { throw .invalid("lattice dimension \(axis) must be > 0, got \(length)") }
-            guard length <= maxSpins, n <= maxSpins / length else {
-                throw EngineError(.limitExceeded, "a lattice of \(dimensions.map(String.init).joined(separator: " x ")) spins is larger than the library accepts (\(maxSpins))")
+            guard length <= Limit.spins.value, n <= Limit.spins.value / length else {
+                throw EngineError(.limitExceeded, "a lattice of \(dimensions.map(String.init).joined(separator: " x ")) spins is larger than the library accepts (\(Limit.spins.value))")
             }
             n *= length
         }
@@ -121,8 +121,8 @@ extension IsingModel {
     }
 
     static func checkPairCount(_ n: Int) throws(EngineError) {
-        guard n * (n - 1) / 2 <= maxCouplings else {
-            throw EngineError(.limitExceeded, "a complete graph on \(n) spins has \(n * (n - 1) / 2) couplings, more than the library accepts (\(maxCouplings))")
+        guard n * (n - 1) / 2 <= Limit.couplings.value else {
+            throw EngineError(.limitExceeded, "a complete graph on \(n) spins has \(n * (n - 1) / 2) couplings, more than the library accepts (\(Limit.couplings.value))")
         }
     }
 }

@@ -28,11 +28,6 @@ public struct IsingModel: Sendable {
     /// or nil for any other graph: what axis-resolved observables need.
     public internal(set) var lattice: Lattice? = nil
 
-    /// Largest N any constructor accepts (2^26 spins, about 67 million).
-    public static let maxSpins = 1 << 26
-    /// Largest number of coupled pairs any constructor accepts (2^27; ~7 GB of storage).
-    public static let maxCouplings = 1 << 27
-
     /// Number of coupled pairs.
     public var couplingCount: Int { edgeCoupling.count }
 
@@ -49,8 +44,8 @@ public struct IsingModel: Sendable {
             throw EngineError(.shapeMismatch, "fields has \(h.count) entries but the model has \(n) spins")
         }
         try Check.allFinite(h, "fields")
-        guard edges.count <= 2 * Self.maxCouplings else {
-            throw EngineError(.limitExceeded, "\(edges.count) couplings is more than the library accepts (\(Self.maxCouplings))")
+        guard edges.count <= 2 * Limit.couplings.value else {
+            throw EngineError(.limitExceeded, "\(edges.count) couplings is more than the library accepts (\(Limit.couplings.value))")
         }
         var keyed: [(key: Int, coupling: Double)] = []
         keyed.reserveCapacity(edges.count)
@@ -76,8 +71,8 @@ public struct IsingModel: Sendable {
                 first.append(Int32(key / n)); second.append(Int32(key % n)); values.append(sum)
             }
         }
-        guard values.count <= Self.maxCouplings else {
-            throw EngineError(.limitExceeded, "\(values.count) coupled pairs is more than the library accepts (\(Self.maxCouplings))")
+        guard values.count <= Limit.couplings.value else {
+            throw EngineError(.limitExceeded, "\(values.count) coupled pairs is more than the library accepts (\(Limit.couplings.value))")
         }
         self.init(validated: n, first, second, values, h)
     }
@@ -120,8 +115,8 @@ public struct IsingModel: Sendable {
 
     static func checkSpinCount(_ n: Int) throws(EngineError) {
         guard n > 0 else { throw .invalid("the number of spins must be > 0, got \(n)") }
-        guard n <= maxSpins else {
-            throw EngineError(.limitExceeded, "\(n) spins is more than the library accepts (\(maxSpins))")
+        guard n <= Limit.spins.value else {
+            throw EngineError(.limitExceeded, "\(n) spins is more than the library accepts (\(Limit.spins.text))")
         }
     }
 

@@ -1,7 +1,7 @@
 import Glibc
 
-/// Mean-field theory of a ferromagnet with z neighbours per spin (seed 004, "Ising model
-/// for more than one dimension"): each spin feels the average field z J m + h of its
+/// Mean-field theory of a ferromagnet with z neighbours per spin (Weiss 1907; e.g.
+/// Chandler, "Introduction to Modern Statistical Mechanics", 1987, §5.5): each spin feels the average field z J m + h of its
 /// neighbours, so the magnetisation per spin solves
 ///
 ///     m = tanh(beta (z J m + h)),
@@ -164,10 +164,9 @@ public enum MeanFieldIsing {
 /// beta: with M = 2k - N up spins counted by binom(N, k),
 ///     E(M) = -(J / 2N) (M^2 - N) - h M.
 public enum CurieWeiss {
-    public static let maxSpins = 1 << 26
 
     public static func exact(spins n: Int, coupling: Double, field: Double, betas: [Double]) throws(EngineError) -> IsingEnumeration.Thermodynamics {
-        guard n > 0, n <= maxSpins else { throw .invalid("n must be in [1, \(maxSpins)], got \(n)") }
+        try Limit.spins.check(n, "n")
         try Check.finite(coupling, "coupling")
         try Check.finite(field, "field")
         try Check.nonEmpty(betas.count, "betas")

@@ -106,7 +106,7 @@ public enum SampleMetrics {
     public static func slicedWasserstein(_ x: UnsafeBufferPointer<Float>, _ y: UnsafeBufferPointer<Float>, dimension d: Int,
                                          projections: Int, seed: UInt64, monitor: WorkMonitor = .none()) throws(EngineError) -> Double {
         let (n, m) = try shapes(x, y, d, minimum: 1)
-        guard projections >= 1, projections <= 1 << 20 else { throw .invalid("projections must be in [1, 2^20], got \(projections)") }
+        try Limit.batch.check(projections, "projections")
         try Memory.reserve([(projections * d, 8), (2 * Parallel.hardwareThreads * (n + m), 8)],
                            for: "\(projections) projections in \(d) dimensions")
         var random = RandomStream(seed: seed, stream: 0)

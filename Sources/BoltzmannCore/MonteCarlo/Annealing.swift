@@ -73,14 +73,14 @@ public enum Annealing {
             guard beta >= 0 else { throw .invalid("betas[\(k)] must be >= 0, got \(beta)") }
         }
         guard sweepsPerBeta >= 1 else { throw .invalid("sweeps_per_beta must be >= 1, got \(sweepsPerBeta)") }
-        guard reads >= 1, reads <= MonteCarlo.maxChains else { throw .invalid("reads must be in [1, \(MonteCarlo.maxChains)], got \(reads)") }
-        let n = model.spinCount
+        try Limit.chains.check(reads, "reads")
+        let n = model.spinCount, total = WorkMonitor.product(reads, betas.count, sweepsPerBeta)
         // The reads' final states, and each running read's spins and fields.
         try Memory.reserve([(reads * n, 1), (Parallel.hardwareThreads * n, 24)], for: "\(reads) reads of \(n) spins")
         if let lattice = ByteLattice(model) {
             let schedule = betas.map { lattice.thresholds(rule, beta: $0) }
             let threaded = reads == 1 && n >= 1 << 16
-            return try runReads(reads, spinCount: n, monitor: monitor) { r in
+            return try runReads(reads, spinCount: n, total: total, monitor: monitor) { r in
                 let start = SpinChain(model: model, random: RandomStream(seed: seed, stream: UInt64(r)))
                 var chain = ByteChain(lattice, from: start.spins,
                                       streams: (0..<lattice.blocks).map { RandomStream(seed: seed, stream: UInt64(r) << 32 | UInt64($0 + 1)) })
@@ -100,7 +100,7 @@ public enum Annealing {
             // here, not 2^-30 F (see `Acceptance`).
             let scale = Acceptance.fieldScale(model) * 0x1p14
             let acceptance = betas.map { Acceptance(rule: rule, beta: $0, tableOffset: nil, lazyTies: scale) }
-            return try runReads(reads, spinCount: n, monitor: monitor) { r in
+            return try runReads(reads, spinCount: n, total: total, monitor: monitor) { r in
                 var chain = SpinChain(model: model, random: RandomStream(seed: seed, stream: UInt64(r)))
                 var read = DenseRead(chain)
                 var done = 0
@@ -123,7 +123,7 @@ public enum Annealing {
         let acceptance = betas.map { Acceptance(rule: rule, beta: $0, tableOffset: offset, lazyTies: scale) }
         let sites = (0..<n).map(Int32.init)
         let drifts = !model.hasIntegerParameters
-        return try runReads(reads, spinCount: n, monitor: monitor) { r in
+        return try runReads(reads, spinCount: n, total: total, monitor: monitor) { r in
             var chain = SpinChain(model: model, random: RandomStream(seed: seed, stream: UInt64(r)))
             var done = 0
             sites.withUnsafeBufferPointer { sites in
@@ -144,11 +144,11 @@ public enum Annealing {
     /// Runs `read(r)` for every read in parallel, gathering each read's final spins
     /// and energy, and picks the best.
     private static func runReads(
-        _ reads: Int, spinCount n: Int, monitor: WorkMonitor, _ read: @Sendable (Int) -> (spins: [Int8], energy: Double)
+        _ reads: Int, spinCount n: Int, total: Int64, monitor: WorkMonitor, _ read: @Sendable (Int) -> (spins: [Int8], energy: Double)
     ) throws(EngineError) -> Result {
         var spins = [Int8](repeating: 0, count: reads * n)
         var energies = [Double](repeating: 0, count: reads)
-        guard monitor.start() else { try monitor.checkNotStopped(); return Result(spins: spins, energies: energies, best: 0) }
+        guard monitor.start(total: total) else { try monitor.checkNotStopped(); return Result(spins: spins, energies: energies, best: 0) }
         spins.withUnsafeMutableBufferPointer { s in
             energies.withUnsafeMutableBufferPointer { e in
                 let s = SharedPointer(s.baseAddress!), e = SharedPointer(e.baseAddress!)

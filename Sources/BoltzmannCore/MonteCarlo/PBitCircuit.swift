@@ -1,4 +1,4 @@
-/// Invertible logic for p-bit Ising machines (seed 002 §5.3-5.4; Camsari et al.,
+/// Invertible logic for p-bit Ising machines (Camsari et al.,
 /// Phys. Rev. X 7, 031014, 2017): each gate is a small Ising Hamiltonian whose
 /// ground states are exactly the rows of its truth table (+1 = true, -1 = false),
 /// and a circuit is the sum of its gates' Hamiltonians on shared nodes. A state
@@ -83,8 +83,6 @@ public struct PBitCircuit: Sendable {
     public private(set) var gates: [(gate: Gate, nodes: [Int])] = []
     private var couplings: [(Int, Int, Double)] = []
 
-    /// Largest node count of a circuit (well past what any sampler would mix).
-    public static let maxNodes = 1 << 20
 
     public init() {}
 
@@ -97,7 +95,7 @@ public struct PBitCircuit: Sendable {
             throw EngineError(.shapeMismatch, "\(gate) takes \(gate.arity) nodes, got \(nodes.count)")
         }
         for (k, node) in nodes.enumerated() {
-            guard node >= 0, node < Self.maxNodes - 1 else { throw .invalid("nodes[\(k)] = \(node) is outside [0, \(Self.maxNodes - 1))") }
+            guard node >= 0, node < Limit.units.value - 1 else { throw .invalid("nodes[\(k)] = \(node) is outside [0, \(Limit.units.value - 1))") }
             guard !nodes[..<k].contains(node) else { throw .invalid("nodes[\(k)] = \(node) repeats a terminal of the same gate") }
         }
         nodeCount = max(nodeCount, nodes.max()! + 1)

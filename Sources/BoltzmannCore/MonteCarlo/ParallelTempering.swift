@@ -41,10 +41,8 @@ public final class ParallelTempering {
     /// Completed round trips (slot 0 -> slot K-1 -> slot 0) of all walkers, all runs.
     public private(set) var roundTrips = 0
 
-    public static let maxBetas = 1 << 12
-
     public init(model: IsingModel, betas: [Double], algorithm: MonteCarloAlgorithm, replicas: Int, seed: UInt64) throws(EngineError) {
-        guard betas.count >= 2, betas.count <= Self.maxBetas else { throw .invalid("the ladder needs between 2 and \(Self.maxBetas) betas, got \(betas.count)") }
+        try Limit.betas.check(betas.count, "n_betas", from: 2)
         for (k, beta) in betas.enumerated() {
             try Check.finite(beta, "betas[\(k)]")
             guard beta >= 0 else { throw .invalid("betas[\(k)] must be >= 0, got \(beta)") }
@@ -52,8 +50,8 @@ public final class ParallelTempering {
                 throw .invalid("the ladder must increase strictly: betas[\(k)] = \(beta) follows \(betas[k - 1])")
             }
         }
-        guard replicas >= 1, replicas * betas.count <= MonteCarlo.maxChains else {
-            throw .invalid("replicas must be in [1, \(MonteCarlo.maxChains / betas.count)] for \(betas.count) betas, got \(replicas)")
+        guard replicas >= 1, replicas <= Limit.chains.value / betas.count else {
+            throw .invalid("replicas must be in [1, \(Limit.chains.value / betas.count)] for \(betas.count) betas (replicas x n_betas <= \(Limit.chains.text)), got \(replicas)")
         }
         guard algorithm != .multispin, algorithm != .multispinShared else { throw EngineError(.unsupported, "parallel tempering does not run multi-spin coded replicas") }
         // Each beta's sweeper (its sites and colours, 8 bytes a spin) and every replica's
@@ -90,7 +88,7 @@ public final class ParallelTempering {
         var e = [[Double]](repeating: [], count: replicas * k), m = e
         var q = [[Double]](repeating: [], count: (replicas / 2) * k)
         var accepted = [Int](repeating: 0, count: k - 1), attempted = accepted
-        guard monitor.start() else { try monitor.checkNotStopped(); return }
+        guard monitor.start(total: WorkMonitor.product(replicas * k, burnRounds + measuredRounds, swapEvery)) else { try monitor.checkNotStopped(); return }
         var chains = self.chains
         defer { self.chains = chains }
         let model = self.model, sweepers = self.sweepers

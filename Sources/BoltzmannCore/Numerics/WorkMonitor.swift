@@ -74,7 +74,9 @@ public final class WorkMonitor: @unchecked Sendable {
     /// Reports (done, total, metric) and returns false to stop.
     public typealias Callback = (_ done: Int64, _ total: Int64, _ metric: Double) -> Bool
 
-    public let total: Int64
+    /// The units of work of the call, set by the engine when it starts the work
+    /// (`start(total:)`), before any worker runs.
+    public private(set) var total: Int64 = 0
     private let callback: Callback?
     private let interrupt: InterruptFlag?
     private let caller = pthread_self()
@@ -88,8 +90,7 @@ public final class WorkMonitor: @unchecked Sendable {
 
     /// `interruptible`: register the call so that `bz_interrupt_thread` on the
     /// calling thread reaches it (what the C layer's long calls do).
-    public init(total: Int64, callback: Callback? = nil, interrupt: InterruptFlag? = nil, interruptible: Bool = false) {
-        self.total = total
+    public init(callback: Callback? = nil, interrupt: InterruptFlag? = nil, interruptible: Bool = false) {
         self.callback = callback
         self.interrupt = interrupt
         thread = interruptible ? ThreadCalls.currentThread : nil
@@ -103,7 +104,7 @@ public final class WorkMonitor: @unchecked Sendable {
     }
 
     /// A monitor that never stops and reports to nobody.
-    public static func none(total: Int64 = 0) -> WorkMonitor { WorkMonitor(total: total) }
+    public static func none() -> WorkMonitor { WorkMonitor() }
 
     /// `bz_interrupt_thread`: stop this call.
     func interruptFromOutside() {
@@ -122,8 +123,24 @@ public final class WorkMonitor: @unchecked Sendable {
         return false
     }
 
-    /// Tell the caller the call has started (done = 0), so it learns `total` first.
-    public func start(metric: Double = .nan) -> Bool { report(0, metric) }
+    /// The engine starts the work: it fixes `total` (the engine, which knows the
+    /// work, counts it; a total past Int64 reports as Int64.max) and tells the caller
+    /// (done = 0), so the caller learns the total first. False: stop.
+    public func start<Count: BinaryInteger>(total: Count, metric: Double = .nan) -> Bool {
+        self.total = Int64(clamping: total)
+        return report(0, metric)
+    }
+
+    /// The product of counts of work, Int64.max when it overflows (a total to report).
+    public static func product(_ factors: Int...) -> Int64 {
+        var result: Int64 = 1
+        for f in factors {
+            let (p, overflow) = result.multipliedReportingOverflow(by: Int64(f))
+            if overflow { return .max }
+            result = p
+        }
+        return result
+    }
 
     /// Count `units` more as done; returns false when the call should stop.
     @discardableResult

@@ -1,6 +1,6 @@
 import Glibc
 
-/// N distinguishable units on L levels (seed 003, sections 10.5-10.6).
+/// N distinguishable units on L levels (the multinomial counting of Boltzmann 1877).
 ///
 /// A macrostate is an occupation vector n = (n_0, ..., n_{L-1}) with sum n_l = N. Its
 /// energy is E = sum_l n_l e_l and its multiplicity, the number of microstates

@@ -1,7 +1,7 @@
 import Glibc
 
 /// Level occupations of fermions: independent (Fermi-Dirac) and interacting in the
-/// mean-field approximation (seed 002, section 4).
+/// mean-field (Hartree) approximation.
 public enum Occupations {
     /// f = 1 / (1 + e^x), without overflow for any x (x = ±inf give 0 and 1).
     @inline(__always)

@@ -1,7 +1,7 @@
 import Glibc
 
 extension Spectrum {
-    /// Maximum entropy (Jaynes; seed 004, eqs. 1-4): the Lagrange multiplier beta for
+    /// Maximum entropy (Jaynes 1957): the Lagrange multiplier beta for
     /// which the Boltzmann distribution p_i ∝ g_i e^(-beta E_i) has mean energy
     /// `targetMean`, i.e. the root of -d log Z / d beta = targetMean.
     ///

@@ -47,19 +47,20 @@ int main(void) {
            (long long)n, SIDE, SIDE, (long long)n, -log((double)n));
 
     CHECK(bz_rbm_create(&rbm, PIXELS, HIDDEN, BZ_RBM_BERNOULLI, 1));
-    CHECK(bz_rbm_set_training(rbm, BZ_RBM_LEARNING_RATE, 0.1));
-    CHECK(bz_rbm_set_training(rbm, BZ_RBM_K, 5));
-    CHECK(bz_rbm_set_training(rbm, BZ_RBM_BATCH_SIZE, (double)n));
-    CHECK(bz_rbm_set_training(rbm, BZ_RBM_METRIC, BZ_RBM_METRIC_NONE));
+    bz_rbm_train_options options;
+    CHECK(bz_rbm_train_options_init(&options));
+    options.k = 5;
+    options.batch_size = n;
+    options.metric = BZ_RBM_METRIC_NONE;
 
     printf("epochs   exact LL     AIS LL (100 runs, 3000 betas)\n");
     double ll = 0, betas[3001];
     for (int k = 0; k <= 3000; k++) betas[k] = k / 3000.0;
     for (int round = 1; round <= ROUNDS; round++) {
         /* One schedule over the whole run: round r decays from its share of the rate. */
-        CHECK(bz_rbm_set_training(rbm, BZ_RBM_SCHEDULE, BZ_RBM_LINEAR));
-        CHECK(bz_rbm_set_training(rbm, BZ_RBM_LEARNING_RATE, 0.1 * (ROUNDS - round + 1) / ROUNDS));
-        CHECK(bz_rbm_set_training(rbm, BZ_RBM_FINAL_LEARNING_RATE, 0.1 * (ROUNDS - round) / ROUNDS));
+        options.learning_rate = 0.1 * (ROUNDS - round + 1) / ROUNDS;
+        options.final_learning_rate = 0.1 * (ROUNDS - round) / ROUNDS;
+        CHECK(bz_rbm_set_training(rbm, &options));
         CHECK(bz_rbm_fit(rbm, data, COPIES * n, 100, (uint64_t)round, NULL, NULL, NULL));
         CHECK(mean_log_likelihood(rbm, n, &ll));
         double log_z_ais, stderr_ais, log_z_exact, free_energy[64], mean_f = 0;

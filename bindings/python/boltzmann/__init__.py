@@ -19,6 +19,8 @@ chain, Kaufman, Onsager, mean field), :mod:`boltzmann.montecarlo` (Markov-chain 
 :mod:`boltzmann.errors` (exceptions).
 """
 
+import ctypes as _ctypes
+
 from ._lib import lib as _library
 from .errors import (BoltzmannError, BoltzmannIOError, Busy, Cancelled, FormatError, InternalError,
                      InvalidArgument, InvalidHandle, LimitExceeded, NotConverged, NullPointerError,
@@ -51,6 +53,23 @@ def set_num_threads(n):
 def get_num_threads():
     """The current bound on library threads."""
     return _library.bz_get_num_threads()
+
+
+#: Names of the library's limits and their ``BZ_LIMIT_*`` codes (see :func:`limits`).
+LIMITS = {"count": 0, "iterations": 1, "steps": 2, "sampler_steps": 3, "batch": 4, "chains": 5, "betas": 6,
+          "units": 7, "width": 8, "spins": 9, "couplings": 10, "pairwise_units": 11, "layers": 12}
+
+
+def limits():
+    """The largest value the library accepts under each named limit (``bz_limit``): what
+    bounds ``chains``, ``batch_size``, ``k`` and the like. The header says which limit
+    bounds which argument."""
+    out = _ctypes.c_int64()
+    values = {}
+    for name, code in LIMITS.items():
+        _library.bz_limit(code, _ctypes.byref(out))
+        values[name] = out.value
+    return values
 
 
 def library_path():

@@ -1,9 +1,12 @@
 """numpy <-> C buffer helpers: convert once to contiguous arrays of the C type."""
 
+import ctypes
+import operator
+
 import numpy as np
 
 from ._lib import f64p, i64p
-from .errors import ShapeError
+from .errors import InvalidArgument, ShapeError
 
 
 def vector(values, name, dtype=np.float64):
@@ -32,3 +35,31 @@ def i64(a):
 def seed64(seed):
     """A seed as the library's ``uint64_t``: any Python integer, taken modulo 2^64."""
     return int(seed) & (2**64 - 1)
+
+
+def options(init, **given):
+    """A versioned option struct filled by the library's defaults (``init``, one of the
+    ``bz_*_options_init`` functions, the only copy of them), then by every given field
+    that is not None. Integer fields take integers only; the library checks ranges."""
+    struct = init.argtypes[0]._type_()
+    init(ctypes.byref(struct))
+    fields = dict(struct._fields_)
+    for name, value in given.items():
+        if value is None:
+            continue
+        if name not in fields or name == "version":
+            raise InvalidArgument(f"unknown option {name!r}; the options are {', '.join(list(fields)[1:])}")
+        try:
+            value = float(value) if fields[name] is ctypes.c_double else operator.index(value)
+        except TypeError:
+            raise InvalidArgument(f"{name} must be a{' number' if fields[name] is ctypes.c_double else 'n integer'}, "
+                                  f"got {value!r}") from None
+        if fields[name] is not ctypes.c_double and not -2**63 <= value < 2**63:
+            raise InvalidArgument(f"{name} = {value} does not fit the library's integers")
+        setattr(struct, name, value)
+    return struct
+
+
+def fields(struct):
+    """A struct's fields (without ``version``) as a dict."""
+    return {name: getattr(struct, name) for name, _ in struct._fields_ if name != "version"}

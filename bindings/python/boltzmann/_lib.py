@@ -66,6 +66,13 @@ class bz_sampler_options(ctypes.Structure):
                 ("atol", c_double)]
 
 
+class bz_rbm_train_options(ctypes.Structure):
+    """``bz_rbm_train_options`` (field for field as the header declares it)."""
+    _fields_ = [("version", c_int32), ("learning_rate", c_double), ("final_learning_rate", c_double), ("k", c_int64),
+                ("persistent_chains", c_int64), ("momentum", c_double), ("weight_decay", c_double),
+                ("batch_size", c_int64), ("metric", c_int32)]
+
+
 class bz_train_options(ctypes.Structure):
     """``bz_train_options`` (field for field as the header declares it)."""
     _fields_ = [("version", c_int32), ("steps", c_int64), ("batch_size", c_int64), ("learning_rate", c_double),
@@ -113,6 +120,7 @@ SIGNATURES = {
     "bz_free": (None, [c_void_p]),
     "bz_interrupt": (Status, [c_void_p]),
     "bz_interrupt_thread": (Status, [c_int64]),
+    "bz_limit": (Status, [c_int32, i64p]),
     # thermodynamics
     "bz_spectrum_create": (Status, [POINTER(spectrum_p), f64p, f64p, c_int64]),
     "bz_spectrum_create_log": (Status, [POINTER(spectrum_p), f64p, f64p, c_int64]),
@@ -219,8 +227,9 @@ SIGNATURES = {
     "bz_rbm_log_partition_exact": (Status, [rbm_p, f64p, bz_progress_fn, c_void_p]),
     "bz_rbm_log_partition_ais": (Status, [rbm_p, c_int64, f64p, c_int64, f32p, c_uint64, f64p, f64p, f64p,
                                           bz_progress_fn, c_void_p]),
-    "bz_rbm_set_training": (Status, [rbm_p, c_int32, c_double]),
-    "bz_rbm_get_training": (Status, [rbm_p, c_int32, f64p]),
+    "bz_rbm_train_options_init": (Status, [POINTER(bz_rbm_train_options)]),
+    "bz_rbm_set_training": (Status, [rbm_p, POINTER(bz_rbm_train_options)]),
+    "bz_rbm_get_training": (Status, [rbm_p, POINTER(bz_rbm_train_options)]),
     "bz_rbm_fit": (Status, [rbm_p, f32p, c_int64, c_int64, c_uint64, f64p, bz_progress_fn, c_void_p]),
     "bz_rbm_partial_fit": (Status, [rbm_p, f32p, c_int64, f64p]),
     "bz_rbm_sample": (Status, [rbm_p, c_int64, c_int64, f32p, c_int32, c_uint64, f32p, bz_progress_fn, c_void_p]),

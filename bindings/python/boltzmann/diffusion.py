@@ -16,9 +16,9 @@ import ctypes
 
 import numpy as np
 
-from ._arrays import seed64
+from ._arrays import options as _options, seed64
 from ._handles import HandleOwner, Persistent
-from ._lib import bz_energy_fn, bz_sampler_options, bz_train_options, f32p, f64p, i64p, lib
+from ._lib import bz_energy_fn, f32p, f64p, i64p, lib
 from ._progress import Progress, interruptible
 from .errors import InvalidArgument, ShapeError
 
@@ -297,8 +297,8 @@ class MLPScore(Persistent, ScoreModel):
     n_parameters = property(lambda self: self._info()["n_parameters"], doc="Weights and biases.")
     has_ema = property(lambda self: self._info()["has_ema"], doc="Whether sampling uses EMA parameters.")
 
-    def fit(self, data, sde, steps=5000, batch_size=256, lr=1e-3, final_lr=None, ema=0.999, warmup=100, clip=1.0,
-            epsilon=1e-5, weighting="sigma2", seed=None, callback=None, progress=None):
+    def fit(self, data, sde, steps=None, batch_size=None, lr=None, final_lr=None, ema=None, warmup=None, clip=None,
+            epsilon=None, weighting=None, seed=None, callback=None, progress=None):
         """Train on the rows of ``data`` (n, dim) by denoising score matching on ``sde``:
         ``steps`` Adam steps (rate ``lr`` after ``warmup`` linear steps, then moving linearly
         to ``final_lr`` at the last step when given; gradients clipped
@@ -308,17 +308,18 @@ class MLPScore(Persistent, ScoreModel):
         0 for none). ``callback(step, loss)`` after each step may return False to stop
         early (the model keeps the steps done). ``seed`` (default: derived from the
         model's seed and the number of fits) draws everything. Each call starts a fresh
-        Adam and continues the EMA. The losses of the call go to ``losses_``. Returns self."""
+        Adam and continues the EMA. The losses of the call go to ``losses_``. An option
+        left None takes the library's default (``bz_train_options_init``: 5000 steps of
+        256 rows at lr 1e-3, constant, warm-up 100, clip 1, ema 0.999, epsilon 1e-5,
+        "sigma2"). Returns self."""
         x = np.asarray(data)
         if x.ndim != 2:
             raise ShapeError(f"data must have shape (n, {self.dim}), got {x.shape}")
         x = np.ascontiguousarray(x, dtype=np.float32)
-        options = bz_train_options()
-        lib.bz_train_options_init(ctypes.byref(options))
-        options.steps, options.batch_size, options.learning_rate = int(steps), int(batch_size), float(lr)
-        options.final_learning_rate = -1.0 if final_lr is None else float(final_lr)
-        options.warmup, options.clip, options.ema, options.epsilon = int(warmup), float(clip), float(ema), float(epsilon)
-        options.weighting = _code(_WEIGHTINGS, weighting, "weighting")
+        options = _options(lib.bz_train_options_init, steps=steps, batch_size=batch_size, learning_rate=lr,
+                           final_learning_rate=final_lr, warmup=warmup, clip=clip, ema=ema, epsilon=epsilon,
+                           weighting=None if weighting is None else _code(_WEIGHTINGS, weighting, "weighting"))
+        steps = options.steps
         if seed is None:
             seed = self._seed * 1_000_003 + self._fits
         losses = np.full(max(int(steps), 1), np.nan)
@@ -343,8 +344,8 @@ class MLPScore(Persistent, ScoreModel):
                 f"prediction={info['prediction']!r})")
 
 
-def sample(score, sde, n, method="euler_maruyama", steps=1000, seed=0, epsilon=None, snr=0.16, langevin_steps=1,
-           step_size=2e-5, denoise=False, record=None, rtol=1e-5, atol=1e-5, progress=None):
+def sample(score, sde, n, method="euler_maruyama", steps=None, seed=0, epsilon=None, snr=None, langevin_steps=None,
+           step_size=None, denoise=None, record=None, rtol=None, atol=None, progress=None):
     """n samples (n, d) float32 of the distribution ``score`` describes, by ``method``:
     "euler_maruyama", "pc" (Langevin corrector at ``snr`` + reverse-diffusion predictor),
     "ode_euler", "ode_heun" (probability-flow ODE), "ode_rk45" (the same ODE by adaptive
@@ -354,14 +355,13 @@ def sample(score, sde, n, method="euler_maruyama", steps=1000, seed=0, epsilon=N
     ``steps`` grid steps from t = 1 to ``epsilon`` (default: the process's). ``denoise``
     ends with a Tweedie step. With ``record`` (grid steps), also returns the samples after
     those steps, (len(record), n, d). Row r draws from stream (seed, r): results depend on
-    neither the thread count nor n."""
+    neither the thread count nor n. An option left None takes the library's default
+    (``bz_sampler_options_init``: 1000 steps, snr 0.16, one corrector step, step size
+    2e-5, no denoising, rtol = atol = 1e-5)."""
     if method not in METHODS:
         raise InvalidArgument(f"method must be one of {sorted(METHODS)}, got {method!r}")
-    options = bz_sampler_options()
-    lib.bz_sampler_options_init(ctypes.byref(options))
-    options.steps, options.epsilon, options.snr = int(steps), float(epsilon or 0.0), float(snr)
-    options.langevin_steps, options.step_size, options.denoise = int(langevin_steps), float(step_size), int(bool(denoise))
-    options.rtol, options.atol = float(rtol), float(atol)
+    options = _options(lib.bz_sampler_options_init, steps=steps, epsilon=epsilon, snr=snr, langevin_steps=langevin_steps,
+                       step_size=step_size, denoise=None if denoise is None else int(bool(denoise)), rtol=rtol, atol=atol)
     d = score.dim
     out = np.empty((int(n), d), np.float32)
     marks = np.ascontiguousarray(np.atleast_1d(record if record is not None else []), dtype=np.int64)

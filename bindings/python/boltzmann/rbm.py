@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._arrays import f64, seed64
+from ._arrays import f64, fields, options, seed64
 from ._handles import HandleOwner, Persistent
-from ._lib import f32p, i8p, lib
+from ._lib import bz_rbm_train_options, f32p, i8p, lib
 from ._progress import Progress
 from .errors import InvalidArgument, ShapeError
 
@@ -27,10 +27,8 @@ __all__ = ["RBM", "LogEstimate", "BoltzmannMachine"]
 
 _UNITS = {"bernoulli": 0, "gaussian": 1}
 _METRICS = {None: 0, "none": 0, "reconstruction": 1, "pseudo_log_likelihood": 2}
-_SCHEDULES = {"constant": 0, "linear": 1}
-# Training options of bz_rbm_set_training (BZ_RBM_*).
-_OPTIONS = {"learning_rate": 1, "schedule": 2, "final_learning_rate": 3, "k": 4, "persistent": 5, "momentum": 6,
-            "weight_decay": 7, "batch_size": 8, "metric": 9}
+#: Python names of bz_rbm_train_options fields that differ from the header's.
+_RENAMED = {"persistent": "persistent_chains"}
 
 
 @dataclass(frozen=True)
@@ -127,53 +125,47 @@ class RBM(Persistent, HandleOwner):
         return self
 
     # -- training
-    def set_training(self, **options):
-        """Set training options (kept until set again): ``learning_rate``,
-        ``final_learning_rate`` (a linear decay to it over each :meth:`fit`; None:
-        constant), ``k``, ``persistent`` (PCD chains; 0 for CD), ``momentum``,
-        ``weight_decay``, ``batch_size``, ``metric`` ("reconstruction",
-        "pseudo_log_likelihood" or None)."""
-        for name, value in options.items():
-            if name == "final_learning_rate":
-                lib.bz_rbm_set_training(self._h, _OPTIONS["schedule"], _SCHEDULES["constant" if value is None else "linear"])
-                if value is None:
-                    continue
-            elif name == "metric":
-                if value not in _METRICS:
-                    raise InvalidArgument(f"metric must be 'reconstruction', 'pseudo_log_likelihood' or None, got {value!r}")
-                value = _METRICS[value]
-            elif name not in _OPTIONS or name == "schedule":
-                raise InvalidArgument(f"unknown training option {name!r}")
-            lib.bz_rbm_set_training(self._h, _OPTIONS[name], float(value))
+    def set_training(self, **training):
+        """Change training options, kept until changed again; the rest stay as they are.
+        ``learning_rate``; ``final_learning_rate`` (each :meth:`fit` decays the rate
+        linearly to it; None: constant); ``k``; ``persistent`` (PCD chains; 0 for CD);
+        ``momentum``; ``weight_decay``; ``batch_size``; ``metric`` ("reconstruction",
+        "pseudo_log_likelihood" or None). A bad value changes nothing. The defaults are
+        the library's (``bz_rbm_train_options_init``), see :meth:`training_options`."""
+        current = bz_rbm_train_options()
+        lib.bz_rbm_get_training(self._h, ctypes.byref(current))
+        given = {_RENAMED.get(name, name): value for name, value in training.items()}
+        if "final_learning_rate" in given and given["final_learning_rate"] is None:
+            given["final_learning_rate"] = -1.0
+        if "metric" in given:
+            if given["metric"] not in _METRICS:
+                raise InvalidArgument(f"metric must be 'reconstruction', 'pseudo_log_likelihood' or None, "
+                                      f"got {given['metric']!r}")
+            given["metric"] = _METRICS[given["metric"]]
+        lib.bz_rbm_set_training(self._h, ctypes.byref(_overlay(current, given)))
         return self
 
     def training_options(self):
         """The current training options, as :meth:`set_training` takes them."""
-        def get(name):
-            out = ctypes.c_double()
-            lib.bz_rbm_get_training(self._h, _OPTIONS[name], ctypes.byref(out))
-            return out.value
-        options = {name: get(name) for name in _OPTIONS if name != "schedule"}
-        for name in ("k", "persistent", "batch_size"):
-            options[name] = int(options[name])
-        options["metric"] = {0: None, 1: "reconstruction", 2: "pseudo_log_likelihood"}[int(options["metric"])]
-        if get("schedule") == 0:
-            options["final_learning_rate"] = None
-        return options
+        current = bz_rbm_train_options()
+        lib.bz_rbm_get_training(self._h, ctypes.byref(current))
+        return _python_options(fields(current))
 
-    def fit(self, X, epochs=10, batch_size=10, learning_rate=0.05, final_learning_rate=None, k=1, persistent=0,
-            momentum=0.5, weight_decay=0.0, metric="reconstruction", seed=0, callback=None, progress=None):
+    def fit(self, X, epochs=10, seed=0, callback=None, progress=None, **training):
         """Train for ``epochs`` passes over the rows of X by CD-k (``persistent=0``) or
-        PCD-k with ``persistent`` fantasy chains, minibatch SGD with momentum and L2
-        ``weight_decay``; the rate falls linearly to ``final_learning_rate`` when given.
-        The parameters are kept (call again to train further); momentum and chains start
-        afresh, drawn from ``seed``. Each epoch's ``metric`` goes to ``metrics_`` and to
-        ``callback(epoch, metric)``. ``callback`` or ``progress(done, total)`` returning
-        False stops early: ``fit`` returns, the machine keeps the batches taken and
-        ``metrics_`` the epochs completed. Returns self."""
+        PCD-k with ``persistent`` fantasy chains: minibatch SGD with momentum and L2
+        ``weight_decay``, the rate falling linearly to ``final_learning_rate`` when set.
+        ``training`` options (as :meth:`set_training`) are set first and kept; the
+        others keep their values (the library's defaults until set:
+        ``RBM.default_training()``). The parameters are kept (call again to train
+        further); momentum and chains start afresh, drawn from ``seed``. Each epoch's
+        ``metric`` goes to ``metrics_`` and to ``callback(epoch, metric)``. ``callback``
+        or ``progress(done, total)`` returning False stops early: ``fit`` returns, the
+        machine keeps the batches taken and ``metrics_`` the epochs completed. Returns
+        self."""
         data = _rows(X, self.n_visible, "X")
-        self.set_training(batch_size=batch_size, learning_rate=learning_rate, final_learning_rate=final_learning_rate,
-                          k=k, persistent=persistent, momentum=momentum, weight_decay=weight_decay, metric=metric)
+        if training:
+            self.set_training(**training)
         metrics = np.full(max(int(epochs), 1), np.nan)
         run = Progress(progress, unit="epochs", callback=callback)
         run.run(lib.bz_rbm_fit, self._h, _f32(data), data.shape[0], int(epochs), seed64(seed), f64(metrics),
@@ -181,6 +173,11 @@ class RBM(Persistent, HandleOwner):
         # Stopped early, the library wrote no metrics: the reports carried them.
         self.metrics_ = np.array(run.metrics[:run.done]) if run.stopped else metrics[:int(epochs)]
         return self
+
+    @staticmethod
+    def default_training():
+        """The library's default training options (``bz_rbm_train_options_init``)."""
+        return _python_options(fields(options(lib.bz_rbm_train_options_init)))
 
     def __reduce__(self):
         """Pickles the machine (the library's file format) with its training options,
@@ -280,6 +277,21 @@ class RBM(Persistent, HandleOwner):
 
     def __repr__(self):
         return f"RBM(n_visible={self.n_visible}, n_hidden={self.n_hidden}, visible={self.visible!r})"
+
+
+def _overlay(current, given):
+    """``current`` (a bz_rbm_train_options) with the ``given`` fields changed, checked
+    as :func:`options` checks them."""
+    return options(lib.bz_rbm_train_options_init, **{**fields(current), **given})
+
+
+def _python_options(raw):
+    """bz_rbm_train_options fields as the binding names them."""
+    names = {header: python for python, header in _RENAMED.items()}
+    out = {names.get(name, name): value for name, value in raw.items()}
+    out["final_learning_rate"] = None if out["final_learning_rate"] < 0 else out["final_learning_rate"]
+    out["metric"] = next(name for name, code in _METRICS.items() if code == out["metric"] and name != "none")
+    return out
 
 
 def _unpickle_rbm(data, state):

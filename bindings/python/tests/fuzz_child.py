@@ -245,6 +245,22 @@ def train_options():
     return options
 
 
+def rbm_options():
+    """Training options, most fields in range, some not (legal but slow values stay small)."""
+    options = _lib.bz_rbm_train_options()
+    lib.bz_rbm_train_options_init(ctypes.byref(options))
+    options.learning_rate = rng.choice([0.05, 0.0, -1.0, 1e40, float("nan"), float("inf")])
+    options.final_learning_rate = rng.choice([-1.0, 0.0, 1e-3, float("nan"), float("inf")])
+    options.k = rng.choice([-1, 0, 1, 3, 2**21])
+    options.persistent_chains = rng.choice([-1, 0, 1, 4, 2**21])
+    options.momentum = rng.choice([0.0, 0.5, 1.0, -0.5, float("nan")])
+    options.weight_decay = rng.choice([0.0, 1e-4, -1.0, float("inf")])
+    options.batch_size = rng.choice([-1, 0, 1, 4, 2**21])
+    options.metric = rng.choice([-1, 0, 1, 2, 3])
+    options.version = 1 if rng.random() < 0.9 else 2
+    return ctypes.byref(options)
+
+
 def fit_arguments(m):
     """bz_score_fit's arguments for m rows: losses as long as the steps (NULL options: 5000)."""
     w, options = two(), train_options() if rng.random() < 0.97 else None
@@ -392,6 +408,7 @@ def call():
     i = ctypes.c_int64()
     args = {
         "bz_set_num_threads": lambda: (rng.choice([-1, 0, 1, 2]),),
+        "bz_limit": lambda: (rng.choice([-1, 0, 5, 12, 13, 2**31 - 1]), ctypes.byref(i) if rng.random() < 0.9 else None),
         "bz_spectrum_create": lambda: (new_out(), f64(doubles(n)), f64(doubles(n)), n),
         "bz_spectrum_create_log": lambda: (new_out(), f64(doubles(n)), f64(doubles(n)), n),
         "bz_spectrum_size": lambda: (spectrum(), ctypes.byref(i) if rng.random() < 0.9 else None),
@@ -484,9 +501,9 @@ def call():
                                   1),
         "bz_rbm_visible_units": lambda: (machine(), ctypes.byref(ctypes.c_int32()) if rng.random() < 0.9 else None),
         "bz_rbm_pseudo_log_likelihood": lambda: (machine(), floats(4 * max(m, 1)), m, f64(out_doubles(m))),
-        "bz_rbm_set_training": lambda: (machine(), rng.choice([-1, 0, 1, 4, 5, 8, 9, 10]),
-                                        rng.choice([-1.0, 0.0, 0.5, 1.0, 2.0, 3.0, 1e40, float("nan"), float("inf")])),
-        "bz_rbm_get_training": lambda: (machine(), rng.choice([-1, 0, 1, 9, 10]), ctypes.byref(d) if rng.random() < 0.9 else None),
+        "bz_rbm_set_training": lambda: (machine(), rbm_options() if rng.random() < 0.9 else None),
+        "bz_rbm_get_training": lambda: (machine(), ctypes.byref(_lib.bz_rbm_train_options()) if rng.random() < 0.9 else None),
+        "bz_rbm_train_options_init": lambda: (ctypes.byref(_lib.bz_rbm_train_options()) if rng.random() < 0.9 else None,),
         "bz_rbm_partial_fit": lambda: (machine(), floats(4 * max(m, 1)), m, ctypes.byref(d)),
         "bz_rbm_sample": lambda: (machine(), rng.choice([-1, 0, 1, 2, 2**21]), rng.choice([-1, 0, 1, 3]),
                                   floats(4 * 2) if rng.random() < 0.3 else None, rng.choice([0, 1]), 5,

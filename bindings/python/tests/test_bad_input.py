@@ -23,6 +23,15 @@ lib = _lib.lib
 NAN, INF = math.nan, math.inf
 
 
+def rbm_options(**fields):
+    """A bz_rbm_train_options at the library's defaults but for ``fields`` (any values)."""
+    options = _lib.bz_rbm_train_options()
+    lib.bz_rbm_train_options_init(ctypes.byref(options))
+    for name, value in fields.items():
+        setattr(options, name, value)
+    return ctypes.byref(options)
+
+
 def arr(*values):
     return np.array(values, dtype=np.float64)
 
@@ -662,21 +671,24 @@ def rbm_cases():
         ("bz_rbm_pseudo_log_likelihood", (gaussian, f32(0, 1, 2), 1, ctypes.byref(D())), bz.Unsupported, "Bernoulli"),
         ("bz_rbm_log_partition_ais", (gaussian, 5, None, 0, f32(0, 0, 0), 1, ctypes.byref(D()), None, None, NOFN, None),
          bz.Unsupported, "base"),
-        ("bz_rbm_set_training", (rbm, 0, 1.0), bz.InvalidArgument, "option"),
-        ("bz_rbm_set_training", (rbm, 1, NAN), bz.NumericError, "learning_rate"),
-        ("bz_rbm_set_training", (rbm, 1, 0.0), bz.InvalidArgument, "learning_rate"),
-        ("bz_rbm_set_training", (rbm, 2, 2.0), bz.InvalidArgument, "schedule"),
-        ("bz_rbm_set_training", (rbm, 3, -1.0), bz.InvalidArgument, "final_learning_rate"),
-        ("bz_rbm_set_training", (rbm, 4, 0.0), bz.InvalidArgument, "k must"),
-        ("bz_rbm_set_training", (rbm, 4, 1.5), bz.InvalidArgument, "whole"),
-        ("bz_rbm_set_training", (rbm, 5, -1.0), bz.InvalidArgument, "persistent_chains"),
-        ("bz_rbm_set_training", (rbm, 6, 1.0), bz.InvalidArgument, "momentum"),
-        ("bz_rbm_set_training", (rbm, 7, -1.0), bz.InvalidArgument, "weight_decay"),
-        ("bz_rbm_set_training", (rbm, 8, 0.0), bz.InvalidArgument, "batch_size"),
-        ("bz_rbm_set_training", (rbm, 9, 3.0), bz.InvalidArgument, "metric"),
-        ("bz_rbm_set_training", (dead, 1, 0.1), bz.InvalidHandle, "rbm"),
-        ("bz_rbm_get_training", (rbm, 10, ctypes.byref(D())), bz.InvalidArgument, "option"),
-        ("bz_rbm_get_training", (rbm, 1, None), bz.NullPointerError, "out"),
+        ("bz_limit", (13, ctypes.byref(ctypes.c_int64())), bz.InvalidArgument, "BZ_LIMIT_LAYERS (12)"),
+        ("bz_limit", (-1, ctypes.byref(ctypes.c_int64())), bz.InvalidArgument, "limit must be"),
+        ("bz_limit", (0, None), bz.NullPointerError, "out"),
+        ("bz_rbm_set_training", (rbm, None), bz.NullPointerError, "options"),
+        ("bz_rbm_set_training", (rbm, rbm_options(version=99)), bz.InvalidArgument, "BZ_RBM_TRAIN_OPTIONS_VERSION"),
+        ("bz_rbm_set_training", (rbm, rbm_options(learning_rate=NAN)), bz.NumericError, "learning_rate"),
+        ("bz_rbm_set_training", (rbm, rbm_options(learning_rate=0.0)), bz.InvalidArgument, "learning_rate"),
+        ("bz_rbm_set_training", (rbm, rbm_options(final_learning_rate=INF)), bz.NumericError, "final_learning_rate"),
+        ("bz_rbm_set_training", (rbm, rbm_options(k=0)), bz.InvalidArgument, "k must"),
+        ("bz_rbm_set_training", (rbm, rbm_options(k=2**21)), bz.InvalidArgument, "2^20"),
+        ("bz_rbm_set_training", (rbm, rbm_options(persistent_chains=-1)), bz.InvalidArgument, "persistent_chains"),
+        ("bz_rbm_set_training", (rbm, rbm_options(momentum=1.0)), bz.InvalidArgument, "momentum"),
+        ("bz_rbm_set_training", (rbm, rbm_options(weight_decay=-1.0)), bz.InvalidArgument, "weight_decay"),
+        ("bz_rbm_set_training", (rbm, rbm_options(batch_size=0)), bz.InvalidArgument, "batch_size"),
+        ("bz_rbm_set_training", (rbm, rbm_options(metric=3)), bz.InvalidArgument, "metric"),
+        ("bz_rbm_set_training", (dead, rbm_options()), bz.InvalidHandle, "rbm"),
+        ("bz_rbm_train_options_init", (None,), bz.NullPointerError, "options"),
+        ("bz_rbm_get_training", (rbm, None), bz.NullPointerError, "out"),
         ("bz_rbm_fit", fit(f32(0, 1, 1), 1, epochs=0), bz.InvalidArgument, "epochs"),
         ("bz_rbm_fit", fit(f32(0, 1, 3), 1), bz.InvalidArgument, "data[0, 2]"),
         ("bz_rbm_fit", fit(f32(0, 1, NAN), 1), bz.NumericError, "data[0, 2]"),
@@ -892,14 +904,14 @@ def learned_score_cases():
         ("bz_score_fit", fit(x=None), bz.NullPointerError, "data"),
         ("bz_score_fit", fit(x=f32(0, 0, 1, INF)), bz.NumericError, "data[1][1]"),
         ("bz_score_fit", fit(opts=options(version=7)), bz.InvalidArgument, "options.version"),
-        ("bz_score_fit", fit(opts=options(steps=0)), bz.InvalidArgument, "options.steps"),
-        ("bz_score_fit", fit(opts=options(batch_size=0)), bz.InvalidArgument, "options.batch_size"),
-        ("bz_score_fit", fit(opts=options(learning_rate=-1.0)), bz.InvalidArgument, "options.learning_rate"),
-        ("bz_score_fit", fit(opts=options(final_learning_rate=INF)), bz.InvalidArgument, "options.final_learning_rate"),
-        ("bz_score_fit", fit(opts=options(warmup=-1)), bz.InvalidArgument, "options.warmup"),
-        ("bz_score_fit", fit(opts=options(clip=NAN)), bz.InvalidArgument, "options.clip"),
-        ("bz_score_fit", fit(opts=options(ema=1.0)), bz.InvalidArgument, "options.ema"),
-        ("bz_score_fit", fit(opts=options(epsilon=0.0)), bz.InvalidArgument, "options.epsilon"),
+        ("bz_score_fit", fit(opts=options(steps=0)), bz.InvalidArgument, "steps"),
+        ("bz_score_fit", fit(opts=options(batch_size=0)), bz.InvalidArgument, "batch_size"),
+        ("bz_score_fit", fit(opts=options(learning_rate=-1.0)), bz.InvalidArgument, "learning_rate"),
+        ("bz_score_fit", fit(opts=options(final_learning_rate=INF)), bz.InvalidArgument, "final_learning_rate"),
+        ("bz_score_fit", fit(opts=options(warmup=-1)), bz.InvalidArgument, "warmup"),
+        ("bz_score_fit", fit(opts=options(clip=NAN)), bz.InvalidArgument, "clip"),
+        ("bz_score_fit", fit(opts=options(ema=1.0)), bz.InvalidArgument, "ema"),
+        ("bz_score_fit", fit(opts=options(epsilon=0.0)), bz.InvalidArgument, "epsilon"),
         ("bz_score_fit", fit(opts=options(weighting=2)), bz.InvalidArgument, "options.weighting"),
         ("bz_score_fit", fit(opts=options(steps=4, batch_size=2, learning_rate=1e30, clip=0.0, warmup=0)), bz.NumericError,
          "diverged"),
@@ -1030,13 +1042,13 @@ def diffusion_cases():
         ("bz_diffusion_sample", sample(method=9), bz.InvalidArgument, "method"),
         ("bz_diffusion_sample", sample(dim=3), bz.ShapeError, "dim"),
         ("bz_diffusion_sample", sample(opts=bad_version), bz.InvalidArgument, "options.version"),
-        ("bz_diffusion_sample", sample(opts=no_steps), bz.InvalidArgument, "options.steps"),
+        ("bz_diffusion_sample", sample(opts=no_steps), bz.InvalidArgument, "steps"),
         ("bz_diffusion_sample", sample(n=-1), bz.InvalidArgument, "n"),
         ("bz_diffusion_sample", sample(out_=ctypes.POINTER(ctypes.c_float)()), bz.NullPointerError, "out"),
         ("bz_diffusion_sample", sample(rec=record, n_rec=2, traj=out), bz.InvalidArgument, "record"),
         ("bz_diffusion_sample", sample(rec=record, n_rec=1, traj=None), bz.NullPointerError, "trajectory"),
         ("bz_diffusion_sample", sample(method=4, sde_handle=subvp), bz.Unsupported, "sub-VP"),
-        ("bz_diffusion_sample", sample(method=7, opts=loose), bz.InvalidArgument, "options.rtol"),
+        ("bz_diffusion_sample", sample(method=7, opts=loose), bz.InvalidArgument, "rtol"),
         ("bz_diffusion_sample", sample(method=7, rec=record, n_rec=1, traj=out), bz.Unsupported, "trajectory"),
         ("bz_toy_data", (7, 10, 1, -1.0, out), bz.InvalidArgument, "kind"),
         ("bz_toy_data", (0, -1, 1, -1.0, out), bz.InvalidArgument, "n"),

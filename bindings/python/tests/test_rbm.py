@@ -1,5 +1,6 @@
 """RBMs through the binding: exact quantities against numpy brute force."""
 
+import ctypes
 import itertools
 import pickle
 
@@ -7,6 +8,7 @@ import numpy as np
 import pytest
 
 import boltzmann as bz
+from boltzmann import _lib
 
 
 def random_rbm(nv, nh, seed):
@@ -226,3 +228,38 @@ def test_ais_on_digits_matches_exact_log_z():
     assert abs(ais.value - exact) < 3 * ais.stderr and abs(ais.value - exact) < 0.1, (ais, exact)
     ll = rbm.log_likelihood(x)
     assert -40 < ll.value < -15
+
+
+def test_training_options_come_from_the_library_and_change_as_a_whole():
+    raw = _lib.bz_rbm_train_options()
+    _lib.lib.bz_rbm_train_options_init(ctypes.byref(raw))
+    defaults = bz.RBM.default_training()
+    assert (defaults["learning_rate"], defaults["k"], defaults["batch_size"]) == (raw.learning_rate, raw.k, raw.batch_size)
+    assert defaults["final_learning_rate"] is None and defaults["metric"] == "reconstruction"
+    rbm = bz.RBM(3, 2, seed=1)
+    assert rbm.training_options() == defaults
+    rbm.set_training(k=3, batch_size=7, final_learning_rate=0.0)
+    with pytest.raises(bz.InvalidArgument, match="momentum"):
+        rbm.set_training(k=9, momentum=1.0)  # one bad option: nothing changes
+    with pytest.raises(bz.InvalidArgument, match="unknown option 'schedule'"):
+        rbm.set_training(schedule="linear")
+    with pytest.raises(bz.InvalidArgument, match="k must be an integer"):
+        rbm.set_training(k=2.5)
+    changed = {**defaults, "k": 3, "batch_size": 7, "final_learning_rate": 0.0}
+    assert rbm.training_options() == changed
+    rbm.fit([[0, 1, 1]], epochs=1)  # fit without options keeps them
+    assert rbm.training_options() == changed
+    assert pickle.loads(pickle.dumps(rbm)).training_options() == changed
+
+
+def test_limits_are_the_ones_the_library_enforces():
+    limits = bz.limits()
+    assert set(limits) == set(bz.LIMITS) and limits["count"] == 2**40
+    rbm = bz.RBM(3, 2, seed=1)
+    rbm.set_training(k=limits["steps"], batch_size=limits["batch"])
+    with pytest.raises(bz.InvalidArgument, match=r"k must be in \[1, 2\^20\]"):
+        rbm.set_training(k=limits["steps"] + 1)
+    with pytest.raises(bz.InvalidArgument, match="n_chains"):
+        rbm.sample(limits["batch"] + 1, steps=0)
+    with pytest.raises(bz.InvalidArgument, match="n_hidden"):
+        bz.diffusion.MLPScore(2, hidden=[4] * (limits["layers"] + 1))
