@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // Boltzmann: a statistical-physics and energy-based-model engine.
-// Layout and ABI rules: see DESIGN.md in the project's shared notes and README.md.
+// Layout and ABI rules: see docs/DESIGN.md and README.md.
 import PackageDescription
 
 /// Export only the `bz_*` functions the header declares from libboltzmann.so. lld (it

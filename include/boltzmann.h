@@ -102,14 +102,15 @@ extern "C" {
 
 /* Version of this header. The library reports its own at run time
  * (bz_version_number); a binding refuses a library whose major differs. */
-#define BZ_VERSION_MAJOR 0
-#define BZ_VERSION_MINOR 11
+#define BZ_VERSION_MAJOR 3
+#define BZ_VERSION_MINOR 0
 #define BZ_VERSION_PATCH 0
-#define BZ_VERSION_STRING "0.11.0"
+#define BZ_VERSION_STRING "3.0.0"
 #define BZ_VERSION_NUMBER (BZ_VERSION_MAJOR * 10000 + BZ_VERSION_MINOR * 100 + BZ_VERSION_PATCH)
 
 /* Version of the binary interface: bumped whenever a declared function changes
- * signature or meaning. Bindings check it at load time. */
+ * signature or meaning. Bindings check it at load time. From 3.0.0 on the
+ * library's major version is its ABI version. */
 #define BZ_ABI_VERSION 3
 
 /* Status codes. The numbers are part of the ABI: codes are only ever appended,
@@ -196,7 +197,9 @@ int32_t bz_get_num_threads(void);
                                       visible machine's spins, a Gaussian mixture's dim,
                                       an MLP's time embedding */
 #define BZ_LIMIT_LAYERS         12 /* hidden layers of an MLP */
-#define BZ_N_LIMITS             13
+#define BZ_LIMIT_MEASUREMENTS   13 /* stored Monte Carlo measurements of one run, over
+                                      all chains */
+#define BZ_N_LIMITS             14
 
 /* *out = the largest value accepted under limit (BZ_LIMIT_*).
  * Errors: NULL_POINTER, INVALID_ARGUMENT (an unknown limit). */
@@ -868,7 +871,8 @@ bz_status bz_mc_release_clamps(bz_mc *mc);
 /* Run burn_in + sweeps sweeps on every chain, measuring e and m after every
  * measure_every-th sweep past the burn-in (sweeps / measure_every measurements
  * per chain), and replace the last run's measurements. sweeps >= 1, burn_in >= 0,
- * 1 <= measure_every <= sweeps, and chains * (sweeps / measure_every) <= 2^31.
+ * 1 <= measure_every <= sweeps, and chains * (sweeps / measure_every) <=
+ * BZ_LIMIT_MEASUREMENTS (else LIMIT_EXCEEDED).
  * Progress counts sweeps over all chains (total chains * (burn_in + sweeps));
  * bz_interrupt(mc) stops the run (the chains keep the sweeps done).
  * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT, LIMIT_EXCEEDED,
@@ -1781,7 +1785,7 @@ bz_status bz_score_deserialize(bz_score **out, const uint8_t *bytes, int64_t siz
 typedef struct bz_sampler_options {
     int32_t version;        /* BZ_SAMPLER_OPTIONS_VERSION */
     int64_t steps;          /* time steps (noise levels for annealed Langevin); 1000 */
-    double epsilon;         /* end time in (0, 1); 0 takes the process's default */
+    double epsilon;         /* end time in (0, 1), 0 for the process's own; 0 */
     double snr;             /* PC corrector signal-to-noise ratio; 0.16 */
     int64_t langevin_steps; /* corrector steps per step (PC), steps per level
                                (annealed Langevin); 1 */

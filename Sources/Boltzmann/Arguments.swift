@@ -4,14 +4,9 @@ import CBoltzmann
 /// Checks of raw C arguments (pointers and counts). Semantic checks of values
 /// (finite, in range) live in the engine, which reports them as `EngineError`.
 enum Argument {
-    /// `Limit.count`, the largest element count of any array.
-    static let maxCount = Int64(Limit.count.value)
-
-    /// A count that must be > 0 (and plausible).
+    /// A count of elements, in [1, `Limit.count`].
     static func count(_ n: Int64, _ name: String) throws(EngineError) -> Int {
-        guard n > 0 else { throw .invalid("\(name) must be > 0, got \(n)") }
-        guard n <= maxCount else { throw .invalid("\(name) = \(n) is larger than the library accepts (\(maxCount))") }
-        return Int(n)
+        try Limit.count.check(n, name)
     }
 
     /// The product of counts (each >= 1) when it stays within `Limit.count`.
@@ -19,7 +14,7 @@ enum Argument {
         var result = 1
         for f in factors {
             let (p, overflow) = result.multipliedReportingOverflow(by: f)
-            guard !overflow, p <= Int(maxCount) else { throw .invalid("\(name) is more than the library accepts (2^40)") }
+            guard !overflow, p <= Limit.count.value else { throw .invalid("\(name) is more than the library accepts (2^40)") }
             result = p
         }
         return result
@@ -61,25 +56,17 @@ enum Argument {
 /// `Limit.count`; the pointer is checked after the counts, so a NULL with zero rows
 /// is still a NULL. Values are the engine's to check.
 func rows<T>(_ pointer: UnsafePointer<T>?, _ count: some BinaryInteger, _ width: Int, _ name: String, rowsName: String = "n_rows",
-             minRows: Int64 = 1) throws(EngineError) -> UnsafeBufferPointer<T> {
-    let limit = Int64(Limit.count.value), count = Int64(clamping: count)
-    guard count >= minRows, count <= limit else { throw .invalid("\(rowsName) must be in [\(minRows), 2^40], got \(count)") }
-    guard width >= 1, count <= limit / Int64(width) else { throw .invalid("\(rowsName) x \(width) values is more than the library accepts (2^40)") }
+             minRows: Int = 1) throws(EngineError) -> UnsafeBufferPointer<T> {
+    let count = try Limit.count.check(count, rowsName, from: minRows)
+    guard width >= 1, count <= Limit.count.value / width else { throw .invalid("\(rowsName) x \(width) values is more than the library accepts (2^40)") }
     guard let pointer else { throw EngineError(.nullPointer, "\(name) is NULL") }
-    return UnsafeBufferPointer(start: pointer, count: Int(count) * width)
+    return UnsafeBufferPointer(start: pointer, count: count * width)
 }
 
 /// `rows` for a width the caller gives (`dim`, >= 1).
 func rows<T>(_ pointer: UnsafePointer<T>?, _ count: Int64, dim: Int64, _ name: String, rowsName: String = "n",
-             minRows: Int64 = 0) throws(EngineError) -> UnsafeBufferPointer<T> {
-    guard dim >= 1, dim <= Int64(Limit.count.value) else { throw .invalid("dim must be in [1, 2^40], got \(dim)") }
-    return try rows(pointer, count, Int(dim), name, rowsName: rowsName, minRows: minRows)
-}
-
-func finiteRows(_ values: UnsafeBufferPointer<Float>, _ dim: Int64, _ name: String) throws(EngineError) {
-    if let k = values.firstIndex(where: { !$0.isFinite }) {
-        throw EngineError(.nonFinite, "\(name)[\(k / Int(dim))][\(k % Int(dim))] must be finite, got \(values[k])")
-    }
+             minRows: Int = 0) throws(EngineError) -> UnsafeBufferPointer<T> {
+    try rows(pointer, count, Limit.count.check(dim, "dim"), name, rowsName: rowsName, minRows: minRows)
 }
 
 extension UnsafeMutablePointer {

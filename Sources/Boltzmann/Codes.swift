@@ -46,6 +46,7 @@ enum Code {
         ("BZ_LIMIT_COUPLINGS", BZ_LIMIT_COUPLINGS, .couplings),
         ("BZ_LIMIT_PAIRWISE_UNITS", BZ_LIMIT_PAIRWISE_UNITS, .pairwiseUnits),
         ("BZ_LIMIT_LAYERS", BZ_LIMIT_LAYERS, .layers),
+        ("BZ_LIMIT_MEASUREMENTS", BZ_LIMIT_MEASUREMENTS, .measurements),
     ])
 
     static let couplings = Codes<IsingModel.CouplingDistribution>([

@@ -7,10 +7,6 @@ import CBoltzmann
 /// settable; used by one call at a time.
 typealias DenseHopfieldHandle = ExclusiveHandle<Box<DenseHopfield>>
 
-extension DenseHopfield: HandleValue {
-    static var handleTypeName: String { "bz_dense_hopfield" }
-}
-
 private func handle(_ pointer: OpaquePointer?) throws(EngineError) -> DenseHopfieldHandle {
     try Handles.lookup(pointer, as: DenseHopfieldHandle.self, "net")
 }

@@ -7,10 +7,6 @@ import Synchronization
 /// The forward process behind a `bz_sde *` (immutable).
 typealias SDEHandle = SharedHandle<ForwardProcess>
 
-extension ForwardProcess: HandleValue {
-    static var handleTypeName: String { "bz_sde" }
-}
-
 /// The score model behind a `bz_score *`. Calls read a snapshot of the model (a
 /// value), so any number may sample at once; training (one call at a time) works
 /// on a copy and publishes it when done, or when stopped, never half a step.
@@ -141,7 +137,7 @@ public func bz_sde_perturb(
     guarded { () throws(EngineError) in
         let p = try process(sde)
         let data = try rows(x0, n, dim: dim, "x0")
-        try finiteRows(data, dim, "x0")
+        try Check.allFinite(data, "x0", width: Int(dim))
         guard n > 0 else { return }
         let t = try Argument.array(times, Int(n), "times")
         for (k, value) in t.enumerated() { try ForwardProcess.checkTime(value, "times[\(k)]") }
@@ -205,7 +201,7 @@ public func bz_score_eval(
         let model = try scoreHandle(score).model, p = try process(sde)
         try Argument.length(dim, "dim", equals: model.dimension, "the model's dim")
         let input = try rows(x, n, dim: dim, "x")
-        try finiteRows(input, dim, "x")
+        try Check.allFinite(input, "x", width: Int(dim))
         try ForwardProcess.checkTime(t)
         guard n > 0 else { return }
         if let scoreOut { model.score(input.baseAddress!, count: Int(n), time: t, process: p, into: scoreOut) }
@@ -222,7 +218,7 @@ public func bz_score_gmm_log_density(
         let model = try mixture(score), p = try process(sde)
         try Argument.length(dim, "dim", equals: model.dimension, "the model's dim")
         let input = try rows(x, n, dim: dim, "x")
-        if let k = input.firstIndex(where: { !$0.isFinite }) { throw EngineError(.nonFinite, "x[\(k / Int(dim))][\(k % Int(dim))] must be finite, got \(input[k])") }
+        try Check.allFinite(input, "x", width: Int(dim))
         try ForwardProcess.checkTime(t)
         guard n > 0 else { return }
         let out = try Argument.output(logDensity, "log_density"), d = Int(dim)

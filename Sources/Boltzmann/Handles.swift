@@ -90,6 +90,15 @@ protocol HandleValue {
     static var handleTypeName: String { get }
 }
 
+extension DenseHopfield: HandleValue { static var handleTypeName: String { "bz_dense_hopfield" } }
+extension HopfieldNetwork: HandleValue { static var handleTypeName: String { "bz_hopfield" } }
+extension IsingModel: HandleValue { static var handleTypeName: String { "bz_ising" } }
+extension MonteCarlo: HandleValue { static var handleTypeName: String { "bz_mc" } }
+extension ParallelTempering: HandleValue { static var handleTypeName: String { "bz_pt" } }
+extension RBMTrainer: HandleValue { static var handleTypeName: String { "bz_rbm" } }
+extension ForwardProcess: HandleValue { static var handleTypeName: String { "bz_sde" } }
+extension Spectrum: HandleValue { static var handleTypeName: String { "bz_spectrum" } }
+
 /// An immutable engine value behind a handle (`bz_spectrum`, `bz_ising`, `bz_sde`): any
 /// number of calls, on any threads, may read it at once; long calls on it may be
 /// interrupted.

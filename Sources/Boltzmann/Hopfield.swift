@@ -7,10 +7,6 @@ import CBoltzmann
 /// used by one call at a time.
 typealias HopfieldHandle = ExclusiveHandle<Box<HopfieldNetwork>>
 
-extension HopfieldNetwork: HandleValue {
-    static var handleTypeName: String { "bz_hopfield" }
-}
-
 private func handle(_ pointer: OpaquePointer?) throws(EngineError) -> HopfieldHandle {
     try Handles.lookup(pointer, as: HopfieldHandle.self, "net")
 }

@@ -7,10 +7,6 @@ import CBoltzmann
 /// the only shared mutable state, and it is atomic.
 typealias IsingHandle = SharedHandle<IsingModel>
 
-extension IsingModel: HandleValue {
-    static var handleTypeName: String { "bz_ising" }
-}
-
 private func handle(_ pointer: OpaquePointer?) throws(EngineError) -> IsingHandle {
     try Handles.lookup(pointer, as: IsingHandle.self, "model")
 }

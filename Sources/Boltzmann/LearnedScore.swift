@@ -107,7 +107,7 @@ public func bz_score_fit(
         let h = try scoreHandle(score), p = try process(sde)
         try Argument.length(dim, "dim", equals: try learned(score).dimension, "the model's dim")
         let points = try rows(data, n, dim: dim, "data", minRows: 1)
-        try finiteRows(points, dim, "data")
+        try Check.allFinite(points, "data", width: Int(dim))
         let settings = try trainingOptions(options)
         var done: [Double] = []
         defer {

@@ -53,10 +53,10 @@ public func bz_mode_coverage(
 ) -> bz_status {
     guarded { () throws(EngineError) in
         let points = try rows(samples, n, dim: dim, "samples", minRows: 1)
-        try finiteRows(points, dim, "samples")
+        try Check.allFinite(points, "samples", width: Int(dim))
         let k = try Argument.count(nModes, "n_modes")
-        guard k <= Int(Argument.maxCount) / Int(dim) else { throw .invalid("n_modes x dim is larger than the library accepts") }
-        let result = try SampleMetrics.modeCoverage(points, dimension: Int(dim), means: try Argument.array(means, k * Int(dim), "means"),
+        let result = try SampleMetrics.modeCoverage(points, dimension: Int(dim),
+                                                    means: try Argument.array(means, Argument.product(k, Int(dim), name: "n_modes x dim"), "means"),
                                                     deviations: try Argument.array(stds, k, "stds"))
         try Argument.output(outCovered, "out_covered").pointee = result.covered
         weights?.write(result.weights)

@@ -7,16 +7,9 @@ import Synchronization
 /// The object behind a `bz_mc *`: a mutable sampler, one call at a time (BZ_ERR_BUSY).
 typealias MonteCarloHandle = ExclusiveHandle<MonteCarlo>
 
-extension MonteCarlo: HandleValue {
-    static var handleTypeName: String { "bz_mc" }
-}
-
 private func handle(_ pointer: OpaquePointer?) throws(EngineError) -> MonteCarloHandle {
     try Handles.lookup(pointer, as: MonteCarloHandle.self, "mc")
 }
-
-/// Largest number of stored measurements (chains x per chain): 16 GB of series.
-let maxMeasurements: Int64 = 1 << 31
 
 /// The engine's estimates (in `MonteCarlo.Observable.allCases` order) at their
 /// `BZ_OBS_*` indices, as `bz_mc_results` and `bz_pt_results` write them.
@@ -100,16 +93,7 @@ public func bz_mc_run(
     guarded { () throws(EngineError) in
         let h = try handle(mc)
         try h.use { s throws(EngineError) in
-            // The engine names bad counts; here only what it cannot see: sizes that
-            // would overflow or store more than maxMeasurements values.
-            guard sweeps <= Argument.maxCount, burnIn <= Argument.maxCount else {
-                throw .invalid("sweeps and burn_in must be <= \(Argument.maxCount), got \(sweeps) and \(burnIn)")
-            }
-            let measurements = measureEvery >= 1 ? sweeps / measureEvery : 0
-            guard measurements <= maxMeasurements / Int64(s.chainCount) else {
-                throw EngineError(.limitExceeded, "\(s.chainCount) chains x \(measurements) measurements is more than \(maxMeasurements) stored values; raise measure_every")
-            }
-            try s.run(sweeps: Int(sweeps), burnIn: Int(burnIn), measureEvery: Int(clamping: measureEvery),
+            try s.run(sweeps: Int(clamping: sweeps), burnIn: Int(clamping: burnIn), measureEvery: Int(clamping: measureEvery),
                       monitor: monitor(progress, user, interrupt: h.interrupt))
         }
     }
@@ -124,17 +108,12 @@ public func bz_mc_sample(
         let out = try Argument.output(spins, "spins")
         let h = try handle(mc)
         try h.use { s throws(EngineError) in
-            // The engine names bad values; here only what it cannot see: products
-            // that would overflow, and the output's length.
-            let count = try Argument.count(nSamples, "n_samples")
-            guard every <= Argument.maxCount / nSamples, burnIn <= Argument.maxCount else {
-                throw .invalid("n_samples x every and burn_in must be <= \(Argument.maxCount), got \(nSamples) x \(every) and \(burnIn)")
-            }
+            // The engine checks the values; here the output's length.
             let expected = (Int64(s.chainCount) * Int64(s.model.spinCount)).multipliedReportingOverflow(by: nSamples)
             guard !expected.overflow, n == expected.partialValue else {
                 throw EngineError(.shapeMismatch, "n must be chains x n_samples x n_spins = \(s.chainCount) x \(nSamples) x \(s.model.spinCount), got \(n)")
             }
-            let samples = try s.sample(count: count, every: Int(clamping: every), burnIn: Int(burnIn),
+            let samples = try s.sample(count: Int(clamping: nSamples), every: Int(clamping: every), burnIn: Int(clamping: burnIn),
                                        monitor: monitor(progress, user, interrupt: h.interrupt))
             out.write(samples)
         }

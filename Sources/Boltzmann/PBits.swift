@@ -82,8 +82,7 @@ public func bz_pbit_factor(
     _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
 ) -> bz_status {
     guarded { () throws(EngineError) in
-        guard sweeps <= Argument.maxCount else { throw .invalid("sweeps must be <= \(Argument.maxCount), got \(sweeps)") }
-        let r = try PBitCircuit.factor(Int(n), bits: Int(clamping: bits), beta: beta, sweeps: Int(sweeps), chains: Int(clamping: chains), seed: seed,
+        let r = try PBitCircuit.factor(Int(n), bits: Int(clamping: bits), beta: beta, sweeps: Int(clamping: sweeps), chains: Int(clamping: chains), seed: seed,
                                        monitor: monitor(progress, user, interrupt: nil))
         outA?.pointee = Int64(r.a)
         outB?.pointee = Int64(r.b)

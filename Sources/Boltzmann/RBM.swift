@@ -7,10 +7,6 @@ import CBoltzmann
 /// persistent chains, random stream), mutable, used by one call at a time.
 typealias RBMHandle = ExclusiveHandle<RBMTrainer>
 
-extension RBMTrainer: HandleValue {
-    static var handleTypeName: String { "bz_rbm" }
-}
-
 private func handle(_ pointer: OpaquePointer?) throws(EngineError) -> RBMHandle {
     try Handles.lookup(pointer, as: RBMHandle.self, "rbm")
 }
@@ -311,8 +307,7 @@ public func bz_rbm_deserialize(_ out: HandleOut, _ bytes: UnsafePointer<UInt8>?,
 @c @implementation
 public func bz_bars_and_stripes(_ side: Int64, _ outRows: UnsafeMutablePointer<Int64>?, _ out: UnsafeMutablePointer<Float>?, _ nRows: Int64) -> bz_status {
     guarded { () throws(EngineError) in
-        guard side >= 1, side <= 5 else { throw .invalid("side must be in [1, 5], got \(side)") }
-        let images = try Datasets.barsAndStripes(side: Int(side))
+        let images = try Datasets.barsAndStripes(side: Int(clamping: side))
         let count = images.count / Int(side * side)
         if let out {
             try Argument.length(nRows, "n_rows", equals: count, "the number of images, 2^(side + 1) - 2")

@@ -7,10 +7,6 @@ import Synchronization
 /// The object behind a `bz_pt *`, guarded like `bz_mc` by a busy flag.
 typealias TemperingHandle = ExclusiveHandle<ParallelTempering>
 
-extension ParallelTempering: HandleValue {
-    static var handleTypeName: String { "bz_pt" }
-}
-
 private func handle(_ pointer: OpaquePointer?) throws(EngineError) -> TemperingHandle {
     try Handles.lookup(pointer, as: TemperingHandle.self, "pt")
 }
@@ -56,15 +52,7 @@ public func bz_pt_run(
     guarded { () throws(EngineError) in
         let h = try handle(pt)
         try h.use { s throws(EngineError) in
-            guard sweeps <= Argument.maxCount, burnIn <= Argument.maxCount else {
-                throw .invalid("sweeps and burn_in must be <= \(Argument.maxCount), got \(sweeps) and \(burnIn)")
-            }
-            let chains = Int64(s.replicas * s.betas.count)
-            let measurements = swapEvery >= 1 ? sweeps / swapEvery : 0
-            guard measurements <= maxMeasurements / chains else {
-                throw EngineError(.limitExceeded, "\(chains) chains x \(measurements) measurements is more than \(maxMeasurements) stored values; raise swap_every")
-            }
-            try s.run(sweeps: Int(sweeps), burnIn: Int(burnIn), swapEvery: Int(clamping: swapEvery),
+            try s.run(sweeps: Int(clamping: sweeps), burnIn: Int(clamping: burnIn), swapEvery: Int(clamping: swapEvery),
                       monitor: monitor(progress, user, interrupt: h.interrupt))
         }
     }
@@ -176,8 +164,7 @@ public func bz_anneal(
     guarded { () throws(EngineError) in
         let handle = try Handles.lookup(model, as: IsingHandle.self, "model")
         let schedule = try Argument.array(betas, Argument.count(nBetas, "n_betas"), "betas")
-        guard sweepsPerBeta <= Argument.maxCount / nBetas else { throw .invalid("n_betas x sweeps_per_beta must be <= \(Argument.maxCount)") }
-        let r = try Annealing.anneal(handle.value, betas: schedule, sweepsPerBeta: Int(sweepsPerBeta), reads: Int(clamping: reads),
+        let r = try Annealing.anneal(handle.value, betas: schedule, sweepsPerBeta: Int(clamping: sweepsPerBeta), reads: Int(clamping: reads),
                                      algorithm: Code.algorithm.decode(algorithmValue, "algorithm"), seed: seed,
                                      monitor: monitor(progress, user, interrupt: handle.interrupt))
         spins?.write(r.spins)

@@ -6,10 +6,6 @@ import CBoltzmann
 /// The object behind a `bz_spectrum *`. Immutable, so shareable across threads.
 typealias SpectrumHandle = SharedHandle<Spectrum>
 
-extension Spectrum: HandleValue {
-    static var handleTypeName: String { "bz_spectrum" }
-}
-
 private func spectrum(_ handle: OpaquePointer?, _ name: String = "spectrum") throws(EngineError) -> Spectrum {
     try Handles.lookup(handle, as: SpectrumHandle.self, name).value
 }

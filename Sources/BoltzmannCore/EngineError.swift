@@ -46,15 +46,18 @@ public struct EngineError: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// Checks shared by the engine's entry points. Each throws an `EngineError` naming
 /// the argument, so the core never traps on what a caller passed.
-enum Check {
+public enum Check {
     static func finite(_ value: Double, _ name: String) throws(EngineError) {
         guard value.isFinite else { throw EngineError(.nonFinite, "\(name) must be finite, got \(value)") }
     }
 
-    static func allFinite(_ values: [Double], _ name: String) throws(EngineError) {
-        if let i = values.firstIndex(where: { !$0.isFinite }) {
-            throw EngineError(.nonFinite, "\(name)[\(i)] must be finite, got \(values[i])")
-        }
+    /// Every value finite, or NON_FINITE naming the first that is not: name[k], or
+    /// name[row][column] for rows of `width`.
+    public static func allFinite<Values: Collection>(_ values: Values, _ name: String, width: Int? = nil) throws(EngineError)
+    where Values.Element: BinaryFloatingPoint, Values.Index == Int {
+        guard let k = values.firstIndex(where: { !$0.isFinite }) else { return }
+        let at = width.map { "[\(k / $0)][\(k % $0)]" } ?? "[\(k)]"
+        throw EngineError(.nonFinite, "\(name)\(at) must be finite, got \(values[k])")
     }
 
     static func nonEmpty(_ count: Int, _ name: String) throws(EngineError) {

@@ -4,12 +4,14 @@
 /// only element counts (`count`) and counts that size a read of caller memory.
 /// Limits keep memory, byte counts and run times representable; none is physics.
 public enum Limit: Sendable, CaseIterable {
-    case count, iterations, steps, samplerSteps, batch, chains, betas, units, width, spins, couplings, pairwiseUnits, layers
+    case count, iterations, steps, samplerSteps, batch, chains, betas, units, width, spins, couplings, pairwiseUnits, layers,
+         measurements
 
     /// The largest accepted value.
     public var value: Int {
         switch self {
         case .count: 1 << 40
+        case .measurements: 1 << 31
         case .iterations: 1 << 30
         case .couplings: 1 << 27
         case .spins: 1 << 26

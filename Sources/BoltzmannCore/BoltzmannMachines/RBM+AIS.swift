@@ -62,7 +62,7 @@ extension RBM {
         guard baseBias.count == visibleCount else {
             throw EngineError(.shapeMismatch, "base has \(baseBias.count) entries but the machine has \(visibleCount) visible units")
         }
-        if let k = baseBias.firstIndex(where: { !$0.isFinite }) { throw EngineError(.nonFinite, "base[\(k)] must be finite, got \(baseBias[k])") }
+        try Check.allFinite(baseBias, "base")
         guard runs <= (1 << 31) / max(visibleCount, hiddenCount) else { throw EngineError(.limitExceeded, "\(runs) runs of this machine are more than the library accepts") }
         let nv = visibleCount, nh = hiddenCount
         // Runs are independent chains: groups of at most 64 (a fixed split, so the

@@ -68,7 +68,7 @@ public struct RBM: Sendable {
             throw EngineError(.shapeMismatch, "weights has \(weights.count) entries but \(nv) x \(nh) needs \(nv * nh)")
         }
         for (name, values) in [("weights", weights), ("visible_bias", visibleBias), ("hidden_bias", hiddenBias)] {
-            if let k = values.firstIndex(where: { !$0.isFinite }) { throw EngineError(.nonFinite, "\(name)[\(k)] must be finite, got \(values[k])") }
+            try Check.allFinite(values, name)
         }
         visibleCount = nv
         hiddenCount = nh

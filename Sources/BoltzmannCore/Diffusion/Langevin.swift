@@ -53,7 +53,7 @@ public enum LangevinSampler {
         guard states.count % d == 0 else { throw EngineError(.shapeMismatch, "states has \(states.count) entries, not a multiple of dim = \(d)") }
         try Limit.iterations.check(steps, "steps")
         guard h.isFinite, h > 0 else { throw .invalid("step_size must be finite and > 0, got \(h)") }
-        if let k = states.firstIndex(where: { !$0.isFinite }) { throw EngineError(.nonFinite, "states[\(k / d)][\(k % d)] must be finite, got \(states[k])") }
+        try Check.allFinite(states, "states", width: d)
         let chains = states.count / d
         guard chains > 0 else { return 1 }
         guard monitor.start(total: chains) else { try monitor.checkNotStopped(); return 1 }

@@ -70,7 +70,7 @@ extension MLPScore {
         guard data.count % d == 0, data.count > 0 else {
             throw EngineError(.shapeMismatch, "data has \(data.count) entries: it must hold whole rows of dim = \(d), at least one")
         }
-        if let k = data.firstIndex(where: { !$0.isFinite }) { throw EngineError(.nonFinite, "data[\(k / d)][\(k % d)] must be finite, got \(data[k])") }
+        try Check.allFinite(data, "data", width: d)
         try options.check()
         let rowsAvailable = data.count / d, parameterCount = network.parameters.count
         let buffers = TrainingBuffers(network: network, batch: batch, dimension: d)

@@ -43,9 +43,7 @@ public struct DenseHopfield: Sendable {
     /// A softmax network on `patterns` (count x dimension, finite) at `beta` > 0.
     public init(softmax patterns: UnsafeBufferPointer<Float>, dimension: Int, beta: Double) throws(EngineError) {
         let count = try Self.checkShape(patterns.count, dimension)
-        if let k = patterns.firstIndex(where: { !$0.isFinite }) {
-            throw EngineError(.nonFinite, "patterns[\(k / dimension)][\(k % dimension)] must be finite, got \(patterns[k])")
-        }
+        try Check.allFinite(patterns, "patterns", width: dimension)
         try Self.checkBeta(beta)
         patternCount = count
         self.dimension = dimension
@@ -119,9 +117,7 @@ public struct DenseHopfield: Sendable {
         }
         switch separation {
         case .softmax:
-            if let k = states.firstIndex(where: { !$0.isFinite }) {
-                throw EngineError(.nonFinite, "\(name)[\(k / dimension)][\(k % dimension)] must be finite, got \(states[k])")
-            }
+            try Check.allFinite(states, name, width: dimension)
         case .polynomial:
             if let k = states.firstIndex(where: { $0 != 1 && $0 != -1 }) {
                 throw .invalid("\(name)[\(k / dimension)][\(k % dimension)] must be -1 or +1, got \(states[k])")

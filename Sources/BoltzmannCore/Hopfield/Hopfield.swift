@@ -182,7 +182,7 @@ public struct HopfieldNetwork: Sendable {
         guard new.count == neuronCount else {
             throw EngineError(.shapeMismatch, "thresholds has \(new.count) entries but the network has \(neuronCount) neurons")
         }
-        if let k = new.firstIndex(where: { !$0.isFinite }) { throw EngineError(.nonFinite, "thresholds[\(k)] must be finite, got \(new[k])") }
+        try Check.allFinite(new, "thresholds")
         thresholds = new
     }
 

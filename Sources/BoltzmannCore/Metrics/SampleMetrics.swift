@@ -10,9 +10,7 @@ public enum SampleMetrics {
         for (values, name) in [(x, "x"), (y, "y")] {
             guard values.count % d == 0 else { throw EngineError(.shapeMismatch, "\(name) has \(values.count) entries, not a multiple of dim = \(d)") }
             guard values.count / d >= minimum else { throw .invalid("\(name) needs at least \(minimum) samples, got \(values.count / d)") }
-            if let k = values.firstIndex(where: { !$0.isFinite }) {
-                throw EngineError(.nonFinite, "\(name)[\(k / d)][\(k % d)] must be finite, got \(values[k])")
-            }
+            try Check.allFinite(values, name, width: d)
         }
         return (x.count / d, y.count / d)
     }

@@ -72,7 +72,9 @@ public enum Annealing {
             try Check.finite(beta, "betas[\(k)]")
             guard beta >= 0 else { throw .invalid("betas[\(k)] must be >= 0, got \(beta)") }
         }
-        guard sweepsPerBeta >= 1 else { throw .invalid("sweeps_per_beta must be >= 1, got \(sweepsPerBeta)") }
+        guard sweepsPerBeta >= 1, sweepsPerBeta <= Limit.count.value / betas.count else {
+            throw .invalid("sweeps_per_beta must be in [1, 2^40 / n_betas], got \(sweepsPerBeta)")
+        }
         try Limit.chains.check(reads, "reads")
         let n = model.spinCount, total = WorkMonitor.product(reads, betas.count, sweepsPerBeta)
         // The reads' final states, and each running read's spins and fields.

@@ -35,7 +35,7 @@ extension PBitCircuit {
         let b = bits == 0 ? factorBits(n) : bits
         guard b >= 2, b <= 31 else { throw .invalid("bits must be 0 (automatic) or in [2, 31], got \(bits)") }
         guard n >> (2 * b) == 0 else { throw .invalid("n = \(n) needs more than the \(2 * b) product bits of a \(b)-bit multiplier") }
-        guard sweeps >= 1 else { throw .invalid("sweeps must be >= 1, got \(sweeps)") }
+        try Limit.count.check(sweeps, "sweeps")
         let circuit = try multiplier(bits: b)
         let sampler = try MonteCarlo(model: circuit.model(), beta: beta, algorithm: .heatBath, order: .colored, chains: chains, seed: seed)
         try sampler.clamp(indices: Array((2 * b)..<(4 * b)), values: (0..<(2 * b)).map { n >> $0 & 1 == 1 ? 1 : -1 })

@@ -6,9 +6,9 @@ extension MonteCarlo {
     /// after every `every`-th: chains x count x N spins (+-1), chain by chain. The
     /// last run's measurements are left as they were.
     public func sample(count: Int, every: Int, burnIn: Int, monitor: WorkMonitor = .none()) throws(EngineError) -> [Int8] {
-        guard count >= 1 else { throw .invalid("n_samples must be >= 1, got \(count)") }
-        guard every >= 1 else { throw .invalid("every must be >= 1, got \(every)") }
-        guard burnIn >= 0 else { throw .invalid("burn_in must be >= 0, got \(burnIn)") }
+        try Limit.count.check(count, "n_samples")
+        guard every >= 1, every <= Limit.count.value / count else { throw .invalid("every must be in [1, 2^40 / n_samples], got \(every)") }
+        try Limit.count.check(burnIn, "burn_in", from: 0)
         let n = model.spinCount
         guard count <= Self.maxSampleBytes / (n * chainCount) else {
             throw EngineError(.limitExceeded, "\(chainCount) chains x \(count) samples x \(n) spins is more than \(Self.maxSampleBytes) bytes")

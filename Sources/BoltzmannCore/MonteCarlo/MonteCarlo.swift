@@ -68,6 +68,13 @@ public final class MonteCarlo {
         }
     }
 
+    /// `chains` x `measurements` stored values within `Limit.measurements`.
+    static func checkMeasurements(_ chains: Int, _ measurements: Int, raise knob: String) throws(EngineError) {
+        guard measurements <= Limit.measurements.value / chains else {
+            throw EngineError(.limitExceeded, "\(chains) chains x \(measurements) measurements is more than \(Limit.measurements.text) stored values; raise \(knob)")
+        }
+    }
+
     static func checkBeta(_ beta: Double) throws(EngineError) {
         try Check.finite(beta, "beta")
         guard beta >= 0 else { throw .invalid("beta must be >= 0, got \(beta)") }
@@ -118,12 +125,13 @@ public final class MonteCarlo {
     /// Runs burnIn + sweeps sweeps on every chain, recording e and m after every
     /// measureEvery-th sweep past the burn-in. Progress counts sweeps over all chains.
     public func run(sweeps: Int, burnIn: Int, measureEvery: Int, monitor: WorkMonitor = .none()) throws(EngineError) {
-        guard sweeps >= 1 else { throw .invalid("sweeps must be >= 1, got \(sweeps)") }
-        guard burnIn >= 0 else { throw .invalid("burn_in must be >= 0, got \(burnIn)") }
+        try Limit.count.check(sweeps, "sweeps")
+        try Limit.count.check(burnIn, "burn_in", from: 0)
         guard measureEvery >= 1, measureEvery <= sweeps else {
             throw .invalid("measure_every must be in [1, sweeps = \(sweeps)], got \(measureEvery)")
         }
         let measurements = sweeps / measureEvery
+        try Self.checkMeasurements(chainCount, measurements, raise: "measure_every")
         // The e and m series (doubles), kept beside the last run's until it is replaced.
         try Memory.reserve(2 * chainCount * measurements, bytesEach: 8, for: "\(chainCount) chains x \(measurements) measurements")
         if let packedModel {

@@ -80,10 +80,11 @@ public final class ParallelTempering {
     /// each round followed by a swap pass; measures e, m (and q) at the end of every
     /// round past the burn-in (sweeps / swapEvery measurements), before its swaps.
     public func run(sweeps: Int, burnIn: Int, swapEvery: Int, monitor: WorkMonitor = .none()) throws(EngineError) {
-        guard swapEvery >= 1 else { throw .invalid("swap_every must be >= 1, got \(swapEvery)") }
-        guard sweeps >= swapEvery else { throw .invalid("sweeps must be >= swap_every = \(swapEvery), got \(sweeps)") }
-        guard burnIn >= 0 else { throw .invalid("burn_in must be >= 0, got \(burnIn)") }
+        try Limit.count.check(swapEvery, "swap_every")
+        guard sweeps >= swapEvery, sweeps <= Limit.count.value else { throw .invalid("sweeps must be in [swap_every = \(swapEvery), 2^40], got \(sweeps)") }
+        try Limit.count.check(burnIn, "burn_in", from: 0)
         let k = betas.count, n = model.spinCount
+        try MonteCarlo.checkMeasurements(replicas * k, sweeps / swapEvery, raise: "swap_every")
         let burnRounds = burnIn / swapEvery + (burnIn % swapEvery == 0 ? 0 : 1), measuredRounds = sweeps / swapEvery
         var e = [[Double]](repeating: [], count: replicas * k), m = e
         var q = [[Double]](repeating: [], count: (replicas / 2) * k)

@@ -17,6 +17,31 @@ def vector(values, name, dtype=np.float64):
     return a
 
 
+def rows(x, width, name, dtype=np.float32, spins=False):
+    """``x`` as a C-contiguous (n, width) array of ``dtype`` (a copy only when needed) and
+    whether it was one row (1-D). ``spins``: +-1 values as int8 (booleans map True to +1;
+    floats must be exactly +-1; other values are the library's to refuse)."""
+    a = np.asarray(x)
+    if spins:
+        if a.dtype.kind == "f" and not np.all(np.isin(a, (-1.0, 1.0))):
+            raise InvalidArgument(f"{name} must be -1 or +1")
+        a, dtype = (np.where(a, 1, -1) if a.dtype.kind == "b" else a), np.int8
+    single = a.ndim == 1
+    a = np.ascontiguousarray(a.reshape(1, -1) if single else a, dtype=dtype)
+    if a.ndim != 2 or a.shape[1] != width:
+        raise ShapeError(f"{name} must have shape ({width},) or (n, {width}), got {np.shape(x)}")
+    return a, single
+
+
+def code(table, value, name):
+    """The library code of ``value`` in ``table`` ({name: code}), or InvalidArgument
+    listing the names: the one rule for every named choice the binding takes."""
+    try:
+        return table[value]
+    except (KeyError, TypeError):
+        raise InvalidArgument(f"{name} must be one of {', '.join(map(repr, table))}, got {value!r}") from None
+
+
 def same_length(a, b, name_a, name_b):
     if len(a) != len(b):
         raise ShapeError(f"{name_b} has {len(b)} entries but {name_a} has {len(a)}")

@@ -15,48 +15,25 @@ from pathlib import Path
 from .errors import error_for
 
 #: The library major version and ABI version this binding speaks.
-VERSION_MAJOR = 0
+VERSION_MAJOR = 3
 ABI_VERSION = 3
 
 
-class bz_spectrum(ctypes.Structure):
-    """Opaque ``bz_spectrum``: only pointers to it exist, so a wrong handle type is a TypeError."""
+def _opaque(name):
+    """An opaque handle type: only pointers to it exist, so a wrong handle type is a TypeError."""
+    return type(name, (ctypes.Structure,), {"__doc__": f"Opaque ``{name}``."})
 
 
-class bz_ising(ctypes.Structure):
-    """Opaque ``bz_ising``."""
-
-
-class bz_mc(ctypes.Structure):
-    """Opaque ``bz_mc``."""
-
-
-class bz_pt(ctypes.Structure):
-    """Opaque ``bz_pt``."""
-
-
-class bz_rbm(ctypes.Structure):
-    """Opaque ``bz_rbm``."""
-
-
-class bz_circuit(ctypes.Structure):
-    """Opaque ``bz_circuit``."""
-
-
-class bz_hopfield(ctypes.Structure):
-    """Opaque ``bz_hopfield``."""
-
-
-class bz_dense_hopfield(ctypes.Structure):
-    """Opaque ``bz_dense_hopfield``."""
-
-
-class bz_sde(ctypes.Structure):
-    """Opaque ``bz_sde``."""
-
-
-class bz_score(ctypes.Structure):
-    """Opaque ``bz_score``."""
+bz_spectrum = _opaque("bz_spectrum")
+bz_ising = _opaque("bz_ising")
+bz_mc = _opaque("bz_mc")
+bz_pt = _opaque("bz_pt")
+bz_rbm = _opaque("bz_rbm")
+bz_circuit = _opaque("bz_circuit")
+bz_hopfield = _opaque("bz_hopfield")
+bz_dense_hopfield = _opaque("bz_dense_hopfield")
+bz_sde = _opaque("bz_sde")
+bz_score = _opaque("bz_score")
 
 
 class bz_sampler_options(ctypes.Structure):

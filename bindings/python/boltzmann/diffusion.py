@@ -16,7 +16,7 @@ import ctypes
 
 import numpy as np
 
-from ._arrays import options as _options, seed64
+from ._arrays import code as _choose, options as _options, rows as _rows, seed64
 from ._handles import HandleOwner, Persistent
 from ._lib import bz_energy_fn, f32p, f64p, i64p, lib
 from ._progress import Progress, interruptible
@@ -33,21 +33,6 @@ _EMBEDDINGS = {"fourier": 0, "sinusoidal": 1}
 _PREDICTIONS = {"epsilon": 0, "data": 1, "score": 2}
 _WEIGHTINGS = {"sigma2": 0, "g2": 1}
 _LANGEVIN = {"ula": 0, "mala": 1}
-
-
-def _code(table, value, name):
-    if value not in table:
-        raise InvalidArgument(f"{name} must be one of {sorted(table)}, got {value!r}")
-    return table[value]
-
-
-def _rows(x, dim, name, dtype=np.float32):
-    a = np.asarray(x)
-    single = a.ndim == 1
-    a = np.ascontiguousarray(a.reshape(1, -1) if single else a, dtype=dtype)
-    if a.ndim != 2 or a.shape[1] != dim:
-        raise ShapeError(f"{name} must have shape ({dim},) or (n, {dim}), got {np.shape(x)}")
-    return a, single
 
 
 class SDE(HandleOwner):
@@ -147,9 +132,7 @@ class DDPM(SDE):
     to ``beta_end``) or "cosine" (offset ``s``); in continuous time t = i / steps."""
 
     def __init__(self, steps=1000, schedule="linear", beta_start=1e-4, beta_end=0.02, s=0.008):
-        if schedule not in ("linear", "cosine"):
-            raise InvalidArgument(f"schedule must be 'linear' or 'cosine', got {schedule!r}")
-        cosine = schedule == "cosine"
+        cosine = _choose({"linear": False, "cosine": True}, schedule, "schedule")
         self._create(lib.bz_sde_create_ddpm, int(steps), int(cosine), float(s if cosine else beta_start),
                      float(0.0 if cosine else beta_end))
 
@@ -272,8 +255,8 @@ class MLPScore(Persistent, ScoreModel):
         if widths.ndim != 1 or widths.size == 0:
             raise InvalidArgument(f"hidden must list at least one width, got {hidden!r}")
         self._create(lib.bz_score_create_mlp, int(dim), widths.ctypes.data_as(i64p), widths.size,
-                     _code(_EMBEDDINGS, embedding, "embedding"), int(embedding_size), float(embedding_scale),
-                     _code(_PREDICTIONS, prediction, "prediction"), seed64(seed))
+                     _choose(_EMBEDDINGS, embedding, "embedding"), int(embedding_size), float(embedding_scale),
+                     _choose(_PREDICTIONS, prediction, "prediction"), seed64(seed))
         self.losses_ = np.empty(0)
         self._fits = 0
         self._seed = int(seed)
@@ -309,16 +292,15 @@ class MLPScore(Persistent, ScoreModel):
         early (the model keeps the steps done). ``seed`` (default: derived from the
         model's seed and the number of fits) draws everything. Each call starts a fresh
         Adam and continues the EMA. The losses of the call go to ``losses_``. An option
-        left None takes the library's default (``bz_train_options_init``: 5000 steps of
-        256 rows at lr 1e-3, constant, warm-up 100, clip 1, ema 0.999, epsilon 1e-5,
-        "sigma2"). Returns self."""
+        left None takes the library's default (``bz_train_options_init``, listed in the
+        header). Returns self."""
         x = np.asarray(data)
         if x.ndim != 2:
             raise ShapeError(f"data must have shape (n, {self.dim}), got {x.shape}")
         x = np.ascontiguousarray(x, dtype=np.float32)
         options = _options(lib.bz_train_options_init, steps=steps, batch_size=batch_size, learning_rate=lr,
                            final_learning_rate=final_lr, warmup=warmup, clip=clip, ema=ema, epsilon=epsilon,
-                           weighting=None if weighting is None else _code(_WEIGHTINGS, weighting, "weighting"))
+                           weighting=None if weighting is None else _choose(_WEIGHTINGS, weighting, "weighting"))
         steps = options.steps
         if seed is None:
             seed = self._seed * 1_000_003 + self._fits
@@ -356,10 +338,7 @@ def sample(score, sde, n, method="euler_maruyama", steps=None, seed=0, epsilon=N
     ends with a Tweedie step. With ``record`` (grid steps), also returns the samples after
     those steps, (len(record), n, d). Row r draws from stream (seed, r): results depend on
     neither the thread count nor n. An option left None takes the library's default
-    (``bz_sampler_options_init``: 1000 steps, snr 0.16, one corrector step, step size
-    2e-5, no denoising, rtol = atol = 1e-5)."""
-    if method not in METHODS:
-        raise InvalidArgument(f"method must be one of {sorted(METHODS)}, got {method!r}")
+    (``bz_sampler_options_init``, listed in the header)."""
     options = _options(lib.bz_sampler_options_init, steps=steps, epsilon=epsilon, snr=snr, langevin_steps=langevin_steps,
                        step_size=step_size, denoise=None if denoise is None else int(bool(denoise)), rtol=rtol, atol=atol)
     d = score.dim
@@ -367,7 +346,7 @@ def sample(score, sde, n, method="euler_maruyama", steps=None, seed=0, epsilon=N
     marks = np.ascontiguousarray(np.atleast_1d(record if record is not None else []), dtype=np.int64)
     trajectory = np.empty((marks.size, int(n), d), np.float32)
     Progress(progress, unit="steps").run(
-        lib.bz_diffusion_sample, score._h, sde._h, int(n), d, METHODS[method], ctypes.byref(options),
+        lib.bz_diffusion_sample, score._h, sde._h, int(n), d, _choose(METHODS, method, "method"), ctypes.byref(options),
         seed64(seed), out.ctypes.data_as(f32p), marks.ctypes.data_as(i64p) if marks.size else None, marks.size,
         trajectory.ctypes.data_as(f32p) if marks.size else None)
     return (out, trajectory) if record is not None else out
@@ -381,8 +360,6 @@ def langevin(energy=None, start=None, steps=1000, step_size=1e-2, method="ula", 
     one point (a float64 (d,) array), or the marginal p_t of a Gaussian-mixture ``score``
     under ``sde`` at time ``t``. Returns (final states, acceptance rate). Chain r draws
     from stream (seed, r)."""
-    if method not in _LANGEVIN:
-        raise InvalidArgument(f"method must be 'ula' or 'mala', got {method!r}")
     if start is None:
         raise InvalidArgument("start (the chains' starting states, (chains, d)) is required")
     x = np.asarray(start, np.float64)
@@ -403,7 +380,7 @@ def langevin(energy=None, start=None, steps=1000, step_size=1e-2, method="ula", 
     try:
         Progress(progress, unit="chains").run(
             lib.bz_langevin, callback, None, score._h if score is not None else None, sde._h if sde is not None else None,
-            float(t if t is not None else 0.0), x.ctypes.data_as(f64p), x.shape[0], x.shape[1], _LANGEVIN[method], int(steps),
+            float(t if t is not None else 0.0), x.ctypes.data_as(f64p), x.shape[0], x.shape[1], _choose(_LANGEVIN, method, "method"), int(steps),
             float(step_size), seed64(seed), ctypes.byref(acceptance))
     except Exception:
         if errors:

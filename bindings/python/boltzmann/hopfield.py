@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._arrays import seed64
+from ._arrays import code, rows, seed64
 from ._handles import HandleOwner
 from ._lib import f32p, f64p, i8p, i32p, i64p, lib
 from ._progress import Progress
@@ -36,21 +36,6 @@ _RULES = {"hebb": 0, "storkey": 1}
 _STORAGE = {"auto": 0, "automatic": 0, "matrix": 1, "patterns": 2}
 _DYNAMICS = {"async": 0, "sync": 1, "glauber": 2}
 _OUTCOMES = np.array(["fixed_point", "two_cycle", "sweep_limit"])
-
-
-def _states(states, n, name):
-    """A C-contiguous int8 (rows, n) array of +-1 values (values are checked by the library)."""
-    s = np.asarray(states)
-    if s.dtype.kind == "f" and not np.all(np.isin(s, (-1.0, 1.0))):
-        raise InvalidArgument(f"{name} must be -1 or +1")
-    if s.dtype.kind == "b":
-        s = np.where(s, 1, -1)
-    s = np.ascontiguousarray(s, dtype=np.int8)
-    if s.ndim == 1:
-        s = s.reshape(1, -1)
-    if s.ndim != 2 or s.shape[1] != n:
-        raise ShapeError(f"{name} must have shape ({n},) or (k, {n}), got {np.shape(states)}")
-    return s
 
 
 class Hopfield(HandleOwner):
@@ -68,9 +53,7 @@ class Hopfield(HandleOwner):
 
     def __init__(self, n, rule="hebb", storage="auto", thresholds=None, seed=0):
         self.seed = seed  # the default seed of recall
-        if rule not in _RULES:
-            raise InvalidArgument(f"rule must be one of {sorted(_RULES)}, got {rule!r}")
-        self._create(lib.bz_hopfield_create, int(n), _RULES[rule])
+        self._create(lib.bz_hopfield_create, int(n), code(_RULES, rule, "rule"))
         self.set_storage(storage)
         if thresholds is not None:
             self.set_thresholds(thresholds)
@@ -120,7 +103,7 @@ class Hopfield(HandleOwner):
     def store(self, patterns):
         """Store more patterns ((P, N) or (N,), entries +-1) by the network's rule.
         Returns self."""
-        x = _states(patterns, self.n, "patterns")
+        x = rows(patterns, self.n, "patterns", spins=True)[0]
         lib.bz_hopfield_store(self._h, x.ctypes.data_as(i8p), x.shape[0], x.shape[1])
         return self
 
@@ -131,9 +114,7 @@ class Hopfield(HandleOwner):
         return self
 
     def set_storage(self, storage):
-        if storage not in _STORAGE:
-            raise InvalidArgument(f"storage must be one of 'auto', 'matrix', 'patterns', got {storage!r}")
-        lib.bz_hopfield_set_storage(self._h, _STORAGE[storage])
+        lib.bz_hopfield_set_storage(self._h, code(_STORAGE, storage, "storage"))
         return self
 
     # -- dynamics
@@ -148,14 +129,13 @@ class Hopfield(HandleOwner):
         (Glauber acceptances are per cue):
         results do not depend on the thread count, and an "async" cue's recall not
         on the other cues."""
-        if mode not in _DYNAMICS:
-            raise InvalidArgument(f"mode must be one of {sorted(_DYNAMICS)}, got {mode!r}")
-        single = np.ndim(cues) == 1
-        states = _states(cues, self.n, "cues").copy()
-        rows = states.shape[0]
-        outcomes, taken = np.empty(rows, np.int32), np.empty(rows, np.int64)
+        dynamics = code(_DYNAMICS, mode, "mode")
+        states, single = rows(cues, self.n, "cues", spins=True)
+        states = states.copy()
+        count = states.shape[0]
+        outcomes, taken = np.empty(count, np.int32), np.empty(count, np.int64)
         Progress(progress, unit="cues").run(
-            lib.bz_hopfield_recall, self._h, states.ctypes.data_as(i8p), rows, states.shape[1], _DYNAMICS[mode],
+            lib.bz_hopfield_recall, self._h, states.ctypes.data_as(i8p), count, states.shape[1], dynamics,
             float(temperature), int(sweeps), seed64(self.seed if seed is None else seed),
             outcomes.ctypes.data_as(i32p),
             taken.ctypes.data_as(i64p))
@@ -166,14 +146,14 @@ class Hopfield(HandleOwner):
 
     def energy(self, states):
         """E(s) = -1/2 s^T J s + theta^T s per state (a float for one state)."""
-        s = _states(states, self.n, "states")
+        s = rows(states, self.n, "states", spins=True)[0]
         out = np.empty(s.shape[0])
         lib.bz_hopfield_energy(self._h, s.ctypes.data_as(i8p), s.shape[0], s.shape[1], out.ctypes.data_as(f64p))
         return float(out[0]) if np.ndim(states) == 1 else out
 
     def overlaps(self, states):
         """m^mu = (1/N) xi^mu . s: (k, P) for k states, (P,) for one."""
-        s = _states(states, self.n, "states")
+        s = rows(states, self.n, "states", spins=True)[0]
         p = self.n_patterns
         out = np.zeros((s.shape[0], p))
         lib.bz_hopfield_overlaps(self._h, s.ctypes.data_as(i8p), s.shape[0], s.shape[1], out.ctypes.data_as(f64p), p)
@@ -283,8 +263,7 @@ class DenseHopfield(HandleOwner):
     _prefix = "dense_hopfield"
 
     def __init__(self, patterns, beta=None, separation="softmax", degree=3):
-        if separation not in _SEPARATIONS:
-            raise InvalidArgument(f"separation must be 'softmax' or 'polynomial', got {separation!r}")
+        code(_SEPARATIONS, separation, "separation")  # a known name, or InvalidArgument
         x = np.asarray(patterns)
         if x.ndim != 2:
             raise ShapeError(f"patterns must have shape (n, d), got {x.shape}")
@@ -339,20 +318,11 @@ class DenseHopfield(HandleOwner):
         """The stored patterns, (n, d) float32 (read-only)."""
         return self._patterns
 
-    def _states(self, states, name):
-        s = np.asarray(states)
-        single = s.ndim == 1
-        s = np.ascontiguousarray(s.reshape(1, -1) if single else s, dtype=np.float32)
-        d = self.dim
-        if s.ndim != 2 or s.shape[1] != d:
-            raise ShapeError(f"{name} must have shape ({d},) or (k, {d}), got {np.shape(states)}")
-        return s, single
-
     def retrieve(self, queries, steps=1, progress=None):
         """Run ``steps`` updates from each query ((k, d) or (d,)) and return the states:
         float32 for softmax; int8 +-1 for polynomial, where ``steps`` bounds the
         sweeps (a sweep that flips nothing ends a query)."""
-        s, single = self._states(queries, "queries")
+        s, single = rows(queries, self.dim, "queries")
         s = s.copy()
         Progress(progress, unit="queries").run(
             lib.bz_dense_hopfield_retrieve, self._h, s.ctypes.data_as(f32p), s.shape[0], s.shape[1], int(steps))
@@ -362,7 +332,7 @@ class DenseHopfield(HandleOwner):
 
     def energy(self, states):
         """E per state (a float for one state), in double precision."""
-        s, single = self._states(states, "states")
+        s, single = rows(states, self.dim, "states")
         out = np.empty(s.shape[0])
         lib.bz_dense_hopfield_energy(self._h, s.ctypes.data_as(f32p), s.shape[0], s.shape[1], out.ctypes.data_as(f64p))
         return float(out[0]) if single else out

@@ -140,16 +140,6 @@ def _uniform_or_array(h):
     return (float(a), None) if a.ndim == 0 else (0.0, a)
 
 
-def _spin_batch(spins, n):
-    s = np.asarray(spins)
-    if s.dtype.kind == "f" and not np.all(np.isin(s, (-1.0, 1.0))):
-        raise InvalidArgument("spins must be -1 or +1")
-    s = np.ascontiguousarray(s, dtype=np.int8)
-    if s.ndim not in (1, 2) or s.shape[-1] != n:
-        raise ShapeError(f"spins must have shape ({n},) or (n_states, {n}), got {s.shape}")
-    return s
-
-
 #: Edwards-Anderson coupling distributions and their ``BZ_COUPLINGS_*`` codes.
 _COUPLINGS = {"bimodal": 0, "gaussian": 1}
 
@@ -225,11 +215,10 @@ class IsingModel(HandleOwner):
         shape = tuple(int(x) for x in np.atleast_1d(shape))
         if len(shape) not in (2, 3):
             raise ShapeError(f"shape must be (L, W) or (L, W, D), got {shape}")
-        if distribution not in _COUPLINGS:
-            raise InvalidArgument(f"distribution must be 'bimodal' or 'gaussian', got {distribution!r}")
+        kind = arr.code(_COUPLINGS, distribution, "distribution")
         l, w, d = shape if len(shape) == 3 else (*shape, 1)
         h0, per_site = _uniform_or_array(h)
-        return cls._built(lib.bz_ising_create_edwards_anderson, l, w, d, _COUPLINGS[distribution], float(J), h0,
+        return cls._built(lib.bz_ising_create_edwards_anderson, l, w, d, kind, float(J), h0,
                            int(bool(periodic)), seed64(seed), fields=per_site)
 
     @classmethod
@@ -328,19 +317,17 @@ class IsingModel(HandleOwner):
 
     def energy(self, spins):
         """E(s) of one configuration (N,) -> float, or a batch (k, N) -> (k,)."""
-        s = _spin_batch(spins, self.n_spins)
-        batch = s.reshape(-1, s.shape[-1])
-        out = np.empty(batch.shape[0])
-        lib.bz_ising_energy(self._h, s.ctypes.data_as(i8p), batch.shape[0], batch.shape[1], arr.f64(out))
-        return float(out[0]) if s.ndim == 1 else out
+        s, single = arr.rows(spins, self.n_spins, "spins", spins=True)
+        out = np.empty(s.shape[0])
+        lib.bz_ising_energy(self._h, s.ctypes.data_as(i8p), s.shape[0], s.shape[1], arr.f64(out))
+        return float(out[0]) if single else out
 
     def local_fields(self, spins):
         """f_i = sum_j J_ij s_j + h_i, the shape of ``spins``; flipping i changes E by 2 s_i f_i."""
-        s = _spin_batch(spins, self.n_spins)
-        batch = s.reshape(-1, s.shape[-1])
-        out = np.empty(batch.shape)
-        lib.bz_ising_local_fields(self._h, s.ctypes.data_as(i8p), batch.shape[0], batch.shape[1], arr.f64(out))
-        return out.reshape(s.shape)
+        s, single = arr.rows(spins, self.n_spins, "spins", spins=True)
+        out = np.empty(s.shape)
+        lib.bz_ising_local_fields(self._h, s.ctypes.data_as(i8p), s.shape[0], s.shape[1], arr.f64(out))
+        return out[0] if single else out
 
     def bipartition(self):
         """A 0/1 colouring (N,) with no coupling inside a colour, or None if the graph is not bipartite."""

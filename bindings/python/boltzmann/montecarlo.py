@@ -21,7 +21,6 @@ from ._arrays import seed64
 from ._handles import HandleOwner
 from ._lib import i8p, lib
 from ._progress import Progress
-from .errors import InvalidArgument
 
 __all__ = ["MonteCarlo", "MonteCarloResults", "Estimate", "Equilibration", "ALGORITHMS", "ORDERS"]
 
@@ -95,13 +94,6 @@ class Equilibration:
         return self.z < 3
 
 
-def _choice(table, value, name):
-    try:
-        return table[value]
-    except KeyError:
-        raise InvalidArgument(f"{name} must be one of {', '.join(map(repr, table))}, got {value!r}") from None
-
-
 class MonteCarlo(HandleOwner):
     """Single-spin Markov chains of an :class:`~boltzmann.IsingModel` at inverse temperature ``beta``.
 
@@ -132,8 +124,8 @@ class MonteCarlo(HandleOwner):
     _prefix = "mc"
 
     def __init__(self, model, beta, algorithm="metropolis", order="sequential", chains=1, seed=0):
-        self._create(lib.bz_mc_create, model._h, float(beta), _choice(ALGORITHMS, algorithm, "algorithm"),
-                     _choice(ORDERS, order, "order"), int(chains), seed64(seed))
+        self._create(lib.bz_mc_create, model._h, float(beta), arr.code(ALGORITHMS, algorithm, "algorithm"),
+                     arr.code(ORDERS, order, "order"), int(chains), seed64(seed))
         self.model = model
         self.algorithm, self.order = algorithm, order
         self._beta = float(beta)
@@ -168,7 +160,7 @@ class MonteCarlo(HandleOwner):
     def equilibration(self, observable="energy"):
         """Compare the first and second halves of the last run (see :class:`Equilibration`)."""
         z, first, last = ctypes.c_double(), np.empty(2), np.empty(2)
-        lib.bz_mc_equilibration(self._h, _choice({k: i for i, k in enumerate(_OBSERVABLES[:5])}, observable, "observable"),
+        lib.bz_mc_equilibration(self._h, arr.code({k: i for i, k in enumerate(_OBSERVABLES[:5])}, observable, "observable"),
                                 ctypes.byref(z), arr.f64(first), arr.f64(last))
         return Equilibration(observable, z.value, tuple(first), tuple(last))
 

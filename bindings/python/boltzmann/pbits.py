@@ -26,7 +26,7 @@ from ._lib import lib
 from ._progress import Progress
 from .errors import InvalidArgument
 from .ising import IsingModel
-from .montecarlo import MonteCarlo, _choice
+from .montecarlo import MonteCarlo
 
 __all__ = ["PBitCircuit", "Factorization", "GATES", "not_gate", "and_gate", "or_gate", "xor_gate",
            "half_adder", "full_adder", "multiplier", "factor"]
@@ -56,7 +56,7 @@ class PBitCircuit(HandleOwner):
         index of its auxiliary spin (xor), else None."""
         nodes = arr.vector(nodes, "nodes", np.int64)
         aux = ctypes.c_int64()
-        lib.bz_circuit_add_gate(self._h, _choice(GATES, gate, "gate"), arr.i64(nodes), nodes.size, ctypes.byref(aux))
+        lib.bz_circuit_add_gate(self._h, arr.code(GATES, gate, "gate"), arr.i64(nodes), nodes.size, ctypes.byref(aux))
         return aux.value if aux.value >= 0 else None
 
     @property

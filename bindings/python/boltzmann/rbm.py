@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._arrays import f64, fields, options, seed64
+from ._arrays import code, f64, fields, options, rows, seed64
 from ._handles import HandleOwner, Persistent
 from ._lib import bz_rbm_train_options, f32p, i8p, lib
 from ._progress import Progress
@@ -48,13 +48,8 @@ class LogEstimate:
 
 
 def _rows(X, width, name):
-    """A C-contiguous float32 (rows, width) array (a copy only when needed)."""
-    a = np.ascontiguousarray(X, dtype=np.float32)
-    if a.ndim == 1:
-        a = a.reshape(1, -1)
-    if a.ndim != 2 or a.shape[1] != width:
-        raise ShapeError(f"{name} must have shape (n, {width}), got {np.shape(X)}")
-    return a
+    """A C-contiguous float32 (n, width) array (a copy only when needed)."""
+    return rows(X, width, name)[0]
 
 
 def _f32(a):
@@ -80,9 +75,7 @@ class RBM(Persistent, HandleOwner):
     _prefix = "rbm"
 
     def __init__(self, n_visible, n_hidden, visible="bernoulli", seed=0):
-        if visible not in _UNITS:
-            raise InvalidArgument(f"visible must be 'bernoulli' or 'gaussian', got {visible!r}")
-        self._create(lib.bz_rbm_create, int(n_visible), int(n_hidden), _UNITS[visible], seed64(seed))._loaded()
+        self._create(lib.bz_rbm_create, int(n_visible), int(n_hidden), code(_UNITS, visible, "visible"), seed64(seed))._loaded()
 
     def _loaded(self):
         """Read the sizes and kind of a new or loaded machine."""
@@ -138,10 +131,7 @@ class RBM(Persistent, HandleOwner):
         if "final_learning_rate" in given and given["final_learning_rate"] is None:
             given["final_learning_rate"] = -1.0
         if "metric" in given:
-            if given["metric"] not in _METRICS:
-                raise InvalidArgument(f"metric must be 'reconstruction', 'pseudo_log_likelihood' or None, "
-                                      f"got {given['metric']!r}")
-            given["metric"] = _METRICS[given["metric"]]
+            given["metric"] = code(_METRICS, given["metric"], "metric")
         lib.bz_rbm_set_training(self._h, ctypes.byref(_overlay(current, given)))
         return self
 

@@ -18,7 +18,7 @@ from ._arrays import seed64
 from ._handles import HandleOwner
 from ._lib import i8p, lib
 from ._progress import Progress
-from .montecarlo import ALGORITHMS, _OBSERVABLES, Estimate, MonteCarloResults, _choice
+from .montecarlo import ALGORITHMS, _OBSERVABLES, Estimate, MonteCarloResults
 
 __all__ = ["ParallelTempering", "TemperingResults", "AnnealResults", "parallel_tempering", "anneal", "anneal_beta_range",
            "beta_schedule", "SCHEDULES"]
@@ -30,7 +30,7 @@ SCHEDULES = {"linear": 0, "geometric": 1}
 def beta_schedule(kind, first, last, n):
     """``n`` betas from ``first`` to ``last``: "linear" or "geometric" (both > 0)."""
     out = np.empty(int(n)) if int(n) > 0 else np.empty(1)
-    lib.bz_beta_schedule(_choice(SCHEDULES, kind, "kind"), float(first), float(last), int(n), arr.f64(out))
+    lib.bz_beta_schedule(arr.code(SCHEDULES, kind, "kind"), float(first), float(last), int(n), arr.f64(out))
     return out
 
 
@@ -57,7 +57,7 @@ class ParallelTempering(HandleOwner):
 
     def __init__(self, model, betas, algorithm="metropolis", replicas=2, seed=0):
         betas = arr.vector(betas, "betas")
-        self._create(lib.bz_pt_create, model._h, arr.f64(betas), betas.size, _choice(ALGORITHMS, algorithm, "algorithm"),
+        self._create(lib.bz_pt_create, model._h, arr.f64(betas), betas.size, arr.code(ALGORITHMS, algorithm, "algorithm"),
                      int(replicas), seed64(seed))
         self.betas = betas.copy()
         self.algorithm = algorithm
@@ -144,7 +144,7 @@ def anneal(model, betas=None, sweeps=1, reads=1, seed=0, algorithm="metropolis",
     energies = np.empty(int(reads)) if int(reads) > 0 else None
     best = ctypes.c_int64()
     Progress(progress, unit="sweeps").run(lib.bz_anneal, model._h, arr.f64(betas), betas.size, int(sweeps), int(reads),
-                                          _choice(ALGORITHMS, algorithm, "algorithm"), seed64(seed),
+                                          arr.code(ALGORITHMS, algorithm, "algorithm"), seed64(seed),
                                           None if spins is None else spins.ctypes.data_as(i8p), arr.f64(energies),
                                           ctypes.byref(best))
     return AnnealResults(spins, energies, best.value, betas)

@@ -1,11 +1,14 @@
 """The binding's signature table, status codes and versions against include/boltzmann.h."""
 
+import ctypes
 import re
 import subprocess
 from ctypes import POINTER, c_char_p, c_double, c_float, c_int8, c_int32, c_int64, c_uint8, c_uint64, c_void_p
 
 import pycparser
 from pycparser import c_ast
+
+import pytest
 
 from boltzmann import _lib, errors
 
@@ -68,8 +71,7 @@ def test_signature_table_matches_header(header, tmp_path):
 
 
 def macros(header):
-    return {m.group(1): m.group(2)
-            for m in re.finditer(r"#define\s+(BZ_\w+)\s+(\S+)", header.read_text())}
+    return macros_of(header.read_text())
 
 
 def test_status_codes_match_header(header):
@@ -255,3 +257,42 @@ def test_every_handle_type_says_how_threads_may_share_it(header):
     # The check can fail: the same header without bz_pt's line.
     broken = text.replace("Threads: a bz_pt is mutated", "A bz_pt is mutated")
     assert handles_without_threads_line(broken) == ["bz_pt"]
+
+
+def documented_defaults(text, struct):
+    """{field: default} from the comments of a versioned options struct: each field's
+    comment ends with "; DEFAULT" (a number or a BZ_ macro)."""
+    body = re.search(r"typedef struct %s \{(.*?)\} %s;" % (struct, struct), text, re.S).group(1)
+    fields = re.findall(r"\w+\s+(\w+);\s*/\*(.*?)\*/", body, re.S)
+    return {name: " ".join(comment.split()).rsplit(";", 1)[-1].strip() for name, comment in fields if name != "version"}
+
+
+def default_mismatches(text, struct, init):
+    """Fields whose documented default is not what ``init`` (the library's _init) fills in."""
+    defined = macros_of(text)
+    actual = getattr(_lib, struct)()
+    init(ctypes.byref(actual))
+    problems = []
+    for name, documented in documented_defaults(text, struct).items():
+        value = float(defined[documented]) if documented in defined else float(documented)
+        if getattr(actual, name) != pytest.approx(value, rel=1e-7):  # RBM rates are single precision
+            problems.append(f"{struct}.{name}: the header says {documented}, the library fills in {getattr(actual, name)}")
+    return problems
+
+
+def macros_of(text):
+    return {m.group(1): m.group(2) for m in re.finditer(r"#define\s+(BZ_\w+)\s+(\S+)", text)}
+
+
+@pytest.mark.parametrize("struct", ["bz_rbm_train_options", "bz_train_options", "bz_sampler_options"])
+def test_documented_defaults_are_the_library_s(header, struct):
+    init = getattr(_lib.lib, struct + "_init")
+    text = header.read_text()
+    assert len(documented_defaults(text, struct)) >= 8
+    assert default_mismatches(text, struct, init) == []
+    # The check can fail: a default changed in the prose only.
+    name, documented = next(iter(documented_defaults(text, struct).items()))
+    broken = re.sub(r"(typedef struct %s \{.*?\b%s;\s*/\*.*?);\s*%s \*/" % (struct, name, re.escape(documented)),
+                    r"\1; 12345 */", text, count=1, flags=re.S)
+    assert broken != text
+    assert len(default_mismatches(broken, struct, init)) == 1
