@@ -1165,8 +1165,7 @@ bz_status bz_rbm_log_partition_ais(const bz_rbm *rbm, int64_t runs, const double
                                                   (Bernoulli units only) */
 
 /* Training options (versioned): initialise with bz_rbm_train_options_init, change
- * fields, hand them to bz_rbm_set_training. The defaults are scikit-learn's
- * BernoulliRBM's where it has the option. */
+ * fields, hand them to bz_rbm_set_training. */
 #define BZ_RBM_TRAIN_OPTIONS_VERSION 1
 typedef struct bz_rbm_train_options {
     int32_t version;            /* BZ_RBM_TRAIN_OPTIONS_VERSION */
@@ -1198,17 +1197,18 @@ bz_status bz_rbm_set_training(bz_rbm *rbm, const bz_rbm_train_options *options);
  * Errors: NULL_POINTER, INVALID_HANDLE, BUSY. */
 bz_status bz_rbm_get_training(const bz_rbm *rbm, bz_rbm_train_options *out);
 
-/* Train on data [n_rows x n_visible] for epochs >= 1 passes with the machine's
- * training options, starting afresh: momentum zero, persistent chains seeded
- * from the first batch, the random stream reseeded with seed (the parameters
- * are kept: call it again to train further). Each pass visits the rows in a
- * fresh random order in batches of BATCH_SIZE (the last may be shorter): SGD
+/* Train on data [n_rows x n_visible] for epochs passes (in [1,
+ * BZ_LIMIT_ITERATIONS]) with the machine's training options, starting afresh:
+ * momentum zero, persistent chains seeded from the first batch, the random
+ * stream reseeded with seed (the parameters are kept: call it again to train
+ * further). Each pass visits the rows in a
+ * fresh random order in batches of batch_size (the last may be shorter): SGD
  * on the log-likelihood, whose gradient <v h^T>_data - <v h^T>_model uses
  * hidden probabilities in the positive phase and, in the negative one, chains
  * that start from a hidden state (CD: a sample of p(h | batch); PCD: the
  * chains' own, kept as hidden samples as scikit-learn does) and make k steps
  * v ~ p(v | h), h ~ p(h | v). metrics [epochs] (may be NULL) receives each
- * epoch's METRIC (NaN for none); progress counts epochs, with that metric. A
+ * epoch's metric (NaN for none); progress counts epochs, with that metric. A
  * stop (callback or bz_interrupt(rbm)) is honoured between batches and returns
  * BZ_ERR_CANCELLED with the machine as trained so far.
  * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT, NON_FINITE,
@@ -1217,7 +1217,7 @@ bz_status bz_rbm_fit(bz_rbm *rbm, const float *data, int64_t n_rows, int64_t epo
                      double *metrics, bz_progress_fn progress, void *user);
 
 /* One gradient step on data [n_rows x n_visible] taken as one batch, at
- * LEARNING_RATE, continuing the momentum, chains and random stream of earlier
+ * learning_rate, continuing the momentum, chains and random stream of earlier
  * calls (scikit-learn's partial_fit). *out_error (may be NULL): the batch's
  * mean squared reconstruction error. Errors: as bz_rbm_fit, without CANCELLED. */
 bz_status bz_rbm_partial_fit(bz_rbm *rbm, const float *data, int64_t n_rows, double *out_error);
@@ -1272,19 +1272,35 @@ bz_status bz_bars_and_stripes(int64_t side, int64_t *out_rows, float *out, int64
  * dJ_ij = <s_i s_j>_data - <s_i s_j>_model, dh_i = <s_i>_data - <s_i>_model.
  * ========================================================================== */
 
-/* spins [n_rows x n_spins] int8 in {-1, +1}, n_spins in [1, BZ_LIMIT_PAIRWISE_UNITS]. chains = 0:
- * exact model statistics over all 2^n_spins states (n_spins <= 20), stopping
- * once every gradient component is below tolerance; chains > 0: that many
- * persistent heat-bath chains, sweeps sweeps each per iteration. At most
- * iterations steps of learning_rate > 0 with momentum in [0, 1). *out
- * receives a new model, a bz_ising to free with bz_ising_free; *out_iterations and
- * *out_gradient (may be NULL) the steps taken and the last gradient's largest
- * component. Progress counts iterations (metric: that component).
- * Errors: NULL_POINTER, INVALID_ARGUMENT, SHAPE_MISMATCH, LIMIT_EXCEEDED,
- *         NOT_CONVERGED (diverged), CANCELLED. */
+/* Options of bz_bm_fit (versioned): initialise with bz_bm_options_init. */
+#define BZ_BM_OPTIONS_VERSION 1
+typedef struct bz_bm_options {
+    int32_t version;        /* BZ_BM_OPTIONS_VERSION */
+    double learning_rate;   /* gradient step, finite, > 0; 0.1 */
+    double momentum;        /* heavy-ball momentum in [0, 1); 0.9 */
+    int64_t iterations;     /* at most this many steps, in [1, BZ_LIMIT_ITERATIONS]; 2000 */
+    double tolerance;       /* stop once every gradient component is below it (exact
+                               statistics only), finite, >= 0; 1e-6 */
+    int64_t chains;         /* 0: exact statistics over all 2^n_spins states
+                               (n_spins <= 20); > 0: that many persistent heat-bath
+                               chains (<= BZ_LIMIT_BATCH); 0 */
+    int64_t sweeps;         /* sweeps of every chain per iteration, in
+                               [1, BZ_LIMIT_STEPS]; 1 */
+} bz_bm_options;
+
+/* Fill options with the defaults above. Errors: NULL_POINTER. */
+bz_status bz_bm_options_init(bz_bm_options *options);
+
+/* Learn a model from spins [n_rows x n_spins] int8 in {-1, +1}, n_spins in
+ * [1, BZ_LIMIT_PAIRWISE_UNITS], with options (NULL: the defaults); every draw
+ * comes from seed. *out receives a new model, a bz_ising to free with
+ * bz_ising_free; *out_iterations and *out_gradient (may be NULL) the steps taken
+ * and the last gradient's largest component. Progress counts iterations
+ * (metric: that component).
+ * Errors: NULL_POINTER, INVALID_ARGUMENT, NON_FINITE, SHAPE_MISMATCH,
+ *         LIMIT_EXCEEDED, NOT_CONVERGED (diverged), CANCELLED. */
 bz_status bz_bm_fit(bz_ising **out, const int8_t *spins, int64_t n_rows, int64_t n_spins,
-                    double learning_rate, double momentum, int64_t iterations, double tolerance,
-                    int64_t chains, int64_t sweeps, uint64_t seed, int64_t *out_iterations,
+                    const bz_bm_options *options, uint64_t seed, int64_t *out_iterations,
                     double *out_gradient, bz_progress_fn progress, void *user);
 
 /* ==========================================================================

@@ -1,7 +1,7 @@
-import COpenBLAS
 import Glibc
 
-/// Options of Boltzmann-machine learning for a fully visible machine.
+/// Options of Boltzmann-machine learning for a fully visible machine; the defaults
+/// here are the library's only copy (`bz_bm_options_init` reports them).
 public struct BoltzmannLearning: Sendable {
     public var learningRate = 0.1
     /// Heavy-ball momentum in [0, 1).
@@ -19,10 +19,13 @@ public struct BoltzmannLearning: Sendable {
     public init() {}
 
     func check() throws(EngineError) {
-        guard learningRate.isFinite, learningRate > 0 else { throw .invalid("learning_rate must be finite and > 0, got \(learningRate)") }
-        guard momentum.isFinite, momentum >= 0, momentum < 1 else { throw .invalid("momentum must be in [0, 1), got \(momentum)") }
-        guard iterations >= 1, iterations <= 1 << 30 else { throw .invalid("iterations must be in [1, 2^30], got \(iterations)") }
-        guard tolerance.isFinite, tolerance >= 0 else { throw .invalid("tolerance must be finite and >= 0, got \(tolerance)") }
+        try Check.finite(learningRate, "learning_rate")
+        guard learningRate > 0 else { throw .invalid("learning_rate must be > 0, got \(learningRate)") }
+        try Check.finite(momentum, "momentum")
+        guard momentum >= 0, momentum < 1 else { throw .invalid("momentum must be in [0, 1), got \(momentum)") }
+        try Limit.iterations.check(iterations, "iterations")
+        try Check.finite(tolerance, "tolerance")
+        guard tolerance >= 0 else { throw .invalid("tolerance must be >= 0, got \(tolerance)") }
         try Limit.batch.check(chains, "chains", from: 0)
         try Limit.steps.check(sweeps, "sweeps")
     }

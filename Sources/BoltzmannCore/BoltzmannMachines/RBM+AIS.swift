@@ -1,4 +1,3 @@
-import COpenBLAS
 import Glibc
 
 /// An estimate of log Z with its uncertainty.

@@ -1,4 +1,3 @@
-import COpenBLAS
 import Glibc
 
 extension RBM {

@@ -1,4 +1,3 @@
-import COpenBLAS
 import Glibc
 
 /// What `RBMTrainer.fit` reports after each epoch.

@@ -1,4 +1,3 @@
-import COpenBLAS
 import Glibc
 
 /// The scalars a network computes in: Float for use, Double for the gradient

@@ -1,5 +1,3 @@
-import COpenBLAS
-
 /// How a Hopfield network turns patterns into couplings.
 public enum HopfieldRule: Sendable {
     /// J = (1/N) sum_mu xi^mu xi^mu^T, zero diagonal (Hebb 1949; Hopfield 1982).

@@ -1,4 +1,3 @@
-import COpenBLAS
 import Glibc
 
 /// The kernel of dense Hopfield retrieval (Ramsauer et al. 2020) and of the

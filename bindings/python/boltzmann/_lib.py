@@ -50,6 +50,12 @@ class bz_rbm_train_options(ctypes.Structure):
                 ("batch_size", c_int64), ("metric", c_int32)]
 
 
+class bz_bm_options(ctypes.Structure):
+    """``bz_bm_options`` (field for field as the header declares it)."""
+    _fields_ = [("version", c_int32), ("learning_rate", c_double), ("momentum", c_double), ("iterations", c_int64),
+                ("tolerance", c_double), ("chains", c_int64), ("sweeps", c_int64)]
+
+
 class bz_train_options(ctypes.Structure):
     """``bz_train_options`` (field for field as the header declares it)."""
     _fields_ = [("version", c_int32), ("steps", c_int64), ("batch_size", c_int64), ("learning_rate", c_double),
@@ -276,8 +282,9 @@ SIGNATURES = {
     "bz_mmd": (Status, [f32p, c_int64, f32p, c_int64, c_int64, f64p, c_int64, f64p]),
     "bz_sliced_wasserstein": (Status, [f32p, c_int64, f32p, c_int64, c_int64, c_int64, c_uint64, f64p]),
     "bz_mode_coverage": (Status, [f32p, c_int64, c_int64, f64p, f64p, c_int64, f64p, f64p]),
-    "bz_bm_fit": (Status, [POINTER(ising_p), i8p, c_int64, c_int64, c_double, c_double, c_int64, c_double, c_int64,
-                           c_int64, c_uint64, i64p, f64p, bz_progress_fn, c_void_p]),
+    "bz_bm_options_init": (Status, [POINTER(bz_bm_options)]),
+    "bz_bm_fit": (Status, [POINTER(ising_p), i8p, c_int64, c_int64, POINTER(bz_bm_options), c_uint64, i64p, f64p,
+                           bz_progress_fn, c_void_p]),
     # pbits
     "bz_gate_info": (Status, [c_int32, i64p, i64p]),
     "bz_circuit_create": (Status, [POINTER(circuit_p)]),

@@ -303,25 +303,30 @@ def base_rates(X, smoothing=0.05):
 
 
 class BoltzmannMachine:
-    """The fully visible Boltzmann machine (seed 002 §8.1): an Ising model learned from
-    ±1 data by the Boltzmann-machine rule dJ_ij = <s_i s_j>_data - <s_i s_j>_model."""
+    """The fully visible Boltzmann machine (Ackley, Hinton & Sejnowski 1985): an Ising
+    model learned from ±1 data by the Boltzmann-machine rule
+    dJ_ij = <s_i s_j>_data - <s_i s_j>_model."""
 
     @staticmethod
-    def fit(spins, learning_rate=0.1, momentum=0.9, iterations=2000, tolerance=1e-6, chains=0, sweeps=1, seed=0,
+    def fit(spins, learning_rate=None, momentum=None, iterations=None, tolerance=None, chains=None, sweeps=None, seed=0,
             progress=None):
         """Learn J and h from ``spins`` (n_samples, N) of ±1. ``chains=0``: exact model
         statistics over all 2^N states (N <= 20), until every gradient component is below
-        ``tolerance``; otherwise that many persistent heat-bath chains. Returns a
+        ``tolerance``; otherwise that many persistent heat-bath chains, ``sweeps`` each per
+        iteration. At most ``iterations`` steps of ``learning_rate`` with ``momentum``. An
+        option left None takes the library's default (``bz_bm_options_init``). Returns a
         :class:`boltzmann.IsingModel` (``fit_iterations_``, ``fit_gradient_`` attached)."""
         from .ising import IsingModel
 
         data = np.ascontiguousarray(spins, dtype=np.int8)
         if data.ndim != 2:
             raise ShapeError(f"spins must have shape (n_samples, N), got {np.shape(spins)}")
+        settings = options(lib.bz_bm_options_init, learning_rate=learning_rate, momentum=momentum, iterations=iterations,
+                           tolerance=tolerance, chains=chains, sweeps=sweeps)
         iterations_done, gradient = ctypes.c_int64(), ctypes.c_double()
         model = IsingModel._new(
             functools.partial(Progress(progress, unit="iterations").run, lib.bz_bm_fit), data.ctypes.data_as(i8p),
-            data.shape[0], data.shape[1], float(learning_rate), float(momentum), int(iterations), float(tolerance),
-            int(chains), int(sweeps), seed64(seed), ctypes.byref(iterations_done), ctypes.byref(gradient))
+            data.shape[0], data.shape[1], ctypes.byref(settings), seed64(seed), ctypes.byref(iterations_done),
+            ctypes.byref(gradient))
         model.fit_iterations_, model.fit_gradient_ = iterations_done.value, gradient.value
         return model

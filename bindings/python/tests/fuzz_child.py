@@ -245,6 +245,14 @@ def train_options():
     return options
 
 
+def bm_options():
+    """Fully visible learning options, some out of range."""
+    options = _lib.bz_bm_options(1 if rng.random() < 0.9 else 7, rng.choice([0.1, -1.0, float("nan")]),
+                                 rng.choice([0.0, 0.9, 1.0]), rng.choice([-1, 0, 5]), rng.choice([0.0, 1e-6, float("nan")]),
+                                 rng.choice([-1, 0, 4]), rng.choice([0, 1]))
+    return ctypes.byref(options)
+
+
 def rbm_options():
     """Training options, most fields in range, some not (legal but slow values stay small)."""
     options = _lib.bz_rbm_train_options()
@@ -591,8 +599,8 @@ def call():
         "bz_mode_coverage": lambda: (float_rows(m, 2), m, rng.choice([2, 1, 0]), f64(doubles(2 * n)), f64(doubles(n)), n,
                                      f64(out_doubles(1)), f64(out_doubles(n))),
         "bz_bm_fit": lambda: (ctypes.byref(_lib.ising_p()) if rng.random() < 0.9 else None, SPINS64 if rng.random() < 0.5 else spins_out(64) if rng.random() < 0.9 else None, rng.choice([-1, 0, 1, 2]), rng.choice([-1, 0, 3, 21]),
-                              rng.choice([0.1, -1.0, float("nan")]), rng.choice([0.0, 0.9, 1.0]), rng.choice([-1, 0, 5]),
-                              rng.choice([0.0, 1e-6, float("nan")]), rng.choice([-1, 0, 4]), rng.choice([0, 1]), 3, ctypes.byref(i), None, progress(), None),
+                              bm_options() if rng.random() < 0.9 else None, 3, ctypes.byref(i), None, progress(), None),
+        "bz_bm_options_init": lambda: (ctypes.byref(_lib.bz_bm_options()) if rng.random() < 0.9 else None,),
         "bz_rbm_size": lambda: (machine(), ctypes.byref(i), None),
         "bz_rbm_parameters": lambda: (machine(), floats_out(12), floats_out(4), None, rng.choice([-1, 0, 4]), rng.choice([0, 3])),
         "bz_rbm_set_parameters": lambda: (machine(), floats(12), floats(4), floats(3), rng.choice([-1, 4]), rng.choice([3, 5])),

@@ -23,13 +23,18 @@ lib = _lib.lib
 NAN, INF = math.nan, math.inf
 
 
-def rbm_options(**fields):
-    """A bz_rbm_train_options at the library's defaults but for ``fields`` (any values)."""
-    options = _lib.bz_rbm_train_options()
-    lib.bz_rbm_train_options_init(ctypes.byref(options))
+def struct_options(init, **fields):
+    """An options struct at the library's defaults (``init``) but for ``fields`` (any values,
+    out-of-range ones included: the library, not the binding, must refuse them)."""
+    options = init.argtypes[0]._type_()
+    init(ctypes.byref(options))
     for name, value in fields.items():
         setattr(options, name, value)
     return ctypes.byref(options)
+
+
+def rbm_options(**fields):
+    return struct_options(lib.bz_rbm_train_options_init, **fields)
 
 
 def arr(*values):
@@ -614,9 +619,10 @@ def rbm_cases():
     spins = np.array([[1, -1], [-1, 1]], np.int8)
     bad_spins = np.array([[1, 0]], np.int8)
 
-    def bm(data, rows, n, rate=0.1, momentum=0.5, iterations=10, tolerance=1e-6, chains=0, sweeps=1, out=True):
+    def bm(data, rows, n, rate=0.1, momentum=0.5, iterations=10, tolerance=1e-6, chains=0, sweeps=1, out=True, version=1):
+        options = _lib.bz_bm_options(version, rate, momentum, iterations, tolerance, chains, sweeps)
         return (ctypes.byref(_lib.ising_p()) if out else None, data.ctypes.data_as(_lib.i8p) if data is not None else None, rows,
-                n, rate, momentum, iterations, tolerance, chains, sweeps, 1, None, None, NOFN, None)
+                n, ctypes.byref(options), 1, None, None, NOFN, None)
 
     def f32(*values):
         return np.array(values, np.float32).ctypes.data_as(_lib.f32p)
@@ -723,7 +729,9 @@ def rbm_cases():
         ("bz_bm_fit", bm(spins, 2, 2, rate=0.0), bz.InvalidArgument, "learning_rate"),
         ("bz_bm_fit", bm(spins, 2, 2, momentum=1.0), bz.InvalidArgument, "momentum"),
         ("bz_bm_fit", bm(spins, 2, 2, iterations=0), bz.InvalidArgument, "iterations"),
-        ("bz_bm_fit", bm(spins, 2, 2, tolerance=NAN), bz.InvalidArgument, "tolerance"),
+        ("bz_bm_fit", bm(spins, 2, 2, tolerance=NAN), bz.NumericError, "tolerance"),
+        ("bz_bm_fit", bm(spins, 2, 2, version=0), bz.InvalidArgument, "BZ_BM_OPTIONS_VERSION"),
+        ("bz_bm_options_init", (None,), bz.NullPointerError, "options"),
         ("bz_bm_fit", bm(spins, 2, 2, chains=-1), bz.InvalidArgument, "chains"),
         ("bz_bm_fit", bm(spins, 2, 2, chains=2, sweeps=0), bz.InvalidArgument, "sweeps"),
         ("bz_bm_fit", bm(bad_spins, 1, 2), bz.InvalidArgument, "spins[0, 1]"),
@@ -862,11 +870,7 @@ def learned_score_cases():
         return (ctypes.c_uint8 * len(b)).from_buffer_copy(b)
 
     def options(**fields):
-        o = _lib.bz_train_options()
-        lib.bz_train_options_init(ctypes.byref(o))
-        for name, value in fields.items():
-            setattr(o, name, value)
-        return ctypes.byref(o)
+        return struct_options(lib.bz_train_options_init, **fields)
 
     data = f32(0, 0, 1, 1, -1, 0.5)
     losses = np.empty(4).ctypes.data_as(_lib.f64p)

@@ -63,3 +63,20 @@ def test_avx2_code_stays_in_its_module():
     outside = sorted(f for f in with_avx if "BoltzmannKernelsAVX2" not in f)
     assert not outside, f"AVX instructions outside the AVX2 kernels: {outside[:5]}"
     assert any("silu" in f for f in with_avx), "the AVX2 build of the kernels has no AVX2 SiLU (compiler flag lost?)"
+
+
+def blas_importers(sources):
+    """Swift files that import OpenBLAS directly."""
+    return sorted(str(p.relative_to(sources)) for p in sources.rglob("*.swift")
+                  if re.search(r"^import COpenBLAS$", p.read_text(), re.M))
+
+
+def test_blas_has_one_door(repo, tmp_path):
+    """Every BLAS call goes through Numerics/BLAS.swift, where the thread-count
+    invariant and the checked narrowing to BLAS's 32-bit sizes live: no other file may
+    import OpenBLAS (shown to fail on a copy that does)."""
+    sources = repo / "Sources"
+    assert blas_importers(sources) == ["BoltzmannCore/Numerics/BLAS.swift"]
+    (tmp_path / "Stray.swift").write_text("import COpenBLAS\n")
+    (tmp_path / "BLAS.swift").write_text("import COpenBLAS\n")
+    assert blas_importers(tmp_path) == ["BLAS.swift", "Stray.swift"]
