@@ -19,8 +19,7 @@ chain, Kaufman, Onsager, mean field), :mod:`boltzmann.montecarlo` (Markov-chain 
 :mod:`boltzmann.errors` (exceptions).
 """
 
-import ctypes as _ctypes
-
+from ._arrays import outputs as _outputs
 from ._lib import lib as _library
 from .errors import (BoltzmannError, BoltzmannIOError, Busy, Cancelled, FormatError, InternalError,
                      InvalidArgument, InvalidHandle, LimitExceeded, NotConverged, NullPointerError,
@@ -65,12 +64,7 @@ def limits():
     """The largest value the library accepts under each named limit (``bz_limit``): what
     bounds ``chains``, ``batch_size``, ``k`` and the like. The header says which limit
     bounds which argument."""
-    out = _ctypes.c_int64()
-    values = {}
-    for name, code in LIMITS.items():
-        _library.bz_limit(code, _ctypes.byref(out))
-        values[name] = out.value
-    return values
+    return {name: _outputs(_library.bz_limit, code) for name, code in LIMITS.items()}
 
 
 def library_path():

@@ -33,6 +33,15 @@ def rows(x, width, name, dtype=np.float32, spins=False):
     return a, single
 
 
+def outputs(fn, *args):
+    """``fn(*args, &out_1, ..., &out_k)`` for a C function whose last k parameters are
+    pointers to scalars it fills: their values (one value when k = 1)."""
+    outs = [pointer._type_() for pointer in fn.argtypes[len(args):]]
+    fn(*args, *(ctypes.byref(out) for out in outs))
+    values = tuple(out.value for out in outs)
+    return values if len(values) > 1 else values[0]
+
+
 def code(table, value, name):
     """The library code of ``value`` in ``table`` ({name: code}), or InvalidArgument
     listing the names: the one rule for every named choice the binding takes."""

@@ -5,6 +5,7 @@ import ctypes
 import os
 import weakref
 
+from ._arrays import outputs
 from .errors import InvalidHandle
 
 
@@ -90,10 +91,9 @@ class Persistent:
 
     def to_bytes(self):
         """The file format's bytes."""
-        size = ctypes.c_int64()
-        self._function("serialized_size")(self._h, ctypes.byref(size))
-        out = (ctypes.c_uint8 * size.value)()
-        self._function("serialize")(self._h, out, size.value)
+        size = outputs(self._function("serialized_size"), self._h)
+        out = (ctypes.c_uint8 * size)()
+        self._function("serialize")(self._h, out, size)
         return bytes(out)
 
     @classmethod

@@ -16,7 +16,7 @@ import ctypes
 
 import numpy as np
 
-from ._arrays import code as _choose, options as _options, rows as _rows, seed64
+from ._arrays import code as _choose, options as _options, outputs, rows as _rows, seed64
 from ._handles import HandleOwner, Persistent
 from ._lib import bz_energy_fn, f32p, f64p, i64p, lib
 from ._progress import Progress, interruptible
@@ -43,16 +43,12 @@ class SDE(HandleOwner):
 
     @property
     def kind(self):
-        kind = ctypes.c_int32()
-        lib.bz_sde_info(self._h, ctypes.byref(kind), None)
-        return _KINDS[kind.value]
+        return _KINDS[outputs(lib.bz_sde_info, self._h)[0]]
 
     @property
     def sampling_epsilon(self):
         """The documented default end time of sampling (1e-5 for VE, 1e-3 otherwise)."""
-        eps = ctypes.c_double()
-        lib.bz_sde_info(self._h, None, ctypes.byref(eps))
-        return eps.value
+        return outputs(lib.bz_sde_info, self._h)[1]
 
     def coefficients(self, t):
         """(alpha_t, sigma_t, f(t), g(t)) at times t (arrays of t's shape)."""
@@ -145,9 +141,7 @@ class ScoreModel(HandleOwner):
 
     @property
     def dim(self):
-        d = ctypes.c_int64()
-        lib.bz_score_dim(self._h, ctypes.byref(d))
-        return d.value
+        return outputs(lib.bz_score_dim, self._h)
 
     def _eval(self, x, t, sde, which):
         a, single = _rows(x, self.dim, "x")

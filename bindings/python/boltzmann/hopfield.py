@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._arrays import code, rows, seed64
+from ._arrays import code, outputs, rows, seed64
 from ._handles import HandleOwner
 from ._lib import f32p, f64p, i8p, i32p, i64p, lib
 from ._progress import Progress
@@ -60,9 +60,7 @@ class Hopfield(HandleOwner):
 
     # -- shape
     def _size(self):
-        n, p, rule = ctypes.c_int64(), ctypes.c_int64(), ctypes.c_int32()
-        lib.bz_hopfield_size(self._h, ctypes.byref(n), ctypes.byref(p), ctypes.byref(rule))
-        return n.value, p.value, rule.value
+        return outputs(lib.bz_hopfield_size, self._h)
 
     @property
     def n(self):
@@ -87,9 +85,7 @@ class Hopfield(HandleOwner):
     @property
     def uses_matrix(self):
         """Whether local fields come from the N x N matrix (else from the patterns)."""
-        out = ctypes.c_int32()
-        lib.bz_hopfield_uses_matrix(self._h, ctypes.byref(out))
-        return bool(out.value)
+        return bool(outputs(lib.bz_hopfield_uses_matrix, self._h))
 
     @property
     def patterns_(self):

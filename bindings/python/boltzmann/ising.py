@@ -278,9 +278,7 @@ class IsingModel(HandleOwner):
 
     # -- queries
     def _size(self):
-        n, c = ctypes.c_int64(), ctypes.c_int64()
-        lib.bz_ising_size(self._h, ctypes.byref(n), ctypes.byref(c))
-        return n.value, c.value
+        return arr.outputs(lib.bz_ising_size, self._h)
 
     @property
     def n_spins(self):
@@ -379,15 +377,14 @@ class IsingModel(HandleOwner):
 
     def density_of_states(self, by_magnetization=False, max_spins=None, progress=None):
         """Exact g(E) (and g(E, M)) for whole-number couplings and fields: :class:`DensityOfStates`."""
-        lo, bins = ctypes.c_int64(), ctypes.c_int64()
-        lib.bz_ising_dos_range(self._h, ctypes.byref(lo), ctypes.byref(bins))
+        lo, bins = arr.outputs(lib.bz_ising_dos_range, self._h)
         n = self.n_spins
-        counts = np.empty(bins.value, np.int64)
-        by_m = np.empty((bins.value, n + 1), np.int64) if by_magnetization else None
+        counts = np.empty(bins, np.int64)
+        by_m = np.empty((bins, n + 1), np.int64) if by_magnetization else None
         _Progress(progress).run(lib.bz_ising_density_of_states, self._h, _limit(max_spins), arr.i64(counts),
-                                bins.value, None if by_m is None else arr.i64(by_m.ravel()), n)
+                                bins, None if by_m is None else arr.i64(by_m.ravel()), n)
         keep = counts > 0
-        energies = lo.value + np.nonzero(keep)[0].astype(np.int64)
+        energies = lo + np.nonzero(keep)[0].astype(np.int64)
         return DensityOfStates(energies, counts[keep], np.arange(-n, n + 1, 2, dtype=np.int64),
                                None if by_m is None else by_m[keep])
 
@@ -441,9 +438,7 @@ def onsager(beta, J=1.0):
 
 def critical_temperature(J=1.0):
     """T_c = 2 J / ln(1 + sqrt 2) of the infinite square lattice."""
-    tc = ctypes.c_double()
-    lib.bz_ising_onsager_critical_temperature(float(J), ctypes.byref(tc))
-    return tc.value
+    return arr.outputs(lib.bz_ising_onsager_critical_temperature, float(J))
 
 
 def mean_field(beta, J=1.0, z=4, h=0.0):

@@ -4,7 +4,6 @@ A macrostate is an occupation vector (n_0, ..., n_{L-1}) with sum n_l = N; its
 energy is sum n_l e_l and its multiplicity W = N! / prod n_l! (seed 003, 10.5-10.6).
 """
 
-import ctypes
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,9 +24,7 @@ def log_multiplicity(occupations):
     360
     """
     n = arr.vector(occupations, "occupations", np.int64)
-    out = ctypes.c_double()
-    lib.bz_log_multiplicity(arr.i64(n), n.size, ctypes.byref(out))
-    return out.value
+    return arr.outputs(lib.bz_log_multiplicity, arr.i64(n), n.size)
 
 
 def occupation_energy(occupations, level_energies):
@@ -35,16 +32,12 @@ def occupation_energy(occupations, level_energies):
     n = arr.vector(occupations, "occupations", np.int64)
     e = arr.vector(level_energies, "level_energies")
     arr.same_length(n, e, "occupations", "level_energies")
-    out = ctypes.c_double()
-    lib.bz_occupation_energy(arr.i64(n), arr.f64(e), n.size, ctypes.byref(out))
-    return out.value
+    return arr.outputs(lib.bz_occupation_energy, arr.i64(n), arr.f64(e), n.size)
 
 
 def macrostate_count(n_units, n_levels):
     """C(n_units + n_levels - 1, n_levels - 1), exactly."""
-    out = ctypes.c_int64()
-    lib.bz_macrostate_count(int(n_units), int(n_levels), ctypes.byref(out))
-    return out.value
+    return arr.outputs(lib.bz_macrostate_count, int(n_units), int(n_levels))
 
 
 @dataclass(frozen=True)

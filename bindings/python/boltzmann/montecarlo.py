@@ -131,9 +131,7 @@ class MonteCarlo(HandleOwner):
         self._beta = float(beta)
 
     def _size(self):
-        n, chains, measurements = ctypes.c_int64(), ctypes.c_int64(), ctypes.c_int64()
-        lib.bz_mc_size(self._h, ctypes.byref(n), ctypes.byref(chains), ctypes.byref(measurements))
-        return n.value, chains.value, measurements.value
+        return arr.outputs(lib.bz_mc_size, self._h)
 
     @property
     def chains(self):
@@ -152,9 +150,7 @@ class MonteCarlo(HandleOwner):
     def measure_correlation(self, axis=0):
         """Measure C(r) = <s_i s_{i+r}> along lattice ``axis`` in later runs (None stops);
         results then carry ``correlation`` and ``correlation_error`` for r = 0, 1, ..."""
-        n = ctypes.c_int64()
-        lib.bz_mc_set_correlation_axis(self._h, -1 if axis is None else int(axis), ctypes.byref(n))
-        self._distances = n.value
+        self._distances = arr.outputs(lib.bz_mc_set_correlation_axis, self._h, -1 if axis is None else int(axis))
         return self
 
     def equilibration(self, observable="energy"):

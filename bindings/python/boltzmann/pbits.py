@@ -61,15 +61,11 @@ class PBitCircuit(HandleOwner):
 
     @property
     def n_nodes(self):
-        n = ctypes.c_int64()
-        lib.bz_circuit_size(self._h, ctypes.byref(n), None)
-        return n.value
+        return arr.outputs(lib.bz_circuit_size, self._h)[0]
 
     @property
     def n_gates(self):
-        n = ctypes.c_int64()
-        lib.bz_circuit_size(self._h, None, ctypes.byref(n))
-        return n.value
+        return arr.outputs(lib.bz_circuit_size, self._h)[1]
 
     def model(self):
         """The circuit's :class:`~boltzmann.IsingModel` (the sum of its gates)."""
@@ -108,9 +104,7 @@ class PBitCircuit(HandleOwner):
 
 def _gate(name):
     circuit = PBitCircuit()
-    arity = ctypes.c_int64()
-    lib.bz_gate_info(GATES[name], ctypes.byref(arity), None)
-    circuit.add(name, *range(arity.value))
+    circuit.add(name, *range(arr.outputs(lib.bz_gate_info, GATES[name])[0]))
     return circuit
 
 

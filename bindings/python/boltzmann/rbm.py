@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._arrays import code, f64, fields, options, rows, seed64
+from ._arrays import code, f64, fields, options, outputs, rows, seed64
 from ._handles import HandleOwner, Persistent
 from ._lib import bz_rbm_train_options, f32p, i8p, lib
 from ._progress import Progress
@@ -79,11 +79,9 @@ class RBM(Persistent, HandleOwner):
 
     def _loaded(self):
         """Read the sizes and kind of a new or loaded machine."""
-        nv, nh, units = ctypes.c_int64(), ctypes.c_int64(), ctypes.c_int32()
-        lib.bz_rbm_size(self._h, ctypes.byref(nv), ctypes.byref(nh))
-        lib.bz_rbm_visible_units(self._h, ctypes.byref(units))
-        self.n_visible, self.n_hidden = nv.value, nh.value
-        self.visible = "gaussian" if units.value == 1 else "bernoulli"
+        self.n_visible, self.n_hidden = outputs(lib.bz_rbm_size, self._h)
+        units = outputs(lib.bz_rbm_visible_units, self._h)
+        self.visible = next(name for name, code in _UNITS.items() if code == units)
         self.metrics_ = np.empty(0)
         return self
 

@@ -152,6 +152,4 @@ def anneal(model, betas=None, sweeps=1, reads=1, seed=0, algorithm="metropolis",
 
 def anneal_beta_range(model):
     """The default (hot, cold) betas: the largest flip accepted half the time, the smallest 1%."""
-    hot, cold = ctypes.c_double(), ctypes.c_double()
-    lib.bz_anneal_beta_range(model._h, ctypes.byref(hot), ctypes.byref(cold))
-    return hot.value, cold.value
+    return arr.outputs(lib.bz_anneal_beta_range, model._h)

@@ -4,7 +4,6 @@ Energies are in units where k_B = 1 and ``beta = 1/T``. See the "Thermodynamics"
 section of ``include/boltzmann.h`` for the equations and their numerical guarantees.
 """
 
-import ctypes
 from dataclasses import dataclass
 
 import numpy as np
@@ -93,9 +92,7 @@ class Spectrum(HandleOwner):
 
 
     def __len__(self):
-        n = ctypes.c_int64()
-        lib.bz_spectrum_size(self._h, ctypes.byref(n))
-        return n.value
+        return arr.outputs(lib.bz_spectrum_size, self._h)
 
     @property
     def n_levels(self):
@@ -162,9 +159,7 @@ class Spectrum(HandleOwner):
 
         Raises :class:`InvalidArgument` unless min(E) < target_mean < max(E).
         """
-        beta = ctypes.c_double()
-        lib.bz_spectrum_solve_beta(self._h, float(target_mean), ctypes.byref(beta))
-        return beta.value
+        return arr.outputs(lib.bz_spectrum_solve_beta, self._h, float(target_mean))
 
     def compose(self, other, max_levels=None):
         """The spectrum of this system and an independent ``other`` together.
