@@ -199,7 +199,14 @@ int32_t bz_get_num_threads(void);
 #define BZ_LIMIT_LAYERS         12 /* hidden layers of an MLP */
 #define BZ_LIMIT_MEASUREMENTS   13 /* stored Monte Carlo measurements of one run, over
                                       all chains */
-#define BZ_N_LIMITS             14
+#define BZ_LIMIT_DIMENSION      14 /* dimension of continuous states: dense Hopfield
+                                      patterns, samples, diffusion data */
+#define BZ_LIMIT_BLAS           15 /* rows or entries of one matrix in a BLAS product
+                                      (BLAS sizes are 32-bit): an RBM's weights, its
+                                      chains x layer width, dense Hopfield patterns */
+#define BZ_LIMIT_STORED_VALUES  16 /* values one call keeps at once: Hopfield patterns
+                                      x neurons, samples x dim */
+#define BZ_N_LIMITS             17
 
 /* *out = the largest value accepted under limit (BZ_LIMIT_*).
  * Errors: NULL_POINTER, INVALID_ARGUMENT (an unknown limit). */
@@ -1078,7 +1085,7 @@ typedef struct bz_rbm bz_rbm;
 #define BZ_RBM_BERNOULLI 0
 #define BZ_RBM_GAUSSIAN  1
 
-/* A machine with n_visible, n_hidden in [1, BZ_LIMIT_UNITS] units (n_v n_h <= 2^31) of
+/* A machine with n_visible, n_hidden in [1, BZ_LIMIT_UNITS] units (n_v n_h <= BZ_LIMIT_BLAS) of
  * visible kind BZ_RBM_*, weights drawn from Normal(0, 0.01^2) with seed, zero
  * biases, default training options. Errors: NULL_POINTER, INVALID_ARGUMENT,
  * LIMIT_EXCEEDED. */

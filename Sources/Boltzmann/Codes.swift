@@ -47,6 +47,9 @@ enum Code {
         ("BZ_LIMIT_PAIRWISE_UNITS", BZ_LIMIT_PAIRWISE_UNITS, .pairwiseUnits),
         ("BZ_LIMIT_LAYERS", BZ_LIMIT_LAYERS, .layers),
         ("BZ_LIMIT_MEASUREMENTS", BZ_LIMIT_MEASUREMENTS, .measurements),
+        ("BZ_LIMIT_DIMENSION", BZ_LIMIT_DIMENSION, .dimension),
+        ("BZ_LIMIT_BLAS", BZ_LIMIT_BLAS, .blas),
+        ("BZ_LIMIT_STORED_VALUES", BZ_LIMIT_STORED_VALUES, .storedValues),
     ])
 
     static let couplings = Codes<IsingModel.CouplingDistribution>([

@@ -5,17 +5,18 @@
 /// Limits keep memory, byte counts and run times representable; none is physics.
 public enum Limit: Sendable, CaseIterable {
     case count, iterations, steps, samplerSteps, batch, chains, betas, units, width, spins, couplings, pairwiseUnits, layers,
-         measurements
+         measurements, dimension, blas, storedValues
 
     /// The largest accepted value.
     public var value: Int {
         switch self {
         case .count: 1 << 40
-        case .measurements: 1 << 31
+        case .storedValues: 1 << 34
+        case .measurements, .blas: 1 << 31
         case .iterations: 1 << 30
         case .couplings: 1 << 27
         case .spins: 1 << 26
-        case .samplerSteps: 1 << 24
+        case .samplerSteps, .dimension: 1 << 24
         case .steps, .batch, .units: 1 << 20
         case .chains, .width: 1 << 16
         case .betas, .pairwiseUnits: 1 << 12

@@ -62,7 +62,7 @@ extension RBM {
             throw EngineError(.shapeMismatch, "base has \(baseBias.count) entries but the machine has \(visibleCount) visible units")
         }
         try Check.allFinite(baseBias, "base")
-        guard runs <= (1 << 31) / max(visibleCount, hiddenCount) else { throw EngineError(.limitExceeded, "\(runs) runs of this machine are more than the library accepts") }
+        guard runs <= Limit.blas.value / max(visibleCount, hiddenCount) else { throw EngineError(.limitExceeded, "\(runs) runs of this machine are more than the library accepts") }
         let nv = visibleCount, nh = hiddenCount
         // Runs are independent chains: groups of at most 64 (a fixed split, so the
         // result does not depend on the thread count) each advance through every beta.

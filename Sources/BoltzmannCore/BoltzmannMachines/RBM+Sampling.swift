@@ -11,7 +11,7 @@ extension RBM {
                        monitor: WorkMonitor = .none()) throws(EngineError) -> [Float] {
         try Limit.batch.check(chains, "n_chains")
         try Limit.iterations.check(steps, "steps", from: 0)
-        guard chains <= (1 << 31) / max(visibleCount, hiddenCount) else { throw EngineError(.limitExceeded, "\(chains) chains of this machine are more than the library accepts") }
+        guard chains <= Limit.blas.value / max(visibleCount, hiddenCount) else { throw EngineError(.limitExceeded, "\(chains) chains of this machine are more than the library accepts") }
         var random = RandomStream(seed: seed)
         var v: [Float]
         if let start {

@@ -42,8 +42,8 @@ public struct RBM: Sendable {
     public init(visible: Int, hidden: Int, units: VisibleUnits = .bernoulli, seed: UInt64) throws(EngineError) {
         try Limit.units.check(visible, "n_visible")
         try Limit.units.check(hidden, "n_hidden")
-        guard visible <= (1 << 31) / hidden else {
-            throw EngineError(.limitExceeded, "\(visible) x \(hidden) weights is more than the library accepts (2^31)")
+        guard visible <= Limit.blas.value / hidden else {
+            throw EngineError(.limitExceeded, "\(visible) x \(hidden) weights is more than the library accepts (\(Limit.blas.text))")
         }
         try Memory.reserve(visible * hidden, bytesEach: 4, for: "the weights (\(visible) x \(hidden) floats)")
         var random = RandomStream(seed: seed)

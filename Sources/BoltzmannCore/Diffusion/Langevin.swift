@@ -147,7 +147,7 @@ public enum StochasticCalculus {
     /// same for Itô sum - W^2/2. Path p draws from stream (seed, p).
     public static func itoIntegral(paths: Int, steps: Int, time t: Double, seed: UInt64,
                                    monitor: WorkMonitor = .none()) throws(EngineError) -> (ito: (Double, Double), naive: (Double, Double)) {
-        guard paths >= 2, paths <= 1 << 30 else { throw .invalid("paths must be in [2, 2^30], got \(paths)") }
+        try Limit.iterations.check(paths, "paths", from: 2)
         try Limit.iterations.check(steps, "steps")
         guard t.isFinite, t > 0 else { throw .invalid("t must be finite and > 0, got \(t)") }
         let chunk = 256, chunks = (paths + chunk - 1) / chunk

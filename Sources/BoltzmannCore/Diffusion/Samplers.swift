@@ -67,7 +67,9 @@ public enum DiffusionSampler {
                               monitor: WorkMonitor = .none()) throws(EngineError) -> [Float] {
         let d = model.dimension, steps = options.steps
         try Limit.iterations.check(count, "n", from: 0)
-        guard count * d <= 1 << 34 else { throw EngineError(.limitExceeded, "n x dim = \(count) x \(d) values are more than the library samples at once (2^34)") }
+        guard count * d <= Limit.storedValues.value else {
+            throw EngineError(.limitExceeded, "n x dim = \(count) x \(d) values are more than the library samples at once (\(Limit.storedValues.text))")
+        }
         try Limit.samplerSteps.check(steps, "steps")
         let epsilon = options.epsilon ?? process.defaultSamplingEpsilon
         guard epsilon.isFinite, epsilon > 0, epsilon < 1 else { throw .invalid("epsilon must be in (0, 1), got \(epsilon)") }

@@ -267,7 +267,7 @@ public struct EmpiricalScore: ScoreModel {
     private let squaredNorms: [Double]
 
     public init(points: UnsafeBufferPointer<Float>, dimension d: Int) throws(EngineError) {
-        guard d >= 1, d <= 1 << 24 else { throw .invalid("dim must be in [1, 2^24], got \(d)") }
+        try Limit.dimension.check(d, "dim")
         guard points.count % d == 0 else { throw EngineError(.shapeMismatch, "data has \(points.count) entries, not a multiple of dim = \(d)") }
         guard points.count > 0 else { throw .invalid("data must hold at least one point") }
         if let k = points.firstIndex(where: { !$0.isFinite || abs($0) > 1e15 }) {

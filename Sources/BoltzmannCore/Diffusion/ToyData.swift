@@ -41,7 +41,7 @@ public enum ToyData: Sendable {
 
     /// `count` points (count x 2) with noise `scale` (nil: the default; >= 0).
     public func generate(count: Int, seed: UInt64, scale: Double? = nil) throws(EngineError) -> [Float] {
-        guard count >= 0, count <= 1 << 30 else { throw .invalid("n must be in [0, 2^30], got \(count)") }
+        try Limit.iterations.check(count, "n", from: 0)
         let s = scale ?? defaultScale
         guard s.isFinite, s >= 0 else { throw .invalid("scale must be finite and >= 0, got \(s)") }
         var out = [Float](repeating: 0, count: 2 * count)

@@ -87,12 +87,12 @@ public struct DenseHopfield: Sendable {
     }
 
     private static func checkShape(_ total: Int, _ dimension: Int) throws(EngineError) -> Int {
-        guard dimension >= 1, dimension <= 1 << 24 else { throw .invalid("dim must be in [1, 2^24], got \(dimension)") }
+        try Limit.dimension.check(dimension, "dim")
         guard total % dimension == 0 else {
             throw EngineError(.shapeMismatch, "patterns has \(total) entries, not a multiple of dim = \(dimension)")
         }
         guard total > 0 else { throw .invalid("patterns must hold at least one pattern") }
-        guard total / dimension <= 1 << 31 else { throw EngineError(.limitExceeded, "more than 2^31 patterns") }
+        guard total / dimension <= Limit.blas.value else { throw EngineError(.limitExceeded, "more than \(Limit.blas.text) patterns") }
         return total / dimension
     }
 

@@ -95,7 +95,7 @@ public struct HopfieldNetwork: Sendable {
     public mutating func store(_ new: UnsafeBufferPointer<Int8>) throws(EngineError) {
         let count = try checkStates(new, "patterns")
         guard count >= 1 else { throw .invalid("patterns must hold at least one pattern") }
-        guard patternCount + count <= 1 << 24, (patternCount + count) * neuronCount <= 1 << 34 else {
+        guard patternCount + count <= 1 << 24, (patternCount + count) * neuronCount <= Limit.storedValues.value else {
             throw EngineError(.limitExceeded, "\(patternCount + count) patterns of \(neuronCount) neurons are more than the library holds")
         }
         let n = neuronCount, first = patterns.count

@@ -6,7 +6,7 @@ import Glibc
 public enum SampleMetrics {
     /// Checks two sample sets of width d; returns their row counts.
     static func shapes(_ x: UnsafeBufferPointer<Float>, _ y: UnsafeBufferPointer<Float>, _ d: Int, minimum: Int) throws(EngineError) -> (Int, Int) {
-        guard d >= 1, d <= 1 << 24 else { throw .invalid("dim must be in [1, 2^24], got \(d)") }
+        try Limit.dimension.check(d, "dim")
         for (values, name) in [(x, "x"), (y, "y")] {
             guard values.count % d == 0 else { throw EngineError(.shapeMismatch, "\(name) has \(values.count) entries, not a multiple of dim = \(d)") }
             guard values.count / d >= minimum else { throw .invalid("\(name) needs at least \(minimum) samples, got \(values.count / d)") }

@@ -17,7 +17,7 @@ public enum Annealing {
         try Check.finite(first, "beta_first")
         try Check.finite(last, "beta_last")
         guard first >= 0, last >= 0 else { throw .invalid("betas must be >= 0, got \(first) and \(last)") }
-        guard count >= 1, count <= 1 << 30 else { throw .invalid("n must be in [1, 2^30], got \(count)") }
+        try Limit.iterations.check(count, "n")
         if kind == .geometric { guard first > 0, last > 0 else { throw .invalid("a geometric schedule needs betas > 0, got \(first) and \(last)") } }
         guard count > 1 else { return [last] }
         return (0..<count).map { j in

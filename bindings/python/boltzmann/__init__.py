@@ -57,7 +57,7 @@ def get_num_threads():
 #: Names of the library's limits and their ``BZ_LIMIT_*`` codes (see :func:`limits`).
 LIMITS = {"count": 0, "iterations": 1, "steps": 2, "sampler_steps": 3, "batch": 4, "chains": 5, "betas": 6,
           "units": 7, "width": 8, "spins": 9, "couplings": 10, "pairwise_units": 11, "layers": 12,
-          "measurements": 13}
+          "measurements": 13, "dimension": 14, "blas": 15, "stored_values": 16}
 
 
 def limits():

@@ -416,7 +416,7 @@ def call():
     i = ctypes.c_int64()
     args = {
         "bz_set_num_threads": lambda: (rng.choice([-1, 0, 1, 2]),),
-        "bz_limit": lambda: (rng.choice([-1, 0, 5, 13, 14, 2**31 - 1]), ctypes.byref(i) if rng.random() < 0.9 else None),
+        "bz_limit": lambda: (rng.choice([-1, 0, 5, 16, 17, 2**31 - 1]), ctypes.byref(i) if rng.random() < 0.9 else None),
         "bz_spectrum_create": lambda: (new_out(), f64(doubles(n)), f64(doubles(n)), n),
         "bz_spectrum_create_log": lambda: (new_out(), f64(doubles(n)), f64(doubles(n)), n),
         "bz_spectrum_size": lambda: (spectrum(), ctypes.byref(i) if rng.random() < 0.9 else None),

@@ -677,7 +677,7 @@ def rbm_cases():
         ("bz_rbm_pseudo_log_likelihood", (gaussian, f32(0, 1, 2), 1, ctypes.byref(D())), bz.Unsupported, "Bernoulli"),
         ("bz_rbm_log_partition_ais", (gaussian, 5, None, 0, f32(0, 0, 0), 1, ctypes.byref(D()), None, None, NOFN, None),
          bz.Unsupported, "base"),
-        ("bz_limit", (14, ctypes.byref(ctypes.c_int64())), bz.InvalidArgument, "BZ_LIMIT_MEASUREMENTS (13)"),
+        ("bz_limit", (17, ctypes.byref(ctypes.c_int64())), bz.InvalidArgument, "BZ_LIMIT_STORED_VALUES (16)"),
         ("bz_limit", (-1, ctypes.byref(ctypes.c_int64())), bz.InvalidArgument, "limit must be"),
         ("bz_limit", (0, None), bz.NullPointerError, "out"),
         ("bz_rbm_set_training", (rbm, None), bz.NullPointerError, "options"),
