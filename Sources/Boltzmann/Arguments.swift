@@ -63,10 +63,11 @@ func rows<T>(_ pointer: UnsafePointer<T>?, _ count: some BinaryInteger, _ width:
     return UnsafeBufferPointer(start: pointer, count: count * width)
 }
 
-/// `rows` for a width the caller gives (`dim`, >= 1).
+/// `rows` for a width the caller gives (`dim`, in [1, `Limit.dimension`]: it sizes
+/// the read, so it is checked before it).
 func rows<T>(_ pointer: UnsafePointer<T>?, _ count: Int64, dim: Int64, _ name: String, rowsName: String = "n",
              minRows: Int = 0) throws(EngineError) -> UnsafeBufferPointer<T> {
-    try rows(pointer, count, Limit.count.check(dim, "dim"), name, rowsName: rowsName, minRows: minRows)
+    try rows(pointer, count, Limit.dimension.check(dim, "dim"), name, rowsName: rowsName, minRows: minRows)
 }
 
 extension UnsafeMutablePointer {

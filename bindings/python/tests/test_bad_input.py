@@ -1017,6 +1017,8 @@ def diffusion_cases():
         ("bz_sde_time_of_snr", (sde, f64s(1.0, -1.0), 2, d), bz.InvalidArgument, "snr[1]"),
         ("bz_sde_time_of_snr", (sde, f64s(1.0), 1, None), bz.NullPointerError, "times"),
         ("bz_sde_perturb", (sde, x, 2, 2, f64s(0.5, 0.0), 1, out, None), bz.InvalidArgument, "times[1]"),
+        # A dim past BZ_LIMIT_DIMENSION is refused before the 4-value buffer is read.
+        ("bz_sde_perturb", (sde, x, 1, 2**30, f64s(0.5), 1, out, None), bz.InvalidArgument, "dim must be in [1, 2^24]"),
         ("bz_sde_perturb", (sde, f32(0, NAN, 0, 0), 2, 2, f64s(0.5, 0.5), 1, out, None), bz.NumericError, "x0[0][1]"),
         ("bz_sde_perturb", (sde, x, 2, 2, f64s(0.5, 0.5), 1, None, None), bz.NullPointerError, "xt"),
         ("bz_sde_perturb", (sde, x, 2, 0, f64s(0.5, 0.5), 1, out, None), bz.InvalidArgument, "dim"),
