@@ -11,15 +11,41 @@ milliseconds), and raises KeyboardInterrupt; objects are left usable. Calls made
 other threads run where they are (KeyboardInterrupt never reaches those threads).
 """
 
+import contextlib
+import itertools
 import os
 import queue
 import threading
 
-from ._lib import bz_progress_fn, lib
+from ._lib import bz_energy_fn, bz_progress_fn, lib
 from .errors import Cancelled
 
 #: Seconds between repeated stop requests while a stopped call finishes.
 _RESEND = 0.02
+
+# Python callables behind the library's callbacks. Each callback type has one C
+# trampoline, made here at import; a call passes a key as the callback's `user`
+# pointer and the trampoline finds the callable by it. So a long call allocates no
+# libffi closure and leaves no closure in a reference cycle for a forked child's
+# garbage collector to free through libffi's allocator, whose state a fork may copy
+# mid-update (threadpoolctl#225 shows children aborting there).
+_targets = {}
+_keys = itertools.count(1)
+
+
+@contextlib.contextmanager
+def registered(target):
+    """A key (for ``user``) under which the trampolines find ``target`` while the block runs."""
+    key = next(_keys)
+    _targets[key] = target
+    try:
+        yield key
+    finally:
+        del _targets[key]
+
+
+progress_trampoline = bz_progress_fn(lambda user, done, total, metric: _targets[user](done, total, metric))
+energy_trampoline = bz_energy_fn(lambda user, point, dim, gradient: _targets[user](point, dim, gradient))
 
 
 class _Call:
@@ -135,9 +161,8 @@ class Progress:
         self.stopped = False  # a callable returned False
         self.done = 0  # the last count reported
         self.metrics = []  # the metric of each unit of work, as reported
-        self.cfunc = bz_progress_fn(self._call)
 
-    def _call(self, user, done, total, metric):
+    def _call(self, done, total, metric):
         try:
             if done > self.done:
                 self.metrics.append(metric)
@@ -162,7 +187,8 @@ class Progress:
         """``fn(*args, callback, NULL)``; with ``early_stop``, a stop asked by a callable
         returning False ends it normally (see the class)."""
         try:
-            interruptible(fn, *args, self.cfunc, None)
+            with registered(self._call) as key:
+                interruptible(fn, *args, progress_trampoline, key)
         except Cancelled:
             if self.error is not None:
                 raise self.error from None

@@ -19,7 +19,7 @@ import numpy as np
 from ._arrays import code as _choose, options as _options, outputs, rows as _rows, seed64
 from ._handles import HandleOwner, Persistent
 from ._lib import bz_energy_fn, f32p, f64p, i64p, lib
-from ._progress import Progress, interruptible
+from ._progress import Progress, energy_trampoline, interruptible, registered
 from .errors import InvalidArgument, ShapeError
 
 __all__ = ["SDE", "VPSDE", "SubVPSDE", "VESDE", "DDPM", "ScoreModel", "GaussianMixtureScore", "EmpiricalScore",
@@ -360,7 +360,7 @@ def langevin(energy=None, start=None, steps=1000, step_size=1e-2, method="ula", 
     x = np.ascontiguousarray(x.reshape(-1, 1) if x.ndim == 1 else x)
     errors = []
 
-    def call(user, point, dim, gradient):
+    def call(point, dim, gradient):
         try:
             value, grad = energy(np.ctypeslib.as_array(point, (dim,)).copy())
             np.ctypeslib.as_array(gradient, (dim,))[:] = grad
@@ -369,13 +369,14 @@ def langevin(energy=None, start=None, steps=1000, step_size=1e-2, method="ula", 
             errors.append(e)
             return float("nan")
 
-    callback = bz_energy_fn(call) if energy is not None else bz_energy_fn()
     acceptance = ctypes.c_double()
     try:
-        Progress(progress, unit="chains").run(
-            lib.bz_langevin, callback, None, score._h if score is not None else None, sde._h if sde is not None else None,
-            float(t if t is not None else 0.0), x.ctypes.data_as(f64p), x.shape[0], x.shape[1], _choose(_LANGEVIN, method, "method"), int(steps),
-            float(step_size), seed64(seed), ctypes.byref(acceptance))
+        with registered(call) as key:
+            Progress(progress, unit="chains").run(
+                lib.bz_langevin, energy_trampoline if energy is not None else bz_energy_fn(), key, score._h if score is not None else None,
+                sde._h if sde is not None else None,
+                float(t if t is not None else 0.0), x.ctypes.data_as(f64p), x.shape[0], x.shape[1],
+                _choose(_LANGEVIN, method, "method"), int(steps), float(step_size), seed64(seed), ctypes.byref(acceptance))
     except Exception:
         if errors:
             raise errors[0] from None
