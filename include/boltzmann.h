@@ -429,7 +429,7 @@ bz_status bz_spectrum_create_microcanonical(bz_spectrum **out, int64_t n_units,
 bz_status bz_fermi_dirac(const double *energies, int64_t n_levels, double beta,
                          double mu, double *occupations);
 
-/* Mean-field occupations of interacting levels (seed 002, section 4): the fixed
+/* Mean-field occupations of interacting levels (the Hartree approximation): the fixed
  * point of
  *     f_i = 1 / (1 + exp(beta (E_i + U sum_{j != i} f_j - mu)))
  * by damped Jacobi iteration f <- damping f + (1 - damping) Phi(f), started
@@ -703,7 +703,7 @@ bz_status bz_ising_onsager(double coupling, const double *betas, int64_t n_betas
  * Errors: INVALID_ARGUMENT, NON_FINITE. */
 bz_status bz_ising_onsager_critical_temperature(double coupling, double *out_tc);
 
-/* --- Mean field (seed 004) ---------------------------------------------------
+/* --- Mean field (Weiss) -------------------------------------------------------
  * Each spin feels the mean field z J m + h of its z neighbours, so
  *     m = tanh(beta (z J m + h)),
  * the stationary points of the free energy per spin
@@ -1802,8 +1802,7 @@ bz_status bz_score_deserialize(bz_score **out, const uint8_t *bytes, int64_t siz
                                           5(4) with a step per sample (steps unused) */
 
 /* Options of bz_diffusion_sample (versioned, as libgit2's are): initialise with
- * bz_sampler_options_init, then change fields. Version 1 (header 0.8) ends at
- * denoise; a version-1 struct is still accepted (rtol and atol take defaults). */
+ * bz_sampler_options_init, then change fields. */
 #define BZ_SAMPLER_OPTIONS_VERSION 2
 typedef struct bz_sampler_options {
     int32_t version;        /* BZ_SAMPLER_OPTIONS_VERSION */
@@ -1859,8 +1858,8 @@ bz_status bz_langevin(bz_energy_fn energy, void *user, const bz_score *score, co
                       int64_t steps, double step_size, uint64_t seed, double *out_acceptance,
                       bz_progress_fn progress, void *progress_user);
 
-/* Ito calculus (seed 002, section 9.6): on `paths` Brownian paths of `steps`
- * increments over [0, t], the mean and standard error of
+/* Ito calculus (Oksendal, "Stochastic Differential Equations", 4.1): on `paths`
+ * Brownian paths of `steps` increments over [0, t], the mean and standard error of
  * sum_k W_k (W_{k+1} - W_k) - (W(t)^2/2 - t/2) (zero: Ito's identity) and of the
  * same sum - W(t)^2/2 (-t/2: ordinary calculus's answer is wrong). Any output may
  * be NULL.

@@ -51,6 +51,18 @@ enum Argument {
     }
 }
 
+/// The caller's versioned options struct (NULL: nil). Its version, the first field, is
+/// checked before the struct is read, so a struct of another layout is never read past
+/// its end. `version` and `initName` are the header's (BZ_X_OPTIONS_VERSION, its _init).
+func versioned<T>(_ options: UnsafePointer<T>?, _ version: Int32, _ macro: String, _ initName: String) throws(EngineError) -> T? {
+    guard let options else { return nil }
+    let given = UnsafeRawPointer(options).load(as: Int32.self)
+    guard given == version else {
+        throw .invalid("options.version must be \(macro) (\(version)), got \(given): initialise options with \(initName)")
+    }
+    return options.pointee
+}
+
 /// The one check of a caller's matrix: `count` rows (at least `minRows`) of
 /// `width` values at `pointer`, read in place. The product must stay within
 /// `Limit.count`; the pointer is checked after the counts, so a NULL with zero rows

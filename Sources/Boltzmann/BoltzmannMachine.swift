@@ -6,10 +6,7 @@ import CBoltzmann
 /// The caller's options as the engine's (NULL: the defaults); the engine checks values.
 private func learning(_ options: UnsafePointer<bz_bm_options>?) throws(EngineError) -> BoltzmannLearning {
     var learning = BoltzmannLearning()
-    guard let o = options?.pointee else { return learning }
-    guard o.version == BZ_BM_OPTIONS_VERSION else {
-        throw .invalid("options.version must be BZ_BM_OPTIONS_VERSION (\(BZ_BM_OPTIONS_VERSION)), got \(o.version): initialise options with bz_bm_options_init")
-    }
+    guard let o = try versioned(options, BZ_BM_OPTIONS_VERSION, "BZ_BM_OPTIONS_VERSION", "bz_bm_options_init") else { return learning }
     learning.learningRate = o.learning_rate
     learning.momentum = o.momentum
     learning.iterations = Int(clamping: o.iterations)

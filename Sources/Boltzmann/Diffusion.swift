@@ -262,16 +262,7 @@ public func bz_diffusion_sample(
         try Argument.length(dim, "dim", equals: model.dimension, "the model's dim")
         let kind = try Code.sampling.decode(method, "method")
         var settings = SamplerOptions()
-        if let options {
-            // A version-1 struct ends before rtol: read only that much of it.
-            let version = UnsafeRawPointer(options).load(as: Int32.self)
-            guard version == 1 || version == BZ_SAMPLER_OPTIONS_VERSION else {
-                throw .invalid("options.version must be BZ_SAMPLER_OPTIONS_VERSION (\(BZ_SAMPLER_OPTIONS_VERSION)) or 1, got \(version): initialise options with bz_sampler_options_init")
-            }
-            var o = bz_sampler_options()
-            _ = bz_sampler_options_init(&o)
-            let size = version == 1 ? MemoryLayout<bz_sampler_options>.offset(of: \bz_sampler_options.rtol)! : MemoryLayout<bz_sampler_options>.size
-            withUnsafeMutableBytes(of: &o) { $0.copyMemory(from: UnsafeRawBufferPointer(start: options, count: size)) }
+        if let o = try versioned(options, BZ_SAMPLER_OPTIONS_VERSION, "BZ_SAMPLER_OPTIONS_VERSION", "bz_sampler_options_init") {
             guard o.denoise == 0 || o.denoise == 1 else { throw .invalid("options.denoise must be 0 or 1, got \(o.denoise)") }
             settings.steps = Int(clamping: o.steps)
             settings.epsilon = o.epsilon == 0 ? nil : o.epsilon

@@ -21,10 +21,6 @@ private func side(_ value: Int64, _ name: String) throws(EngineError) -> Int {
     try Limit.spins.check(value, name)
 }
 
-private func optionalFields(_ fields: UnsafePointer<Double>?, _ n: Int) -> [Double]? {
-    Argument.optionalArray(fields, n)
-}
-
 @c @implementation
 public func bz_ising_create_dense(
     _ out: HandleOut, _ couplings: UnsafePointer<Double>?,
@@ -34,7 +30,7 @@ public func bz_ising_create_dense(
         let n = try side(nSpins, "n_spins")
         guard n <= Limit.width.value else { throw EngineError(.limitExceeded, "a dense matrix of \(n) spins is larger than the library accepts (\(Limit.width.text)); use bz_ising_create_edges") }
         return try IsingModel(spinCount: n, denseCouplings: Argument.array(couplings, n * n, "couplings"),
-                              fields: optionalFields(fields, n))
+                              fields: Argument.optionalArray(fields, n))
     }
 }
 
@@ -60,7 +56,7 @@ public func bz_ising_create_edges(
                 edges.append((Int(clamping: max(-1, min(i[k], Int64(n)))), Int(clamping: max(-1, min(j[k], Int64(n)))), v[k]))
             }
         }
-        return try IsingModel(spinCount: n, edges: edges, fields: optionalFields(fields, n))
+        return try IsingModel(spinCount: n, edges: edges, fields: Argument.optionalArray(fields, n))
     }
 }
 

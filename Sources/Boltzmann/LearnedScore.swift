@@ -78,11 +78,7 @@ public func bz_train_options_init(_ options: UnsafeMutablePointer<bz_train_optio
 /// The engine's options from a caller's struct, checked by the engine's rules.
 private func trainingOptions(_ options: UnsafePointer<bz_train_options>?) throws(EngineError) -> ScoreTrainingOptions {
     var settings = ScoreTrainingOptions()
-    guard let options else { return settings }
-    let o = options.pointee
-    guard o.version == BZ_TRAIN_OPTIONS_VERSION else {
-        throw .invalid("options.version must be BZ_TRAIN_OPTIONS_VERSION (\(BZ_TRAIN_OPTIONS_VERSION)), got \(o.version): initialise options with bz_train_options_init")
-    }
+    guard let o = try versioned(options, BZ_TRAIN_OPTIONS_VERSION, "BZ_TRAIN_OPTIONS_VERSION", "bz_train_options_init") else { return settings }
     let weighting = try Code.weighting.decode(o.weighting, "options.weighting")
     settings.steps = Int(clamping: o.steps)
     settings.batchSize = Int(clamping: o.batch_size)

@@ -158,9 +158,9 @@ public func bz_rbm_log_partition_ais(
 }
 
 /// The caller's struct as the engine's options; the engine checks the values.
-private func training(_ o: bz_rbm_train_options) throws(EngineError) -> RBMTraining {
-    guard o.version == BZ_RBM_TRAIN_OPTIONS_VERSION else {
-        throw .invalid("options.version must be BZ_RBM_TRAIN_OPTIONS_VERSION (\(BZ_RBM_TRAIN_OPTIONS_VERSION)), got \(o.version): initialise options with bz_rbm_train_options_init")
+private func training(_ options: UnsafePointer<bz_rbm_train_options>?) throws(EngineError) -> RBMTraining {
+    guard let o = try versioned(options, BZ_RBM_TRAIN_OPTIONS_VERSION, "BZ_RBM_TRAIN_OPTIONS_VERSION", "bz_rbm_train_options_init") else {
+        throw EngineError(.nullPointer, "options is NULL")
     }
     var options = RBMTraining()
     options.learningRate = Float(o.learning_rate)
@@ -190,8 +190,7 @@ public func bz_rbm_train_options_init(_ options: UnsafeMutablePointer<bz_rbm_tra
 @c @implementation
 public func bz_rbm_set_training(_ rbm: OpaquePointer?, _ options: UnsafePointer<bz_rbm_train_options>?) -> bz_status {
     guarded { () throws(EngineError) in
-        guard let options else { throw EngineError(.nullPointer, "options is NULL") }
-        let new = try training(options.pointee)
+        let new = try training(options)
         try handle(rbm).use { trainer throws(EngineError) in try trainer.setOptions(new) }
     }
 }

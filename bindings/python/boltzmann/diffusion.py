@@ -210,7 +210,7 @@ class GaussianMixtureScore(ScoreModel):
 class EmpiricalScore(ScoreModel):
     """The optimal score of a finite training set (n, d): p_0 is the empirical
     distribution, and the denoiser is one dense Hopfield update at
-    beta = alpha_t^2 / sigma_t^2 (seed 004: diffusion as an overloaded Hopfield
+    beta = alpha_t^2 / sigma_t^2 (diffusion as an overloaded Hopfield
     network). Sampling with it reproduces the training points."""
 
     def __init__(self, data):
@@ -385,7 +385,7 @@ def langevin(energy=None, start=None, steps=1000, step_size=1e-2, method="ula", 
 
 
 def ito_integral(paths=10_000, steps=1000, t=1.0, seed=0):
-    """Ito's identity on Brownian paths (seed 002 section 9.6): returns a dict with the
+    """Ito's identity on Brownian paths (Øksendal, "Stochastic Differential Equations", §4.1): returns a dict with the
     mean and standard error of sum W dW - (W(t)^2/2 - t/2) ("ito", about 0) and of
     sum W dW - W(t)^2/2 ("naive", about -t/2)."""
     out = [ctypes.c_double() for _ in range(4)]

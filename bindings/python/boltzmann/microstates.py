@@ -1,7 +1,7 @@
 """Microstates and multiplicities of N distinguishable units on L levels.
 
 A macrostate is an occupation vector (n_0, ..., n_{L-1}) with sum n_l = N; its
-energy is sum n_l e_l and its multiplicity W = N! / prod n_l! (seed 003, 10.5-10.6).
+energy is sum n_l e_l and its multiplicity W = N! / prod n_l! (Boltzmann 1877).
 """
 
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""Level occupations: Fermi-Dirac, and the self-consistent mean field (seed 002, section 4)."""
+"""Level occupations: Fermi-Dirac, and the self-consistent mean field (the Hartree approximation)."""
 
 import ctypes
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""p-bit Ising machines: invertible logic from gate Hamiltonians (seed 002 §5.3-5.4).
+"""p-bit Ising machines: invertible logic from gate Hamiltonians (Camsari et al. 2017).
 
 A gate is a small Ising model whose ground states are exactly its truth table
 (+1 = true, -1 = false); a circuit sums its gates on shared nodes. Heat-bath

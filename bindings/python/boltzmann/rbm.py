@@ -130,7 +130,8 @@ class RBM(Persistent, HandleOwner):
             given["final_learning_rate"] = -1.0
         if "metric" in given:
             given["metric"] = code(_METRICS, given["metric"], "metric")
-        lib.bz_rbm_set_training(self._h, ctypes.byref(_overlay(current, given)))
+        changed = options(lib.bz_rbm_train_options_init, **{**fields(current), **given})  # checked as options() checks
+        lib.bz_rbm_set_training(self._h, ctypes.byref(changed))
         return self
 
     def training_options(self):
@@ -265,12 +266,6 @@ class RBM(Persistent, HandleOwner):
 
     def __repr__(self):
         return f"RBM(n_visible={self.n_visible}, n_hidden={self.n_hidden}, visible={self.visible!r})"
-
-
-def _overlay(current, given):
-    """``current`` (a bz_rbm_train_options) with the ``given`` fields changed, checked
-    as :func:`options` checks them."""
-    return options(lib.bz_rbm_train_options_init, **{**fields(current), **given})
 
 
 def _python_options(raw):

@@ -192,7 +192,7 @@ def solve_beta(values, target_mean, degeneracies=None):
     """Maximum entropy: the beta with <f> = ``target_mean`` for p_i ∝ g_i exp(-beta f_i).
 
     Given only the mean of a quantity over states ``values``, the least-biased
-    distribution is the Boltzmann one (seed 004, eqs. 1-4); this returns its
+    distribution is the Boltzmann one (Jaynes 1957); this returns its
     Lagrange multiplier. Raises :class:`InvalidArgument` unless
     min(values) < target_mean < max(values).
     """

@@ -179,7 +179,7 @@ def sampler_options():
     options.rtol = rng.choice([1e-5, 1e-3, 0.0, -1.0, float("nan"), float("inf")])
     options.atol = rng.choice([1e-5, 1e-2, 0.0, float("nan")])
     if rng.random() < 0.1:
-        options.version = rng.choice([7, 1])  # 1: the 0.8 layout, accepted
+        options.version = rng.choice([7, 1])  # unknown versions, refused
     return None if rng.random() < 0.2 else ctypes.byref(options)
 
 

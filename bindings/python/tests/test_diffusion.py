@@ -257,9 +257,10 @@ def test_learned_score_files_fail_safely(tmp_path):
         bz._lib.lib.bz_score_save(mixture._h, str(path).encode())
 
 
-def test_version_one_sampler_options_still_work():
-    """A program built against header 0.8 passes the shorter version-1 struct: it is read
-    only up to its end, and rtol/atol take their defaults."""
+def test_an_older_options_layout_is_refused_before_it_is_read():
+    """ABI 3 takes only the current bz_sampler_options. A struct of the 0.8 layout
+    (version 1, ending at denoise) is refused by its version, read first, so the
+    library never reads past its end."""
     import ctypes
 
     class OptionsV1(ctypes.Structure):
@@ -271,9 +272,7 @@ def test_version_one_sampler_options_still_work():
     old = OptionsV1(1, 20, 0.0, 0.16, 1, 2e-5, 0)
     out = np.empty((5, 2), np.float32)
     lib = bz._lib.lib
-    for method in (0, 7):
-        options = ctypes.cast(ctypes.byref(old), ctypes.POINTER(bz._lib.bz_sampler_options))
-        lib.bz_diffusion_sample(score._h, sde._h, 5, 2, method, options, 3, out.ctypes.data_as(bz._lib.f32p), None, 0, None,
+    options = ctypes.cast(ctypes.byref(old), ctypes.POINTER(bz._lib.bz_sampler_options))
+    with pytest.raises(bz.InvalidArgument, match=r"options.version must be BZ_SAMPLER_OPTIONS_VERSION \(2\), got 1"):
+        lib.bz_diffusion_sample(score._h, sde._h, 5, 2, 0, options, 3, out.ctypes.data_as(bz._lib.f32p), None, 0, None,
                                 bz._lib.bz_progress_fn(), None)
-        expected = diffusion.sample(score, sde, 5, method="euler_maruyama" if method == 0 else "ode_rk45", steps=20, seed=3)
-        np.testing.assert_array_equal(out, expected)
