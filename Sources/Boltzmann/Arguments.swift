@@ -11,13 +11,9 @@ enum Argument {
 
     /// The product of counts (each >= 1) when it stays within `Limit.count`.
     static func product(_ factors: Int..., name: String) throws(EngineError) -> Int {
-        var result = 1
-        for f in factors {
-            let (p, overflow) = result.multipliedReportingOverflow(by: f)
-            guard !overflow, p <= Limit.count.value else { throw .invalid("\(name) is more than the library accepts (2^40)") }
-            result = p
-        }
-        return result
+        let result = WorkMonitor.product(factors)  // Int64.max on overflow
+        guard result <= Limit.count.value else { throw .invalid("\(name) is more than the library accepts (2^40)") }
+        return Int(result)
     }
 
     /// A required input array of `count` elements, copied into an array.

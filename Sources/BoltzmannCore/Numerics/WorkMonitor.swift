@@ -132,7 +132,9 @@ public final class WorkMonitor: @unchecked Sendable {
     }
 
     /// The product of counts of work, Int64.max when it overflows (a total to report).
-    public static func product(_ factors: Int...) -> Int64 {
+    public static func product(_ factors: Int...) -> Int64 { product(factors) }
+
+    public static func product(_ factors: [Int]) -> Int64 {
         var result: Int64 = 1
         for f in factors {
             let (p, overflow) = result.multipliedReportingOverflow(by: Int64(f))
