@@ -2,7 +2,8 @@
 #   make demo    build the library and run the tour (examples/tour.py)
 #   make test    build, then the Swift, C and Python test suites
 #   make bench   benchmarks against the peers (bench/)
-#   make install PREFIX=/usr/local   library, header and boltzmann.pc
+#   make wheel   a manylinux wheel carrying the library (dist/): pip install dist/boltzmann-*.whl
+#   make install PREFIX=/usr/local   library, header, boltzmann.pc and the CMake package
 PYTHON ?= python3
 SWIFT  ?= swift
 CC     ?= cc
@@ -17,7 +18,7 @@ STAGE         := .build/stage
 export PYTHONPATH := $(CURDIR)/bindings/python$(if $(PYTHONPATH),:$(PYTHONPATH))
 
 .PHONY: all deps build demo test test-swift test-c test-python test-determinism check-valgrind check-tsan \
-        check-sanitizers fuzz bench install clean
+        check-sanitizers fuzz bench install wheel test-wheel clean
 all: build
 
 deps:
@@ -35,14 +36,20 @@ test: build
 test-swift:
 	$(SWIFT) test
 
-# Every C example and test as strict C99, then the installed library through pkg-config.
+# Every C example and test as strict C99, then the quickstart against a staged
+# `make install`, built through pkg-config and through CMake's find_package, each run
+# with no LD_LIBRARY_PATH (the run path comes from boltzmann.pc / the imported target).
 test-c: $(LIB)
 	$(MAKE) -C bindings/c test ROOT=$(CURDIR)
 	rm -rf $(STAGE)
 	$(MAKE) --no-print-directory install PREFIX=$(CURDIR)/$(STAGE)
 	$(CC) -std=c99 -Wall -Wextra -Werror -pedantic bindings/c/examples/quickstart.c -o $(STAGE)/quickstart \
 		$$(PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig pkg-config --cflags --libs boltzmann)
-	LD_LIBRARY_PATH=$(STAGE)/lib $(STAGE)/quickstart
+	env -u LD_LIBRARY_PATH $(STAGE)/quickstart
+	cmake -S bindings/c/examples -B $(STAGE)/cmake -DCMAKE_PREFIX_PATH=$(CURDIR)/$(STAGE) \
+		-DCMAKE_C_FLAGS="-Wall -Wextra -Werror -pedantic" > $(STAGE)/cmake.log
+	cmake --build $(STAGE)/cmake >> $(STAGE)/cmake.log
+	env -u LD_LIBRARY_PATH $(STAGE)/cmake/quickstart
 
 test-python: $(LIB)
 	$(PYTHON) -m pytest -q bindings/python/tests
@@ -84,12 +91,32 @@ bench: build
 	$(PYTHON) bench/hopfield.py
 	$(PYTHON) bench/diffusion.py
 
+# Installing to a system prefix as root also refreshes the loader's cache (ldconfig).
+CMAKE_DIR = $(DESTDIR)$(PREFIX)/lib/cmake/Boltzmann
 install: $(LIB)
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include $(CMAKE_DIR)
 	install -m 755 $(LIB) $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 include/boltzmann.h $(DESTDIR)$(PREFIX)/include/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' bindings/c/boltzmann.pc.in \
 		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/boltzmann.pc
+	install -m 644 bindings/c/cmake/BoltzmannConfig.cmake $(CMAKE_DIR)/
+	sed -e 's|@VERSION@|$(VERSION)|' bindings/c/cmake/BoltzmannConfigVersion.cmake.in \
+		> $(CMAKE_DIR)/BoltzmannConfigVersion.cmake
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
+
+# The Python package with the library inside (bindings/python/_build_backend.py), then
+# auditwheel: what the library links beyond the manylinux baseline (OpenBLAS, gfortran)
+# vendored into the wheel, and the manylinux platform tag it then satisfies.
+WHEEL_STAGE := .build/wheel
+wheel: build
+	rm -rf $(WHEEL_STAGE) dist/boltzmann-$(VERSION)-*.whl
+	BOLTZMANN_LIBRARY=$(CURDIR)/$(LIB) $(PYTHON) -m pip wheel --quiet --no-deps -w $(WHEEL_STAGE) bindings/python
+	$(PYTHON) -m auditwheel repair --wheel-dir dist $(WHEEL_STAGE)/boltzmann-$(VERSION)-py3-none-linux_*.whl
+	@ls -l dist/boltzmann-$(VERSION)-*.whl
+
+# The Python suite against the wheel installed in a fresh virtualenv (scripts/test-wheel).
+test-wheel: wheel
+	PYTHON=$(PYTHON) scripts/test-wheel
 
 $(LIB):
 	$(MAKE) build

@@ -1,27 +1,26 @@
 """Examples are tests: every examples/*.py runs to completion, and the README shows the
 quickstart programs exactly as they are in the tree."""
 
-import os
 import subprocess
 import sys
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, child_env
 
 EXAMPLES = sorted((REPO / "examples").glob("*.py"))
 
 
 @pytest.mark.parametrize("script", EXAMPLES, ids=[p.name for p in EXAMPLES])
 def test_example_runs(script):
-    env = dict(os.environ, PYTHONPATH=str(REPO / "bindings" / "python"))
+    env = child_env()
     result = subprocess.run([sys.executable, str(script)], cwd=REPO, env=env,
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_tour_shows_the_seed_corrections():
-    env = dict(os.environ, PYTHONPATH=str(REPO / "bindings" / "python"))
+    env = child_env()
     out = subprocess.run([sys.executable, "examples/tour.py"], cwd=REPO, env=env,
                          capture_output=True, text=True, timeout=600, check=True).stdout
     assert "W = 10!/(7! 2! 1!) = 360, E = 0*7 + 1*2 + 2*1 = 4" in out

@@ -1,19 +1,20 @@
 """Random hostile calls must never crash the process (see fuzz_child.py)."""
 
 import ast
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from conftest import child_env
+
 HERE = Path(__file__).resolve().parent
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_random_calls_never_crash(seed):
-    env = dict(os.environ, PYTHONPATH=str(HERE.parent))
+    env = child_env()
     result = subprocess.run([sys.executable, str(HERE / "fuzz_child.py"), str(seed), "4000"],
                             env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, f"child died ({result.returncode}): {result.stderr[-2000:]}"

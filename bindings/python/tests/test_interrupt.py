@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import boltzmann as bz
-from conftest import UNDER_SANITIZER
+from conftest import UNDER_SANITIZER, child_env
 
 CHILD = Path(__file__).with_name("interrupt_child.py")
 # Seconds from SIGINT to KeyboardInterrupt (a sanitizer build runs 5-20x slower).
@@ -26,7 +26,7 @@ SETTLE = 0.3  # seconds a call runs before the signal
 def test_sigint_stops_every_long_call_within_latency():
     only = os.environ.get("BOLTZMANN_INTERRUPT_ONLY", "").split()
     child = subprocess.Popen([sys.executable, str(CHILD), *only], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                             env=child_env(PYTHONUNBUFFERED="1"))
     latencies, failures = {}, []
     try:
         for line in child.stdout:

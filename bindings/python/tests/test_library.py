@@ -3,6 +3,8 @@
 import re
 import subprocess
 
+import pytest
+
 import boltzmann as bz
 from conftest import not_under_sanitizer
 
@@ -46,7 +48,6 @@ def test_avx2_code_stays_in_its_module():
     import platform
     import shutil
 
-    import pytest
     if platform.machine() != "x86_64":
         pytest.skip("the AVX2 build exists only on x86-64")
     if shutil.which("objdump") is None:
@@ -80,3 +81,23 @@ def test_blas_has_one_door(repo, tmp_path):
     (tmp_path / "Stray.swift").write_text("import COpenBLAS\n")
     (tmp_path / "BLAS.swift").write_text("import COpenBLAS\n")
     assert blas_importers(tmp_path) == ["BLAS.swift", "Stray.swift"]
+
+
+def test_versions_agree(header):
+    """One version: the header's BZ_VERSION_STRING is what the library reports, what the
+    package says and what pyproject.toml (hence the wheel's name and metadata) declares."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    from importlib import metadata
+
+    from conftest import BINDING, INSTALLED
+    declared = re.search(r'#define BZ_VERSION_STRING "(.+)"', header.read_text()).group(1)
+    project = tomllib.loads((BINDING / "pyproject.toml").read_text())["project"]["version"]
+    assert bz.__version__ == declared == project
+    major = int(declared.split(".")[0])
+    assert bz._lib.VERSION_MAJOR == bz._lib.ABI_VERSION == major
+    if INSTALLED:  # the wheel scripts/test-wheel installed: its metadata and tag
+        assert metadata.version("boltzmann") == declared
+        wheel = metadata.distribution("boltzmann").read_text("WHEEL")
+        tags = re.findall(r"^Tag: (.+)$", wheel, re.M)
+        assert tags and all(re.fullmatch(r"py3-none-manylinux_\d+_\d+_x86_64", t) for t in tags), tags
+        assert "Root-Is-Purelib: false" in wheel

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import boltzmann as bz
-from conftest import not_under_sanitizer
+from conftest import child_env, not_under_sanitizer
 from boltzmann import diffusion
 
 CHILD = Path(__file__).with_name("resource_child.py")
@@ -29,7 +29,8 @@ def test_absurd_requests_under_an_address_space_limit():
     names = [name for name, _ in resource_child.requests()]
     outcomes = {}
     for name in names:  # one process per request: a crash must not hide the others
-        run = subprocess.run([sys.executable, str(CHILD), str(LIMIT), name], capture_output=True, text=True, timeout=300)
+        run = subprocess.run([sys.executable, str(CHILD), str(LIMIT), name], capture_output=True, text=True, timeout=300,
+                             env=child_env())
         lines = [line for line in run.stdout.splitlines() if line.startswith(name) and not line.endswith(" start")]
         outcomes[name] = lines[0].split(" ", 2)[1:] if run.returncode == 0 and lines else ["crashed", run.stderr[-300:]]
     report = "; ".join(f"{name}: {' '.join(o)[:90]}" for name, o in outcomes.items())
