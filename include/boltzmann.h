@@ -1381,8 +1381,10 @@ bz_status bz_circuit_size(const bz_circuit *circuit, int64_t *out_n_nodes, int64
 bz_status bz_circuit_model(bz_ising **out, const bz_circuit *circuit);
 
 /* Factor n (in [4, 2^62)) with a bits x bits p-bit multiplier (bits = 0: the
- * smallest >= 2 whose 2 bits-bit product holds n): the product nodes clamped
- * to n, chains heat-bath chains at beta in coloured order, sweeps sweeps each
+ * smallest >= 2 whose largest product, (2^bits - 1)^2, reaches n; an explicit
+ * bits whose largest product is below n is INVALID_ARGUMENT; factors above
+ * 2^bits - 1 cannot be found, so a lopsided n may need more bits): the product
+ * nodes clamped to n, chains heat-bath chains at beta in coloured order, sweeps sweeps each
  * from hot starts (seed fixes them). Every sweep's (a, b) is a sample.
  * Outputs (any may be NULL): the most frequent sampled pair with a b = n,
  * a <= b (0, 0 if none); the fraction of all samples with a b = n; the mean,

@@ -69,9 +69,12 @@ struct PBitTests {
         }
     }
 
-    /// Inverse mode at beta = 1: every chain finds the factors of 35 and 143.
+    /// Inverse mode at beta = 1: every chain finds the factors of 15, 35 and 143. The
+    /// automatic width reaches n: 15 needs 3 bits (3 x 3 = 9), not the 2 whose 4
+    /// product bits hold it.
     @Test func factorsSemiprimes() throws {
-        for (n, a, b) in [(35, 5, 7), (143, 11, 13)] {
+        #expect(PBitCircuit.factorBits(15) == 3 && PBitCircuit.factorBits(9) == 2 && PBitCircuit.factorBits(10) == 3)
+        for (n, a, b) in [(15, 3, 5), (35, 5, 7), (143, 11, 13)] {
             let r = try PBitCircuit.factor(n, bits: 0, beta: 1, sweeps: 20_000, chains: 4, seed: 3)
             #expect(r.a == a && r.b == b && r.chainsHit == 4, "\(n): \(r)")
             #expect(r.probability > 0.5, "\(n): \(r)")
@@ -86,6 +89,7 @@ struct PBitTests {
         #expect(throws: EngineError.self) { try circuit.model() }
         #expect(throws: EngineError.self) { try PBitCircuit.multiplier(bits: 1) }
         #expect(throws: EngineError.self) { try PBitCircuit.factor(35, bits: 2, beta: 1, sweeps: 10, chains: 1, seed: 0) }
+        #expect(throws: EngineError.self) { try PBitCircuit.factor(15, bits: 2, beta: 1, sweeps: 10, chains: 1, seed: 0) }
         #expect(throws: EngineError.self) { try PBitCircuit.factor(2, bits: 0, beta: 1, sweeps: 10, chains: 1, seed: 0) }
     }
 }

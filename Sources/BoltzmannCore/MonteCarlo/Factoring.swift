@@ -18,12 +18,18 @@ public struct Factorization: Sendable, Equatable {
 }
 
 extension PBitCircuit {
-    /// Smallest multiplier width that holds n as its 2b-bit product (b >= 2).
+    /// Smallest multiplier width b >= 2 whose largest product, (2^b - 1)^2, reaches n:
+    /// the narrowest multiplier that can output n at all (n = 15 needs b = 3, as 3 x 3
+    /// = 9 < 15, though 15 fits the 4 product bits of b = 2). Factors up to 2^b - 1
+    /// are found: a balanced split of n fits, a lopsided one may need more bits.
     public static func factorBits(_ n: Int) -> Int {
         var b = 2
-        while b < 31, n >> (2 * b) != 0 { b += 1 }
+        while b < 31, largestProduct(bits: b) < n { b += 1 }
         return b
     }
+
+    /// (2^b - 1)^2, the largest product of a b-bit multiplier (b <= 31).
+    static func largestProduct(bits b: Int) -> Int { ((1 << b) - 1) * ((1 << b) - 1) }
 
     /// Factor n with a `bits` x `bits` p-bit multiplier (0: `factorBits(n)`): the
     /// product nodes clamped to n's bits, `chains` heat-bath chains at `beta` in
@@ -34,7 +40,9 @@ extension PBitCircuit {
         guard n >= 4, n < 1 << 62 else { throw .invalid("n must be in [4, 2^62), got \(n)") }
         let b = bits == 0 ? factorBits(n) : bits
         guard b >= 2, b <= 31 else { throw .invalid("bits must be 0 (automatic) or in [2, 31], got \(bits)") }
-        guard n >> (2 * b) == 0 else { throw .invalid("n = \(n) needs more than the \(2 * b) product bits of a \(b)-bit multiplier") }
+        guard largestProduct(bits: b) >= n else {
+            throw .invalid("n = \(n) exceeds \(largestProduct(bits: b)), the largest product of a \(b)-bit multiplier")
+        }
         try Limit.count.check(sweeps, "sweeps")
         let circuit = try multiplier(bits: b)
         let sampler = try MonteCarlo(model: circuit.model(), beta: beta, algorithm: .heatBath, order: .colored, chains: chains, seed: seed)

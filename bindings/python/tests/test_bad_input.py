@@ -581,7 +581,7 @@ def pbit_cases():
         ("bz_circuit_model", (None, circuit), bz.NullPointerError, "out"),
         ("bz_circuit_model", (out_model(), dead), bz.InvalidHandle, "circuit"),
         ("bz_pbit_factor", (3, 0, 1.0, 10, 1, 0, *factor_outs, NOFN, None), bz.InvalidArgument, "n must be"),
-        ("bz_pbit_factor", (35, 2, 1.0, 10, 1, 0, *factor_outs, NOFN, None), bz.InvalidArgument, "product bits"),
+        ("bz_pbit_factor", (35, 2, 1.0, 10, 1, 0, *factor_outs, NOFN, None), bz.InvalidArgument, "largest product of a 2-bit"),
         ("bz_pbit_factor", (35, 40, 1.0, 10, 1, 0, *factor_outs, NOFN, None), bz.InvalidArgument, "bits"),
         ("bz_pbit_factor", (35, 0, NAN, 10, 1, 0, *factor_outs, NOFN, None), bz.NumericError, "beta"),
         ("bz_pbit_factor", (35, 0, -1.0, 10, 1, 0, *factor_outs, NOFN, None), bz.InvalidArgument, "beta"),

@@ -71,7 +71,8 @@ def test_composed_circuit_and_forward_mode():
     assert bz.pbits.xor_gate().n_nodes == 4
 
 
-@pytest.mark.parametrize("n,factors", [(35, (5, 7)), (143, (11, 13))])
+# 15 needs a 3-bit multiplier (3 x 3 = 9 < 15): the automatic width must reach n.
+@pytest.mark.parametrize("n,factors", [(15, (3, 5)), (35, (5, 7)), (143, (11, 13))])
 def test_multiplier_factors_semiprimes(n, factors):
     r = bz.pbits.factor(n, beta=1.0, sweeps=20_000, chains=4, seed=5)
     assert r.factors == factors and r.chains_hit == 4, r
@@ -99,7 +100,7 @@ def test_errors_are_named():
         c.clamp({0: 2})
     with pytest.raises(bz.InvalidArgument, match="bits"):
         bz.pbits.multiplier(1)
-    with pytest.raises(bz.InvalidArgument, match="product bits"):
+    with pytest.raises(bz.InvalidArgument, match="largest product of a 2-bit multiplier"):
         bz.pbits.factor(35, bits=2)
     with pytest.raises(bz.InvalidArgument, match="n must be"):
         bz.pbits.factor(3)
