@@ -16,11 +16,12 @@ chain, Kaufman, Onsager, mean field), :mod:`boltzmann.montecarlo` (Markov-chain 
 :mod:`boltzmann.metrics` (energy distance, MMD, sliced Wasserstein, mode coverage),
 :mod:`boltzmann.datasets` (bars and stripes, digits, 2D toy sets),
 :mod:`boltzmann.pbits` (p-bit Ising machines: invertible logic, factoring),
-:mod:`boltzmann.errors` (exceptions).
+:mod:`boltzmann.plot` (figures, on matplotlib), :mod:`boltzmann.errors` (exceptions).
 """
 
 from ._arrays import outputs as _outputs
 from ._lib import lib as _library
+from ._progress import get_progress, set_progress
 from .errors import (BoltzmannError, BoltzmannIOError, Busy, Cancelled, FormatError, InternalError,
                      InvalidArgument, InvalidHandle, LimitExceeded, NotConverged, NullPointerError,
                      NumericError, OutOfMemory, ShapeError, Unsupported, WrongState)
@@ -40,6 +41,7 @@ from .microstates import (Macrostates, log_multiplicity, macrostate_count, macro
                           microcanonical, occupation_energy)
 from .occupations import MeanFieldResult, fermi_dirac, mean_field_occupations
 from .thermo import Spectrum, Thermo, solve_beta
+from . import plot
 
 __version__ = _library.bz_version_string().decode()
 

@@ -5,6 +5,7 @@ import ctypes
 import os
 import weakref
 
+from . import _display
 from ._arrays import outputs
 from .errors import InvalidHandle
 
@@ -55,6 +56,20 @@ class HandleOwner:
     def close(self):
         """Release the library handle now. Further use raises :class:`InvalidHandle`."""
         self._finalizer()
+
+    def _summary(self):
+        """(name, value) pairs that describe the object, for ``repr`` and Jupyter."""
+        return []
+
+    def __repr__(self):
+        if not self._finalizer.alive:
+            return f"{type(self).__name__}(<closed>)"
+        return _display.key_value_text(type(self).__name__, self._summary())
+
+    def _repr_html_(self):
+        if not self._finalizer.alive:
+            return _display.key_value_html(type(self).__name__, [("state", "closed")])
+        return _display.key_value_html(type(self).__name__, self._summary())
 
     def __enter__(self):
         return self

@@ -1,4 +1,4 @@
-"""Long library calls from Python: Ctrl-C, progress callables and tqdm.
+"""Long library calls from Python: Ctrl-C, progress callables and progress bars.
 
 Python delivers KeyboardInterrupt (Ctrl-C, Jupyter's "interrupt kernel") only to the
 main thread, and only between bytecodes: while the main thread sits inside a C call
@@ -12,10 +12,14 @@ other threads run where they are (KeyboardInterrupt never reaches those threads)
 """
 
 import contextlib
+import importlib.util
 import itertools
+import math
 import os
 import queue
+import sys
 import threading
+import time
 
 from ._lib import bz_energy_fn, bz_progress_fn, lib
 from .errors import Cancelled
@@ -139,22 +143,28 @@ def interruptible(fn, *args):
 
 
 class Progress:
-    """A ctypes progress callback around a Python callable ``progress(done, total)``
-    and an optional ``callback(done, metric)``. It is always installed: Ctrl-C makes it
-    return non-zero (besides ``bz_interrupt_thread``), and an exception the callables
-    raise stops the call and is re-raised after it returns -- also one raised on the
-    final report (done == total), which cannot stop the call any more.
+    """A ctypes progress callback for one call: the progress display (a bar, see
+    :func:`set_progress`), a Python callable ``progress(done, total)`` and an optional
+    ``callback(done, metric)``. It is always installed: Ctrl-C makes it return non-zero
+    (besides ``bz_interrupt_thread``), and an exception the callables raise stops the
+    call and is re-raised after it returns -- also one raised on the final report
+    (done == total), which cannot stop the call any more.
 
     The one early-stop rule of the binding: a callable returning False stops the call.
     A call that trains a model in place (``run(..., early_stop=True)``: ``RBM.fit``,
     ``MLPScore.fit``) then returns normally with the model as trained so far; every
     other call raises :class:`Cancelled`, having no result. Ctrl-C raises
-    ``KeyboardInterrupt`` and ``obj.interrupt()`` :class:`Cancelled`, always."""
+    ``KeyboardInterrupt`` and ``obj.interrupt()`` :class:`Cancelled`, always.
 
-    def __init__(self, progress, unit="states", callback=None):
-        if progress is True:
-            progress = _tqdm_progress(unit)
-        self.callable = progress
+    ``progress``: None (the global setting, :func:`set_progress`), True (a bar), False
+    (none) or a callable. ``unit`` names the engine's units of work and ``what`` the
+    call, on the bar; ``metric`` names the metric the engine reports with each unit
+    (shown on the bar), None if it reports none."""
+
+    def __init__(self, progress, unit="states", callback=None, what=None, metric=None):
+        mode = _mode if progress is None else progress
+        self.bar = _Bar(what, unit, metric, delayed=mode == "auto") if mode is True or mode == "auto" else None
+        self.callable = progress if callable(progress) else None
         self.callback = callback  # callback(done, metric) after each unit of work
         self.reported = 0
         self.error = None
@@ -169,6 +179,8 @@ class Progress:
             self.done = int(done)
             if stop_requested():
                 return 1
+            if self.bar is not None:
+                self.bar.show(done, total, metric)
             if self.callable is not None and self.callable(done, total) is False:
                 self.stopped = True
                 return 1
@@ -195,25 +207,149 @@ class Progress:
             if not (early_stop and self.stopped):
                 raise
         finally:
-            if hasattr(self.callable, "close"):
-                self.callable.close()
+            if self.bar is not None:
+                self.bar.close()
         if self.error is not None:
             raise self.error
 
 
-def _tqdm_progress(unit):
+# --- the progress display ---------------------------------------------------------
+
+_MODES = {"auto": "auto", "1": True, "true": True, "on": True, "yes": True,
+          "0": False, "false": False, "off": False, "no": False}
+
+
+def _mode_from_environment():
+    text = os.environ.get("BOLTZMANN_PROGRESS", "auto").strip().lower()
+    if text not in _MODES:
+        import warnings
+        warnings.warn(f"BOLTZMANN_PROGRESS={text!r} is not one of auto, 1, 0 (true/false, on/off): using auto",
+                      stacklevel=2)
+        return "auto"
+    return _MODES[text]
+
+
+_mode = _mode_from_environment()
+
+#: In "auto" mode a call shows a bar once it is projected to last at least
+#: ``_WORTH_SHOWING`` seconds (elapsed time x total / done, the engine having reported
+#: the total work first), judged from ``_FIRST_LOOK`` seconds on; a call that reports no
+#: progress yet shows one once it has run ``_WORTH_SHOWING`` seconds.
+_WORTH_SHOWING = 1.0
+_FIRST_LOOK = 0.2
+
+
+def set_progress(mode):
+    """Whether long calls show a progress bar: ``"auto"`` (the default: calls projected
+    to take a second or more, from the work the engine counts and the rate it goes at),
+    True (every call that reports progress) or False (none). A call's own ``progress=``
+    argument overrides it. The environment variable ``BOLTZMANN_PROGRESS`` (auto, 1, 0)
+    sets it at import. Bars are ``tqdm.auto`` bars (widgets in Jupyter when ipywidgets
+    is installed, text otherwise); without tqdm, a plain text line on stderr.
+
+    Parameters
+    ----------
+    mode : {"auto", True, False}
+
+    Returns
+    -------
+    previous : {"auto", True, False}
+        The mode before the call, to restore it.
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> previous = bz.set_progress(False)
+    >>> bz.set_progress(previous)
+    False
+    """
+    global _mode
+    if mode not in ("auto", True, False):
+        raise ValueError(f'progress mode must be "auto", True or False, got {mode!r}')
+    previous, _mode = _mode, mode
+    return previous
+
+
+def get_progress():
+    """The progress mode :func:`set_progress` set: ``"auto"``, True or False.
+
+    Returns
+    -------
+    mode : {"auto", True, False}
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> bz.get_progress() in ("auto", True, False)
+    True
+    """
+    return _mode
+
+
+class _Bar:
+    """The bar of one call, made on the first report that calls for it."""
+
+    def __init__(self, what, unit, metric, delayed):
+        self.what, self.unit, self.metric, self.delayed = what, unit, metric, delayed
+        self.started = time.monotonic()
+        self.bar = None
+
+    def _worth_showing(self, done, total):
+        elapsed = time.monotonic() - self.started
+        if elapsed < _FIRST_LOOK:
+            return False
+        if done > 0 and total > 0:
+            return elapsed * total / done >= _WORTH_SHOWING
+        return elapsed >= _WORTH_SHOWING
+
+    def show(self, done, total, metric):
+        if self.bar is None:
+            if self.delayed and not self._worth_showing(done, total):
+                return
+            self.bar = _new_bar(self.what, self.unit, total)
+        if total > 0:
+            self.bar.total = total
+        if self.metric is not None and math.isfinite(metric):
+            self.bar.set_postfix({self.metric: f"{metric:.4g}"}, refresh=False)
+        self.bar.update(done - self.bar.n)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _new_bar(what, unit, total):
     try:
-        from tqdm.auto import tqdm
+        if importlib.util.find_spec("ipywidgets") is None:  # tqdm.auto would warn in Jupyter, then draw text
+            from tqdm import tqdm as bar
+        else:
+            from tqdm.auto import tqdm as bar
     except ImportError:
-        return None
-    bar = tqdm(unit=unit, unit_scale=True)
+        return _TextLine(what, unit, total)
+    # Counts in thousands (k) and millions (M) only where they are large: "50/50 epochs".
+    return bar(desc=what, total=total if total > 0 else None, unit=f" {unit}", unit_scale=total >= 1_000_000,
+               dynamic_ncols=True)
 
-    class Bar:
-        def __call__(self, done, total):
-            bar.total = total
-            bar.update(done - bar.n)
 
-        def close(self):
-            bar.close()
+class _TextLine:
+    """A progress line on stderr when tqdm is missing, redrawn at most every 0.2 s."""
 
-    return Bar()
+    def __init__(self, what, unit, total):
+        self.what, self.unit, self.total = what or "progress", unit, total
+        self.n, self.postfix, self.drawn = 0, "", 0.0
+
+    def set_postfix(self, values, refresh=False):
+        self.postfix = ", ".join(f"{k}={v}" for k, v in values.items())
+
+    def update(self, units):
+        self.n += units
+        now = time.monotonic()
+        if now - self.drawn >= 0.2 or self.n >= self.total > 0:
+            self.drawn = now
+            share = f" ({100 * self.n / self.total:.0f}%)" if self.total > 0 else ""
+            sys.stderr.write(f"\r{self.what}: {self.n}/{self.total} {self.unit}{share} {self.postfix}  ")
+            sys.stderr.flush()
+
+    def close(self):
+        sys.stderr.write("\n")
+        sys.stderr.flush()

@@ -96,8 +96,8 @@ class SDE(HandleOwner):
         xt, z = (xt[0], z[0]) if single else (xt, z)
         return (xt, z) if return_noise else xt
 
-    def __repr__(self):
-        return f"{type(self).__name__}()"
+    def _summary(self):
+        return [*getattr(self, "_parameters", {}).items(), ("sampling_epsilon", self.sampling_epsilon)]
 
 
 class VPSDE(SDE):
@@ -106,6 +106,7 @@ class VPSDE(SDE):
 
     def __init__(self, beta_min=0.1, beta_max=20.0):
         self._create(lib.bz_sde_create_vp, 0, float(beta_min), float(beta_max))
+        self._parameters = {"beta_min": float(beta_min), "beta_max": float(beta_max)}
 
 
 class SubVPSDE(SDE):
@@ -113,6 +114,7 @@ class SubVPSDE(SDE):
 
     def __init__(self, beta_min=0.1, beta_max=20.0):
         self._create(lib.bz_sde_create_vp, 1, float(beta_min), float(beta_max))
+        self._parameters = {"beta_min": float(beta_min), "beta_max": float(beta_max)}
 
 
 class VESDE(SDE):
@@ -121,6 +123,7 @@ class VESDE(SDE):
 
     def __init__(self, sigma_min=0.01, sigma_max=50.0):
         self._create(lib.bz_sde_create_ve, float(sigma_min), float(sigma_max))
+        self._parameters = {"sigma_min": float(sigma_min), "sigma_max": float(sigma_max)}
 
 
 class DDPM(SDE):
@@ -131,6 +134,8 @@ class DDPM(SDE):
         cosine = _choose({"linear": False, "cosine": True}, schedule, "schedule")
         self._create(lib.bz_sde_create_ddpm, int(steps), int(cosine), float(s if cosine else beta_start),
                      float(0.0 if cosine else beta_end))
+        self._parameters = {"steps": int(steps), "schedule": schedule,
+                            **({"s": float(s)} if cosine else {"beta_start": float(beta_start), "beta_end": float(beta_end)})}
 
 
 class ScoreModel(HandleOwner):
@@ -203,8 +208,8 @@ class GaussianMixtureScore(ScoreModel):
         lib.bz_score_gmm_sample(self._h, int(n), seed64(seed), out.ctypes.data_as(f32p))
         return out
 
-    def __repr__(self):
-        return f"GaussianMixtureScore(components={len(self.weights)}, dim={self.dim})"
+    def _summary(self):
+        return [("components", len(self.weights)), ("dim", self.dim), ("weights", self.weights)]
 
 
 class EmpiricalScore(ScoreModel):
@@ -222,8 +227,8 @@ class EmpiricalScore(ScoreModel):
         self.data = x.copy()
         self.data.setflags(write=False)
 
-    def __repr__(self):
-        return f"EmpiricalScore(points={len(self.data)}, dim={self.dim})"
+    def _summary(self):
+        return [("points", len(self.data)), ("dim", self.dim)]
 
 
 class MLPScore(Persistent, ScoreModel):
@@ -299,7 +304,7 @@ class MLPScore(Persistent, ScoreModel):
         if seed is None:
             seed = self._seed * 1_000_003 + self._fits
         losses = np.full(max(int(steps), 1), np.nan)
-        run = Progress(progress, unit="steps", callback=callback)
+        run = Progress(progress, unit="steps", callback=callback, what="MLPScore.fit", metric="loss")
         try:
             run.run(lib.bz_score_fit, self._h, sde._h, x.ctypes.data_as(f32p), x.shape[0], x.shape[1],
                     ctypes.byref(options), seed64(seed), losses.ctypes.data_as(f64p), early_stop=True)
@@ -314,10 +319,11 @@ class MLPScore(Persistent, ScoreModel):
         self.losses_, self._fits, self._seed = np.empty(0), 0, 0
         return self
 
-    def __repr__(self):
+    def _summary(self):
         info = self._info()
-        return (f"MLPScore(dim={self.dim}, hidden={info['hidden']}, embedding={info['embedding']!r}, "
-                f"prediction={info['prediction']!r})")
+        trained = [("steps_trained", len(self.losses_)), ("last_loss", self.losses_[-1])] if len(self.losses_) else []
+        return [("dim", self.dim), ("hidden", info["hidden"]), ("embedding", info["embedding"]),
+                ("prediction", info["prediction"]), ("n_parameters", info["n_parameters"]), *trained]
 
 
 def sample(score, sde, n, method="euler_maruyama", steps=None, seed=0, epsilon=None, snr=None, langevin_steps=None,
@@ -339,7 +345,7 @@ def sample(score, sde, n, method="euler_maruyama", steps=None, seed=0, epsilon=N
     out = np.empty((int(n), d), np.float32)
     marks = np.ascontiguousarray(np.atleast_1d(record if record is not None else []), dtype=np.int64)
     trajectory = np.empty((marks.size, int(n), d), np.float32)
-    Progress(progress, unit="steps").run(
+    Progress(progress, unit="steps", what="sample").run(
         lib.bz_diffusion_sample, score._h, sde._h, int(n), d, _choose(METHODS, method, "method"), ctypes.byref(options),
         seed64(seed), out.ctypes.data_as(f32p), marks.ctypes.data_as(i64p) if marks.size else None, marks.size,
         trajectory.ctypes.data_as(f32p) if marks.size else None)
@@ -372,7 +378,7 @@ def langevin(energy=None, start=None, steps=1000, step_size=1e-2, method="ula", 
     acceptance = ctypes.c_double()
     try:
         with registered(call) as key:
-            Progress(progress, unit="chains").run(
+            Progress(progress, unit="chains", what="langevin").run(
                 lib.bz_langevin, energy_trampoline if energy is not None else bz_energy_fn(), key, score._h if score is not None else None,
                 sde._h if sde is not None else None,
                 float(t if t is not None else 0.0), x.ctypes.data_as(f64p), x.shape[0], x.shape[1],

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._display import Result
 from ._arrays import code, outputs, rows, seed64
 from ._handles import HandleOwner
 from ._lib import f32p, f64p, i8p, i32p, i64p, lib
@@ -130,7 +131,7 @@ class Hopfield(HandleOwner):
         states = states.copy()
         count = states.shape[0]
         outcomes, taken = np.empty(count, np.int32), np.empty(count, np.int64)
-        Progress(progress, unit="cues").run(
+        Progress(progress, unit="cues", what="Hopfield.recall").run(
             lib.bz_hopfield_recall, self._h, states.ctypes.data_as(i8p), count, states.shape[1], dynamics,
             float(temperature), int(sweeps), seed64(self.seed if seed is None else seed),
             outcomes.ctypes.data_as(i32p),
@@ -161,16 +162,17 @@ class Hopfield(HandleOwner):
 
         return IsingModel._new(lib.bz_hopfield_to_ising, self._h)
 
-    def __repr__(self):
+    def _summary(self):
         n, p, rule = self._size()
-        return f"Hopfield(n={n}, patterns={p}, rule={self.rule!r})"
+        return [("n", n), ("patterns", p), ("load", p / n), ("rule", self.rule)]
 
 
 def capacity_curve(n, alphas, noise=0.1, trials=5, rule="hebb", seed=0, mode="async", sweeps=100):
     """The retrieval curve: for each load alpha = P/N, store P = round(alpha N) random
     patterns (``trials`` independent draws), cue each with a fraction ``noise`` of its
     bits flipped, recall, and average the final overlap with the cued pattern.
-    Returns (mean overlaps, standard errors over the trials), each of len(alphas).
+    Returns a :class:`CapacityCurve` (mean overlaps and their standard errors over the
+    trials, each of len(alphas); it unpacks as ``overlap, error``).
     Hebb's curve collapses near alpha_c ~ 0.138 (Amit, Gutfreund & Sompolinsky)."""
     rng = np.random.default_rng(seed)
     means, errors = [], []
@@ -191,11 +193,36 @@ def capacity_curve(n, alphas, noise=0.1, trials=5, rule="hebb", seed=0, mode="as
         per_trial = np.array(per_trial)
         means.append(per_trial.mean())
         errors.append(per_trial.std(ddof=1) / np.sqrt(trials) if trials > 1 else float("nan"))
-    return np.array(means), np.array(errors)
+    return CapacityCurve(np.atleast_1d(np.asarray(alphas, np.float64)).copy(), np.array(means), np.array(errors),
+                         int(n), rule)
 
 
-@dataclass(frozen=True)
-class SpuriousStates:
+@dataclass(frozen=True, repr=False)
+class CapacityCurve(Result):
+    """:func:`capacity_curve`: at each load ``alpha`` = P/N, the mean final ``overlap``
+    with the pattern cued and its standard ``error`` over trials (NaN for one trial),
+    for ``n`` neurons stored by ``rule``. Unpacks as ``overlap, error = curve``."""
+
+    _table_axis = True
+    _labels = {"alpha": ("α = P/N", ""), "overlap": ("⟨m⟩", ""), "error": ("± error", "")}
+
+    alpha: np.ndarray
+    overlap: np.ndarray
+    error: np.ndarray
+    n: int
+    rule: str
+
+    def __iter__(self):
+        return iter((self.overlap, self.error))
+
+    def plot(self, **options):
+        """Draw the overlap against the load: :func:`boltzmann.plot.capacity` (its options)."""
+        from .plot import capacity
+        return capacity(self, **options)
+
+
+@dataclass(frozen=True, repr=False)
+class SpuriousStates(Result):
     """What :func:`spurious_states` measured, energies per neuron (E / N).
 
     For Hebbian storage at small load, theory (Amit, Gutfreund & Sompolinsky 1985)
@@ -320,7 +347,7 @@ class DenseHopfield(HandleOwner):
         sweeps (a sweep that flips nothing ends a query)."""
         s, single = rows(queries, self.dim, "queries")
         s = s.copy()
-        Progress(progress, unit="queries").run(
+        Progress(progress, unit="queries", what="DenseHopfield.retrieve").run(
             lib.bz_dense_hopfield_retrieve, self._h, s.ctypes.data_as(f32p), s.shape[0], s.shape[1], int(steps))
         if self._info()[2] == 1:
             s = s.astype(np.int8)
@@ -333,7 +360,7 @@ class DenseHopfield(HandleOwner):
         lib.bz_dense_hopfield_energy(self._h, s.ctypes.data_as(f32p), s.shape[0], s.shape[1], out.ctypes.data_as(f64p))
         return float(out[0]) if single else out
 
-    def __repr__(self):
+    def _summary(self):
         n, d, kind, beta, degree = self._info()
-        detail = f"beta={beta:g}" if kind == 0 else f"degree={degree}"
-        return f"DenseHopfield(n_patterns={n}, dim={d}, {self.separation}, {detail})"
+        return [("n_patterns", n), ("dim", d), ("separation", self.separation),
+                ("beta", beta) if kind == 0 else ("degree", degree)]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._display import THERMO_LABELS, Result
 from . import _arrays as arr
 from ._arrays import seed64
 from ._handles import HandleOwner
@@ -27,7 +28,7 @@ __all__ = ["IsingModel", "IsingThermo", "ChainThermo", "GroundState", "DensityOf
            "mean_field_magnetization", "hysteresis", "curie_weiss", "enumeration_default_limit"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class IsingThermo(Thermo):
     """:class:`Thermo` of a whole model plus magnetisation statistics per spin,
     m = (1/N) sum_i s_i: ``magnetization`` <m>, ``abs_magnetization`` <|m|>,
@@ -38,7 +39,7 @@ class IsingThermo(Thermo):
     magnetization_sq: np.ndarray
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ChainThermo(Thermo):
     """:class:`Thermo` of a whole chain plus ``magnetization`` <m> per spin and
     ``nearest_neighbour`` <s_i s_i+1> averaged over the bonds."""
@@ -47,8 +48,8 @@ class ChainThermo(Thermo):
     nearest_neighbour: np.ndarray
 
 
-@dataclass(frozen=True)
-class GroundState:
+@dataclass(frozen=True, repr=False)
+class GroundState(Result):
     """The lowest ``energy``, its ``degeneracy`` and one ground state ``spins`` (int8, +-1)."""
 
     energy: float
@@ -56,8 +57,8 @@ class GroundState:
     spins: np.ndarray
 
 
-@dataclass(frozen=True)
-class DensityOfStates:
+@dataclass(frozen=True, repr=False)
+class DensityOfStates(Result):
     """Exact counts of states by energy: ``energies`` (int64) with ``counts`` > 0 (summing
     to 2^N); ``counts_by_magnetization`` (len(energies), N + 1) over ``magnetizations``
     M = -N, -N+2, ..., N when asked for, else None."""
@@ -71,16 +72,29 @@ class DensityOfStates:
         """The energy levels as a :class:`Spectrum` with degeneracies g(E)."""
         return Spectrum(self.energies.astype(np.float64), self.counts.astype(np.float64))
 
+    def plot(self, **options):
+        """Draw ln g(E): :func:`boltzmann.plot.density_of_states` (its options)."""
+        from .plot import density_of_states
+        return density_of_states(self, **options)
+
     def thermo(self, beta):
         """log Z, F, U, S, C at any beta from g(E)."""
         with self.spectrum() as s:
             return s.thermo(beta)
 
 
-@dataclass(frozen=True)
-class Onsager:
+@dataclass(frozen=True, repr=False)
+class Onsager(Result):
     """Onsager's infinite square lattice per site: ``free_energy``, ``energy``,
     ``heat_capacity`` and the spontaneous ``magnetization`` (Yang)."""
+
+    _table_axis = True
+    _labels = THERMO_LABELS
+
+    def plot(self, quantity="heat_capacity", **options):
+        """Draw ``quantity`` against T or beta: :func:`boltzmann.plot.thermo` (its options)."""
+        from .plot import thermo
+        return thermo(self, quantity, **options)
 
     beta: np.ndarray
     free_energy: np.ndarray
@@ -89,8 +103,8 @@ class Onsager:
     magnetization: np.ndarray
 
 
-@dataclass(frozen=True)
-class MeanField:
+@dataclass(frozen=True, repr=False)
+class MeanField(Result):
     """All solutions of m = tanh(beta (z J m + h)), increasing: ``magnetization``,
     ``free_energy`` per spin phi(m), ``stable`` (phi'' > 0); ``critical_temperature`` z J."""
 
@@ -107,11 +121,13 @@ class MeanField:
         return float(self.magnetization[best])
 
 
-@dataclass(frozen=True)
-class Hysteresis:
+@dataclass(frozen=True, repr=False)
+class Hysteresis(Result):
     """A field sweep following the stable mean-field branch: ``field``, ``magnetization``,
     ``jumped`` (True where the branch ended and m jumped); ``coercive_fields`` are the
     fields of the jumps."""
+
+    _table_axis = True
 
     field: np.ndarray
     magnetization: np.ndarray
@@ -273,8 +289,8 @@ class IsingModel(HandleOwner):
         i, j, v = self.couplings
         return (_rebuild, (self.n_spins, np.column_stack([i, j, v]), self.fields))
 
-    def __repr__(self):
-        return f"IsingModel(n_spins={self.n_spins}, n_couplings={self.n_couplings})"
+    def _summary(self):
+        return [("n_spins", self.n_spins), ("n_couplings", self.n_couplings)]
 
     # -- queries
     def _size(self):
@@ -358,21 +374,23 @@ class IsingModel(HandleOwner):
             Raise the enumeration cap (default :func:`enumeration_default_limit`, at most 40).
         progress : callable(done, total) or True, optional
             Called on this thread as states are visited; return False to stop
-            (:class:`Cancelled`). True shows a tqdm bar when tqdm is installed.
+            (:class:`Cancelled`). True or False shows a bar or none; None follows
+            :func:`boltzmann.set_progress` (a bar once the call looks like taking 1 s).
         """
         b = np.asarray(beta, dtype=np.float64)
         flat = np.ascontiguousarray(b.ravel())
         out = np.empty((8, flat.size))
-        _Progress(progress).run(lib.bz_ising_exact, self._h, arr.f64(flat), flat.size, _limit(max_spins),
-                                *(arr.f64(row) for row in out))
+        _Progress(progress, what="IsingModel.exact").run(
+            lib.bz_ising_exact, self._h, arr.f64(flat), flat.size, _limit(max_spins), *(arr.f64(row) for row in out))
         return IsingThermo(b.copy(), *(row.reshape(b.shape) for row in out))
 
     def ground_state(self, max_spins=None, progress=None):
         """The exact ground state by enumeration: :class:`GroundState`."""
         e, g = ctypes.c_double(), ctypes.c_int64()
         spins = np.empty(self.n_spins, np.int8)
-        _Progress(progress).run(lib.bz_ising_ground_state, self._h, _limit(max_spins), ctypes.byref(e),
-                                ctypes.byref(g), spins.ctypes.data_as(i8p), len(spins))
+        _Progress(progress, what="IsingModel.ground_state").run(
+            lib.bz_ising_ground_state, self._h, _limit(max_spins), ctypes.byref(e), ctypes.byref(g),
+            spins.ctypes.data_as(i8p), len(spins))
         return GroundState(e.value, g.value, spins)
 
     def density_of_states(self, by_magnetization=False, max_spins=None, progress=None):
@@ -381,8 +399,9 @@ class IsingModel(HandleOwner):
         n = self.n_spins
         counts = np.empty(bins, np.int64)
         by_m = np.empty((bins, n + 1), np.int64) if by_magnetization else None
-        _Progress(progress).run(lib.bz_ising_density_of_states, self._h, _limit(max_spins), arr.i64(counts),
-                                bins, None if by_m is None else arr.i64(by_m.ravel()), n)
+        _Progress(progress, what="IsingModel.density_of_states").run(
+            lib.bz_ising_density_of_states, self._h, _limit(max_spins), arr.i64(counts), bins,
+            None if by_m is None else arr.i64(by_m.ravel()), n)
         keep = counts > 0
         energies = lo + np.nonzero(keep)[0].astype(np.int64)
         return DensityOfStates(energies, counts[keep], np.arange(-n, n + 1, 2, dtype=np.int64),

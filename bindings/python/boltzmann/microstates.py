@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._display import Result
 from . import _arrays as arr
 from ._lib import lib
 from .thermo import Spectrum
@@ -40,8 +41,8 @@ def macrostate_count(n_units, n_levels):
     return arr.outputs(lib.bz_macrostate_count, int(n_units), int(n_levels))
 
 
-@dataclass(frozen=True)
-class Macrostates:
+@dataclass(frozen=True, repr=False)
+class Macrostates(Result):
     """Every macrostate of N units on L levels, in reverse lexicographic order.
 
     Attributes

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._display import Result
 from . import _arrays as arr
 from ._arrays import seed64
 from ._handles import HandleOwner
@@ -33,8 +34,8 @@ _OBSERVABLES = ("energy", "magnetization", "abs_magnetization", "magnetization_s
                 "magnetization_4", "heat_capacity", "susceptibility", "binder")
 
 
-@dataclass(frozen=True)
-class Estimate:
+@dataclass(frozen=True, repr=False)
+class Estimate(Result):
     """A Monte Carlo estimate: ``mean ± error``.
 
     ``error`` comes from the integrated autocorrelation time ``tau`` (in measurements;
@@ -54,8 +55,8 @@ class Estimate:
         return f"{self.mean:.6g} ± {self.error:.2g}"
 
 
-@dataclass(frozen=True)
-class MonteCarloResults:
+@dataclass(frozen=True, repr=False)
+class MonteCarloResults(Result):
     """Estimates from one :meth:`MonteCarlo.run`, per spin: ``energy`` <e>,
     ``magnetization`` <m>, ``abs_magnetization`` <|m|>, ``magnetization_sq`` <m^2>,
     ``magnetization_4`` <m^4>, ``heat_capacity`` beta^2 N var(e), ``susceptibility``
@@ -77,9 +78,15 @@ class MonteCarloResults:
     correlation: np.ndarray = None
     correlation_error: np.ndarray = None
 
+    def plot(self, observable="energy", **options):
+        """Draw the series and its autocorrelation (needs ``series=True``):
+        :func:`boltzmann.plot.time_series` (its options)."""
+        from .plot import time_series
+        return time_series(self, observable, **options)
 
-@dataclass(frozen=True)
-class Equilibration:
+
+@dataclass(frozen=True, repr=False)
+class Equilibration(Result):
     """:meth:`MonteCarlo.equilibration`: (mean, error) of one observable from the first
     and the second half of the last run, and ``z = |difference| / combined error``;
     ``equilibrated`` when z < 3."""
@@ -180,9 +187,11 @@ class MonteCarlo(HandleOwner):
 
         The chains continue from where the last run left them. ``series=True`` adds the
         measured e and m series (chains x measurements). ``progress``: a callable
-        ``(done, total)`` over sweeps of all chains (return False to stop), or True for tqdm.
+        ``(done, total)`` over sweeps of all chains (return False to stop), True/False for a bar
+        or none, None to follow :func:`boltzmann.set_progress`.
         """
-        Progress(progress, unit="sweeps").run(lib.bz_mc_run, self._h, int(sweeps), int(burn_in), int(measure_every))
+        Progress(progress, unit="sweeps", what="MonteCarlo.run").run(lib.bz_mc_run, self._h, int(sweeps), int(burn_in),
+                                                                     int(measure_every))
         return self.results(series=series)
 
     def sample(self, n_samples, every=1, burn_in=0, progress=None):
@@ -191,7 +200,7 @@ class MonteCarlo(HandleOwner):
         run's results are kept."""
         n, chains, _ = self._size()
         out = np.empty((chains, int(n_samples), n), dtype=np.int8)
-        Progress(progress, unit="sweeps").run(lib.bz_mc_sample, self._h, int(n_samples), int(every), int(burn_in),
+        Progress(progress, unit="sweeps", what="MonteCarlo.sample").run(lib.bz_mc_sample, self._h, int(n_samples), int(every), int(burn_in),
                                               out.ctypes.data_as(i8p), out.size)
         return out
 
@@ -222,6 +231,5 @@ class MonteCarlo(HandleOwner):
         lib.bz_mc_spins(self._h, out.ctypes.data_as(i8p), out.size)
         return out
 
-    def __repr__(self):
-        return (f"MonteCarlo(beta={self._beta}, algorithm={self.algorithm!r}, order={self.order!r}, "
-                f"chains={self.chains})")
+    def _summary(self):
+        return [("beta", self._beta), ("algorithm", self.algorithm), ("order", self.order), ("chains", self.chains)]

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._display import Result
 from . import _arrays as arr
 from ._lib import lib
 from .errors import NotConverged
@@ -21,8 +22,8 @@ def fermi_dirac(energies, beta, mu=0.0):
     return float(out[0]) if e.ndim == 0 else out.reshape(e.shape)
 
 
-@dataclass(frozen=True)
-class MeanFieldResult:
+@dataclass(frozen=True, repr=False)
+class MeanFieldResult(Result):
     """Self-consistent occupations: ``occupations`` (n_levels,), the ``iterations``
     performed, and the ``residual`` max_i |f_i - Phi(f)_i| of the returned f."""
 

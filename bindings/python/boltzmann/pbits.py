@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._display import Result
 from . import _arrays as arr
 from ._arrays import seed64
 from ._handles import HandleOwner
@@ -98,8 +99,8 @@ class PBitCircuit(HandleOwner):
                 mc.clamp(list(self.clamps), list(self.clamps.values()))
             return mc.sample(n_samples, every=every, burn_in=burn_in, progress=progress).reshape(-1, self.n_nodes)
 
-    def __repr__(self):
-        return f"PBitCircuit(n_nodes={self.n_nodes}, n_gates={self.n_gates}, clamps={self.clamps})"
+    def _summary(self):
+        return [("n_nodes", self.n_nodes), ("n_gates", self.n_gates), ("clamps", self.clamps)]
 
 
 def _gate(name):
@@ -146,8 +147,8 @@ def multiplier(bits):
     return circuit
 
 
-@dataclass(frozen=True)
-class Factorization:
+@dataclass(frozen=True, repr=False)
+class Factorization(Result):
     """:func:`factor`'s answer: ``factors`` (a, b) with a <= b, the most frequent sampled
     factorisation ((0, 0) if none); ``probability``, the fraction of all samples (every
     sweep of every chain) that factor n; ``mean_first_hit``, the mean sweep of each chain's
@@ -168,7 +169,7 @@ def factor(n, bits=0, beta=1.0, sweeps=20_000, chains=4, seed=0, progress=None):
     smallest that holds n)."""
     a, b, hits = ctypes.c_int64(), ctypes.c_int64(), ctypes.c_int64()
     p, first = ctypes.c_double(), ctypes.c_double()
-    Progress(progress, unit="sweeps").run(lib.bz_pbit_factor, int(n), int(bits), float(beta), int(sweeps), int(chains),
+    Progress(progress, unit="sweeps", what="factor").run(lib.bz_pbit_factor, int(n), int(bits), float(beta), int(sweeps), int(chains),
                                           seed64(seed), ctypes.byref(a), ctypes.byref(b), ctypes.byref(p),
                                           ctypes.byref(first), ctypes.byref(hits))
     return Factorization(int(n), (a.value, b.value), p.value, first.value, hits.value, int(chains), int(sweeps))

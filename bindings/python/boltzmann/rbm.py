@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._display import Result
 from ._arrays import code, f64, fields, options, outputs, rows, seed64
 from ._handles import HandleOwner, Persistent
 from ._lib import bz_rbm_train_options, f32p, i8p, lib
@@ -31,8 +32,8 @@ _METRICS = {None: 0, "none": 0, "reconstruction": 1, "pseudo_log_likelihood": 2}
 _RENAMED = {"persistent": "persistent_chains"}
 
 
-@dataclass(frozen=True)
-class LogEstimate:
+@dataclass(frozen=True, repr=False)
+class LogEstimate(Result):
     """A log-scale estimate ``value ± stderr`` (log Z or a mean log-likelihood); exact
     ones have ``stderr`` 0. ``ess``: AIS's effective sample size."""
 
@@ -156,7 +157,8 @@ class RBM(Persistent, HandleOwner):
         if training:
             self.set_training(**training)
         metrics = np.full(max(int(epochs), 1), np.nan)
-        run = Progress(progress, unit="epochs", callback=callback)
+        run = Progress(progress, unit="epochs", callback=callback, what="RBM.fit",
+                       metric=self.training_options()["metric"])
         run.run(lib.bz_rbm_fit, self._h, _f32(data), data.shape[0], int(epochs), seed64(seed), f64(metrics),
                 early_stop=True)
         # Stopped early, the library wrote no metrics: the reports carried them.
@@ -229,7 +231,7 @@ class RBM(Persistent, HandleOwner):
         sweep: (n, n_visible) float32."""
         initial = None if start is None else _rows(start, self.n_visible, "start")
         out = np.empty((int(n), self.n_visible), np.float32)
-        Progress(progress, unit="sweeps").run(
+        Progress(progress, unit="sweeps", what="RBM.sample").run(
             lib.bz_rbm_sample, self._h, int(n), int(steps), None if initial is None else _f32(initial), int(bool(means)),
             seed64(seed), _f32(out))
         return out
@@ -242,14 +244,14 @@ class RBM(Persistent, HandleOwner):
         default uniform; pass logits of the data's marginals, see :func:`base_rates`)."""
         if method == "exact":
             out = ctypes.c_double()
-            Progress(progress, unit="states").run(lib.bz_rbm_log_partition_exact, self._h, ctypes.byref(out))
+            Progress(progress, unit="states", what="RBM.log_partition").run(lib.bz_rbm_log_partition_exact, self._h, ctypes.byref(out))
             return LogEstimate(out.value)
         if method != "ais":
             raise InvalidArgument(f"method must be 'exact' or 'ais', got {method!r}")
         schedule = None if betas is None else np.ascontiguousarray(betas, np.float64)
         start = None if base is None else _rows(base, self.n_visible, "base")
         value, stderr, ess = ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
-        Progress(progress, unit="betas").run(
+        Progress(progress, unit="betas", what="RBM.log_partition (AIS)").run(
             lib.bz_rbm_log_partition_ais, self._h, int(runs), f64(schedule), 0 if schedule is None else schedule.size,
             None if start is None else _f32(start), seed64(seed), ctypes.byref(value), ctypes.byref(stderr),
             ctypes.byref(ess))
@@ -264,8 +266,9 @@ class RBM(Persistent, HandleOwner):
     # -- persistence: save(path), RBM.load(path), to_bytes(), RBM.from_bytes(data) and
     # pickling, in the RBM format (see the header), from Persistent.
 
-    def __repr__(self):
-        return f"RBM(n_visible={self.n_visible}, n_hidden={self.n_hidden}, visible={self.visible!r})"
+    def _summary(self):
+        trained = [("epochs_trained", len(self.metrics_)), ("last_metric", self.metrics_[-1])] if len(self.metrics_) else []
+        return [("n_visible", self.n_visible), ("n_hidden", self.n_hidden), ("visible", self.visible), *trained]
 
 
 def _python_options(raw):
@@ -318,7 +321,8 @@ class BoltzmannMachine:
                            tolerance=tolerance, chains=chains, sweeps=sweeps)
         iterations_done, gradient = ctypes.c_int64(), ctypes.c_double()
         model = IsingModel._new(
-            functools.partial(Progress(progress, unit="iterations").run, lib.bz_bm_fit), data.ctypes.data_as(i8p),
+            functools.partial(Progress(progress, unit="iterations", what="BoltzmannMachine.fit",
+                                       metric="max |gradient|").run, lib.bz_bm_fit), data.ctypes.data_as(i8p),
             data.shape[0], data.shape[1], ctypes.byref(settings), seed64(seed), ctypes.byref(iterations_done),
             ctypes.byref(gradient))
         model.fit_iterations_, model.fit_gradient_ = iterations_done.value, gradient.value

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._display import Result
 from . import _arrays as arr
 from ._arrays import seed64
 from ._handles import HandleOwner
@@ -34,8 +35,8 @@ def beta_schedule(kind, first, last, n):
     return out
 
 
-@dataclass(frozen=True)
-class TemperingResults:
+@dataclass(frozen=True, repr=False)
+class TemperingResults(Result):
     """One :meth:`ParallelTempering.run`: ``betas``; ``results``, a
     :class:`~boltzmann.MonteCarloResults` per beta (over the replicas); ``swap_acceptance``
     per neighbouring pair; ``round_trips`` of all walkers so far; and, with two or more
@@ -47,6 +48,11 @@ class TemperingResults:
     round_trips: int
     overlap: np.ndarray = None
     q_values: np.ndarray = None
+
+    def plot(self, **options):
+        """Draw P(q) at each beta: :func:`boltzmann.plot.overlap_distribution` (its options)."""
+        from .plot import overlap_distribution
+        return overlap_distribution(self, **options)
 
 
 class ParallelTempering(HandleOwner):
@@ -62,6 +68,10 @@ class ParallelTempering(HandleOwner):
         self.betas = betas.copy()
         self.algorithm = algorithm
 
+    def _summary(self):
+        n_spins, _, replicas, _ = self._size()
+        return [("n_spins", n_spins), ("betas", self.betas), ("replicas", replicas), ("algorithm", self.algorithm)]
+
     def _size(self):
         sizes = [ctypes.c_int64() for _ in range(4)]
         lib.bz_pt_size(self._h, *(ctypes.byref(s) for s in sizes))
@@ -70,7 +80,7 @@ class ParallelTempering(HandleOwner):
     def run(self, sweeps, burn_in=0, swap_every=1, series=False, progress=None):
         """Sweep every chain ``burn_in + sweeps`` times, swapping every ``swap_every``
         sweeps and measuring before each swap past the burn-in."""
-        Progress(progress, unit="sweeps").run(lib.bz_pt_run, self._h, int(sweeps), int(burn_in), int(swap_every))
+        Progress(progress, unit="sweeps", what="parallel tempering").run(lib.bz_pt_run, self._h, int(sweeps), int(burn_in), int(swap_every))
         return self.results(series=series)
 
     def results(self, series=False):
@@ -113,8 +123,8 @@ def parallel_tempering(model, betas, sweeps, burn_in=None, swap_every=1, replica
         return pt.run(sweeps, sweeps // 10 if burn_in is None else burn_in, swap_every, series, progress)
 
 
-@dataclass(frozen=True)
-class AnnealResults:
+@dataclass(frozen=True, repr=False)
+class AnnealResults(Result):
     """:func:`anneal`'s reads: ``spins`` (reads, N), ``energies`` (reads,), and the best
     read's index, state and energy."""
 
@@ -143,7 +153,7 @@ def anneal(model, betas=None, sweeps=1, reads=1, seed=0, algorithm="metropolis",
     spins = np.empty((int(reads), n), dtype=np.int8) if int(reads) > 0 else None
     energies = np.empty(int(reads)) if int(reads) > 0 else None
     best = ctypes.c_int64()
-    Progress(progress, unit="sweeps").run(lib.bz_anneal, model._h, arr.f64(betas), betas.size, int(sweeps), int(reads),
+    Progress(progress, unit="sweeps", what="anneal").run(lib.bz_anneal, model._h, arr.f64(betas), betas.size, int(sweeps), int(reads),
                                           arr.code(ALGORITHMS, algorithm, "algorithm"), seed64(seed),
                                           None if spins is None else spins.ctypes.data_as(i8p), arr.f64(energies),
                                           ctypes.byref(best))

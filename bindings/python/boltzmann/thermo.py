@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._display import THERMO_LABELS, Result
 from . import _arrays as arr
 from ._handles import HandleOwner
 from ._lib import lib
@@ -16,8 +17,8 @@ from .errors import InvalidArgument
 __all__ = ["Spectrum", "Thermo", "solve_beta"]
 
 
-@dataclass(frozen=True)
-class Thermo:
+@dataclass(frozen=True, repr=False)
+class Thermo(Result):
     """Thermodynamic functions at the betas given, each an array of beta's shape.
 
     Attributes
@@ -36,12 +37,20 @@ class Thermo:
         C = beta^2 Var(E).
     """
 
+    _table_axis = True
+    _labels = THERMO_LABELS
+
     beta: np.ndarray
     log_z: np.ndarray
     free_energy: np.ndarray
     energy: np.ndarray
     entropy: np.ndarray
     heat_capacity: np.ndarray
+
+    def plot(self, quantity="heat_capacity", **options):
+        """Draw ``quantity`` against T or beta: :func:`boltzmann.plot.thermo` (its options)."""
+        from .plot import thermo
+        return thermo(self, quantity, **options)
 
     def __str__(self):
         names = ("beta", "log_z", "free_energy", "energy", "entropy", "heat_capacity")
@@ -177,11 +186,8 @@ class Spectrum(HandleOwner):
         energies, log_g = self._levels()
         return (_rebuild, (energies, log_g))
 
-    def __repr__(self):
-        if not self._finalizer.alive:
-            return "Spectrum(<closed>)"
-        e = self.energies
-        return f"Spectrum(n_levels={e.size}, energies in [{e.min():.6g}, {e.max():.6g}])"
+    def _summary(self):
+        return [("n_levels", self.energies.size), ("energies", self.energies), ("degeneracies", self.degeneracies)]
 
 
 def _rebuild(energies, log_degeneracies):

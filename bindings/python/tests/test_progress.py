@@ -46,3 +46,77 @@ def test_the_engine_counts_the_work(name):
     assert seen[-1] == (total, total)
     assert all(t == total for _, t in seen)
     assert all(a <= b for (a, _), (b, _) in zip(seen, seen[1:]))
+
+
+# --- the progress display: bz.set_progress, BOLTZMANN_PROGRESS, bars -----------------
+
+from boltzmann import _progress  # noqa: E402
+
+
+@pytest.fixture
+def mode():
+    previous = bz.get_progress()
+    yield
+    bz.set_progress(previous)
+
+
+def long_fit():
+    """An RBM fit whose engine reports a metric with each epoch."""
+    return bz.RBM(4, 3, seed=1).fit(np.eye(4), epochs=50, metric="reconstruction")
+
+
+def test_set_progress_returns_the_previous_mode_and_refuses_others(mode):
+    bz.set_progress("auto")
+    assert bz.set_progress(False) == "auto"
+    assert bz.get_progress() is False
+    with pytest.raises(ValueError, match="auto"):
+        bz.set_progress("sometimes")
+    assert bz.get_progress() is False
+
+
+def test_auto_mode_shows_no_bar_for_a_short_call(mode, capsys):
+    bz.set_progress("auto")
+    long_fit()
+    assert capsys.readouterr().err == ""
+
+
+def test_auto_mode_shows_a_bar_once_a_call_is_projected_to_last(mode, capsys, monkeypatch):
+    """The projection (elapsed x total / done) is compared with _WORTH_SHOWING: at 0 s
+    every call qualifies once _FIRST_LOOK has passed (also 0 here)."""
+    bz.set_progress("auto")
+    monkeypatch.setattr(_progress, "_WORTH_SHOWING", 0.0)
+    monkeypatch.setattr(_progress, "_FIRST_LOOK", 0.0)
+    long_fit()
+    err = capsys.readouterr().err
+    assert "RBM.fit" in err and "50/50" in err and "epochs" in err and "reconstruction=" in err
+
+
+def test_a_calls_own_argument_overrides_the_mode(mode, capsys):
+    bz.set_progress(True)
+    bz.RBM(4, 3, seed=1).fit(np.eye(4), epochs=5, progress=False)
+    assert capsys.readouterr().err == ""
+    bz.set_progress(False)
+    square().exact(0.5, progress=True)
+    err = capsys.readouterr().err
+    assert "IsingModel.exact" in err and "65536/65536" in err
+
+
+def test_without_tqdm_a_text_line_not_silence(mode, capsys, monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "tqdm", None)  # import tqdm now fails
+    bz.set_progress(True)
+    long_fit()
+    err = capsys.readouterr().err
+    assert "RBM.fit: 50/50 epochs (100%)" in err and "reconstruction=" in err
+
+
+@pytest.mark.parametrize("text, expected", [("0", False), ("off", False), ("1", True), ("auto", "auto"),
+                                            ("sometimes", "auto")])
+def test_environment_sets_the_mode_at_import(text, expected):
+    import subprocess
+    import sys
+
+    from conftest import child_env
+    out = subprocess.run([sys.executable, "-W", "always", "-c", "import boltzmann as bz; print(bz.get_progress())"],
+                         env=child_env(BOLTZMANN_PROGRESS=text), capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == str(expected)
+    assert ("BOLTZMANN_PROGRESS" in out.stderr) == (text == "sometimes")
