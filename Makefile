@@ -2,6 +2,7 @@
 #   make demo    build the library and run the tour (examples/tour.py)
 #   make test    build, then the Swift, C and Python test suites
 #   make bench   benchmarks against the peers (bench/)
+#   make docs    the API reference (Sphinx, warnings as errors): .build/docs/index.html
 #   make wheel   a manylinux wheel carrying the library (dist/): pip install dist/boltzmann-*.whl
 #   make install PREFIX=/usr/local   library, header, boltzmann.pc and the CMake package
 PYTHON ?= python3
@@ -18,7 +19,7 @@ STAGE         := .build/stage
 export PYTHONPATH := $(CURDIR)/bindings/python$(if $(PYTHONPATH),:$(PYTHONPATH))
 
 .PHONY: all deps build demo test test-swift test-c test-python test-determinism check-valgrind check-tsan \
-        check-sanitizers fuzz bench install wheel test-wheel clean
+        check-sanitizers fuzz bench install wheel test-wheel docs clean
 all: build
 
 deps:
@@ -103,6 +104,13 @@ install: $(LIB)
 	sed -e 's|@VERSION@|$(VERSION)|' bindings/c/cmake/BoltzmannConfigVersion.cmake.in \
 		> $(CMAKE_DIR)/BoltzmannConfigVersion.cmake
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
+
+# The API reference: Python pages from the binding's numpydoc docstrings, the C page from
+# the header's comments (docs/_ext/header_doc.py), the guide from the README.
+docs: $(LIB)
+	rm -rf .build/docs
+	$(PYTHON) -m sphinx -W --keep-going -q -b html docs .build/docs
+	@echo "the reference: .build/docs/index.html"
 
 # The Python package with the library inside (bindings/python/_build_backend.py), then
 # auditwheel: what the library links beyond the manylinux baseline (OpenBLAS, gfortran)

@@ -1869,9 +1869,12 @@ bz_status bz_langevin(bz_energy_fn energy, void *user, const bz_score *score, co
 bz_status bz_ito_integral(int64_t paths, int64_t steps, double t, uint64_t seed, double *out_ito_mean,
                           double *out_ito_stderr, double *out_naive_mean, double *out_naive_stderr);
 
-/* Toy data sets (rows of 2 floats), BZ_TOY_*; scale < 0 takes the default noise. */
-#define BZ_TOY_EIGHT_GAUSSIANS 0  /* std 0.1 around (2 cos(k pi/4), 2 sin(k pi/4))
+/* Toy data sets: n rows of 2 floats of the kind BZ_TOY_* (eight Gaussians around
+ * (2 cos(k pi/4), 2 sin(k pi/4)), two moons, a swiss roll, a checkerboard, rings);
+ * scale is the noise (the eight Gaussians' standard deviation, default 0.1), < 0
+ * for the kind's default.
  * Errors: NULL_POINTER, INVALID_ARGUMENT, NON_FINITE. */
+#define BZ_TOY_EIGHT_GAUSSIANS 0
 #define BZ_TOY_TWO_MOONS       1
 #define BZ_TOY_SWISS_ROLL      2
 #define BZ_TOY_CHECKERBOARD    3

@@ -47,12 +47,46 @@ __version__ = _library.bz_version_string().decode()
 
 
 def set_num_threads(n):
-    """Bound the threads the library uses (its own and OpenBLAS's); 0 restores the default."""
+    """Bound the threads the library uses for one call (its own workers and OpenBLAS's).
+
+    The thread count never changes a result's bits (see the README's reproducibility
+    notes); it only changes the speed.
+
+    Parameters
+    ----------
+    n : int
+        The bound (>= 1), or 0 to restore the default: ``BOLTZMANN_NUM_THREADS`` if set,
+        else the number of online processors.
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> bz.set_num_threads(1)
+    >>> bz.get_num_threads()
+    1
+    >>> bz.set_num_threads(0)
+    """
     _library.bz_set_num_threads(int(n))
 
 
 def get_num_threads():
-    """The current bound on library threads."""
+    """The current bound on the library's threads.
+
+    Returns
+    -------
+    n : int
+        At least 1.
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> bz.get_num_threads() >= 1
+    True
+    """
     return _library.bz_get_num_threads()
 
 
@@ -63,12 +97,37 @@ LIMITS = {"count": 0, "iterations": 1, "steps": 2, "sampler_steps": 3, "batch": 
 
 
 def limits():
-    """The largest value the library accepts under each named limit (``bz_limit``): what
-    bounds ``chains``, ``batch_size``, ``k`` and the like. The header says which limit
-    bounds which argument."""
+    """The largest value the library accepts under each named limit (``bz_limit``).
+
+    The limits bound counts such as ``chains``, ``batch_size`` and ``k``; each keeps
+    memory, byte counts or run time representable and says nothing about the physics.
+    The header says which limit bounds which argument.
+
+    Returns
+    -------
+    limits : dict of str to int
+        By name, as in :data:`LIMITS`.
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> bz.limits()["chains"]
+    65536
+    """
     return {name: _outputs(_library.bz_limit, code) for name, code in LIMITS.items()}
 
 
 def library_path():
-    """Path of the libboltzmann.so this binding loaded."""
+    """The path of the ``libboltzmann.so`` this binding loaded.
+
+    Returns
+    -------
+    path : str
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> bz.library_path().endswith("libboltzmann.so")
+    True
+    """
     return str(_library.path)

@@ -116,7 +116,7 @@ def key_value_html(title, items, labels=None):
         if pair is None:
             row = [_header(name, labels), _cell(value), ""]
         else:
-            row = [_header(name, labels), html.escape(_number(pair[0])), f"± {float(pair[1]):.2g}"]
+            row = [_header(name, labels), html.escape(_number(pair[0])), f"±&nbsp;{float(pair[1]):.2g}"]
         if with_tau:
             row.append(html.escape(_number(value.tau)) if hasattr(value, "tau") else "")
         rows.append(row)

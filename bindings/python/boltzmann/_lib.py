@@ -12,7 +12,7 @@ import os
 from ctypes import CFUNCTYPE, POINTER, c_char_p, c_double, c_int, c_int8, c_int32, c_int64, c_uint64, c_void_p
 from pathlib import Path
 
-from .errors import error_for
+from .errors import _error_for
 
 #: The library major version and ABI version this binding speaks.
 VERSION_MAJOR = 3
@@ -345,7 +345,7 @@ def _load():
 
 def _check(status, fn, args):
     if status != 0:
-        raise error_for(status, lib.bz_last_error().decode("utf-8", "replace"))
+        raise _error_for(status, lib.bz_last_error().decode("utf-8", "replace"))
     return status
 
 

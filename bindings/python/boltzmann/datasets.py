@@ -18,10 +18,27 @@ __all__ = ["bars_and_stripes", "digits", "eight_gaussians", "two_moons", "swiss_
 
 
 def bars_and_stripes(side):
-    """Every ``side`` x ``side`` binary image whose rows or whose columns are all
-    constant, once each (MacKay 2003): (2^(side+1) - 2, side^2) float32 in {0, 1}. A model
-    that spreads its mass evenly over them has the best possible mean log-likelihood,
-    -log(2^(side+1) - 2)."""
+    """Every ``side`` x ``side`` binary image whose rows or whose columns are all constant, once each.
+
+    A model that spreads its mass evenly over them has the best possible mean
+    log-likelihood, -log(2^(side+1) - 2) (MacKay 2003).
+
+    Parameters
+    ----------
+    side : int
+        Image side (>= 2).
+
+    Returns
+    -------
+    images : ndarray of float32, shape (2^(side+1) - 2, side^2)
+        Pixels in {0, 1}, row-major.
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> bz.datasets.bars_and_stripes(3).shape
+    (14, 9)
+    """
     rows = ctypes.c_int64()
     lib.bz_bars_and_stripes(int(side), ctypes.byref(rows), None, 0)
     out = np.empty((rows.value, int(side) ** 2), np.float32)
@@ -30,9 +47,26 @@ def bars_and_stripes(side):
 
 
 def digits(binarize=True):
-    """scikit-learn's bundled 8 x 8 digits (1797 images): (1797, 64) float32, pixels
-    scaled to [0, 1], or with ``binarize`` thresholded at 0.5; and the labels. Needs
-    scikit-learn."""
+    """scikit-learn's bundled 8 x 8 handwritten digits (1797 images). Needs scikit-learn.
+
+    Parameters
+    ----------
+    binarize : bool
+        Threshold the pixels at 0.5.
+
+    Returns
+    -------
+    images : ndarray of float32, shape (1797, 64)
+        Pixels scaled to [0, 1] (or 0/1).
+    labels : ndarray of int, shape (1797,)
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> X, y = bz.datasets.digits()
+    >>> X.shape, sorted(set(X.ravel().tolist())), int(y.max())
+    ((1797, 64), [0.0, 1.0], 9)
+    """
     try:
         from sklearn.datasets import load_digits
     except ImportError as e:
@@ -55,26 +89,124 @@ def _toy(name, n, seed, scale):
 
 
 def eight_gaussians(n, seed=0, std=0.1):
-    """n points from eight equal Gaussians of standard deviation ``std`` at
-    (2 cos(k pi/4), 2 sin(k pi/4)): (n, 2) float32."""
+    """Points from eight equal Gaussians on the circle of radius 2.
+
+    The means are (2 cos(k pi/4), 2 sin(k pi/4)), k = 0 .. 7.
+
+    Parameters
+    ----------
+    n : int
+        Points.
+    seed : int
+    std : float
+        Each Gaussian's standard deviation.
+
+    Returns
+    -------
+    points : ndarray of float32, shape (n, 2)
+
+    Examples
+    --------
+    >>> import numpy as np, boltzmann as bz
+    >>> x = bz.datasets.eight_gaussians(10000, seed=1)
+    >>> round(float(np.hypot(x[:, 0], x[:, 1]).mean()), 1)
+    2.0
+    """
     return _toy("eight_gaussians", n, seed, std)
 
 
 def two_moons(n, seed=0, noise=0.05):
-    """n points on two interleaved half circles with Gaussian ``noise``."""
+    """Points on two interleaved half circles, with Gaussian noise.
+
+    Parameters
+    ----------
+    n : int
+        Points.
+    seed : int
+    noise : float
+        The noise's standard deviation.
+
+    Returns
+    -------
+    points : ndarray of float32, shape (n, 2)
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> bz.datasets.two_moons(100, seed=1).shape
+    (100, 2)
+    """
     return _toy("two_moons", n, seed, noise)
 
 
 def swiss_roll(n, seed=0, noise=0.05):
-    """n points on the spiral (t cos t, t sin t) / 5, t in [1.5 pi, 4.5 pi], with ``noise``."""
+    """Points on the spiral (t cos t, t sin t) / 5, t in [1.5 pi, 4.5 pi], with noise.
+
+    Parameters
+    ----------
+    n : int
+        Points.
+    seed : int
+    noise : float
+        The noise's standard deviation.
+
+    Returns
+    -------
+    points : ndarray of float32, shape (n, 2)
+
+    Examples
+    --------
+    >>> import numpy as np, boltzmann as bz
+    >>> r = np.hypot(*bz.datasets.swiss_roll(1000, seed=1, noise=0.0).T)
+    >>> bool(1.5 * np.pi / 5 - 1e-5 <= r.min() and r.max() <= 4.5 * np.pi / 5 + 1e-5)
+    True
+    """
     return _toy("swiss_roll", n, seed, noise)
 
 
 def checkerboard(n, seed=0):
-    """n points uniform on the dark squares of a 4 x 4 checkerboard on [-2, 2]^2."""
+    """Points uniform on the dark squares of a 4 x 4 checkerboard on [-2, 2]^2.
+
+    Parameters
+    ----------
+    n : int
+        Points.
+    seed : int
+
+    Returns
+    -------
+    points : ndarray of float32, shape (n, 2)
+
+    Examples
+    --------
+    >>> import numpy as np, boltzmann as bz
+    >>> x = bz.datasets.checkerboard(1000, seed=1)
+    >>> bool(np.abs(x).max() <= 2)
+    True
+    """
     return _toy("checkerboard", n, seed, None)
 
 
 def rings(n, seed=0, noise=0.02):
-    """n points on four concentric circles of radii 0.5, 1, 1.5, 2 with ``noise``."""
+    """Points on four concentric circles of radii 0.5, 1, 1.5 and 2, with noise.
+
+    Parameters
+    ----------
+    n : int
+        Points.
+    seed : int
+    noise : float
+        The noise's standard deviation.
+
+    Returns
+    -------
+    points : ndarray of float32, shape (n, 2)
+
+    Examples
+    --------
+    >>> import numpy as np, boltzmann as bz
+    >>> r = np.hypot(*bz.datasets.rings(1000, seed=1, noise=0.0).T)
+    >>> sorted(set(np.round(r, 3).tolist()))
+    [0.5, 1.0, 1.5, 2.0]
+    """
     return _toy("rings", n, seed, noise)

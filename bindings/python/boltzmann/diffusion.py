@@ -36,8 +36,19 @@ _LANGEVIN = {"ula": 0, "mala": 1}
 
 
 class SDE(HandleOwner):
-    """A forward process x_t = alpha_t x_0 + sigma_t z, the marginal of the SDE
-    dx = f(t) x dt + g(t) dw on t in [0, 1] (see the subclasses)."""
+    """A forward process x_t = alpha_t x_0 + sigma_t z on t in [0, 1].
+
+    The marginal of the SDE dx = f(t) x dt + g(t) dw; see the subclasses. Made by a
+    subclass, never directly.
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> sde = bz.diffusion.VPSDE()
+    >>> alpha, sigma, f, g = sde.coefficients(1.0)
+    >>> round(alpha**2 + sigma**2, 12)  # variance preserving
+    1.0
+    """
 
     _prefix = "sde"
 
@@ -101,8 +112,23 @@ class SDE(HandleOwner):
 
 
 class VPSDE(SDE):
-    """Variance preserving: beta(t) = beta_min + t (beta_max - beta_min), f = -beta/2,
-    g = sqrt(beta), alpha_t = exp(-B/2), sigma_t^2 = 1 - exp(-B), B = int_0^t beta."""
+    """Variance preserving: beta(t) = beta_min + t (beta_max - beta_min).
+
+    f = -beta/2, g = sqrt(beta), alpha_t = exp(-B/2), sigma_t^2 = 1 - exp(-B) with
+    B = int_0^t beta (Song et al. 2021).
+
+    Parameters
+    ----------
+    beta_min, beta_max : float
+        The noise rate at t = 0 and t = 1.
+
+    Examples
+    --------
+    >>> import numpy as np, boltzmann as bz
+    >>> alpha = bz.diffusion.VPSDE().alpha(1.0)
+    >>> bool(np.isclose(alpha, np.exp(-(0.1 + 20.0) / 4)))
+    True
+    """
 
     def __init__(self, beta_min=0.1, beta_max=20.0):
         self._create(lib.bz_sde_create_vp, 0, float(beta_min), float(beta_max))
@@ -110,7 +136,20 @@ class VPSDE(SDE):
 
 
 class SubVPSDE(SDE):
-    """Sub-variance preserving: VP's drift, g^2 = beta (1 - exp(-2B)), sigma_t = 1 - exp(-B)."""
+    """Sub-variance preserving: VP's drift, g^2 = beta (1 - exp(-2B)), sigma_t = 1 - exp(-B).
+
+    Parameters
+    ----------
+    beta_min, beta_max : float
+        As :class:`VPSDE`.
+
+    Examples
+    --------
+    >>> import numpy as np, boltzmann as bz
+    >>> sde = bz.diffusion.SubVPSDE()
+    >>> bool(np.isclose(sde.sigma(0.5), 1 - np.exp(-(0.1 * 0.5 + 19.9 * 0.125))))
+    True
+    """
 
     def __init__(self, beta_min=0.1, beta_max=20.0):
         self._create(lib.bz_sde_create_vp, 1, float(beta_min), float(beta_max))
@@ -118,8 +157,22 @@ class SubVPSDE(SDE):
 
 
 class VESDE(SDE):
-    """Variance exploding: sigma(t) = sigma_min (sigma_max / sigma_min)^t, no drift,
-    sigma_t^2 = sigma(t)^2 - sigma_min^2."""
+    """Variance exploding: sigma(t) = sigma_min (sigma_max / sigma_min)^t, no drift.
+
+    sigma_t^2 = sigma(t)^2 - sigma_min^2.
+
+    Parameters
+    ----------
+    sigma_min, sigma_max : float
+        The noise scale at t = 0 and t = 1.
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> sde = bz.diffusion.VESDE()
+    >>> sde.alpha(0.7), round(sde.sigma(1.0), 6)
+    (1.0, 49.999999)
+    """
 
     def __init__(self, sigma_min=0.01, sigma_max=50.0):
         self._create(lib.bz_sde_create_ve, float(sigma_min), float(sigma_max))
@@ -127,8 +180,28 @@ class VESDE(SDE):
 
 
 class DDPM(SDE):
-    """Discrete DDPM with ``steps`` steps, ``schedule`` "linear" (betas from ``beta_start``
-    to ``beta_end``) or "cosine" (offset ``s``); in continuous time t = i / steps."""
+    """Discrete DDPM (Ho et al. 2020) with ``steps`` steps, in continuous time t = i / steps.
+
+    Parameters
+    ----------
+    steps : int
+        Steps of the discrete chain.
+    schedule : {"linear", "cosine"}
+        Betas from ``beta_start`` to ``beta_end``, or the cosine schedule (Nichol & Dhariwal
+        2021) with offset ``s``.
+    beta_start, beta_end : float
+        The linear schedule's ends.
+    s : float
+        The cosine schedule's offset.
+
+    Examples
+    --------
+    >>> import numpy as np, boltzmann as bz
+    >>> ddpm = bz.diffusion.DDPM(steps=1000)
+    >>> betas = np.linspace(1e-4, 0.02, 1000)
+    >>> bool(np.isclose(ddpm.alpha(1.0) ** 2, np.prod(1 - betas)))
+    True
+    """
 
     def __init__(self, steps=1000, schedule="linear", beta_start=1e-4, beta_end=0.02, s=0.008):
         cosine = _choose({"linear": False, "cosine": True}, schedule, "schedule")
@@ -139,8 +212,21 @@ class DDPM(SDE):
 
 
 class ScoreModel(HandleOwner):
-    """A model of the data for the samplers: the score grad log p_t and the denoiser
-    E[x_0 | x_t] (Tweedie: score = (alpha_t D - x) / sigma_t^2)."""
+    """A model of the data for the samplers: the score and the denoiser.
+
+    The score is grad log p_t; the denoiser E[x_0 | x_t], and Tweedie's formula links them:
+    score = (alpha_t D - x) / sigma_t^2. Made by a subclass.
+
+    Examples
+    --------
+    >>> import numpy as np, boltzmann as bz
+    >>> score, sde = bz.diffusion.GaussianMixtureScore.eight_gaussians(), bz.diffusion.VPSDE()
+    >>> x = np.array([[0.5, -1.0]], np.float32)
+    >>> alpha, sigma, _, _ = sde.coefficients(0.3)
+    >>> tweedie = (alpha * score.denoise(x, 0.3, sde) - x) / sigma**2
+    >>> bool(np.allclose(score.score(x, 0.3, sde), tweedie, rtol=1e-4, atol=1e-4))
+    True
+    """
 
     _prefix = "score"
 
@@ -166,9 +252,26 @@ class ScoreModel(HandleOwner):
 
 
 class GaussianMixtureScore(ScoreModel):
-    """The exact score of sum_k w_k N(mu_k, Sigma_k) under any forward process, in
-    double precision (the oracle the samplers are tested against). ``covariances``: one
-    variance or (K,) variances (isotropic), (K, d) diagonals, or (K, d, d) matrices."""
+    """The exact score of a Gaussian mixture sum_k w_k N(mu_k, Sigma_k) under any forward process.
+
+    In double precision: the oracle the samplers are tested against.
+
+    Parameters
+    ----------
+    weights : array_like, shape (K,)
+        Mixture weights (normalised here).
+    means : array_like, shape (K, d)
+    covariances : float or array_like
+        One variance, (K,) variances (isotropic), (K, d) diagonals or (K, d, d) matrices.
+
+    Examples
+    --------
+    >>> import numpy as np, boltzmann as bz
+    >>> score, sde = bz.diffusion.GaussianMixtureScore.eight_gaussians(), bz.diffusion.VPSDE()
+    >>> x = bz.diffusion.sample(score, sde, 2000, method="pc", steps=100, seed=0)
+    >>> bool(bz.metrics.mode_coverage(x, score.means, 0.1)[0] > 0.9)
+    True
+    """
 
     def __init__(self, weights, means, covariances):
         mu = np.ascontiguousarray(np.atleast_2d(means), dtype=np.float64)
@@ -213,10 +316,25 @@ class GaussianMixtureScore(ScoreModel):
 
 
 class EmpiricalScore(ScoreModel):
-    """The optimal score of a finite training set (n, d): p_0 is the empirical
-    distribution, and the denoiser is one dense Hopfield update at
-    beta = alpha_t^2 / sigma_t^2 (diffusion as an overloaded Hopfield
-    network). Sampling with it reproduces the training points."""
+    """The optimal score of a finite training set: it memorises.
+
+    p_0 is the empirical distribution of the rows of ``data``, and the denoiser is one
+    dense Hopfield update at beta = alpha_t^2 / sigma_t^2 (diffusion as an overloaded
+    Hopfield network). Sampling with it reproduces the training points.
+
+    Parameters
+    ----------
+    data : array_like, shape (n, d)
+
+    Examples
+    --------
+    >>> import numpy as np, boltzmann as bz
+    >>> points = bz.datasets.eight_gaussians(16, seed=1)
+    >>> x = bz.diffusion.sample(bz.diffusion.EmpiricalScore(points), bz.diffusion.VPSDE(), 50, seed=0)
+    >>> nearest = np.sqrt(((x[:, None, :] - points[None]) ** 2).sum(-1)).min(axis=1)
+    >>> bool(np.median(nearest) < 0.05)  # samples land on training points
+    True
+    """
 
     def __init__(self, data):
         x = np.asarray(data)
@@ -232,15 +350,30 @@ class EmpiricalScore(ScoreModel):
 
 
 class MLPScore(Persistent, ScoreModel):
-    """A learned score s_theta(x, t): a float32 MLP on [x, e(t)] with SiLU hidden layers
-    of widths ``hidden``, trained by denoising score matching (:meth:`fit`).
+    """A learned score s_theta(x, t): a float32 MLP on [x, e(t)], trained by denoising score matching.
 
-    ``embedding``: "fourier" (Gaussian Fourier features sin/cos(2 pi w t), w ~ N(0,
-    ``embedding_scale``^2)) or "sinusoidal" (the transformer's positions at 1000 t), with
-    ``embedding_size`` (even) features. ``prediction``: what the network outputs,
-    "epsilon" (the added noise), "data" (x_0) or "score" (sigma_t times the score).
     Sample it with the process it was trained on. Pickles through :meth:`to_bytes`.
 
+    Parameters
+    ----------
+    dim : int
+        Data dimension d.
+    hidden : sequence of int
+        Widths of the SiLU hidden layers.
+    embedding : {"fourier", "sinusoidal"}
+        Time features: Gaussian Fourier features sin/cos(2 pi w t), w ~ N(0,
+        embedding_scale^2), or the transformer's positions at 1000 t.
+    embedding_size : int
+        Time features (even).
+    embedding_scale : float
+        The Fourier features' scale.
+    prediction : {"epsilon", "data", "score"}
+        What the network outputs: the added noise, x_0, or sigma_t times the score.
+    seed : int
+        Seeds the initial weights and the default training streams.
+
+    Examples
+    --------
     >>> import boltzmann as bz
     >>> model = bz.diffusion.MLPScore(2, hidden=(64, 64), seed=0)
     >>> data = bz.datasets.eight_gaussians(4096, seed=0)
@@ -328,17 +461,54 @@ class MLPScore(Persistent, ScoreModel):
 
 def sample(score, sde, n, method="euler_maruyama", steps=None, seed=0, epsilon=None, snr=None, langevin_steps=None,
            step_size=None, denoise=None, record=None, rtol=None, atol=None, progress=None):
-    """n samples (n, d) float32 of the distribution ``score`` describes, by ``method``:
-    "euler_maruyama", "pc" (Langevin corrector at ``snr`` + reverse-diffusion predictor),
-    "ode_euler", "ode_heun" (probability-flow ODE), "ode_rk45" (the same ODE by adaptive
-    Dormand-Prince 5(4) under ``rtol``/``atol``, a step size per sample; ``steps`` unused),
-    "ancestral", "annealed_langevin" (``langevin_steps`` steps of base size ``step_size``
-    per level) or "reverse_diffusion";
-    ``steps`` grid steps from t = 1 to ``epsilon`` (default: the process's). ``denoise``
-    ends with a Tweedie step. With ``record`` (grid steps), also returns the samples after
-    those steps, (len(record), n, d). Row r draws from stream (seed, r): results depend on
-    neither the thread count nor n. An option left None takes the library's default
-    (``bz_sampler_options_init``, listed in the header)."""
+    """Samples of the distribution a score describes, by a reverse-time sampler.
+
+    Parameters
+    ----------
+    score : ScoreModel
+    sde : SDE
+        The forward process the score belongs to.
+    n : int
+        Samples.
+    method : str
+        "euler_maruyama", "pc" (Langevin corrector at ``snr`` + reverse-diffusion
+        predictor), "ode_euler", "ode_heun" (probability-flow ODE), "ode_rk45" (the same
+        ODE by adaptive Dormand-Prince 5(4) under ``rtol``/``atol``, a step size per
+        sample; ``steps`` unused), "ancestral", "annealed_langevin" (``langevin_steps``
+        steps of base size ``step_size`` per level) or "reverse_diffusion".
+    steps : int, optional
+        Grid steps from t = 1 to ``epsilon``.
+    seed : int
+        Row r draws from stream (seed, r): results depend on neither the thread count nor n.
+    epsilon : float, optional
+        The end time (default: the process's ``sampling_epsilon``).
+    snr, langevin_steps, step_size : optional
+        The corrector's and annealed Langevin's settings.
+    denoise : bool, optional
+        End with a Tweedie step.
+    record : sequence of int, optional
+        Grid steps after which to keep the samples.
+    rtol, atol : float, optional
+        "ode_rk45"'s tolerances.
+    progress : callable, bool or None
+        As for :meth:`~boltzmann.MonteCarlo.run`; counts steps.
+
+    Options left None take the library's defaults (``bz_sampler_options_init``).
+
+    Returns
+    -------
+    x : ndarray of float32, shape (n, d)
+    trajectory : ndarray of float32, shape (len(record), n, d)
+        Only with ``record``.
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> score, sde = bz.diffusion.GaussianMixtureScore.eight_gaussians(), bz.diffusion.VPSDE()
+    >>> x, path = bz.diffusion.sample(score, sde, 100, steps=50, record=[25, 50], seed=1)
+    >>> x.shape, path.shape, bool((path[-1] == x).all())
+    ((100, 2), (2, 100, 2), True)
+    """
     options = _options(lib.bz_sampler_options_init, steps=steps, epsilon=epsilon, snr=snr, langevin_steps=langevin_steps,
                        step_size=step_size, denoise=None if denoise is None else int(bool(denoise)), rtol=rtol, atol=atol)
     d = score.dim
@@ -354,12 +524,48 @@ def sample(score, sde, n, method="euler_maruyama", steps=None, seed=0, epsilon=N
 
 def langevin(energy=None, start=None, steps=1000, step_size=1e-2, method="ula", seed=0, score=None, sde=None, t=None,
              progress=None):
-    """Langevin Monte Carlo from the rows of ``start`` (chains, d): ULA
-    (x <- x + h grad log p + sqrt(2h) z; biased at finite h) or MALA (Metropolis-adjusted,
-    unbiased). The target is exp(-E) for ``energy``, a callable x -> (E(x), grad E(x)) on
-    one point (a float64 (d,) array), or the marginal p_t of a Gaussian-mixture ``score``
-    under ``sde`` at time ``t``. Returns (final states, acceptance rate). Chain r draws
-    from stream (seed, r)."""
+    """Langevin Monte Carlo from the rows of ``start``.
+
+    ULA (x <- x + h grad log p + sqrt(2h) z; biased at finite h) or MALA
+    (Metropolis-adjusted, unbiased). The target is exp(-E) for ``energy``, or the
+    marginal p_t of a Gaussian-mixture ``score`` under ``sde`` at time ``t``.
+
+    Parameters
+    ----------
+    energy : callable, optional
+        x -> (E(x), grad E(x)) on one point (a float64 (d,) array).
+    start : array_like, shape (chains, d)
+        Starting points; chain r draws from stream (seed, r).
+    steps : int
+    step_size : float
+        h.
+    method : {"ula", "mala"}
+    seed : int
+    score : GaussianMixtureScore, optional
+        Instead of ``energy``.
+    sde : SDE, optional
+    t : float, optional
+        With ``score``.
+    progress : callable, bool or None
+        As for :meth:`~boltzmann.MonteCarlo.run`; counts chains.
+
+    Returns
+    -------
+    x : ndarray, shape (chains, d)
+        The final states.
+    acceptance : float
+        MALA's acceptance rate (1 for ULA).
+
+    Examples
+    --------
+    A harmonic energy E = 2 v^2: the variance of exp(-E) is 1/4.
+
+    >>> import numpy as np, boltzmann as bz
+    >>> v, rate = bz.langevin(lambda v: (2 * v @ v, 4 * v), start=np.zeros((1000, 1)), steps=300,
+    ...                       step_size=0.02, method="mala", seed=1)
+    >>> bool(abs((v ** 2).mean() - 0.25) < 0.03)
+    True
+    """
     if start is None:
         raise InvalidArgument("start (the chains' starting states, (chains, d)) is required")
     x = np.asarray(start, np.float64)
@@ -391,9 +597,32 @@ def langevin(energy=None, start=None, steps=1000, step_size=1e-2, method="ula", 
 
 
 def ito_integral(paths=10_000, steps=1000, t=1.0, seed=0):
-    """Ito's identity on Brownian paths (Øksendal, "Stochastic Differential Equations", §4.1): returns a dict with the
-    mean and standard error of sum W dW - (W(t)^2/2 - t/2) ("ito", about 0) and of
-    sum W dW - W(t)^2/2 ("naive", about -t/2)."""
+    """Ito's identity on Brownian paths (Øksendal, "Stochastic Differential Equations", §4.1).
+
+    Parameters
+    ----------
+    paths : int
+        Independent Brownian paths on [0, t].
+    steps : int
+        Steps per path.
+    t : float
+        The horizon.
+    seed : int
+
+    Returns
+    -------
+    result : dict
+        "ito": (mean, standard error) of sum W dW - (W(t)^2/2 - t/2), about 0;
+        "naive": the same of sum W dW - W(t)^2/2, about -t/2.
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> r = bz.diffusion.ito_integral(paths=5000, steps=500, seed=1)
+    >>> (mean, error), (naive, _) = r["ito"], r["naive"]
+    >>> abs(mean) < 4 * error, round(naive, 1)
+    (True, -0.5)
+    """
     out = [ctypes.c_double() for _ in range(4)]
     interruptible(lib.bz_ito_integral, int(paths), int(steps), float(t), seed64(seed),
                   *(ctypes.byref(o) for o in out))

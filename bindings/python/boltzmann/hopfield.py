@@ -31,7 +31,7 @@ from ._lib import f32p, f64p, i8p, i32p, i64p, lib
 from ._progress import Progress
 from .errors import InvalidArgument, ShapeError
 
-__all__ = ["DenseHopfield", "Hopfield", "SpuriousStates", "capacity_curve", "spurious_states"]
+__all__ = ["DenseHopfield", "Hopfield", "SpuriousStates", "CapacityCurve", "capacity_curve", "spurious_states"]
 
 _RULES = {"hebb": 0, "storkey": 1}
 _STORAGE = {"auto": 0, "automatic": 0, "matrix": 1, "patterns": 2}
@@ -40,14 +40,34 @@ _OUTCOMES = np.array(["fixed_point", "two_cycle", "sweep_limit"])
 
 
 class Hopfield(HandleOwner):
-    """A classical Hopfield network: couplings J (symmetric, zero diagonal) learned from
-    stored patterns by ``rule`` ("hebb": J = (1/N) sum xi xi^T, capacity alpha_c ~ 0.138;
-    "storkey": the incremental rule, higher capacity), thresholds theta, energy
-    E(s) = -1/2 s^T J s + theta^T s.
+    """A classical Hopfield network of N ±1 neurons.
 
-    ``storage`` chooses where local fields come from: "matrix" (N x N couplings, O(N)
-    per flip), "patterns" (storage-free, O(P) per update, Hebb only) or "auto".
-    ``seed`` is the default seed of :meth:`recall`.
+    Couplings J (symmetric, zero diagonal) are learned from stored patterns by ``rule``,
+    with thresholds theta and energy E(s) = -1/2 s^T J s + theta^T s.
+
+    Parameters
+    ----------
+    n : int
+        Neurons.
+    rule : {"hebb", "storkey"}
+        "hebb": J = (1/N) sum xi xi^T, capacity alpha_c ~ 0.138 (Amit, Gutfreund &
+        Sompolinsky 1985); "storkey": the incremental rule, higher capacity.
+    storage : {"auto", "matrix", "patterns"}
+        Where local fields come from: the N x N couplings (O(N) per flip), the patterns
+        (storage-free, O(P) per update, Hebb only), or chosen by size.
+    thresholds : array_like, shape (n,), optional
+        theta (default 0).
+    seed : int
+        The default seed of :meth:`recall`.
+
+    Examples
+    --------
+    >>> import numpy as np, boltzmann as bz
+    >>> patterns = np.random.default_rng(0).choice(np.array([-1, 1], np.int8), size=(20, 500))
+    >>> net = bz.Hopfield(500).store(patterns)                    # alpha = 0.04
+    >>> cues = np.where(np.random.default_rng(1).random(patterns.shape) < 0.1, -patterns, patterns)
+    >>> float(np.diag(net.overlaps(net.recall(cues, seed=1))).mean())
+    1.0
     """
 
     _prefix = "hopfield"
@@ -168,12 +188,40 @@ class Hopfield(HandleOwner):
 
 
 def capacity_curve(n, alphas, noise=0.1, trials=5, rule="hebb", seed=0, mode="async", sweeps=100):
-    """The retrieval curve: for each load alpha = P/N, store P = round(alpha N) random
-    patterns (``trials`` independent draws), cue each with a fraction ``noise`` of its
-    bits flipped, recall, and average the final overlap with the cued pattern.
-    Returns a :class:`CapacityCurve` (mean overlaps and their standard errors over the
-    trials, each of len(alphas); it unpacks as ``overlap, error``).
-    Hebb's curve collapses near alpha_c ~ 0.138 (Amit, Gutfreund & Sompolinsky)."""
+    """The retrieval curve of a Hopfield network against its load alpha = P/N.
+
+    For each load, P = round(alpha N) random patterns are stored (``trials`` independent
+    draws), each cued with a fraction ``noise`` of its bits flipped and recalled, and the
+    final overlap with the cued pattern averaged. Hebb's curve collapses near
+    alpha_c ~ 0.138 (Amit, Gutfreund & Sompolinsky).
+
+    Parameters
+    ----------
+    n : int
+        Neurons.
+    alphas : array_like
+        Loads.
+    noise : float
+        Fraction of each cue's bits flipped.
+    trials : int
+        Independent draws per load.
+    rule : {"hebb", "storkey"}
+    seed : int
+    mode : {"async", "sync", "glauber"}
+        The recall dynamics (see :meth:`Hopfield.recall`).
+    sweeps : int
+        Recall sweeps.
+
+    Returns
+    -------
+    CapacityCurve
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> bz.hopfield.capacity_curve(200, [0.05], trials=2).overlap.tolist()
+    [1.0]
+    """
     rng = np.random.default_rng(seed)
     means, errors = [], []
     for alpha in np.atleast_1d(alphas):
@@ -199,9 +247,29 @@ def capacity_curve(n, alphas, noise=0.1, trials=5, rule="hebb", seed=0, mode="as
 
 @dataclass(frozen=True, repr=False)
 class CapacityCurve(Result):
-    """:func:`capacity_curve`: at each load ``alpha`` = P/N, the mean final ``overlap``
-    with the pattern cued and its standard ``error`` over trials (NaN for one trial),
-    for ``n`` neurons stored by ``rule``. Unpacks as ``overlap, error = curve``."""
+    """:func:`capacity_curve`'s retrieval overlap by load; unpacks as ``overlap, error``.
+
+    Attributes
+    ----------
+    alpha : ndarray
+        Loads P/N.
+    overlap : ndarray
+        The mean final overlap with the pattern cued.
+    error : ndarray
+        Its standard error over the trials (NaN for one trial).
+    n : int
+        Neurons.
+    rule : str
+        The storage rule.
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> curve = bz.hopfield.capacity_curve(200, [0.05, 0.3], trials=2)
+    >>> overlap, error = curve
+    >>> bool(overlap[0] > 0.95 and overlap[1] < 0.7)  # retrieval collapses past alpha_c
+    True
+    """
 
     _table_axis = True
     _labels = {"alpha": ("α = P/N", ""), "overlap": ("⟨m⟩", ""), "error": ("± error", "")}
@@ -223,11 +291,35 @@ class CapacityCurve(Result):
 
 @dataclass(frozen=True, repr=False)
 class SpuriousStates(Result):
-    """What :func:`spurious_states` measured, energies per neuron (E / N).
+    """What :func:`spurious_states` measured: energies per neuron (E / N) where states land.
 
-    For Hebbian storage at small load, theory (Amit, Gutfreund & Sompolinsky 1985)
-    gives E / N = -1/2 at a pattern and -3/8 at a symmetric 3-mixture, whose
-    overlap with each of its components is 1/2."""
+    For Hebbian storage at small load, theory (Amit, Gutfreund & Sompolinsky 1985) gives
+    E / N = -1/2 at a pattern and -3/8 at a symmetric 3-mixture, whose overlap with each
+    of its components is 1/2.
+
+    Attributes
+    ----------
+    pattern_energies : ndarray, shape (P,)
+        At the fixed points reached from the patterns.
+    mixture_energies : ndarray, shape (count,)
+        At the fixed points reached from the mixtures.
+    mixture_components : ndarray, shape (count, components)
+        Pattern indices of each mixture.
+    mixture_signs : ndarray, shape (count, components)
+        The ±1 sign of each component.
+    mixture_overlaps : ndarray, shape (count, components)
+        sign x m^mu after relaxation.
+    mixture_outcomes : ndarray, shape (count,)
+        "fixed_point", ... as :meth:`Hopfield.recall` reports.
+
+    Examples
+    --------
+    >>> import numpy as np, boltzmann as bz
+    >>> patterns = np.random.default_rng(0).choice(np.array([-1, 1], np.int8), size=(10, 1000))
+    >>> s = bz.hopfield.spurious_states(bz.Hopfield(1000).store(patterns), count=10)
+    >>> round(float(s.pattern_energies.mean()), 1), round(float(s.mixture_energies.mean()), 2)
+    (-0.5, -0.37)
+    """
 
     pattern_energies: np.ndarray    #: (P,) at the fixed points reached from the patterns
     mixture_energies: np.ndarray    #: (count,) at the fixed points reached from the mixtures
@@ -238,11 +330,37 @@ class SpuriousStates(Result):
 
 
 def spurious_states(net, count=20, components=3, seed=0, sweeps=100):
-    """Spurious mixture states next to the stored patterns: relax each pattern and
-    ``count`` odd mixtures sign(+-xi^a +- xi^b +- xi^c ...) of ``components``
-    distinct patterns (chosen at random, seeded) under asynchronous dynamics, and
-    report the energies per neuron of where they land (see :class:`SpuriousStates`).
-    Mixtures are local minima above the patterns: the energies show it."""
+    """Spurious mixture states next to the stored patterns.
+
+    Relaxes each pattern and ``count`` odd mixtures sign(±xi^a ± xi^b ± xi^c ...) of
+    ``components`` distinct patterns (chosen at random, seeded) under asynchronous
+    dynamics, and reports the energies per neuron of where they land. Mixtures are local
+    minima above the patterns: the energies show it.
+
+    Parameters
+    ----------
+    net : Hopfield
+        A network with at least ``components`` stored patterns.
+    count : int
+        Mixtures to relax.
+    components : int
+        Patterns per mixture (odd, >= 3).
+    seed : int
+    sweeps : int
+        Recall sweeps.
+
+    Returns
+    -------
+    SpuriousStates
+
+    Examples
+    --------
+    >>> import numpy as np, boltzmann as bz
+    >>> patterns = np.random.default_rng(0).choice(np.array([-1, 1], np.int8), size=(10, 1000))
+    >>> s = bz.hopfield.spurious_states(bz.Hopfield(1000).store(patterns), count=5)
+    >>> s.mixture_overlaps.shape
+    (5, 3)
+    """
     components = int(components)
     if components < 3 or components % 2 == 0:
         raise InvalidArgument(f"components must be odd and >= 3, got {components}")
@@ -273,14 +391,33 @@ class DenseHopfield(HandleOwner):
     """A dense (modern) Hopfield network on stored patterns X, (n, d).
 
     ``separation="softmax"`` (continuous states, Ramsauer et al. 2020): the update
-    x <- X^T softmax(beta X x), which is one step of attention with keys and values X,
-    and the energy E(x) = -lse(beta, X x) + |x|^2/2 + log(n)/beta + M^2/2 (M the
-    largest pattern norm; E >= 0 and never rises along updates). Random patterns are
-    retrieved in one step far beyond the classical capacity.
+    x <- X^T softmax(beta X x), one step of attention with keys and values X, and the
+    energy E(x) = -lse(beta, X x) + ``|x|^2``/2 + log(n)/beta + M^2/2 (M the largest
+    pattern norm; E >= 0 and never rises along updates). Random patterns are retrieved in
+    one step far beyond the classical capacity.
 
     ``separation="polynomial"`` (binary states, Krotov & Hopfield 2016): patterns and
-    states +-1, E(s) = -sum_mu (xi^mu . s)^degree, asynchronous sweeps to the sign that
+    states ±1, E(s) = -sum_mu (xi^mu . s)^degree, asynchronous sweeps to the sign that
     lowers E; degree 2 is the classical Hebbian network, capacity grows as d^(degree-1).
+
+    Parameters
+    ----------
+    patterns : array_like, shape (n, d)
+        The memories (float32; ±1 for "polynomial").
+    beta : float, optional
+        Inverse temperature of the softmax (default 1).
+    separation : {"softmax", "polynomial"}
+    degree : int
+        The polynomial's degree (>= 2).
+
+    Examples
+    --------
+    >>> import numpy as np, boltzmann as bz
+    >>> memories = np.random.default_rng(2).standard_normal((5000, 64)).astype(np.float32)
+    >>> dense = bz.DenseHopfield(memories, beta=1.0)
+    >>> noisy = memories[:10] + 0.3 * np.random.default_rng(3).standard_normal((10, 64)).astype(np.float32)
+    >>> bool(np.abs(dense.retrieve(noisy) - memories[:10]).max() < 1e-3)
+    True
     """
 
     _prefix = "dense_hopfield"

@@ -30,9 +30,26 @@ __all__ = ["IsingModel", "IsingThermo", "ChainThermo", "GroundState", "DensityOf
 
 @dataclass(frozen=True, repr=False)
 class IsingThermo(Thermo):
-    """:class:`Thermo` of a whole model plus magnetisation statistics per spin,
-    m = (1/N) sum_i s_i: ``magnetization`` <m>, ``abs_magnetization`` <|m|>,
-    ``magnetization_sq`` <m^2>."""
+    """Exact thermodynamics of a whole Ising model, plus magnetisation statistics per spin.
+
+    Attributes
+    ----------
+    beta, log_z, free_energy, energy, entropy, heat_capacity : ndarray
+        As :class:`~boltzmann.Thermo`, for the whole model (not per spin).
+    magnetization : ndarray
+        <m>, m = (1/N) sum_i s_i.
+    abs_magnetization : ndarray
+        <``|m|``>.
+    magnetization_sq : ndarray
+        <m^2>.
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> t = bz.IsingModel.square(4, 4).exact([0.0, 10.0])
+    >>> t.abs_magnetization.round(4).tolist()  # ordered when cold
+    [0.1964, 1.0]
+    """
 
     magnetization: np.ndarray
     abs_magnetization: np.ndarray
@@ -41,8 +58,24 @@ class IsingThermo(Thermo):
 
 @dataclass(frozen=True, repr=False)
 class ChainThermo(Thermo):
-    """:class:`Thermo` of a whole chain plus ``magnetization`` <m> per spin and
-    ``nearest_neighbour`` <s_i s_i+1> averaged over the bonds."""
+    """Exact thermodynamics of a whole 1D chain, plus its magnetisation and bond correlation.
+
+    Attributes
+    ----------
+    beta, log_z, free_energy, energy, entropy, heat_capacity : ndarray
+        As :class:`~boltzmann.Thermo`, for the whole chain.
+    magnetization : ndarray
+        <m> per spin.
+    nearest_neighbour : ndarray
+        <s_i s_i+1> averaged over the bonds.
+
+    Examples
+    --------
+    >>> import numpy as np, boltzmann as bz
+    >>> t = bz.ising.chain_exact(10**6, beta=0.5)
+    >>> bool(np.isclose(t.nearest_neighbour, np.tanh(0.5)))
+    True
+    """
 
     magnetization: np.ndarray
     nearest_neighbour: np.ndarray
@@ -50,7 +83,24 @@ class ChainThermo(Thermo):
 
 @dataclass(frozen=True, repr=False)
 class GroundState(Result):
-    """The lowest ``energy``, its ``degeneracy`` and one ground state ``spins`` (int8, +-1)."""
+    """An exact ground state found by enumeration.
+
+    Attributes
+    ----------
+    energy : float
+        The lowest energy.
+    degeneracy : int
+        How many states have it.
+    spins : ndarray of int8, shape (N,)
+        One of them (±1).
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> g = bz.IsingModel.square(4, 4).ground_state()
+    >>> g.energy, g.degeneracy  # the two fully aligned states, 32 bonds
+    (-32.0, 2)
+    """
 
     energy: float
     degeneracy: int
@@ -59,9 +109,26 @@ class GroundState(Result):
 
 @dataclass(frozen=True, repr=False)
 class DensityOfStates(Result):
-    """Exact counts of states by energy: ``energies`` (int64) with ``counts`` > 0 (summing
-    to 2^N); ``counts_by_magnetization`` (len(energies), N + 1) over ``magnetizations``
-    M = -N, -N+2, ..., N when asked for, else None."""
+    """Exact counts of states by energy, g(E) (and g(E, M)).
+
+    Attributes
+    ----------
+    energies : ndarray of int64
+        The energies that occur.
+    counts : ndarray of int64
+        g(E) > 0 at each, summing to 2^N.
+    magnetizations : ndarray of int64
+        M = -N, -N+2, ..., N.
+    counts_by_magnetization : ndarray of int64, shape (len(energies), N + 1), or None
+        g(E, M), when asked for.
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> dos = bz.IsingModel.square(4, 4).density_of_states()
+    >>> int(dos.counts.sum()) == 2**16, dos.energies[:3].tolist(), dos.counts[:3].tolist()
+    (True, [-32, -24, -20], [2, 32, 64])
+    """
 
     energies: np.ndarray
     counts: np.ndarray
@@ -85,8 +152,26 @@ class DensityOfStates(Result):
 
 @dataclass(frozen=True, repr=False)
 class Onsager(Result):
-    """Onsager's infinite square lattice per site: ``free_energy``, ``energy``,
-    ``heat_capacity`` and the spontaneous ``magnetization`` (Yang)."""
+    """Onsager's exact infinite square lattice, per site.
+
+    Attributes
+    ----------
+    beta : ndarray
+    free_energy : ndarray
+        F / N.
+    energy : ndarray
+        U / N.
+    heat_capacity : ndarray
+        C / N (infinite at T_c).
+    magnetization : ndarray
+        The spontaneous magnetisation (Yang): (1 - sinh(2 beta J)^-4)^(1/8) below T_c, else 0.
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> bz.ising.onsager([0.4, 0.5]).magnetization.round(6).tolist()
+    [0.0, 0.911319]
+    """
 
     _table_axis = True
     _labels = THERMO_LABELS
@@ -105,8 +190,26 @@ class Onsager(Result):
 
 @dataclass(frozen=True, repr=False)
 class MeanField(Result):
-    """All solutions of m = tanh(beta (z J m + h)), increasing: ``magnetization``,
-    ``free_energy`` per spin phi(m), ``stable`` (phi'' > 0); ``critical_temperature`` z J."""
+    """All solutions of the mean-field equation m = tanh(beta (z J m + h)), increasing.
+
+    Attributes
+    ----------
+    magnetization : ndarray
+        The roots m (one or three).
+    free_energy : ndarray
+        phi(m) per spin at each.
+    stable : ndarray of bool
+        phi''(m) > 0.
+    critical_temperature : float
+        z J.
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> r = bz.ising.mean_field(0.5, J=1, z=4)  # T = 2 < T_c = 4: ordered
+    >>> r.magnetization.round(6).tolist(), r.stable.tolist(), round(r.equilibrium, 6)
+    ([-0.957504, 0.0, 0.957504], [True, False, True], 0.957504)
+    """
 
     magnetization: np.ndarray
     free_energy: np.ndarray
@@ -123,9 +226,24 @@ class MeanField(Result):
 
 @dataclass(frozen=True, repr=False)
 class Hysteresis(Result):
-    """A field sweep following the stable mean-field branch: ``field``, ``magnetization``,
-    ``jumped`` (True where the branch ended and m jumped); ``coercive_fields`` are the
-    fields of the jumps."""
+    """A mean-field field sweep that follows the stable branch.
+
+    Attributes
+    ----------
+    field : ndarray
+        h at each step.
+    magnetization : ndarray
+        m on the branch followed.
+    jumped : ndarray of bool
+        True where the branch ended and m jumped; :attr:`coercive_fields` are those fields.
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> loop = bz.ising.hysteresis(0.5, n_steps=2001)
+    >>> [round(float(h), 2) for h in loop.coercive_fields]  # the spinodal |h| = 1.0656 on a 0.006 grid
+    [1.07, -1.07]
+    """
 
     _table_axis = True
 
@@ -146,7 +264,19 @@ def _limit(max_spins):
 
 
 def enumeration_default_limit():
-    """The largest N enumerated unless ``max_spins`` raises the cap (30)."""
+    """The largest N that exact enumeration accepts unless ``max_spins`` raises it.
+
+    Returns
+    -------
+    n : int
+        30 (about 1e9 states).
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> bz.ising.enumeration_default_limit()
+    30
+    """
     return lib.bz_ising_enumeration_default_limit()
 
 
@@ -365,7 +495,7 @@ class IsingModel(HandleOwner):
 
     # -- exact enumeration
     def exact(self, beta, max_spins=None, progress=None):
-        """Exact log Z, F, U, S, C and <m>, <|m|>, <m^2> at every beta by visiting all 2^N states.
+        """Exact log Z, F, U, S, C and <m>, <``|m|``>, <m^2> at every beta by visiting all 2^N states.
 
         Parameters
         ----------
@@ -421,7 +551,33 @@ def _betas(beta):
 
 
 def chain_exact(n, J=1.0, h=0.0, beta=1.0, periodic=True):
-    """The 1D chain of n spins (up to 1e15) by its transfer matrix: :class:`ChainThermo`."""
+    """The 1D Ising chain of n spins, exactly, by its transfer matrix.
+
+    Parameters
+    ----------
+    n : int
+        Spins, up to 1e15.
+    J : float
+        Nearest-neighbour coupling.
+    h : float
+        Uniform field.
+    beta : float or array_like
+        Inverse temperatures.
+    periodic : bool
+        A ring (True) or an open chain.
+
+    Returns
+    -------
+    ChainThermo
+        Arrays of beta's shape.
+
+    Examples
+    --------
+    >>> import numpy as np, boltzmann as bz
+    >>> t = bz.ising.chain_exact(10**15, beta=0.5)  # log Z / N -> ln(2 cosh beta J)
+    >>> bool(np.isclose(t.log_z / 1e15, np.log(2 * np.cosh(0.5))))
+    True
+    """
     b, flat = _betas(beta)
     out = np.empty((7, flat.size))
     lib.bz_ising_chain_exact(int(n), float(J), float(h), int(bool(periodic)), arr.f64(flat), flat.size,
@@ -430,7 +586,28 @@ def chain_exact(n, J=1.0, h=0.0, beta=1.0, periodic=True):
 
 
 def chain_correlation(r, J=1.0, h=0.0, beta=1.0, n=None):
-    """<s_0 s_r> of a periodic chain of n spins (None: infinite), shape of ``r``."""
+    """The spin-spin correlation <s_0 s_r> of a periodic chain.
+
+    Parameters
+    ----------
+    r : int or array_like of int
+        Distances.
+    J, h, beta : float
+        Coupling, field and inverse temperature.
+    n : int, optional
+        Spins of the ring (None: infinite).
+
+    Returns
+    -------
+    correlation : float or ndarray
+        Of ``r``'s shape.
+
+    Examples
+    --------
+    >>> import numpy as np, boltzmann as bz
+    >>> bool(np.allclose(bz.ising.chain_correlation([1, 2, 3], beta=0.5), np.tanh(0.5) ** np.array([1, 2, 3])))
+    True
+    """
     d = np.asarray(r, dtype=np.int64)
     flat = np.ascontiguousarray(d.ravel())
     out = np.empty(flat.size)
@@ -440,7 +617,30 @@ def chain_correlation(r, J=1.0, h=0.0, beta=1.0, n=None):
 
 
 def square_exact(m, n, beta, J=1.0):
-    """Kaufman's exact log Z, F, U, S, C of the periodic m x n square lattice: :class:`Thermo`."""
+    """Kaufman's exact log Z, F, U, S, C of the periodic m x n square lattice.
+
+    Parameters
+    ----------
+    m, n : int
+        Rows and columns (each >= 2).
+    beta : float or array_like
+        Inverse temperatures.
+    J : float
+        Coupling.
+
+    Returns
+    -------
+    Thermo
+        For the whole lattice.
+
+    Examples
+    --------
+    >>> import numpy as np, boltzmann as bz
+    >>> kaufman = bz.ising.square_exact(4, 4, [0.3, 0.44])
+    >>> enumerated = bz.IsingModel.square(4, 4).exact([0.3, 0.44])
+    >>> bool(np.allclose(kaufman.heat_capacity, enumerated.heat_capacity, rtol=1e-10))
+    True
+    """
     b, flat = _betas(beta)
     out = np.empty((5, flat.size))
     lib.bz_ising_square_exact(int(m), int(n), float(J), arr.f64(flat), flat.size, *(arr.f64(row) for row in out))
@@ -448,7 +648,25 @@ def square_exact(m, n, beta, J=1.0):
 
 
 def onsager(beta, J=1.0):
-    """Onsager's infinite square lattice per site: :class:`Onsager`."""
+    """Onsager's infinite square lattice per site, with Yang's spontaneous magnetisation.
+
+    Parameters
+    ----------
+    beta : float or array_like
+        Inverse temperatures.
+    J : float
+        Coupling.
+
+    Returns
+    -------
+    Onsager
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> round(float(bz.ising.onsager(0.5).magnetization), 6)
+    0.911319
+    """
     b, flat = _betas(beta)
     out = np.empty((4, flat.size))
     lib.bz_ising_onsager(float(J), arr.f64(flat), flat.size, *(arr.f64(row) for row in out))
@@ -456,12 +674,50 @@ def onsager(beta, J=1.0):
 
 
 def critical_temperature(J=1.0):
-    """T_c = 2 J / ln(1 + sqrt 2) of the infinite square lattice."""
+    """T_c = 2 J / ln(1 + sqrt 2) of the infinite square lattice.
+
+    Parameters
+    ----------
+    J : float
+        Coupling.
+
+    Returns
+    -------
+    T_c : float
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> round(bz.ising.critical_temperature(), 6)
+    2.269185
+    """
     return arr.outputs(lib.bz_ising_onsager_critical_temperature, float(J))
 
 
 def mean_field(beta, J=1.0, z=4, h=0.0):
-    """All solutions of m = tanh(beta (z J m + h)): :class:`MeanField`."""
+    """All solutions of the mean-field equation m = tanh(beta (z J m + h)).
+
+    Parameters
+    ----------
+    beta : float
+        Inverse temperature.
+    J : float
+        Coupling.
+    z : float
+        Neighbours per spin.
+    h : float
+        Field.
+
+    Returns
+    -------
+    MeanField
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> bz.ising.mean_field(0.2, J=1, z=4).magnetization.tolist()  # T = 5 > T_c = 4
+    [0.0]
+    """
     m, f, stable, count = np.empty(3), np.empty(3), np.empty(3, np.int32), ctypes.c_int64()
     lib.bz_ising_mean_field(float(beta), float(J), float(z), float(h), arr.f64(m), arr.f64(f),
                             stable.ctypes.data_as(ctypes.POINTER(ctypes.c_int32)), ctypes.byref(count))
@@ -470,7 +726,26 @@ def mean_field(beta, J=1.0, z=4, h=0.0):
 
 
 def mean_field_magnetization(beta, J=1.0, z=4, h=0.0):
-    """The equilibrium mean-field m at every beta (the order-parameter curve m(T))."""
+    """The equilibrium mean-field magnetisation at every beta: the curve m(T).
+
+    Parameters
+    ----------
+    beta : float or array_like
+        Inverse temperatures.
+    J, z, h : float
+        Coupling, neighbours per spin, field.
+
+    Returns
+    -------
+    m : float or ndarray
+        Of beta's shape.
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> bz.ising.mean_field_magnetization([0.2, 0.5]).round(6).tolist()
+    [0.0, 0.957504]
+    """
     b, flat = _betas(beta)
     out = np.empty(flat.size)
     lib.bz_ising_mean_field_magnetization(float(J), float(z), float(h), arr.f64(flat), flat.size, arr.f64(out))
@@ -478,8 +753,32 @@ def mean_field_magnetization(beta, J=1.0, z=4, h=0.0):
 
 
 def hysteresis(beta, J=1.0, z=4, h_max=None, n_steps=401, fields=None):
-    """Sweep the field up from -h_max to h_max and back (or along ``fields``), following
-    the stable mean-field branch: :class:`Hysteresis`. h_max defaults to 1.5 z J."""
+    """Sweep the field up and back, following the stable mean-field branch.
+
+    Parameters
+    ----------
+    beta : float
+        Inverse temperature.
+    J, z : float
+        Coupling and neighbours per spin.
+    h_max : float, optional
+        The sweep runs -h_max to h_max and back (default 1.5 z J).
+    n_steps : int
+        Fields on each leg.
+    fields : array_like, optional
+        The fields to visit instead.
+
+    Returns
+    -------
+    Hysteresis
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> loop = bz.ising.hysteresis(0.5, n_steps=101)
+    >>> len(loop.field), int(loop.jumped.sum())
+    (202, 2)
+    """
     if fields is None:
         h_max = 1.5 * abs(z * J) if h_max is None else float(h_max)
         up = np.linspace(-h_max, h_max, int(n_steps))
@@ -492,7 +791,29 @@ def hysteresis(beta, J=1.0, z=4, h_max=None, n_steps=401, fields=None):
 
 
 def curie_weiss(n, beta, J=1.0, h=0.0):
-    """The Curie-Weiss model (complete graph, couplings J/n) exactly in O(n): :class:`IsingThermo`."""
+    """The Curie-Weiss model (all pairs coupled, J/n) exactly, in O(n) per beta.
+
+    Parameters
+    ----------
+    n : int
+        Spins.
+    beta : float or array_like
+        Inverse temperatures.
+    J, h : float
+        Coupling (divided by n) and field.
+
+    Returns
+    -------
+    IsingThermo
+
+    Examples
+    --------
+    >>> import numpy as np, boltzmann as bz
+    >>> a = bz.ising.curie_weiss(8, [0.5, 1.5])
+    >>> b = bz.IsingModel.complete(8).exact([0.5, 1.5])  # complete() couples by J / n too
+    >>> bool(np.allclose(a.log_z, b.log_z, rtol=1e-12))
+    True
+    """
     b, flat = _betas(beta)
     out = np.empty((8, flat.size))
     lib.bz_ising_curie_weiss(int(n), float(J), float(h), arr.f64(flat), flat.size, *(arr.f64(row) for row in out))

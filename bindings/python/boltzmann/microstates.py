@@ -18,8 +18,20 @@ __all__ = ["Macrostates", "log_multiplicity", "occupation_energy", "macrostate_c
 
 
 def log_multiplicity(occupations):
-    """ln W = ln N! - sum ln n_l! of one occupation vector (non-negative integers).
+    """ln W = ln N! - sum ln n_l! of one occupation vector.
 
+    Parameters
+    ----------
+    occupations : array_like of int, shape (n_levels,)
+        Units on each level (non-negative).
+
+    Returns
+    -------
+    log_w : float
+        The natural log of the number of microstates W.
+
+    Examples
+    --------
     >>> import boltzmann as bz, math
     >>> round(math.exp(bz.log_multiplicity([7, 2, 1])))  # 10! / (7! 2! 1!)
     360
@@ -29,7 +41,25 @@ def log_multiplicity(occupations):
 
 
 def occupation_energy(occupations, level_energies):
-    """Total energy sum_l n_l e_l of one occupation vector."""
+    """Total energy sum_l n_l e_l of one occupation vector.
+
+    Parameters
+    ----------
+    occupations : array_like of int, shape (n_levels,)
+        Units on each level (non-negative).
+    level_energies : array_like, shape (n_levels,)
+        Energy e_l of one unit on level l.
+
+    Returns
+    -------
+    energy : float
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> bz.occupation_energy([7, 2, 1], [0.0, 1.0, 2.0])  # 0*7 + 1*2 + 2*1
+    4.0
+    """
     n = arr.vector(occupations, "occupations", np.int64)
     e = arr.vector(level_energies, "level_energies")
     arr.same_length(n, e, "occupations", "level_energies")
@@ -37,7 +67,25 @@ def occupation_energy(occupations, level_energies):
 
 
 def macrostate_count(n_units, n_levels):
-    """C(n_units + n_levels - 1, n_levels - 1), exactly."""
+    """The number of macrostates of N units on L levels, C(N + L - 1, L - 1), exactly.
+
+    Parameters
+    ----------
+    n_units : int
+        N >= 0.
+    n_levels : int
+        L >= 1.
+
+    Returns
+    -------
+    count : int
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> bz.macrostate_count(10, 3)  # C(12, 2)
+    66
+    """
     return arr.outputs(lib.bz_macrostate_count, int(n_units), int(n_levels))
 
 
@@ -50,6 +98,14 @@ class Macrostates(Result):
     occupations : ndarray of int64, shape (n_states, n_levels)
     energies : ndarray, shape (n_states,)
     log_multiplicities : ndarray, shape (n_states,)
+        ln W of each macrostate; :attr:`multiplicities` is W.
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> m = bz.macrostates(2, [0.0, 1.0])
+    >>> m.occupations.tolist(), m.multiplicities.round().tolist()
+    ([[2, 0], [1, 1], [0, 2]], [1.0, 2.0, 1.0])
     """
 
     occupations: np.ndarray
@@ -68,8 +124,31 @@ class Macrostates(Result):
 def macrostates(n_units, level_energies, max_states=None):
     """Enumerate every occupation of ``n_units`` over the levels, with energies and ln W.
 
-    Raises :class:`LimitExceeded` when there are more than ``max_states`` macrostates
-    (default ``bz_macrostates_default_limit()``, about four million).
+    Parameters
+    ----------
+    n_units : int
+        N >= 0.
+    level_energies : array_like, shape (n_levels,)
+        Energy of one unit on each level.
+    max_states : int, optional
+        Refuse more macrostates than this (default ``bz_macrostates_default_limit()``,
+        about four million).
+
+    Returns
+    -------
+    Macrostates
+
+    Raises
+    ------
+    LimitExceeded
+        When there are more than ``max_states`` macrostates.
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> m = bz.macrostates(10, [0, 1, 2])
+    >>> len(m), round(m.multiplicities.sum()) == 3**10
+    (66, True)
     """
     e = arr.vector(level_energies, "level_energies")
     limit = int(max_states or 0)
@@ -89,6 +168,28 @@ def microcanonical(n_units, level_energies, max_states=None):
 
     Omega(E) sums W over the macrostates of energy E, so ln Omega is the
     microcanonical entropy; the spectrum's log Z is ``n_units`` times the one-unit log z.
+
+    Parameters
+    ----------
+    n_units : int
+        N >= 1.
+    level_energies : array_like, shape (n_levels,)
+        Energy of one unit on each level.
+    max_states : int, optional
+        As for :func:`macrostates`.
+
+    Returns
+    -------
+    Spectrum
+        Levels E with degeneracies Omega(E).
+
+    Examples
+    --------
+    >>> import numpy as np, boltzmann as bz
+    >>> s = bz.microcanonical(10, [0.0, 1.0, 2.0])
+    >>> z1 = 1 + np.exp(-0.7) + np.exp(-1.4)
+    >>> bool(np.isclose(s.thermo(0.7).log_z, 10 * np.log(z1)))
+    True
     """
     e = arr.vector(level_energies, "level_energies")
     return Spectrum._new(lib.bz_spectrum_create_microcanonical, int(n_units), arr.f64(e), e.size, int(max_states or 0))

@@ -36,12 +36,26 @@ _OBSERVABLES = ("energy", "magnetization", "abs_magnetization", "magnetization_s
 
 @dataclass(frozen=True, repr=False)
 class Estimate(Result):
-    """A Monte Carlo estimate: ``mean ± error``.
+    """A Monte Carlo estimate: ``mean ± error``, printed as such.
 
-    ``error`` comes from the integrated autocorrelation time ``tau`` (in measurements;
-    1/2 for independent samples), or the jackknife for heat capacity, susceptibility
-    and the Binder cumulant; ``binning_error`` is the model-free binning estimate of
-    the same error, a check on it."""
+    Attributes
+    ----------
+    mean : float
+    error : float
+        One standard error: from the integrated autocorrelation time ``tau``, or by the
+        jackknife for the heat capacity, susceptibility and Binder cumulant.
+    tau : float
+        Integrated autocorrelation time in measurements (1/2 for independent samples).
+    binning_error : float
+        The model-free binning estimate of the same error, a check on it.
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> e = bz.MonteCarlo(bz.IsingModel.square(8, 8), 0.2, chains=2, seed=1).run(500).energy
+    >>> float(e) == e.mean and e.error > 0 and e.tau >= 0.5
+    True
+    """
 
     mean: float
     error: float
@@ -57,12 +71,31 @@ class Estimate(Result):
 
 @dataclass(frozen=True, repr=False)
 class MonteCarloResults(Result):
-    """Estimates from one :meth:`MonteCarlo.run`, per spin: ``energy`` <e>,
-    ``magnetization`` <m>, ``abs_magnetization`` <|m|>, ``magnetization_sq`` <m^2>,
-    ``magnetization_4`` <m^4>, ``heat_capacity`` beta^2 N var(e), ``susceptibility``
-    beta N (<m^2> - <|m|>^2), ``binder`` 1 - <m^4>/(3 <m^2>^2); ``beta``; and, when
-    asked, the series ``energy_series`` and ``magnetization_series`` (chains x
-    measurements)."""
+    """Estimates from one :meth:`MonteCarlo.run`, per spin, with their errors.
+
+    Attributes
+    ----------
+    beta : float
+    energy, magnetization, abs_magnetization, magnetization_sq, magnetization_4 : Estimate
+        <e>, <m>, <``|m|``>, <m^2>, <m^4>.
+    heat_capacity : Estimate
+        beta^2 N var(e).
+    susceptibility : Estimate
+        beta N (<m^2> - <``|m|``>^2).
+    binder : Estimate
+        U4 = 1 - <m^4> / (3 <m^2>^2).
+    energy_series, magnetization_series : ndarray, shape (chains, measurements), or None
+        The measured series, with ``series=True``.
+    correlation, correlation_error : ndarray or None
+        C(r) along a lattice axis, when measured.
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> r = bz.MonteCarlo(bz.IsingModel.square(8, 8), 0.6, chains=2, seed=1).run(500, series=True)
+    >>> r.energy_series.shape, r.abs_magnetization.mean > 0.9  # ordered: T < T_c
+    ((2, 500), True)
+    """
 
     beta: float
     energy: Estimate
@@ -87,9 +120,25 @@ class MonteCarloResults(Result):
 
 @dataclass(frozen=True, repr=False)
 class Equilibration(Result):
-    """:meth:`MonteCarlo.equilibration`: (mean, error) of one observable from the first
-    and the second half of the last run, and ``z = |difference| / combined error``;
-    ``equilibrated`` when z < 3."""
+    """:meth:`MonteCarlo.equilibration`: do the two halves of the last run agree?
+
+    Attributes
+    ----------
+    observable : str
+    z : float
+        ``|difference|`` of the halves' means over their combined error.
+    first_half, second_half : tuple of float
+        (mean, error) of each half. :attr:`equilibrated` is z < 3.
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> mc = bz.MonteCarlo(bz.IsingModel.square(8, 8), 0.2, chains=2, seed=1)
+    >>> mc.run(2000, burn_in=100).energy.error > 0
+    True
+    >>> mc.equilibration("energy").equilibrated
+    True
+    """
 
     observable: str
     z: float
@@ -126,6 +175,14 @@ class MonteCarlo(HandleOwner):
     chains : int
         Independent chains, run in parallel; the errors combine them.
     seed : int
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> mc = bz.MonteCarlo(bz.IsingModel.square(16, 16), beta=0.3, algorithm="wolff", chains=4, seed=1)
+    >>> r = mc.run(2000, burn_in=200)
+    >>> bool(abs(r.energy.mean - bz.ising.square_exact(16, 16, 0.3).energy / 256) < 5 * r.energy.error)
+    True
     """
 
     _prefix = "mc"

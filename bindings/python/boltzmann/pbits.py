@@ -40,10 +40,19 @@ GATES = {"not": 0, "and": 1, "or": 2, "xor": 3, "half_adder": 4, "full_adder": 5
 class PBitCircuit(HandleOwner):
     """A circuit of invertible gates on numbered nodes, with clamps for sampling.
 
+    Each gate adds an Ising model whose ground states are exactly its truth table, so
+    sampling with inputs clamped computes the output, and with the output clamped samples
+    the inputs (p-bit invertible logic, Camsari et al. 2017).
+
+    Examples
+    --------
     >>> import boltzmann as bz
     >>> c = bz.PBitCircuit()
     >>> c.add("and", 0, 1, 2)             # node 2 = node 0 AND node 1
     >>> c.add("not", 2, 3)                # node 3 = NAND
+    >>> s = c.clamp({0: 1, 1: 1}).sample(2000, beta=2.0, seed=1)
+    >>> bool((s[:, 3] == -1).mean() > 0.9)  # 1 NAND 1 = 0
+    True
     """
 
     _prefix = "circuit"
@@ -110,38 +119,126 @@ def _gate(name):
 
 
 def not_gate():
-    """NOT on nodes (a, y)."""
+    """NOT on nodes (a, y): a ready-made :class:`PBitCircuit`.
+
+    Returns
+    -------
+    PBitCircuit
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> bz.pbits.not_gate().n_nodes
+    2
+    """
     return _gate("not")
 
 
 def and_gate():
-    """AND on nodes (a, b, y)."""
+    """AND on nodes (a, b, y): a ready-made :class:`PBitCircuit`.
+
+    Returns
+    -------
+    PBitCircuit
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> bz.pbits.and_gate().n_nodes
+    3
+    """
     return _gate("and")
 
 
 def or_gate():
-    """OR on nodes (a, b, y)."""
+    """OR on nodes (a, b, y): a ready-made :class:`PBitCircuit`.
+
+    Returns
+    -------
+    PBitCircuit
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> bz.pbits.or_gate().n_gates
+    1
+    """
     return _gate("or")
 
 
 def xor_gate():
-    """XOR on nodes (a, b, y), with an auxiliary spin on node 3."""
+    """XOR on nodes (a, b, y), with an auxiliary spin on node 3,: a ready-made :class:`PBitCircuit`.
+
+    Returns
+    -------
+    PBitCircuit
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> bz.pbits.xor_gate().n_nodes
+    4
+    """
     return _gate("xor")
 
 
 def half_adder():
-    """Half adder on nodes (a, b, sum, carry)."""
+    """Half adder on nodes (a, b, sum, carry): a ready-made :class:`PBitCircuit`.
+
+    Returns
+    -------
+    PBitCircuit
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> bz.pbits.half_adder().n_nodes
+    4
+    """
     return _gate("half_adder")
 
 
 def full_adder():
-    """Full adder on nodes (a, b, carry_in, sum, carry_out)."""
+    """Full adder on nodes (a, b, carry_in, sum, carry_out): a ready-made :class:`PBitCircuit`.
+
+    Returns
+    -------
+    PBitCircuit
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> bz.pbits.full_adder().n_nodes
+    5
+    """
     return _gate("full_adder")
 
 
 def multiplier(bits):
-    """A ``bits`` x ``bits`` array multiplier: a on nodes 0..bits-1, b on bits..2 bits-1,
-    the product on 2 bits..4 bits-1 (least significant bit first)."""
+    """A ``bits`` x ``bits`` array multiplier of AND gates and adders.
+
+    Parameters
+    ----------
+    bits : int
+        Bits per factor (>= 2). Node layout: a on nodes 0 .. bits-1, b on
+        bits .. 2 bits-1, the product on 2 bits .. 4 bits-1, least significant bit first.
+
+    Returns
+    -------
+    PBitCircuit
+
+    Examples
+    --------
+    Forward: clamp a = 5 and b = 6 and read the product.
+
+    >>> import numpy as np, boltzmann as bz
+    >>> m = bz.pbits.multiplier(3)
+    >>> bits = {i: bit == "1" for i, bit in enumerate(reversed(f"{6:03b}{5:03b}"))}
+    >>> s = m.clamp(bits).sample(3000, beta=1.0, chains=2, seed=4)
+    >>> product = ((s[:, 6:12] > 0) * 2 ** np.arange(6)).sum(axis=1)
+    >>> int(np.bincount(product).argmax())
+    30
+    """
     circuit = PBitCircuit._new(lib.bz_circuit_create_multiplier, int(bits))
     circuit.clamps = {}
     return circuit
@@ -149,10 +246,28 @@ def multiplier(bits):
 
 @dataclass(frozen=True, repr=False)
 class Factorization(Result):
-    """:func:`factor`'s answer: ``factors`` (a, b) with a <= b, the most frequent sampled
-    factorisation ((0, 0) if none); ``probability``, the fraction of all samples (every
-    sweep of every chain) that factor n; ``mean_first_hit``, the mean sweep of each chain's
-    first hit (NaN if none); ``chains_hit``."""
+    """:func:`factor`'s answer.
+
+    Attributes
+    ----------
+    n : int
+    factors : tuple of int
+        (a, b) with a <= b, the most frequent sampled factorisation ((0, 0) if none).
+    probability : float
+        The fraction of all samples (every sweep of every chain) that factor n.
+    mean_first_hit : float
+        The mean sweep of each chain's first hit (NaN if none).
+    chains_hit : int
+        Chains that ever sampled a factorisation.
+    chains, sweeps : int
+        As run.
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> bz.pbits.factor(35).factors
+    (5, 7)
+    """
 
     n: int
     factors: tuple
@@ -164,9 +279,38 @@ class Factorization(Result):
 
 
 def factor(n, bits=0, beta=1.0, sweeps=20_000, chains=4, seed=0, progress=None):
-    """Factor ``n`` by running a p-bit multiplier backwards: its product clamped to n,
-    ``chains`` heat-bath chains sample the inputs (``bits`` per factor; 0 picks the
-    smallest that holds n)."""
+    """Factor ``n`` by running a p-bit multiplier backwards.
+
+    The multiplier's product nodes are clamped to n's bits and ``chains`` heat-bath chains
+    sample its inputs; every sweep's (a, b) is a sample.
+
+    Parameters
+    ----------
+    n : int
+        In [4, 2^62).
+    bits : int
+        Bits per factor; 0 picks the narrowest multiplier whose largest product,
+        (2^bits - 1)^2, reaches n (a lopsided n may need more).
+    beta : float
+        Inverse temperature.
+    sweeps : int
+        Sweeps of each chain.
+    chains : int
+        Independent chains, run in parallel.
+    seed : int
+    progress : callable, bool or None
+        As for :meth:`MonteCarlo.run`; counts sweeps over all chains.
+
+    Returns
+    -------
+    Factorization
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> bz.pbits.factor(143).factors
+    (11, 13)
+    """
     a, b, hits = ctypes.c_int64(), ctypes.c_int64(), ctypes.c_int64()
     p, first = ctypes.c_double(), ctypes.c_double()
     Progress(progress, unit="sweeps", what="factor").run(lib.bz_pbit_factor, int(n), int(bits), float(beta), int(sweeps), int(chains),

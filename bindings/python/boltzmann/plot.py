@@ -249,6 +249,8 @@ def density_of_states(dos, per_spin=None, ax=None, **style):
     per_spin : int, optional
         Draw E/N and ln g / N.
     ax : matplotlib Axes, optional
+    **style
+        Passed to matplotlib's drawing call.
 
     Returns
     -------
@@ -382,6 +384,8 @@ def capacity(curve, alpha_c=0.138, ax=None, **style):
     alpha_c : float or None
         Marks the theoretical capacity (Amit, Gutfreund & Sompolinsky: 0.138).
     ax : matplotlib Axes, optional
+    **style
+        Passed to matplotlib's drawing call.
 
     Returns
     -------
@@ -413,6 +417,8 @@ def overlap_histogram(overlaps, bins=40, ax=None, **style):
         Overlaps in [-1, 1], e.g. ``np.diag(net.overlaps(recalled))``.
     bins : int
     ax : matplotlib Axes, optional
+    **style
+        Passed to matplotlib's drawing call.
 
     Returns
     -------
@@ -488,6 +494,8 @@ def training(model, ax=None, **style):
     model : RBM or MLPScore
         After ``fit`` (``metrics_`` or ``losses_``).
     ax : matplotlib Axes, optional
+    **style
+        Passed to matplotlib's drawing call.
 
     Returns
     -------

@@ -29,7 +29,27 @@ SCHEDULES = {"linear": 0, "geometric": 1}
 
 
 def beta_schedule(kind, first, last, n):
-    """``n`` betas from ``first`` to ``last``: "linear" or "geometric" (both > 0)."""
+    """``n`` inverse temperatures from ``first`` to ``last``.
+
+    Parameters
+    ----------
+    kind : {"linear", "geometric"}
+        Equal steps, or equal ratios (both ends > 0).
+    first, last : float
+        The ends, included.
+    n : int
+        How many (>= 2).
+
+    Returns
+    -------
+    betas : ndarray, shape (n,)
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> bz.beta_schedule("geometric", 0.1, 1.0, 3).round(6).tolist()
+    [0.1, 0.316228, 1.0]
+    """
     out = np.empty(int(n)) if int(n) > 0 else np.empty(1)
     lib.bz_beta_schedule(arr.code(SCHEDULES, kind, "kind"), float(first), float(last), int(n), arr.f64(out))
     return out
@@ -37,10 +57,30 @@ def beta_schedule(kind, first, last, n):
 
 @dataclass(frozen=True, repr=False)
 class TemperingResults(Result):
-    """One :meth:`ParallelTempering.run`: ``betas``; ``results``, a
-    :class:`~boltzmann.MonteCarloResults` per beta (over the replicas); ``swap_acceptance``
-    per neighbouring pair; ``round_trips`` of all walkers so far; and, with two or more
-    replicas, ``overlap`` (betas, N + 1): P(q) at q = ``q_values``."""
+    """One :meth:`ParallelTempering.run`.
+
+    Attributes
+    ----------
+    betas : ndarray
+        The ladder.
+    results : list of MonteCarloResults
+        One per beta, over the replicas.
+    swap_acceptance : ndarray, shape (len(betas) - 1,)
+        Per neighbouring pair.
+    round_trips : int
+        Of all walkers so far (cold to hot and back).
+    overlap : ndarray, shape (len(betas), N + 1), or None
+        P(q) per beta, with two or more replicas.
+    q_values : ndarray, shape (N + 1,), or None
+        q = -1, -1 + 2/N, ..., 1.
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> r = bz.parallel_tempering(bz.IsingModel.sk(16, seed=1), bz.beta_schedule("geometric", 0.3, 2.0, 6), 500)
+    >>> len(r.results), r.overlap.shape, bool(abs(r.overlap.sum(axis=1) - 1).max() < 1e-9)
+    (6, (6, 17), True)
+    """
 
     betas: np.ndarray
     results: list
@@ -56,8 +96,28 @@ class TemperingResults(Result):
 
 
 class ParallelTempering(HandleOwner):
-    """Replica exchange over a strictly increasing ladder of ``betas``; ``replicas``
-    independent ladders (two or more give overlaps). The chains continue from run to run."""
+    """Replica exchange over a ladder of betas; the chains continue from run to run.
+
+    Parameters
+    ----------
+    model : IsingModel
+    betas : array_like
+        Strictly increasing inverse temperatures.
+    algorithm : str
+        The update at each beta, as :class:`~boltzmann.MonteCarlo` takes it (cluster
+        algorithms under their usual conditions).
+    replicas : int
+        Independent ladders; two or more give overlaps P(q).
+    seed : int
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> pt = bz.ParallelTempering(bz.IsingModel.sk(16, seed=1), bz.beta_schedule("geometric", 0.3, 2.0, 6))
+    >>> r = pt.run(500, burn_in=50)
+    >>> bool((r.swap_acceptance > 0).all())
+    True
+    """
 
     _prefix = "pt"
 
@@ -118,15 +178,65 @@ class ParallelTempering(HandleOwner):
 
 def parallel_tempering(model, betas, sweeps, burn_in=None, swap_every=1, replicas=2, algorithm="metropolis",
                        seed=0, series=False, progress=None):
-    """Run :class:`ParallelTempering` once (burn-in: a tenth of ``sweeps`` by default)."""
+    """Run :class:`ParallelTempering` once.
+
+    Parameters
+    ----------
+    model : IsingModel
+    betas : array_like
+        Strictly increasing ladder.
+    sweeps : int
+        Measured sweeps of every chain.
+    burn_in : int, optional
+        Unmeasured sweeps first (default: a tenth of ``sweeps``).
+    swap_every : int
+        Sweeps between swap passes.
+    replicas : int
+        Independent ladders (two or more give overlaps).
+    algorithm : str
+        As :class:`ParallelTempering` takes it.
+    seed : int
+    series : bool
+        Keep the measured series.
+    progress : callable, bool or None
+        As for :meth:`MonteCarlo.run`.
+
+    Returns
+    -------
+    TemperingResults
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> r = bz.parallel_tempering(bz.IsingModel.sk(16, seed=1), bz.beta_schedule("geometric", 0.3, 2.0, 6), 500)
+    >>> r.round_trips > 0
+    True
+    """
     with ParallelTempering(model, betas, algorithm, replicas, seed) as pt:
         return pt.run(sweeps, sweeps // 10 if burn_in is None else burn_in, swap_every, series, progress)
 
 
 @dataclass(frozen=True, repr=False)
 class AnnealResults(Result):
-    """:func:`anneal`'s reads: ``spins`` (reads, N), ``energies`` (reads,), and the best
-    read's index, state and energy."""
+    """:func:`anneal`'s reads and the best of them.
+
+    Attributes
+    ----------
+    spins : ndarray of int8, shape (reads, N)
+        The final state of each read.
+    energies : ndarray, shape (reads,)
+    best : int
+        The index of the lowest energy; :attr:`best_spins` and :attr:`best_energy` are its.
+    betas : ndarray
+        The schedule used.
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> r = bz.anneal(bz.IsingModel.square(8, 8), sweeps=5, reads=8)
+    >>> r.spins.shape, bool(r.best_energy == r.energies.min())
+    ((8, 64), True)
+    """
 
     spins: np.ndarray
     energies: np.ndarray
@@ -143,9 +253,36 @@ class AnnealResults(Result):
 
 
 def anneal(model, betas=None, sweeps=1, reads=1, seed=0, algorithm="metropolis", n_betas=1000, progress=None):
-    """Simulated annealing: ``reads`` chains from hot starts, ``sweeps`` sweeps at each of
-    ``betas`` (default: a geometric schedule of ``n_betas`` over
-    :func:`anneal_beta_range`)."""
+    """Simulated annealing: ``reads`` chains from hot starts, cooled along a schedule.
+
+    Parameters
+    ----------
+    model : IsingModel
+    betas : array_like, optional
+        The schedule (default: geometric, ``n_betas`` over :func:`anneal_beta_range`).
+    sweeps : int
+        Sweeps at each beta.
+    reads : int
+        Independent chains, run in parallel.
+    seed : int
+    algorithm : {"metropolis", "heat_bath"}
+    n_betas : int
+        Length of the default schedule.
+    progress : callable, bool or None
+        As for :meth:`MonteCarlo.run`; counts sweeps over all reads.
+
+    Returns
+    -------
+    AnnealResults
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> glass = bz.IsingModel.sk(20, seed=5)
+    >>> r = bz.anneal(glass, sweeps=20, reads=32)
+    >>> abs(r.best_energy - glass.ground_state().energy) < 1e-9
+    True
+    """
     if betas is None:
         betas = beta_schedule("geometric", *anneal_beta_range(model), n_betas)
     betas = arr.vector(betas, "betas")
@@ -161,5 +298,23 @@ def anneal(model, betas=None, sweeps=1, reads=1, seed=0, algorithm="metropolis",
 
 
 def anneal_beta_range(model):
-    """The default (hot, cold) betas: the largest flip accepted half the time, the smallest 1%."""
+    """The default (hot, cold) ends of an annealing schedule.
+
+    Hot: the largest single flip is accepted half the time; cold: the smallest one 1%.
+
+    Parameters
+    ----------
+    model : IsingModel
+
+    Returns
+    -------
+    hot, cold : float
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> hot, cold = bz.anneal_beta_range(bz.IsingModel.square(8, 8))
+    >>> 0 < hot < cold
+    True
+    """
     return arr.outputs(lib.bz_anneal_beta_range, model._h)

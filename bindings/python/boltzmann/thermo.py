@@ -21,6 +21,8 @@ __all__ = ["Spectrum", "Thermo", "solve_beta"]
 class Thermo(Result):
     """Thermodynamic functions at the betas given, each an array of beta's shape.
 
+    Printed, a table by beta; in Jupyter, an HTML table; :meth:`plot` draws a column.
+
     Attributes
     ----------
     beta : ndarray
@@ -35,6 +37,13 @@ class Thermo(Result):
         S = beta U + log Z.
     heat_capacity : ndarray
         C = beta^2 Var(E).
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> t = bz.Spectrum([0.0, 1.0]).thermo([0.0, 1.0])
+    >>> t.log_z.round(6).tolist(), round(float(t.entropy[0]), 6)  # ln 2 at infinite temperature
+    ([0.693147, 0.313262], 0.693147)
     """
 
     _table_axis = True
@@ -198,9 +207,37 @@ def solve_beta(values, target_mean, degeneracies=None):
     """Maximum entropy: the beta with <f> = ``target_mean`` for p_i ∝ g_i exp(-beta f_i).
 
     Given only the mean of a quantity over states ``values``, the least-biased
-    distribution is the Boltzmann one (Jaynes 1957); this returns its
-    Lagrange multiplier. Raises :class:`InvalidArgument` unless
-    min(values) < target_mean < max(values).
+    distribution is the Boltzmann one (Jaynes 1957); this returns its Lagrange
+    multiplier.
+
+    Parameters
+    ----------
+    values : array_like, shape (n,)
+        The quantity f_i on each state (finite).
+    target_mean : float
+        The mean to reproduce, strictly between min(values) and max(values).
+    degeneracies : array_like, shape (n,), optional
+        g_i > 0 (all 1 when omitted).
+
+    Returns
+    -------
+    beta : float
+        The multiplier; negative when the target is above the unweighted mean.
+
+    Raises
+    ------
+    InvalidArgument
+        Unless min(values) < target_mean < max(values).
+
+    Examples
+    --------
+    Jaynes' dice: a die whose mean roll is 4.5 instead of 3.5.
+
+    >>> import numpy as np, boltzmann as bz
+    >>> beta = bz.solve_beta([1, 2, 3, 4, 5, 6], target_mean=4.5)
+    >>> p = np.exp(-beta * np.arange(1, 7)); p /= p.sum()
+    >>> round(beta, 5), round(float(p @ np.arange(1, 7)), 12)
+    (-0.37105, 4.5)
     """
     with Spectrum(values, degeneracies) as spectrum:
         return spectrum.solve_beta(target_mean)

@@ -147,7 +147,7 @@ def test_estimates_show_their_errors(instances):
     r = instances["MonteCarloResults"]
     text, page = repr(r), r._repr_html_()
     assert f"energy={r.energy.mean:.6g} ± {r.energy.error:.2g}" in text
-    assert f"± {r.heat_capacity.error:.2g}" in page and "int" in page  # the τ_int column
+    assert f"±&nbsp;{r.heat_capacity.error:.2g}" in page and "int" in page  # the τ_int column
     assert "float64 array 2x300" in text  # the series, summarised
     log_z = instances["LogEstimate"]  # alone, every field; printed, value ± error
     assert repr(log_z).startswith(f"LogEstimate(value={log_z.value:.6g}, stderr={log_z.stderr:.6g}")
