@@ -30,3 +30,16 @@ def test_tour_shows_the_seed_corrections():
 @pytest.mark.parametrize("path", ["examples/quickstart.py", "bindings/c/examples/quickstart.c"])
 def test_readme_shows_the_quickstarts(path):
     assert (REPO / path).read_text().strip() in (REPO / "README.md").read_text()
+
+
+def test_readme_python_examples_run(tmp_path):
+    """Every ```python block of the README, in order, as one program (each block builds
+    on the imports of the first), in a scratch folder: what a newcomer pastes runs."""
+    import re
+    blocks = re.findall(r"```python\n(.*?)```", (REPO / "README.md").read_text(), re.S)
+    assert len(blocks) >= 5
+    script = tmp_path / "readme_examples.py"
+    script.write_text("\n".join(blocks))
+    result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=child_env(BOLTZMANN_PROGRESS="0"),
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
