@@ -40,9 +40,10 @@ public enum Parallel {
     /// Worker w runs tasks w, w + W, w + 2W, ...; `body` must only write state owned
     /// by its task. If the system refuses a thread, its tasks run on the caller.
     ///
-    /// Workers come from a pool of parked threads, woken in microseconds (a loop
-    /// that finds the pool busy, nested or from another thread, starts threads of
-    /// its own, tens of microseconds each); a single task runs inline.
+    /// Workers come from a pool of parked threads, woken in microseconds; a loop that
+    /// finds the pool busy (nested, or from another thread while the pool serves a
+    /// loop) runs on the calling thread alone, as does a single task. The library
+    /// never makes threads per call.
     /// - Complexity: taskCount calls of `body`.
     /// Pass `parallel: false` when the whole loop is too small to repay a thread.
     public static func forEach(_ taskCount: Int, parallel: Bool = true, _ body: @Sendable (Int) -> Void) {
@@ -53,24 +54,16 @@ public enum Parallel {
         }
         withoutActuallyEscaping(body) { body in
             let job = Job(body: body, taskCount: taskCount, workers: workers)
-            // The parked pool first; if it is busy (a nested or concurrent loop) or
-            // cannot start its threads, threads of our own.
+            // The parked pool; if it is busy (a nested loop, or a loop on another
+            // thread) or cannot start its threads, the caller runs every task itself.
+            // The pool's threads are busy then, so more threads would only share the
+            // same cores. And threads made and ended per call, racing a fork() on
+            // another thread, left forked children that aborted in their first
+            // pthread_create ("double free or corruption", test_fork): glibc reuses
+            // a cached thread stack and frees its thread-local blocks after releasing
+            // the cache lock, so a fork in between copies a stack half recycled.
             if WorkerPool.shared.run(job) { return }
-            var threads: [pthread_t] = []
-            var orphaned: [Int] = []
-            for worker in 1..<workers {
-                var thread = pthread_t()
-                let context = Unmanaged.passRetained(WorkerContext(job: job, worker: worker))
-                if pthread_create(&thread, nil, workerEntry, context.toOpaque()) == 0 {
-                    threads.append(thread)
-                } else {
-                    context.release()
-                    orphaned.append(worker)
-                }
-            }
-            job.run(worker: 0)
-            for worker in orphaned { job.run(worker: worker) }
-            for thread in threads { pthread_join(thread, nil) }
+            for worker in 0..<workers { job.run(worker: worker) }
         }
     }
 
@@ -93,28 +86,13 @@ public enum Parallel {
             }
         }
     }
-
-    private final class WorkerContext: Sendable {
-        let job: Job
-        let worker: Int
-        init(job: Job, worker: Int) {
-            self.job = job
-            self.worker = worker
-        }
-    }
-
-    private static let workerEntry: @convention(c) (UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? = { raw in
-        let context = Unmanaged<WorkerContext>.fromOpaque(raw!).takeRetainedValue()
-        context.job.run(worker: context.worker)
-        return nil
-    }
 }
 
 /// The threads behind `Parallel.forEach`: created on first use, then parked. After
 /// a loop they spin briefly for the next one (back-to-back loops, as in training,
 /// hand over in microseconds), then sleep on a condition variable. One loop at a
 /// time; `run` returns false when the pool is busy, so nested and concurrent loops
-/// fall back to threads of their own. A forked child starts with an empty pool.
+/// run on their callers. A forked child starts with an empty pool.
 final class WorkerPool: @unchecked Sendable {
     static let shared = WorkerPool()
 

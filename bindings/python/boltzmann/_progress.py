@@ -12,6 +12,7 @@ other threads run where they are (KeyboardInterrupt never reaches those threads)
 """
 
 import contextlib
+import functools
 import importlib.util
 import itertools
 import math
@@ -163,6 +164,8 @@ class Progress:
 
     def __init__(self, progress, unit="states", callback=None, what=None, metric=None):
         mode = _mode if progress is None else progress
+        if mode == "auto" and threading.current_thread() is not threading.main_thread():
+            mode = False  # worker threads (thread pools, Dask, joblib) would interleave their bars
         self.bar = _Bar(what, unit, metric, delayed=mode == "auto") if mode is True or mode == "auto" else None
         self.callable = progress if callable(progress) else None
         self.callback = callback  # callback(done, metric) after each unit of work
@@ -240,10 +243,10 @@ _FIRST_LOOK = 0.2
 
 
 def set_progress(mode):
-    """Whether long calls show a progress bar: ``"auto"`` (the default: calls projected
-    to take a second or more, from the work the engine counts and the rate it goes at),
-    True (every call that reports progress) or False (none). A call's own ``progress=``
-    argument overrides it. The environment variable ``BOLTZMANN_PROGRESS`` (auto, 1, 0)
+    """Whether long calls show a progress bar: ``"auto"`` (the default: calls from the
+    main thread projected to take a second or more, from the work the engine counts and
+    the rate it goes at), True (every call that reports progress) or False (none). A
+    call's own ``progress=`` argument overrides it. The environment variable ``BOLTZMANN_PROGRESS`` (auto, 1, 0)
     sets it at import. Bars are ``tqdm.auto`` bars (widgets in Jupyter when ipywidgets
     is installed, text otherwise); without tqdm, a plain text line on stderr.
 
@@ -264,7 +267,11 @@ def set_progress(mode):
     False
     """
     global _mode
-    if mode not in ("auto", True, False):
+    if isinstance(mode, str) and mode == "auto":
+        pass
+    elif mode in (True, False) and not isinstance(mode, str):
+        mode = bool(mode)  # 1 and 0 too
+    else:
         raise ValueError(f'progress mode must be "auto", True or False, got {mode!r}')
     previous, _mode = _mode, mode
     return previous
@@ -318,13 +325,25 @@ class _Bar:
             self.bar.close()
 
 
-def _new_bar(what, unit, total):
+@functools.lru_cache(maxsize=None)
+def _bar_class():
+    """tqdm.auto's bar (text when ipywidgets is missing: tqdm.auto would warn in Jupyter,
+    then draw text anyway) without tqdm's monitor thread, which a bar would otherwise
+    start and stop: a library call should not make threads come and go in a process
+    that may fork. None without tqdm."""
     try:
-        if importlib.util.find_spec("ipywidgets") is None:  # tqdm.auto would warn in Jupyter, then draw text
-            from tqdm import tqdm as bar
+        if importlib.util.find_spec("ipywidgets") is None:
+            from tqdm import tqdm as base
         else:
-            from tqdm.auto import tqdm as bar
+            from tqdm.auto import tqdm as base
     except ImportError:
+        return None
+    return type("BoltzmannBar", (base,), {"monitor_interval": 0, "__doc__": "A bar of a library call."})
+
+
+def _new_bar(what, unit, total):
+    bar = _bar_class()
+    if bar is None:
         return _TextLine(what, unit, total)
     # Counts in thousands (k) and millions (M) only where they are large: "50/50 epochs".
     return bar(desc=what, total=total if total > 0 else None, unit=f" {unit}", unit_scale=total >= 1_000_000,

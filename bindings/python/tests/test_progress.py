@@ -72,6 +72,8 @@ def test_set_progress_returns_the_previous_mode_and_refuses_others(mode):
     with pytest.raises(ValueError, match="auto"):
         bz.set_progress("sometimes")
     assert bz.get_progress() is False
+    bz.set_progress(1)
+    assert bz.get_progress() is True
 
 
 def test_auto_mode_shows_no_bar_for_a_short_call(mode, capsys):
@@ -103,8 +105,12 @@ def test_a_calls_own_argument_overrides_the_mode(mode, capsys):
 
 def test_without_tqdm_a_text_line_not_silence(mode, capsys, monkeypatch):
     monkeypatch.setitem(__import__("sys").modules, "tqdm", None)  # import tqdm now fails
+    _progress._bar_class.cache_clear()
     bz.set_progress(True)
-    long_fit()
+    try:
+        long_fit()
+    finally:
+        _progress._bar_class.cache_clear()
     err = capsys.readouterr().err
     assert "RBM.fit: 50/50 epochs (100%)" in err and "reconstruction=" in err
 
@@ -120,3 +126,31 @@ def test_environment_sets_the_mode_at_import(text, expected):
                          env=child_env(BOLTZMANN_PROGRESS=text), capture_output=True, text=True, check=True)
     assert out.stdout.strip() == str(expected)
     assert ("BOLTZMANN_PROGRESS" in out.stderr) == (text == "sometimes")
+
+
+def test_auto_mode_leaves_worker_threads_quiet(mode, capsys, monkeypatch):
+    """Bars from a thread pool's workers would interleave: auto mode shows bars for the
+    main thread's calls only (progress=True still shows them anywhere)."""
+    import threading
+    bz.set_progress("auto")
+    monkeypatch.setattr(_progress, "_WORTH_SHOWING", 0.0)
+    monkeypatch.setattr(_progress, "_FIRST_LOOK", 0.0)
+    worker = threading.Thread(target=long_fit)
+    worker.start()
+    worker.join()
+    assert capsys.readouterr().err == ""
+    worker = threading.Thread(target=lambda: bz.RBM(4, 3, seed=1).fit(np.eye(4), epochs=5, progress=True))
+    worker.start()
+    worker.join()
+    assert "RBM.fit" in capsys.readouterr().err
+
+
+def test_a_bar_starts_no_thread(mode):
+    """tqdm's monitor thread is off for the library's bars: a call must not make threads
+    come and go in a process that may fork (test_fork)."""
+    import threading
+    bz.set_progress(True)
+    long_fit()  # the first long call from the main thread starts the helper thread (_progress)
+    before = threading.enumerate()
+    long_fit()
+    assert threading.enumerate() == before
