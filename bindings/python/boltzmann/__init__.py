@@ -16,7 +16,8 @@ chain, Kaufman, Onsager, mean field), :mod:`boltzmann.montecarlo` (Markov-chain 
 :mod:`boltzmann.metrics` (energy distance, MMD, sliced Wasserstein, mode coverage),
 :mod:`boltzmann.datasets` (bars and stripes, digits, 2D toy sets),
 :mod:`boltzmann.pbits` (p-bit Ising machines: invertible logic, factoring),
-:mod:`boltzmann.plot` (figures, on matplotlib), :mod:`boltzmann.errors` (exceptions).
+:mod:`boltzmann.plot` (figures, on matplotlib), :mod:`boltzmann.ocean` (dimod samplers, imported on
+demand: ``from boltzmann import ocean``), :mod:`boltzmann.errors` (exceptions).
 """
 
 from ._arrays import outputs as _outputs

@@ -13,6 +13,11 @@ import boltzmann as bz
 #: The public modules, each with an __all__ listing what it defines for users.
 MODULES = [bz.thermo, bz.microstates, bz.occupations, bz.ising, bz.montecarlo, bz.tempering, bz.pbits, bz.rbm,
            bz.hopfield, bz.diffusion, bz.metrics, bz.datasets, bz.plot, bz.errors]
+try:  # boltzmann.ocean needs dimod (the "test" extra installs it)
+    from boltzmann import ocean
+    MODULES.append(ocean)
+except ImportError:
+    pass
 #: The package's own functions (``bz.set_num_threads`` and the like).
 PACKAGE = ["set_num_threads", "get_num_threads", "limits", "library_path", "set_progress", "get_progress"]
 
