@@ -18,7 +18,6 @@ of the library (k_B = 1; energies in the units of the couplings or levels given)
 
 import dataclasses
 import html
-import math
 
 import numpy as np
 
@@ -33,8 +32,7 @@ def _number(x):
         return str(bool(x))
     if isinstance(x, (int, np.integer)):
         return str(int(x))
-    x = float(x)
-    return f"{x:.6g}" if math.isfinite(x) or math.isnan(x) else str(x)
+    return f"{float(x):.6g}"
 
 
 def _estimate(value):
@@ -152,19 +150,23 @@ class Result:
         lengths = {c.size for _, c in columns}
         return columns if len(lengths) == 1 else None
 
+    def _text_table(self, columns, every_row):
+        """The columns as a text table: every row, or at most ``_TABLE_ROWS``."""
+        n = columns[0][1].size
+        width = max(12, *(len(name) + 2 for name, _ in columns))
+        lines = ["".join(f"{name:>{width}}" for name, _ in columns)]
+        for i in range(n) if every_row else _table_rows(n):
+            lines.append("".join(f"{'...':>{width}}" for _ in columns) if i is None else
+                         "".join(f"{_number(c[i]):>{width}}" for _, c in columns))
+        return "\n".join(lines)
+
     def __repr__(self):
         columns = self._columns()
         title = type(self).__name__
         if columns is None:
             return key_value_text(title, self._items())
         n = columns[0][1].size
-        names = [name for name, _ in columns]
-        width = max(12, *(len(name) + 2 for name in names))
-        lines = [f"{title} at {n} point{'s' * (n != 1)}:", "".join(f"{name:>{width}}" for name in names)]
-        for i in _table_rows(n):
-            lines.append("".join(f"{'...':>{width}}" for _ in names) if i is None else
-                         "".join(f"{_number(c[i]):>{width}}" for _, c in columns))
-        return "\n".join(lines)
+        return f"{title} at {n} point{'s' * (n != 1)}:\n" + self._text_table(columns, every_row=False)
 
     def _repr_html_(self):
         columns = self._columns()

@@ -62,11 +62,8 @@ class Thermo(Result):
         return thermo(self, quantity, **options)
 
     def __str__(self):
-        names = ("beta", "log_z", "free_energy", "energy", "entropy", "heat_capacity")
-        columns = [np.ravel(getattr(self, n)) for n in names]
-        lines = ["".join(f"{n:>15}" for n in names)]
-        lines += ["".join(f"{c[i]:>15.8g}" for c in columns) for i in range(len(columns[0]))]
-        return "\n".join(lines)
+        """Every row of the table ``repr`` abridges."""
+        return self._text_table(self._columns(), every_row=True)
 
 
 class Spectrum(HandleOwner):
