@@ -38,10 +38,13 @@ def _torus(bqm, labels):
         return None
     if len(set(bqm.quadratic.values())) != 1:
         return None
+    def whole(v):
+        return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+
     shapes = []
-    if all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in labels) and set(labels) == set(range(n)):
+    if all(whole(v) for v in labels) and set(labels) == set(range(n)):
         shapes = [(r, n // r, list(range(n))) for r in range(3, n // 3 + 1) if n % r == 0 and n // r >= 3]
-    elif all(isinstance(v, tuple) and len(v) == 2 for v in labels):
+    elif all(isinstance(v, tuple) and len(v) == 2 and whole(v[0]) and whole(v[1]) for v in labels):
         rows, columns = max(v[0] for v in labels) + 1, max(v[1] for v in labels) + 1
         if rows >= 3 and columns >= 3 and rows * columns == n and set(labels) == {(r, c) for r in range(rows)
                                                                                    for c in range(columns)}:

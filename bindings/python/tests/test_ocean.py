@@ -69,6 +69,10 @@ def test_a_periodic_lattice_takes_the_lattice_kernel(tuples):
     broken.remove_interaction(*next(iter(broken.quadratic)))
     model, _, _ = ising_model(broken)
     assert model.n_couplings == 2 * 48 - 1
+    # Pairs that are not (row, column) numbers are only labels.
+    named = bqm.relabel_variables({v: (str(v[0]), str(v[1])) for v in bqm.variables}, inplace=False) \
+        if tuples else bqm
+    assert ising_model(named)[0].n_couplings == 2 * 48
 
 
 def test_dwave_samplers_documented_examples():
