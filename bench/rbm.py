@@ -54,8 +54,8 @@ def digits_settings(runs):
     epochs = 20
     theirs = best_of(runs, lambda: BernoulliRBM(n_components=100, batch_size=10, learning_rate=0.06, n_iter=epochs,
                                                 random_state=0).fit(x))
-    ours = best_of(runs, lambda: bz.RBM(64, 100, seed=0).fit(x32, epochs=epochs, batch_size=10, learning_rate=0.06, k=1,
-                                                             persistent=10, momentum=0.0, metric=None))
+    ours = best_of(runs, lambda: bz.RBM(100, n_iter=epochs, batch_size=10, learning_rate=0.06, k=1, persistent=10,
+                                        momentum=0.0, metric="none", random_state=0).fit(x32))
     samples = epochs * len(x)
     print("(1) digits, 64 x 100, batch 10, lr 0.06, 20 epochs (scikit-learn's example settings)")
     row("training", samples / ours, samples / theirs)
@@ -82,8 +82,8 @@ def large(runs):
     x64 = x.astype(np.float64)
     make = lambda dtype_x: lambda: BernoulliRBM(n_components=500, batch_size=100, learning_rate=0.06, n_iter=1,
                                                 random_state=0).fit(dtype_x)
-    ours_fit = lambda: bz.RBM(784, 500, seed=0).fit(x, epochs=1, batch_size=100, learning_rate=0.06, k=1, persistent=100,
-                                                    momentum=0.0, metric=None)
+    ours_fit = lambda: bz.RBM(500, n_iter=1, batch_size=100, learning_rate=0.06, k=1, persistent=100, momentum=0.0,
+                              metric="none", random_state=0).fit(x)
     # Alternating rounds, so a slow spell of a shared machine falls on every side.
     theirs64 = theirs32 = ours = float("inf")
     for _ in range(runs):
@@ -102,7 +102,7 @@ def large(runs):
 
 def ais(quick):
     rng = np.random.default_rng(1)
-    rbm = bz.RBM(784, 500, seed=1)
+    rbm = bz.RBM(500, random_state=1).initialize(784)
     rbm.set_parameters(rng.normal(0, 0.05, (784, 500)), rng.normal(-1, 0.5, 784), rng.normal(-0.5, 0.3, 500))
     betas = None if not quick else np.linspace(0, 1, 1451)
     start = time.perf_counter()
@@ -113,7 +113,7 @@ def ais(quick):
 
 
 def exact():
-    rbm = bz.RBM(64, 20, seed=1)
+    rbm = bz.RBM(20, random_state=1).initialize(64)
     rng = np.random.default_rng(3)
     rbm.set_parameters(rng.normal(0, 0.3, (64, 20)), rng.normal(0, 0.5, 64), rng.normal(0, 0.5, 20))
     seconds = best_of(3, rbm.log_partition)
@@ -123,11 +123,11 @@ def exact():
 def quality(quick):
     x, _ = bz.datasets.digits(binarize=True)
     sk = BernoulliRBM(n_components=16, batch_size=10, learning_rate=0.06, n_iter=20, random_state=0).fit(x)
-    theirs = bz.RBM(64, 16)
+    theirs = bz.RBM(16).initialize(64)
     theirs.set_parameters(sk.components_.T, sk.intercept_visible_, sk.intercept_hidden_)
     epochs = 60 if quick else 300
-    ours = bz.RBM(64, 16, seed=1).fit(x, epochs=epochs, batch_size=20, learning_rate=0.05, final_learning_rate=0.0, k=5,
-                                      persistent=100, momentum=0.9, weight_decay=1e-4, metric=None, seed=2)
+    ours = bz.RBM(16, n_iter=epochs, batch_size=20, learning_rate=0.05, final_learning_rate=0.0, k=5, persistent=100,
+                  momentum=0.9, weight_decay=1e-4, metric="none", random_state=1).fit(x)
     print("(5) binarised digits, 16 hidden units: exact mean log-likelihood (nats)")
     print(f"  scikit-learn, its example settings (20 epochs): {float(theirs.log_likelihood(x)):8.3f}")
     print(f"  Boltzmann, PCD-5, 100 chains, momentum 0.9, lr 0.05 -> 0, decay 1e-4, {epochs} epochs: "

@@ -183,11 +183,9 @@ for n in (35, 143, 323):
 
 section("Boltzmann machines learn: bars and stripes, with exact log-likelihoods (seed 002, section 8)")
 X = bz.datasets.bars_and_stripes(3)
-rbm = bz.RBM(9, 16, seed=1)
+rbm = bz.RBM(16, batch_size=14, learning_rate=0.1, final_learning_rate=0.0, k=5, metric="none", random_state=1)
 for epochs in (0, 100, 300, 1000):
-    if epochs:
-        rbm = bz.RBM(9, 16, seed=1).fit(np.tile(X, (10, 1)), epochs=epochs, batch_size=14, learning_rate=0.1,
-                                        final_learning_rate=0.0, k=5, seed=2, metric=None)
+    rbm.set_params(n_iter=epochs).fit(np.tile(X, (10, 1))) if epochs else rbm.initialize(9)
     exact = rbm.log_likelihood(X)
     ais = rbm.log_likelihood(X, "ais", runs=100, betas=np.linspace(0, 1, 3001), seed=3)
     print(f"{epochs:5d} epochs of CD-5: mean log-likelihood exact {exact.value:7.4f}, AIS {ais}   (optimum -ln 14 = {-np.log(14):.4f})")
@@ -200,13 +198,13 @@ ring = bz.IsingModel.chain(10, J=0.5, h=0.1)
 states = np.array(list(itertools.product([-1, 1], repeat=10)), np.int8)
 p = np.exp(-ring.energy(states))
 spins = states[np.random.default_rng(5).choice(len(states), 20_000, p=p / p.sum())]
-learned = bz.BoltzmannMachine.fit(spins, seed=1)
-i, j, J = learned.couplings
+learned = bz.BoltzmannMachine(random_state=1).fit(spins)
+i, j, J = learned.model_.couplings
 on_ring = ((j - i) == 1) | ((i == 0) & (j == 9))
 print(f"a fully visible Boltzmann machine learns a 10-spin ring (J = 0.5, h = 0.1) from 20,000 samples in "
-      f"{learned.fit_iterations_} steps: ring couplings {J[on_ring].min():.3f}..{J[on_ring].max():.3f}, "
-      f"others at most {np.abs(J[~on_ring]).max():.3f}, fields {learned.fields.min():.3f}..{learned.fields.max():.3f}")
-check(on_ring.sum() == 10 and abs(J[on_ring] - 0.5).max() < 0.05 and abs(learned.fields - 0.1).max() < 0.05,
+      f"{learned.n_iter_} steps: ring couplings {J[on_ring].min():.3f}..{J[on_ring].max():.3f}, "
+      f"others at most {np.abs(J[~on_ring]).max():.3f}, fields {learned.fields_.min():.3f}..{learned.fields_.max():.3f}")
+check(on_ring.sum() == 10 and abs(J[on_ring] - 0.5).max() < 0.05 and abs(learned.fields_ - 0.1).max() < 0.05,
       "Boltzmann-machine learning")
 
 try:
@@ -215,8 +213,8 @@ except ImportError:
     digits = None
 if digits is not None:
     section("An RBM on handwritten digits: exact log Z over 2^20 states against AIS")
-    rbm = bz.RBM(64, 20, seed=1).fit(digits, epochs=30, batch_size=20, learning_rate=0.05, final_learning_rate=0.0,
-                                     k=1, persistent=100, momentum=0.9, seed=2, metric=None)
+    rbm = bz.RBM(20, n_iter=30, batch_size=20, learning_rate=0.05, final_learning_rate=0.0, k=1, persistent=100,
+                 momentum=0.9, metric="none", random_state=1).fit(digits)
     exact = rbm.log_likelihood(digits)
     start = time.perf_counter()
     ais = rbm.log_likelihood(digits, "ais", runs=100, base=bz.rbm.base_rates(digits), seed=3)

@@ -25,7 +25,7 @@ from ._lib import lib as _library
 from ._progress import get_progress, set_progress
 from .errors import (BoltzmannError, BoltzmannIOError, Busy, Cancelled, FormatError, InternalError,
                      InvalidArgument, InvalidHandle, LimitExceeded, NotConverged, NullPointerError,
-                     NumericError, OutOfMemory, ShapeError, Unsupported, WrongState)
+                     NotFittedError, NumericError, OutOfMemory, ShapeError, Unsupported, WrongState)
 from . import ising
 from .ising import IsingModel, IsingThermo
 from . import montecarlo

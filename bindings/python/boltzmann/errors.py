@@ -9,7 +9,7 @@ Each class also derives from the built-in exception a Python user would expect
 __all__ = [
     "BoltzmannError", "NullPointerError", "InvalidArgument", "ShapeError", "NumericError",
     "OutOfMemory", "BoltzmannIOError", "FormatError", "Cancelled", "WrongState",
-    "Unsupported", "InvalidHandle", "LimitExceeded", "NotConverged", "Busy", "InternalError",
+    "NotFittedError", "Unsupported", "InvalidHandle", "LimitExceeded", "NotConverged", "Busy", "InternalError",
 ]
 
 
@@ -215,6 +215,26 @@ class WrongState(BoltzmannError, RuntimeError):
     True
     """
     status = 9
+
+
+class NotFittedError(WrongState, ValueError, AttributeError):
+    """An estimator was used before ``fit`` (``BZ_ERR_WRONG_STATE``): also a ``ValueError``
+    and an ``AttributeError``, as scikit-learn's ``NotFittedError`` is.
+
+    Attributes
+    ----------
+    status : int
+        ``BZ_ERR_WRONG_STATE``.
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> try:
+    ...     bz.RBM(4).transform([[0, 1]])
+    ... except bz.NotFittedError as e:
+    ...     print(type(e).__name__, isinstance(e, ValueError))
+    NotFittedError True
+    """
 
 
 class Unsupported(BoltzmannError, NotImplementedError):

@@ -459,7 +459,7 @@ def filters(rbm, shape=None, count=None, columns=None, ax=None, cmap="RdBu_r"):
     Examples
     --------
     >>> import boltzmann as bz
-    >>> ax = bz.plot.filters(bz.RBM(16, 8, seed=1))
+    >>> ax = bz.plot.filters(bz.RBM(8, random_state=1).initialize(16))
     """
     w = rbm.weights_
     n_visible, n_hidden = w.shape
@@ -504,7 +504,7 @@ def training(model, ax=None, **style):
     Examples
     --------
     >>> import numpy as np, boltzmann as bz
-    >>> rbm = bz.RBM(4, 3, seed=1).fit(np.eye(4), epochs=20, metric="reconstruction")
+    >>> rbm = bz.RBM(3, n_iter=20, metric="reconstruction", random_state=1).fit(np.eye(4))
     >>> bz.plot.training(rbm).get_xlabel()
     'epoch'
     """

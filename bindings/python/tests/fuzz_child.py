@@ -211,7 +211,7 @@ def random_bytes(n):
     """n bytes that are sometimes a valid RBM file (a live machine's), sometimes noise."""
     data = bytearray(rng.randbytes(n))
     if rng.random() < 0.5:
-        good = bz.RBM(4, 3).to_bytes()
+        good = bz.RBM(3).initialize(4).to_bytes()
         data[:len(good)] = good
         if rng.random() < 0.5:
             data[rng.randrange(len(good))] ^= 1

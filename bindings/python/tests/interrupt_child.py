@@ -49,16 +49,17 @@ def entry_points():
     yield "anneal_lattice", lambda: bz.anneal(lattice, sweeps=10**4, reads=100, seed=1), lambda: bz.anneal(lattice)
 
     data = (rng.random((5000, 784)) < 0.2).astype(np.float32)
-    rbm = bz.RBM(784, 500, seed=1)
-    yield "rbm_fit", lambda: rbm.fit(data, epochs=1000, batch_size=100), lambda: rbm.transform(data[:2])
+    rbm = bz.RBM(500, random_state=1).initialize(784)
+    yield "rbm_fit", lambda: rbm.set_params(n_iter=1000, batch_size=100, warm_start=True).fit(data), \
+        lambda: rbm.transform(data[:2])
     yield "rbm_ais", lambda: rbm.log_partition("ais", runs=1000, betas=np.linspace(0, 1, 10**5)), \
         lambda: rbm.log_partition("ais", runs=2, betas=np.linspace(0, 1, 10))
     yield "rbm_sample", lambda: rbm.sample(1000, steps=10**7), lambda: rbm.sample(1, steps=1)
-    small = bz.RBM(32, 32, seed=2)
-    yield "rbm_exact", lambda: small.log_partition("exact"), lambda: bz.RBM(8, 4).log_partition("exact")
+    small = bz.RBM(32, random_state=2).initialize(32)
+    yield "rbm_exact", lambda: small.log_partition("exact"), lambda: bz.RBM(4).initialize(8).log_partition("exact")
     spins = np.where(rng.random((500, 60)) < 0.5, 1, -1).astype(np.int8)
-    yield "bm_fit", lambda: bz.BoltzmannMachine.fit(spins, iterations=10**7, chains=1000, tolerance=0), \
-        lambda: bz.BoltzmannMachine.fit(spins[:, :4], iterations=2)
+    yield "bm_fit", lambda: bz.BoltzmannMachine(n_iter=10**7, chains=1000, tolerance=0).fit(spins), \
+        lambda: bz.BoltzmannMachine(n_iter=2).fit(spins[:, :4])
 
     patterns = np.where(rng.random((400, 4096)) < 0.5, 1, -1).astype(np.int8)
     net = bz.Hopfield(4096).store(patterns)

@@ -16,8 +16,8 @@ from boltzmann._lib import bz_progress_fn, lib
 
 def requests():
     square = bz.IsingModel.square
-    yield "rbm_10^6_x_10^6", lambda: bz.RBM(10**6, 10**6)
-    yield "rbm_at_the_limit", lambda: bz.RBM(2**16, 2**15)  # 2^31 weights: 8 GiB
+    yield "rbm_10^6_x_10^6", lambda: bz.RBM(10**6).initialize(10**6)
+    yield "rbm_at_the_limit", lambda: bz.RBM(2**15).initialize(2**16)  # 2^31 weights: 8 GiB
     yield "lattice_10^10_spins", lambda: square(10**5)
     yield "sk_10^5", lambda: bz.IsingModel.sk(10**5)
     yield "complete_2^16", lambda: bz.IsingModel.complete(2**16)
@@ -42,7 +42,7 @@ def requests():
     yield "mlp_2^33_parameters", lambda: diffusion.MLPScore(2**16, hidden=(2**16, 2**16))
     yield "sliced_wasserstein_2^20_projections", lambda: bz.metrics.sliced_wasserstein(
         np.zeros((2, 2**12), np.float32), np.zeros((2, 2**12), np.float32), projections=2**20)
-    yield "rbm_sample_2^20_chains", lambda: bz.RBM(4096, 16).sample(2**20, steps=1)
+    yield "rbm_sample_2^20_chains", lambda: bz.RBM(16).initialize(4096).sample(2**20, steps=1)
     yield "spectrum_compose", lambda: bz.Spectrum(np.arange(10**5, dtype=float)).compose(
         bz.Spectrum(np.arange(10**5, dtype=float) * np.pi), max_levels=10**10)
     yield "microcanonical", lambda: bz.microstates.microcanonical(200, np.arange(60.0), max_states=10**12)

@@ -33,7 +33,7 @@ def test_rbm_training_sampling_and_partition_functions():
     data = (rng.random((600, 40)) < 0.3).astype(np.float32)
 
     def run():
-        rbm = bz.RBM(40, 64, seed=1).fit(data, epochs=3, batch_size=200, persistent=100, seed=2)
+        rbm = bz.RBM(64, n_iter=3, batch_size=200, persistent=100, random_state=1).fit(data)
         ais = rbm.log_partition("ais", runs=100, betas=np.linspace(0, 1, 200), seed=3)
         return rbm.to_bytes(), rbm.sample(30, steps=20, seed=4), (ais.value, ais.stderr), rbm.transform(data)
 

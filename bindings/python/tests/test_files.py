@@ -26,8 +26,8 @@ from boltzmann import diffusion
 
 
 def small_rbm(seed=1):
-    rbm = bz.RBM(5, 3, seed=seed)
-    return rbm.fit((np.random.default_rng(seed).random((20, 5)) < 0.5).astype(np.float32), epochs=2)
+    rbm = bz.RBM(3, n_iter=2, random_state=seed)
+    return rbm.fit((np.random.default_rng(seed).random((20, 5)) < 0.5).astype(np.float32))
 
 
 def small_score(seed=1):
@@ -74,7 +74,7 @@ def test_kill_minus_9_mid_save_never_loses_the_model(tmp_path):
     """A forked process saving two models in turn to one path is killed (SIGKILL) at
     random moments, 200 times: the path always holds one of the two, bit for bit, and
     the temporaries the killed processes leave are removed by the next save."""
-    first, second = bz.RBM(784, 300, seed=1), bz.RBM(784, 300, seed=2)
+    first, second = bz.RBM(300, random_state=1).initialize(784), bz.RBM(300, random_state=2).initialize(784)
     versions = {first.to_bytes(), second.to_bytes()}
     target = tmp_path / "model.rbm"
     started = time.perf_counter()
@@ -222,7 +222,7 @@ def test_full_and_read_only_filesystems(tmp_path):
     if not mount_tmpfs(full, "size=256k"):
         pytest.skip("mounting a small tmpfs needs root and mount(8); the full-disk case is not run here")
     try:
-        small, big = small_rbm(), bz.RBM(784, 300, seed=1)  # 8 bytes... and 0.9 MB
+        small, big = small_rbm(), bz.RBM(300, random_state=1).initialize(784)  # 8 bytes... and 0.9 MB
         target = full / "model.rbm"
         small.save(target)
         with pytest.raises(bz.BoltzmannIOError, match="No space left"):
@@ -238,8 +238,8 @@ def test_full_and_read_only_filesystems(tmp_path):
 
 
 def test_a_pickled_rbm_keeps_its_training_options_and_metrics():
-    rbm = bz.RBM(6, 4, seed=1).fit(np.ones((8, 6), np.float32), epochs=3, batch_size=4, learning_rate=0.02, k=2,
-                                   persistent=5, momentum=0.3, metric="pseudo_log_likelihood")
+    rbm = bz.RBM(4, n_iter=3, batch_size=4, learning_rate=0.02, k=2, persistent=5, momentum=0.3,
+                 metric="pseudo_log_likelihood", random_state=1).fit(np.ones((8, 6), np.float32))
     rbm.partial_fit(np.ones((2, 6), np.float32))
     copy = pickle.loads(pickle.dumps(rbm))
     assert copy.training_options() == rbm.training_options()

@@ -61,7 +61,7 @@ class Load:
 
     def churn(self):
         while not self.stop.is_set():
-            with bz.IsingModel.chain(8) as m, bz.Spectrum([0.0, 1.0, 2.0]), bz.RBM(6, 4, seed=1), bz.Hopfield(16):
+            with bz.IsingModel.chain(8) as m, bz.Spectrum([0.0, 1.0, 2.0]), bz.RBM(4).initialize(6), bz.Hopfield(16):
                 bz.MonteCarlo(m, 0.5, "heat_bath", chains=1, seed=1).close()
             self.calls += 1
 

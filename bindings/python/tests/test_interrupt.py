@@ -143,8 +143,8 @@ def test_an_error_on_the_final_report_is_not_lost():
     calls = [
         lambda p: bz.IsingModel.square(3).exact(1.0, progress=p),
         lambda p: bz.MonteCarlo(bz.IsingModel.square(4), 0.4, seed=1).run(20, progress=p),
-        lambda p: bz.RBM(6, 4, seed=1).fit(np.zeros((10, 6), np.float32), epochs=2, progress=p),
-        lambda p: bz.RBM(6, 4, seed=1).log_partition("exact", progress=p),
+        lambda p: bz.RBM(4, n_iter=2, random_state=1).fit(np.zeros((10, 6), np.float32), progress=p),
+        lambda p: bz.RBM(4, random_state=1).initialize(6).log_partition("exact", progress=p),
         lambda p: bz.Hopfield(16).store(np.ones((1, 16), np.int8)).recall(np.ones((3, 16), np.int8), progress=p),
         lambda p: bz.diffusion.sample(bz.diffusion.GaussianMixtureScore.eight_gaussians(), bz.diffusion.VPSDE(), 4,
                                       steps=5, progress=p),

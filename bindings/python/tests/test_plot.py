@@ -51,8 +51,8 @@ FIGURES = {
     "spins": lambda: plot.spins(np.where(np.arange(64) % 3 == 0, 1, -1)),
     "capacity": lambda: plot.capacity(bz.hopfield.capacity_curve(60, [0.05, 0.2], trials=2)),
     "overlap_histogram": lambda: plot.overlap_histogram(np.linspace(-0.2, 1, 30)),
-    "filters": lambda: plot.filters(bz.RBM(16, 6, seed=1)),
-    "training": lambda: plot.training(bz.RBM(4, 3, seed=1).fit(np.eye(4), epochs=10, metric="reconstruction")),
+    "filters": lambda: plot.filters(bz.RBM(6, random_state=1).initialize(16)),
+    "training": lambda: plot.training(bz.RBM(3, n_iter=10, metric="reconstruction", random_state=1).fit(np.eye(4))),
     "samples": lambda: plot.samples(bz.datasets.eight_gaussians(200, seed=1), data=bz.datasets.eight_gaussians(200)),
     "trajectories": lambda: plot.trajectories(bz.diffusion.sample(
         bz.diffusion.GaussianMixtureScore.eight_gaussians(), bz.diffusion.VPSDE(), 20, steps=20,

@@ -29,9 +29,9 @@ CALLS = {
     # 2^N states
     "exact": (lambda p: square().exact(1.0, progress=p), 2**16),
     # epochs
-    "rbm_fit": (lambda p: bz.RBM(4, 3, seed=1).fit(np.eye(4), epochs=4, progress=p), 4),
+    "rbm_fit": (lambda p: bz.RBM(3, n_iter=4, random_state=1).fit(np.eye(4), progress=p), 4),
     # 2^(smaller layer) states
-    "rbm_exact": (lambda p: bz.RBM(6, 3, seed=1).log_partition(progress=p), 2**3),
+    "rbm_exact": (lambda p: bz.RBM(3, random_state=1).initialize(6).log_partition(progress=p), 2**3),
     # grid steps
     "diffusion": (lambda p: bz.diffusion.sample(bz.diffusion.GaussianMixtureScore([1.0], [[0.0]], [1.0]),
                                                 bz.diffusion.VPSDE(), 5, steps=20, progress=p), 20),
@@ -62,7 +62,7 @@ def mode():
 
 def long_fit():
     """An RBM fit whose engine reports a metric with each epoch."""
-    return bz.RBM(4, 3, seed=1).fit(np.eye(4), epochs=50, metric="reconstruction")
+    return bz.RBM(3, n_iter=50, metric="reconstruction", random_state=1).fit(np.eye(4))
 
 
 def test_set_progress_returns_the_previous_mode_and_refuses_others(mode):
@@ -95,7 +95,7 @@ def test_auto_mode_shows_a_bar_once_a_call_is_projected_to_last(mode, capsys, mo
 
 def test_a_calls_own_argument_overrides_the_mode(mode, capsys):
     bz.set_progress(True)
-    bz.RBM(4, 3, seed=1).fit(np.eye(4), epochs=5, progress=False)
+    bz.RBM(3, n_iter=5, random_state=1).fit(np.eye(4), progress=False)
     assert capsys.readouterr().err == ""
     bz.set_progress(False)
     square().exact(0.5, progress=True)
@@ -139,7 +139,7 @@ def test_auto_mode_leaves_worker_threads_quiet(mode, capsys, monkeypatch):
     worker.start()
     worker.join()
     assert capsys.readouterr().err == ""
-    worker = threading.Thread(target=lambda: bz.RBM(4, 3, seed=1).fit(np.eye(4), epochs=5, progress=True))
+    worker = threading.Thread(target=lambda: bz.RBM(3, n_iter=5, random_state=1).fit(np.eye(4), progress=True))
     worker.start()
     worker.join()
     assert "RBM.fit" in capsys.readouterr().err

@@ -13,7 +13,7 @@ from boltzmann import _lib
 
 def random_rbm(nv, nh, seed):
     rng = np.random.default_rng(seed)
-    rbm = bz.RBM(nv, nh)
+    rbm = bz.RBM(nh).initialize(nv)
     rbm.set_parameters(rng.normal(size=(nv, nh)), rng.normal(0, 0.5, nv), rng.normal(0, 0.5, nh))
     return rbm
 
@@ -50,11 +50,10 @@ def test_bars_and_stripes_data_set():
 
 def test_training_learns_bars_and_stripes():
     data = bz.datasets.bars_and_stripes(3)
-    rbm = bz.RBM(9, 16, seed=1)
-    before = float(rbm.log_likelihood(data))
+    rbm = bz.RBM(16, n_iter=1000, batch_size=14, learning_rate=0.1, final_learning_rate=0.0, k=5, random_state=1)
+    before = float(rbm.initialize(9).log_likelihood(data))  # the parameters fit starts from
     seen = []
-    rbm.fit(np.tile(data, (10, 1)), epochs=1000, batch_size=14, learning_rate=0.1, final_learning_rate=0.0, k=5, seed=2,
-            callback=lambda epoch, metric: seen.append((epoch, metric)))
+    rbm.fit(np.tile(data, (10, 1)), callback=lambda epoch, metric: seen.append((epoch, metric)))
     after = float(rbm.log_likelihood(data))
     assert abs(before + 9 * np.log(2)) < 0.01
     assert after > -np.log(14) - 0.3, after
@@ -74,41 +73,45 @@ def test_early_stop_returns_a_usable_machine():
     """The binding's one early-stop rule: a callable returning False ends fit normally,
     the machine keeps the batches taken and metrics_ the epochs completed; a sampling
     call stopped the same way has no result and raises Cancelled."""
-    rbm = bz.RBM(9, 8, seed=1)
+    rbm = bz.RBM(8, n_iter=100, random_state=1)
     data = np.tile(bars_and_stripes(3), (10, 1))
-    assert rbm.fit(data, epochs=100, progress=lambda done, total: done < 3) is rbm
+    assert rbm.fit(data, progress=lambda done, total: done < 3) is rbm
     assert len(rbm.metrics_) == 3 and np.all(np.isfinite(rbm.metrics_))
     assert np.isfinite(rbm.log_likelihood(data).value)
-    assert not np.allclose(rbm.weights_, bz.RBM(9, 8, seed=1).weights_)
+    assert not np.allclose(rbm.weights_, bz.RBM(8, random_state=1).initialize(9).weights_)
     seen = []
-    rbm.fit(data, epochs=100, callback=lambda epoch, metric: seen.append(metric) or epoch < 5)
+    rbm.fit(data, callback=lambda epoch, metric: seen.append(metric) or epoch < 5)
     assert len(seen) == 5 and np.array_equal(rbm.metrics_, seen)
     with pytest.raises(bz.Cancelled):
         rbm.sample(4, steps=10**6, progress=lambda done, total: done < 3)
 
 
 def test_errors_are_named_and_leave_the_machine_unchanged():
-    rbm = bz.RBM(3, 2, seed=1)
+    rbm = bz.RBM(2, random_state=1).fit([[0, 1, 1]])
     w = rbm.weights_
-    with pytest.raises(bz.ShapeError, match="X"):
-        rbm.fit(np.zeros((4, 2)))
-    with pytest.raises(bz.InvalidArgument, match=r"data\[1, 2\]"):
-        rbm.fit([[0, 1, 0], [0, 0, 2]])
-    with pytest.raises(bz.NumericError, match="finite"):
+    with pytest.raises(ValueError, match="X has 2 features, but RBM is expecting 3"):
+        rbm.transform(np.zeros((4, 2)))
+    with pytest.raises(ValueError, match="Input X contains NaN"):
         rbm.fit([[0, 1, np.nan]])
-    with pytest.raises(bz.InvalidArgument, match="batch_size"):
-        rbm.fit([[0, 1, 1]], batch_size=0)
-    with pytest.raises(bz.InvalidArgument, match="metric"):
-        rbm.fit([[0, 1, 1]], metric="accuracy")
-    with pytest.raises(bz.InvalidArgument, match="k must"):
-        rbm.fit([[0, 1, 1]], k=0)
-    with pytest.raises(bz.InvalidArgument, match="epochs"):
-        rbm.fit([[0, 1, 1]], epochs=0)
-    np.testing.assert_array_equal(rbm.weights_, w)
+    with pytest.raises(ValueError, match="Expected 2D array"):
+        rbm.transform([0, 1, 1])
+    for bad, match in ((dict(batch_size=0), "batch_size"), (dict(metric="accuracy"), "metric"), (dict(k=0), "k must"),
+                       (dict(n_iter=0), "n_iter"), (dict(visible="poisson"), "visible"),
+                       (dict(n_components=0), "n_hidden")):
+        with pytest.raises(bz.InvalidArgument, match=match):
+            rbm.set_params(**bad).fit([[0, 1, 1], [1, 1, 0]])
+        rbm.set_params(**{name: bz.RBM().get_params()[name] for name in bad})
+    np.testing.assert_array_equal(rbm.weights_, w)  # a failed fit leaves the machine it had
+    assert rbm.n_features_in_ == 3
+    with pytest.warns(UserWarning, match=r"outside \[0, 1\]; they are clipped"):
+        clipped = rbm.transform([[0, 1, 2], [-1, 0.5, 1]])
+    np.testing.assert_array_equal(clipped, rbm.transform([[0, 1, 1], [0, 0.5, 1]]))
+    with pytest.raises(bz.NotFittedError, match="not fitted"):
+        bz.RBM(2).free_energy([[0, 1]])
     with pytest.raises(bz.LimitExceeded, match="AIS"):
-        bz.RBM(40, 33).log_partition()
+        bz.RBM(33).initialize(40).log_partition()
     with pytest.raises(bz.InvalidArgument, match="n_visible"):
-        bz.RBM(0, 3)
+        bz.RBM(3).initialize(0)
     with pytest.raises(bz.NumericError, match="weights"):
         rbm.set_parameters(weights=np.full((3, 2), np.inf))
     with pytest.raises(bz.InvalidArgument, match="runs"):
@@ -128,7 +131,7 @@ def test_save_load_and_pickle_are_bit_exact(tmp_path):
         assert a.tobytes() == b.tobytes()
     assert path.read_bytes() == rbm.to_bytes() and path.read_bytes()[:8] == b"BZRBM\r\n\x1a"
     assert pickle.loads(pickle.dumps(rbm)).to_bytes() == rbm.to_bytes()
-    gaussian = bz.RBM(3, 2, visible="gaussian", seed=1)
+    gaussian = bz.RBM(2, visible="gaussian", random_state=1).initialize(3)
     assert pickle.loads(pickle.dumps(gaussian)).visible == "gaussian"
     assert not list(tmp_path.glob("*.tmp-*"))  # the atomic write leaves no temporary file
 
@@ -141,21 +144,20 @@ def test_damaged_files_are_format_errors_and_touch_nothing(tmp_path, damage):
            "magic": b"PK" + good[2:]}[damage]
     path = tmp_path / "bad.rbm"
     path.write_bytes(bad)
-    existing = bz.RBM(7, 5, seed=9)
+    existing = bz.RBM(5, random_state=9).initialize(7)
     before = existing.to_bytes()
     with pytest.raises(bz.FormatError, match={"truncated": "truncated", "flipped": "checksum", "magic": "magic"}[damage]):
         bz.RBM.load(path)
     with pytest.raises(bz.FormatError):
         bz.RBM.from_bytes(bad)
-    assert existing.to_bytes() == before and np.isfinite(existing.free_energy(np.zeros(7))).all()
+    assert existing.to_bytes() == before and np.isfinite(existing.free_energy(np.zeros((1, 7)))).all()
     with pytest.raises(bz.BoltzmannIOError):
         bz.RBM.load(tmp_path / "missing.rbm")
 
 
 def test_partial_fit_pseudo_likelihood_and_sampling():
     data = bz.datasets.bars_and_stripes(3)
-    rbm = bz.RBM(9, 16, seed=1)
-    rbm.set_training(learning_rate=0.1, k=5, momentum=0.5)
+    rbm = bz.RBM(16, learning_rate=0.1, k=5, momentum=0.5, random_state=1)
     for _ in range(3000):
         rbm.partial_fit(data)
     assert float(rbm.log_likelihood(data)) > -np.log(14) - 0.5
@@ -181,9 +183,9 @@ def test_gaussian_visible_units():
     rng = np.random.default_rng(0)
     x = np.concatenate([rng.normal(1, 0.4, (300, 4)), rng.normal(-1, 0.4, (300, 4))]).astype(np.float32)
     x = (x - x.mean(axis=0)) / x.std(axis=0)
-    rbm = bz.RBM(4, 6, visible="gaussian", seed=1)
-    before = float(rbm.log_likelihood(x))
-    rbm.fit(x, epochs=60, batch_size=20, learning_rate=0.01, persistent=50)
+    rbm = bz.RBM(6, visible="gaussian", n_iter=60, batch_size=20, learning_rate=0.01, persistent=50, random_state=1)
+    before = float(rbm.initialize(4).log_likelihood(x))
+    rbm.fit(x)
     after = rbm.log_likelihood(x)
     assert after.value > before + 0.5
     ais = rbm.log_partition("ais", runs=200, betas=np.linspace(0, 1, 2001), seed=2)
@@ -191,7 +193,7 @@ def test_gaussian_visible_units():
     with pytest.raises(bz.Unsupported, match="Bernoulli"):
         rbm.pseudo_log_likelihood(x)
     with pytest.raises(bz.InvalidArgument, match="visible"):
-        bz.RBM(4, 2, visible="poisson")
+        bz.RBM(2, visible="poisson").initialize(4)
 
 
 def test_fully_visible_boltzmann_machine():
@@ -205,15 +207,30 @@ def test_fully_visible_boltzmann_machine():
     minus_e = 0.5 * np.einsum("si,ij,sj->s", states, J, states) + states @ h
     p = np.exp(minus_e - minus_e.max())
     data = states[rng.choice(len(states), 40000, p=p / p.sum())]
-    model = bz.BoltzmannMachine.fit(data, seed=1)
-    assert isinstance(model, bz.IsingModel) and model.fit_gradient_ < 1e-6
-    i, j, v = model.couplings
-    learned = np.zeros((n, n))
-    learned[i, j] = v
-    learned = learned + learned.T
-    assert np.abs(learned - J).max() < 0.06 and np.abs(model.fields - h).max() < 0.06
-    with pytest.raises(bz.InvalidArgument, match="spins"):
-        bz.BoltzmannMachine.fit(np.zeros((3, 4)))
+    bm = bz.BoltzmannMachine(random_state=1).fit(data)
+    assert isinstance(bm.model_, bz.IsingModel) and bm.gradient_ < 1e-6 and bm.n_iter_ > 0
+    assert np.abs(bm.couplings_ - J).max() < 0.06 and np.abs(bm.fields_ - h).max() < 0.06
+    np.testing.assert_array_equal(bm.couplings_, bm.model_.coupling_matrix())
+    # Exact log-likelihoods: -E(s) - log Z over the 2^6 states, against numpy.
+    minus_e_fit = 0.5 * np.einsum("si,ij,sj->s", states, bm.couplings_, states) + states @ bm.fields_
+    log_z = np.log(np.exp(minus_e_fit).sum())
+    np.testing.assert_allclose(bm.score_samples(states[:5]), minus_e_fit[:5] - log_z, rtol=1e-12)
+    assert bm.score(states[:5]) == pytest.approx(np.mean(minus_e_fit[:5] - log_z), rel=1e-12)
+    # Pseudo-log-likelihood: sum_i log p(s_i | s_-i) from the exact conditionals.
+    expected = np.zeros(5)
+    for i in range(n):
+        flipped = states[:5].copy()
+        flipped[:, i] *= -1
+        expected += bm.score_samples(states[:5]) - np.logaddexp(bm.score_samples(states[:5]), bm.score_samples(flipped))
+    np.testing.assert_allclose(bm.pseudo_log_likelihood(states[:5]), expected, rtol=1e-10)
+    with pytest.raises(ValueError, match="spins"):
+        bz.BoltzmannMachine().fit(np.zeros((3, 4)))
+    zero_one = bz.BoltzmannMachine(binarize=0.5).fit((data > 0).astype(float))
+    np.testing.assert_allclose(zero_one.couplings_, bm.couplings_, atol=1e-5)  # the same spins, thresholded
+    # Heat-bath samples of the learned model reproduce its exact moments (4 SE).
+    samples = bm.sample(4000, sweeps=50, seed=2).astype(float)
+    exact = np.exp(minus_e_fit - log_z) @ states
+    assert np.all(np.abs(samples.mean(axis=0) - exact) < 4 * samples.std(axis=0) / np.sqrt(4000))
 
 
 def test_ais_on_digits_matches_exact_log_z():
@@ -222,7 +239,7 @@ def test_ais_on_digits_matches_exact_log_z():
     of the exact log Z (2^20 hidden states)."""
     pytest.importorskip("sklearn")
     x, _ = bz.datasets.digits()
-    rbm = bz.RBM(64, 20, seed=1).fit(x, epochs=20, batch_size=20, learning_rate=0.05, k=1, persistent=100, seed=2)
+    rbm = bz.RBM(20, n_iter=20, batch_size=20, learning_rate=0.05, k=1, persistent=100, random_state=1).fit(x)
     exact = rbm.log_partition().value
     ais = rbm.log_partition("ais", runs=100, base=bz.rbm.base_rates(x), seed=3)
     assert abs(ais.value - exact) < 3 * ais.stderr and abs(ais.value - exact) < 0.1, (ais, exact)
@@ -236,29 +253,33 @@ def test_training_options_come_from_the_library_and_change_as_a_whole():
     defaults = bz.RBM.default_training()
     assert (defaults["learning_rate"], defaults["k"], defaults["batch_size"]) == (raw.learning_rate, raw.k, raw.batch_size)
     assert defaults["final_learning_rate"] is None and defaults["metric"] == "reconstruction"
-    rbm = bz.RBM(3, 2, seed=1)
+    # Hyper-parameters left None are the library's defaults; BernoulliRBM's own keep its values.
+    rbm = bz.RBM(2, learning_rate=None, batch_size=None, random_state=1).initialize(3)
     assert rbm.training_options() == defaults
-    rbm.set_training(k=3, batch_size=7, final_learning_rate=0.0)
-    with pytest.raises(bz.InvalidArgument, match="momentum"):
-        rbm.set_training(k=9, momentum=1.0)  # one bad option: nothing changes
-    with pytest.raises(bz.InvalidArgument, match="unknown option 'schedule'"):
-        rbm.set_training(schedule="linear")
-    with pytest.raises(bz.InvalidArgument, match="k must be an integer"):
-        rbm.set_training(k=2.5)
+    sklearn_defaults = {**defaults, "learning_rate": float(np.float32(0.1)), "batch_size": 10}
+    assert bz.RBM(2).initialize(3).training_options() == sklearn_defaults
+    rbm.set_params(k=3, batch_size=7, final_learning_rate=0.0, warm_start=True).fit([[0, 1, 1]])
     changed = {**defaults, "k": 3, "batch_size": 7, "final_learning_rate": 0.0}
     assert rbm.training_options() == changed
-    rbm.fit([[0, 1, 1]], epochs=1)  # fit without options keeps them
+    with pytest.raises(bz.InvalidArgument, match="momentum"):
+        rbm.set_params(k=9, momentum=1.0).fit([[0, 1, 1]])  # one bad option: nothing changes
     assert rbm.training_options() == changed
-    assert pickle.loads(pickle.dumps(rbm)).training_options() == changed
+    with pytest.raises(ValueError, match="Invalid parameter 'schedule'"):
+        rbm.set_params(schedule="linear")
+    with pytest.raises(bz.InvalidArgument, match="k must be an integer"):
+        rbm.set_params(k=2.5, momentum=None).fit([[0, 1, 1]])
+    rbm.set_params(k=3)
+    copy = pickle.loads(pickle.dumps(rbm))
+    assert copy.training_options() == changed and copy.get_params() == rbm.get_params()
 
 
 def test_limits_are_the_ones_the_library_enforces():
     limits = bz.limits()
     assert set(limits) == set(bz.LIMITS) and limits["count"] == 2**40
-    rbm = bz.RBM(3, 2, seed=1)
-    rbm.set_training(k=limits["steps"], batch_size=limits["batch"])
+    rbm = bz.RBM(2, k=limits["steps"], batch_size=limits["batch"], random_state=1).initialize(3)
+    assert rbm.training_options()["k"] == limits["steps"]
     with pytest.raises(bz.InvalidArgument, match=r"k must be in \[1, 2\^20\]"):
-        rbm.set_training(k=limits["steps"] + 1)
+        rbm.set_params(k=limits["steps"] + 1).initialize(3)
     with pytest.raises(bz.InvalidArgument, match="n_chains"):
         rbm.sample(limits["batch"] + 1, steps=0)
     with pytest.raises(bz.InvalidArgument, match="n_hidden"):

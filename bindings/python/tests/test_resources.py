@@ -59,7 +59,7 @@ def every_handle_kind():
     yield lambda: bz.IsingModel.chain(6).close()
     yield lambda: bz.MonteCarlo(model, 0.5, "heat_bath", chains=1, seed=1).close()
     yield lambda: bz.ParallelTempering(model, [0.5, 1.0], replicas=1, seed=1).close()
-    yield lambda: bz.RBM(4, 3, seed=1).close()
+    yield lambda: bz.RBM(3, random_state=1).initialize(4).close()
     yield lambda: bz.pbits.and_gate().close()
     yield lambda: bz.Hopfield(8).close()
     yield lambda: bz.DenseHopfield(np.ones((2, 3), np.float32)).close()
@@ -68,8 +68,8 @@ def every_handle_kind():
 
 
 def failing_calls():
-    rbm = bz.RBM(4, 3, seed=1)
-    for call in (lambda: bz.Spectrum([]), lambda: rbm.transform(np.full((2, 4), np.nan, np.float32)),
+    rbm = bz.RBM(3, random_state=1).initialize(4)
+    for call in (lambda: bz.Spectrum([]), lambda: rbm.log_partition("ais", runs=0),
                  lambda: bz.IsingModel.square(-1), lambda: bz.RBM.from_bytes(b"BZRBM\r\n\x1a broken")):
         try:
             call()

@@ -25,7 +25,7 @@ def one_of_each(seed):
     out.append(bz.parallel_tempering(model, [0.4, 0.8], 100, replicas=2, seed=seed, series=True).results[1].energy_series.tobytes())
     out.append(bz.anneal(model, sweeps=5, reads=4, seed=seed).energies.tobytes())
     data = (rng.random((64, 10)) < 0.4).astype(np.float32)
-    rbm = bz.RBM(10, 6, seed=seed).fit(data, epochs=3, batch_size=16, persistent=8, seed=seed)
+    rbm = bz.RBM(6, n_iter=3, batch_size=16, persistent=8, random_state=seed).fit(data)
     out += [rbm.to_bytes(), rbm.sample(4, steps=10, seed=seed).tobytes(), float(rbm.log_partition("exact")).hex()]
     patterns = np.where(rng.random((4, 32)) < 0.5, 1, -1).astype(np.int8)
     out.append(bz.Hopfield(32, seed=seed).store(patterns).recall(patterns, mode="glauber", temperature=0.3, sweeps=5).tobytes())
@@ -88,7 +88,7 @@ def test_distinct_handles_in_eight_threads_equal_serial_runs():
 def test_eight_threads_hammering_one_handle():
     model = bz.IsingModel.square(12)
     mc = bz.MonteCarlo(model, 0.4, "metropolis", "checkerboard", chains=2, seed=1)
-    rbm = bz.RBM(16, 8, seed=1)
+    rbm = bz.RBM(8, random_state=1).initialize(16)
     data = (np.random.default_rng(0).random((64, 16)) < 0.5).astype(np.float32)
     score = diffusion.MLPScore(2, hidden=(8,), seed=1)
     sde, moons = diffusion.VPSDE(), bz.datasets.two_moons(200)
