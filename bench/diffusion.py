@@ -16,7 +16,9 @@ three hidden layers of 128 SiLU units, predicting the added noise (35,714 parame
 Each figure is the best of three runs (sampling: ours and theirs alternating, so a
 slow spell of the machine falls on both) at 1 thread and at 2 (torch.set_num_threads,
 bz.set_num_threads). Also printed: how our 2-thread figure scales over our 1-thread
-one. Installs torch (CPU wheel) on demand.
+one, and (3) the cost of sampling the PyTorch network with our sampler through a Python
+callback (bz.diffusion.CallableScore): time per step through the callback beside the
+network's own calls on the same batches. Installs torch (CPU wheel) on demand.
 Targets (issue 7): training >= 1.5x PyTorch at 1 thread, sampling >= 1.0x, and our
 2 threads >= 1.7x our 1 thread.
 
@@ -130,6 +132,25 @@ class TorchDiffusion:
                     x = x + g * math.sqrt(h) * torch.randn(n, 2)
         return x.numpy()
 
+    def score(self, x, t):
+        """The network as a score function s(x, t) = -eps(x, t) / sigma_t, for the
+        library's samplers (bz.diffusion.CallableScore)."""
+        torch = self.torch
+        with torch.inference_mode():
+            x = torch.from_numpy(x)
+            e = self.features(torch.tensor([t])).expand(x.shape[0], FEATURES)
+            return (-self.net(torch.cat([x, e], 1)) / vp(t)[1]).numpy()
+
+
+def callback_overhead(torch, model, sde, n, steps):
+    """(3) The PyTorch network sampled by our Euler-Maruyama sampler through a Python
+    callback: seconds per step through the callback, of the network's calls alone (the
+    same batch and times), and their difference, the callback's cost."""
+    x = np.random.default_rng(0).normal(size=(n, 2)).astype(np.float32)
+    times = 1 - np.arange(steps) * (1 - 1e-3) / steps
+    network = best_of(3, lambda: [model.score(x, float(t)) for t in times]) / steps
+    through = best_of(3, lambda: bz.diffusion.sample(model.score, sde, n, steps=steps, seed=1, dim=2)) / steps
+    return through, network
 
 def main():
     quick = "--quick" in sys.argv
@@ -159,6 +180,10 @@ def main():
               f"   ratio {ours / theirs:5.2f}x")
         print(f"  {'(2) EM sampling, sample-steps/s (n = 10^4)':<44} Boltzmann {ours_sample:>10.3g}   PyTorch "
               f"{theirs_sample:>10.3g}   ratio {ours_sample / theirs_sample:5.2f}x")
+        through, network = callback_overhead(torch, theirs_model, sde, n, sample_steps)
+        print(f"  {'(3) PyTorch net via our EM sampler, ms/step':<44} callback {1e3 * through:>10.3f}   network "
+              f"{1e3 * network:>10.3f}   overhead {1e3 * (through - network):.3f} ms/step "
+              f"({100 * (through - network) / network:.0f}% of the network)")
     bz.set_num_threads(0)
     print(f"\nBoltzmann, 2 threads over 1: training {figures[2][0] / figures[1][0]:.2f}x, "
           f"sampling {figures[2][1] / figures[1][1]:.2f}x")

@@ -1,10 +1,13 @@
 /*
- * libFuzzer harness: the model file formats. The input is a file: the first byte
- * chooses RBM or learned score, and bytes or a file on disk; the rest is handed to
- * bz_*_deserialize or written to a file for bz_*_load. Whatever the bytes, the call
- * returns a status; a model that loads serialises, reloads and serialises again to
- * the same bytes. When the first byte asks for it, the harness first recomputes the
- * trailing CRC-32, so that mutations reach the checks behind the checksum.
+ * libFuzzer harness: the model file formats and the sampler states. The input is a
+ * file: the first byte chooses RBM or learned score (bit 0), and bytes or a file on
+ * disk (bit 1); or, with bit 4 set, a Monte Carlo or tempering state (bit 0) of a
+ * 5-spin ring or a 4 x 4 torus (bit 5). The rest is handed to bz_*_deserialize or
+ * written to a file for bz_*_load. Whatever the bytes, the call returns a status; a
+ * model or state that loads serialises, reloads and serialises again to the same
+ * bytes, and a restored sampler runs. When the first byte asks for it (bit 2), the
+ * harness first recomputes the trailing CRC-32, so that mutations reach the checks
+ * behind the checksum.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +54,56 @@ static void check_score(bz_score *score) {
     free(second);
 }
 
+/* A restored sampler state: round trip to the same bytes, then a short run. */
+static void check_mc(bz_mc *mc, const bz_ising *model) {
+    int64_t size = 0;
+    if (bz_mc_serialized_size(mc, &size) != BZ_OK || size <= 0) __builtin_trap();
+    uint8_t *first = malloc((size_t)size), *second = malloc((size_t)size);
+    if (bz_mc_serialize(mc, first, size) != BZ_OK) __builtin_trap();
+    bz_mc *again = NULL;
+    if (bz_mc_deserialize(&again, model, first, size) != BZ_OK) __builtin_trap();
+    if (bz_mc_serialize(again, second, size) != BZ_OK || memcmp(first, second, (size_t)size) != 0) __builtin_trap();
+    bz_status ran = bz_mc_run(again, 4, 0, 1, NULL, NULL);
+    if (ran != BZ_OK && ran != BZ_ERR_LIMIT_EXCEEDED) __builtin_trap();
+    bz_mc_free(again);
+    free(first);
+    free(second);
+}
+
+static void check_pt(bz_pt *pt, const bz_ising *model) {
+    int64_t size = 0;
+    if (bz_pt_serialized_size(pt, &size) != BZ_OK || size <= 0) __builtin_trap();
+    uint8_t *first = malloc((size_t)size), *second = malloc((size_t)size);
+    if (bz_pt_serialize(pt, first, size) != BZ_OK) __builtin_trap();
+    bz_pt *again = NULL;
+    if (bz_pt_deserialize(&again, model, first, size) != BZ_OK) __builtin_trap();
+    if (bz_pt_serialize(again, second, size) != BZ_OK || memcmp(first, second, (size_t)size) != 0) __builtin_trap();
+    bz_status ran = bz_pt_run(again, 4, 0, 1, NULL, NULL);
+    if (ran != BZ_OK && ran != BZ_ERR_LIMIT_EXCEEDED) __builtin_trap();
+    bz_pt_free(again);
+    free(first);
+    free(second);
+}
+
+static void sampler_state(int tempering, int torus, const uint8_t *bytes, int64_t n) {
+    bz_ising *model = NULL;
+    if (torus ? bz_ising_create_square(&model, 4, 4, 1.0, 0.0, 1) : bz_ising_create_chain(&model, 5, 1.0, 0.0, 1)) __builtin_trap();
+    if (tempering) {
+        bz_pt *pt = NULL;
+        bz_status status = bz_pt_deserialize(&pt, model, bytes, n);
+        if (status == BZ_OK) check_pt(pt, model);
+        else if (pt != NULL || status == BZ_ERR_INTERNAL) __builtin_trap();
+        bz_pt_free(pt);
+    } else {
+        bz_mc *mc = NULL;
+        bz_status status = bz_mc_deserialize(&mc, model, bytes, n);
+        if (status == BZ_OK) check_mc(mc, model);
+        else if (mc != NULL || status == BZ_ERR_INTERNAL) __builtin_trap();
+        bz_mc_free(mc);
+    }
+    bz_ising_free(model);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size < 1) return 0;
     int kind = data[0] & 1, from_file = (data[0] >> 1) & 1, fix_checksum = (data[0] >> 2) & 1;
@@ -60,6 +113,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (fix_checksum && n >= 4) {
         uint32_t c = crc32(bytes, (size_t)n - 4);
         for (int k = 0; k < 4; k++) bytes[n - 4 + k] = (uint8_t)(c >> (8 * k));
+    }
+    if ((data[0] >> 4) & 1) {
+        sampler_state(kind, (data[0] >> 5) & 1, bytes, n);
+        free(bytes);
+        return 0;
     }
     if (from_file) {
         if (!path[0]) snprintf(path, sizeof path, "/tmp/boltzmann-fuzz-%d.model", (int)getpid());

@@ -853,6 +853,22 @@ bz_status bz_mc_create(bz_mc **out, const bz_ising *model, double beta, int32_t 
 /* Free a sampler; NULL and stale handles are ignored. */
 void bz_mc_free(bz_mc *mc);
 
+/* The sampler's whole state as bytes, to pickle it or checkpoint a long run: beta,
+ * algorithm, order, chains, seed, clamps, the correlation axis, every chain's spins,
+ * cached fields and random-stream position, and the last run's measurements, in the
+ * "BZMC" format: the magic "BZMC\r\n\x1a\0", a uint32 version (1), a CRC-32
+ * fingerprint of the model's parameters, the fields, and a CRC-32 of every byte
+ * before it. bz_mc_serialized_size gives the byte count; bz_mc_serialize writes
+ * exactly that many. bz_mc_deserialize makes a new sampler of model (the same
+ * couplings and fields; the model is not stored) in that state: its next run gives
+ * the same bits as the original's would, on any thread count.
+ * Errors: NULL_POINTER, INVALID_HANDLE, BUSY, SHAPE_MISMATCH (size), BAD_FORMAT
+ *         (not a Monte Carlo state, damaged, or saved from another model),
+ *         OUT_OF_MEMORY. */
+bz_status bz_mc_serialized_size(const bz_mc *mc, int64_t *out);
+bz_status bz_mc_serialize(const bz_mc *mc, uint8_t *out, int64_t size);
+bz_status bz_mc_deserialize(bz_mc **out, const bz_ising *model, const uint8_t *bytes, int64_t size);
+
 /* Sizes: the model's spin count, the chain count, and the number of
  * measurements per chain of the last run (0 before any). Any output may be NULL.
  * Errors: NULL_POINTER, INVALID_HANDLE, BUSY. */
@@ -999,6 +1015,19 @@ bz_status bz_pt_create(bz_pt **out, const bz_ising *model, const double *betas, 
 
 /* Free a tempering sampler; NULL and stale handles are ignored. */
 void bz_pt_free(bz_pt *pt);
+
+/* The sampler's whole state as bytes, to pickle it or checkpoint a long run: its
+ * configuration, every chain's spins and random-stream position, the walkers and
+ * swap streams, round trips, and the last run's measurements, in the "BZPT" format
+ * (a magic, a version, a fingerprint of the model, a CRC-32; see bz_mc_serialize).
+ * bz_pt_deserialize makes a new sampler of model (the same couplings and fields)
+ * in that state: its next run gives the same bits as the original's would.
+ * Errors: NULL_POINTER, INVALID_HANDLE, BUSY, SHAPE_MISMATCH (size), BAD_FORMAT
+ *         (not a tempering state, damaged, or saved from another model),
+ *         OUT_OF_MEMORY. */
+bz_status bz_pt_serialized_size(const bz_pt *pt, int64_t *out);
+bz_status bz_pt_serialize(const bz_pt *pt, uint8_t *out, int64_t size);
+bz_status bz_pt_deserialize(bz_pt **out, const bz_ising *model, const uint8_t *bytes, int64_t size);
 
 /* Sizes: spins, betas, replicas, and measurements per chain of the last run.
  * Any output may be NULL. Errors: INVALID_HANDLE, BUSY. */
@@ -1665,6 +1694,21 @@ bz_status bz_score_create_gmm(bz_score **out, const double *weights, const doubl
 /* The optimal score of the training points data [n x dim] (copied).
  * Errors: NULL_POINTER, INVALID_ARGUMENT, NON_FINITE. */
 bz_status bz_score_create_empirical(bz_score **out, const float *data, int64_t n, int64_t dim);
+
+/* A caller's score function for bz_score_create_callback. */
+typedef int (*bz_score_fn)(void *user, const float *x, int64_t n, int64_t dim, double t, float *out);
+
+/* A score computed by the caller for the library's samplers: fn writes the score
+ * grad log p_t(x) of the n rows of x [n x dim] at time t to out [n x dim] (float32,
+ * row-major) and returns 0, or nonzero to stop the call (BZ_ERR_CANCELLED). It is
+ * called on the thread that called the library, once per score evaluation with the
+ * whole batch (ode_rk45: once per group of rows at the same time); the denoiser
+ * follows by Tweedie's formula. A NaN or infinity in out stops the call
+ * (BZ_ERR_NON_FINITE). fn and user must stay valid while the handle lives.
+ * Works with bz_diffusion_sample and bz_score_eval; it has no density (no
+ * bz_langevin target) and does not train.
+ * Errors: NULL_POINTER (out, fn), INVALID_ARGUMENT (dim out of [1, BZ_LIMIT_UNITS]). */
+bz_status bz_score_create_callback(bz_score **out, int64_t dim, bz_score_fn fn, void *user);
 
 /* Free a score model; NULL and stale handles are ignored. */
 void bz_score_free(bz_score *score);

@@ -198,7 +198,8 @@ public func bz_score_eval(
     _ scoreOut: UnsafeMutablePointer<Float>?, _ denoised: UnsafeMutablePointer<Float>?
 ) -> bz_status {
     guarded { () throws(EngineError) in
-        let model = try scoreHandle(score).model, p = try process(sde)
+        let (model, failure) = modelForCall(try scoreHandle(score).model)
+        let p = try process(sde)
         try Argument.length(dim, "dim", equals: model.dimension, "the model's dim")
         let input = try rows(x, n, dim: dim, "x")
         try Check.allFinite(input, "x", width: Int(dim))
@@ -206,6 +207,7 @@ public func bz_score_eval(
         guard n > 0 else { return }
         if let scoreOut { model.score(input.baseAddress!, count: Int(n), time: t, process: p, into: scoreOut) }
         if let denoised { model.denoise(input.baseAddress!, count: Int(n), time: t, process: p, into: denoised) }
+        if let error = failure?.error { throw error }
     }
 }
 
@@ -258,7 +260,7 @@ public func bz_diffusion_sample(
     _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
 ) -> bz_status {
     guarded { () throws(EngineError) in
-        let h = try scoreHandle(score), p = try process(sde), model = h.model
+        let h = try scoreHandle(score), p = try process(sde), (model, failure) = modelForCall(h.model)
         try Argument.length(dim, "dim", equals: model.dimension, "the model's dim")
         let kind = try Code.sampling.decode(method, "method")
         var settings = SamplerOptions()
@@ -279,9 +281,15 @@ public func bz_diffusion_sample(
             guard trajectory != nil else { throw EngineError(.nullPointer, "trajectory is NULL (n_record > 0)") }
         }
         let output = n > 0 ? try Argument.output(out, "out") : nil  // out may be NULL for no samples
-        let samples = try DiffusionSampler.sample(model: model, process: p, count: Int(clamping: n), method: kind, options: settings,
+        let samples: [Float]
+        do throws(EngineError) {
+            samples = try DiffusionSampler.sample(model: model, process: p, count: Int(clamping: n), method: kind, options: settings,
                                                   seed: seed, trajectory: nRecord > 0 ? trajectory : nil,
-                                                  monitor: monitor(progress, user, interrupt: h.interrupt))
+                                                  monitor: monitor(progress, user, interrupt: h.interrupt, stoppingOn: failure))
+        } catch {
+            throw failure?.error ?? error  // a callback's failure, not the stop it caused
+        }
+        if let error = failure?.error { throw error }
         output?.write(samples)
     }
 }

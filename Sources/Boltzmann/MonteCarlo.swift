@@ -196,3 +196,53 @@ public func bz_mc_spins(_ mc: OpaquePointer?, _ spins: UnsafeMutablePointer<Int8
         }
     }
 }
+
+// -- the sampler's whole state, for pickling and checkpoints
+
+/// A sampler's state as bytes (see `SamplerState`), made once per call.
+private func mcState(_ mc: OpaquePointer?) throws(EngineError) -> [UInt8] {
+    try handle(mc).use { s in
+        s.serializedState(algorithmCode: UInt32(bitPattern: Code.algorithm.code(s.algorithm)),
+                          orderCode: UInt32(bitPattern: Code.order.code(s.order)))
+    }
+}
+
+@c @implementation
+public func bz_mc_serialized_size(_ mc: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(out, "out")
+        out.pointee = Int64(try mcState(mc).count)
+    }
+}
+
+@c @implementation
+public func bz_mc_serialize(_ mc: OpaquePointer?, _ out: UnsafeMutablePointer<UInt8>?, _ size: Int64) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(out, "out")
+        let bytes = try mcState(mc)
+        try Argument.length(size, "size", equals: bytes.count, "the serialized size")
+        out.write(bytes)
+    }
+}
+
+@c @implementation
+public func bz_mc_deserialize(_ out: HandleOut, _ model: OpaquePointer?, _ bytes: UnsafePointer<UInt8>?, _ size: Int64) -> bz_status {
+    Handles.create(out) { () throws(EngineError) in
+        let m = try Handles.lookup(model, as: IsingHandle.self, "model").value
+        guard let bytes else { throw EngineError(.nullPointer, "bytes must not be NULL") }
+        let count = size == 0 ? 0 : try Argument.count(size, "size")
+        let raw = UnsafeRawBufferPointer(start: bytes, count: count)
+        let saved = try MonteCarlo.stateConfiguration(raw, model: m)
+        func bad(_ error: EngineError) -> EngineError { EngineError(.badFormat, "the state's configuration is invalid: \(error.message)") }
+        let sampler: MonteCarlo
+        do throws(EngineError) {
+            sampler = try MonteCarlo(model: m, beta: saved.beta,
+                                     algorithm: Code.algorithm.decode(Int32(bitPattern: saved.algorithmCode), "algorithm"),
+                                     order: Code.order.decode(Int32(bitPattern: saved.orderCode), "order"), chains: saved.chains, seed: saved.seed)
+        } catch {
+            throw error.kind == .outOfMemory ? error : bad(error)
+        }
+        try sampler.restoreState(raw)
+        return MonteCarloHandle(sampler)
+    }
+}

@@ -172,3 +172,48 @@ public func bz_anneal(
         outBest?.pointee = Int64(r.best)
     }
 }
+
+// -- the sampler's whole state, for pickling and checkpoints
+
+private func ptState(_ pt: OpaquePointer?) throws(EngineError) -> [UInt8] {
+    try handle(pt).use { s in s.serializedState(algorithmCode: UInt32(bitPattern: Code.algorithm.code(s.algorithm))) }
+}
+
+@c @implementation
+public func bz_pt_serialized_size(_ pt: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(out, "out")
+        out.pointee = Int64(try ptState(pt).count)
+    }
+}
+
+@c @implementation
+public func bz_pt_serialize(_ pt: OpaquePointer?, _ out: UnsafeMutablePointer<UInt8>?, _ size: Int64) -> bz_status {
+    guarded { () throws(EngineError) in
+        let out = try Argument.output(out, "out")
+        let bytes = try ptState(pt)
+        try Argument.length(size, "size", equals: bytes.count, "the serialized size")
+        out.write(bytes)
+    }
+}
+
+@c @implementation
+public func bz_pt_deserialize(_ out: HandleOut, _ model: OpaquePointer?, _ bytes: UnsafePointer<UInt8>?, _ size: Int64) -> bz_status {
+    Handles.create(out) { () throws(EngineError) in
+        let m = try Handles.lookup(model, as: IsingHandle.self, "model").value
+        guard let bytes else { throw EngineError(.nullPointer, "bytes must not be NULL") }
+        let count = size == 0 ? 0 : try Argument.count(size, "size")
+        let raw = UnsafeRawBufferPointer(start: bytes, count: count)
+        let saved = try ParallelTempering.stateConfiguration(raw, model: m)
+        let sampler: ParallelTempering
+        do throws(EngineError) {
+            sampler = try ParallelTempering(model: m, betas: saved.betas,
+                                            algorithm: Code.algorithm.decode(Int32(bitPattern: saved.algorithmCode), "algorithm"),
+                                            replicas: saved.replicas, seed: saved.seed)
+        } catch {
+            throw error.kind == .outOfMemory ? error : EngineError(.badFormat, "the state's configuration is invalid: \(error.message)")
+        }
+        try sampler.restoreState(raw)
+        return TemperingHandle(sampler)
+    }
+}

@@ -31,15 +31,15 @@ public final class ParallelTempering {
     var rounds = 0
 
     /// The last run's measurements per (ladder r, beta k), as in `MonteCarlo`.
-    public private(set) var energySeries: [[Double]] = []
-    public private(set) var magnetizationSeries: [[Double]] = []
+    public internal(set) var energySeries: [[Double]] = []
+    public internal(set) var magnetizationSeries: [[Double]] = []
     /// Overlaps per (pair p, beta k) at index p * K + k (empty for one ladder).
-    public private(set) var overlapSeries: [[Double]] = []
+    public internal(set) var overlapSeries: [[Double]] = []
     /// The last run's accepted / attempted swaps per neighbouring pair (k, k+1).
-    public private(set) var swapAccepted: [Int] = []
-    public private(set) var swapAttempted: [Int] = []
+    public internal(set) var swapAccepted: [Int] = []
+    public internal(set) var swapAttempted: [Int] = []
     /// Completed round trips (slot 0 -> slot K-1 -> slot 0) of all walkers, all runs.
-    public private(set) var roundTrips = 0
+    public internal(set) var roundTrips = 0
 
     public init(model: IsingModel, betas: [Double], algorithm: MonteCarloAlgorithm, replicas: Int, seed: UInt64) throws(EngineError) {
         try Limit.betas.check(betas.count, "n_betas", from: 2)

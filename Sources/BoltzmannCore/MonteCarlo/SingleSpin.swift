@@ -150,6 +150,13 @@ struct SpinChain {
     var clustersPerSweep = 0
     var scratch = ClusterScratch()
 
+    /// A chain restored as it was saved (see `SamplerState`).
+    init(spins: [Double], local: [Double], random: RandomStream) {
+        self.spins = spins
+        self.local = local
+        self.random = random
+    }
+
     /// A hot start: every spin +-1 with probability 1/2.
     init(model: IsingModel, random: RandomStream) {
         var random = random

@@ -61,6 +61,13 @@ public enum BinaryFile {
             return offset
         }
 
+        /// Bytes not read yet.
+        public var remaining: Int { bytes.count - offset }
+
+        public mutating func readByte() throws(EngineError) -> UInt8 {
+            bytes[try take(1)]
+        }
+
         public mutating func read32() throws(EngineError) -> UInt32 {
             let at = try take(4)
             return (0..<4).reduce(0) { $0 | UInt32(bytes[at + $1]) << (8 * $1) }

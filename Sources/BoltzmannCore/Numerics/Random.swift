@@ -20,6 +20,16 @@ public struct RandomStream: Sendable {
         s0 = splitMix(); s1 = splitMix(); s2 = splitMix(); s3 = splitMix()
     }
 
+    /// The generator's whole state (four words), to save and restore it exactly.
+    public var state: [UInt64] { [s0, s1, s2, s3] }
+
+    /// A generator in a state read from `state`; nil for the all-zero state, from which
+    /// xoshiro256 never leaves.
+    public init?(state: [UInt64]) {
+        guard state.count == 4, state.contains(where: { $0 != 0 }) else { return nil }
+        (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3])
+    }
+
     /// Stream `stream` of the family `seed`: independent-looking streams for parallel
     /// chains, each a function of (seed, stream) only, never of the thread that runs it.
     public init(seed: UInt64, stream: UInt64) {

@@ -16,7 +16,8 @@ chain, Kaufman, Onsager, mean field), :mod:`boltzmann.montecarlo` (Markov-chain 
 :mod:`boltzmann.metrics` (energy distance, MMD, sliced Wasserstein, mode coverage),
 :mod:`boltzmann.datasets` (bars and stripes, digits, 2D toy sets),
 :mod:`boltzmann.pbits` (p-bit Ising machines: invertible logic, factoring),
-:mod:`boltzmann.plot` (figures, on matplotlib), :mod:`boltzmann.ocean` (dimod samplers, imported on
+:mod:`boltzmann.plot` (figures, on matplotlib), :mod:`boltzmann.distributed` (sweeps on Dask
+clusters or joblib workers), :mod:`boltzmann.ocean` (dimod samplers, imported on
 demand: ``from boltzmann import ocean``), :mod:`boltzmann.errors` (exceptions).
 """
 
@@ -43,6 +44,7 @@ from .microstates import (Macrostates, log_multiplicity, macrostate_count, macro
 from .occupations import MeanFieldResult, fermi_dirac, mean_field_occupations
 from .thermo import Spectrum, Thermo, solve_beta
 from . import plot
+from . import distributed
 
 __version__ = _library.bz_version_string().decode()
 

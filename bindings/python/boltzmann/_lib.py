@@ -9,7 +9,7 @@ through ctypes' ``errcheck``. ctypes releases the GIL during every call.
 
 import ctypes
 import os
-from ctypes import CFUNCTYPE, POINTER, c_char_p, c_double, c_int, c_int8, c_int32, c_int64, c_uint64, c_void_p
+from ctypes import CFUNCTYPE, POINTER, c_char_p, c_double, c_float, c_int, c_int8, c_int32, c_int64, c_uint64, c_void_p
 from pathlib import Path
 
 from .errors import _error_for
@@ -65,6 +65,9 @@ class bz_train_options(ctypes.Structure):
 
 #: ``double (*)(void *user, const double *x, int64_t dim, double *gradient)``: E(x) and grad E.
 bz_energy_fn = CFUNCTYPE(c_double, c_void_p, POINTER(c_double), c_int64, POINTER(c_double))
+
+#: ``int (*)(void *user, const float *x, int64_t n, int64_t dim, double t, float *out)``: a score.
+bz_score_fn = CFUNCTYPE(c_int, c_void_p, POINTER(c_float), c_int64, c_int64, c_double, POINTER(c_float))
 
 #: ``int (*)(void *user, int64_t done, int64_t total, double metric)``: non-zero stops the call.
 bz_progress_fn = CFUNCTYPE(c_int, c_void_p, c_int64, c_int64, c_double)
@@ -171,6 +174,9 @@ SIGNATURES = {
     "bz_mc_n_observables": (c_int64, []),
     "bz_mc_create": (Status, [POINTER(mc_p), ising_p, c_double, c_int32, c_int32, c_int64, c_uint64]),
     "bz_mc_free": (None, [mc_p]),
+    "bz_mc_serialized_size": (Status, [mc_p, i64p]),
+    "bz_mc_serialize": (Status, [mc_p, u8p, c_int64]),
+    "bz_mc_deserialize": (Status, [POINTER(mc_p), ising_p, u8p, c_int64]),
     "bz_mc_size": (Status, [mc_p, i64p, i64p, i64p]),
     "bz_mc_set_beta": (Status, [mc_p, c_double]),
     "bz_mc_clamp": (Status, [mc_p, i64p, i8p, c_int64]),
@@ -187,6 +193,9 @@ SIGNATURES = {
     "bz_anneal_beta_range": (Status, [ising_p, f64p, f64p]),
     "bz_pt_create": (Status, [POINTER(pt_p), ising_p, f64p, c_int64, c_int32, c_int64, c_uint64]),
     "bz_pt_free": (None, [pt_p]),
+    "bz_pt_serialized_size": (Status, [pt_p, i64p]),
+    "bz_pt_serialize": (Status, [pt_p, u8p, c_int64]),
+    "bz_pt_deserialize": (Status, [POINTER(pt_p), ising_p, u8p, c_int64]),
     "bz_pt_size": (Status, [pt_p, i64p, i64p, i64p, i64p]),
     "bz_pt_run": (Status, [pt_p, c_int64, c_int64, c_int64, bz_progress_fn, c_void_p]),
     "bz_pt_results": (Status, [pt_p, c_int64, f64p, f64p, f64p, f64p, c_int64]),
@@ -255,6 +264,7 @@ SIGNATURES = {
     "bz_sde_perturb": (Status, [sde_p, f32p, c_int64, c_int64, f64p, c_uint64, f32p, f32p]),
     "bz_score_create_gmm": (Status, [POINTER(score_p), f64p, f64p, f64p, c_int64, c_int64, c_int32]),
     "bz_score_create_empirical": (Status, [POINTER(score_p), f32p, c_int64, c_int64]),
+    "bz_score_create_callback": (Status, [POINTER(score_p), c_int64, bz_score_fn, c_void_p]),
     "bz_score_free": (None, [score_p]),
     "bz_score_dim": (Status, [score_p, i64p]),
     "bz_score_eval": (Status, [score_p, sde_p, f32p, c_int64, c_int64, c_double, f32p, f32p]),

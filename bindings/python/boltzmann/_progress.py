@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 
-from ._lib import bz_energy_fn, bz_progress_fn, lib
+from ._lib import bz_energy_fn, bz_progress_fn, bz_score_fn, lib
 from .errors import Cancelled
 
 #: Seconds between repeated stop requests while a stopped call finishes.
@@ -51,6 +51,7 @@ def registered(target):
 
 progress_trampoline = bz_progress_fn(lambda user, done, total, metric: _targets[user](done, total, metric))
 energy_trampoline = bz_energy_fn(lambda user, point, dim, gradient: _targets[user](point, dim, gradient))
+score_trampoline = bz_score_fn(lambda user, x, n, dim, t, out: _targets[user](x, n, dim, t, out))
 
 
 class _Call:

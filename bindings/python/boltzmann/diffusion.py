@@ -13,17 +13,18 @@ True
 """
 
 import ctypes
+import weakref
 
 import numpy as np
 
 from ._arrays import code as _choose, options as _options, outputs, rows as _rows, seed64
 from ._handles import HandleOwner, Persistent
 from ._lib import bz_energy_fn, f32p, f64p, i64p, lib
-from ._progress import Progress, energy_trampoline, interruptible, registered
+from ._progress import Progress, _targets, energy_trampoline, interruptible, registered, score_trampoline
 from .errors import InvalidArgument, ShapeError
 
 __all__ = ["SDE", "VPSDE", "SubVPSDE", "VESDE", "DDPM", "ScoreModel", "GaussianMixtureScore", "EmpiricalScore",
-           "MLPScore", "sample", "langevin", "ito_integral", "METHODS"]
+           "MLPScore", "CallableScore", "sample", "langevin", "ito_integral", "METHODS"]
 
 #: Sampler names of :func:`sample` and their ``BZ_SAMPLE_*`` codes.
 METHODS = {"euler_maruyama": 0, "pc": 1, "ode_euler": 2, "ode_heun": 3, "ancestral": 4, "annealed_langevin": 5,
@@ -51,6 +52,10 @@ class SDE(HandleOwner):
     """
 
     _prefix = "sde"
+
+    def __reduce__(self):
+        """Pickles the process's parameters; the copy is made by its constructor."""
+        return (_remake, (type(self), self._parameters))
 
     @property
     def kind(self):
@@ -251,6 +256,89 @@ class ScoreModel(HandleOwner):
         return self._eval(x, t, sde, 1)
 
 
+class CallableScore(ScoreModel):
+    """Any Python function of ``(x, t)`` as a score model for the library's samplers.
+
+    The samplers call ``fn(x, t)`` once per score evaluation with the whole batch: x a
+    float32 array (n, dim) (a copy the function may keep or change), t a float in
+    (0, 1]; it returns the score grad log p_t(x), (n, dim), as anything numpy converts
+    (float32 or float64 arrays, CPU torch tensors without grad: use
+    ``torch.no_grad()``). A PyTorch or JAX score network is sampled this way. An
+    exception in ``fn`` stops the call and is raised from it; a NaN or infinity in
+    its result stops it with :class:`NumericError`.
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(x, t) -> scores``.
+    dim : int
+        The data's dimension.
+
+    Attributes
+    ----------
+    fn : callable
+
+    Examples
+    --------
+    The score of N(0, I) under the VP process is -x at every t:
+
+    >>> import numpy as np, boltzmann as bz
+    >>> score = bz.diffusion.CallableScore(lambda x, t: -x, dim=2)
+    >>> x = bz.diffusion.sample(score, bz.diffusion.VPSDE(), 20_000, seed=1)
+    >>> bool(np.allclose(x.std(axis=0), 1, atol=0.03))
+    True
+    """
+
+    def __init__(self, fn, dim):
+        if not callable(fn):
+            raise InvalidArgument(f"fn must be callable, got {type(fn).__name__}")
+        self.fn = fn
+        self._errors = []
+        self._key = _register_score(fn, int(dim), self._errors)
+        self._create(lib.bz_score_create_callback, int(dim), score_trampoline, self._key)
+        weakref.finalize(self, _targets.pop, self._key, None)
+
+    def _raise_from_callback(self):
+        """The first exception ``fn`` raised in the last call, if it raised any."""
+        if self._errors:
+            error = self._errors[0]
+            self._errors.clear()
+            raise error from None
+
+    def _eval(self, x, t, sde, which):
+        try:
+            return super()._eval(x, t, sde, which)
+        except Exception:
+            self._raise_from_callback()
+            raise
+
+    def _summary(self):
+        return [("fn", getattr(self.fn, "__qualname__", type(self.fn).__name__)), ("dim", self.dim)]
+
+    def __reduce__(self):
+        """Pickles the function (by reference, or by value with cloudpickle) and dim."""
+        return (CallableScore, (self.fn, self.dim))
+
+
+def _register_score(fn, dim, errors):
+    """A key under which the score trampoline finds ``fn``, adapted to the C callback
+    (the closure holds neither the score object nor its handle)."""
+    def call(x, n, dim_, t, out):
+        try:
+            rows = np.ctypeslib.as_array(x, (n, dim_)).copy()
+            result = np.asarray(fn(rows, t), dtype=np.float32)
+            if result.shape != (n, dim_):
+                raise ShapeError(f"the score function returned shape {result.shape} for x of shape {(n, dim_)}")
+            np.ctypeslib.as_array(out, (n, dim_))[:] = result
+            return 0
+        except BaseException as e:  # noqa: BLE001 - re-raised by the call that ran it
+            errors.append(e)
+            return 1
+    key = id(call)
+    _targets[key] = call
+    return key
+
+
 class GaussianMixtureScore(ScoreModel):
     """The exact score of a Gaussian mixture sum_k w_k N(mu_k, Sigma_k) under any forward process.
 
@@ -288,6 +376,9 @@ class GaussianMixtureScore(ScoreModel):
         self._create(lib.bz_score_create_gmm, w.ctypes.data_as(f64p), mu.ctypes.data_as(f64p),
                      c.ctypes.data_as(f64p), k, d, int(diagonal))
         self.weights, self.means, self.covariances = w / w.sum(), mu, c
+
+    def __reduce__(self):
+        return (GaussianMixtureScore, (self.weights, self.means, self.covariances))
 
     @classmethod
     def eight_gaussians(cls, std=0.1):
@@ -343,6 +434,9 @@ class EmpiricalScore(ScoreModel):
         x = np.ascontiguousarray(x, dtype=np.float32)
         self._create(lib.bz_score_create_empirical, x.ctypes.data_as(f32p), x.shape[0], x.shape[1])
         self.data = x.copy()
+
+    def __reduce__(self):
+        return (EmpiricalScore, (self.data,))
         self.data.setflags(write=False)
 
     def _summary(self):
@@ -460,12 +554,14 @@ class MLPScore(Persistent, ScoreModel):
 
 
 def sample(score, sde, n, method="euler_maruyama", steps=None, seed=0, epsilon=None, snr=None, langevin_steps=None,
-           step_size=None, denoise=None, record=None, rtol=None, atol=None, progress=None):
+           step_size=None, denoise=None, record=None, rtol=None, atol=None, progress=None, dim=None):
     """Samples of the distribution a score describes, by a reverse-time sampler.
 
     Parameters
     ----------
-    score : ScoreModel
+    score : ScoreModel or callable
+        A model of the library, or any function ``score(x, t) -> scores`` of a batch
+        (a PyTorch or JAX network: see :class:`CallableScore`; give ``dim``).
     sde : SDE
         The forward process the score belongs to.
     n : int
@@ -492,6 +588,8 @@ def sample(score, sde, n, method="euler_maruyama", steps=None, seed=0, epsilon=N
         "ode_rk45"'s tolerances.
     progress : callable, bool or None
         As for :meth:`~boltzmann.MonteCarlo.run`; counts steps.
+    dim : int, optional
+        The dimension, for a ``score`` that is a plain function.
 
     Options left None take the library's defaults (``bz_sampler_options_init``).
 
@@ -511,14 +609,27 @@ def sample(score, sde, n, method="euler_maruyama", steps=None, seed=0, epsilon=N
     """
     options = _options(lib.bz_sampler_options_init, steps=steps, epsilon=epsilon, snr=snr, langevin_steps=langevin_steps,
                        step_size=step_size, denoise=None if denoise is None else int(bool(denoise)), rtol=rtol, atol=atol)
+    if not isinstance(score, ScoreModel):
+        if not callable(score):
+            raise InvalidArgument(f"score must be a ScoreModel or a function score(x, t), got {type(score).__name__}")
+        if dim is None:
+            raise InvalidArgument("a score function needs dim, the data's dimension")
+        with CallableScore(score, dim) as model:
+            return sample(model, sde, n, method, steps, seed, epsilon, snr, langevin_steps, step_size, denoise, record,
+                          rtol, atol, progress)
     d = score.dim
     out = np.empty((int(n), d), np.float32)
     marks = np.ascontiguousarray(np.atleast_1d(record if record is not None else []), dtype=np.int64)
     trajectory = np.empty((marks.size, int(n), d), np.float32)
-    Progress(progress, unit="steps", what="sample").run(
-        lib.bz_diffusion_sample, score._h, sde._h, int(n), d, _choose(METHODS, method, "method"), ctypes.byref(options),
-        seed64(seed), out.ctypes.data_as(f32p), marks.ctypes.data_as(i64p) if marks.size else None, marks.size,
-        trajectory.ctypes.data_as(f32p) if marks.size else None)
+    try:
+        Progress(progress, unit="steps", what="sample").run(
+            lib.bz_diffusion_sample, score._h, sde._h, int(n), d, _choose(METHODS, method, "method"), ctypes.byref(options),
+            seed64(seed), out.ctypes.data_as(f32p), marks.ctypes.data_as(i64p) if marks.size else None, marks.size,
+            trajectory.ctypes.data_as(f32p) if marks.size else None)
+    except Exception:
+        if isinstance(score, CallableScore):
+            score._raise_from_callback()
+        raise
     return (out, trajectory) if record is not None else out
 
 
@@ -541,8 +652,9 @@ def langevin(energy=None, start=None, steps=1000, step_size=1e-2, method="ula", 
         h.
     method : {"ula", "mala"}
     seed : int
-    score : GaussianMixtureScore, optional
-        Instead of ``energy``.
+    score : GaussianMixtureScore or callable, optional
+        Instead of ``energy``; a function ``score(x, t)`` (as :class:`CallableScore`
+        takes it, called with one row at a time) runs ULA only.
     sde : SDE, optional
     t : float, optional
         With ``score``.
@@ -568,6 +680,15 @@ def langevin(energy=None, start=None, steps=1000, step_size=1e-2, method="ula", 
     """
     if start is None:
         raise InvalidArgument("start (the chains' starting states, (chains, d)) is required")
+    if score is not None and not isinstance(score, ScoreModel):
+        # A score function: ULA needs only grad log p_t = score (E is a constant here).
+        if not callable(score):
+            raise InvalidArgument(f"score must be a ScoreModel or a function score(x, t), got {type(score).__name__}")
+        if method != "ula" or energy is not None or t is None:
+            raise InvalidArgument("a score function runs ULA only (MALA needs the density), at a given t, without energy")
+        fn, time = score, float(t)
+        energy, score, sde, t = (lambda v: (0.0, -np.asarray(fn(v[None].astype(np.float32), time), np.float64)[0])), \
+            None, None, None
     x = np.asarray(start, np.float64)
     x = np.ascontiguousarray(x.reshape(-1, 1) if x.ndim == 1 else x)
     errors = []
@@ -627,3 +748,8 @@ def ito_integral(paths=10_000, steps=1000, t=1.0, seed=0):
     interruptible(lib.bz_ito_integral, int(paths), int(steps), float(t), seed64(seed),
                   *(ctypes.byref(o) for o in out))
     return {"ito": (out[0].value, out[1].value), "naive": (out[2].value, out[3].value)}
+
+
+def _remake(cls, parameters):
+    """An object made by ``cls(**parameters)`` (unpickling)."""
+    return cls(**parameters)

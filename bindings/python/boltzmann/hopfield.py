@@ -74,6 +74,7 @@ class Hopfield(HandleOwner):
 
     def __init__(self, n, rule="hebb", storage="auto", thresholds=None, seed=0):
         self.seed = seed  # the default seed of recall
+        self._storage, self._thresholds = storage, None
         self._create(lib.bz_hopfield_create, int(n), code(_RULES, rule, "rule"))
         self.set_storage(storage)
         if thresholds is not None:
@@ -128,11 +129,18 @@ class Hopfield(HandleOwner):
         n = self.n
         t = np.ascontiguousarray(np.broadcast_to(np.asarray(thresholds, dtype=np.float64), (n,)))
         lib.bz_hopfield_set_thresholds(self._h, t.ctypes.data_as(f64p), n)
+        self._thresholds = t.copy()
         return self
 
     def set_storage(self, storage):
         lib.bz_hopfield_set_storage(self._h, code(_STORAGE, storage, "storage"))
+        self._storage = storage
         return self
+
+    def __reduce__(self):
+        """Pickles N, the rule, storage, thresholds and the stored patterns, which the copy
+        stores again in the same order (the rules are deterministic)."""
+        return (_rebuild_hopfield, (self.n, self.rule, self._storage, self._thresholds, self.seed, self.patterns_))
 
     # -- dynamics
     def recall(self, cues, mode="async", temperature=0.0, sweeps=100, seed=None, return_info=False, progress=None):
@@ -185,6 +193,11 @@ class Hopfield(HandleOwner):
     def _summary(self):
         n, p, rule = self._size()
         return [("n", n), ("patterns", p), ("load", p / n), ("rule", self.rule)]
+
+
+def _rebuild_hopfield(n, rule, storage, thresholds, seed, patterns):
+    net = Hopfield(n, rule=rule, storage=storage, thresholds=thresholds, seed=seed)
+    return net.store(patterns) if len(patterns) else net
 
 
 def capacity_curve(n, alphas, noise=0.1, trials=5, rule="hebb", seed=0, mode="async", sweeps=100):
@@ -438,6 +451,12 @@ class DenseHopfield(HandleOwner):
                          int(degree))
         self._patterns = x.copy()
         self._patterns.setflags(write=False)
+
+    def __reduce__(self):
+        """Pickles the patterns and the separation (beta may have been changed since)."""
+        softmax = self.separation == "softmax"
+        return (DenseHopfield, (self._patterns, self.beta if softmax else None, self.separation,
+                                self.degree if not softmax else 3))
 
     def _info(self):
         n, d, kind, beta, degree = (ctypes.c_int64(), ctypes.c_int64(), ctypes.c_int32(), ctypes.c_double(),

@@ -310,8 +310,12 @@ class IsingModel(HandleOwner):
     # -- construction
     @classmethod
     def _built(cls, create, *args, fields=None):
-        """The model ``create(&out, *args)`` makes, with per-site ``fields`` if given."""
+        """The model ``create(&out, *args)`` makes, with per-site ``fields`` if given. It
+        remembers how it was made, so that a pickled copy is made the same way and keeps
+        the lattice (a model rebuilt from its couplings is a general graph)."""
         model = cls._new(create, *args)
+        if all(isinstance(a, (int, float)) for a in args):  # not arrays passed by pointer
+            model._recipe = (create.__name__, args)
         if fields is not None:
             replaced = model.with_fields(fields)
             model.close()
@@ -411,11 +415,16 @@ class IsingModel(HandleOwner):
     def with_fields(self, h):
         """A new model with these couplings and fields ``h`` (scalar or (N,))."""
         hv = arr.vector(np.broadcast_to(np.asarray(h, dtype=np.float64), (self.n_spins,)), "h")
-        return IsingModel._new(lib.bz_ising_with_fields, self._h, arr.f64(hv), len(hv))
+        model = IsingModel._new(lib.bz_ising_with_fields, self._h, arr.f64(hv), len(hv))
+        if hasattr(self, "_recipe"):
+            model._recipe = self._recipe[:2] + (hv.copy(),)
+        return model
 
     # -- lifetime
 
     def __reduce__(self):
+        if hasattr(self, "_recipe"):
+            return (_remake, self._recipe)
         i, j, v = self.couplings
         return (_rebuild, (self.n_spins, np.column_stack([i, j, v]), self.fields))
 
@@ -540,6 +549,11 @@ class IsingModel(HandleOwner):
 
 def _rebuild(n, edges, fields):
     return IsingModel.from_edges(n, edges, fields)
+
+
+def _remake(create, args, fields=None):
+    """A model made as ``IsingModel._built`` made the pickled one (lattice included)."""
+    return IsingModel._built(getattr(lib, create), *args, fields=fields)
 
 
 # --- exact solutions ----------------------------------------------------------------

@@ -288,5 +288,30 @@ class MonteCarlo(HandleOwner):
         lib.bz_mc_spins(self._h, out.ctypes.data_as(i8p), out.size)
         return out
 
+    def __reduce__(self):
+        """Pickles the model and the sampler's whole state (``bz_mc_serialize``): the copy's
+        next run gives the same bits as this one's would."""
+        state = _state_bytes(lib.bz_mc_serialized_size, lib.bz_mc_serialize, self._h)
+        attributes = {name: value for name, value in self.__dict__.items()
+                      if name in ("algorithm", "order", "_beta", "_distances")}
+        return (_restore_sampler, (MonteCarlo, self.model, state, attributes))
+
     def _summary(self):
         return [("beta", self._beta), ("algorithm", self.algorithm), ("order", self.order), ("chains", self.chains)]
+
+
+def _state_bytes(size_fn, serialize_fn, handle):
+    """A sampler's state from ``bz_<x>_serialized_size`` and ``bz_<x>_serialize``."""
+    size = arr.outputs(size_fn, handle)
+    out = (ctypes.c_uint8 * size)()
+    serialize_fn(handle, out, size)
+    return bytes(out)
+
+
+def _restore_sampler(cls, model, state, attributes):
+    """A sampler of ``model`` in a state from :func:`_state_bytes` (``bz_<x>_deserialize``)."""
+    buffer = (ctypes.c_uint8 * max(len(state), 1)).from_buffer_copy(state or b"\0")
+    sampler = cls._new(getattr(lib, f"bz_{cls._prefix}_deserialize"), model._h,
+                       ctypes.cast(buffer, ctypes.POINTER(ctypes.c_uint8)), len(state))
+    sampler.__dict__.update(attributes, model=model)
+    return sampler

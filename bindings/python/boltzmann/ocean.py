@@ -16,7 +16,8 @@ dimod is imported only here: ``pip install dimod``.
 import numpy as np
 
 from .ising import IsingModel
-from .tempering import anneal, anneal_beta_range
+from .montecarlo import MonteCarlo
+from .tempering import ParallelTempering, anneal, anneal_beta_range
 from .tempering import beta_schedule as _schedule  # `beta_schedule` is dwave-samplers' parameter
 
 try:
@@ -24,7 +25,7 @@ try:
 except ImportError as e:  # pragma: no cover - exercised without dimod
     raise ImportError("boltzmann.ocean needs dimod: pip install dimod") from e
 
-__all__ = ["SimulatedAnnealingSampler", "ising_model"]
+__all__ = ["SimulatedAnnealingSampler", "ParallelTemperingSampler", "PBitSampler", "ExactSolver", "ising_model"]
 
 #: dwave-samplers' acceptance criteria and our single-spin algorithms.
 _CRITERIA = {"Metropolis": "metropolis", "Gibbs": "heat_bath"}
@@ -209,3 +210,216 @@ class SimulatedAnnealingSampler(dimod.Sampler):
         info = {"beta_range": (float(betas[0]), float(betas[-1])) if betas.size else None,
                 "beta_schedule_type": beta_schedule_type}
         return dimod.SampleSet.from_samples_bqm((samples.astype(np.int8), labels), bqm, info=info)
+
+
+def _checked(kwargs, initial_states=None):
+    """dwave-samplers' options this sampler does not take, refused by name."""
+    if initial_states is not None:
+        raise ValueError("initial_states is not supported: reads start from random states")
+    if kwargs:
+        raise ValueError(f"unsupported options: {', '.join(sorted(kwargs))}")
+
+
+def _seed(seed):
+    return int(np.random.default_rng().integers(2**63)) if seed is None else int(seed)
+
+
+def _sampleset(spins, labels, bqm, info):
+    """A SampleSet of engine spins (reads, N) in the BQM's vartype, with its energies."""
+    samples = spins if bqm.vartype is dimod.SPIN else (spins + 1) // 2
+    return dimod.SampleSet.from_samples_bqm((np.asarray(samples, dtype=np.int8), labels), bqm, info=info)
+
+
+class ParallelTemperingSampler(dimod.Sampler):
+    """Replica exchange on the engine as a dimod sampler: each read is one ladder of
+    ``num_replicas`` chains at betas from ``beta_range`` (geometric), swept
+    ``num_sweeps`` times with neighbour swaps every ``swap_every`` sweeps; the read is the
+    coldest chain's final state. Ladders are independent and threaded.
+
+    Examples
+    --------
+    >>> import dimod
+    >>> from boltzmann.ocean import ParallelTemperingSampler
+    >>> bqm = dimod.generators.ran_r(1, 12, seed=1)
+    >>> ours = ParallelTemperingSampler().sample(bqm, num_reads=4, num_sweeps=500, seed=1)
+    >>> bool(ours.first.energy == dimod.ExactSolver().sample(bqm).first.energy)
+    True
+    """
+
+    parameters = {"num_reads": [], "num_sweeps": [], "num_replicas": [], "beta_range": [], "swap_every": [],
+                  "seed": [], "proposal_acceptance_criteria": []}
+    properties = {}
+
+    def sample(self, bqm, num_reads=None, num_sweeps=1000, num_replicas=16, beta_range=None, swap_every=1, seed=None,
+               proposal_acceptance_criteria="Metropolis", initial_states=None, **kwargs):
+        """Run ``num_reads`` ladders of ``num_replicas`` betas for ``num_sweeps`` sweeps.
+
+        Parameters
+        ----------
+        bqm : dimod.BinaryQuadraticModel
+        num_reads : int, optional
+            Independent ladders (default 1).
+        num_sweeps : int
+            Sweeps of every chain.
+        num_replicas : int
+            Betas in each ladder (>= 2).
+        beta_range : (float, float), optional
+            Hottest and coldest beta (default as :class:`SimulatedAnnealingSampler`).
+        swap_every : int
+            Sweeps between swap rounds.
+        seed : int, optional
+        proposal_acceptance_criteria : {"Metropolis", "Gibbs"}
+        initial_states : None
+            Not supported (a ValueError otherwise).
+        **kwargs
+            Refused with a clear error.
+
+        Returns
+        -------
+        sampleset : dimod.SampleSet
+            The coldest chain of each ladder; ``info`` holds the betas and each
+            neighbour pair's swap acceptance.
+
+        Examples
+        --------
+        >>> import dimod
+        >>> from boltzmann.ocean import ParallelTemperingSampler
+        >>> s = ParallelTemperingSampler().sample_ising({}, {(0, 1): -1.0}, num_reads=2, seed=1)
+        >>> sorted(s.record.energy.tolist())
+        [-1.0, -1.0]
+        """
+        _checked(kwargs, initial_states)
+        if proposal_acceptance_criteria not in _CRITERIA:
+            raise ValueError(f'proposal_acceptance_criteria must be "Metropolis" or "Gibbs", '
+                             f'got {proposal_acceptance_criteria!r}')
+        num_reads = 1 if num_reads is None else int(num_reads)
+        if num_reads < 1 or int(num_sweeps) < 1 or int(num_replicas) < 2:
+            raise ValueError("num_reads and num_sweeps must be >= 1 and num_replicas >= 2")
+        if bqm.num_variables == 0:
+            return dimod.SampleSet.from_samples(([], []), bqm.vartype, energy=[])
+        model, labels, _ = ising_model(bqm)
+        with model:
+            hot, cold = anneal_beta_range(model) if beta_range is None else map(float, beta_range)
+            betas = _schedule("geometric", hot, cold, int(num_replicas))
+            with ParallelTempering(model, betas, algorithm=_CRITERIA[proposal_acceptance_criteria], replicas=num_reads,
+                                   seed=_seed(seed)) as pt:
+                result = pt.run(int(num_sweeps), swap_every=int(swap_every), progress=False)
+                spins = pt.spins[:, -1, :]
+        info = {"betas": betas, "swap_acceptance": result.swap_acceptance}
+        return _sampleset(spins, labels, bqm, info)
+
+
+class PBitSampler(dimod.Sampler):
+    """A p-bit machine on the engine as a dimod sampler: Boltzmann samples of the BQM at
+    inverse temperature ``beta`` (P(s) ~ exp(-beta E(s))). Each read is an independent
+    chain of ``num_sweeps`` sweeps of p-bit updates, s_i = sgn(tanh(beta I_i) - u),
+    u ~ U(-1, 1) (heat-bath), all spins of one colour class of the coupling graph at once
+    as p-bit hardware updates them.
+
+    Examples
+    --------
+    >>> from boltzmann.ocean import PBitSampler
+    >>> s = PBitSampler().sample_ising({"a": -1.0}, {}, num_reads=4000, beta=0.5, seed=1)
+    >>> bool(abs(s.record.sample.mean() - 0.4621) < 0.05)  # <s> = tanh(beta h)
+    True
+    """
+
+    parameters = {"num_reads": [], "num_sweeps": [], "beta": [], "seed": []}
+    properties = {}
+
+    def sample(self, bqm, num_reads=None, num_sweeps=1000, beta=1.0, seed=None, initial_states=None, **kwargs):
+        """Draw ``num_reads`` samples at ``beta``, each after ``num_sweeps`` sweeps.
+
+        Parameters
+        ----------
+        bqm : dimod.BinaryQuadraticModel
+        num_reads : int, optional
+            Independent chains (default 1).
+        num_sweeps : int
+            Sweeps of each chain before its state is read.
+        beta : float
+            Inverse temperature, in the BQM's energy units.
+        seed : int, optional
+        initial_states : None
+            Not supported (a ValueError otherwise).
+        **kwargs
+            Refused with a clear error.
+
+        Returns
+        -------
+        sampleset : dimod.SampleSet
+
+        Examples
+        --------
+        >>> from boltzmann.ocean import PBitSampler
+        >>> len(PBitSampler().sample_qubo({(0, 1): 1.0}, num_reads=3, seed=2))
+        3
+        """
+        _checked(kwargs, initial_states)
+        num_reads = 1 if num_reads is None else int(num_reads)
+        if num_reads < 1 or int(num_sweeps) < 1:
+            raise ValueError("num_reads and num_sweeps must be >= 1")
+        if bqm.num_variables == 0:
+            return dimod.SampleSet.from_samples(([], []), bqm.vartype, energy=[])
+        model, labels, _ = ising_model(bqm)
+        with model, MonteCarlo(model, float(beta), "heat_bath", order="colored", chains=num_reads,
+                               seed=_seed(seed)) as chains:
+            spins = chains.sample(1, every=int(num_sweeps), progress=False)[:, 0]
+        return _sampleset(spins, labels, bqm, {"beta": float(beta)})
+
+
+class ExactSolver(dimod.Sampler):
+    """Every state of a small BQM with its energy, as ``dimod.ExactSolver``, with the
+    energies computed by the engine (2^N states, N <= 24).
+
+    Examples
+    --------
+    >>> from boltzmann.ocean import ExactSolver
+    >>> s = ExactSolver().sample_ising({"a": 1.0}, {("a", "b"): -1.0})
+    >>> len(s), float(s.first.energy)
+    (4, -2.0)
+    """
+
+    parameters = {}
+    properties = {}
+
+    #: The most variables it enumerates (2^24 states, 400 MB of samples).
+    max_variables = 24
+
+    def sample(self, bqm, **kwargs):
+        """All 2^N states of ``bqm``.
+
+        Parameters
+        ----------
+        bqm : dimod.BinaryQuadraticModel
+        **kwargs
+            Refused with a clear error.
+
+        Returns
+        -------
+        sampleset : dimod.SampleSet
+            One row per state, in binary counting order of the labels (first label most
+            significant), with its energy.
+
+        Examples
+        --------
+        >>> import dimod
+        >>> from boltzmann.ocean import ExactSolver
+        >>> bqm = dimod.BinaryQuadraticModel.from_qubo({(0, 1): -1.0})
+        >>> ExactSolver().sample(bqm).record.energy.tolist()
+        [0.0, 0.0, 0.0, -1.0]
+        """
+        _checked(kwargs)
+        n = bqm.num_variables
+        if n > self.max_variables:
+            raise ValueError(f"{n} variables is more than the {self.max_variables} ExactSolver enumerates")
+        if n == 0:
+            return dimod.SampleSet.from_samples(([], []), bqm.vartype, energy=[])
+        model, labels, offset = ising_model(bqm)
+        variables = list(bqm.variables)
+        bits = (np.arange(2**n, dtype=np.int64)[:, None] >> np.arange(n - 1, -1, -1)) & 1
+        spins = np.ascontiguousarray(2 * bits[:, [variables.index(v) for v in labels]] - 1, dtype=np.int8)
+        with model:
+            energies = model.energy(spins) + offset
+        samples = spins if bqm.vartype is dimod.SPIN else (spins + 1) // 2
+        return dimod.SampleSet.from_samples((samples, labels), bqm.vartype, energy=energies)

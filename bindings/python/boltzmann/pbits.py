@@ -60,6 +60,12 @@ class PBitCircuit(HandleOwner):
     def __init__(self):
         self._create(lib.bz_circuit_create)
         self.clamps = {}
+        self._made = None  # or the number of bits of multiplier(bits)
+        self._gates = []   # what add() added, in order
+
+    def __reduce__(self):
+        """Pickles how the circuit was made: its gates (and clamps), added again in order."""
+        return (_rebuild_circuit, (self._made, list(self._gates), dict(self.clamps)))
 
     def add(self, gate, *nodes):
         """Add ``gate`` (a name from :data:`GATES`) on its terminal ``nodes``; returns the
@@ -67,6 +73,7 @@ class PBitCircuit(HandleOwner):
         nodes = arr.vector(nodes, "nodes", np.int64)
         aux = ctypes.c_int64()
         lib.bz_circuit_add_gate(self._h, arr.code(GATES, gate, "gate"), arr.i64(nodes), nodes.size, ctypes.byref(aux))
+        self._gates.append((gate, tuple(int(i) for i in nodes)))
         return aux.value if aux.value >= 0 else None
 
     @property
@@ -240,7 +247,15 @@ def multiplier(bits):
     30
     """
     circuit = PBitCircuit._new(lib.bz_circuit_create_multiplier, int(bits))
-    circuit.clamps = {}
+    circuit.clamps, circuit._made, circuit._gates = {}, int(bits), []
+    return circuit
+
+
+def _rebuild_circuit(made, gates, clamps):
+    circuit = PBitCircuit() if made is None else multiplier(made)
+    for gate, nodes in gates:
+        circuit.add(gate, *nodes)
+    circuit.clamps = clamps
     return circuit
 
 

@@ -19,7 +19,7 @@ from ._arrays import seed64
 from ._handles import HandleOwner
 from ._lib import i8p, lib
 from ._progress import Progress
-from .montecarlo import ALGORITHMS, _OBSERVABLES, Estimate, MonteCarloResults
+from .montecarlo import ALGORITHMS, _OBSERVABLES, Estimate, MonteCarloResults, _restore_sampler, _state_bytes
 
 __all__ = ["ParallelTempering", "TemperingResults", "AnnealResults", "parallel_tempering", "anneal", "anneal_beta_range",
            "beta_schedule", "SCHEDULES"]
@@ -127,6 +127,14 @@ class ParallelTempering(HandleOwner):
                      int(replicas), seed64(seed))
         self.betas = betas.copy()
         self.algorithm = algorithm
+        self.model = model
+
+    def __reduce__(self):
+        """Pickles the model and the sampler's whole state (``bz_pt_serialize``): the copy's
+        next run gives the same bits as this one's would."""
+        state = _state_bytes(lib.bz_pt_serialized_size, lib.bz_pt_serialize, self._h)
+        return (_restore_sampler, (ParallelTempering, self.model, state,
+                                   {"betas": self.betas, "algorithm": self.algorithm}))
 
     def _summary(self):
         n_spins, _, replicas, _ = self._size()

@@ -229,6 +229,28 @@ def score_bytes(n):
     return (ctypes.c_uint8 * n).from_buffer_copy(bytes(data))
 
 
+def state_arguments(prefix):
+    """(bytes, size) for bz_<prefix>_deserialize: sometimes a valid sampler state of a
+    5-spin ring (the models model() hands out), sometimes damaged, cut short or noise."""
+    data = bytearray(rng.randbytes(1500))
+    size = rng.choice([-1, 0, 30, 700, 1500])
+    if rng.random() < 0.6:
+        ring = bz.IsingModel.chain(5, 1.0, rng.choice([0.0, 0.5]))
+        sampler = (bz.MonteCarlo(ring, 0.5, "heat_bath", chains=2, seed=1) if prefix == "mc"
+                   else bz.ParallelTempering(ring, [0.2, 1.0], replicas=1, seed=1))
+        sampler.run(3)
+        good = sampler.__reduce__()[1][2]  # (restore, (class, model, state, attributes))
+        data[:len(good)] = good
+        size = rng.choice([len(good), len(good), len(good) - 1, len(good) + 1, size])
+        if rng.random() < 0.5:
+            data[rng.randrange(len(good))] ^= 1 << rng.randrange(8)
+    return (ctypes.c_uint8 * len(data)).from_buffer_copy(bytes(data)), size
+
+
+#: A score function writing zeros, for callback scores the fuzzer makes.
+ZERO_SCORE = _lib.bz_score_fn(lambda user, x, n, dim, t, out: ctypes.memset(out, 0, 4 * n * dim) and 0)
+
+
 def train_options():
     options = _lib.bz_train_options()
     lib.bz_train_options_init(ctypes.byref(options))
@@ -496,6 +518,14 @@ def call():
         "bz_pt_create": lambda: (None if rng.random() < 0.1 else ctypes.byref(_lib.pt_p()), model(), f64(doubles(n)), n, rng.choice([-1, 0, 1, 2, 9]), rng.choice(COUNTS),
                                  rng.choice(INTS) & (2**64 - 1)),
         "bz_pt_size": lambda: (temperer(), ctypes.byref(i), None, None, ctypes.byref(i)),
+        "bz_pt_serialized_size": lambda: (temperer(), ctypes.byref(i) if rng.random() < 0.9 else None),
+        "bz_pt_serialize": lambda: (temperer(), bytes_out(2000), rng.choice([-1, 0, 10, 1000, 2000])),
+        "bz_pt_deserialize": lambda: (None if rng.random() < 0.1 else ctypes.byref(_lib.pt_p()), model(),
+                                      *state_arguments("pt")),
+        "bz_mc_serialized_size": lambda: (sampler(), ctypes.byref(i) if rng.random() < 0.9 else None),
+        "bz_mc_serialize": lambda: (sampler(), bytes_out(2000), rng.choice([-1, 0, 10, 1000, 2000])),
+        "bz_mc_deserialize": lambda: (None if rng.random() < 0.1 else ctypes.byref(_lib.mc_p()), model(),
+                                      *state_arguments("mc")),
         "bz_pt_run": lambda: (temperer(), rng.choice(COUNTS), rng.choice([-1, 0, 2, 2**50]), rng.choice(COUNTS),
                               progress(), None),
         "bz_pt_results": lambda: (temperer(), rng.choice([-1, 0, 2, 3]), *(f64(out_doubles(8)) for _ in range(4)),
@@ -556,6 +586,9 @@ def call():
                                               floats_out(m * w if 0 < m < 1000 and 0 < w < 1000 else 1), None))(two()),
         "bz_score_create_gmm": lambda: (ctypes.byref(_lib.score_p()) if rng.random() < 0.9 else None, f64(doubles(n)), f64(doubles(2 * n)), f64(doubles(4 * n)), n, rng.choice([-1, 0, 1, 2]),
                                         rng.choice([-1, 0, 1])),
+        "bz_score_create_callback": lambda: ((ctypes.byref(_lib.score_p()) if rng.random() < 0.9 else None),
+                                             rng.choice([-1, 0, 1, 2, 2**40]),
+                                             ZERO_SCORE if rng.random() < 0.9 else _lib.bz_score_fn(), None),
         "bz_score_create_empirical": lambda: ((ctypes.byref(_lib.score_p()) if rng.random() < 0.9 else None,)
                                               + (lambda w: (float_rows(m, w), m, w))(two())),
         "bz_score_dim": lambda: (score_model(), ctypes.byref(i) if rng.random() < 0.9 else None),

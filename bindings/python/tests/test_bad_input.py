@@ -95,6 +95,8 @@ def stop_at_once(user, done, total, metric):
 
 
 STOP = _lib.bz_progress_fn(stop_at_once)
+#: A score function that writes zeros (kept alive here: the library holds it).
+ZERO_SCORE = _lib.bz_score_fn(lambda user, x, n, dim, t, out: ctypes.memset(out, 0, 4 * n * dim) and 0)
 NOFN = _lib.bz_progress_fn()  # a NULL callback: ctypes wants the type, not None
 D, L = ctypes.c_double, ctypes.c_int64
 E3 = arr(0.0, 1.0, 2.0)
@@ -412,6 +414,42 @@ def mc_cases():
         ("bz_mc_series", (dead, None, None, 0), bz.InvalidHandle, "mc"),
         ("bz_mc_spins", (mc, None, 8), bz.NullPointerError, "spins"),
         ("bz_mc_spins", (mc, spins8(0, 0, 0), 3), bz.ShapeError, "chains x n_spins"),
+        *state_cases("mc", mc, dead, m, antiferro),
+    ]
+
+
+def state_cases(prefix, sampler, dead, model, other_model):
+    """bz_<prefix>_serialized_size / _serialize / _deserialize: every way the bytes or
+    the arguments can be wrong."""
+    size = ctypes.c_int64()
+    getattr(lib, f"bz_{prefix}_serialized_size")(sampler, ctypes.byref(size))
+    good = (ctypes.c_uint8 * size.value)()
+    getattr(lib, f"bz_{prefix}_serialize")(sampler, good, size.value)
+    good = bytes(good)
+    flipped = good[:40] + bytes([good[40] ^ 0x10]) + good[41:]
+    kind = {"mc": "a Monte Carlo state", "pt": "a tempering state"}[prefix]
+
+    def raw(b):
+        return (ctypes.c_uint8 * max(len(b), 1)).from_buffer_copy(b or b"\0")
+
+    def out():
+        return ctypes.byref(getattr(_lib, f"{prefix}_p")())
+
+    deserialize = f"bz_{prefix}_deserialize"
+    return [
+        (f"bz_{prefix}_serialized_size", (sampler, None), bz.NullPointerError, "out"),
+        (f"bz_{prefix}_serialized_size", (dead, ctypes.byref(size)), bz.InvalidHandle, prefix),
+        (f"bz_{prefix}_serialize", (sampler, raw(bytes(10)), 10), bz.ShapeError, "size"),
+        (f"bz_{prefix}_serialize", (sampler, None, len(good)), bz.NullPointerError, "out"),
+        (deserialize, (out(), model, raw(good[:30]), 30), bz.FormatError, "checksum"),
+        (deserialize, (out(), model, raw(b""), 0), bz.FormatError, kind),
+        (deserialize, (out(), model, raw(flipped), len(flipped)), bz.FormatError, "checksum"),
+        (deserialize, (out(), model, raw(b"BZRBM\r\n\x1a" + good[8:]), len(good)), bz.FormatError, "magic"),
+        (deserialize, (out(), other_model, raw(good), len(good)), bz.FormatError, "different model"),
+        (deserialize, (out(), model, None, 10), bz.NullPointerError, "bytes"),
+        (deserialize, (out(), model, raw(good), -1), bz.InvalidArgument, "size"),
+        (deserialize, (out(), dead_model(), raw(good), len(good)), bz.InvalidHandle, "model"),
+        (deserialize, (None, model, raw(good), len(good)), bz.NullPointerError, "out"),
     ]
 
 
@@ -486,6 +524,8 @@ def tempering_cases():
     dead = _lib.pt_p()
     lib.bz_pt_create(ctypes.byref(dead), m, f64(arr(0.5, 1.0)), 2, 1, 1, 1)
     lib.bz_pt_free(dead)
+    other = _lib.ising_p()
+    lib.bz_ising_create_chain(ctypes.byref(other), 4, -1.0, 0.0, 1)
     out8, k = np.empty(8), lib.bz_mc_n_observables()
 
     def out_pt():
@@ -540,6 +580,7 @@ def tempering_cases():
         ("bz_anneal", (m, f64(arr(1.0)), 1, 1, 1, 9, 1, None, None, None, NOFN, None), bz.InvalidArgument, "algorithm"),
         ("bz_anneal", (m, f64(arr(1.0)), 1, 10**7, 2, 0, 1, None, None, None, STOP, None), bz.Cancelled, "progress callback"),
         ("bz_anneal", (dead_model(), f64(arr(1.0)), 1, 1, 1, 0, 1, None, None, None, NOFN, None), bz.InvalidHandle, "model"),
+        *state_cases("pt", pt, dead, m, other),
     ]
 
 
@@ -1033,6 +1074,9 @@ def diffusion_cases():
         ("bz_score_create_empirical", (out_score, f32(0, INF), 1, 2), bz.NumericError, "data[0][1]"),
         ("bz_score_create_empirical", (out_score, x, 0, 2), bz.InvalidArgument, "n"),
         ("bz_score_create_empirical", (out_score, None, 1, 2), bz.NullPointerError, "data"),
+        ("bz_score_create_callback", (out_score, 2, _lib.bz_score_fn(), None), bz.NullPointerError, "fn"),
+        ("bz_score_create_callback", (out_score, 0, ZERO_SCORE, None), bz.InvalidArgument, "dim"),
+        ("bz_score_create_callback", (None, 2, ZERO_SCORE, None), bz.NullPointerError, "out"),
         ("bz_score_dim", (score, None), bz.NullPointerError, "out_dim"),
         ("bz_score_dim", (ctypes.cast(dead, _lib.score_p), ctypes.byref(ctypes.c_int64())), bz.InvalidHandle, "score"),
         ("bz_score_eval", (score, sde, x, 2, 3, 0.5, out, None), bz.ShapeError, "dim"),

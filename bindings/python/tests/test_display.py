@@ -59,6 +59,7 @@ MAKERS = {
     "DDPM": lambda: bz.diffusion.DDPM(schedule="cosine"),
     "GaussianMixtureScore": bz.diffusion.GaussianMixtureScore.eight_gaussians,
     "EmpiricalScore": lambda: bz.diffusion.EmpiricalScore(bz.datasets.eight_gaussians(32)),
+    "CallableScore": lambda: bz.diffusion.CallableScore(lambda x, t: -x, dim=2),
     "MLPScore": lambda: bz.diffusion.MLPScore(2, hidden=(16,), seed=0).fit(
         bz.datasets.eight_gaussians(256), bz.diffusion.VPSDE(), steps=5),
 }

@@ -12,7 +12,7 @@ import boltzmann as bz
 
 #: The public modules, each with an __all__ listing what it defines for users.
 MODULES = [bz.thermo, bz.microstates, bz.occupations, bz.ising, bz.montecarlo, bz.tempering, bz.pbits, bz.rbm,
-           bz.hopfield, bz.diffusion, bz.metrics, bz.datasets, bz.plot, bz.errors]
+           bz.hopfield, bz.diffusion, bz.metrics, bz.datasets, bz.plot, bz.errors, bz.distributed]
 try:  # boltzmann.ocean needs dimod (the "test" extra installs it)
     from boltzmann import ocean
     MODULES.append(ocean)

@@ -8,7 +8,8 @@ dimod = pytest.importorskip("dimod")
 from dimod.testing.asserts import assert_sampler_api, assert_sampleset_energies  # noqa: E402
 
 import boltzmann as bz  # noqa: E402
-from boltzmann.ocean import SimulatedAnnealingSampler, ising_model  # noqa: E402
+from boltzmann.ocean import (ExactSolver, ParallelTemperingSampler, PBitSampler, SimulatedAnnealingSampler,  # noqa: E402
+                             ising_model)
 
 
 def torus_bqm(rows, columns, J=-1.0, tuples=False):
@@ -103,3 +104,50 @@ def test_num_sweeps_counts_every_sweep_and_seeds_repeat():
     with pytest.raises(ValueError, match="unsupported"):
         sampler.sample(bqm, randomize_order=True)
     assert len(sampler.sample(dimod.BinaryQuadraticModel("SPIN"))) == 0
+
+
+SAMPLERS = [ExactSolver, PBitSampler, ParallelTemperingSampler]
+
+
+@pytest.mark.parametrize("sampler", SAMPLERS, ids=lambda s: s.__name__)
+def test_the_other_samplers_speak_dimod(sampler):
+    assert_sampler_api(sampler())
+    for vartype in ("SPIN", "BINARY"):
+        bqm = dimod.generators.gnp_random_bqm(9, 0.5, vartype, random_state=4)
+        bqm.relabel_variables({v: ("x", v) for v in bqm.variables})  # hashable labels of any kind
+        assert_sampleset_energies(sampler().sample(bqm, **({} if sampler is ExactSolver else {"seed": 1})), bqm)
+    with pytest.raises(ValueError, match="unsupported options: tabu"):
+        sampler().sample(dimod.generators.ran_r(1, 4, seed=1), tabu=True)
+
+
+def test_exact_solver_matches_dimods():
+    bqm = dimod.generators.gnp_random_bqm(11, 0.6, "BINARY", random_state=7)
+    ours, theirs = ExactSolver().sample(bqm), dimod.ExactSolver().sample(bqm)
+    energy = {tuple(s.values()): e for s, e in ((dict(sorted(d.sample.items())), d.energy) for d in theirs.data())}
+    assert len(ours) == 2**11
+    for datum in ours.data():
+        assert abs(datum.energy - energy[tuple(dict(sorted(datum.sample.items())).values())]) < 1e-9
+
+
+def test_p_bit_samples_follow_the_boltzmann_distribution():
+    """At beta = 0.7 on a 6-spin frustrated model: each state's frequency within 4 binomial
+    standard errors of exp(-beta E) / Z from ExactSolver's energies."""
+    bqm = dimod.generators.ran_r(1, 6, seed=2)
+    exact = ExactSolver().sample(bqm)
+    weights = np.exp(-0.7 * (exact.record.energy - exact.record.energy.min()))
+    p = dict(zip(map(tuple, exact.record.sample), weights / weights.sum()))
+    reads = 20_000
+    samples = PBitSampler().sample(bqm, num_reads=reads, num_sweeps=50, beta=0.7, seed=3)
+    order = list(exact.variables)
+    states, counts = np.unique(samples.record.sample[:, [samples.variables.index(v) for v in order]], axis=0,
+                               return_counts=True)
+    for state, count in zip(map(tuple, states), counts):
+        assert abs(count / reads - p[state]) < 4 * np.sqrt(p[state] * (1 - p[state]) / reads) + 1e-4
+
+
+def test_parallel_tempering_finds_the_ground_state_of_a_glass():
+    bqm = dimod.generators.ran_r(1, 14, seed=5)
+    ground = ExactSolver().sample(bqm).first.energy
+    result = ParallelTemperingSampler().sample(bqm, num_reads=4, num_sweeps=2000, num_replicas=12, seed=2)
+    assert result.first.energy == ground
+    assert len(result.info["swap_acceptance"]) == 11 and np.all(result.info["swap_acceptance"] > 0)
