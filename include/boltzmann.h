@@ -1091,6 +1091,16 @@ bz_status bz_anneal(const bz_ising *model, const double *betas, int64_t n_betas,
                     int8_t *spins, double *energies, int64_t *out_best,
                     bz_progress_fn progress, void *user);
 
+/* bz_anneal from given starting states: read r starts from row r of initial
+ * [reads x n_spins] (+-1; n_initial = reads * n_spins) instead of a hot start, and
+ * otherwise draws what bz_anneal's read r draws. The rest as bz_anneal.
+ * Errors: as bz_anneal; NULL_POINTER (initial), SHAPE_MISMATCH (n_initial),
+ *         INVALID_ARGUMENT (an entry not +-1). */
+bz_status bz_anneal_from(const bz_ising *model, const double *betas, int64_t n_betas,
+                         int64_t sweeps_per_beta, int64_t reads, int32_t algorithm, uint64_t seed,
+                         const int8_t *initial, int64_t n_initial, int8_t *spins, double *energies,
+                         int64_t *out_best, bz_progress_fn progress, void *user);
+
 /* ==========================================================================
  * Restricted Boltzmann machines
  *

@@ -173,6 +173,26 @@ public func bz_anneal(
     }
 }
 
+@c @implementation
+public func bz_anneal_from(
+    _ model: OpaquePointer?, _ betas: UnsafePointer<Double>?, _ nBetas: Int64, _ sweepsPerBeta: Int64, _ reads: Int64,
+    _ algorithmValue: Int32, _ seed: UInt64, _ initial: UnsafePointer<Int8>?, _ nInitial: Int64,
+    _ spins: UnsafeMutablePointer<Int8>?, _ energies: UnsafeMutablePointer<Double>?,
+    _ outBest: UnsafeMutablePointer<Int64>?, _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let handle = try Handles.lookup(model, as: IsingHandle.self, "model")
+        let schedule = try Argument.array(betas, Argument.count(nBetas, "n_betas"), "betas")
+        let starts = try Argument.array(initial, Argument.count(nInitial, "n_initial"), "initial")
+        let r = try Annealing.anneal(handle.value, betas: schedule, sweepsPerBeta: Int(clamping: sweepsPerBeta), reads: Int(clamping: reads),
+                                     algorithm: Code.algorithm.decode(algorithmValue, "algorithm"), seed: seed, initial: starts,
+                                     monitor: monitor(progress, user, interrupt: handle.interrupt))
+        spins?.write(r.spins)
+        energies?.write(r.energies)
+        outBest?.pointee = Int64(r.best)
+    }
+}
+
 // -- the sampler's whole state, for pickling and checkpoints
 
 private func ptState(_ pt: OpaquePointer?) throws(EngineError) -> [UInt8] {

@@ -62,8 +62,13 @@ public enum Annealing {
     /// the byte-spin kernel for a periodic square lattice with one coupling and no
     /// field (`ByteLattice`). Read r draws from stream r of `seed`, so results do not
     /// depend on the thread count.
+    ///
+    /// `initial` (reads x N spins, +-1), when given, replaces the hot starts: read r
+    /// starts from row r (its stream still draws the hot start first, so a read's later
+    /// draws are the same with or without it).
     public static func anneal(_ model: IsingModel, betas: [Double], sweepsPerBeta: Int, reads: Int,
-                              algorithm: MonteCarloAlgorithm, seed: UInt64, monitor: WorkMonitor = .none()) throws(EngineError) -> Result {
+                              algorithm: MonteCarloAlgorithm, seed: UInt64, initial: [Int8]? = nil,
+                              monitor: WorkMonitor = .none()) throws(EngineError) -> Result {
         guard let rule = algorithm.singleSpinRule else {
             throw EngineError(.unsupported, "annealing needs a single-spin algorithm (Metropolis or heat bath), not \(algorithm.name)")
         }
@@ -77,14 +82,30 @@ public enum Annealing {
         }
         try Limit.chains.check(reads, "reads")
         let n = model.spinCount, total = WorkMonitor.product(reads, betas.count, sweepsPerBeta)
+        if let initial {
+            guard initial.count == reads * n else {
+                throw EngineError(.shapeMismatch, "initial has \(initial.count) spins, expected reads x n_spins = \(reads * n)")
+            }
+            if let k = initial.firstIndex(where: { $0 != 1 && $0 != -1 }) {
+                throw .invalid("initial[\(k / n), \(k % n)] must be -1 or +1, got \(initial[k])")
+            }
+        }
+        /// Read r's starting chain: the hot start, or row r of `initial`.
+        @Sendable func start(_ r: Int) -> SpinChain {
+            var chain = SpinChain(model: model, random: RandomStream(seed: seed, stream: UInt64(r)))
+            if let initial {
+                for i in 0..<n { chain.spins[i] = Double(initial[r * n + i]) }
+                chain.refresh(model)
+            }
+            return chain
+        }
         // The reads' final states, and each running read's spins and fields.
         try Memory.reserve([(reads * n, 1), (Parallel.hardwareThreads * n, 24)], for: "\(reads) reads of \(n) spins")
         if let lattice = ByteLattice(model) {
             let schedule = betas.map { lattice.thresholds(rule, beta: $0) }
             let threaded = reads == 1 && n >= 1 << 16
             return try runReads(reads, spinCount: n, total: total, monitor: monitor) { r in
-                let start = SpinChain(model: model, random: RandomStream(seed: seed, stream: UInt64(r)))
-                var chain = ByteChain(lattice, from: start.spins,
+                var chain = ByteChain(lattice, from: start(r).spins,
                                       streams: (0..<lattice.blocks).map { RandomStream(seed: seed, stream: UInt64(r) << 32 | UInt64($0 + 1)) })
                 for thresholds in schedule {
                     for _ in 0..<sweepsPerBeta where !monitor.isStopped { chain.sweep(lattice, thresholds, threaded: threaded) }
@@ -103,7 +124,7 @@ public enum Annealing {
             let scale = Acceptance.fieldScale(model) * 0x1p14
             let acceptance = betas.map { Acceptance(rule: rule, beta: $0, tableOffset: nil, lazyTies: scale) }
             return try runReads(reads, spinCount: n, total: total, monitor: monitor) { r in
-                var chain = SpinChain(model: model, random: RandomStream(seed: seed, stream: UInt64(r)))
+                var chain = start(r)
                 var read = DenseRead(chain)
                 var done = 0
                 rows.withUnsafeBufferPointer { rows in
@@ -126,7 +147,7 @@ public enum Annealing {
         let sites = (0..<n).map(Int32.init)
         let drifts = !model.hasIntegerParameters
         return try runReads(reads, spinCount: n, total: total, monitor: monitor) { r in
-            var chain = SpinChain(model: model, random: RandomStream(seed: seed, stream: UInt64(r)))
+            var chain = start(r)
             var done = 0
             sites.withUnsafeBufferPointer { sites in
                 for a in acceptance {

@@ -205,6 +205,8 @@ SIGNATURES = {
     "bz_pt_spins": (Status, [pt_p, i8p, c_int64]),
     "bz_anneal": (Status, [ising_p, f64p, c_int64, c_int64, c_int64, c_int32, c_uint64, i8p, f64p, i64p,
                            bz_progress_fn, c_void_p]),
+    "bz_anneal_from": (Status, [ising_p, f64p, c_int64, c_int64, c_int64, c_int32, c_uint64, i8p, c_int64, i8p, f64p,
+                                i64p, bz_progress_fn, c_void_p]),
     # rbm
     "bz_rbm_create": (Status, [POINTER(rbm_p), c_int64, c_int64, c_int32, c_uint64]),
     "bz_rbm_free": (None, [rbm_p]),

@@ -1,5 +1,7 @@
 """D-Wave Ocean samplers on the engine: ``dimod.Sampler`` classes that take binary
-quadratic models (SPIN or BINARY, any hashable labels) and return ``dimod.SampleSet``.
+quadratic models (SPIN or BINARY, any hashable labels) and return ``dimod.SampleSet``:
+:class:`SimulatedAnnealingSampler`, :class:`ParallelTemperingSampler`,
+:class:`PBitSampler` (Boltzmann samples at a given beta) and :class:`ExactSolver`.
 
 Parameter names and meanings follow dwave-samplers, so code written for it runs with
 our sampler swapped in; in particular ``num_sweeps`` counts all sweeps of a read
@@ -98,11 +100,12 @@ def ising_model(bqm):
     return IsingModel.from_edges(len(labels), edges, -np.asarray(linear, dtype=np.float64)), labels, float(offset)
 
 
-class SimulatedAnnealingSampler(dimod.Sampler):
+class SimulatedAnnealingSampler(dimod.Sampler, dimod.Initialized):
     """Simulated annealing of binary quadratic models on the engine, as dwave-samplers'
     ``SimulatedAnnealingSampler`` does it: ``num_reads`` independent reads from random
-    states, each cooled along a schedule of betas with ``num_sweeps_per_beta`` sweeps at
-    each (Metropolis or Gibbs single-spin updates in a fixed order).
+    states (or ``initial_states``), each cooled along a schedule of betas with
+    ``num_sweeps_per_beta`` sweeps at each (Metropolis or Gibbs single-spin updates in a
+    fixed order).
 
     Examples
     --------
@@ -117,12 +120,14 @@ class SimulatedAnnealingSampler(dimod.Sampler):
 
     parameters = {"beta_range": [], "num_reads": [], "num_sweeps": [], "num_sweeps_per_beta": [],
                   "beta_schedule_type": ["beta_schedule_options"], "beta_schedule": [], "seed": [],
-                  "proposal_acceptance_criteria": []}
-    properties = {"beta_schedule_options": ("linear", "geometric", "custom")}
+                  "proposal_acceptance_criteria": [], "initial_states": [],
+                  "initial_states_generator": ["initial_states_generators"]}
+    properties = {"beta_schedule_options": ("linear", "geometric", "custom"),
+                  "initial_states_generators": ("none", "tile", "random")}
 
     def sample(self, bqm, beta_range=None, num_reads=None, num_sweeps=None, num_sweeps_per_beta=1,
                beta_schedule_type="geometric", seed=None, beta_schedule=None, proposal_acceptance_criteria="Metropolis",
-               initial_states=None, **kwargs):
+               initial_states=None, initial_states_generator="random", **kwargs):
         """Anneal ``bqm``: ``num_reads`` reads of ``num_sweeps`` sweeps each.
 
         Parameters
@@ -147,8 +152,11 @@ class SimulatedAnnealingSampler(dimod.Sampler):
             The betas, with ``beta_schedule_type="custom"``.
         proposal_acceptance_criteria : {"Metropolis", "Gibbs"}
             Metropolis or heat-bath (Gibbs) single-spin updates.
-        initial_states : None
-            Not supported yet: reads start from random states (a ValueError otherwise).
+        initial_states : samples-like, optional
+            Starting states, one per read (default: random states drawn by the engine).
+        initial_states_generator : {"random", "tile", "none"}
+            How fewer initial states than ``num_reads`` are completed (dimod's rule:
+            random states, repeats, or an error).
         **kwargs
             Other dwave-samplers options are refused with a clear error.
 
@@ -166,13 +174,17 @@ class SimulatedAnnealingSampler(dimod.Sampler):
         >>> float(SimulatedAnnealingSampler().sample(bqm, num_reads=8, seed=1).first.energy)
         -1.0
         """
-        if initial_states is not None:
-            raise ValueError("initial_states is not supported yet: reads start from random states")
         if kwargs:
             raise ValueError(f"unsupported options: {', '.join(sorted(kwargs))}")
         if proposal_acceptance_criteria not in _CRITERIA:
             raise ValueError(f'proposal_acceptance_criteria must be "Metropolis" or "Gibbs", '
                              f'got {proposal_acceptance_criteria!r}')
+        if seed is None:
+            seed = int(np.random.default_rng().integers(2**63))
+        if initial_states is not None:
+            parsed = self.parse_initial_states(bqm, initial_states, initial_states_generator, num_reads,
+                                               seed=int(seed) % 2**32)
+            num_reads, states = parsed.num_reads, parsed.initial_states
         num_reads = 1 if num_reads is None else int(num_reads)
         num_sweeps = 1000 if num_sweeps is None else int(num_sweeps)
         num_sweeps_per_beta = int(num_sweeps_per_beta)
@@ -182,11 +194,13 @@ class SimulatedAnnealingSampler(dimod.Sampler):
         if remainder:
             raise ValueError(f"num_sweeps ({num_sweeps}) must be a multiple of num_sweeps_per_beta "
                              f"({num_sweeps_per_beta})")
-        if seed is None:
-            seed = int(np.random.default_rng().integers(2**63))
         if bqm.num_variables == 0:
             return dimod.SampleSet.from_samples(([], []), bqm.vartype, energy=[])
         model, labels, _ = ising_model(bqm)
+        starts = None
+        if initial_states is not None:
+            values = states.record.sample[:, [states.variables.index(v) for v in labels]]
+            starts = values if states.vartype is dimod.SPIN else 2 * values - 1
         with model:
             if beta_schedule_type == "custom":
                 if beta_schedule is None:
@@ -201,11 +215,12 @@ class SimulatedAnnealingSampler(dimod.Sampler):
             else:
                 raise ValueError(f'beta_schedule_type must be "geometric", "linear" or "custom", '
                                  f'got {beta_schedule_type!r}')
-            if betas.size == 0:  # no sweeps: the random starting states themselves
-                spins = np.where(np.random.default_rng(seed).random((num_reads, len(labels))) < 0.5, -1, 1)
+            if betas.size == 0:  # no sweeps: the starting states themselves
+                spins = starts if starts is not None else \
+                    np.where(np.random.default_rng(seed).random((num_reads, len(labels))) < 0.5, -1, 1)
             else:
                 spins = anneal(model, betas, sweeps=num_sweeps_per_beta, reads=num_reads, seed=seed,
-                               algorithm=_CRITERIA[proposal_acceptance_criteria]).spins
+                               algorithm=_CRITERIA[proposal_acceptance_criteria], initial=starts).spins
         samples = spins if bqm.vartype is dimod.SPIN else (spins + 1) // 2
         info = {"beta_range": (float(betas[0]), float(betas[-1])) if betas.size else None,
                 "beta_schedule_type": beta_schedule_type}

@@ -260,7 +260,8 @@ class AnnealResults(Result):
         return float(self.energies[self.best])
 
 
-def anneal(model, betas=None, sweeps=1, reads=1, seed=0, algorithm="metropolis", n_betas=1000, progress=None):
+def anneal(model, betas=None, sweeps=1, reads=1, seed=0, algorithm="metropolis", n_betas=1000, progress=None,
+           initial=None):
     """Simulated annealing: ``reads`` chains from hot starts, cooled along a schedule.
 
     Parameters
@@ -278,6 +279,8 @@ def anneal(model, betas=None, sweeps=1, reads=1, seed=0, algorithm="metropolis",
         Length of the default schedule.
     progress : callable, bool or None
         As for :meth:`MonteCarlo.run`; counts sweeps over all reads.
+    initial : array_like, shape (reads, N), optional
+        Starting states (±1) instead of hot starts (``bz_anneal_from``).
 
     Returns
     -------
@@ -298,10 +301,15 @@ def anneal(model, betas=None, sweeps=1, reads=1, seed=0, algorithm="metropolis",
     spins = np.empty((int(reads), n), dtype=np.int8) if int(reads) > 0 else None
     energies = np.empty(int(reads)) if int(reads) > 0 else None
     best = ctypes.c_int64()
-    Progress(progress, unit="sweeps", what="anneal").run(lib.bz_anneal, model._h, arr.f64(betas), betas.size, int(sweeps), int(reads),
-                                          arr.code(ALGORITHMS, algorithm, "algorithm"), seed64(seed),
-                                          None if spins is None else spins.ctypes.data_as(i8p), arr.f64(energies),
-                                          ctypes.byref(best))
+    outputs = (None if spins is None else spins.ctypes.data_as(i8p), arr.f64(energies), ctypes.byref(best))
+    common = (model._h, arr.f64(betas), betas.size, int(sweeps), int(reads), arr.code(ALGORITHMS, algorithm, "algorithm"),
+              seed64(seed))
+    run = Progress(progress, unit="sweeps", what="anneal").run
+    if initial is None:
+        run(lib.bz_anneal, *common, *outputs)
+    else:
+        starts = arr.rows(initial, n, "initial", spins=True)[0]
+        run(lib.bz_anneal_from, *common, starts.ctypes.data_as(i8p), starts.size, *outputs)
     return AnnealResults(spins, energies, best.value, betas)
 
 

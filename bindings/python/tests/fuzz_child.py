@@ -515,6 +515,8 @@ def call():
         "bz_beta_schedule": lambda: (rng.choice([-1, 0, 1, 2]), rng.choice(DOUBLES), rng.choice(DOUBLES), n, f64(out_doubles(n))),
         "bz_anneal_beta_range": lambda: (model(), ctypes.byref(d), None),
         "bz_anneal": lambda: anneal_arguments(n, i),
+        "bz_anneal_from": lambda: (lambda a, k: (*a[:7], spins(k, 5), rng.choice([-1, 0, 5 * k, 5 * k]), *a[7:]))(
+            anneal_arguments(n, i), rng.choice([1, 2, 3])),
         "bz_pt_create": lambda: (None if rng.random() < 0.1 else ctypes.byref(_lib.pt_p()), model(), f64(doubles(n)), n, rng.choice([-1, 0, 1, 2, 9]), rng.choice(COUNTS),
                                  rng.choice(INTS) & (2**64 - 1)),
         "bz_pt_size": lambda: (temperer(), ctypes.byref(i), None, None, ctypes.byref(i)),

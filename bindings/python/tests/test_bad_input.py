@@ -580,6 +580,16 @@ def tempering_cases():
         ("bz_anneal", (m, f64(arr(1.0)), 1, 1, 1, 9, 1, None, None, None, NOFN, None), bz.InvalidArgument, "algorithm"),
         ("bz_anneal", (m, f64(arr(1.0)), 1, 10**7, 2, 0, 1, None, None, None, STOP, None), bz.Cancelled, "progress callback"),
         ("bz_anneal", (dead_model(), f64(arr(1.0)), 1, 1, 1, 0, 1, None, None, None, NOFN, None), bz.InvalidHandle, "model"),
+        ("bz_anneal_from", (m, f64(arr(1.0)), 1, 1, 1, 0, 1, None, 4, None, None, None, NOFN, None), bz.NullPointerError,
+         "initial"),
+        ("bz_anneal_from", (m, f64(arr(1.0)), 1, 1, 1, 0, 1, spins8(1, 1, 1), 3, None, None, None, NOFN, None),
+         bz.ShapeError, "reads x n_spins"),
+        ("bz_anneal_from", (m, f64(arr(1.0)), 1, 1, 1, 0, 1, spins8(1, 0, 1, 1), 4, None, None, None, NOFN, None),
+         bz.InvalidArgument, "initial[0, 1]"),
+        ("bz_anneal_from", (m, f64(arr(1.0)), 1, 1, 1, 0, 1, spins8(1, 1, 1, 1), -4, None, None, None, NOFN, None),
+         bz.InvalidArgument, "n_initial"),
+        ("bz_anneal_from", (m, f64(arr(1.0)), 1, 0, 1, 0, 1, spins8(1, 1, 1, 1), 4, None, None, None, NOFN, None),
+         bz.InvalidArgument, "sweeps_per_beta"),
         *state_cases("pt", pt, dead, m, other),
     ]
 

@@ -99,8 +99,8 @@ def test_num_sweeps_counts_every_sweep_and_seeds_repeat():
     assert a.info["beta_range"] == (0.1, 3.0)
     with pytest.raises(ValueError, match="multiple"):
         sampler.sample(bqm, num_sweeps=10, num_sweeps_per_beta=3)
-    with pytest.raises(ValueError, match="initial_states"):
-        sampler.sample(bqm, initial_states=([[1] * 16], list(range(16))))
+    with pytest.raises(ValueError):  # dimod's own check: "none" needs a state per read
+        sampler.sample(bqm, initial_states=([[1] * 16], list(range(16))), num_reads=2, initial_states_generator="none")
     with pytest.raises(ValueError, match="unsupported"):
         sampler.sample(bqm, randomize_order=True)
     assert len(sampler.sample(dimod.BinaryQuadraticModel("SPIN"))) == 0
@@ -151,3 +151,23 @@ def test_parallel_tempering_finds_the_ground_state_of_a_glass():
     result = ParallelTemperingSampler().sample(bqm, num_reads=4, num_sweeps=2000, num_replicas=12, seed=2)
     assert result.first.energy == ground
     assert len(result.info["swap_acceptance"]) == 11 and np.all(result.info["swap_acceptance"] > 0)
+
+
+@pytest.mark.parametrize("vartype", ["SPIN", "BINARY"])
+def test_initial_states_are_where_reads_start(vartype):
+    """dwave-samplers' initial_states: with no sweeps the reads are the states given
+    (relabelled, in the BQM's vartype); cold sweeps from a ground state stay in it; too
+    few states are completed by the generator."""
+    bqm = dimod.generators.ran_r(1, 10, seed=6).change_vartype(vartype, inplace=False)
+    bqm.relabel_variables({v: f"v{v}" for v in bqm.variables})
+    ground = ExactSolver().sample(bqm).first.sample
+    sampler = SimulatedAnnealingSampler()
+    states = dimod.as_samples([ground, ground])
+    kept = sampler.sample(bqm, initial_states=states, num_sweeps=0, seed=1)
+    assert len(kept) == 2 and all(dict(s) == ground for s in kept.samples())
+    cold = sampler.sample(bqm, initial_states=ground, num_reads=3, initial_states_generator="tile",
+                          beta_range=(20.0, 20.0), num_sweeps=10, seed=1)
+    assert all(dict(s) == ground for s in cold.samples())
+    mixed = sampler.sample(bqm, initial_states=ground, num_reads=4, num_sweeps=0, seed=2)
+    assert dict(next(iter(mixed.samples()))) == ground and len(mixed) == 4
+    assert_sampleset_energies(mixed, bqm)
