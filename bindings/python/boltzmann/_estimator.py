@@ -6,7 +6,10 @@ does with an estimator works through the protocol it defines for that purpose:
 ``get_params``/``set_params`` (read off ``__init__``'s signature, nested ``a__b`` names
 included, as ``BaseEstimator`` does), ``__sklearn_tags__`` (called only by scikit-learn,
 so it imports scikit-learn's ``Tags`` then) and ``__sklearn_is_fitted__``. ``clone``,
-``Pipeline``, ``GridSearchCV`` and ``check_estimator`` need nothing more.
+``Pipeline``, ``GridSearchCV`` and ``check_estimator`` need nothing more (the last
+warns that the class does not inherit from ``BaseEstimator``, then passes every check).
+Importing ``sklearn.base`` takes 0.8 to 1.3 s on the 2-core build machine, against
+0.16 s for all of ``import boltzmann``.
 
 Input is validated as ``sklearn.utils.validation`` does it, with its messages: 2-D,
 numeric, not complex, at least one row and column, finite; sparse matrices are made

@@ -131,7 +131,7 @@ class RBM(Estimator, Persistent, HandleOwner):
 
     Attributes
     ----------
-    components_ : ndarray of float32, shape (n_components, n_features_in_)
+    components_ : ndarray of float32, shape (n_components, ``n_features_in_``)
         W transposed, as BernoulliRBM names it (``weights_`` is W itself).
     intercept_hidden_, intercept_visible_ : ndarray of float32
         c and b (``hidden_bias_`` and ``visible_bias_``).
@@ -272,12 +272,12 @@ class RBM(Estimator, Persistent, HandleOwner):
 
     @property
     def weights_(self):
-        """W, (n_features_in_, n_components) float32."""
+        """W, (``n_features_in_``, n_components) float32."""
         return self._parameters()[0]
 
     @property
     def visible_bias_(self):
-        """b, (n_features_in_,) float32."""
+        """b, (``n_features_in_``,) float32."""
         return self._parameters()[1]
 
     @property
@@ -287,7 +287,7 @@ class RBM(Estimator, Persistent, HandleOwner):
 
     @property
     def components_(self):
-        """W^T, (n_components, n_features_in_) float32: BernoulliRBM's name."""
+        """W^T, (n_components, ``n_features_in_``) float32: BernoulliRBM's name."""
         return np.ascontiguousarray(self.weights_.T)
 
     @property
@@ -604,9 +604,9 @@ class BoltzmannMachine(Estimator):
     ----------
     model_ : IsingModel
         The learned model (``J`` and ``h`` at beta = 1).
-    couplings_ : ndarray, shape (n_features_in_, n_features_in_)
+    couplings_ : ndarray, shape (``n_features_in_``, ``n_features_in_``)
         J, symmetric with a zero diagonal.
-    fields_ : ndarray, shape (n_features_in_,)
+    fields_ : ndarray, shape (``n_features_in_``,)
         h.
     n_iter_ : int
         Gradient steps taken.
@@ -685,14 +685,15 @@ class BoltzmannMachine(Estimator):
         return float(np.mean(self.score_samples(X)))
 
     def pseudo_log_likelihood(self, X):
-        """``sum_i log p(s_i | s_-i)`` of each row, where p(s_i | s_-i) = 1 / (1 + exp(-2 s_i f_i))
-        and f_i = sum_j J_ij s_j + h_i: no log Z needed, for any N."""
+        """``sum_i log p(s_i | s_-i)`` of each row, where
+        ``p(s_i | s_-i) = 1 / (1 + exp(-2 s_i f_i))`` and ``f_i = sum_j J_ij s_j + h_i``: no
+        log Z needed, for any N."""
         s = self._spins(X, reset=False)
         return -np.logaddexp(0.0, -2.0 * s * self.model_.local_fields(s)).sum(axis=1)
 
     def sample(self, n, sweeps=1000, seed=0):
         """``n`` independent heat-bath chains of ``sweeps`` sweeps from random states: the
-        final spins, (n, n_features_in_) int8 (see :class:`boltzmann.MonteCarlo`)."""
+        final spins, (n, ``n_features_in_``) int8 (see :class:`boltzmann.MonteCarlo`)."""
         from .montecarlo import MonteCarlo
 
         self._check_fitted()
