@@ -265,7 +265,9 @@ class CallableScore(ScoreModel):
     (float32 or float64 arrays, CPU torch tensors without grad: use
     ``torch.no_grad()``). A PyTorch or JAX score network is sampled this way. An
     exception in ``fn`` stops the call and is raised from it; a NaN or infinity in
-    its result stops it with :class:`NumericError`.
+    its result stops it with :class:`NumericError`. ``fn`` runs on the thread that runs
+    the library call (the binding's worker thread, so that Ctrl-C works): settings
+    kept per thread, such as torch's OpenMP thread count, must be made inside ``fn``.
 
     Parameters
     ----------
