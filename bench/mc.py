@@ -17,8 +17,9 @@
     independent random bits per replica, and one uniform shared by the 64.
 
 Flips are attempted single-spin updates. dwave-samplers is installed on first use. Every
-timing is the best of five (the numpy baseline: one), for both sides alike: the shared
-machine this was written on varies by tens of percent from run to run.
+timing is the best of several (the numpy baseline: one), for both sides alike: the shared
+machine this was written on varies by tens of percent from run to run. In (1) the
+contenders take turns, run by run, so a slow spell falls on all of them.
 """
 
 import subprocess
@@ -51,6 +52,18 @@ def best_of(runs, f):
     return min(times), result
 
 
+def best_of_each(runs, functions):
+    """(shortest timing, last result) of each function, the functions taking turns run
+    by run, so that a slow spell of the machine falls on all of them alike."""
+    times, results = [[] for _ in functions], [None] * len(functions)
+    for _ in range(runs):
+        for k, f in enumerate(functions):
+            start = time.perf_counter()
+            results[k] = f()
+            times[k].append(time.perf_counter() - start)
+    return [(min(t), r) for t, r in zip(times, results)]
+
+
 def annealing(name, model, sweeps, reads, threads):
     sampler, dimod = dwave_sampler()
     n = model.n_spins
@@ -74,12 +87,17 @@ def annealing(name, model, sweeps, reads, threads):
         return SimulatedAnnealingSampler().sample(bqm, num_reads=reads, num_sweeps=sweeps, beta_schedule_type="custom",
                                                   beta_schedule=betas, seed=1).record.energy
 
-    dwave_s, dwave_e = best_of(5, theirs)
+    def ours_all_threads():
+        bz.set_num_threads(threads)
+        try:
+            return ours()
+        finally:
+            bz.set_num_threads(1)
+
     bz.set_num_threads(1)
-    one_s, one_e = best_of(5, ours)
-    dimod_s, dimod_e = best_of(5, ours_through_dimod)
+    (dwave_s, dwave_e), (one_s, one_e), (dimod_s, dimod_e), (all_s, _) = best_of_each(
+        7, [theirs, ours, ours_through_dimod, ours_all_threads])
     bz.set_num_threads(threads)
-    all_s, _ = best_of(5, ours)
     print(f"\n(1) SA, {name}: {n} spins, {sweeps} sweeps, {reads} reads, same geometric betas "
           f"{betas[0]:.3g} .. {betas[-1]:.3g}")
     print(f"  dwave-samplers   {dwave_s:7.3f} s  {updates / dwave_s / 1e9:6.3f} updates/ns   "

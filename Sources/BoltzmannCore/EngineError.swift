@@ -47,8 +47,9 @@ public struct EngineError: Error, Sendable, Equatable, CustomStringConvertible {
 /// Checks shared by the engine's entry points. Each throws an `EngineError` naming
 /// the argument, so the core never traps on what a caller passed.
 public enum Check {
-    static func finite(_ value: Double, _ name: String) throws(EngineError) {
-        guard value.isFinite else { throw EngineError(.nonFinite, "\(name) must be finite, got \(value)") }
+    /// `name` is built only for the error: callers in loops may interpolate an index.
+    static func finite(_ value: Double, _ name: @autoclosure () -> String) throws(EngineError) {
+        guard value.isFinite else { throw EngineError(.nonFinite, "\(name()) must be finite, got \(value)") }
     }
 
     /// Every value finite, or NON_FINITE naming the first that is not: name[k], or

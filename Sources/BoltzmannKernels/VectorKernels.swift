@@ -1,5 +1,6 @@
 /// The engine's hottest elementwise loops over contiguous single-precision buffers:
-/// the exponential, the logistic function, SiLU and AIS's annealing factors.
+/// the exponential, the logistic function, SiLU, AIS's annealing factors and a
+/// scaled row added to a vector (a spin flip's update of the local fields).
 ///
 /// This one file is compiled twice. As `BoltzmannKernels` it targets the baseline
 /// x86-64 processor (SSE2, four lanes); through a symbolic link it is also
@@ -65,6 +66,13 @@ public enum VectorKernels {
     @inlinable @inline(__always)
     public static func exp(_ x: SIMD16<Float>) -> SIMD16<Float> {
         SIMD16(lowHalf: exp(x.lowHalf), highHalf: exp(x.highHalf))
+    }
+
+    /// y[k] += a x[k] for k < count: one rounding per element (a product and a sum,
+    /// never fused), so both builds give the same values.
+    @inline(never)
+    public static func addScaled(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ a: Float, count: Int) {
+        for k in 0..<count { y[k] += a * x[k] }
     }
 
     /// x[k] = 1 / (1 + e^{-x[k]}), the logistic function (relative error below 5e-7),

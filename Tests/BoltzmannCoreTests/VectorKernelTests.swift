@@ -39,6 +39,17 @@ struct VectorKernelTests {
             let sum2 = BoltzmannKernelsAVX2.VectorKernels.annealingFactors(&x2, &f2, count: count, beta: 0.7, previous: 0.3)
             #expect(sum1.bitPattern == sum2.bitPattern && x1.map(\.bitPattern) == x2.map(\.bitPattern)
                     && f1.map(\.bitPattern) == f2.map(\.bitPattern))
+            let row = Self.inputs(count, seed: UInt64(count) + 99)
+            for scale: Float in [2, -2, 0.3] {
+                var (z1, z2) = (x, x)
+                BoltzmannKernels.VectorKernels.addScaled(&z1, row, scale, count: count)
+                BoltzmannKernelsAVX2.VectorKernels.addScaled(&z2, row, scale, count: count)
+                #expect(z1.map(\.bitPattern) == z2.map(\.bitPattern))
+                // One rounding of the exact sum: as Float(Double(z) + Double(a x)) when a x is exact.
+                if scale == 2 || scale == -2 {
+                    #expect(z1 == (0..<count).map { Float(Double(x[$0]) + Double(scale) * Double(row[$0])) })
+                }
+            }
         }
     }
 

@@ -56,8 +56,10 @@ public struct IsingModel: Sendable {
             try Check.finite(coupling, "couplings[\(k)]")
             keyed.append((min(i, j) * n + max(i, j), coupling))
         }
-        keyed.sort { $0.key < $1.key }
+        // Already sorted (as lattices and most converters emit them): no sort.
+        if !zip(keyed, keyed.dropFirst()).allSatisfy({ $0.key <= $1.key }) { keyed.sort { $0.key < $1.key } }
         var first: [Int32] = [], second: [Int32] = [], values: [Double] = []
+        first.reserveCapacity(keyed.count); second.reserveCapacity(keyed.count); values.reserveCapacity(keyed.count)
         var k = 0
         while k < keyed.count {
             let key = keyed[k].key

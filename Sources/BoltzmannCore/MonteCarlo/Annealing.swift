@@ -123,14 +123,15 @@ public enum Annealing {
             // here, not 2^-30 F (see `Acceptance`).
             let scale = Acceptance.fieldScale(model) * 0x1p14
             let acceptance = betas.map { Acceptance(rule: rule, beta: $0, tableOffset: nil, lazyTies: scale) }
+            let frozen = acceptance.map(\.frozenField)
             return try runReads(reads, spinCount: n, total: total, monitor: monitor) { r in
                 var chain = start(r)
                 var read = DenseRead(chain)
                 var done = 0
                 rows.withUnsafeBufferPointer { rows in
-                    for a in acceptance {
+                    for (a, frozen) in zip(acceptance, frozen) {
                         for _ in 0..<sweepsPerBeta where !monitor.isStopped {
-                            read.sweep(rows, a)
+                            read.sweep(rows, a, frozen: frozen)
                             done += 1
                             if done % MonteCarlo.refreshInterval == 0 { read.refresh(model) }
                         }
@@ -192,7 +193,7 @@ public enum Annealing {
 }
 
 /// One annealing read on a dense model in single precision: spins and local fields
-/// as Float, so a flip's update of all N fields runs four lanes wide. The fields
+/// as Float, so a flip's update of all N fields runs eight lanes wide (AVX2). The fields
 /// are recomputed in double precision every `MonteCarlo.refreshInterval` sweeps, and
 /// the read's final energy is exact; in between, acceptance probabilities carry
 /// relative errors of order 1e-7, immaterial to an optimiser.
@@ -211,18 +212,33 @@ struct DenseRead {
         for i in 0..<model.spinCount { local[i] = Float(model.localField(i) { Double(spins[$0]) }) }
     }
 
-    /// One sequential sweep; `rows` is the N x N coupling matrix.
-    mutating func sweep(_ rows: UnsafeBufferPointer<Float>, _ acceptance: Acceptance) {
+    /// One sequential sweep; `rows` is the N x N coupling matrix. Metropolis decides
+    /// a frozen proposal (x = s_i f_i at or above `frozen`, see
+    /// `Acceptance.frozenField`) from its random bits alone, as `update` would.
+    mutating func sweep(_ rows: UnsafeBufferPointer<Float>, _ acceptance: Acceptance, frozen: Float) {
         let n = spins.count
+        // The stream in a local: in registers for the loop, not stored back each step.
+        var random = self.random
+        defer { self.random = random }
         spins.withUnsafeMutableBufferPointer { s in
             local.withUnsafeMutableBufferPointer { f in
-                for i in 0..<n {
-                    let old = s[i]
-                    let new = Float(acceptance.update(Double(old), Double(f[i]), &random))
-                    guard new != old else { continue }
+                let s = s.baseAddress!, f = f.baseAddress!, rows = rows.baseAddress!
+                /// Flips spin i to `new`: the fields change by 2 new J_ij. The product is
+                /// exact (2 new = +-2), so each field rounds once on any vector width.
+                @inline(__always) func flip(_ i: Int, to new: Float) {
                     s[i] = new
-                    let change = 2 * new, row = rows.baseAddress! + i * n
-                    for j in 0..<n { f[j] += change * row[j] }
+                    VectorUnit.addScaled(f, rows + i * n, 2 * new, count: n)
+                }
+                if acceptance.rule == .metropolis {
+                    for i in 0..<n {
+                        let bits = random.next(), x = s[i] * f[i]
+                        if x >= frozen ? bits >> 11 == 0 : acceptance.metropolisFlips(Double(x), bits) { flip(i, to: -s[i]) }
+                    }
+                } else {
+                    for i in 0..<n {
+                        let new = Float(acceptance.update(Double(s[i]), Double(f[i]), &random))
+                        if new != s[i] { flip(i, to: new) }
+                    }
                 }
             }
         }

@@ -39,16 +39,24 @@ public enum SweepOrder: Sendable, CaseIterable {
 /// deterministic again. Real fields drift by rounding, so |dE| <= 2 `tie` counts as
 /// dE = 0 (tie = 2^-30 F: a Boltzmann-factor error below 1e-9 beta F). Random order
 /// needs none of this and stays pure Metropolis.
-struct Acceptance {
+///
+/// Real parameters: the uniform u is compared with a bracket on the probability, read
+/// from `ProbabilityBrackets` by the bucket of y = 2 beta x (or 2 beta f) that holds
+/// it; only a u inside the bracket (a few proposals in a hundred) evaluates exp. The
+/// decision is the one exp would have made, bit for bit, with one branch that
+/// depends on the data (flip or not) where a chain of tests had several.
+struct Acceptance: @unchecked Sendable {  // `brackets` points to immutable, never-freed tables
     let rule: SingleSpinRule
     let beta: Double
     /// Thresholds indexed by s_i f_i + F (Metropolis) or f_i + F (heat bath); empty
     /// for real parameters.
     let table: [UInt64]
     let offset: Int
-    /// Lazy ties: |s_i f_i| <= tie is a tie, taken with probability 1/2; nil for
-    /// plain Metropolis (and for the heat bath, whose ties are 1/2 anyway).
-    let tie: Double?
+    /// Lazy ties: |s_i f_i| <= tie is a tie, taken with probability 1/2 (infinite at
+    /// beta = 0, where every flip is a tie); -1 for plain Metropolis and the heat bath.
+    let tie: Double
+    /// The rule's `ProbabilityBrackets` table.
+    let brackets: UnsafePointer<ProbabilityBrackets.Bracket>
 
     /// Tables only for integer fields up to this size (2^16 entries).
     static let maxTableOffset = 1 << 15
@@ -81,7 +89,8 @@ struct Acceptance {
         self.rule = rule
         self.beta = beta
         let lazy = rule == .metropolis && fieldScale != nil
-        tie = lazy ? fieldScale! * Self.tieWidth : nil
+        tie = lazy ? (beta == 0 ? .infinity : fieldScale! * Self.tieWidth) : -1
+        brackets = rule == .metropolis ? ProbabilityBrackets.metropolis : ProbabilityBrackets.heatBath
         guard let f = tableOffset else {
             table = []
             offset = 0
@@ -106,6 +115,12 @@ struct Acceptance {
     }
 
     /// The new value of spin s (+-1) with local field f, drawing from `random`.
+    ///
+    /// Real parameters: Metropolis flips with probability 1 for y = 2 beta s f <= 0,
+    /// e^{-y} for 0 < y < `negligible`, and only on u = 0 beyond it (e^{-y} < 2^-53,
+    /// below every other u); the heat bath sets +1 with probability
+    /// 1 / (1 + e^{-y}), y = 2 beta f, which rounds to 1 for y >= negligible and
+    /// leaves only u = 0 below it for y <= -negligible.
     @inline(__always)
     func update(_ s: Double, _ f: Double, _ random: inout RandomStream) -> Double {
         let bits = random.next()
@@ -114,25 +129,115 @@ struct Acceptance {
             let x = s * f
             // The table covers x <= 0 too (threshold max): no branch to mispredict.
             if !table.isEmpty { return bits < table[Int(x) + offset] ? -s : s }
-            if let tie, abs(x) <= tie || beta == 0 { return bits >> 63 == 0 ? -s : s }
-            if x <= 0 { return -s }
-            // beta * x first: 2 beta may overflow, and inf * 0 is NaN.
-            let y = 2 * (beta * x)
-            // exp(-y) <= 2^-53 for y >= 53 ln 2: then only u = 0 is below it, and
-            // testing that spares the exponential.
-            if y >= Self.negligible { return bits >> 11 == 0 ? -s : s }
-            return Double(bits >> 11) * 0x1.0p-53 < exp(-y) ? -s : s
+            return metropolisFlips(x, bits) ? -s : s
         case .heatBath:
             if !table.isEmpty { return bits < table[Int(f) + offset] ? 1 : -1 }
-            let y = 2 * (beta * f)
-            if y <= -Self.negligible { return bits >> 11 == 0 ? 1 : -1 }
-            if y >= Self.negligible { return 1 }  // p rounds to 1 > every u
-            return Double(bits >> 11) * 0x1.0p-53 < 1 / (1 + exp(-y)) ? 1 : -1
+            return heatBathSetsUp(f, bits) ? 1 : -1
         }
+    }
+
+    /// Whether the heat bath with real parameters sets a spin with local field f to
+    /// +1, given 64 random bits.
+    @inline(__always)
+    func heatBathSetsUp(_ f: Double, _ bits: UInt64) -> Bool {
+        let u = Double(bits >> 11) * 0x1.0p-53
+        let perUnit = ProbabilityBrackets.perUnit, negligible = Self.negligible
+        let y = 2 * (beta * f)
+        let clamped = Swift.min(Swift.max(y, -negligible - 1 / (2 * perUnit)), negligible)
+        let bracket = brackets[Int(clamped * perUnit + (negligible * perUnit + 1))]
+        if u < bracket.below { return true }
+        if u >= bracket.above { return false }
+        return u < 1 / (1 + exp(-y))
+    }
+
+    /// Whether Metropolis with real parameters flips a spin with x = s_i f_i, given
+    /// 64 random bits (u = their top 53 bits / 2^53).
+    @inline(__always)
+    func metropolisFlips(_ x: Double, _ bits: UInt64) -> Bool {
+        let u = Double(bits >> 11) * 0x1.0p-53
+        let perUnit = ProbabilityBrackets.perUnit
+        // beta * x first: 2 beta may overflow, and inf * 0 is NaN.
+        let y = 2 * (beta * x)
+        // Selections by masks, not branches: only the outcome depends on the data.
+        let clamped = Swift.min(Swift.max(y, -1 / (2 * perUnit)), Self.negligible)
+        let tied = 0 &- (abs(x) <= tie ? 1 : 0)
+        let bracket = brackets[Int(clamped * perUnit + 1) & ~tied | ProbabilityBrackets.metropolisTie & tied]
+        if u < bracket.below { return true }
+        if u >= bracket.above { return false }
+        return u < exp(-y)
+    }
+
+    /// The least single-precision x = s_i f_i whose Metropolis flip is frozen: every
+    /// x at or above it has y = 2 beta x >= `negligible` and is no tie, so it flips
+    /// only on u = 0 (as `metropolisFlips` decides). Infinite at beta = 0.
+    var frozenField: Float {
+        guard beta > 0 else { return .infinity }
+        var x = Float(Self.negligible / (2 * beta))
+        if !x.isFinite { return .infinity }
+        x = Swift.max(x, Float(Swift.max(tie, 0)).nextUp)
+        while 2 * (beta * Double(x)) < Self.negligible || Double(x) <= tie { x = x.nextUp }
+        return x
     }
 
     /// 53 ln 2 (rounded up): beyond it e^{-y} is below the smallest nonzero uniform.
     static let negligible = 36.75
+}
+
+/// Brackets on the acceptance probabilities of real-valued proposals, so that most
+/// decisions u < p(y) need no exponential (u a multiple of 2^-53 in [0, 1)).
+///
+/// Between the ends the y axis is cut into buckets of width 1 / `perUnit` (a power of
+/// two, so y perUnit is exact, and a sum's rounding can move y only to the edge of
+/// the next bucket). A bucket's bracket is p at its two ends widened outward by 2^-40
+/// relative: the computed p is within a few ulps of the monotone true one, so it lies
+/// in the bracket for every y of the bucket (and of a neighbour's edge), and u below
+/// the bracket, or at or above it, decides as exp would. The end buckets encode the
+/// rules' own limits: certain acceptance as below = above = 2, u = 0 only as 2^-54,
+/// a tie as 1/2, and the heat bath's y >= negligible as [1 - 2^-50, 2), whose few
+/// u inside evaluate p = 1.
+enum ProbabilityBrackets {
+    struct Bracket {
+        /// u below it accepts (Metropolis flips; the heat bath sets +1).
+        let below: Double
+        /// u at or above it rejects; in between, p is evaluated.
+        let above: Double
+    }
+
+    /// Buckets per unit of y: 1/32 wide, so about 3% of the proposals that reach a
+    /// bracket evaluate exp.
+    static let perUnit = 32.0
+
+    /// Metropolis, p(y) = e^{-y}: bucket 0 for y < 0 (accept), 1 + k for y in
+    /// [k, k + 1) / perUnit below `negligible`, then y >= negligible (u = 0 only),
+    /// then the tie (1/2).
+    nonisolated(unsafe) static let metropolis = permanent(
+        [Bracket(below: 2, above: 2)] + regular(from: 0) { y in exp(-y) }
+            + [Bracket(below: 0x1p-54, above: 0x1p-54), Bracket(below: 0.5, above: 0.5)])
+
+    /// The Metropolis tie's bucket.
+    static let metropolisTie = Int(Acceptance.negligible * perUnit) + 2
+
+    /// Heat bath, p(y) = 1 / (1 + e^{-y}): bucket 0 for y < -negligible (u = 0 only),
+    /// 1 + k for y in [k, k + 1) / perUnit - negligible, then y >= negligible.
+    nonisolated(unsafe) static let heatBath = permanent(
+        [Bracket(below: 0x1p-54, above: 0x1p-54)] + regular(from: -Acceptance.negligible) { y in 1 / (1 + exp(-y)) }
+            + [Bracket(below: 1 - 0x1p-50, above: 2)])
+
+    /// The buckets from y = start to `negligible`.
+    private static func regular(from start: Double, _ p: (Double) -> Double) -> [Bracket] {
+        (0..<Int((Acceptance.negligible - start) * perUnit)).map { k in
+            let left = p(start + Double(k) / perUnit), right = p(start + Double(k + 1) / perUnit)
+            return Bracket(below: min(left, right) * (1 - 0x1p-40), above: max(left, right) * (1 + 0x1p-40))
+        }
+    }
+
+    /// A table that lives as long as the process (read in inner loops without
+    /// reference counting).
+    private static func permanent(_ brackets: [Bracket]) -> UnsafePointer<Bracket> {
+        let table = UnsafeMutablePointer<Bracket>.allocate(capacity: brackets.count)
+        table.initialize(from: brackets, count: brackets.count)
+        return UnsafePointer(table)
+    }
 }
 
 /// One Markov chain of single-spin updates: spins, cached local fields, energy and

@@ -10,6 +10,15 @@ enum VectorUnit {
     /// Whether the AVX2 build runs here (asked once).
     static let usesAVX2 = boltzmann_cpu_has_avx2() != 0
 
+    /// y[k] += a x[k] for k < count.
+    static func addScaled(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ a: Float, count: Int) {
+        if usesAVX2 {
+            BoltzmannKernelsAVX2.VectorKernels.addScaled(y, x, a, count: count)
+        } else {
+            BoltzmannKernels.VectorKernels.addScaled(y, x, a, count: count)
+        }
+    }
+
     /// x[k] = 1 / (1 + e^{-x[k]}) for k < count, in place.
     static func sigmoid(_ x: UnsafeMutablePointer<Float>, count: Int) {
         if usesAVX2 {

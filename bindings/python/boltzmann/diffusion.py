@@ -297,8 +297,10 @@ class CallableScore(ScoreModel):
         self.fn = fn
         self._errors = []
         self._key = _register_score(fn, int(dim), self._errors)
-        self._create(lib.bz_score_create_callback, int(dim), score_trampoline, self._key)
+        # Registered first (the engine may call back while creating); dropped with the
+        # object, or at once if the engine refuses it.
         weakref.finalize(self, _targets.pop, self._key, None)
+        self._create(lib.bz_score_create_callback, int(dim), score_trampoline, self._key)
 
     def _raise_from_callback(self):
         """The first exception ``fn`` raised in the last call, if it raised any."""

@@ -37,7 +37,7 @@ def _torus(bqm, labels):
     """(rows, columns, order) when the SPIN ``bqm`` is a periodic square lattice with one
     coupling and no field, ``order`` the labels in the lattice's row-major order; else None."""
     n = len(labels)
-    if n < 9 or any(bias != 0 for bias in bqm.linear.values()) or bqm.num_interactions != 2 * n:
+    if n < 9 or bqm.num_interactions != 2 * n or any(bias != 0 for bias in bqm.linear.values()):
         return None
     if len(set(bqm.quadratic.values())) != 1:
         return None
@@ -196,7 +196,7 @@ class SimulatedAnnealingSampler(dimod.Sampler, dimod.Initialized):
                              f"({num_sweeps_per_beta})")
         if bqm.num_variables == 0:
             return dimod.SampleSet.from_samples(([], []), bqm.vartype, energy=[])
-        model, labels, _ = ising_model(bqm)
+        model, labels, offset = ising_model(bqm)
         starts = None
         if initial_states is not None:
             values = states.record.sample[:, [states.variables.index(v) for v in labels]]
@@ -218,13 +218,17 @@ class SimulatedAnnealingSampler(dimod.Sampler, dimod.Initialized):
             if betas.size == 0:  # no sweeps: the starting states themselves
                 spins = starts if starts is not None else \
                     np.where(np.random.default_rng(seed).random((num_reads, len(labels))) < 0.5, -1, 1)
+                energies = model.energy(spins)
             else:
-                spins = anneal(model, betas, sweeps=num_sweeps_per_beta, reads=num_reads, seed=seed,
-                               algorithm=_CRITERIA[proposal_acceptance_criteria], initial=starts).spins
+                result = anneal(model, betas, sweeps=num_sweeps_per_beta, reads=num_reads, seed=seed,
+                                algorithm=_CRITERIA[proposal_acceptance_criteria], initial=starts)
+                spins, energies = result.spins, result.energies
         samples = spins if bqm.vartype is dimod.SPIN else (spins + 1) // 2
         info = {"beta_range": (float(betas[0]), float(betas[-1])) if betas.size else None,
                 "beta_schedule_type": beta_schedule_type}
-        return dimod.SampleSet.from_samples_bqm((samples.astype(np.int8), labels), bqm, info=info)
+        # The engine's energies are the SPIN model's less its offset, in either vartype.
+        return dimod.SampleSet.from_samples((samples.astype(np.int8), labels), bqm.vartype,
+                                            energy=np.asarray(energies) + offset, info=info)
 
 
 def _checked(kwargs, initial_states=None):
@@ -312,7 +316,7 @@ class ParallelTemperingSampler(dimod.Sampler):
             raise ValueError("num_reads and num_sweeps must be >= 1 and num_replicas >= 2")
         if bqm.num_variables == 0:
             return dimod.SampleSet.from_samples(([], []), bqm.vartype, energy=[])
-        model, labels, _ = ising_model(bqm)
+        model, labels, offset = ising_model(bqm)
         with model:
             hot, cold = anneal_beta_range(model) if beta_range is None else map(float, beta_range)
             betas = _schedule("geometric", hot, cold, int(num_replicas))
@@ -376,7 +380,7 @@ class PBitSampler(dimod.Sampler):
             raise ValueError("num_reads and num_sweeps must be >= 1")
         if bqm.num_variables == 0:
             return dimod.SampleSet.from_samples(([], []), bqm.vartype, energy=[])
-        model, labels, _ = ising_model(bqm)
+        model, labels, offset = ising_model(bqm)
         with model, MonteCarlo(model, float(beta), "heat_bath", order="colored", chains=num_reads,
                                seed=_seed(seed)) as chains:
             spins = chains.sample(1, every=int(num_sweeps), progress=False)[:, 0]

@@ -68,6 +68,13 @@ def test_callable_score_object_evaluates_pickles_and_reports_errors():
         diffusion.sample(numpy_mixture_score, SDE, 10)
     assert np.isfinite(diffusion.sample(score, SDE, 10, steps=5)).all()  # still usable after errors
 
+    from boltzmann._progress import _targets
+    registered = len(_targets)
+    for bad_dim in (0, -3):  # refused by the engine: nothing stays registered
+        with pytest.raises(bz.InvalidArgument):
+            diffusion.CallableScore(numpy_mixture_score, dim=bad_dim)
+    assert len(_targets) == registered
+
 
 def test_langevin_with_a_score_function():
     """ULA on a score function: N(0, 1/4) from score -4x (the harmonic energy's)."""
