@@ -627,6 +627,85 @@ bz_status bz_ising_exact(const bz_ising *model, const double *betas, int64_t n_b
                          double *magnetization, double *abs_magnetization,
                          double *magnetization_sq, bz_progress_fn progress, void *user);
 
+/* The default cap on the transfer matrix's size, as log2 of the states per step
+ * (24); a caller may raise it to 30 (2^30 states: 8 GiB per frontier). */
+int64_t bz_ising_transfer_default_limit(void);
+
+/* How bz_ising_transfer sums this model: the frontier's width B (the couplings'
+ * span in spin order, at least 1) and the K leading spins it conditions on (for
+ * couplings longer than B among them, as a strip periodic along its length has);
+ * each step visits 2^(B + K) states. Either output may be NULL.
+ * Errors: INVALID_HANDLE. */
+bz_status bz_ising_transfer_plan(const bz_ising *model, int64_t *out_frontier,
+                                 int64_t *out_conditioned);
+
+/* Exact thermodynamics by a transfer matrix over the frontier of the last B spins
+ * (B as bz_ising_transfer_plan; an L x W strip numbered row by row has B = W),
+ * for any couplings and fields: O(N 2^(B + K)) per beta, in log space at every
+ * beta; U and C from the exact beta-derivatives of the recursion, <m> and <m^2>
+ * likewise. Outputs as bz_ising_exact, except abs_magnetization, which is set to
+ * NaN (|M| is no sum over spins). When energy, entropy, heat_capacity,
+ * magnetization and magnetization_sq are all NULL, only log Z and F are computed
+ * (a fifth of the time and memory). max_bits caps B + K: 0 selects
+ * bz_ising_transfer_default_limit(). Progress counts spins added (n_betas x 2^K
+ * x N), metric NaN; bz_interrupt(model) stops it.
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT, NON_FINITE,
+ *         LIMIT_EXCEEDED (the plan above the cap: the message names B and K),
+ *         OUT_OF_MEMORY, CANCELLED. */
+bz_status bz_ising_transfer(const bz_ising *model, const double *betas, int64_t n_betas,
+                            int64_t max_bits, double *log_z, double *free_energy,
+                            double *energy, double *entropy, double *heat_capacity,
+                            double *magnetization, double *abs_magnetization,
+                            double *magnetization_sq, bz_progress_fn progress, void *user);
+
+/* Methods of bz_ising_log_partition. */
+#define BZ_LOG_Z_AUTO      0  /* enumeration up to 24 spins, else the transfer matrix
+                                 when its plan fits max_bits, else Kaufman's solution
+                                 when it applies, else AIS (the note says why) */
+#define BZ_LOG_Z_ENUMERATE 1  /* all 2^N states (bz_ising_exact) */
+#define BZ_LOG_Z_TRANSFER  2  /* the frontier's transfer matrix (bz_ising_transfer) */
+#define BZ_LOG_Z_KAUFMAN   3  /* a periodic square lattice, sides >= 3, one coupling,
+                                 no field (bz_ising_square_exact) */
+#define BZ_LOG_Z_AIS       4  /* annealed importance sampling from beta = 0
+                                 (bz_ising_ais), over n_betas evenly spaced betas */
+#define BZ_LOG_Z_POPULATION 5 /* population annealing from beta = 0
+                                 (bz_ising_population_annealing): runs replicas in
+                                 each of populations populations, n_betas evenly
+                                 spaced betas */
+
+/* Options of bz_ising_log_partition (versioned): initialise with
+ * bz_log_z_options_init, change fields. */
+#define BZ_LOG_Z_OPTIONS_VERSION 1
+typedef struct bz_log_z_options {
+    int32_t version;    /* BZ_LOG_Z_OPTIONS_VERSION */
+    int32_t method;     /* BZ_LOG_Z_*; BZ_LOG_Z_AUTO */
+    int64_t max_spins;  /* enumeration's cap as bz_ising_exact's (0 for its default); 0 */
+    int64_t max_bits;   /* the transfer matrix's cap as bz_ising_transfer's (0 for its
+                           default); 0 */
+    int64_t runs;       /* AIS runs, >= 2; 100 */
+    int64_t n_betas;    /* AIS betas from 0 to beta, >= 2; 1000 */
+    int64_t sweeps;     /* AIS sweeps at each beta, >= 1; 1 */
+    int64_t populations; /* population annealing's independent populations, in [2, 4096]; 16 */
+    int32_t algorithm;  /* AIS updates, BZ_MC_METROPOLIS or BZ_MC_HEAT_BATH; BZ_MC_METROPOLIS */
+    uint64_t seed;      /* AIS streams; 0 */
+} bz_log_z_options;
+
+/* Fill options with the defaults above. Errors: NULL_POINTER. */
+bz_status bz_log_z_options_init(bz_log_z_options *options);
+
+/* log Z(beta) by options->method (NULL: the defaults): *out_value, its standard
+ * error *out_error (0 for the exact methods), AIS's effective sample size *out_ess
+ * (NaN for exact methods), the method used *out_method (BZ_LOG_Z_*), and in note
+ * [note_size] (NUL-terminated, truncated to fit; may be NULL) why BZ_LOG_Z_AUTO used
+ * no exact method ("" when it did). Outputs may be NULL. Progress and interrupt as
+ * the method used.
+ * Errors: as the method used; INVALID_ARGUMENT for a method that does not apply
+ *         (the message says why), a bad code or option; NON_FINITE (beta). */
+bz_status bz_ising_log_partition(const bz_ising *model, double beta, const bz_log_z_options *options,
+                                 double *out_value, double *out_error, double *out_ess,
+                                 int32_t *out_method, char *note, int64_t note_size,
+                                 bz_progress_fn progress, void *user);
+
 /* The ground-state energy (recomputed from the state, free of the walk's
  * rounding), its degeneracy (states within 1e-10 (sum|J| + sum|h|) of it;
  * exactly equal energies for whole-number parameters) and one ground state
@@ -1100,6 +1179,55 @@ bz_status bz_anneal_from(const bz_ising *model, const double *betas, int64_t n_b
                          int64_t sweeps_per_beta, int64_t reads, int32_t algorithm, uint64_t seed,
                          const int8_t *initial, int64_t n_initial, int8_t *spins, double *energies,
                          int64_t *out_best, bz_progress_fn progress, void *user);
+
+/* log Z of any model by annealed importance sampling from beta = 0, where
+ * Z = 2^N exactly and uniform spins are an exact sample: `runs` (>= 2) runs, run r
+ * on stream (seed, r), each adding -(beta_k - beta_{k-1}) E(s) to its log weight at
+ * step k and then taking `sweeps` sweeps of `algorithm` (BZ_MC_METROPOLIS or
+ * BZ_MC_HEAT_BATH, in index order) at beta_k. betas [n_betas] start at 0 and
+ * increase. At every beta of the schedule:
+ *   log_z                  N ln 2 + log of the mean weight (biased low by about
+ *                          half the squared relative error)
+ *   standard_error         the delta-method error sd(w) / (sqrt(runs) mean(w))
+ *   effective_sample_size  (sum w)^2 / sum w^2
+ * each [n_betas] or NULL (entry 0: N ln 2, 0, runs). Results do not depend on the
+ * thread count. Progress counts sweeps over all runs; bz_interrupt(model) stops it.
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (a schedule not starting at
+ *         0 or not increasing, runs < 2), NON_FINITE, UNSUPPORTED (a cluster
+ *         algorithm), OUT_OF_MEMORY, CANCELLED. */
+bz_status bz_ising_ais(const bz_ising *model, const double *betas, int64_t n_betas,
+                       int64_t runs, int64_t sweeps, int32_t algorithm, uint64_t seed,
+                       double *log_z, double *standard_error, double *effective_sample_size,
+                       bz_progress_fn progress, void *user);
+
+/* log Z and <E> of any model by population annealing from beta = 0: populations
+ * (in [2, 4096]) independent populations of replicas (>= 2) replicas, each cooled
+ * along betas [n_betas] (from 0, increasing): at each beta every replica is
+ * reweighted by e^{-(beta_k - beta_{k-1}) E}, the population resampled in proportion
+ * (systematic resampling: its size stays fixed) and each replica takes `sweeps`
+ * sweeps of `algorithm` (BZ_MC_METROPOLIS or BZ_MC_HEAT_BATH, in index order). At
+ * every beta of the schedule, each [n_betas] or NULL:
+ *   log_z, log_z_error        log of the mean of the populations' Z estimates, and
+ *                             its delta-method error across populations
+ *   energy, energy_error      <E> over all replicas, and the standard error of the
+ *                             mean of the populations' means
+ *   family_entropy            -sum_i nu_i ln nu_i, nu_i the fraction of a population
+ *                             descended from its initial replica i (averaged over
+ *                             populations; ln replicas at beta = 0): an equilibration
+ *                             diagnostic, e^S families survive
+ *   effective_fraction        the reweighting's (sum w)^2 / sum w^2 over replicas
+ * Replica r's sweeps at step k of population p draw from their own stream: results do
+ * not depend on the thread count. Progress counts replica sweeps; bz_interrupt(model)
+ * stops the call.
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (a schedule not starting at
+ *         0 or not increasing, replicas or populations out of range), NON_FINITE,
+ *         UNSUPPORTED (a cluster algorithm), OUT_OF_MEMORY, CANCELLED. */
+bz_status bz_ising_population_annealing(const bz_ising *model, const double *betas, int64_t n_betas,
+                                        int64_t replicas, int64_t populations, int64_t sweeps,
+                                        int32_t algorithm, uint64_t seed, double *log_z,
+                                        double *log_z_error, double *energy, double *energy_error,
+                                        double *family_entropy, double *effective_fraction,
+                                        bz_progress_fn progress, void *user);
 
 /* ==========================================================================
  * Restricted Boltzmann machines

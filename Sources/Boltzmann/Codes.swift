@@ -57,6 +57,15 @@ enum Code {
         ("BZ_COUPLINGS_GAUSSIAN", BZ_COUPLINGS_GAUSSIAN, .gaussian),
     ])
 
+    static let logZMethod = Codes<IsingPartition.Method>([
+        ("BZ_LOG_Z_AUTO", BZ_LOG_Z_AUTO, .automatic),
+        ("BZ_LOG_Z_ENUMERATE", BZ_LOG_Z_ENUMERATE, .enumerate),
+        ("BZ_LOG_Z_TRANSFER", BZ_LOG_Z_TRANSFER, .transfer),
+        ("BZ_LOG_Z_KAUFMAN", BZ_LOG_Z_KAUFMAN, .kaufman),
+        ("BZ_LOG_Z_AIS", BZ_LOG_Z_AIS, .ais),
+        ("BZ_LOG_Z_POPULATION", BZ_LOG_Z_POPULATION, .population),
+    ])
+
     static let algorithm = Codes<MonteCarloAlgorithm>([
         ("BZ_MC_METROPOLIS", BZ_MC_METROPOLIS, .metropolis),
         ("BZ_MC_HEAT_BATH", BZ_MC_HEAT_BATH, .heatBath),

@@ -48,6 +48,7 @@ public func bz_ising_create_edges(
         }
         let m = Int(nEdges)
         var edges: [(Int, Int, Double)] = []
+        edges.reserveCapacity(m)
         if m > 0 {
             let i = try Argument.array(first, m, "first"), j = try Argument.array(second, m, "second")
             let v = try Argument.array(couplings, m, "couplings")
@@ -271,6 +272,105 @@ public func bz_ising_exact(
         magnetization?.write(r.magnetization)
         absMagnetization?.write(r.absMagnetization)
         magnetizationSq?.write(r.magnetizationSquared)
+    }
+}
+
+@c @implementation
+public func bz_ising_transfer_default_limit() -> Int64 {
+    Int64(StripTransfer.defaultMaxBits)
+}
+
+@c @implementation
+public func bz_ising_transfer_plan(
+    _ model: OpaquePointer?, _ outFrontier: UnsafeMutablePointer<Int64>?, _ outConditioned: UnsafeMutablePointer<Int64>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let h = try handle(model)
+        let plan = StripTransfer.plan(h.value)
+        outFrontier?.pointee = Int64(plan.frontier)
+        outConditioned?.pointee = Int64(plan.conditioned)
+    }
+}
+
+@c @implementation
+public func bz_ising_transfer(
+    _ model: OpaquePointer?, _ betas: UnsafePointer<Double>?, _ nBetas: Int64, _ maxBits: Int64,
+    _ logZ: UnsafeMutablePointer<Double>?, _ freeEnergy: UnsafeMutablePointer<Double>?,
+    _ energy: UnsafeMutablePointer<Double>?, _ entropy: UnsafeMutablePointer<Double>?,
+    _ heatCapacity: UnsafeMutablePointer<Double>?, _ magnetization: UnsafeMutablePointer<Double>?,
+    _ absMagnetization: UnsafeMutablePointer<Double>?, _ magnetizationSq: UnsafeMutablePointer<Double>?,
+    _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let h = try handle(model)
+        let nb = try Argument.count(nBetas, "n_betas")
+        let b = try Argument.array(betas, nb, "betas")
+        guard maxBits >= 0, maxBits <= Int64(StripTransfer.maxBits) else {
+            throw .invalid("max_bits must be in [0, \(StripTransfer.maxBits)] (0: \(StripTransfer.defaultMaxBits)), got \(maxBits)")
+        }
+        let moments = energy != nil || entropy != nil || heatCapacity != nil || magnetization != nil || magnetizationSq != nil
+        let r = try StripTransfer.thermodynamics(h.value, betas: b, maxBits: Int(maxBits), moments: moments,
+                                                 monitor: monitor(progress, user, interrupt: h.interrupt))
+        r.table.write(logZ: logZ, freeEnergy: freeEnergy, energy: energy, entropy: entropy, heatCapacity: heatCapacity)
+        magnetization?.write(r.magnetization)
+        absMagnetization?.write(r.absMagnetization)
+        magnetizationSq?.write(r.magnetizationSquared)
+    }
+}
+
+/// The engine's options from the header's struct (NULL: the defaults).
+private func logZOptions(_ options: UnsafePointer<bz_log_z_options>?) throws(EngineError) -> IsingPartition.Options {
+    guard let o = try versioned(options, BZ_LOG_Z_OPTIONS_VERSION, "BZ_LOG_Z_OPTIONS_VERSION", "bz_log_z_options_init") else {
+        return IsingPartition.Options()
+    }
+    var options = IsingPartition.Options()
+    options.method = try Code.logZMethod.decode(o.method, "options.method")
+    guard o.max_spins >= 0, o.max_bits >= 0 else { throw .invalid("options.max_spins and max_bits must be >= 0 (0: the defaults), got \(o.max_spins) and \(o.max_bits)") }
+    options.maxSpins = Int(clamping: o.max_spins)
+    options.maxBits = Int(clamping: o.max_bits)
+    options.runs = Int(clamping: o.runs)
+    options.betaCount = Int(clamping: o.n_betas)
+    options.sweeps = Int(clamping: o.sweeps)
+    options.populations = Int(clamping: o.populations)
+    options.algorithm = try Code.algorithm.decode(o.algorithm, "options.algorithm")
+    options.seed = o.seed
+    return options
+}
+
+@c @implementation
+public func bz_log_z_options_init(_ options: UnsafeMutablePointer<bz_log_z_options>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let d = IsingPartition.Options()
+        try Argument.output(options, "options").pointee = bz_log_z_options(
+            version: BZ_LOG_Z_OPTIONS_VERSION, method: Code.logZMethod.code(d.method), max_spins: Int64(d.maxSpins),
+            max_bits: Int64(d.maxBits), runs: Int64(d.runs), n_betas: Int64(d.betaCount), sweeps: Int64(d.sweeps),
+            populations: Int64(d.populations), algorithm: Code.algorithm.code(d.algorithm), seed: d.seed)
+    }
+}
+
+@c @implementation
+public func bz_ising_log_partition(
+    _ model: OpaquePointer?, _ beta: Double, _ options: UnsafePointer<bz_log_z_options>?,
+    _ outValue: UnsafeMutablePointer<Double>?, _ outError: UnsafeMutablePointer<Double>?, _ outESS: UnsafeMutablePointer<Double>?,
+    _ outMethod: UnsafeMutablePointer<Int32>?, _ note: UnsafeMutablePointer<CChar>?, _ noteSize: Int64,
+    _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let h = try handle(model)
+        let chosen = try logZOptions(options)
+        if note != nil { guard noteSize >= 1 else { throw .invalid("note_size must be >= 1 with a note buffer, got \(noteSize)") } }
+        let r = try IsingPartition.logPartition(h.value, beta: beta, options: chosen,
+                                                monitor: monitor(progress, user, interrupt: h.interrupt))
+        outValue?.pointee = r.value
+        outError?.pointee = r.standardError
+        outESS?.pointee = r.effectiveSampleSize
+        outMethod?.pointee = Code.logZMethod.code(r.method)
+        if let note {
+            // ASCII, truncated to fit with its NUL.
+            let bytes = Array(r.note.utf8.prefix(Int(min(noteSize - 1, Int64(Int32.max)))))
+            for (k, byte) in bytes.enumerated() { note[k] = CChar(bitPattern: byte) }
+            note[bytes.count] = 0
+        }
     }
 }
 

@@ -174,6 +174,49 @@ public func bz_anneal(
 }
 
 @c @implementation
+public func bz_ising_ais(
+    _ model: OpaquePointer?, _ betas: UnsafePointer<Double>?, _ nBetas: Int64, _ runs: Int64, _ sweeps: Int64,
+    _ algorithmValue: Int32, _ seed: UInt64, _ logZ: UnsafeMutablePointer<Double>?,
+    _ standardError: UnsafeMutablePointer<Double>?, _ effectiveSampleSize: UnsafeMutablePointer<Double>?,
+    _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let handle = try Handles.lookup(model, as: IsingHandle.self, "model")
+        let schedule = try Argument.array(betas, Argument.count(nBetas, "n_betas"), "betas")
+        let r = try IsingAIS.run(handle.value, betas: schedule, runs: Int(clamping: runs), sweeps: Int(clamping: sweeps),
+                                 algorithm: Code.algorithm.decode(algorithmValue, "algorithm"), seed: seed,
+                                 monitor: monitor(progress, user, interrupt: handle.interrupt))
+        logZ?.write(r.logZ)
+        standardError?.write(r.standardError)
+        effectiveSampleSize?.write(r.effectiveSampleSize)
+    }
+}
+
+@c @implementation
+public func bz_ising_population_annealing(
+    _ model: OpaquePointer?, _ betas: UnsafePointer<Double>?, _ nBetas: Int64, _ replicas: Int64, _ populations: Int64,
+    _ sweeps: Int64, _ algorithmValue: Int32, _ seed: UInt64, _ logZ: UnsafeMutablePointer<Double>?,
+    _ logZError: UnsafeMutablePointer<Double>?, _ energy: UnsafeMutablePointer<Double>?,
+    _ energyError: UnsafeMutablePointer<Double>?, _ familyEntropy: UnsafeMutablePointer<Double>?,
+    _ effectiveFraction: UnsafeMutablePointer<Double>?, _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let handle = try Handles.lookup(model, as: IsingHandle.self, "model")
+        let schedule = try Argument.array(betas, Argument.count(nBetas, "n_betas"), "betas")
+        let r = try PopulationAnnealing.run(handle.value, betas: schedule, replicas: Int(clamping: replicas),
+                                            populations: Int(clamping: populations), sweeps: Int(clamping: sweeps),
+                                            algorithm: Code.algorithm.decode(algorithmValue, "algorithm"), seed: seed,
+                                            monitor: monitor(progress, user, interrupt: handle.interrupt))
+        logZ?.write(r.logZ)
+        logZError?.write(r.logZError)
+        energy?.write(r.energy)
+        energyError?.write(r.energyError)
+        familyEntropy?.write(r.familyEntropy)
+        effectiveFraction?.write(r.effectiveFraction)
+    }
+}
+
+@c @implementation
 public func bz_anneal_from(
     _ model: OpaquePointer?, _ betas: UnsafePointer<Double>?, _ nBetas: Int64, _ sweepsPerBeta: Int64, _ reads: Int64,
     _ algorithmValue: Int32, _ seed: UInt64, _ initial: UnsafePointer<Int8>?, _ nInitial: Int64,

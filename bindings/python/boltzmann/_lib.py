@@ -56,6 +56,13 @@ class bz_bm_options(ctypes.Structure):
                 ("tolerance", c_double), ("chains", c_int64), ("sweeps", c_int64)]
 
 
+class bz_log_z_options(ctypes.Structure):
+    """``bz_log_z_options`` (field for field as the header declares it)."""
+    _fields_ = [("version", c_int32), ("method", c_int32), ("max_spins", c_int64), ("max_bits", c_int64),
+                ("runs", c_int64), ("n_betas", c_int64), ("sweeps", c_int64), ("populations", c_int64),
+                ("algorithm", c_int32), ("seed", c_uint64)]
+
+
 class bz_train_options(ctypes.Structure):
     """``bz_train_options`` (field for field as the header declares it)."""
     _fields_ = [("version", c_int32), ("steps", c_int64), ("batch_size", c_int64), ("learning_rate", c_double),
@@ -154,6 +161,13 @@ SIGNATURES = {
     "bz_ising_exact": (Status, [ising_p, f64p, c_int64, c_int64, f64p, f64p, f64p, f64p, f64p,
                                 f64p, f64p, f64p, bz_progress_fn, c_void_p]),
     "bz_ising_ground_state": (Status, [ising_p, c_int64, f64p, i64p, i8p, c_int64, bz_progress_fn, c_void_p]),
+    "bz_ising_transfer_default_limit": (c_int64, []),
+    "bz_ising_transfer_plan": (Status, [ising_p, i64p, i64p]),
+    "bz_ising_transfer": (Status, [ising_p, f64p, c_int64, c_int64, f64p, f64p, f64p, f64p, f64p,
+                                   f64p, f64p, f64p, bz_progress_fn, c_void_p]),
+    "bz_log_z_options_init": (Status, [POINTER(bz_log_z_options)]),
+    "bz_ising_log_partition": (Status, [ising_p, c_double, POINTER(bz_log_z_options), f64p, f64p, f64p, i32p,
+                                        c_char_p, c_int64, bz_progress_fn, c_void_p]),
     "bz_ising_dos_range": (Status, [ising_p, i64p, i64p]),
     "bz_ising_density_of_states": (Status, [ising_p, c_int64, i64p, c_int64, i64p, c_int64,
                                             bz_progress_fn, c_void_p]),
@@ -205,6 +219,10 @@ SIGNATURES = {
     "bz_pt_spins": (Status, [pt_p, i8p, c_int64]),
     "bz_anneal": (Status, [ising_p, f64p, c_int64, c_int64, c_int64, c_int32, c_uint64, i8p, f64p, i64p,
                            bz_progress_fn, c_void_p]),
+    "bz_ising_ais": (Status, [ising_p, f64p, c_int64, c_int64, c_int64, c_int32, c_uint64, f64p, f64p, f64p,
+                              bz_progress_fn, c_void_p]),
+    "bz_ising_population_annealing": (Status, [ising_p, f64p, c_int64, c_int64, c_int64, c_int64, c_int32, c_uint64,
+                                               f64p, f64p, f64p, f64p, f64p, f64p, bz_progress_fn, c_void_p]),
     "bz_anneal_from": (Status, [ising_p, f64p, c_int64, c_int64, c_int64, c_int32, c_uint64, i8p, c_int64, i8p, f64p,
                                 i64p, bz_progress_fn, c_void_p]),
     # rbm

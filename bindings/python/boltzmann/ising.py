@@ -9,6 +9,7 @@ Onsager's infinite one, mean-field theory and the exact Curie-Weiss model. See t
 """
 
 import ctypes
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,12 +21,13 @@ from ._handles import HandleOwner
 from ._lib import i8p, lib
 from ._progress import Progress as _Progress
 from .errors import InvalidArgument, ShapeError
-from .thermo import Spectrum, Thermo
+from .thermo import LogEstimate, Spectrum, Thermo
 
-__all__ = ["IsingModel", "IsingThermo", "ChainThermo", "GroundState", "DensityOfStates",
+__all__ = ["IsingModel", "IsingThermo", "AnnealedImportance", "PopulationAnnealing", "ChainThermo", "GroundState", "DensityOfStates",
            "Onsager", "MeanField", "Hysteresis", "chain_exact", "chain_correlation",
            "square_exact", "onsager", "critical_temperature", "mean_field",
-           "mean_field_magnetization", "hysteresis", "curie_weiss", "enumeration_default_limit"]
+           "mean_field_magnetization", "hysteresis", "curie_weiss", "enumeration_default_limit",
+           "transfer_default_limit"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -257,6 +259,100 @@ class Hysteresis(Result):
 
 
 # --- progress and interrupts ------------------------------------------------------
+
+
+@dataclass(frozen=True, repr=False)
+class PopulationAnnealing(Result):
+    """log Z and <E> along a schedule from :meth:`IsingModel.population_annealing`.
+
+    Attributes
+    ----------
+    beta : ndarray
+        The schedule (from 0).
+    log_z, log_z_err : ndarray
+        log of the mean of the populations' Z estimates, and its standard error.
+    energy, energy_err : ndarray
+        <E> over all replicas, and its standard error from the populations' spread.
+    family_entropy : ndarray
+        -sum nu_i ln nu_i over the initial replicas' families (mean over populations):
+        e^S families survive; ln(replicas) at beta = 0.
+    effective_fraction : ndarray
+        The reweighting's (sum w)^2 / sum w^2 as a fraction of the replicas.
+
+    Examples
+    --------
+    >>> import numpy as np, boltzmann as bz
+    >>> r = bz.IsingModel.sk(10, seed=1).population_annealing(np.linspace(0, 1, 20), replicas=50, populations=4)
+    >>> bool(r.family_entropy[0] == np.log(50)), bool(r.family_entropy[-1] < np.log(50))
+    (True, True)
+    """
+
+    beta: np.ndarray
+    log_z: np.ndarray
+    log_z_err: np.ndarray
+    energy: np.ndarray
+    energy_err: np.ndarray
+    family_entropy: np.ndarray
+    effective_fraction: np.ndarray
+
+
+def _warn_if_few_effective(ess, runs):
+    """AIS's delta-method error is honest when many runs carry weight; with a handful
+    the mean weight is usually low and its error too small."""
+    if ess < 0.1 * runs:
+        warnings.warn(f"annealed importance sampling: the weights are dominated by a few runs (effective sample "
+                      f"size {ess:.1f} of {runs}), so log Z is likely low and its error too small; use more betas "
+                      f"or sweeps", RuntimeWarning, stacklevel=3)
+
+
+#: log_partition's methods and their codes (BZ_LOG_Z_*).
+_LOG_Z_METHODS = {"auto": 0, "enumerate": 1, "transfer": 2, "kaufman": 3, "ais": 4, "population": 5}
+
+
+@dataclass(frozen=True, repr=False)
+class AnnealedImportance(Result):
+    """log Z along an annealing schedule from :meth:`IsingModel.ais`.
+
+    Attributes
+    ----------
+    beta : ndarray
+        The schedule (from 0).
+    log_z : ndarray
+        N ln 2 + log of the mean weight at each beta.
+    stderr : ndarray
+        One standard error of each (delta method; 0 at beta = 0).
+    ess : ndarray
+        The effective sample size (sum w)^2 / sum w^2 at each beta.
+
+    Examples
+    --------
+    >>> import numpy as np, boltzmann as bz
+    >>> r = bz.IsingModel.sk(10, seed=1).ais(np.linspace(0, 1, 50), runs=50)
+    >>> float(r.log_z[0]) == 10 * float(np.log(2)), float(r.stderr[0]), float(r.ess[0])
+    (True, 0.0, 50.0)
+    """
+
+    beta: np.ndarray
+    log_z: np.ndarray
+    stderr: np.ndarray
+    ess: np.ndarray
+
+
+def transfer_default_limit():
+    """The default cap on B + K, log2 of the states each transfer-matrix step visits.
+
+    Returns
+    -------
+    bits : int
+        24 (a caller may raise it to 30 through ``max_bits``).
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> bz.ising.transfer_default_limit()
+    24
+    """
+    return lib.bz_ising_transfer_default_limit()
 
 
 def _limit(max_spins):
@@ -502,9 +598,23 @@ class IsingModel(HandleOwner):
         q[i, j] = off
         return q, c.value
 
-    # -- exact enumeration
-    def exact(self, beta, max_spins=None, progress=None):
-        """Exact log Z, F, U, S, C and <m>, <``|m|``>, <m^2> at every beta by visiting all 2^N states.
+    # -- exact thermodynamics
+    def exact(self, beta, max_spins=None, progress=None, method="auto", max_bits=None):
+        """Exact log Z, F, U, S, C and <m>, <``|m|``>, <m^2> at every beta.
+
+        Two exact methods:
+
+        - ``"enumerate"`` visits all 2^N states (N up to ``max_spins``).
+        - ``"transfer"`` runs a transfer matrix over the frontier of the last B spins
+          in spin order, B the couplings' span (an L x W strip numbered row by row has
+          B = W): O(N 2^B) per beta for any couplings and fields, so a 20 x 10 glass
+          with fields takes milliseconds. Couplings longer than B among the first K
+          spins (a strip periodic along its length) are conditioned on: 2^K runs.
+          <``|m|``> is NaN (``|M|`` is no sum over spins). :meth:`transfer_plan` gives B
+          and K.
+        - ``"auto"`` enumerates up to the enumeration cap (``max_spins``, default 30:
+          it keeps <``|m|``>), else uses the transfer matrix when its plan fits
+          ``max_bits``, else enumerates (and names the cap it exceeds).
 
         Parameters
         ----------
@@ -512,16 +622,168 @@ class IsingModel(HandleOwner):
         max_spins : int, optional
             Raise the enumeration cap (default :func:`enumeration_default_limit`, at most 40).
         progress : callable(done, total) or True, optional
-            Called on this thread as states are visited; return False to stop
-            (:class:`Cancelled`). True or False shows a bar or none; None follows
-            :func:`boltzmann.set_progress` (a bar once the call looks like taking 1 s).
+            Called on this thread as states (or, for the transfer matrix, spins) are
+            visited; return False to stop (:class:`Cancelled`). True or False shows a
+            bar or none; None follows :func:`boltzmann.set_progress` (a bar once the
+            call looks like taking 1 s).
+        method : {"auto", "enumerate", "transfer"}
+        max_bits : int, optional
+            Cap on B + K for the transfer matrix (default
+            :func:`transfer_default_limit`, 24; at most 30).
+
+        Examples
+        --------
+        >>> import boltzmann as bz
+        >>> glass = bz.IsingModel.edwards_anderson((40, 6), distribution="gaussian", h=0.3, periodic=False, seed=1)
+        >>> glass.transfer_plan()
+        (6, 0)
+        >>> t = glass.exact(1.0, method="transfer")
+        >>> bool(t.log_z > 240 * 0.693)
+        True
         """
+        if method not in ("auto", "enumerate", "transfer"):
+            raise InvalidArgument(f'method must be "auto", "enumerate" or "transfer", got {method!r}')
+        if method == "auto":
+            frontier, conditioned = self.transfer_plan()
+            cap = transfer_default_limit() if max_bits is None else int(max_bits)
+            spins = enumeration_default_limit() if max_spins is None else int(max_spins)
+            method = "enumerate" if self.n_spins <= spins or frontier + conditioned > cap else "transfer"
         b = np.asarray(beta, dtype=np.float64)
         flat = np.ascontiguousarray(b.ravel())
         out = np.empty((8, flat.size))
-        _Progress(progress, what="IsingModel.exact").run(
-            lib.bz_ising_exact, self._h, arr.f64(flat), flat.size, _limit(max_spins), *(arr.f64(row) for row in out))
+        if method == "enumerate":
+            _Progress(progress, what="IsingModel.exact").run(
+                lib.bz_ising_exact, self._h, arr.f64(flat), flat.size, _limit(max_spins), *(arr.f64(row) for row in out))
+        else:
+            _Progress(progress, unit="spins", what="IsingModel.exact").run(
+                lib.bz_ising_transfer, self._h, arr.f64(flat), flat.size, _limit(max_bits), *(arr.f64(row) for row in out))
         return IsingThermo(b.copy(), *(row.reshape(b.shape) for row in out))
+
+    def log_partition(self, beta, method="auto", runs=100, n_betas=1000, sweeps=1, algorithm="metropolis", seed=0,
+                      max_spins=None, max_bits=None, populations=16, progress=None):
+        """log Z(beta) as a :class:`LogEstimate` (value, stderr, ess, method, note).
+
+        Parameters
+        ----------
+        beta : float
+        method : {"auto", "enumerate", "transfer", "kaufman", "ais", "population"}
+            "auto" enumerates up to 24 spins, else runs the transfer matrix when its
+            plan fits ``max_bits`` (see :meth:`exact`), else Kaufman's solution when
+            the model is a uniform periodic square lattice without field, else
+            annealed importance sampling; ``note`` then says why no exact method
+            applied. "kaufman" needs a model built by :meth:`square`.
+        runs, n_betas, sweeps, algorithm, seed
+            Annealed importance sampling: ``runs`` runs over ``n_betas`` evenly spaced
+            betas from 0, ``sweeps`` sweeps of ``algorithm`` ("metropolis" or
+            "heat_bath") at each (see :meth:`ais`). Population annealing: ``runs``
+            replicas in each of ``populations`` populations, the rest alike (see
+            :meth:`population_annealing`).
+        max_spins, max_bits
+            The caps of enumeration and of the transfer matrix (None: defaults).
+        progress : callable, bool or None
+            As for :meth:`exact`.
+
+        Examples
+        --------
+        >>> import boltzmann as bz
+        >>> z = bz.IsingModel.square(64, 64).log_partition(0.44)
+        >>> z.method, z.stderr
+        ('kaufman', 0.0)
+        >>> glass = bz.IsingModel.edwards_anderson((30, 30), distribution="gaussian")
+        >>> estimate = glass.log_partition(1.0, runs=20, n_betas=200)
+        >>> estimate.method, estimate.stderr > 0
+        ('ais', True)
+        """
+        from ._lib import bz_log_z_options
+        from .montecarlo import ALGORITHMS
+        options = bz_log_z_options()
+        lib.bz_log_z_options_init(ctypes.byref(options))
+        options.method = arr.code(_LOG_Z_METHODS, method, "method")
+        options.max_spins, options.max_bits = _limit(max_spins), _limit(max_bits)
+        options.runs, options.n_betas, options.sweeps = int(runs), int(n_betas), int(sweeps)
+        options.populations = int(populations)
+        options.algorithm = arr.code(ALGORITHMS, algorithm, "algorithm")
+        options.seed = seed64(seed)
+        value, error, ess, used = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_int32()
+        note = ctypes.create_string_buffer(1024)
+        _Progress(progress, unit="units", what="IsingModel.log_partition").run(
+            lib.bz_ising_log_partition, self._h, float(beta), ctypes.byref(options), ctypes.byref(value),
+            ctypes.byref(error), ctypes.byref(ess), ctypes.byref(used), note, len(note))
+        names = {code: name for name, code in _LOG_Z_METHODS.items()}
+        estimate = LogEstimate(value.value, error.value, ess.value, names[used.value], note.value.decode())
+        if estimate.method == "ais":
+            _warn_if_few_effective(estimate.ess, int(runs))
+        return estimate
+
+    def ais(self, betas, runs=100, sweeps=1, algorithm="metropolis", seed=0, progress=None):
+        """log Z along a whole schedule by annealed importance sampling from beta = 0.
+
+        Each of ``runs`` runs starts from uniform spins (an exact sample at beta = 0,
+        where Z = 2^N) and, at each beta of ``betas`` (from 0, increasing), adds
+        -(beta_k - beta_{k-1}) E(s) to its log weight and takes ``sweeps`` sweeps of
+        ``algorithm``; the mean weight estimates Z(beta_k) / 2^N at every k.
+
+        Returns
+        -------
+        AnnealedImportance
+
+        Examples
+        --------
+        >>> import numpy as np, boltzmann as bz
+        >>> model = bz.IsingModel.square(4, 4)
+        >>> r = model.ais(np.linspace(0, 0.44, 200), runs=200, seed=1)
+        >>> exact = model.exact(0.44).log_z
+        >>> bool(abs(r.log_z[-1] - exact) < 4 * r.stderr[-1] + 1e-3)
+        True
+        """
+        from .montecarlo import ALGORITHMS
+        b = arr.vector(betas, "betas")
+        out = np.empty((3, b.size))
+        _Progress(progress, unit="sweeps", what="IsingModel.ais").run(
+            lib.bz_ising_ais, self._h, arr.f64(b), b.size, int(runs), int(sweeps), arr.code(ALGORITHMS, algorithm, "algorithm"),
+            seed64(seed), *(arr.f64(row) for row in out))
+        if b.size > 1:
+            _warn_if_few_effective(out[2, -1], int(runs))
+        return AnnealedImportance(b.copy(), *out)
+
+    def population_annealing(self, betas, replicas=1000, populations=16, sweeps=1, algorithm="metropolis", seed=0,
+                             progress=None):
+        """log Z and <E> along a schedule by population annealing from beta = 0.
+
+        ``populations`` independent populations of ``replicas`` replicas start from
+        uniform spins; at each beta of ``betas`` (from 0, increasing) every replica is
+        reweighted by e^{-(beta_k - beta_{k-1}) E}, the population resampled in
+        proportion, and each replica swept ``sweeps`` times. The errors come from the
+        spread of the populations; the family entropy and the reweighting's effective
+        fraction are equilibration diagnostics.
+
+        Returns
+        -------
+        PopulationAnnealing
+
+        Examples
+        --------
+        >>> import numpy as np, boltzmann as bz
+        >>> model = bz.IsingModel.square(4, 4)
+        >>> r = model.population_annealing(np.linspace(0, 0.6, 60), replicas=200, seed=1)
+        >>> exact = model.exact(0.6)
+        >>> bool(abs(r.log_z[-1] - exact.log_z) < 4 * r.log_z_err[-1] + 1e-3)
+        True
+        """
+        from .montecarlo import ALGORITHMS
+        b = arr.vector(betas, "betas")
+        out = np.empty((6, b.size))
+        _Progress(progress, unit="sweeps", what="IsingModel.population_annealing").run(
+            lib.bz_ising_population_annealing, self._h, arr.f64(b), b.size, int(replicas), int(populations), int(sweeps),
+            arr.code(ALGORITHMS, algorithm, "algorithm"), seed64(seed), *(arr.f64(row) for row in out))
+        return PopulationAnnealing(b.copy(), *out)
+
+    def transfer_plan(self):
+        """``(B, K)``: the transfer matrix's frontier width (the couplings' span in spin
+        order) and the leading spins it conditions on; each step visits 2^(B + K) states."""
+        frontier, conditioned = ctypes.c_int64(), ctypes.c_int64()
+        lib.bz_ising_transfer_plan(self._h, ctypes.byref(frontier), ctypes.byref(conditioned))
+        return frontier.value, conditioned.value
 
     def ground_state(self, max_spins=None, progress=None):
         """The exact ground state by enumeration: :class:`GroundState`."""

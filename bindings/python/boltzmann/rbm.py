@@ -29,6 +29,7 @@ from . import _lib
 from ._lib import bz_rbm_train_options, f32p, i8p, lib
 from ._progress import Progress
 from .errors import InvalidArgument, NotFittedError, ShapeError
+from .thermo import LogEstimate
 
 __all__ = ["RBM", "LogEstimate", "BoltzmannMachine", "base_rates"]
 
@@ -36,38 +37,6 @@ _UNITS = {"bernoulli": 0, "gaussian": 1}
 _METRICS = {"none": 0, "reconstruction": 1, "pseudo_log_likelihood": 2}
 #: Python names of bz_rbm_train_options fields that differ from the header's.
 _RENAMED = {"persistent": "persistent_chains"}
-
-
-@dataclass(frozen=True, repr=False)
-class LogEstimate(Result):
-    """A log-scale estimate ``value ± stderr``: log Z or a mean log-likelihood.
-
-    Attributes
-    ----------
-    value : float
-    stderr : float
-        One standard error (0 for exact values).
-    ess : float
-        AIS's effective sample size (NaN for exact values).
-
-    Examples
-    --------
-    >>> import numpy as np, boltzmann as bz
-    >>> rbm = bz.RBM(3, random_state=1).initialize(6)
-    >>> exact, ais = rbm.log_partition(), rbm.log_partition("ais", runs=100, seed=2)
-    >>> exact.stderr, bool(abs(ais.value - exact.value) < 4 * ais.stderr + 1e-3)
-    (0.0, True)
-    """
-
-    value: float
-    stderr: float = 0.0
-    ess: float = float("nan")
-
-    def __float__(self):
-        return self.value
-
-    def __str__(self):
-        return f"{self.value:.6g} ± {self.stderr:.2g}"
 
 
 def _rows(X, width, name):
@@ -463,7 +432,7 @@ class RBM(Estimator, Persistent, HandleOwner):
         if method == "exact":
             out = ctypes.c_double()
             Progress(progress, unit="states", what="RBM.log_partition").run(lib.bz_rbm_log_partition_exact, self._h, ctypes.byref(out))
-            return LogEstimate(out.value)
+            return LogEstimate(out.value, method="exact")
         if method != "ais":
             raise InvalidArgument(f"method must be 'exact' or 'ais', got {method!r}")
         schedule = None if betas is None else np.ascontiguousarray(betas, np.float64)
@@ -473,13 +442,13 @@ class RBM(Estimator, Persistent, HandleOwner):
             lib.bz_rbm_log_partition_ais, self._h, int(runs), f64(schedule), 0 if schedule is None else schedule.size,
             None if start is None else _f32(start), seed64(seed), ctypes.byref(value), ctypes.byref(stderr),
             ctypes.byref(ess))
-        return LogEstimate(value.value, stderr.value, ess.value)
+        return LogEstimate(value.value, stderr.value, ess.value, method="ais")
 
     def log_likelihood(self, X, method="exact", **options):
         """The mean log-likelihood of the rows, -mean F(v) - log Z, as a :class:`LogEstimate`
         carrying log Z's error (``method``, ``options``: as :meth:`log_partition`)."""
         z = self.log_partition(method, **options)
-        return LogEstimate(float(-self.free_energy(X).mean() - z.value), z.stderr, z.ess)
+        return LogEstimate(float(-self.free_energy(X).mean() - z.value), z.stderr, z.ess, z.method)
 
     # -- persistence: save(path), RBM.load(path), to_bytes(), RBM.from_bytes(data), in the
     # RBM format (see the header), from Persistent; a loaded machine's hyper-parameters

@@ -14,7 +14,7 @@ from ._handles import HandleOwner
 from ._lib import lib
 from .errors import InvalidArgument
 
-__all__ = ["Spectrum", "Thermo", "solve_beta"]
+__all__ = ["Spectrum", "Thermo", "LogEstimate", "solve_beta"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -238,3 +238,41 @@ def solve_beta(values, target_mean, degeneracies=None):
     """
     with Spectrum(values, degeneracies) as spectrum:
         return spectrum.solve_beta(target_mean)
+
+
+@dataclass(frozen=True, repr=False)
+class LogEstimate(Result):
+    """A log-scale estimate ``value ± stderr``: log Z or a mean log-likelihood.
+
+    Attributes
+    ----------
+    value : float
+    stderr : float
+        One standard error (0 for exact values).
+    ess : float
+        AIS's effective sample size (NaN for exact values).
+    method : str
+        How it was computed ("exact", "enumerate", "transfer", "kaufman", "ais").
+    note : str
+        Why no exact method was used, when one was asked for automatically ("" otherwise).
+
+    Examples
+    --------
+    >>> import numpy as np, boltzmann as bz
+    >>> rbm = bz.RBM(3, random_state=1).initialize(6)
+    >>> exact, ais = rbm.log_partition(), rbm.log_partition("ais", runs=100, seed=2)
+    >>> exact.stderr, bool(abs(ais.value - exact.value) < 4 * ais.stderr + 1e-3)
+    (0.0, True)
+    """
+
+    value: float
+    stderr: float = 0.0
+    ess: float = float("nan")
+    method: str = ""
+    note: str = ""
+
+    def __float__(self):
+        return self.value
+
+    def __str__(self):
+        return f"{self.value:.6g} ± {self.stderr:.2g}"

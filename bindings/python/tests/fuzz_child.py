@@ -421,6 +421,31 @@ def macrostates_arguments(m):
             f64(out_doubles(max(states, 1))), None, states)
 
 
+def log_z_options():
+    """NULL, the defaults, or the defaults with random fields (small counts or refused ones)."""
+    if rng.random() < 0.2:
+        return None
+    options = _lib.bz_log_z_options()
+    lib.bz_log_z_options_init(ctypes.byref(options))
+    if rng.random() < 0.8:
+        options.version = rng.choice([1, 1, 1, 0, 2])
+        options.method = rng.choice([-1, 0, 1, 2, 3, 4, 5, 6])
+        options.max_spins, options.max_bits = rng.choice(INTS), rng.choice(INTS)
+        options.runs, options.n_betas, options.populations = count(), count(), count()
+        options.sweeps = rng.choice([-1, 0, 1, 2**50])
+        options.algorithm = rng.choice([-1, 0, 1, 2, 9])
+        options.seed = rng.randrange(2**64)
+    return ctypes.byref(options)
+
+
+def note_buffer():
+    """A note buffer and its size: NULL, or a small buffer with a right, zero or wrong size."""
+    if rng.random() < 0.3:
+        return None, rng.choice([-1, 0, 5])
+    size = rng.choice([1, 2, 16, 300])
+    return ctypes.create_string_buffer(size), rng.choice([size, size, 0, -1])
+
+
 def anneal_arguments(n, i):
     """bz_anneal writes reads x n_spins states and reads energies (live models have 5
     spins): buffers that hold them, or NULL."""
@@ -481,6 +506,17 @@ def call():
         "bz_ising_to_qubo": lambda: (model(), f64(out_doubles(5)), five(), f64(out_doubles(5)), five(), ctypes.byref(d)),
         "bz_ising_exact": lambda: (model(), f64(doubles(n)), n, rng.choice([-1, 0, 3, 30, 41]),
                                    *(f64(out_doubles(n)) for _ in range(8)), progress(), None),
+        "bz_ising_transfer": lambda: (model(), f64(doubles(n)), n, rng.choice([-1, 0, 1, 3, 24, 31]),
+                                      *(f64(out_doubles(n)) if rng.random() < 0.8 else None for _ in range(8)), progress(), None),
+        "bz_ising_transfer_plan": lambda: (model(), ctypes.byref(i) if rng.random() < 0.8 else None, None),
+        "bz_ising_ais": lambda: (model(), f64(doubles(n)), n, count(), rng.choice([-1, 0, 1, 3, 2**50]), rng.choice([-1, 0, 1, 2, 7]),
+                                 5, *(f64(out_doubles(n)) for _ in range(3)), progress(), None),
+        "bz_ising_population_annealing": lambda: (model(), f64(doubles(n)), n, count(), count(), rng.choice([-1, 0, 1, 2**50]),
+                                                  rng.choice([-1, 0, 1, 2, 7]), 5, *(f64(out_doubles(n)) for _ in range(6)),
+                                                  progress(), None),
+        "bz_log_z_options_init": lambda: (None if rng.random() < 0.2 else ctypes.byref(_lib.bz_log_z_options()),),
+        "bz_ising_log_partition": lambda: (model(), rng.choice(DOUBLES), log_z_options(), ctypes.byref(d), None,
+                                           ctypes.byref(ctypes.c_double()), None, *note_buffer(), progress(), None),
         "bz_ising_ground_state": lambda: (model(), rng.choice([-1, 0, 3, 41]), ctypes.byref(d), ctypes.byref(i),
                                           spins_out(5), five(), progress(), None),
         "bz_ising_dos_range": lambda: (model(), ctypes.byref(i), ctypes.byref(ctypes.c_int64())),

@@ -33,6 +33,10 @@ def struct_options(init, **fields):
     return ctypes.byref(options)
 
 
+def logz(**fields):
+    return struct_options(lib.bz_log_z_options_init, **fields)
+
+
 def rbm_options(**fields):
     return struct_options(lib.bz_rbm_train_options_init, **fields)
 
@@ -221,6 +225,8 @@ def ising_cases():
     lib.bz_ising_create_chain(ctypes.byref(big), 35, 1.0, 0.0, 0)
     real = _lib.ising_p()
     lib.bz_ising_create_chain(ctypes.byref(real), 4, 0.5, 0.0, 1)
+    dense = _lib.ising_p()  # every pair coupled: a transfer-matrix frontier of 29
+    lib.bz_ising_create_complete(ctypes.byref(dense), 30, 1.0, 0.0)
     ok = (f64(out4),) * 8
     sym = arr(0, 1, 1, 0)
     return [
@@ -292,6 +298,63 @@ def ising_cases():
         ("bz_ising_exact", (m, f64(arr(1.0)), 1, -1, *ok, NOFN, None), bz.InvalidArgument, "max_spins"),
         ("bz_ising_exact", (m, f64(arr(1.0)), 1, 0, *ok, STOP, None), bz.Cancelled, "progress callback"),
         ("bz_ising_exact", (dead_model(), f64(arr(1.0)), 1, 0, *ok, NOFN, None), bz.InvalidHandle, "model"),
+        ("bz_ising_transfer", (dense, f64(arr(1.0)), 1, 0, *ok, NOFN, None), bz.LimitExceeded, "frontier of 29 spins"),
+        ("bz_ising_transfer", (dense, f64(arr(1.0)), 1, 31, *ok, NOFN, None), bz.InvalidArgument, "max_bits"),
+        ("bz_ising_transfer", (m, f64(arr(1.0)), 1, -1, *ok, NOFN, None), bz.InvalidArgument, "max_bits"),
+        ("bz_ising_transfer", (m, f64(arr(NAN)), 1, 0, *ok, NOFN, None), bz.NumericError, "betas[0]"),
+        ("bz_ising_transfer", (m, None, 1, 0, *ok, NOFN, None), bz.NullPointerError, "betas"),
+        ("bz_ising_transfer", (m, f64(arr(1.0)), 0, 0, *ok, NOFN, None), bz.InvalidArgument, "n_betas"),
+        ("bz_ising_transfer", (m, f64(arr(1.0)), 1, 0, *ok, STOP, None), bz.Cancelled, "progress callback"),
+        ("bz_ising_transfer", (dead_model(), f64(arr(1.0)), 1, 0, *ok, NOFN, None), bz.InvalidHandle, "model"),
+        ("bz_ising_transfer_plan", (dead_model(), None, None), bz.InvalidHandle, "model"),
+        ("bz_log_z_options_init", (None,), bz.NullPointerError, "options"),
+        ("bz_ising_log_partition", (m, 1.0, logz(version=9), None, None, None, None, None, 0, NOFN, None),
+         bz.InvalidArgument, "BZ_LOG_Z_OPTIONS_VERSION"),
+        ("bz_ising_log_partition", (m, 1.0, logz(method=7), None, None, None, None, None, 0, NOFN, None),
+         bz.InvalidArgument, "BZ_LOG_Z_AIS (4)"),
+        ("bz_ising_log_partition", (m, 1.0, logz(method=3), None, None, None, None, None, 0, NOFN, None),
+         bz.InvalidArgument, "not a periodic square lattice"),
+        ("bz_ising_log_partition", (m, 1.0, logz(method=4, runs=1), None, None, None, None, None, 0, NOFN, None),
+         bz.InvalidArgument, "runs"),
+        ("bz_ising_log_partition", (m, 1.0, logz(method=4, n_betas=1), None, None, None, None, None, 0, NOFN, None),
+         bz.InvalidArgument, "2 betas"),
+        ("bz_ising_log_partition", (m, 1.0, logz(method=4, sweeps=0), None, None, None, None, None, 0, NOFN, None),
+         bz.InvalidArgument, "sweeps"),
+        ("bz_ising_log_partition", (m, 1.0, logz(method=4, algorithm=9), None, None, None, None, None, 0, NOFN, None),
+         bz.InvalidArgument, "options.algorithm"),
+        ("bz_ising_log_partition", (m, 1.0, logz(max_bits=-1), None, None, None, None, None, 0, NOFN, None),
+         bz.InvalidArgument, "max_bits"),
+        ("bz_ising_log_partition", (m, NAN, None, None, None, None, None, None, 0, NOFN, None), bz.NumericError, "beta"),
+        ("bz_ising_log_partition", (m, 1.0, None, None, None, None, None, ctypes.create_string_buffer(4), 0, NOFN, None),
+         bz.InvalidArgument, "note_size"),
+        ("bz_ising_log_partition", (dead_model(), 1.0, None, None, None, None, None, None, 0, NOFN, None),
+         bz.InvalidHandle, "model"),
+        ("bz_ising_ais", (m, f64(arr(0.0, 1.0)), 2, 10, 1, 0, 0, None, None, None, STOP, None), bz.Cancelled, "progress"),
+        ("bz_ising_ais", (m, f64(arr(0.1, 1.0)), 2, 10, 1, 0, 0, None, None, None, NOFN, None), bz.InvalidArgument, "start at 0"),
+        ("bz_ising_ais", (m, f64(arr(0.0, 1.0, 0.5)), 3, 10, 1, 0, 0, None, None, None, NOFN, None), bz.InvalidArgument,
+         "must increase"),
+        ("bz_ising_ais", (m, f64(arr(0.0, NAN)), 2, 10, 1, 0, 0, None, None, None, NOFN, None), bz.NumericError, "betas[1]"),
+        ("bz_ising_ais", (m, f64(arr(0.0, 1.0)), 2, 10, 1, 2, 0, None, None, None, NOFN, None), bz.Unsupported, "single-spin"),
+        ("bz_ising_ais", (m, None, 2, 10, 1, 0, 0, None, None, None, NOFN, None), bz.NullPointerError, "betas"),
+        ("bz_ising_ais", (dead_model(), f64(arr(0.0, 1.0)), 2, 10, 1, 0, 0, None, None, None, NOFN, None),
+         bz.InvalidHandle, "model"),
+        ("bz_ising_population_annealing", (m, f64(arr(0.0, 1.0)), 2, 10, 1, 1, 0, 0, *(None,) * 6, NOFN, None),
+         bz.InvalidArgument, "populations must be in [2, 4096]"),
+        ("bz_ising_population_annealing", (m, f64(arr(0.0, 1.0)), 2, 1, 4, 1, 0, 0, *(None,) * 6, NOFN, None),
+         bz.InvalidArgument, "replicas must be >= 2"),
+        ("bz_ising_population_annealing", (m, f64(arr(0.0, 1.0)), 2, 10, 4, 0, 0, 0, *(None,) * 6, NOFN, None),
+         bz.InvalidArgument, "sweeps"),
+        ("bz_ising_population_annealing", (m, f64(arr(0.0, 1e308)), 2, 10, 4, 1, 0, 0, *(None,) * 6, NOFN, None),
+         bz.InvalidArgument, "overflow"),
+        ("bz_ising_population_annealing", (m, f64(arr(0.2, 1.0)), 2, 10, 4, 1, 0, 0, *(None,) * 6, NOFN, None),
+         bz.InvalidArgument, "start at 0"),
+        ("bz_ising_population_annealing", (m, f64(arr(0.0, 1.0)), 2, 10, 4, 1, 3, 0, *(None,) * 6, NOFN, None),
+         bz.Unsupported, "single-spin"),
+        ("bz_ising_population_annealing", (m, f64(arr(0.0, 1.0)), 2, 10, 4, 1, 0, 0, *(None,) * 6, STOP, None),
+         bz.Cancelled, "progress"),
+        ("bz_ising_population_annealing", (dead_model(), f64(arr(0.0, 1.0)), 2, 10, 4, 1, 0, 0, *(None,) * 6, NOFN, None),
+         bz.InvalidHandle, "model"),
+        ("bz_ising_transfer_plan", (None, None, None), bz.NullPointerError, "model"),
         ("bz_ising_ground_state", (big, 0, None, None, None, 35, NOFN, None), bz.LimitExceeded, "2^35 = 34359738368 states"),
         ("bz_ising_ground_state", (m, 0, None, None, spins8(0, 0, 0), 3, NOFN, None), bz.ShapeError, "n_spins"),
         ("bz_ising_ground_state", (m, 0, None, None, None, 4, STOP, None), bz.Cancelled, "cancelled"),

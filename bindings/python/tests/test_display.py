@@ -40,6 +40,8 @@ MAKERS = {
     "Equilibration": lambda: _equilibration(),
     "TemperingResults": lambda: bz.parallel_tempering(glass(), bz.beta_schedule("geometric", 0.4, 3.0, 6), 200),
     "AnnealResults": lambda: bz.anneal(bz.IsingModel.sk(64, seed=5), sweeps=2, reads=32),
+    "AnnealedImportance": lambda: glass().ais(np.linspace(0, 1, 20), runs=10),
+    "PopulationAnnealing": lambda: glass().population_annealing(np.linspace(0, 1, 10), replicas=10, populations=2),
     "Factorization": lambda: bz.pbits.factor(15, sweeps=2000),
     "LogEstimate": lambda: bz.RBM(3, random_state=1).initialize(6).log_partition("ais", runs=20,
                                                                                  betas=np.linspace(0, 1, 100)),

@@ -296,7 +296,8 @@ def macros_of(text):
     return {m.group(1): m.group(2) for m in re.finditer(r"#define\s+(BZ_\w+)\s+(\S+)", text)}
 
 
-@pytest.mark.parametrize("struct", ["bz_rbm_train_options", "bz_train_options", "bz_sampler_options", "bz_bm_options"])
+@pytest.mark.parametrize("struct", ["bz_rbm_train_options", "bz_train_options", "bz_sampler_options", "bz_bm_options",
+                                    "bz_log_z_options"])
 def test_documented_defaults_are_the_library_s(header, struct):
     init = getattr(_lib.lib, struct + "_init")
     text = header.read_text()

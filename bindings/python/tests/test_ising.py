@@ -135,7 +135,7 @@ def test_models_pickle_and_close():
 
 def test_enumeration_cap_progress_and_interrupt():
     with pytest.raises(bz.LimitExceeded, match="max_spins = 31"):
-        bz.IsingModel.chain(31).exact(1.0)
+        bz.IsingModel.chain(31).exact(1.0, method="enumerate")
     seen = []
     model = bz.IsingModel.square(4, 5)  # 2^20 states, 16 blocks
     with pytest.raises(bz.Cancelled):

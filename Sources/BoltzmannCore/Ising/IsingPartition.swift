@@ -1,0 +1,135 @@
+import Glibc
+
+/// One front door to log Z of any Ising model: exactly where a method applies,
+/// estimated with a standard error otherwise, and the method used named with the
+/// reason the exact ones did not apply.
+public enum IsingPartition {
+    /// The methods.
+    public enum Method: Sendable, CaseIterable {
+        /// The cheapest exact method that applies, else annealed importance sampling.
+        case automatic
+        /// All 2^N states (`IsingEnumeration`).
+        case enumerate
+        /// The transfer matrix over the frontier (`StripTransfer`).
+        case transfer
+        /// Kaufman's solution of the uniform periodic square lattice without field.
+        case kaufman
+        /// Annealed importance sampling from beta = 0 (`IsingAIS`).
+        case ais
+        /// Population annealing from beta = 0 (`PopulationAnnealing`).
+        case population
+
+        public var name: String {
+            switch self {
+            case .automatic: "auto"
+            case .enumerate: "enumerate"
+            case .transfer: "transfer"
+            case .kaufman: "kaufman"
+            case .ais: "ais"
+            case .population: "population"
+            }
+        }
+    }
+
+    /// What `logPartition` may use and how hard the estimators work.
+    public struct Options: Sendable {
+        public var method = Method.automatic
+        /// Caps of the exact methods (0: their defaults).
+        public var maxSpins = 0, maxBits = 0
+        /// AIS: runs, betas from 0 to beta (evenly spaced), sweeps at each, the
+        /// single-spin rule and the seed. Population annealing: `runs` replicas in each
+        /// of `populations` populations, and the rest as AIS.
+        public var runs = 100, betaCount = 1000, sweeps = 1, populations = 16
+        public var algorithm = MonteCarloAlgorithm.metropolis
+        public var seed: UInt64 = 0
+        public init() {}
+    }
+
+    /// log Z with its standard error (0 when exact), AIS's effective sample size
+    /// (NaN when exact), the method used and, from `.automatic`, why no cheaper exact
+    /// method applied ("" when the first choice did).
+    public struct Estimate: Sendable {
+        public let value: Double
+        public let standardError: Double
+        public let effectiveSampleSize: Double
+        public let method: Method
+        public let note: String
+    }
+
+    /// Enumeration is chosen up to this many spins (2^24 states: under a second).
+    public static let automaticEnumerationSpins = 24
+
+    /// Why Kaufman's solution does not apply to `model`, or nil when it does: a
+    /// periodic m x n square lattice (m, n >= 3) with one coupling on every bond and
+    /// no field.
+    static func kaufmanObstacle(_ model: IsingModel) -> String? {
+        guard let lattice = model.lattice, lattice.dimensions.count == 2, lattice.periodic else {
+            return "not a periodic square lattice"
+        }
+        let (m, n) = (lattice.dimensions[0], lattice.dimensions[1])
+        guard m >= 3, n >= 3, model.couplingCount == 2 * m * n else { return "a lattice side below 3" }
+        guard let coupling = model.edgeCoupling.first, model.edgeCoupling.allSatisfy({ $0 == coupling }) else {
+            return "the couplings differ"
+        }
+        guard model.fields.allSatisfy({ $0 == 0 }) else { return "the fields are not zero" }
+        return nil
+    }
+
+    /// log Z(beta) by `options.method`.
+    /// - Throws: as the method chosen; INVALID_ARGUMENT for a method that does not
+    ///   apply to the model (naming why) or a non-finite beta.
+    public static func logPartition(_ model: IsingModel, beta: Double, options: Options = Options(),
+                                    monitor: WorkMonitor = .none()) throws(EngineError) -> Estimate {
+        try Check.finite(beta, "beta")
+        var method = options.method, note = ""
+        if method == .automatic {
+            let plan = StripTransfer.plan(model)
+            let cap = options.maxBits == 0 ? StripTransfer.defaultMaxBits : options.maxBits
+            if model.spinCount <= automaticEnumerationSpins {
+                method = .enumerate
+            } else if plan.bits <= cap {
+                method = .transfer
+            } else if kaufmanObstacle(model) == nil {
+                method = .kaufman
+            } else {
+                method = .ais
+                note = "no exact method applies: \(model.spinCount) spins is above \(automaticEnumerationSpins) for enumeration; "
+                    + "the transfer matrix needs 2^\(plan.bits) states per step (frontier \(plan.frontier), \(plan.conditioned) conditioned), above 2^\(cap); "
+                    + "Kaufman's solution: \(kaufmanObstacle(model)!)"
+            }
+        }
+        switch method {
+        case .enumerate:
+            let r = try IsingEnumeration.thermodynamics(model, betas: [beta], maxSpins: options.maxSpins, monitor: monitor)
+            return Estimate(value: r.table.logZ[0], standardError: 0, effectiveSampleSize: .nan, method: method, note: note)
+        case .transfer:
+            let r = try StripTransfer.thermodynamics(model, betas: [beta], maxBits: options.maxBits, moments: false, monitor: monitor)
+            return Estimate(value: r.table.logZ[0], standardError: 0, effectiveSampleSize: .nan, method: method, note: note)
+        case .kaufman:
+            if let obstacle = kaufmanObstacle(model) { throw .invalid("Kaufman's solution does not apply: \(obstacle)") }
+            let lattice = model.lattice!
+            let table = try IsingSquare.kaufman(rows: lattice.dimensions[0], columns: lattice.dimensions[1],
+                                                coupling: model.edgeCoupling[0], betas: [beta])
+            return Estimate(value: table.logZ[0], standardError: 0, effectiveSampleSize: .nan, method: method, note: note)
+        case .ais, .population:
+            let what = method == .ais ? "annealed importance sampling" : "population annealing"
+            guard beta >= 0 else { throw .invalid("\(what) needs beta >= 0, got \(beta)") }
+            guard options.betaCount >= 2 else { throw .invalid("the \(what) schedule needs at least 2 betas, got \(options.betaCount)") }
+            try Limit.steps.check(options.betaCount, "options.n_betas", from: 2)
+            let count = options.betaCount
+            let betas = beta == 0 ? [0] : (0..<count).map { $0 == count - 1 ? beta : beta * Double($0) / Double(count - 1) }
+            if method == .population {
+                let r = try PopulationAnnealing.run(model, betas: betas, replicas: options.runs, populations: options.populations,
+                                                    sweeps: options.sweeps, algorithm: options.algorithm, seed: options.seed, monitor: monitor)
+                return Estimate(value: r.logZ.last!, standardError: r.logZError.last!,
+                                effectiveSampleSize: r.effectiveFraction.last! * Double(options.runs), method: method, note: note)
+            }
+            let r = try IsingAIS.run(model, betas: betas, runs: options.runs, sweeps: options.sweeps,
+                                     algorithm: options.algorithm, seed: options.seed, monitor: monitor)
+            return Estimate(value: r.logZ.last!, standardError: r.standardError.last!, effectiveSampleSize: r.effectiveSampleSize.last!,
+                            method: method, note: note)
+        case .automatic:
+            throw .invalid("the automatic method resolves to another before this point")
+        }
+    }
+}

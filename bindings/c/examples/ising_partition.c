@@ -1,0 +1,131 @@
+/*
+ * ising_partition.c -- exact partition functions beyond enumeration, from libboltzmann.
+ *
+ * 1. A 2D Edwards-Anderson spin glass with Gaussian couplings and random fields on a
+ *    100 x 10 open strip (1000 spins: 2^1000 states) by the transfer matrix over the
+ *    frontier of its last 10 spins: log Z and the heat capacity C(T) per spin, with
+ *    its peak.
+ * 2. Checks: the transfer matrix against enumerating all 2^20 states of a 4 x 5 strip
+ *    with fields, and against Kaufman's exact solution on a periodic 8 x 6 torus
+ *    (which it sums by conditioning on the first row).
+ * 3. One front door, bz_ising_log_partition: the automatic method on a periodic
+ *    64 x 64 lattice (Kaufman) and on a 24 x 24 periodic glass, where no exact
+ *    method applies and annealed importance sampling estimates log Z with an error
+ *    (checked against the transfer matrix on a 24 x 8 open strip of the same kind).
+ *
+ * Exits non-zero if a check fails.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "common.h"
+
+#define N_T 12
+
+static int close_to(double a, double b, double rtol) { return fabs(a - b) <= rtol * fabs(b); }
+
+int main(void) {
+    int failures = 0;
+
+    /* 1. The 100 x 10 glass: rows of 10, numbered row by row, so the frontier is 10 spins. */
+    bz_ising *glass = NULL, *fielded = NULL;
+    CHECK(bz_ising_create_edwards_anderson(&glass, 100, 10, 1, BZ_COUPLINGS_GAUSSIAN, 1.0, 0.0, 0, 7));
+    int64_t n = 0, frontier = 0, conditioned = 0;
+    CHECK(bz_ising_size(glass, &n, NULL));
+    static double fields[1000];
+    srand(7);
+    for (int64_t i = 0; i < n; i++) fields[i] = 0.4 * ((double)rand() / RAND_MAX - 0.5);
+    CHECK(bz_ising_with_fields(&fielded, glass, fields, n));
+    CHECK(bz_ising_transfer_plan(fielded, &frontier, &conditioned));
+    double betas[N_T], log_z[N_T], heat[N_T];
+    for (int k = 0; k < N_T; k++) betas[k] = 1.0 / (0.25 + 0.25 * k); /* T = 0.25 .. 3 */
+    CHECK(bz_ising_transfer(fielded, betas, N_T, 0, log_z, NULL, NULL, NULL, heat, NULL, NULL, NULL, NULL, NULL));
+    printf("100 x 10 Gaussian spin glass with fields (%lld spins; frontier %lld, %lld conditioned):\n",
+           (long long)n, (long long)frontier, (long long)conditioned);
+    printf("%8s %16s %12s\n", "T", "log Z per spin", "C per spin");
+    int peak = 0;
+    for (int k = 0; k < N_T; k++) {
+        printf("%8.2f %16.10f %12.6f\n", 1.0 / betas[k], log_z[k] / n, heat[k] / n);
+        if (heat[k] > heat[peak]) peak = k;
+    }
+    printf("C per spin peaks near T = %.2f\n", 1.0 / betas[peak]);
+    if (frontier != 10 || conditioned != 0 || !(log_z[N_T - 1] > n * log(2.0))) {
+        fprintf(stderr, "unexpected plan or log Z\n");
+        failures++;
+    }
+
+    /* 2a. A 4 x 5 strip with the same kind of couplings and fields: all 2^20 states. */
+    bz_ising *strip = NULL, *strip_fielded = NULL;
+    CHECK(bz_ising_create_edwards_anderson(&strip, 4, 5, 1, BZ_COUPLINGS_GAUSSIAN, 1.0, 0.0, 0, 3));
+    CHECK(bz_ising_with_fields(&strip_fielded, strip, fields, 20));
+    double beta = 1.3, by_transfer[3], by_enumeration[3];
+    CHECK(bz_ising_transfer(strip_fielded, &beta, 1, 0, &by_transfer[0], NULL, &by_transfer[1], NULL, &by_transfer[2],
+                            NULL, NULL, NULL, NULL, NULL));
+    CHECK(bz_ising_exact(strip_fielded, &beta, 1, 0, &by_enumeration[0], NULL, &by_enumeration[1], NULL,
+                         &by_enumeration[2], NULL, NULL, NULL, NULL, NULL));
+    printf("4 x 5 strip at beta = %.1f: log Z = %.15f (transfer) vs %.15f (2^20 states)\n", beta, by_transfer[0],
+           by_enumeration[0]);
+    if (!close_to(by_transfer[0], by_enumeration[0], 1e-12) || !close_to(by_transfer[1], by_enumeration[1], 1e-9)
+        || !close_to(by_transfer[2], by_enumeration[2], 1e-9)) {
+        fprintf(stderr, "the transfer matrix and enumeration disagree\n");
+        failures++;
+    }
+
+    /* 2b. The periodic 8 x 6 torus against Kaufman. */
+    bz_ising *torus = NULL;
+    CHECK(bz_ising_create_square(&torus, 8, 6, 1.0, 0.0, 1));
+    double kaufman[2], transfer[2];
+    beta = 0.44;
+    CHECK(bz_ising_square_exact(8, 6, 1.0, &beta, 1, &kaufman[0], NULL, NULL, NULL, &kaufman[1]));
+    CHECK(bz_ising_transfer(torus, &beta, 1, 0, &transfer[0], NULL, NULL, NULL, &transfer[1], NULL, NULL, NULL,
+                            NULL, NULL));
+    printf("8 x 6 torus at beta = %.2f: log Z = %.15f (transfer) vs %.15f (Kaufman)\n", beta, transfer[0], kaufman[0]);
+    if (!close_to(transfer[0], kaufman[0], 1e-12) || !close_to(transfer[1], kaufman[1], 1e-9)) {
+        fprintf(stderr, "the transfer matrix and Kaufman disagree\n");
+        failures++;
+    }
+
+    /* 3. The front door. */
+    bz_log_z_options options;
+    CHECK(bz_log_z_options_init(&options));
+    bz_ising *big_torus = NULL, *periodic_glass = NULL, *open_glass = NULL;
+    CHECK(bz_ising_create_square(&big_torus, 64, 64, 1.0, 0.0, 1));
+    double value, error, ess;
+    int32_t method;
+    char note[512];
+    CHECK(bz_ising_log_partition(big_torus, 0.44, &options, &value, &error, NULL, &method, note, sizeof note, NULL, NULL));
+    printf("64 x 64 torus at beta = 0.44: log Z = %.10f +- %g by method %d (BZ_LOG_Z_KAUFMAN = %d)\n", value, error,
+           (int)method, BZ_LOG_Z_KAUFMAN);
+    failures += method != BZ_LOG_Z_KAUFMAN || error != 0;
+
+    CHECK(bz_ising_create_edwards_anderson(&periodic_glass, 24, 24, 1, BZ_COUPLINGS_GAUSSIAN, 1.0, 0.0, 1, 5));
+    options.n_betas = 2000;
+    CHECK(bz_ising_log_partition(periodic_glass, 1.0, &options, &value, &error, &ess, &method, note, sizeof note, NULL, NULL));
+    printf("24 x 24 periodic glass at beta = 1: log Z = %.4f +- %.4f by AIS (ESS %.0f of %lld runs)\n  why: %s\n", value,
+           error, ess, (long long)options.runs, note);
+    failures += method != BZ_LOG_Z_AIS || !(error > 0);
+
+    double exact;
+    CHECK(bz_ising_create_edwards_anderson(&open_glass, 24, 8, 1, BZ_COUPLINGS_GAUSSIAN, 1.0, 0.0, 0, 5));
+    options.method = BZ_LOG_Z_TRANSFER;
+    CHECK(bz_ising_log_partition(open_glass, 1.0, &options, &exact, NULL, NULL, NULL, NULL, 0, NULL, NULL));
+    options.method = BZ_LOG_Z_AIS;
+    CHECK(bz_ising_log_partition(open_glass, 1.0, &options, &value, &error, NULL, NULL, NULL, 0, NULL, NULL));
+    printf("24 x 8 open glass at beta = 1: AIS %.4f +- %.4f, exact %.4f (%.1f standard errors)\n", value, error, exact,
+           (value - exact) / error);
+    if (!(fabs(value - exact) <= 4 * error)) {
+        fprintf(stderr, "AIS is more than 4 standard errors from the exact log Z\n");
+        failures++;
+    }
+
+    bz_ising_free(open_glass);
+    bz_ising_free(periodic_glass);
+    bz_ising_free(big_torus);
+    bz_ising_free(torus);
+    bz_ising_free(strip_fielded);
+    bz_ising_free(strip);
+    bz_ising_free(fielded);
+    bz_ising_free(glass);
+    return failures == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
