@@ -87,6 +87,7 @@ fuzz:
 bench: build
 	$(PYTHON) bench/thermo.py
 	$(PYTHON) bench/enumerate.py
+	$(PYTHON) bench/partition.py
 	$(PYTHON) bench/mc.py
 	$(PYTHON) bench/rbm.py
 	$(PYTHON) bench/hopfield.py

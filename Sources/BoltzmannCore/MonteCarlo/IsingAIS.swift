@@ -33,29 +33,13 @@ public enum IsingAIS {
     ///   cluster algorithm; NON_FINITE; OUT_OF_MEMORY; CANCELLED.
     public static func run(_ model: IsingModel, betas: [Double], runs: Int, sweeps: Int, algorithm: MonteCarloAlgorithm,
                            seed: UInt64, monitor: WorkMonitor = .none()) throws(EngineError) -> Result {
-        guard let rule = algorithm.singleSpinRule else {
-            throw EngineError(.unsupported, "annealed importance sampling needs a single-spin algorithm (Metropolis or heat bath), not \(algorithm.name)")
-        }
-        try Check.nonEmpty(betas.count, "betas")
-        try Check.allFinite(betas, "betas")
-        guard betas[0] == 0 else { throw .invalid("betas must start at 0 (where Z = 2^N exactly), got betas[0] = \(betas[0])") }
-        for k in 1..<betas.count where !(betas[k] > betas[k - 1]) {
-            throw .invalid("betas must increase: betas[\(k)] = \(betas[k]) follows betas[\(k - 1)] = \(betas[k - 1])")
-        }
-        try Limit.steps.check(betas.count, "n_betas")
-        // Every log weight beta E must be a finite number.
-        guard (betas.last! * model.energyBound).isFinite else {
-            throw .invalid("betas up to \(betas.last!) times energies up to \(model.energyBound) overflow a double")
-        }
+        let acceptance = try AnnealingFromZero.acceptance(model, betas, algorithm, "annealed importance sampling")
         guard runs >= 2 else { throw .invalid("runs must be >= 2 (the standard error needs two), got \(runs)") }
         try Limit.chains.check(runs, "runs")
         try Limit.iterations.check(sweeps, "sweeps")
         let n = model.spinCount, steps = betas.count
         try Memory.reserve([(runs * steps, 8), (Parallel.hardwareThreads * n, 24)], for: "\(runs) runs' log weights at \(steps) betas")
-        let offset = Acceptance.tableOffset(model), lazy = rule == .metropolis ? Acceptance.fieldScale(model) : nil
-        let acceptance = betas.map { Acceptance(rule: rule, beta: $0, tableOffset: offset, lazyTies: lazy) }
-        let dense = model.denseCouplings()
-        let drifts = !model.hasIntegerParameters
+        let dense = model.denseCouplings(), drifts = !model.hasIntegerParameters
         var logWeights = [Double](repeating: 0, count: runs * steps)
         guard monitor.start(total: WorkMonitor.product(runs, steps - 1, sweeps)) else {
             try monitor.checkNotStopped()
@@ -73,15 +57,7 @@ public enum IsingAIS {
                     for k in 1..<steps where !monitor.isStopped {
                         logWeight -= (betas[k] - betas[k - 1]) * chain.energy
                         w[r * steps + k] = logWeight
-                        for _ in 0..<sweeps {
-                            if let dense {
-                                dense.withUnsafeBufferPointer { chain.sweep(model, acceptance[k], .sequential, sites, dense: $0) }
-                            } else {
-                                chain.sweep(model, acceptance[k], .sequential, sites)
-                            }
-                            done += 1
-                            if drifts, done % MonteCarlo.refreshInterval == 0 { chain.refresh(model) }
-                        }
+                        AnnealingFromZero.sweep(&chain, model, acceptance[k], sweeps, sites, dense, drifts: drifts, done: &done)
                         _ = monitor.advance(by: Int64(sweeps))
                     }
                 }
@@ -102,5 +78,47 @@ public enum IsingAIS {
             ess.append(sum * sum / squares)
         }
         return Result(betas: betas, logZ: logZ, standardError: errors, effectiveSampleSize: ess)
+    }
+}
+
+/// What annealing estimators from beta = 0 share (`IsingAIS`, `PopulationAnnealing`).
+enum AnnealingFromZero {
+    /// Each beta's acceptance, after checking the schedule: finite, from 0, increasing,
+    /// at most `Limit.steps` betas, and beta E finite for every energy; and that
+    /// `algorithm` is a single-spin rule (`what` names the estimator in the error).
+    static func acceptance(_ model: IsingModel, _ betas: [Double], _ algorithm: MonteCarloAlgorithm,
+                           _ what: String) throws(EngineError) -> [Acceptance] {
+        guard let rule = algorithm.singleSpinRule else {
+            throw EngineError(.unsupported, "\(what) needs a single-spin algorithm (Metropolis or heat bath), not \(algorithm.name)")
+        }
+        try Check.nonEmpty(betas.count, "betas")
+        try Check.allFinite(betas, "betas")
+        guard betas[0] == 0 else { throw .invalid("betas must start at 0 (where Z = 2^N exactly), got betas[0] = \(betas[0])") }
+        for k in 1..<betas.count where !(betas[k] > betas[k - 1]) {
+            throw .invalid("betas must increase: betas[\(k)] = \(betas[k]) follows betas[\(k - 1)] = \(betas[k - 1])")
+        }
+        try Limit.steps.check(betas.count, "n_betas")
+        // Every log weight beta E must be a finite number.
+        guard (betas.last! * model.energyBound).isFinite else {
+            throw .invalid("betas up to \(betas.last!) times energies up to \(model.energyBound) overflow a double")
+        }
+        let offset = Acceptance.tableOffset(model), lazy = rule == .metropolis ? Acceptance.fieldScale(model) : nil
+        return betas.map { Acceptance(rule: rule, beta: $0, tableOffset: offset, lazyTies: lazy) }
+    }
+
+    /// `sweeps` sequential sweeps of `chain` (on the dense rows when given); with
+    /// `drifts` (real-valued parameters) the fields are recomputed every
+    /// `MonteCarlo.refreshInterval` sweeps of the count `done`.
+    static func sweep(_ chain: inout SpinChain, _ model: IsingModel, _ acceptance: Acceptance, _ sweeps: Int,
+                      _ sites: UnsafeBufferPointer<Int32>, _ dense: [Double]?, drifts: Bool, done: inout Int) {
+        for _ in 0..<sweeps {
+            if let dense {
+                dense.withUnsafeBufferPointer { chain.sweep(model, acceptance, .sequential, sites, dense: $0) }
+            } else {
+                chain.sweep(model, acceptance, .sequential, sites)
+            }
+            done += 1
+            if drifts, done % MonteCarlo.refreshInterval == 0 { chain.refresh(model) }
+        }
     }
 }

@@ -44,20 +44,7 @@ public enum PopulationAnnealing {
     ///   a cluster algorithm; NON_FINITE; OUT_OF_MEMORY; CANCELLED.
     public static func run(_ model: IsingModel, betas: [Double], replicas: Int, populations: Int, sweeps: Int,
                            algorithm: MonteCarloAlgorithm, seed: UInt64, monitor: WorkMonitor = .none()) throws(EngineError) -> Result {
-        guard let rule = algorithm.singleSpinRule else {
-            throw EngineError(.unsupported, "population annealing needs a single-spin algorithm (Metropolis or heat bath), not \(algorithm.name)")
-        }
-        try Check.nonEmpty(betas.count, "betas")
-        try Check.allFinite(betas, "betas")
-        guard betas[0] == 0 else { throw .invalid("betas must start at 0 (where Z = 2^N exactly), got betas[0] = \(betas[0])") }
-        for k in 1..<betas.count where !(betas[k] > betas[k - 1]) {
-            throw .invalid("betas must increase: betas[\(k)] = \(betas[k]) follows betas[\(k - 1)] = \(betas[k - 1])")
-        }
-        try Limit.steps.check(betas.count, "n_betas")
-        // Every log weight beta E must be a finite number.
-        guard (betas.last! * model.energyBound).isFinite else {
-            throw .invalid("betas up to \(betas.last!) times energies up to \(model.energyBound) overflow a double")
-        }
+        let acceptance = try AnnealingFromZero.acceptance(model, betas, algorithm, "population annealing")
         guard replicas >= 2 else { throw .invalid("replicas must be >= 2, got \(replicas)") }
         try Limit.chains.check(replicas, "replicas")
         guard populations >= 2, populations <= maxPopulations else {
@@ -68,8 +55,6 @@ public enum PopulationAnnealing {
         let running = min(populations, Parallel.maxThreads)
         try Memory.reserve([(running * replicas * n, 2 * 16), (populations * steps, 8 * 5)],
                            for: "\(running) populations of \(replicas) replicas of \(n) spins")
-        let offset = Acceptance.tableOffset(model), lazy = rule == .metropolis ? Acceptance.fieldScale(model) : nil
-        let acceptance = betas.map { Acceptance(rule: rule, beta: $0, tableOffset: offset, lazyTies: lazy) }
         guard monitor.start(total: WorkMonitor.product(populations, replicas, steps - 1, sweeps)) else {
             try monitor.checkNotStopped()
             return Result(betas: betas, logZ: [], logZError: [], energy: [], energyError: [], familyEntropy: [], effectiveFraction: [])
@@ -149,14 +134,8 @@ public enum PopulationAnnealing {
             sites.withUnsafeBufferPointer { sites in
                 for r in 0..<replicas {
                     chains[r].random = RandomStream(seed: seed, stream: stream(p, k, r))
-                    for s in 0..<sweeps {
-                        if let dense {
-                            dense.withUnsafeBufferPointer { chains[r].sweep(model, acceptance[k], .sequential, sites, dense: $0) }
-                        } else {
-                            chains[r].sweep(model, acceptance[k], .sequential, sites)
-                        }
-                        if drifts, s % MonteCarlo.refreshInterval == MonteCarlo.refreshInterval - 1 { chains[r].refresh(model) }
-                    }
+                    var done = 0
+                    AnnealingFromZero.sweep(&chains[r], model, acceptance[k], sweeps, sites, dense, drifts: drifts, done: &done)
                     if drifts { chains[r].refresh(model) }
                 }
             }
