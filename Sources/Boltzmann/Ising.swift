@@ -48,10 +48,12 @@ public func bz_ising_create_edges(
         }
         let m = Int(nEdges)
         var edges: [(Int, Int, Double)] = []
-        edges.reserveCapacity(m)
         if m > 0 {
             let i = try Argument.array(first, m, "first"), j = try Argument.array(second, m, "second")
             let v = try Argument.array(couplings, m, "couplings")
+            // Only once the caller's arrays are known to be there: their length backs it.
+            try Memory.reserve(m, bytesEach: 24, for: "\(m) edges")
+            edges.reserveCapacity(m)
             for k in 0..<m {
                 // Clamp before narrowing; the model names the out-of-range index.
                 edges.append((Int(clamping: max(-1, min(i[k], Int64(n)))), Int(clamping: max(-1, min(j[k], Int64(n)))), v[k]))
