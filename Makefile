@@ -88,6 +88,7 @@ bench: build
 	$(PYTHON) bench/thermo.py
 	$(PYTHON) bench/enumerate.py
 	$(PYTHON) bench/partition.py
+	$(PYTHON) bench/planar.py
 	$(PYTHON) bench/mc.py
 	$(PYTHON) bench/rbm.py
 	$(PYTHON) bench/hopfield.py

@@ -64,6 +64,7 @@ enum Code {
         ("BZ_LOG_Z_KAUFMAN", BZ_LOG_Z_KAUFMAN, .kaufman),
         ("BZ_LOG_Z_AIS", BZ_LOG_Z_AIS, .ais),
         ("BZ_LOG_Z_POPULATION", BZ_LOG_Z_POPULATION, .population),
+        ("BZ_LOG_Z_PLANAR", BZ_LOG_Z_PLANAR, .planar),
     ])
 
     static let algorithm = Codes<MonteCarloAlgorithm>([

@@ -320,6 +320,49 @@ public func bz_ising_transfer(
     }
 }
 
+@c @implementation
+public func bz_ising_planar(
+    _ model: OpaquePointer?, _ betas: UnsafePointer<Double>?, _ nBetas: Int64,
+    _ logZ: UnsafeMutablePointer<Double>?, _ freeEnergy: UnsafeMutablePointer<Double>?,
+    _ energy: UnsafeMutablePointer<Double>?, _ entropy: UnsafeMutablePointer<Double>?,
+    _ heatCapacity: UnsafeMutablePointer<Double>?, _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let h = try handle(model)
+        let nb = try Argument.count(nBetas, "n_betas")
+        let b = try Argument.array(betas, nb, "betas")
+        let derivatives = energy != nil || entropy != nil || heatCapacity != nil
+        let table = try PlanarIsing.thermodynamics(h.value, betas: b, derivatives: derivatives,
+                                                   monitor: monitor(progress, user, interrupt: h.interrupt))
+        table.write(logZ: logZ, freeEnergy: freeEnergy, energy: energy, entropy: entropy, heatCapacity: heatCapacity)
+    }
+}
+
+@c @implementation
+public func bz_ising_kasteleyn(
+    _ model: OpaquePointer?, _ beta: Double, _ capacity: Int64, _ from: UnsafeMutablePointer<Int64>?,
+    _ to: UnsafeMutablePointer<Int64>?, _ weight: UnsafeMutablePointer<Double>?, _ outCount: UnsafeMutablePointer<Int64>?,
+    _ outNodes: UnsafeMutablePointer<Int64>?, _ outLogPrefactor: UnsafeMutablePointer<Double>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let h = try handle(model)
+        guard capacity >= 0 else { throw .invalid("capacity must be >= 0, got \(capacity)") }
+        let outputs = capacity > 0
+            ? (try Argument.output(from, "from"), try Argument.output(to, "to"), try Argument.output(weight, "weight")) : nil
+        let k = try PlanarIsing.kasteleynMatrix(h.value, beta: beta)
+        outCount?.pointee = Int64(k.weight.count)
+        outNodes?.pointee = Int64(k.nodes)
+        outLogPrefactor?.pointee = k.logPrefactor
+        guard let (from, to, weight) = outputs else { return }
+        guard capacity >= Int64(k.weight.count) else {
+            throw EngineError(.shapeMismatch, "the matrix has \(k.weight.count) entries but capacity is \(capacity) (call with capacity 0 to learn the count)")
+        }
+        from.write(k.from.map(Int64.init))
+        to.write(k.to.map(Int64.init))
+        weight.write(k.weight)
+    }
+}
+
 /// The engine's options from the header's struct (NULL: the defaults).
 private func logZOptions(_ options: UnsafePointer<bz_log_z_options>?) throws(EngineError) -> IsingPartition.Options {
     guard let o = try versioned(options, BZ_LOG_Z_OPTIONS_VERSION, "BZ_LOG_Z_OPTIONS_VERSION", "bz_log_z_options_init") else {

@@ -6,7 +6,8 @@ import Glibc
 public enum IsingPartition {
     /// The methods.
     public enum Method: Sendable, CaseIterable {
-        /// The cheapest exact method that applies, else annealed importance sampling.
+        /// The cheapest exact method that applies, else annealed importance sampling
+        /// (see `logPartition` for the order).
         case automatic
         /// All 2^N states (`IsingEnumeration`).
         case enumerate
@@ -18,6 +19,8 @@ public enum IsingPartition {
         case ais
         /// Population annealing from beta = 0 (`PopulationAnnealing`).
         case population
+        /// The Kasteleyn Pfaffian of a zero-field square lattice (`PlanarIsing`).
+        case planar
 
         public var name: String {
             switch self {
@@ -27,6 +30,7 @@ public enum IsingPartition {
             case .kaufman: "kaufman"
             case .ais: "ais"
             case .population: "population"
+            case .planar: "planar"
             }
         }
     }
@@ -58,6 +62,10 @@ public enum IsingPartition {
 
     /// Enumeration is chosen up to this many spins (2^24 states: under a second).
     public static let automaticEnumerationSpins = 24
+    /// The transfer matrix is chosen first up to this many bits (2^16 states per
+    /// spin: milliseconds per beta), as it is exact to rounding at every beta where
+    /// the planar Pfaffian loses digits in frustrated models at low temperature.
+    public static let automaticTransferBits = 16
 
     /// Why Kaufman's solution does not apply to `model`, or nil when it does: a
     /// periodic m x n square lattice (m, n >= 3) with one coupling on every bond and
@@ -75,7 +83,10 @@ public enum IsingPartition {
         return nil
     }
 
-    /// log Z(beta) by `options.method`.
+    /// log Z(beta) by `options.method`. `.automatic` tries, in order: enumeration up
+    /// to `automaticEnumerationSpins`; the transfer matrix up to
+    /// `automaticTransferBits`; Kaufman's solution; the planar Pfaffian; the transfer
+    /// matrix up to its cap; else AIS, with a note naming why each exact method failed.
     /// - Throws: as the method chosen; INVALID_ARGUMENT for a method that does not
     ///   apply to the model (naming why) or a non-finite beta.
     public static func logPartition(_ model: IsingModel, beta: Double, options: Options = Options(),
@@ -85,17 +96,22 @@ public enum IsingPartition {
         if method == .automatic {
             let plan = StripTransfer.plan(model)
             let cap = options.maxBits == 0 ? StripTransfer.defaultMaxBits : options.maxBits
+            let kaufman = kaufmanObstacle(model), planar = PlanarIsing.obstacle(model, beta: beta)
             if model.spinCount <= automaticEnumerationSpins {
                 method = .enumerate
+            } else if plan.bits <= min(cap, automaticTransferBits) {
+                method = .transfer
+            } else if kaufman == nil {
+                method = .kaufman
+            } else if planar == nil {
+                method = .planar
             } else if plan.bits <= cap {
                 method = .transfer
-            } else if kaufmanObstacle(model) == nil {
-                method = .kaufman
             } else {
                 method = .ais
                 note = "no exact method applies: \(model.spinCount) spins is above \(automaticEnumerationSpins) for enumeration; "
                     + "the transfer matrix needs 2^\(plan.bits) states per step (frontier \(plan.frontier), \(plan.conditioned) conditioned), above 2^\(cap); "
-                    + "Kaufman's solution: \(kaufmanObstacle(model)!)"
+                    + "Kaufman's solution: \(kaufman!); the planar Pfaffian: \(planar!)"
             }
         }
         switch method {
@@ -105,6 +121,9 @@ public enum IsingPartition {
         case .transfer:
             let r = try StripTransfer.thermodynamics(model, betas: [beta], maxBits: options.maxBits, moments: false, monitor: monitor)
             return Estimate(value: r.table.logZ[0], standardError: 0, effectiveSampleSize: .nan, method: method, note: note)
+        case .planar:
+            let table = try PlanarIsing.thermodynamics(model, betas: [beta], derivatives: false, monitor: monitor)
+            return Estimate(value: table.logZ[0], standardError: 0, effectiveSampleSize: .nan, method: method, note: note)
         case .kaufman:
             if let obstacle = kaufmanObstacle(model) { throw .invalid("Kaufman's solution does not apply: \(obstacle)") }
             let lattice = model.lattice!

@@ -109,6 +109,35 @@ extension BLAS {
         cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, dimension(m), dimension(n),
                     dimension(k), alpha, a, dimension(lda), b, dimension(ldb), beta, c, dimension(ldc))
     }
+
+    /// LU with partial pivoting of the m x m column-major matrix at `a` (leading
+    /// dimension lda), in place, as LAPACK's dgetrf: P A = L U, pivots 1-based.
+    /// Returns LAPACK's info (> 0: U's diagonal entry info - 1 is exactly zero).
+    static func dgetrf(_ m: Int, _ a: UnsafeMutablePointer<Double>, lda: Int, pivots: UnsafeMutablePointer<Int32>) -> Int {
+        _ = singleThreaded
+        var (rows, columns, stride, info) = (dimension(m), dimension(m), dimension(lda), Int32(0))
+        dgetrf_(&rows, &columns, a, &stride, pivots, &info)
+        return Int(info)
+    }
+
+    /// B = op(A)^-1 B for A's lower unit (`lower`) or upper non-unit triangle, A m x m
+    /// and B m x n, column-major, on the calling thread.
+    static func dtrsmColumnMajor(lower: Bool, m: Int, n: Int, a: UnsafePointer<Double>, lda: Int,
+                                 b: UnsafeMutablePointer<Double>, ldb: Int) {
+        _ = singleThreaded
+        guard m > 0, n > 0 else { return }
+        cblas_dtrsm(CblasColMajor, CblasLeft, lower ? CblasLower : CblasUpper, CblasNoTrans, lower ? CblasUnit : CblasNonUnit,
+                    dimension(m), dimension(n), 1, a, dimension(lda), b, dimension(ldb))
+    }
+
+    /// C += alpha A B, column-major (A m x k, B k x n), on the calling thread.
+    static func dgemmColumnMajor(m: Int, n: Int, k: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
+                                 b: UnsafePointer<Double>, ldb: Int, c: UnsafeMutablePointer<Double>, ldc: Int) {
+        _ = singleThreaded
+        guard m > 0, n > 0, k > 0 else { return }
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, dimension(m), dimension(n), dimension(k), alpha,
+                    a, dimension(lda), b, dimension(ldb), 1, c, dimension(ldc))
+    }
 }
 
 /// A read-only pointer handed to parallel tasks.

@@ -227,6 +227,11 @@ def ising_cases():
     lib.bz_ising_create_chain(ctypes.byref(real), 4, 0.5, 0.0, 1)
     dense = _lib.ising_p()  # every pair coupled: a transfer-matrix frontier of 29
     lib.bz_ising_create_complete(ctypes.byref(dense), 30, 1.0, 0.0)
+    grid, in_field, narrow_torus, torus = _lib.ising_p(), _lib.ising_p(), _lib.ising_p(), _lib.ising_p()
+    lib.bz_ising_create_square(ctypes.byref(grid), 3, 4, 1.0, 0.0, 0)
+    lib.bz_ising_create_square(ctypes.byref(in_field), 3, 4, 1.0, 0.2, 0)
+    lib.bz_ising_create_square(ctypes.byref(narrow_torus), 2, 5, 1.0, 0.0, 1)
+    lib.bz_ising_create_square(ctypes.byref(torus), 3, 3, 1.0, 0.0, 1)
     ok = (f64(out4),) * 8
     sym = arr(0, 1, 1, 0)
     return [
@@ -306,6 +311,21 @@ def ising_cases():
         ("bz_ising_transfer", (m, f64(arr(1.0)), 0, 0, *ok, NOFN, None), bz.InvalidArgument, "n_betas"),
         ("bz_ising_transfer", (m, f64(arr(1.0)), 1, 0, *ok, STOP, None), bz.Cancelled, "progress callback"),
         ("bz_ising_transfer", (dead_model(), f64(arr(1.0)), 1, 0, *ok, NOFN, None), bz.InvalidHandle, "model"),
+        ("bz_ising_planar", (m, f64(arr(1.0)), 1, *ok[:5], NOFN, None), bz.InvalidArgument, "not a 2D square lattice"),
+        ("bz_ising_planar", (in_field, f64(arr(1.0)), 1, *ok[:5], NOFN, None), bz.InvalidArgument, "fields are not zero"),
+        ("bz_ising_planar", (narrow_torus, f64(arr(1.0)), 1, *ok[:5], NOFN, None), bz.InvalidArgument, "both sides >= 3"),
+        ("bz_ising_planar", (grid, f64(arr(NAN)), 1, *ok[:5], NOFN, None), bz.NumericError, "betas[0]"),
+        ("bz_ising_planar", (grid, None, 1, *ok[:5], NOFN, None), bz.NullPointerError, "betas"),
+        ("bz_ising_planar", (grid, f64(arr(1.0)), 0, *ok[:5], NOFN, None), bz.InvalidArgument, "n_betas"),
+        ("bz_ising_planar", (grid, f64(arr(1.0)), 1, *ok[:5], STOP, None), bz.Cancelled, "progress callback"),
+        ("bz_ising_planar", (dead_model(), f64(arr(1.0)), 1, *ok[:5], NOFN, None), bz.InvalidHandle, "model"),
+        ("bz_ising_kasteleyn", (torus, 1.0, 0, None, None, None, None, None, None), bz.InvalidArgument, "four Pfaffians"),
+        ("bz_ising_kasteleyn", (in_field, 1.0, 0, None, None, None, None, None, None), bz.InvalidArgument, "fields are not zero"),
+        ("bz_ising_kasteleyn", (grid, NAN, 0, None, None, None, None, None, None), bz.NumericError, "beta"),
+        ("bz_ising_kasteleyn", (grid, 1.0, -1, None, None, None, None, None, None), bz.InvalidArgument, "capacity"),
+        ("bz_ising_kasteleyn", (grid, 1.0, 4, None, i64(i4), f64(out4), None, None, None), bz.NullPointerError, "from"),
+        ("bz_ising_kasteleyn", (grid, 1.0, 4, i64(i4), i64(i4), f64(out4), None, None, None), bz.ShapeError, "capacity is 4"),
+        ("bz_ising_kasteleyn", (dead_model(), 1.0, 0, None, None, None, None, None, None), bz.InvalidHandle, "model"),
         ("bz_ising_transfer_plan", (dead_model(), None, None), bz.InvalidHandle, "model"),
         ("bz_log_z_options_init", (None,), bz.NullPointerError, "options"),
         ("bz_ising_log_partition", (m, 1.0, logz(version=9), None, None, None, None, None, 0, NOFN, None),

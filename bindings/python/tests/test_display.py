@@ -42,6 +42,7 @@ MAKERS = {
     "AnnealResults": lambda: bz.anneal(bz.IsingModel.sk(64, seed=5), sweeps=2, reads=32),
     "AnnealedImportance": lambda: glass().ais(np.linspace(0, 1, 20), runs=10),
     "PopulationAnnealing": lambda: glass().population_annealing(np.linspace(0, 1, 10), replicas=10, populations=2),
+    "KasteleynMatrix": lambda: bz.IsingModel.square(2, 3, periodic=False).kasteleyn(0.5),
     "Factorization": lambda: bz.pbits.factor(15, sweeps=2000),
     "LogEstimate": lambda: bz.RBM(3, random_state=1).initialize(6).log_partition("ais", runs=20,
                                                                                  betas=np.linspace(0, 1, 100)),
