@@ -33,11 +33,15 @@ def test_auto_picks_the_cheapest_exact_method_and_says_why_not():
     assert z.method == "kaufman"
     assert z.value == pytest.approx(float(bz.ising.square_exact(64, 64, 0.44).log_z), rel=1e-14)
     glass = bz.IsingModel.edwards_anderson((30, 30), distribution="gaussian", seed=3)
+    z = glass.log_partition(0.5)  # a zero-field square lattice: the planar Pfaffian
+    assert (z.method, z.stderr, z.note) == ("planar", 0.0, "")
+    glass = glass.with_fields(0.1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         z = glass.log_partition(0.5, runs=10, n_betas=50)
     assert z.method == "ais" and z.stderr > 0 and 0 < z.ess <= 10
-    for reason in ("900 spins is above 24", "2^60 states per step (frontier 30, 30 conditioned)", "the couplings differ"):
+    for reason in ("900 spins is above 24", "2^60 states per step (frontier 30, 30 conditioned)", "the couplings differ",
+                   "the planar Pfaffian: the fields are not zero"):
         assert reason in z.note
 
 
