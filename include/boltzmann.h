@@ -660,37 +660,44 @@ bz_status bz_ising_transfer(const bz_ising *model, const double *betas, int64_t 
 
 /* Exact thermodynamics of a zero-field square-lattice model (bz_ising_square or
  * bz_ising_edwards_anderson in 2D; any couplings; open, or periodic with both
- * sides >= 3) by the Pfaffian of the Fisher lattice's Kasteleyn matrix:
- * log Z = N ln 2 + sum ln cosh(beta J) + ln |Pf K|, on the torus a signed sum of
- * four Pfaffians. Nested dissection: O(N^1.5) time per beta (a 256 x 256 glass in
- * about a second), in log space. U and C are exact beta-derivatives of the same
+ * sides >= 3) by the domain-wall expansion Z = 2 e^(beta sum J) sum_D prod_{e in D}
+ * e^(-2 beta J_e) over the even subgraphs D of the dual lattice, the Pfaffian of a
+ * Kasteleyn matrix (bz_ising_kasteleyn); on the torus a combination of four
+ * Pfaffians. Nested dissection: O(N^1.5) time per beta (a 256 x 256 glass in about
+ * a second), in log space. U and C are exact beta-derivatives of the same
  * elimination; when energy, entropy and heat_capacity are all NULL only log Z and F
  * are computed (a quarter of the work). Outputs [n_betas], each may be NULL.
- * Accuracy: in a frustrated model (a plaquette or a winding loop with an odd number
- * of negative couplings) the high-temperature expansion's terms have both signs and
- * cancel as beta grows: log Z keeps 1e-12 relative and C 1e-5 up to |beta| J_rms = 3
- * (J_rms the root mean square coupling; 1e-8 of log Z on a +-J torus), and beyond
- * that the call fails with UNSUPPORTED rather than return lost digits.
+ * Accuracy (measured against the transfer matrix and enumeration): open lattices
+ * keep log Z to 1e-12 relative and C to 1e-7 up to |beta| J_rms = 3 in a frustrated
+ * model (a plaquette with an odd number of negative couplings; J_rms the root mean
+ * square coupling) and without limit otherwise; tori keep 1e-10, and when their four
+ * Pfaffians cancel past 1 part in 1e4 (twisted boundary conditions dominating) the
+ * call fails with UNSUPPORTED, as it does beyond the frustrated limit and beyond
+ * 2 |beta| max |J| = 600, rather than return lost digits.
  * Progress counts fronts eliminated (n_betas x fronts), metric NaN;
  * bz_interrupt(model) stops it.
  * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (not a 2D square lattice,
  *         a field, a periodic side below 3), NON_FINITE, UNSUPPORTED (beyond the
- *         accuracy limit above), NOT_CONVERGED (a front singular to working
+ *         accuracy limits above), NOT_CONVERGED (a front singular to working
  *         precision), OUT_OF_MEMORY, CANCELLED. */
 bz_status bz_ising_planar(const bz_ising *model, const double *betas, int64_t n_betas,
                           double *log_z, double *free_energy, double *energy,
                           double *entropy, double *heat_capacity,
                           bz_progress_fn progress, void *user);
 
-/* The Kasteleyn matrix bz_ising_planar factorises, for an open lattice at beta,
- * for use with other Pfaffian solvers: *out_nodes = 6 N nodes (site s's Fisher
- * city is nodes 6s..6s+5: ports north, east, south, west, then two inner nodes),
+/* The Kasteleyn matrix bz_ising_planar factorises, for an open L x W lattice at
+ * beta, for use with other Pfaffian solvers: the dual lattice (the plaquettes, and
+ * the outside as a path of cities around a frame) as an (L + 1) x (W + 1) Fisher
+ * lattice, *out_nodes = 6 (L + 1)(W + 1) nodes (city r (W + 1) + c is nodes
+ * 6 (r (W + 1) + c) + 0..5: ports north, east, south, west, then two inner nodes),
  * *out_count entries K[from[k], to[k]] = weight[k] with K[to[k], from[k]] =
- * -weight[k] (inner edges weigh 1, bonds tanh(beta J); zero weights left out),
- * and log Z = *out_log_prefactor + ln |Pf K|. Call with capacity 0 (arrays may
- * then be NULL) to learn *out_count; the outputs may be NULL.
+ * -weight[k] (inner and frame edges weigh 1, the edge crossing bond e
+ * e^(-2 beta J_e); zero weights left out), and log Z = *out_log_prefactor +
+ * ln |Pf K| (the prefactor ln 2 + beta sum J). Call with capacity 0 (arrays may then
+ * be NULL) to learn *out_count; the outputs may be NULL.
  * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (as bz_ising_planar, or a
- *         periodic lattice), NON_FINITE, SHAPE_MISMATCH (capacity below the count). */
+ *         periodic lattice), NON_FINITE, UNSUPPORTED (2 |beta| max |J| > 600 or the
+ *         frustrated limit), SHAPE_MISMATCH (capacity below the count). */
 bz_status bz_ising_kasteleyn(const bz_ising *model, double beta, int64_t capacity,
                              int64_t *from, int64_t *to, double *weight,
                              int64_t *out_count, int64_t *out_nodes,

@@ -67,6 +67,19 @@ public enum IsingPartition {
     /// the planar Pfaffian loses digits in frustrated models at low temperature.
     public static let automaticTransferBits = 16
 
+    /// The planar Pfaffian's log Z, or nil with `reason` set when it refuses the model
+    /// at this beta (UNSUPPORTED: a torus whose four Pfaffians cancel); other errors
+    /// propagate.
+    private static func planarOrRefusal(_ model: IsingModel, _ beta: Double, _ monitor: WorkMonitor,
+                                        _ reason: inout String?) throws(EngineError) -> Double? {
+        do {
+            return try PlanarIsing.thermodynamics(model, betas: [beta], derivatives: false, monitor: monitor).logZ[0]
+        } catch where error.kind == .unsupported {
+            reason = error.message
+            return nil
+        }
+    }
+
     /// Why Kaufman's solution does not apply to `model`, or nil when it does: a
     /// periodic m x n square lattice (m, n >= 3) with one coupling on every bond and
     /// no field.
@@ -96,22 +109,26 @@ public enum IsingPartition {
         if method == .automatic {
             let plan = StripTransfer.plan(model)
             let cap = options.maxBits == 0 ? StripTransfer.defaultMaxBits : options.maxBits
-            let kaufman = kaufmanObstacle(model), planar = PlanarIsing.obstacle(model, beta: beta)
+            let kaufman = kaufmanObstacle(model)
+            var planar = PlanarIsing.obstacle(model, beta: beta)
             if model.spinCount <= automaticEnumerationSpins {
                 method = .enumerate
             } else if plan.bits <= min(cap, automaticTransferBits) {
                 method = .transfer
             } else if kaufman == nil {
                 method = .kaufman
-            } else if planar == nil {
-                method = .planar
-            } else if plan.bits <= cap {
-                method = .transfer
-            } else {
-                method = .ais
-                note = "no exact method applies: \(model.spinCount) spins is above \(automaticEnumerationSpins) for enumeration; "
-                    + "the transfer matrix needs 2^\(plan.bits) states per step (frontier \(plan.frontier), \(plan.conditioned) conditioned), above 2^\(cap); "
-                    + "Kaufman's solution: \(kaufman!); the planar Pfaffian: \(planar!)"
+            } else if planar == nil, let value = try planarOrRefusal(model, beta, monitor, &planar) {
+                return Estimate(value: value, standardError: 0, effectiveSampleSize: .nan, method: .planar, note: "")
+            }
+            if method == .automatic {
+                if plan.bits <= cap {
+                    method = .transfer
+                } else {
+                    method = .ais
+                    note = "no exact method applies: \(model.spinCount) spins is above \(automaticEnumerationSpins) for enumeration; "
+                        + "the transfer matrix needs 2^\(plan.bits) states per step (frontier \(plan.frontier), \(plan.conditioned) conditioned), above 2^\(cap); "
+                        + "Kaufman's solution: \(kaufman!); the planar Pfaffian: \(planar!)"
+                }
             }
         }
         switch method {

@@ -93,8 +93,8 @@ int main(void) {
     /* 3. The planar Pfaffian: a 64 x 64 open Gaussian glass, C(T) per spin. */
     bz_ising *wide = NULL, *check = NULL;
     CHECK(bz_ising_create_edwards_anderson(&wide, 64, 64, 1, BZ_COUPLINGS_GAUSSIAN, 1.0, 0.0, 0, 11));
-    /* T = 0.5 .. 3: at T = 0.25 (beta J_rms = 4) the expansion's terms of both signs
-       cancel beyond double precision, and bz_ising_planar says so (UNSUPPORTED). */
+    /* T = 0.5 .. 3: at T = 0.25 (beta J_rms = 4, past the frustrated limit of 3) the
+       elimination's digits run out, and bz_ising_planar says so (UNSUPPORTED). */
     CHECK(bz_ising_planar(wide, betas + 1, N_T - 1, log_z + 1, NULL, NULL, NULL, heat + 1, NULL, NULL));
     failures += bz_ising_planar(wide, betas, 1, log_z, NULL, NULL, NULL, NULL, NULL, NULL) != BZ_ERR_UNSUPPORTED;
     printf("64 x 64 open Gaussian glass (4096 spins), exact by the planar Pfaffian:\n");
