@@ -35,7 +35,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # numpy's own BLAS threads w
 
 import numpy as np  # noqa: E402
 
-import boltzmann as bz  # noqa: E402
+import boltzmann as bz
+from _timing import best_time  # noqa: E402
 
 bz.set_progress(False)  # timings, not bars
 
@@ -56,23 +57,13 @@ def import_torch():
     return torch
 
 
-def best_of(runs, f):
-    times = []
-    for _ in range(runs):
-        time.sleep(0.5)  # let the other side's BLAS or OpenMP threads stop spinning (OpenBLAS's spin ~0.1 s)
-        start = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def best_of_alternating(runs, ours, theirs):
     """Best times of `runs` calls of each, alternating, so a slow spell of a shared
     machine falls on both sides."""
     best = [math.inf, math.inf]
     for _ in range(runs):
         for side, f in enumerate((ours, theirs)):
-            best[side] = min(best[side], best_of(1, f))
+            best[side] = min(best[side], best_time(1, f, settle=0.5))
     return best
 
 
@@ -186,8 +177,8 @@ def main():
         ours_model.fit(data, sde, steps=50, seed=0)  # warm up both
         theirs_model.train(50)
         steps = 1000
-        ours = steps / best_of(3, lambda: ours_model.fit(data, sde, steps=steps, batch_size=BATCH))
-        theirs = steps / best_of(3, lambda: theirs_model.train(steps))
+        ours = steps / best_time(3, lambda: ours_model.fit(data, sde, steps=steps, batch_size=BATCH), settle=0.5)
+        theirs = steps / best_time(3, lambda: theirs_model.train(steps), settle=0.5)
         ours_time, theirs_time = best_of_alternating(
             3, lambda: bz.diffusion.sample(ours_model, sde, n, steps=sample_steps, seed=1),
             lambda: theirs_model.sample(n, sample_steps))

@@ -17,20 +17,11 @@ Usage: python bench/hopfield.py [--quick]
 """
 
 import sys
-import time
 
 import numpy as np
 
 import boltzmann as bz
-
-
-def best_of(runs, f):
-    times, result = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = f()
-        times.append(time.perf_counter() - start)
-    return min(times), result
+from _timing import best_of
 
 
 def numpy_recall(J, cues, rng):

@@ -29,6 +29,7 @@ import time
 import numpy as np
 
 import boltzmann as bz
+from _timing import best_of
 
 
 def dwave_sampler():
@@ -40,16 +41,6 @@ def dwave_sampler():
         from dwave.samplers import SimulatedAnnealingSampler
     import dimod
     return SimulatedAnnealingSampler(), dimod
-
-
-def best_of(runs, f):
-    """The shortest of `runs` timings of f(), and f's last result."""
-    times, result = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = f()
-        times.append(time.perf_counter() - start)
-    return min(times), result
 
 
 def best_of_each(runs, functions):

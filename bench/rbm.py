@@ -26,22 +26,13 @@ import time
 import numpy as np
 
 import boltzmann as bz
+from _timing import best_time
 
 try:
     from sklearn.datasets import load_digits
     from sklearn.neural_network import BernoulliRBM
 except ImportError:
     sys.exit("bench/rbm.py needs scikit-learn: pip install scikit-learn")
-
-
-def best_of(runs, f):
-    times = []
-    for _ in range(runs):
-        time.sleep(0.5)  # let the other side's BLAS or OpenMP threads stop spinning (OpenBLAS's spin ~0.1 s)
-        start = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def row(name, ours, theirs, unit="samples/s"):
@@ -52,10 +43,10 @@ def digits_settings(runs):
     x = (load_digits().data / 16.0)
     x32 = x.astype(np.float32)
     epochs = 20
-    theirs = best_of(runs, lambda: BernoulliRBM(n_components=100, batch_size=10, learning_rate=0.06, n_iter=epochs,
-                                                random_state=0).fit(x))
-    ours = best_of(runs, lambda: bz.RBM(100, n_iter=epochs, batch_size=10, learning_rate=0.06, k=1, persistent=10,
-                                        momentum=0.0, metric="none", random_state=0).fit(x32))
+    theirs = best_time(runs, lambda: BernoulliRBM(n_components=100, batch_size=10, learning_rate=0.06, n_iter=epochs,
+                                                random_state=0).fit(x), settle=0.5)
+    ours = best_time(runs, lambda: bz.RBM(100, n_iter=epochs, batch_size=10, learning_rate=0.06, k=1, persistent=10,
+                                        momentum=0.0, metric="none", random_state=0).fit(x32), settle=0.5)
     samples = epochs * len(x)
     print("(1) digits, 64 x 100, batch 10, lr 0.06, 20 epochs (scikit-learn's example settings)")
     row("training", samples / ours, samples / theirs)
@@ -72,7 +63,7 @@ def sgemm_rate(b, nv, nh, runs=50):
         v @ w
         v.T @ h
         v.T @ h
-    seconds = best_of(runs, step)
+    seconds = best_time(runs, step, settle=0.5)
     return 5 * 2.0 * b * nv * nh / seconds
 
 
@@ -87,9 +78,9 @@ def large(runs):
     # Alternating rounds, so a slow spell of a shared machine falls on every side.
     theirs64 = theirs32 = ours = float("inf")
     for _ in range(runs):
-        theirs64 = min(theirs64, best_of(1, make(x64)))
-        theirs32 = min(theirs32, best_of(1, make(x)))
-        ours = min(ours, best_of(1, ours_fit))
+        theirs64 = min(theirs64, best_time(1, make(x64), settle=0.5))
+        theirs32 = min(theirs32, best_time(1, make(x), settle=0.5))
+        ours = min(ours, best_time(1, ours_fit, settle=0.5))
     peak = sgemm_rate(100, 784, 500)
     flops = 10_000 / 100 * 5 * 2.0 * 100 * 784 * 500
     print("(2) 784 x 500, batch 100, one epoch over 10^4 binary rows, PCD-1")
@@ -116,7 +107,7 @@ def exact():
     rbm = bz.RBM(20, random_state=1).initialize(64)
     rng = np.random.default_rng(3)
     rbm.set_parameters(rng.normal(0, 0.3, (64, 20)), rng.normal(0, 0.5, 64), rng.normal(0, 0.5, 20))
-    seconds = best_of(3, rbm.log_partition)
+    seconds = best_time(3, rbm.log_partition, settle=0.5)
     print(f"(4) exact log Z of a 64 x 20 machine (2^20 hidden states): {seconds:.3f} s   log Z = {rbm.log_partition()}")
 
 

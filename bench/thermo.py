@@ -7,12 +7,12 @@ best of a few repeats. Results must agree to 1e-12 relative (the script fails if
 """
 
 import sys
-import time
 
 import numpy as np
 from scipy.special import logsumexp
 
 import boltzmann as bz
+from _timing import best_of
 
 N_LEVELS, N_BETAS, THREADS = 10**6, 256, 2
 
@@ -27,15 +27,6 @@ def scipy_thermo(energies, degeneracies, betas):
         u = p @ energies
         out[:, k] = log_z, u, beta * u + log_z, beta * beta * (p @ (energies - u) ** 2)
     return out
-
-
-def best_of(repeats, fn):
-    times, result = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), result
 
 
 def main():

@@ -99,14 +99,21 @@ public enum StripTransfer {
         var table = ThermodynamicTable(beta: betas, logZ: [], freeEnergy: [], energy: [], entropy: [], heatCapacity: [])
         var magnetization: [Double] = [], magnetizationSquared: [Double] = []
         let n = Double(model.spinCount)
+        // One frontier per runner, reused for all its conditions and every beta;
+        // runner r takes conditions r, r + R, ... (each condition's sum is the same
+        // whichever runner does it, so results do not depend on the thread count).
+        var frontiers = (0..<runners).map { _ in Frontier(bits: plan.frontier, moments: moments) }
         for beta in betas {
             var runs = [Partial?](repeating: nil, count: conditions)
             runs.withUnsafeMutableBufferPointer { runs in
-                let out = SharedPointer(runs.baseAddress!)
-                Parallel.forEach(conditions, parallel: conditions > 1) { c in
-                    guard !monitor.isStopped else { return }
-                    var frontier = Frontier(bits: plan.frontier, moments: moments)
-                    out[c] = frontier.run(steps, beta: beta, condition: c, inner: conditions == 1, monitor: monitor)
+                frontiers.withUnsafeMutableBufferPointer { frontiers in
+                    let out = SharedPointer(runs.baseAddress!), own = SharedPointer(frontiers.baseAddress!)
+                    Parallel.forEach(runners, parallel: runners > 1) { r in
+                        for c in stride(from: r, to: conditions, by: runners) {
+                            guard !monitor.isStopped else { return }
+                            out[c] = own.base[r].run(steps, beta: beta, condition: c, inner: conditions == 1, monitor: monitor)
+                        }
+                    }
                 }
             }
             try monitor.checkNotStopped()
@@ -196,6 +203,10 @@ public enum StripTransfer {
         /// factors e^{+-beta field - |beta| bound} of each half.
         var lowField: [Double], highField: [Double]
         var upLow: [Double], downLow: [Double], upHigh: [Double], downHigh: [Double]
+        /// Each chunk's largest new weight in a threaded step (`chunks` of them).
+        var largest = [Double](repeating: 0, count: Frontier.chunks)
+        /// A threaded step's pairs are cut into this many chunks.
+        static let chunks = 64
 
         init(bits: Int, moments: Bool) {
             self.bits = bits
@@ -291,8 +302,8 @@ public enum StripTransfer {
 
         /// Runs a step over every pair of states; returns the largest new weight.
         private mutating func pass(_ step: Step, threaded: Bool) -> Double {
-            let pairs = 1 << (bits - 1), chunks = threaded ? 64 : 1
-            var largest = [Double](repeating: 0, count: chunks)
+            let pairs = 1 << (bits - 1), chunks = threaded ? Frontier.chunks : 1
+            for c in 0..<chunks { largest[c] = 0 }
             let moments = self.moments
             z.withUnsafeMutableBufferPointer { z in
             e1.withUnsafeMutableBufferPointer { e1 in
@@ -315,7 +326,7 @@ public enum StripTransfer {
                     t.largest[c] = moments ? Self.pairsWithMoments(t, step, range) : Self.pairs(t, step, range)
                 }
             } } } } } } } } } } } }
-            return largest.max()!
+            return largest[0..<chunks].max()!
         }
 
         struct StepPointers: @unchecked Sendable {  // each chunk writes its own pairs

@@ -97,6 +97,9 @@ public enum PopulationAnnealing {
         trace.familyEntropy[0] = log(Double(replicas))
         trace.effectiveFraction[0] = 1
         var logWeights = [Double](repeating: 0, count: replicas)
+        // The resampled population is written into a second set of chains (each with
+        // its own arrays, allocated once) and the two are swapped: no allocation per step.
+        var next = chains.map { SpinChain(copying: $0) }, nextFamily = family
         for k in 1..<steps {
             if monitor.isStopped { break }
             // Reweight: log Q_k = log mean w, w_r = e^{-(beta_k - beta_{k-1}) E_r}.
@@ -115,21 +118,18 @@ public enum PopulationAnnealing {
             // Systematic resampling.
             var resampler = RandomStream(seed: seed, stream: stream(p, k, (1 << 24) - 1))
             let u = resampler.uniform()
-            var next: [SpinChain] = [], nextFamily: [Int] = []
-            next.reserveCapacity(replicas)
-            nextFamily.reserveCapacity(replicas)
             var cumulative = 0.0, placed = 0
             for r in 0..<replicas {
                 cumulative += logWeights[r] / sum * Double(replicas)
                 let upTo = r == replicas - 1 ? replicas : min(replicas, Int((cumulative + u).rounded(.down)))
                 while placed < upTo {
-                    next.append(chains[r])
-                    nextFamily.append(family[r])
+                    next[placed].copyState(from: chains[r])
+                    nextFamily[placed] = family[r]
                     placed += 1
                 }
             }
-            chains = next
-            family = nextFamily
+            swap(&chains, &next)
+            swap(&family, &nextFamily)
             // Sweep every replica at beta_k from its own stream.
             sites.withUnsafeBufferPointer { sites in
                 for r in 0..<replicas {
@@ -176,5 +176,29 @@ public enum PopulationAnnealing {
         }
         return Result(betas: betas, logZ: logZ, logZError: logZError, energy: energy, energyError: energyError,
                       familyEntropy: entropy, effectiveFraction: effective)
+    }
+}
+
+extension SpinChain {
+    /// A chain with the same state in arrays of its own (not shared copy-on-write).
+    init(copying other: SpinChain) {
+        self = other
+        spins = Array(unsafeUninitializedCapacity: other.spins.count) { buffer, count in
+            _ = buffer.initialize(from: other.spins)
+            count = other.spins.count
+        }
+        local = Array(unsafeUninitializedCapacity: other.local.count) { buffer, count in
+            _ = buffer.initialize(from: other.local)
+            count = other.local.count
+        }
+    }
+
+    /// Take `other`'s spins, local fields, energy and magnetisation into this chain's own
+    /// arrays (same sizes), without allocating.
+    mutating func copyState(from other: SpinChain) {
+        spins.withUnsafeMutableBufferPointer { to in other.spins.withUnsafeBufferPointer { _ = to.update(fromContentsOf: $0) } }
+        local.withUnsafeMutableBufferPointer { to in other.local.withUnsafeBufferPointer { _ = to.update(fromContentsOf: $0) } }
+        energy = other.energy
+        magnetization = other.magnetization
     }
 }
