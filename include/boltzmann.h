@@ -1279,6 +1279,67 @@ bz_status bz_ising_population_annealing(const bz_ising *model, const double *bet
                                         double *family_entropy, double *effective_fraction,
                                         bz_progress_fn progress, void *user);
 
+/* Options of bz_ising_wang_landau (versioned; NULL: the defaults): initialise with
+ * bz_wang_landau_options_init, change fields. */
+#define BZ_WANG_LANDAU_OPTIONS_VERSION 1
+typedef struct bz_wang_landau_options {
+    int32_t version;     /* BZ_WANG_LANDAU_OPTIONS_VERSION */
+    int32_t runs;        /* independent runs, >= 2 (their spread is the error); 4 */
+    double bin_width;    /* energy bin width, > 0, or 0 for exact levels (whole-number
+                            couplings and fields only); 0 */
+    double final_log_f;  /* a run ends when ln f = 1/t (t in sweeps) reaches this,
+                            in (0, 1); 1e-6 */
+    double flatness;     /* a histogram is flat when every visited bin holds this
+                            fraction of the mean, in (0, 1); 0.8 */
+    int64_t max_sweeps;  /* the most sweeps a run may take, >= 1; 100000000 */
+    uint64_t seed;       /* run r draws from stream r; 0 */
+} bz_wang_landau_options;
+
+/* Fill options with the defaults above. Errors: NULL_POINTER. */
+bz_status bz_wang_landau_options_init(bz_wang_landau_options *options);
+
+/* The number of energy bins bz_ising_wang_landau may report for this bin width (0:
+ * exact levels): the bins of [-B, B], B = sum |J| + sum |h|; the capacity its
+ * outputs need. Errors: INVALID_HANDLE, INVALID_ARGUMENT, NON_FINITE,
+ * LIMIT_EXCEEDED (over 2^24 bins). */
+bz_status bz_ising_wang_landau_bins(const bz_ising *model, double bin_width, int64_t *out_bins);
+
+/* The density of states g(E) of any model by Wang-Landau sampling with Belardinelli
+ * and Pereyra's 1/t refinement: options->runs independent walks of single-spin flips
+ * accepted with min(1, g(E)/g(E')), ln f halved at each flat histogram until it falls
+ * below 1/t, then 1/t until options->final_log_f. Each run's g is normalised to
+ * sum g = 2^N over the bins every run visited (*out_bins of them, ascending):
+ *   energies[bins]          bin centres (exact levels with bin_width 0)
+ *   log_g[bins]             the mean of ln g over runs
+ *   log_g_error[bins]       its standard error over runs
+ *   run_log_g[runs * bins]  each run's ln g, row-major (may be NULL)
+ *   sweeps[runs]            each run's sweeps (may be NULL)
+ * *out_converged is 1 when every run reached final_log_f, 0 when one stopped at
+ * max_sweeps (may be NULL). Arrays hold capacity bins (>= bz_ising_wang_landau_bins).
+ * log Z(beta) with an error: bz_wang_landau_thermo. Runs go in parallel, each on its
+ * own stream: results do not depend on the thread count. Progress counts sweeps
+ * (against runs x min(max_sweeps, 4 / final_log_f)); bz_interrupt(model) stops it.
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (options out of range, or
+ *         bin_width 0 on a model with fractional parameters, a wrong
+ *         options->version), NON_FINITE, SHAPE_MISMATCH (capacity below the bins), LIMIT_EXCEEDED,
+ *         OUT_OF_MEMORY, CANCELLED. */
+bz_status bz_ising_wang_landau(const bz_ising *model, const bz_wang_landau_options *options,
+                               int64_t capacity, double *energies, double *log_g,
+                               double *log_g_error, double *run_log_g, int64_t *sweeps,
+                               int64_t *out_bins, int32_t *out_converged,
+                               bz_progress_fn progress, void *user);
+
+/* Thermodynamics from Wang-Landau runs (bz_ising_wang_landau's energies and
+ * run_log_g, runs x bins): log Z(beta) = log sum_E g(E) e^(-beta E) per run,
+ * averaged, with its standard error over runs (log_z_error); U and C from the mean
+ * ln g. Outputs [n_betas], each may be NULL.
+ * Errors: NULL_POINTER, INVALID_ARGUMENT (runs < 2, bins < 1, n_betas < 1),
+ *         NON_FINITE. */
+bz_status bz_wang_landau_thermo(const double *energies, const double *run_log_g, int64_t runs,
+                                int64_t bins, const double *betas, int64_t n_betas,
+                                double *log_z, double *log_z_error, double *energy,
+                                double *heat_capacity);
+
 /* ==========================================================================
  * Restricted Boltzmann machines
  *

@@ -598,3 +598,87 @@ public func bz_ising_curie_weiss(
         magnetizationSq?.write(r.magnetizationSquared)
     }
 }
+
+/// Wang-Landau's options from the header's struct (NULL: the defaults).
+private func wangLandauOptions(_ options: UnsafePointer<bz_wang_landau_options>?) throws(EngineError) -> WangLandau.Options {
+    var result = WangLandau.Options()
+    guard let o = try versioned(options, BZ_WANG_LANDAU_OPTIONS_VERSION, "BZ_WANG_LANDAU_OPTIONS_VERSION", "bz_wang_landau_options_init") else {
+        return result
+    }
+    result.runs = Int(o.runs)
+    result.binWidth = o.bin_width
+    result.finalLogF = o.final_log_f
+    result.flatness = o.flatness
+    result.maxSweeps = Int(clamping: o.max_sweeps)
+    result.seed = o.seed
+    return result
+}
+
+@c @implementation
+public func bz_wang_landau_options_init(_ options: UnsafeMutablePointer<bz_wang_landau_options>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let d = WangLandau.Options()
+        try Argument.output(options, "options").pointee = bz_wang_landau_options(
+            version: BZ_WANG_LANDAU_OPTIONS_VERSION, runs: Int32(d.runs), bin_width: d.binWidth, final_log_f: d.finalLogF,
+            flatness: d.flatness, max_sweeps: Int64(d.maxSweeps), seed: d.seed)
+    }
+}
+
+@c @implementation
+public func bz_ising_wang_landau_bins(_ model: OpaquePointer?, _ binWidth: Double, _ outBins: UnsafeMutablePointer<Int64>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let h = try handle(model)
+        let out = try Argument.output(outBins, "out_bins")
+        out.pointee = Int64(try WangLandau.binCount(h.value, binWidth: binWidth))
+    }
+}
+
+@c @implementation
+public func bz_ising_wang_landau(
+    _ model: OpaquePointer?, _ options: UnsafePointer<bz_wang_landau_options>?, _ capacity: Int64,
+    _ energies: UnsafeMutablePointer<Double>?, _ logG: UnsafeMutablePointer<Double>?, _ logGError: UnsafeMutablePointer<Double>?,
+    _ runLogG: UnsafeMutablePointer<Double>?, _ sweeps: UnsafeMutablePointer<Int64>?, _ outBins: UnsafeMutablePointer<Int64>?,
+    _ outConverged: UnsafeMutablePointer<Int32>?, _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let h = try handle(model)
+        let o = try wangLandauOptions(options)
+        let bins = try WangLandau.binCount(h.value, binWidth: o.binWidth)
+        guard capacity >= Int64(bins) else {
+            throw EngineError(.shapeMismatch, "capacity is \(capacity) but this model may need \(bins) bins (bz_ising_wang_landau_bins)")
+        }
+        let e = try Argument.output(energies, "energies"), g = try Argument.output(logG, "log_g")
+        let ge = try Argument.output(logGError, "log_g_error"), n = try Argument.output(outBins, "out_bins")
+        let r = try WangLandau.run(h.value, options: o, monitor: monitor(progress, user, interrupt: h.interrupt))
+        e.write(r.energies)
+        g.write(r.logG)
+        ge.write(r.logGError)
+        runLogG?.write(r.runLogG)
+        sweeps?.write(r.sweeps.map(Int64.init))
+        n.pointee = Int64(r.energies.count)
+        outConverged?.pointee = r.converged ? 1 : 0
+    }
+}
+
+@c @implementation
+public func bz_wang_landau_thermo(
+    _ energies: UnsafePointer<Double>?, _ runLogG: UnsafePointer<Double>?, _ runs: Int64, _ bins: Int64,
+    _ betas: UnsafePointer<Double>?, _ nBetas: Int64, _ logZ: UnsafeMutablePointer<Double>?,
+    _ logZError: UnsafeMutablePointer<Double>?, _ energy: UnsafeMutablePointer<Double>?, _ heatCapacity: UnsafeMutablePointer<Double>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        guard runs >= 2 else { throw .invalid("runs must be >= 2, got \(runs)") }
+        guard bins >= 1 else { throw .invalid("bins must be >= 1, got \(bins)") }
+        let e = try Argument.array(energies, try Argument.count(bins, "bins"), "energies")
+        let g = Array(try rows(runLogG, runs, dim: bins, "run_log_g", rowsName: "runs"))
+        let b = try Argument.array(betas, try Argument.count(nBetas, "n_betas"), "betas")
+        try Check.allFinite(e, "energies")
+        try Check.allFinite(g, "run_log_g")
+        try Check.allFinite(b, "betas")
+        let (table, errors) = WangLandau.thermodynamics(energies: e, runLogG: g, runs: Int(runs), betas: b)
+        logZ?.write(table.logZ)
+        logZError?.write(errors)
+        energy?.write(table.energy)
+        heatCapacity?.write(table.heatCapacity)
+    }
+}

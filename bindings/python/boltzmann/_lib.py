@@ -63,6 +63,12 @@ class bz_log_z_options(ctypes.Structure):
                 ("algorithm", c_int32), ("seed", c_uint64)]
 
 
+class bz_wang_landau_options(ctypes.Structure):
+    """``bz_wang_landau_options`` (field for field as the header declares it)."""
+    _fields_ = [("version", c_int32), ("runs", c_int32), ("bin_width", c_double), ("final_log_f", c_double),
+                ("flatness", c_double), ("max_sweeps", c_int64), ("seed", c_uint64)]
+
+
 class bz_train_options(ctypes.Structure):
     """``bz_train_options`` (field for field as the header declares it)."""
     _fields_ = [("version", c_int32), ("steps", c_int64), ("batch_size", c_int64), ("learning_rate", c_double),
@@ -168,6 +174,11 @@ SIGNATURES = {
     "bz_ising_planar": (Status, [ising_p, f64p, c_int64, f64p, f64p, f64p, f64p, f64p, bz_progress_fn, c_void_p]),
     "bz_ising_kasteleyn": (Status, [ising_p, c_double, c_int64, i64p, i64p, f64p, i64p, i64p, f64p]),
     "bz_log_z_options_init": (Status, [POINTER(bz_log_z_options)]),
+    "bz_wang_landau_options_init": (Status, [POINTER(bz_wang_landau_options)]),
+    "bz_ising_wang_landau_bins": (Status, [ising_p, c_double, i64p]),
+    "bz_ising_wang_landau": (Status, [ising_p, POINTER(bz_wang_landau_options), c_int64, f64p, f64p, f64p, f64p, i64p, i64p, i32p,
+                                      bz_progress_fn, c_void_p]),
+    "bz_wang_landau_thermo": (Status, [f64p, f64p, c_int64, c_int64, f64p, c_int64, f64p, f64p, f64p, f64p]),
     "bz_ising_log_partition": (Status, [ising_p, c_double, POINTER(bz_log_z_options), f64p, f64p, f64p, i32p,
                                         c_char_p, c_int64, bz_progress_fn, c_void_p]),
     "bz_ising_dos_range": (Status, [ising_p, i64p, i64p]),

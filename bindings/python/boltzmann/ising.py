@@ -23,7 +23,7 @@ from ._progress import Progress as _Progress
 from .errors import InvalidArgument, ShapeError, Unsupported
 from .thermo import LogEstimate, Spectrum, Thermo
 
-__all__ = ["IsingModel", "IsingThermo", "AnnealedImportance", "PopulationAnnealing", "KasteleynMatrix", "ChainThermo", "GroundState", "DensityOfStates",
+__all__ = ["IsingModel", "IsingThermo", "AnnealedImportance", "PopulationAnnealing", "KasteleynMatrix", "WangLandauDOS", "WangLandauThermo", "ChainThermo", "GroundState", "DensityOfStates",
            "Onsager", "MeanField", "Hysteresis", "chain_exact", "chain_correlation",
            "square_exact", "onsager", "critical_temperature", "mean_field",
            "mean_field_magnetization", "hysteresis", "curie_weiss", "enumeration_default_limit",
@@ -307,6 +307,83 @@ def _warn_if_few_effective(ess, runs):
 
 #: log_partition's methods and their codes (BZ_LOG_Z_*).
 _LOG_Z_METHODS = {"auto": 0, "enumerate": 1, "transfer": 2, "kaufman": 3, "ais": 4, "population": 5, "planar": 6}
+
+
+@dataclass(frozen=True, repr=False)
+class WangLandauDOS(Result):
+    """A density of states g(E) from :meth:`IsingModel.wang_landau`.
+
+    Attributes
+    ----------
+    energies : ndarray
+        Bin centres every run visited, ascending (exact levels for whole-number models).
+    log_g, log_g_err : ndarray
+        The mean over runs of ln g(E), each run normalised to sum g = 2^N, and its
+        standard error.
+    run_log_g : ndarray, shape (runs, bins)
+        Each run's ln g.
+    sweeps : ndarray of int64
+        Sweeps each run took.
+    converged : bool
+        Whether every run reached ``final_log_f`` (else one stopped at ``max_sweeps``).
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> dos = bz.IsingModel.square(4, 4).wang_landau(final_log_f=1e-4, seed=1)
+    >>> dos.energies[:3], bool(dos.converged)
+    (array([-32., -24., -20.]), True)
+    >>> t = dos.thermo(0.44)
+    >>> bool(abs(t.log_z - bz.IsingModel.square(4, 4).exact(0.44).log_z) < 4 * t.log_z_err + 1e-3)
+    True
+    """
+
+    energies: np.ndarray
+    log_g: np.ndarray
+    log_g_err: np.ndarray
+    run_log_g: np.ndarray
+    sweeps: np.ndarray
+    converged: bool
+
+    def thermo(self, beta):
+        """log Z(beta) (averaged over runs, with ``log_z_err`` its standard error), U and C.
+
+        Returns
+        -------
+        WangLandauThermo
+        """
+        b = np.asarray(beta, dtype=np.float64)
+        flat = np.ascontiguousarray(b.ravel())
+        out = np.empty((4, flat.size))
+        runs, bins = self.run_log_g.shape
+        lib.bz_wang_landau_thermo(arr.f64(np.ascontiguousarray(self.energies)), arr.f64(np.ascontiguousarray(self.run_log_g)),
+                                  runs, bins, arr.f64(flat), flat.size, *(arr.f64(row) for row in out))
+        return WangLandauThermo(b.copy(), *(row.reshape(b.shape) for row in out))
+
+
+@dataclass(frozen=True, repr=False)
+class WangLandauThermo(Result):
+    """Thermodynamics from a Wang-Landau g(E): :meth:`WangLandauDOS.thermo`.
+
+    Attributes
+    ----------
+    beta, log_z, log_z_err, energy, heat_capacity : ndarray
+        log Z per run averaged, its standard error over runs; U and C from the mean
+        ln g (whole lattice).
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> t = bz.IsingModel.square(4, 4).wang_landau(final_log_f=1e-4, seed=1).thermo([0.2, 0.5])
+    >>> t.log_z.shape, bool((t.log_z_err > 0).all())
+    ((2,), True)
+    """
+
+    beta: np.ndarray
+    log_z: np.ndarray
+    log_z_err: np.ndarray
+    energy: np.ndarray
+    heat_capacity: np.ndarray
 
 
 @dataclass(frozen=True, repr=False)
@@ -794,6 +871,53 @@ class IsingModel(HandleOwner):
         if estimate.method == "ais":
             _warn_if_few_effective(estimate.ess, int(runs))
         return estimate
+
+    def wang_landau(self, bin_width=0.0, runs=4, final_log_f=1e-6, flatness=0.8, max_sweeps=100_000_000, seed=0,
+                    progress=None):
+        """The density of states g(E) by Wang-Landau sampling with the 1/t refinement.
+
+        Independent runs of single-spin flips accepted with min(1, g(E)/g(E')); ln f is
+        halved at each flat histogram (every visited bin at least ``flatness`` of the
+        mean) until it falls below 1/t (t in sweeps), then set to 1/t (Belardinelli and
+        Pereyra 2007) until ``final_log_f``. The runs' spread gives the errors.
+
+        Parameters
+        ----------
+        bin_width : float
+            Energy bin width; 0 (default) bins exact levels of whole-number models.
+        runs : int
+            Independent runs, >= 2, in parallel (each on its own stream).
+        final_log_f : float
+            ln f at which a run ends: t = 1 / final_log_f sweeps, error ~ t^(-1/2).
+        flatness : float
+        max_sweeps : int
+            A run stops here if it has not reached ``final_log_f`` (``converged`` False).
+        seed : int
+        progress : callable, bool or None
+            As for :meth:`exact` (units: sweeps).
+
+        Returns
+        -------
+        WangLandauDOS
+        """
+        from ._lib import bz_wang_landau_options
+        options = bz_wang_landau_options()
+        lib.bz_wang_landau_options_init(ctypes.byref(options))
+        options.bin_width, options.runs = float(bin_width), int(runs)
+        options.final_log_f, options.flatness = float(final_log_f), float(flatness)
+        options.max_sweeps, options.seed = int(max_sweeps), seed64(seed)
+        capacity = ctypes.c_int64()
+        lib.bz_ising_wang_landau_bins(self._h, float(bin_width), ctypes.byref(capacity))
+        energies, log_g, log_g_err = (np.empty(capacity.value) for _ in range(3))
+        run_log_g, sweeps = np.empty(max(0, int(runs)) * capacity.value), np.empty(max(1, int(runs)), dtype=np.int64)
+        bins, converged = ctypes.c_int64(), ctypes.c_int32()
+        _Progress(progress, unit="sweeps", what="IsingModel.wang_landau").run(
+            lib.bz_ising_wang_landau, self._h, ctypes.byref(options), capacity.value, arr.f64(energies), arr.f64(log_g),
+            arr.f64(log_g_err), arr.f64(run_log_g), arr.i64(sweeps), ctypes.byref(bins), ctypes.byref(converged))
+        k = bins.value
+        return WangLandauDOS(energies[:k].copy(), log_g[:k].copy(), log_g_err[:k].copy(),
+                             run_log_g[:int(runs) * k].reshape(int(runs), k).copy(), sweeps[:int(runs)].copy(),
+                             bool(converged.value))
 
     def kasteleyn(self, beta):
         """The Kasteleyn matrix behind ``exact(method="planar")`` on an open lattice.

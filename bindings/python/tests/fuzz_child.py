@@ -421,6 +421,24 @@ def macrostates_arguments(m):
             f64(out_doubles(max(states, 1))), None, states)
 
 
+def wang_landau_options():
+    """NULL, the defaults with a short run, or random fields (refused ones included)."""
+    if rng.random() < 0.1:
+        return None
+    options = _lib.bz_wang_landau_options()
+    lib.bz_wang_landau_options_init(ctypes.byref(options))
+    options.final_log_f, options.max_sweeps = 1e-2, 200
+    if rng.random() < 0.7:
+        options.version = rng.choice([1, 1, 1, 0, 2])
+        options.runs = rng.choice([-1, 0, 1, 2, 3, 2**31 - 1])
+        options.bin_width = rng.choice([0.0, 0.5, 1.0, -1.0, 1e-30, float("nan")])
+        options.final_log_f = rng.choice([0.0, 1e-3, 0.5, 1.0, float("nan")])
+        options.flatness = rng.choice([0.0, 0.8, 1.0, float("inf")])
+        options.max_sweeps = rng.choice([-1, 0, 1, 500])
+        options.seed = rng.randrange(2**64)
+    return ctypes.byref(options)
+
+
 def log_z_options():
     """NULL, the defaults, or the defaults with random fields (small counts or refused ones)."""
     if rng.random() < 0.2:
@@ -518,6 +536,13 @@ def call():
         "bz_ising_population_annealing": lambda: (model(), f64(doubles(n)), n, count(), count(), rng.choice([-1, 0, 1, 2**50]),
                                                   rng.choice([-1, 0, 1, 2, 7]), 5, *(f64(out_doubles(n)) for _ in range(6)),
                                                   progress(), None),
+        "bz_wang_landau_options_init": lambda: (None if rng.random() < 0.2 else ctypes.byref(_lib.bz_wang_landau_options()),),
+        "bz_ising_wang_landau_bins": lambda: (model(), rng.choice([0.0, 0.5, -1.0, float("nan")]), ctypes.byref(i) if rng.random() < 0.8 else None),
+        "bz_ising_wang_landau": lambda: (model(), wang_landau_options(), rng.choice([-1, 0, 5, 64]), f64(out_doubles(64)),
+                                         f64(out_doubles(64)), f64(out_doubles(64)), None, ints_out(4), ctypes.byref(i),
+                                         None, progress(), None),
+        "bz_wang_landau_thermo": lambda: (f64(doubles(n)), f64(doubles(2 * n)), rng.choice([-1, 0, 1, 2]), n, f64(doubles(m)), m,
+                                          *(f64(out_doubles(m)) for _ in range(4))),
         "bz_log_z_options_init": lambda: (None if rng.random() < 0.2 else ctypes.byref(_lib.bz_log_z_options()),),
         "bz_ising_log_partition": lambda: (model(), rng.choice(DOUBLES), log_z_options(), ctypes.byref(d), None,
                                            ctypes.byref(ctypes.c_double()), None, *note_buffer(), progress(), None),

@@ -37,6 +37,10 @@ def logz(**fields):
     return struct_options(lib.bz_log_z_options_init, **fields)
 
 
+def wl(**fields):
+    return struct_options(lib.bz_wang_landau_options_init, **fields)
+
+
 def rbm_options(**fields):
     return struct_options(lib.bz_rbm_train_options_init, **fields)
 
@@ -233,6 +237,8 @@ def ising_cases():
     lib.bz_ising_create_square(ctypes.byref(narrow_torus), 2, 5, 1.0, 0.0, 1)
     lib.bz_ising_create_square(ctypes.byref(torus), 3, 3, 1.0, 0.0, 1)
     ok = (f64(out4),) * 8
+    wl_out = (f64(np.empty(64)), f64(np.empty(64)), f64(np.empty(64)), None, None, ctypes.byref(ctypes.c_int64()),
+              ctypes.byref(ctypes.c_int32()))
     sym = arr(0, 1, 1, 0)
     return [
         ("bz_interrupt", (None,), bz.NullPointerError, "handle"),
@@ -328,6 +334,36 @@ def ising_cases():
         ("bz_ising_kasteleyn", (dead_model(), 1.0, 0, None, None, None, None, None, None), bz.InvalidHandle, "model"),
         ("bz_ising_transfer_plan", (dead_model(), None, None), bz.InvalidHandle, "model"),
         ("bz_log_z_options_init", (None,), bz.NullPointerError, "options"),
+        ("bz_wang_landau_options_init", (None,), bz.NullPointerError, "options"),
+        ("bz_ising_wang_landau_bins", (m, 0.0, None), bz.NullPointerError, "out_bins"),
+        ("bz_ising_wang_landau_bins", (m, -1.0, ctypes.byref(ctypes.c_int64())), bz.InvalidArgument, "bin_width"),
+        ("bz_ising_wang_landau_bins", (m, NAN, ctypes.byref(ctypes.c_int64())), bz.NumericError, "bin_width"),
+        ("bz_ising_wang_landau_bins", (m, 1e-30, ctypes.byref(ctypes.c_int64())), bz.LimitExceeded, "2^24 bins"),
+        ("bz_ising_wang_landau_bins", (in_field, 0.0, ctypes.byref(ctypes.c_int64())), bz.InvalidArgument, "whole-number"),
+        ("bz_ising_wang_landau_bins", (dead_model(), 0.0, ctypes.byref(ctypes.c_int64())), bz.InvalidHandle, "model"),
+        ("bz_ising_wang_landau", (m, wl(version=9), 64, *wl_out, NOFN, None), bz.InvalidArgument, "BZ_WANG_LANDAU_OPTIONS_VERSION"),
+        ("bz_ising_wang_landau", (m, wl(runs=1), 64, *wl_out, NOFN, None), bz.InvalidArgument, "runs"),
+        ("bz_ising_wang_landau", (m, wl(final_log_f=1.0), 64, *wl_out, NOFN, None), bz.InvalidArgument, "final_log_f"),
+        ("bz_ising_wang_landau", (m, wl(final_log_f=NAN), 64, *wl_out, NOFN, None), bz.NumericError, "final_log_f"),
+        ("bz_ising_wang_landau", (m, wl(flatness=0.0), 64, *wl_out, NOFN, None), bz.InvalidArgument, "flatness"),
+        ("bz_ising_wang_landau", (m, wl(max_sweeps=0), 64, *wl_out, NOFN, None), bz.InvalidArgument, "max_sweeps"),
+        ("bz_ising_wang_landau", (m, None, 2, *wl_out, NOFN, None), bz.ShapeError, "capacity"),
+        ("bz_ising_wang_landau", (m, None, 64, None, *wl_out[1:], NOFN, None), bz.NullPointerError, "energies"),
+        ("bz_ising_wang_landau", (m, None, 64, *wl_out[:5], None, wl_out[6], NOFN, None), bz.NullPointerError, "out_bins"),
+        ("bz_ising_wang_landau", (m, None, 64, *wl_out, STOP, None), bz.Cancelled, "progress callback"),
+        ("bz_ising_wang_landau", (dead_model(), None, 64, *wl_out, NOFN, None), bz.InvalidHandle, "model"),
+        ("bz_wang_landau_thermo", (f64(arr(0, 1)), f64(arr(0, 1)), 1, 2, f64(arr(1.0)), 1, None, None, None, None),
+         bz.InvalidArgument, "runs"),
+        ("bz_wang_landau_thermo", (f64(arr(0, 1)), f64(arr(0, 1, 0, 1)), 2, 0, f64(arr(1.0)), 1, None, None, None, None),
+         bz.InvalidArgument, "bins"),
+        ("bz_wang_landau_thermo", (None, f64(arr(0, 1, 0, 1)), 2, 2, f64(arr(1.0)), 1, None, None, None, None),
+         bz.NullPointerError, "energies"),
+        ("bz_wang_landau_thermo", (f64(arr(0, 1)), None, 2, 2, f64(arr(1.0)), 1, None, None, None, None),
+         bz.NullPointerError, "run_log_g"),
+        ("bz_wang_landau_thermo", (f64(arr(0, NAN)), f64(arr(0, 1, 0, 1)), 2, 2, f64(arr(1.0)), 1, None, None, None, None),
+         bz.NumericError, "energies[1]"),
+        ("bz_wang_landau_thermo", (f64(arr(0, 1)), f64(arr(0, 1, 0, 1)), 2, 2, f64(arr(INF)), 1, None, None, None, None),
+         bz.NumericError, "betas[0]"),
         ("bz_ising_log_partition", (m, 1.0, logz(version=9), None, None, None, None, None, 0, NOFN, None),
          bz.InvalidArgument, "BZ_LOG_Z_OPTIONS_VERSION"),
         ("bz_ising_log_partition", (m, 1.0, logz(method=7), None, None, None, None, None, 0, NOFN, None),

@@ -43,6 +43,8 @@ MAKERS = {
     "AnnealedImportance": lambda: glass().ais(np.linspace(0, 1, 20), runs=10),
     "PopulationAnnealing": lambda: glass().population_annealing(np.linspace(0, 1, 10), replicas=10, populations=2),
     "KasteleynMatrix": lambda: bz.IsingModel.square(2, 3, periodic=False).kasteleyn(0.5),
+    "WangLandauDOS": lambda: bz.IsingModel.square(3, 3).wang_landau(final_log_f=1e-3, seed=1),
+    "WangLandauThermo": lambda: bz.IsingModel.square(3, 3).wang_landau(final_log_f=1e-3, seed=1).thermo([0.3, 0.6]),
     "Factorization": lambda: bz.pbits.factor(15, sweeps=2000),
     "LogEstimate": lambda: bz.RBM(3, random_state=1).initialize(6).log_partition("ais", runs=20,
                                                                                  betas=np.linspace(0, 1, 100)),
