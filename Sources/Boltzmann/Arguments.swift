@@ -98,3 +98,19 @@ extension ThermodynamicTable {
         heatCapacity?.write(self.heatCapacity)
     }
 }
+
+extension IsingEnumeration.Thermodynamics {
+    /// Write the table and the magnetisation moments to the caller's optional buffers
+    /// (NULL: not wanted).
+    func write(
+        logZ: UnsafeMutablePointer<Double>?, freeEnergy: UnsafeMutablePointer<Double>?, energy: UnsafeMutablePointer<Double>?,
+        entropy: UnsafeMutablePointer<Double>?, heatCapacity: UnsafeMutablePointer<Double>?,
+        magnetization: UnsafeMutablePointer<Double>?, absMagnetization: UnsafeMutablePointer<Double>?,
+        magnetizationSq: UnsafeMutablePointer<Double>?
+    ) {
+        table.write(logZ: logZ, freeEnergy: freeEnergy, energy: energy, entropy: entropy, heatCapacity: heatCapacity)
+        magnetization?.write(self.magnetization)
+        absMagnetization?.write(self.absMagnetization)
+        magnetizationSq?.write(self.magnetizationSquared)
+    }
+}

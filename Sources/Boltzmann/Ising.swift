@@ -270,10 +270,8 @@ public func bz_ising_exact(
         let cap = Int(clamping: maxSpins)
         let r = try IsingEnumeration.thermodynamics(h.value, betas: b, maxSpins: cap,
                                                     monitor: monitor(progress, user, interrupt: h.interrupt))
-        r.table.write(logZ: logZ, freeEnergy: freeEnergy, energy: energy, entropy: entropy, heatCapacity: heatCapacity)
-        magnetization?.write(r.magnetization)
-        absMagnetization?.write(r.absMagnetization)
-        magnetizationSq?.write(r.magnetizationSquared)
+        r.write(logZ: logZ, freeEnergy: freeEnergy, energy: energy, entropy: entropy, heatCapacity: heatCapacity,
+                magnetization: magnetization, absMagnetization: absMagnetization, magnetizationSq: magnetizationSq)
     }
 }
 
@@ -313,10 +311,8 @@ public func bz_ising_transfer(
         let moments = energy != nil || entropy != nil || heatCapacity != nil || magnetization != nil || magnetizationSq != nil
         let r = try StripTransfer.thermodynamics(h.value, betas: b, maxBits: Int(maxBits), moments: moments,
                                                  monitor: monitor(progress, user, interrupt: h.interrupt))
-        r.table.write(logZ: logZ, freeEnergy: freeEnergy, energy: energy, entropy: entropy, heatCapacity: heatCapacity)
-        magnetization?.write(r.magnetization)
-        absMagnetization?.write(r.absMagnetization)
-        magnetizationSq?.write(r.magnetizationSquared)
+        r.write(logZ: logZ, freeEnergy: freeEnergy, energy: energy, entropy: entropy, heatCapacity: heatCapacity,
+                magnetization: magnetization, absMagnetization: absMagnetization, magnetizationSq: magnetizationSq)
     }
 }
 
@@ -592,10 +588,8 @@ public func bz_ising_curie_weiss(
     guarded { () throws(EngineError) in
         let nb = try Argument.count(nBetas, "n_betas")
         let r = try CurieWeiss.exact(spins: Int(n), coupling: coupling, field: field, betas: Argument.array(betas, nb, "betas"))
-        r.table.write(logZ: logZ, freeEnergy: freeEnergy, energy: energy, entropy: entropy, heatCapacity: heatCapacity)
-        magnetization?.write(r.magnetization)
-        absMagnetization?.write(r.absMagnetization)
-        magnetizationSq?.write(r.magnetizationSquared)
+        r.write(logZ: logZ, freeEnergy: freeEnergy, energy: energy, entropy: entropy, heatCapacity: heatCapacity,
+                magnetization: magnetization, absMagnetization: absMagnetization, magnetizationSq: magnetizationSq)
     }
 }
 

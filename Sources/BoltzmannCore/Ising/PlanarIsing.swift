@@ -79,15 +79,30 @@ public enum PlanarIsing {
     /// a frustrated model is held to `frustratedBetaLimit`.
     public static func obstacle(_ model: IsingModel, beta: Double) -> String? {
         if let obstacle = obstacle(model) { return obstacle }
-        let largest = model.edgeCoupling.reduce(0) { max($0, abs($1)) }
-        guard 2 * abs(beta) * largest <= maxExponent else {
-            return "2 |beta| max |J| = \(2 * abs(beta) * largest) is above \(maxExponent): the weights e^(2 beta J) leave double range"
-        }
         let lattice = model.lattice!
         let (rows, columns, periodic) = (lattice.dimensions[0], lattice.dimensions[1], lattice.periodic)
-        let couplings = bondCouplings(model, rows: rows, columns: columns, periodic: periodic)
-        let scaled = abs(beta) * rootMeanSquare(couplings)
-        if scaled > frustratedBetaLimit, isFrustrated(couplings, rows: rows, columns: columns, periodic: periodic) {
+        return rangeObstacle(CouplingScale(bondCouplings(model, rows: rows, columns: columns, periodic: periodic),
+                                           rows: rows, columns: columns, periodic: periodic), beta: beta)
+    }
+
+    /// What beta's range depends on, derived once per call from the bond couplings.
+    struct CouplingScale {
+        let largest: Double, rms: Double, frustrated: Bool
+
+        init(_ couplings: [Double], rows: Int, columns: Int, periodic: Bool) {
+            largest = couplings.reduce(0) { max($0, abs($1)) }
+            rms = rootMeanSquare(couplings)
+            frustrated = isFrustrated(couplings, rows: rows, columns: columns, periodic: periodic)
+        }
+    }
+
+    /// Why `beta` is out of range for couplings of this scale, or nil.
+    static func rangeObstacle(_ scale: CouplingScale, beta: Double) -> String? {
+        guard 2 * abs(beta) * scale.largest <= maxExponent else {
+            return "2 |beta| max |J| = \(2 * abs(beta) * scale.largest) is above \(maxExponent): the weights e^(2 beta J) leave double range"
+        }
+        let scaled = abs(beta) * scale.rms
+        if scaled > frustratedBetaLimit, scale.frustrated {
             return "beta J_rms = \(scaled) is above \(frustratedBetaLimit) in a frustrated model, where the elimination's digits run out"
         }
         return nil
@@ -125,14 +140,15 @@ public enum PlanarIsing {
         if let obstacle = obstacle(model) { throw .invalid("the planar Pfaffian does not apply: \(obstacle)") }
         try Check.nonEmpty(betas.count, "betas")
         try Check.allFinite(betas, "betas")
-        for beta in betas {
-            if let obstacle = obstacle(model, beta: beta) { throw EngineError(.unsupported, "the planar Pfaffian does not apply: \(obstacle)") }
-        }
         let lattice = model.lattice!
         let rows = lattice.dimensions[0], columns = lattice.dimensions[1], periodic = lattice.periodic
         var couplings = bondCouplings(model, rows: rows, columns: columns, periodic: periodic)
-        if betas.contains(where: { abs($0) * rootMeanSquare(couplings) > gaugeBetaThreshold }) {
-            couplings = try gauged(couplings, model, rows: rows, columns: columns, periodic: periodic)
+        let scale = CouplingScale(couplings, rows: rows, columns: columns, periodic: periodic)
+        for beta in betas {
+            if let obstacle = rangeObstacle(scale, beta: beta) { throw EngineError(.unsupported, "the planar Pfaffian does not apply: \(obstacle)") }
+        }
+        if betas.contains(where: { abs($0) * scale.rms > gaugeBetaThreshold }) {
+            couplings = try gauged(couplings, model, rms: scale.rms, rows: rows, columns: columns, periodic: periodic)
         }
         let dual = Expansion.lowTemperature(rows: rows, columns: columns, periodic: periodic)
         let high = periodic ? Expansion.highTemperature(rows: rows, columns: columns) : nil
@@ -159,7 +175,10 @@ public enum PlanarIsing {
                                                                          monitor: .none())
                 var prefactor = Jet(Double(model.spinCount) * M_LN2)
                 for j in couplings where j != 0 { prefactor += logCosh(beta: beta, coupling: j) }
-                if conditionHigh <= torusConditionLimit && highTemperatureTrusted(couplings, rows: rows, columns: columns, beta: beta) {
+                // Its own terms keep their digits in an unfrustrated model (one sign),
+                // or up to |beta| J_rms = 3 (measured on frustrated glasses: log Z to
+                // 1e-12, C to 1e-5; at 4, C wrong in its first digit).
+                if conditionHigh <= torusConditionLimit && (abs(beta) * scale.rms <= 3 || !scale.frustrated) {
                     (logZ, condition) = (logHigh + prefactor, conditionHigh)
                 }
             }
@@ -183,10 +202,9 @@ public enum PlanarIsing {
     /// above sit on bonds s breaks. The better s, the more digits: measured on 48 x 14
     /// glasses at beta J_rms = 4, C was wrong in its third digit from all spins up,
     /// to 1e-4 from 4 reads of 64 betas, to 1e-9 from 16 reads of 1000.
-    static func gauged(_ couplings: [Double], _ model: IsingModel, rows: Int, columns: Int, periodic: Bool) throws(EngineError) -> [Double] {
-        let nonzero = couplings.filter { $0 != 0 }
-        guard !nonzero.isEmpty else { return couplings }
-        let rms = (nonzero.reduce(0) { $0 + $1 * $1 } / Double(nonzero.count)).squareRoot()
+    static func gauged(_ couplings: [Double], _ model: IsingModel, rms: Double, rows: Int, columns: Int,
+                       periodic: Bool) throws(EngineError) -> [Double] {
+        guard rms > 0 else { return couplings }
         let betas = (0..<500).map { 0.1 / rms * pow(100, Double($0) / 499) }
         let annealed = try Annealing.anneal(model, betas: betas, sweepsPerBeta: 1, reads: 8, algorithm: .metropolis, seed: 0x9e3779b97f4a7c15)
         let n = model.spinCount, spins = annealed.spins[(annealed.best * n)..<((annealed.best + 1) * n)].map(Double.init)
@@ -196,14 +214,6 @@ public enum PlanarIsing {
             guard couplings[b] != 0, b % 2 == 0 ? (periodic || x + 1 < columns) : (periodic || r + 1 < rows) else { return couplings[b] }
             return couplings[b] * spins[spins.startIndex + city] * spins[spins.startIndex + target]
         }
-    }
-
-    /// Whether the high-temperature expansion's own terms keep their digits: an
-    /// unfrustrated model (every plaquette with an even number of negative couplings:
-    /// terms of one sign), or |beta| J_rms <= 3 (measured on frustrated glasses: log Z
-    /// to 1e-12, C to 1e-5; at 4, C wrong in its first digit).
-    static func highTemperatureTrusted(_ couplings: [Double], rows: Int, columns: Int, beta: Double) -> Bool {
-        abs(beta) * rootMeanSquare(couplings) <= 3 || !isFrustrated(couplings, rows: rows, columns: columns, periodic: true)
     }
 
     /// The Kasteleyn matrix `thermodynamics` factorises for an open lattice at `beta`,
