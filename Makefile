@@ -89,6 +89,7 @@ bench: build
 	$(PYTHON) bench/enumerate.py
 	$(PYTHON) bench/partition.py
 	$(PYTHON) bench/planar.py
+	$(PYTHON) bench/density_of_states.py
 	$(PYTHON) bench/mc.py
 	$(PYTHON) bench/rbm.py
 	$(PYTHON) bench/hopfield.py

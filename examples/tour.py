@@ -199,6 +199,12 @@ for n_betas in (100, 400, 1600):
     print(f"  {n_betas:5d} betas: AIS {ais.value:9.4f} ± {ais.stderr:.4f} (ESS {ais.ess:3.0f} of 100)   "
           f"population annealing, {n_betas // 8:3d} betas x 16 x 50: {pa.value:9.4f} ± {pa.stderr:.4f}")
 check(abs(ais.value - truth) < 4 * ais.stderr + 0.05 and abs(pa.value - truth) < 4 * pa.stderr + 0.05, "log Z estimates")
+beale = bz.ising.square_dos(12, 12)  # Kaufman's Z as a polynomial: g(E) as exact integers
+dos = bz.IsingModel.square(12, 12).wang_landau(final_log_f=1e-5, runs=8, seed=1, progress=False)
+miss = dos.log_g - beale.log_g
+print(f"Wang-Landau's g(E) of the 12 x 12 torus against Beale's exact counts (g up to {max(beale.counts):.3e}): "
+      f"max |error in ln g| {np.abs(miss).max():.3f}, the largest {np.abs(miss / dos.log_g_err).max():.1f} standard errors")
+check(dos.energies.tolist() == beale.energies.tolist() and np.abs(miss).max() < 0.1, "Wang-Landau against Beale")
 
 section("A p-bit Ising machine run backwards: factoring (seed 002, sections 5.3-5.4)")
 gate = bz.pbits.and_gate()

@@ -703,6 +703,26 @@ bz_status bz_ising_kasteleyn(const bz_ising *model, double beta, int64_t capacit
                              int64_t *out_count, int64_t *out_nodes,
                              double *out_log_prefactor);
 
+/* Options of bz_ising_wang_landau (below) and of bz_ising_log_partition's
+ * BZ_LOG_Z_WANG_LANDAU (versioned; NULL: the defaults): initialise with
+ * bz_wang_landau_options_init, change fields. */
+#define BZ_WANG_LANDAU_OPTIONS_VERSION 1
+typedef struct bz_wang_landau_options {
+    int32_t version;     /* BZ_WANG_LANDAU_OPTIONS_VERSION */
+    int32_t runs;        /* independent runs, >= 2 (their spread is the error); 4 */
+    double bin_width;    /* energy bin width, > 0, or 0 for exact levels (whole-number
+                            couplings and fields only); 0 */
+    double final_log_f;  /* a run ends when ln f = 1/t (t in sweeps) reaches this,
+                            in (0, 1); 1e-6 */
+    double flatness;     /* a histogram is flat when every visited bin holds this
+                            fraction of the mean, in (0, 1); 0.8 */
+    int64_t max_sweeps;  /* the most sweeps a run may take, >= 1; 100000000 */
+    uint64_t seed;       /* run r draws from stream r; 0 */
+} bz_wang_landau_options;
+
+/* Fill options with the defaults above. Errors: NULL_POINTER. */
+bz_status bz_wang_landau_options_init(bz_wang_landau_options *options);
+
 /* Methods of bz_ising_log_partition. */
 #define BZ_LOG_Z_AUTO      0  /* enumeration up to 24 spins, else the transfer matrix
                                  when its plan needs at most 2^16 states, else
@@ -722,10 +742,14 @@ bz_status bz_ising_kasteleyn(const bz_ising *model, double beta, int64_t capacit
                                  spaced betas */
 #define BZ_LOG_Z_PLANAR    6  /* the Kasteleyn Pfaffian of a zero-field square lattice
                                  (bz_ising_planar) */
+#define BZ_LOG_Z_WANG_LANDAU 7 /* Wang-Landau's g(E) (bz_ising_wang_landau) with
+                                 options->wang_landau: log Z = ln sum g e^(-beta E)
+                                 averaged over its runs, the error their spread
+                                 (bz_wang_landau_thermo) */
 
 /* Options of bz_ising_log_partition (versioned): initialise with
  * bz_log_z_options_init, change fields. */
-#define BZ_LOG_Z_OPTIONS_VERSION 1
+#define BZ_LOG_Z_OPTIONS_VERSION 2
 typedef struct bz_log_z_options {
     int32_t version;    /* BZ_LOG_Z_OPTIONS_VERSION */
     int32_t method;     /* BZ_LOG_Z_*; BZ_LOG_Z_AUTO */
@@ -738,6 +762,8 @@ typedef struct bz_log_z_options {
     int64_t populations; /* population annealing's independent populations, in [2, 4096]; 16 */
     int32_t algorithm;  /* AIS updates, BZ_MC_METROPOLIS or BZ_MC_HEAT_BATH; BZ_MC_METROPOLIS */
     uint64_t seed;      /* AIS streams; 0 */
+    bz_wang_landau_options wang_landau; /* BZ_LOG_Z_WANG_LANDAU's options (their own
+                                           seed and runs); bz_wang_landau_options_init's */
 } bz_log_z_options;
 
 /* Fill options with the defaults above. Errors: NULL_POINTER. */
@@ -747,7 +773,8 @@ bz_status bz_log_z_options_init(bz_log_z_options *options);
  * error *out_error (0 for the exact methods), AIS's effective sample size *out_ess
  * (NaN for exact methods), the method used *out_method (BZ_LOG_Z_*), and in note
  * [note_size] (NUL-terminated, truncated to fit; may be NULL) why BZ_LOG_Z_AUTO used
- * no exact method ("" when it did). Outputs may be NULL. Progress and interrupt as
+ * no exact method ("" when it did), or that a Wang-Landau run stopped at max_sweeps
+ * before final_log_f. Outputs may be NULL. Progress and interrupt as
  * the method used.
  * Errors: as the method used; INVALID_ARGUMENT for a method that does not apply
  *         (the message says why), a bad code or option; NON_FINITE (beta). */
@@ -818,6 +845,31 @@ bz_status bz_ising_square_exact(int64_t rows, int64_t columns, double coupling,
                                 const double *betas, int64_t n_betas, double *log_z,
                                 double *free_energy, double *energy, double *entropy,
                                 double *heat_capacity);
+
+/* Beale's exact density of states of the periodic rows x columns square lattice
+ * with uniform coupling J != 0 and no field (rows, columns in [3, BZ_LIMIT_UNITS];
+ * N = rows x columns spins): the number of states g(E) of every
+ * energy that occurs, as exact integers. Kaufman's Z is a polynomial in
+ * exp(-2 beta J) with whole-number coefficients; they are computed modulo about
+ * N / 62 primes and recovered by the Chinese remainder theorem, checked against one
+ * more prime. The levels are E = J (4k - 2N), k = 0 ... N (2k bonds unsatisfied);
+ * those with g > 0 are written, ascending in E, *out_levels of them:
+ *   energies[levels]        E
+ *   log_g[levels]           ln g(E), to double precision (may be NULL)
+ *   counts[levels * words]  g(E) in `words` 64-bit words, least significant first,
+ *                           level after level, zero-padded (may be NULL)
+ * bz_ising_square_dos_size gives the capacity (N + 1 levels) and the words
+ * (floor(N / 64) + 1, as g <= 2^N) the arrays need. Cost O(N^2.5 / 62): a 64 x 64
+ * torus in seconds on 2 cores. Progress counts primes; bz_interrupt_thread stops it.
+ * Errors: NULL_POINTER, INVALID_ARGUMENT (sides, J = 0), NON_FINITE, SHAPE_MISMATCH
+ *         (capacity or words below the size), LIMIT_EXCEEDED, NOT_CONVERGED (the
+ *         check prime disagreed: a bug to report), CANCELLED. */
+bz_status bz_ising_square_dos_size(int64_t rows, int64_t columns, int64_t *out_levels,
+                                   int64_t *out_words);
+bz_status bz_ising_square_dos(int64_t rows, int64_t columns, double coupling,
+                              int64_t capacity, int64_t words, double *energies,
+                              double *log_g, uint64_t *counts, int64_t *out_levels,
+                              bz_progress_fn progress, void *user);
 
 /* Onsager's solution of the infinite square lattice, per site, at betas >= 0:
  * free energy f (NaN at beta = 0), energy u, heat capacity c (+inf at T_c
@@ -1278,25 +1330,6 @@ bz_status bz_ising_population_annealing(const bz_ising *model, const double *bet
                                         double *log_z_error, double *energy, double *energy_error,
                                         double *family_entropy, double *effective_fraction,
                                         bz_progress_fn progress, void *user);
-
-/* Options of bz_ising_wang_landau (versioned; NULL: the defaults): initialise with
- * bz_wang_landau_options_init, change fields. */
-#define BZ_WANG_LANDAU_OPTIONS_VERSION 1
-typedef struct bz_wang_landau_options {
-    int32_t version;     /* BZ_WANG_LANDAU_OPTIONS_VERSION */
-    int32_t runs;        /* independent runs, >= 2 (their spread is the error); 4 */
-    double bin_width;    /* energy bin width, > 0, or 0 for exact levels (whole-number
-                            couplings and fields only); 0 */
-    double final_log_f;  /* a run ends when ln f = 1/t (t in sweeps) reaches this,
-                            in (0, 1); 1e-6 */
-    double flatness;     /* a histogram is flat when every visited bin holds this
-                            fraction of the mean, in (0, 1); 0.8 */
-    int64_t max_sweeps;  /* the most sweeps a run may take, >= 1; 100000000 */
-    uint64_t seed;       /* run r draws from stream r; 0 */
-} bz_wang_landau_options;
-
-/* Fill options with the defaults above. Errors: NULL_POINTER. */
-bz_status bz_wang_landau_options_init(bz_wang_landau_options *options);
 
 /* The number of energy bins bz_ising_wang_landau may report for this bin width (0:
  * exact levels): the bins of [-B, B], B = sum |J| + sum |h|; the capacity its

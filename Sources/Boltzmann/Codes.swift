@@ -65,6 +65,7 @@ enum Code {
         ("BZ_LOG_Z_AIS", BZ_LOG_Z_AIS, .ais),
         ("BZ_LOG_Z_POPULATION", BZ_LOG_Z_POPULATION, .population),
         ("BZ_LOG_Z_PLANAR", BZ_LOG_Z_PLANAR, .planar),
+        ("BZ_LOG_Z_WANG_LANDAU", BZ_LOG_Z_WANG_LANDAU, .wangLandau),
     ])
 
     static let algorithm = Codes<MonteCarloAlgorithm>([

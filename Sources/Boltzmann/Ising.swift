@@ -375,6 +375,7 @@ private func logZOptions(_ options: UnsafePointer<bz_log_z_options>?) throws(Eng
     options.populations = Int(clamping: o.populations)
     options.algorithm = try Code.algorithm.decode(o.algorithm, "options.algorithm")
     options.seed = o.seed
+    options.wangLandau = try wangLandauOptions(o.wang_landau, "options.wang_landau")
     return options
 }
 
@@ -385,7 +386,8 @@ public func bz_log_z_options_init(_ options: UnsafeMutablePointer<bz_log_z_optio
         try Argument.output(options, "options").pointee = bz_log_z_options(
             version: BZ_LOG_Z_OPTIONS_VERSION, method: Code.logZMethod.code(d.method), max_spins: Int64(d.maxSpins),
             max_bits: Int64(d.maxBits), runs: Int64(d.runs), n_betas: Int64(d.betaCount), sweeps: Int64(d.sweeps),
-            populations: Int64(d.populations), algorithm: Code.algorithm.code(d.algorithm), seed: d.seed)
+            populations: Int64(d.populations), algorithm: Code.algorithm.code(d.algorithm), seed: d.seed,
+            wang_landau: wangLandauDefaults())
     }
 }
 
@@ -508,6 +510,48 @@ public func bz_ising_square_exact(
 }
 
 @c @implementation
+public func bz_ising_square_dos_size(
+    _ rows: Int64, _ columns: Int64, _ outLevels: UnsafeMutablePointer<Int64>?, _ outWords: UnsafeMutablePointer<Int64>?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let levels = try Argument.output(outLevels, "out_levels"), words = try Argument.output(outWords, "out_words")
+        let size = try IsingSquare.bealeSize(rows: Argument.count(rows, "rows"), columns: Argument.count(columns, "columns"))
+        levels.pointee = Int64(size.levels)
+        words.pointee = Int64(size.words)
+    }
+}
+
+@c @implementation
+public func bz_ising_square_dos(
+    _ rows: Int64, _ columns: Int64, _ coupling: Double, _ capacity: Int64, _ words: Int64,
+    _ energies: UnsafeMutablePointer<Double>?, _ logG: UnsafeMutablePointer<Double>?, _ counts: UnsafeMutablePointer<UInt64>?,
+    _ outLevels: UnsafeMutablePointer<Int64>?, _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let m = try Argument.count(rows, "rows"), n = try Argument.count(columns, "columns")
+        let size = try IsingSquare.bealeSize(rows: m, columns: n)
+        guard capacity >= Int64(size.levels), words >= Int64(size.words) else {
+            throw EngineError(.shapeMismatch, "capacity \(capacity) and words \(words) must be at least \(size.levels) and \(size.words) for a \(m) x \(n) torus (bz_ising_square_dos_size)")
+        }
+        let (cells, overflow) = Int64(size.levels).multipliedReportingOverflow(by: words)
+        guard !overflow, cells <= Int64(Limit.count.value) else { throw .invalid("levels x words must be at most \(Limit.count.text), got \(size.levels) x \(words)") }
+        let e = try Argument.output(energies, "energies"), count = try Argument.output(outLevels, "out_levels")
+        let dos = try IsingSquare.bealeDensity(rows: m, columns: n, coupling: coupling, monitor: monitor(progress, user, interrupt: nil))
+        e.write(dos.energies)
+        logG?.write(dos.logG)
+        if let counts {
+            let stride = Int(words)
+            for k in dos.energies.indices {
+                let row = counts + k * stride
+                row.initialize(repeating: 0, count: stride)
+                row.write(Array(dos.count(at: k)))
+            }
+        }
+        count.pointee = Int64(dos.energies.count)
+    }
+}
+
+@c @implementation
 public func bz_ising_onsager(
     _ coupling: Double, _ betas: UnsafePointer<Double>?, _ nBetas: Int64, _ freeEnergy: UnsafeMutablePointer<Double>?,
     _ energy: UnsafeMutablePointer<Double>?, _ heatCapacity: UnsafeMutablePointer<Double>?, _ magnetization: UnsafeMutablePointer<Double>?
@@ -595,10 +639,18 @@ public func bz_ising_curie_weiss(
 
 /// Wang-Landau's options from the header's struct (NULL: the defaults).
 private func wangLandauOptions(_ options: UnsafePointer<bz_wang_landau_options>?) throws(EngineError) -> WangLandau.Options {
-    var result = WangLandau.Options()
     guard let o = try versioned(options, BZ_WANG_LANDAU_OPTIONS_VERSION, "BZ_WANG_LANDAU_OPTIONS_VERSION", "bz_wang_landau_options_init") else {
-        return result
+        return WangLandau.Options()
     }
+    return try wangLandauOptions(o, "options")
+}
+
+/// The engine's options from a caller's struct (`name` for messages), its version checked.
+private func wangLandauOptions(_ o: bz_wang_landau_options, _ name: String) throws(EngineError) -> WangLandau.Options {
+    guard o.version == BZ_WANG_LANDAU_OPTIONS_VERSION else {
+        throw .invalid("\(name).version must be BZ_WANG_LANDAU_OPTIONS_VERSION (\(BZ_WANG_LANDAU_OPTIONS_VERSION)), got \(o.version): initialise it with bz_wang_landau_options_init")
+    }
+    var result = WangLandau.Options()
     result.runs = Int(o.runs)
     result.binWidth = o.bin_width
     result.finalLogF = o.final_log_f
@@ -608,13 +660,17 @@ private func wangLandauOptions(_ options: UnsafePointer<bz_wang_landau_options>?
     return result
 }
 
+/// The engine's defaults as the C struct.
+private func wangLandauDefaults() -> bz_wang_landau_options {
+    let d = WangLandau.Options()
+    return bz_wang_landau_options(version: BZ_WANG_LANDAU_OPTIONS_VERSION, runs: Int32(d.runs), bin_width: d.binWidth,
+                                  final_log_f: d.finalLogF, flatness: d.flatness, max_sweeps: Int64(d.maxSweeps), seed: d.seed)
+}
+
 @c @implementation
 public func bz_wang_landau_options_init(_ options: UnsafeMutablePointer<bz_wang_landau_options>?) -> bz_status {
     guarded { () throws(EngineError) in
-        let d = WangLandau.Options()
-        try Argument.output(options, "options").pointee = bz_wang_landau_options(
-            version: BZ_WANG_LANDAU_OPTIONS_VERSION, runs: Int32(d.runs), bin_width: d.binWidth, final_log_f: d.finalLogF,
-            flatness: d.flatness, max_sweeps: Int64(d.maxSweeps), seed: d.seed)
+        try Argument.output(options, "options").pointee = wangLandauDefaults()
     }
 }
 

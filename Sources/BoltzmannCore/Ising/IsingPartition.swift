@@ -21,6 +21,8 @@ public enum IsingPartition {
         case population
         /// The Kasteleyn Pfaffian of a zero-field square lattice (`PlanarIsing`).
         case planar
+        /// Wang-Landau's density of states (`WangLandau`), then log Z from it.
+        case wangLandau
 
         public var name: String {
             switch self {
@@ -31,6 +33,7 @@ public enum IsingPartition {
             case .ais: "ais"
             case .population: "population"
             case .planar: "planar"
+            case .wangLandau: "wang_landau"
             }
         }
     }
@@ -46,6 +49,8 @@ public enum IsingPartition {
         public var runs = 100, betaCount = 1000, sweeps = 1, populations = 16
         public var algorithm = MonteCarloAlgorithm.metropolis
         public var seed: UInt64 = 0
+        /// Wang-Landau's options (their own runs and seed).
+        public var wangLandau = WangLandau.Options()
         public init() {}
     }
 
@@ -147,6 +152,11 @@ public enum IsingPartition {
             let table = try IsingSquare.kaufman(rows: lattice.dimensions[0], columns: lattice.dimensions[1],
                                                 coupling: model.edgeCoupling[0], betas: [beta])
             return Estimate(value: table.logZ[0], standardError: 0, effectiveSampleSize: .nan, method: method, note: note)
+        case .wangLandau:
+            let r = try WangLandau.run(model, options: options.wangLandau, monitor: monitor)
+            let (table, errors) = r.thermodynamics(betas: [beta])
+            let warning = r.converged ? "" : "a Wang-Landau run stopped at max_sweeps (\(options.wangLandau.maxSweeps)) before ln f reached final_log_f: the error may be too small"
+            return Estimate(value: table.logZ[0], standardError: errors[0], effectiveSampleSize: .nan, method: method, note: warning)
         case .ais, .population:
             let what = method == .ais ? "annealed importance sampling" : "population annealing"
             guard beta >= 0 else { throw .invalid("\(what) needs beta >= 0, got \(beta)") }

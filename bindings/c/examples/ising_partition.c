@@ -16,10 +16,15 @@
  *    on that glass in a field, where no exact method applies and annealed importance
  *    sampling estimates log Z with an error (checked against the transfer matrix on a
  *    24 x 8 open strip of the same kind).
+ * 5. Beale's exact density of states of the 32 x 32 torus (bz_ising_square_dos): every
+ *    g(E) as an exact integer of up to 1,024 bits, summing to 2^1024, and log Z from
+ *    it against Kaufman's.
  *
+ * Usage: ising_partition [side]   (side of the planar glass in 3; default 64)
  * Exits non-zero if a check fails.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -29,8 +34,13 @@
 
 static int close_to(double a, double b, double rtol) { return fabs(a - b) <= rtol * fabs(b); }
 
-int main(void) {
+int main(int argc, char **argv) {
     int failures = 0;
+    int side = argc > 1 ? atoi(argv[1]) : 64;
+    if (side < 2 || side > 1024) {
+        fprintf(stderr, "usage: ising_partition [side in 2..1024]\n");
+        return EXIT_FAILURE;
+    }
 
     /* 1. The 100 x 10 glass: rows of 10, numbered row by row, so the frontier is 10 spins. */
     bz_ising *glass = NULL, *fielded = NULL;
@@ -90,16 +100,17 @@ int main(void) {
         failures++;
     }
 
-    /* 3. The planar Pfaffian: a 64 x 64 open Gaussian glass, C(T) per spin. */
+    /* 3. The planar Pfaffian: a side x side (64 x 64) open Gaussian glass, C(T) per spin. */
     bz_ising *wide = NULL, *check = NULL;
-    CHECK(bz_ising_create_edwards_anderson(&wide, 64, 64, 1, BZ_COUPLINGS_GAUSSIAN, 1.0, 0.0, 0, 11));
+    CHECK(bz_ising_create_edwards_anderson(&wide, side, side, 1, BZ_COUPLINGS_GAUSSIAN, 1.0, 0.0, 0, 11));
     /* T = 0.5 .. 3: at T = 0.25 (beta J_rms = 4, past the frustrated limit of 3) the
        elimination's digits run out, and bz_ising_planar says so (UNSUPPORTED). */
     CHECK(bz_ising_planar(wide, betas + 1, N_T - 1, log_z + 1, NULL, NULL, NULL, heat + 1, NULL, NULL));
     failures += bz_ising_planar(wide, betas, 1, log_z, NULL, NULL, NULL, NULL, NULL, NULL) != BZ_ERR_UNSUPPORTED;
-    printf("64 x 64 open Gaussian glass (4096 spins), exact by the planar Pfaffian:\n");
+    double spins = (double)side * side;
+    printf("%d x %d open Gaussian glass (%.0f spins), exact by the planar Pfaffian:\n", side, side, spins);
     printf("%8s %16s %12s\n", "T", "log Z per spin", "C per spin");
-    for (int k = 1; k < N_T; k++) printf("%8.2f %16.10f %12.6f\n", 1.0 / betas[k], log_z[k] / 4096, heat[k] / 4096);
+    for (int k = 1; k < N_T; k++) printf("%8.2f %16.10f %12.6f\n", 1.0 / betas[k], log_z[k] / spins, heat[k] / spins);
     double planar[2], strip_exact[2];
     beta = 1.5;
     CHECK(bz_ising_create_edwards_anderson(&check, 32, 12, 1, BZ_COUPLINGS_GAUSSIAN, 1.0, 0.0, 0, 11));
@@ -152,6 +163,42 @@ int main(void) {
         fprintf(stderr, "AIS is more than 4 standard errors from the exact log Z\n");
         failures++;
     }
+
+    /* 5. Beale's exact g(E) of the 32 x 32 torus: levels E = 4k - 2048, counts as words. */
+    int64_t levels = 0, words = 0, found = 0;
+    CHECK(bz_ising_square_dos_size(32, 32, &levels, &words));
+    double *dos_energies = malloc((size_t)levels * sizeof *dos_energies);
+    double *dos_log_g = malloc((size_t)levels * sizeof *dos_log_g);
+    uint64_t *counts = malloc((size_t)(levels * words) * sizeof *counts);
+    uint64_t *total = calloc((size_t)words + 1, sizeof *total);
+    if (!dos_energies || !dos_log_g || !counts || !total) return EXIT_FAILURE;
+    CHECK(bz_ising_square_dos(32, 32, 1.0, levels, words, dos_energies, dos_log_g, counts, &found, NULL, NULL));
+    for (int64_t k = 0; k < found; k++) {  /* total += g(E_k), word by word with carries */
+        uint64_t carry = 0;
+        for (int64_t w = 0; w <= words; w++) {
+            uint64_t add = w < words ? counts[k * words + w] : 0;
+            uint64_t sum = total[w] + add;
+            uint64_t carried = sum + carry;
+            carry = (sum < add) + (carried < sum);
+            total[w] = carried;
+        }
+    }
+    int sums_to_two_to_the_n = 1;  /* 2^1024 is word 16 = 1, the rest 0 */
+    for (int64_t w = 0; w <= words; w++) sums_to_two_to_the_n &= total[w] == (w == 16 ? 1u : 0u);
+    beta = 0.44;
+    double top = -INFINITY, sum = 0, kaufman_log_z;
+    for (int64_t k = 0; k < found; k++) top = fmax(top, dos_log_g[k] - beta * dos_energies[k]);
+    for (int64_t k = 0; k < found; k++) sum += exp(dos_log_g[k] - beta * dos_energies[k] - top);
+    CHECK(bz_ising_square_exact(32, 32, 1.0, &beta, 1, &kaufman_log_z, NULL, NULL, NULL, NULL));
+    printf("32 x 32 torus, Beale's exact g(E): %lld levels, g(-2048) = %llu, g(-2040) = %llu, ln g(0) = %.6f,\n"
+           "  sum g = 2^1024 exactly: %s; log Z(0.44) = %.12f from g(E) vs %.12f (Kaufman)\n",
+           (long long)found, (unsigned long long)counts[0], (unsigned long long)counts[words], dos_log_g[found / 2],
+           sums_to_two_to_the_n ? "yes" : "NO", top + log(sum), kaufman_log_z);
+    failures += !sums_to_two_to_the_n || counts[0] != 2 || counts[words] != 2048 || !close_to(top + log(sum), kaufman_log_z, 1e-12);
+    free(total);
+    free(counts);
+    free(dos_log_g);
+    free(dos_energies);
 
     bz_ising_free(open_glass);
     bz_ising_free(in_field);

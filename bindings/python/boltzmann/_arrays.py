@@ -88,7 +88,8 @@ def options(init, **given):
         except TypeError:
             raise InvalidArgument(f"{name} must be a{' number' if fields[name] is ctypes.c_double else 'n integer'}, "
                                   f"got {value!r}") from None
-        if fields[name] is not ctypes.c_double and not -2**63 <= value < 2**63:
+        low, high = {ctypes.c_int32: (-2**31, 2**31), ctypes.c_uint64: (0, 2**64)}.get(fields[name], (-2**63, 2**63))
+        if fields[name] is not ctypes.c_double and not low <= value < high:
             raise InvalidArgument(f"{name} = {value} does not fit the library's integers")
         setattr(struct, name, value)
     return struct

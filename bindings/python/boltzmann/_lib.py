@@ -56,17 +56,17 @@ class bz_bm_options(ctypes.Structure):
                 ("tolerance", c_double), ("chains", c_int64), ("sweeps", c_int64)]
 
 
-class bz_log_z_options(ctypes.Structure):
-    """``bz_log_z_options`` (field for field as the header declares it)."""
-    _fields_ = [("version", c_int32), ("method", c_int32), ("max_spins", c_int64), ("max_bits", c_int64),
-                ("runs", c_int64), ("n_betas", c_int64), ("sweeps", c_int64), ("populations", c_int64),
-                ("algorithm", c_int32), ("seed", c_uint64)]
-
-
 class bz_wang_landau_options(ctypes.Structure):
     """``bz_wang_landau_options`` (field for field as the header declares it)."""
     _fields_ = [("version", c_int32), ("runs", c_int32), ("bin_width", c_double), ("final_log_f", c_double),
                 ("flatness", c_double), ("max_sweeps", c_int64), ("seed", c_uint64)]
+
+
+class bz_log_z_options(ctypes.Structure):
+    """``bz_log_z_options`` (field for field as the header declares it)."""
+    _fields_ = [("version", c_int32), ("method", c_int32), ("max_spins", c_int64), ("max_bits", c_int64),
+                ("runs", c_int64), ("n_betas", c_int64), ("sweeps", c_int64), ("populations", c_int64),
+                ("algorithm", c_int32), ("seed", c_uint64), ("wang_landau", bz_wang_landau_options)]
 
 
 class bz_train_options(ctypes.Structure):
@@ -189,6 +189,9 @@ SIGNATURES = {
                                       f64p, f64p, f64p, f64p, f64p, f64p, f64p]),
     "bz_ising_chain_correlation": (Status, [c_int64, c_double, c_double, c_double, i64p, c_int64, f64p]),
     "bz_ising_square_exact": (Status, [c_int64, c_int64, c_double, f64p, c_int64, f64p, f64p, f64p, f64p, f64p]),
+    "bz_ising_square_dos_size": (Status, [c_int64, c_int64, i64p, i64p]),
+    "bz_ising_square_dos": (Status, [c_int64, c_int64, c_double, c_int64, c_int64, f64p, f64p, POINTER(c_uint64), i64p,
+                                     bz_progress_fn, c_void_p]),
     "bz_ising_onsager": (Status, [c_double, f64p, c_int64, f64p, f64p, f64p, f64p]),
     "bz_ising_onsager_critical_temperature": (Status, [c_double, f64p]),
     # ising: mean field

@@ -244,8 +244,10 @@ def density_of_states(dos, per_spin=None, ax=None, **style):
 
     Parameters
     ----------
-    dos : DensityOfStates
-        From ``IsingModel.density_of_states()``.
+    dos : DensityOfStates, ExactDOS or WangLandauDOS
+        From ``IsingModel.density_of_states()``, ``ising.square_dos()`` or
+        ``IsingModel.wang_landau()`` (any object with ``energies`` and ``log_g`` or
+        ``counts``).
     per_spin : int, optional
         Draw E/N and ln g / N.
     ax : matplotlib Axes, optional
@@ -265,7 +267,7 @@ def density_of_states(dos, per_spin=None, ax=None, **style):
     """
     ax = _axes(ax)
     e = dos.energies.astype(np.float64)
-    log_g = np.log(dos.counts.astype(np.float64))
+    log_g = np.asarray(dos.log_g) if hasattr(dos, "log_g") else np.log(dos.counts.astype(np.float64))
     n = per_spin or 1
     ax.plot(e / n, log_g / n, style.pop("marker", "o-"), ms=style.pop("ms", 3), **style)
     ax.set_xlabel("energy E" + (" per spin" if per_spin else ""))

@@ -404,6 +404,17 @@ def progress():
     return NOFN if rng.random() < 0.5 else PROGRESS
 
 
+def square_dos_arguments():
+    """bz_ising_square_dos on a small torus (4 x 6: 25 levels of 1 word) or a bad one,
+    with outputs sized as claimed (sometimes too small, sometimes NULL)."""
+    capacity, words = rng.choice([-1, 0, 1, 25, 40]), rng.choice([-1, 0, 1, 2])
+    counts = None if rng.random() < 0.3 else np.empty(max(capacity * words, 1), np.uint64)
+    return (rng.choice(INTS + [4, 4]), rng.choice(INTS + [6, 6]), rng.choice(DOUBLES + [1.0, -2.0]), capacity, words,
+            f64(out_doubles(max(capacity, 0))), f64(out_doubles(max(capacity, 0))),
+            None if counts is None else counts.ctypes.data_as(ctypes.POINTER(ctypes.c_uint64)),
+            None if rng.random() < 0.1 else ctypes.byref(ctypes.c_int64()), progress(), None)
+
+
 def new_out():
     return None if rng.random() < 0.1 else ctypes.byref(_lib.spectrum_p())
 
@@ -446,8 +457,15 @@ def log_z_options():
     options = _lib.bz_log_z_options()
     lib.bz_log_z_options_init(ctypes.byref(options))
     if rng.random() < 0.8:
-        options.version = rng.choice([1, 1, 1, 0, 2])
-        options.method = rng.choice([-1, 0, 1, 2, 3, 4, 5, 6])
+        options.version = rng.choice([2, 2, 2, 0, 1])
+        options.method = rng.choice([-1, 0, 1, 2, 3, 4, 5, 6, 7, 8])
+        walks = options.wang_landau  # kept short: a few sweeps at most
+        walks.version = rng.choice([1, 1, 1, 0, 2])
+        walks.runs = rng.choice([-1, 1, 2, 3])
+        walks.bin_width = rng.choice([0.0, 0.0, 0.5, -1.0, float("nan"), 1e-30])
+        walks.final_log_f = rng.choice([0.1, 0.1, 0.0, 1.0, float("nan")])
+        walks.flatness = rng.choice([0.8, 0.8, 0.0, 1.0, float("nan")])
+        walks.max_sweeps = rng.choice([-1, 0, 1, 50, 50])
         options.max_spins, options.max_bits = rng.choice(INTS), rng.choice(INTS)
         options.runs, options.n_betas, options.populations = count(), count(), count()
         options.sweeps = rng.choice([-1, 0, 1, 2**50])
@@ -557,6 +575,10 @@ def call():
                                                i64(ints(m)), m, f64(out_doubles(m))),
         "bz_ising_square_exact": lambda: (rng.choice(INTS), rng.choice(INTS), rng.choice(DOUBLES), f64(doubles(m)), m,
                                           *(f64(out_doubles(m)) for _ in range(5))),
+        "bz_ising_square_dos_size": lambda: (rng.choice(INTS + [4]), rng.choice(INTS + [6]),
+                                             None if rng.random() < 0.1 else ctypes.byref(i),
+                                             None if rng.random() < 0.1 else ctypes.byref(ctypes.c_int64())),
+        "bz_ising_square_dos": lambda: square_dos_arguments(),
         "bz_ising_onsager": lambda: (rng.choice(DOUBLES), f64(doubles(m)), m, *(f64(out_doubles(m)) for _ in range(4))),
         "bz_ising_onsager_critical_temperature": lambda: (rng.choice(DOUBLES), ctypes.byref(d)),
         "bz_ising_mean_field": lambda: (rng.choice(DOUBLES), rng.choice(DOUBLES), rng.choice(DOUBLES + [4.0]), rng.choice(DOUBLES),

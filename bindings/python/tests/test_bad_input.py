@@ -41,6 +41,11 @@ def wl(**fields):
     return struct_options(lib.bz_wang_landau_options_init, **fields)
 
 
+def wl_struct(**fields):
+    """A bz_wang_landau_options value (to embed in bz_log_z_options)."""
+    return wl(**fields)._obj
+
+
 def rbm_options(**fields):
     return struct_options(lib.bz_rbm_train_options_init, **fields)
 
@@ -366,8 +371,14 @@ def ising_cases():
          bz.NumericError, "betas[0]"),
         ("bz_ising_log_partition", (m, 1.0, logz(version=9), None, None, None, None, None, 0, NOFN, None),
          bz.InvalidArgument, "BZ_LOG_Z_OPTIONS_VERSION"),
-        ("bz_ising_log_partition", (m, 1.0, logz(method=7), None, None, None, None, None, 0, NOFN, None),
+        ("bz_ising_log_partition", (m, 1.0, logz(method=8), None, None, None, None, None, 0, NOFN, None),
          bz.InvalidArgument, "BZ_LOG_Z_AIS (4)"),
+        ("bz_ising_log_partition", (m, 1.0, logz(method=7, wang_landau=wl_struct(version=9)), None, None, None, None,
+                                    None, 0, NOFN, None), bz.InvalidArgument, "options.wang_landau.version"),
+        ("bz_ising_log_partition", (m, 1.0, logz(method=7, wang_landau=wl_struct(runs=1)), None, None, None, None,
+                                    None, 0, NOFN, None), bz.InvalidArgument, "runs"),
+        ("bz_ising_log_partition", (in_field, 1.0, logz(method=7), None, None, None, None, None, 0, NOFN, None),
+         bz.InvalidArgument, "whole-number"),
         ("bz_ising_log_partition", (m, 1.0, logz(method=3), None, None, None, None, None, 0, NOFN, None),
          bz.InvalidArgument, "not a periodic square lattice"),
         ("bz_ising_log_partition", (m, 1.0, logz(method=4, runs=1), None, None, None, None, None, 0, NOFN, None),
@@ -432,6 +443,24 @@ def ising_cases():
         ("bz_ising_square_exact", (1, 4, 1.0, f64(arr(1.0)), 1, *(None,) * 5), bz.InvalidArgument, "rows and columns"),
         ("bz_ising_square_exact", (3, 4, -1.0, f64(arr(1.0)), 1, *(None,) * 5), bz.InvalidArgument, "frustrated"),
         ("bz_ising_square_exact", (4, 4, 1.0, f64(arr(NAN)), 1, *(None,) * 5), bz.NumericError, "betas[0]"),
+        ("bz_ising_square_dos_size", (2, 4, ctypes.byref(L()), ctypes.byref(L())), bz.InvalidArgument, "rows and columns"),
+        ("bz_ising_square_dos_size", (2**13, 2**13, ctypes.byref(L()), ctypes.byref(L())), bz.LimitExceeded, "words"),
+        ("bz_ising_square_dos_size", (4, 4, None, ctypes.byref(L())), bz.NullPointerError, "out_levels"),
+        ("bz_ising_square_dos_size", (2**62, 4, ctypes.byref(L()), ctypes.byref(L())), bz.InvalidArgument, "rows"),
+        ("bz_ising_square_dos", (4, 4, 0.0, 17, 1, f64(np.empty(17)), None, None, ctypes.byref(L()), NOFN, None),
+         bz.InvalidArgument, "coupling"),
+        ("bz_ising_square_dos", (4, 4, NAN, 17, 1, f64(np.empty(17)), None, None, ctypes.byref(L()), NOFN, None),
+         bz.NumericError, "coupling"),
+        ("bz_ising_square_dos", (4, 4, 1.0, 16, 1, f64(np.empty(17)), None, None, ctypes.byref(L()), NOFN, None),
+         bz.ShapeError, "bz_ising_square_dos_size"),
+        ("bz_ising_square_dos", (4, 4, 1.0, 17, 0, f64(np.empty(17)), None, None, ctypes.byref(L()), NOFN, None),
+         bz.ShapeError, "words"),
+        ("bz_ising_square_dos", (4, 4, 1.0, 17, 2**62, f64(np.empty(17)), None, None, ctypes.byref(L()), NOFN, None),
+         bz.InvalidArgument, "levels x words"),
+        ("bz_ising_square_dos", (4, 4, 1.0, 17, 1, None, None, None, ctypes.byref(L()), NOFN, None),
+         bz.NullPointerError, "energies"),
+        ("bz_ising_square_dos", (4, 4, 1.0, 17, 1, f64(np.empty(17)), None, None, None, NOFN, None),
+         bz.NullPointerError, "out_levels"),
         ("bz_ising_onsager", (0.0, f64(arr(1.0)), 1, None, None, None, None), bz.InvalidArgument, "coupling"),
         ("bz_ising_onsager", (1.0, f64(arr(-1.0)), 1, None, None, None, None), bz.InvalidArgument, "betas[0]"),
         ("bz_ising_onsager_critical_temperature", (1.0, None), bz.NullPointerError, "out_tc"),

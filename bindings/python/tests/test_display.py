@@ -44,6 +44,7 @@ MAKERS = {
     "PopulationAnnealing": lambda: glass().population_annealing(np.linspace(0, 1, 10), replicas=10, populations=2),
     "KasteleynMatrix": lambda: bz.IsingModel.square(2, 3, periodic=False).kasteleyn(0.5),
     "WangLandauDOS": lambda: bz.IsingModel.square(3, 3).wang_landau(final_log_f=1e-3, seed=1),
+    "ExactDOS": lambda: bz.ising.square_dos(4, 4),
     "WangLandauThermo": lambda: bz.IsingModel.square(3, 3).wang_landau(final_log_f=1e-3, seed=1).thermo([0.3, 0.6]),
     "Factorization": lambda: bz.pbits.factor(15, sweeps=2000),
     "LogEstimate": lambda: bz.RBM(3, random_state=1).initialize(6).log_partition("ais", runs=20,

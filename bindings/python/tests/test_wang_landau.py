@@ -68,3 +68,21 @@ def test_bad_options_are_named():
         model.wang_landau(bin_width=float("nan"))
     # max_sweeps reached: reported, not hidden.
     assert not model.wang_landau(final_log_f=1e-6, max_sweeps=100, seed=1, progress=False).converged
+
+
+def test_front_door():
+    """log_partition(method="wang_landau"): the same estimate as wang_landau().thermo,
+    within 4 standard errors of the exact log Z; a run cut short by max_sweeps warns."""
+    model = bz.IsingModel.square(4, 5)
+    options = {"final_log_f": 1e-5, "runs": 8, "seed": 2}
+    estimate = model.log_partition(0.44, method="wang_landau", wang_landau=options, progress=False)
+    direct = model.wang_landau(progress=False, **options).thermo(0.44)
+    assert estimate.method == "wang_landau" and estimate.note == ""
+    assert estimate.value == float(direct.log_z) and estimate.stderr == float(direct.log_z_err) > 0
+    assert abs(estimate.value - float(model.exact(0.44).log_z)) < 4 * estimate.stderr
+    assert model.log_partition(0.44, method="wang_landau", seed=2, wang_landau={"final_log_f": 1e-5, "runs": 8}).value \
+        == estimate.value  # the call's seed is the walks' seed unless given
+    with pytest.warns(RuntimeWarning, match="max_sweeps"):
+        model.log_partition(0.44, method="wang_landau", wang_landau={"max_sweeps": 100}, progress=False)
+    with pytest.raises(bz.InvalidArgument, match="unknown option"):
+        model.log_partition(0.44, method="wang_landau", wang_landau={"sweeps": 100})
