@@ -7,8 +7,9 @@
     (O(n^1.5), level-3 BLAS).
     Both give log Z = log_prefactor + ln |Pf|; the table prints both, the times and the
     ratio. (Building the dense matrix is not timed.)
-(2) Boltzmann alone where a dense Pfaffian cannot go: 64 x 64 to 256 x 256, log Z only
-    and with U and C (exact beta-derivatives).
+(2) Boltzmann alone where a dense Pfaffian cannot go: 64 x 64 to 256 x 256, log Z only,
+    with U and C (exact beta-derivatives), and <s_i s_j> on every bond (selected
+    inversion; checked: sum J <s_i s_j> = -U).
 
 Needs ``pip install pfapack`` for (1). Timings are the best of three (one run when a
 run takes over 10 s), on however many threads the machine has.
@@ -56,14 +57,16 @@ def main():
                   f"{t_pfapack / t_ours:>7.0f}x")
             assert abs(theirs - ours) <= 1e-9 * abs(ours), (theirs, ours)
     print("\n(2) Boltzmann alone: open L x L Gaussian glass at beta = 1")
-    print(f"{'L':>5} {'spins':>7} {'log Z / N':>14} {'C / N':>10} {'log Z s':>9} {'with U, C s':>12}")
+    print(f"{'L':>5} {'spins':>7} {'log Z / N':>14} {'C / N':>10} {'log Z s':>9} {'with U, C s':>12} {'<s_i s_j> s':>12}")
     for side in (64, 128, 256):
         model = glass(side)
         t_log_z, estimate = best_of(3, lambda: model.log_partition(beta, method="planar", progress=False), give_up_after=10)
         t_thermo, thermo = best_of(3, lambda: model.exact(beta, method="planar", progress=False), give_up_after=10)
+        t_edges, edges = best_of(3, lambda: model.edge_correlations(beta, progress=False), give_up_after=10)
+        assert abs(-(model.couplings[2] * edges).sum() - float(thermo.energy)) <= 1e-9 * abs(float(thermo.energy))
         n = model.n_spins
         print(f"{side:>5} {n:>7} {estimate.value / n:>14.10f} {float(thermo.heat_capacity) / n:>10.6f} "
-              f"{t_log_z:>9.3f} {t_thermo:>12.3f}")
+              f"{t_log_z:>9.3f} {t_thermo:>12.3f} {t_edges:>12.3f}")
 
 
 if __name__ == "__main__":

@@ -685,6 +685,23 @@ bz_status bz_ising_planar(const bz_ising *model, const double *betas, int64_t n_
                           double *entropy, double *heat_capacity,
                           bz_progress_fn progress, void *user);
 
+/* Nearest-neighbour correlations <s_i s_j> = d log Z / d(beta J_ij) of a zero-field
+ * open square-lattice model (as bz_ising_planar) at beta, exactly:
+ * correlations[n_couplings] in bz_ising_couplings' order (couplings of zero
+ * included). Across each bond the dual's edge carries a domain wall with
+ * probability P = K[u, v] (K^-1)[v, u], read from the inverse of the Kasteleyn matrix
+ * on the nested dissection's fronts (selected inversion: about twice bz_ising_planar's
+ * time for log Z, every front kept in memory); <s_i s_j> = 1 - 2 P in the gauge
+ * bz_ising_planar measures from. Accuracy and limits as bz_ising_planar's (matches
+ * enumeration to 1e-11). Progress counts fronts (twice each); bz_interrupt(model)
+ * stops it.
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (as bz_ising_planar),
+ *         SHAPE_MISMATCH (n_couplings), NON_FINITE, UNSUPPORTED (a periodic lattice,
+ *         or beyond bz_ising_planar's accuracy limits), NOT_CONVERGED, OUT_OF_MEMORY,
+ *         CANCELLED. */
+bz_status bz_ising_planar_correlations(const bz_ising *model, double beta, double *correlations,
+                                       int64_t n_couplings, bz_progress_fn progress, void *user);
+
 /* The Kasteleyn matrix bz_ising_planar factorises, for an open L x W lattice at
  * beta, for use with other Pfaffian solvers: the dual lattice (the plaquettes, and
  * the outside as a path of cities around a frame) as an (L + 1) x (W + 1) Fisher

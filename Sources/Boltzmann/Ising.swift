@@ -335,6 +335,19 @@ public func bz_ising_planar(
 }
 
 @c @implementation
+public func bz_ising_planar_correlations(
+    _ model: OpaquePointer?, _ beta: Double, _ correlations: UnsafeMutablePointer<Double>?, _ nCouplings: Int64,
+    _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let h = try handle(model)
+        try Argument.length(nCouplings, "n_couplings", equals: h.value.couplingCount, "the model's coupling count")
+        let out = try Argument.output(correlations, "correlations")
+        out.write(try PlanarIsing.edgeCorrelations(h.value, beta: beta, monitor: monitor(progress, user, interrupt: h.interrupt)))
+    }
+}
+
+@c @implementation
 public func bz_ising_kasteleyn(
     _ model: OpaquePointer?, _ beta: Double, _ capacity: Int64, _ from: UnsafeMutablePointer<Int64>?,
     _ to: UnsafeMutablePointer<Int64>?, _ weight: UnsafeMutablePointer<Double>?, _ outCount: UnsafeMutablePointer<Int64>?,

@@ -38,6 +38,64 @@ struct PlanarIsingTests {
         }
     }
 
+    /// <s_i s_j> on every coupling against enumeration, to 1e-11: open lattices of
+    /// both shapes, Gaussian and +-J, hot, cold (beta 2.5: the gauge from an annealed
+    /// state, its signs undone) and at negative beta; and a ferromagnet at beta = 30.
+    @Test(arguments: [(4, 4), (3, 5), (1, 7), (5, 1), (3, 4)])
+    func edgeCorrelationsMatchEnumeration(_ rows: Int, _ columns: Int) throws {
+        for seed: UInt64 in [1, 2] {
+            let model = try Self.glass(rows, columns, periodic: false, bimodal: seed == 2, seed: seed)
+            for beta in [0.3, 1.0, 2.5, -0.8] {
+                let planar = try PlanarIsing.edgeCorrelations(model, beta: beta)
+                let exact = Self.enumeratedCorrelations(model, beta: beta)
+                #expect(planar.count == exact.count)
+                for (p, e) in zip(planar, exact) { #expect(abs(p - e) <= 1e-11, "beta \(beta) seed \(seed)") }
+            }
+        }
+        let ferromagnet = try IsingModel.square(rows, columns, coupling: 1, field: 0, periodic: false)
+        let cold = try PlanarIsing.edgeCorrelations(ferromagnet, beta: 30)
+        #expect(cold.allSatisfy { abs($0 - 1) < 1e-12 })
+    }
+
+    /// On a 32 x 32 glass: sum_ij J_ij <s_i s_j> = -U (the Pfaffian's own beta
+    /// derivative) to 1e-10, at beta 1 and 2.5; a torus is refused.
+    @Test func edgeCorrelationsSumToTheEnergy() throws {
+        let model = try Self.glass(32, 32, periodic: false, seed: 5)
+        for beta in [1.0, 2.5] {
+            let correlations = try PlanarIsing.edgeCorrelations(model, beta: beta)
+            let energy = -zip(model.edgeCoupling, correlations).reduce(0) { $0 + $1.0 * $1.1 }
+            let u = try PlanarIsing.thermodynamics(model, betas: [beta]).energy[0]
+            #expect(abs(energy - u) <= 1e-10 * abs(u))
+            #expect(correlations.allSatisfy { $0 >= -1 - 1e-12 && $0 <= 1 + 1e-12 })
+        }
+        #expect(throws: EngineError.self) { try PlanarIsing.edgeCorrelations(try Self.glass(4, 4, periodic: true, seed: 1), beta: 1) }
+    }
+
+    /// <s_i s_j> for each coupling by enumerating every state.
+    static func enumeratedCorrelations(_ model: IsingModel, beta: Double) -> [Double] {
+        let n = model.spinCount, edges = model.edgeCoupling.count
+        var logWeights = [Double](repeating: 0, count: 1 << n)
+        for state in 0..<(1 << n) {
+            var energy = 0.0
+            for e in 0..<edges {
+                let i = Int(model.edgeFirst[e]), j = Int(model.edgeSecond[e])
+                energy -= model.edgeCoupling[e] * ((state >> i & 1) == (state >> j & 1) ? 1 : -1)
+            }
+            logWeights[state] = -beta * energy
+        }
+        let top = logWeights.max()!
+        var z = 0.0, sums = [Double](repeating: 0, count: edges)
+        for state in 0..<(1 << n) {
+            let w = exp(logWeights[state] - top)
+            z += w
+            for e in 0..<edges {
+                let i = Int(model.edgeFirst[e]), j = Int(model.edgeSecond[e])
+                sums[e] += (state >> i & 1) == (state >> j & 1) ? w : -w
+            }
+        }
+        return sums.map { $0 / z }
+    }
+
     /// An antiferromagnet on an odd torus: matches enumeration while warm; cold,
     /// the twisted boundary conditions dominate both expansions' classes by e^(beta
     /// seam energy), the four Pfaffians cancel, and the call says so.

@@ -120,6 +120,18 @@ extension BLAS {
         return Int(info)
     }
 
+    /// A^-1 in place from dgetrf's factors of the m x m column-major matrix at `a`.
+    /// Returns LAPACK's info (> 0: singular).
+    static func dgetri(_ m: Int, _ a: UnsafeMutablePointer<Double>, lda: Int, pivots: UnsafePointer<Int32>) -> Int {
+        _ = singleThreaded
+        guard m > 0 else { return 0 }
+        var (n, stride, info) = (dimension(m), dimension(lda), Int32(0))
+        var size = dimension(max(1, 64 * m))
+        var work = [Double](repeating: 0, count: Int(size))
+        dgetri_(&n, a, &stride, pivots, &work, &size, &info)
+        return Int(info)
+    }
+
     /// B = op(A)^-1 B for A's lower unit (`lower`) or upper non-unit triangle, A m x m
     /// and B m x n, column-major, on the calling thread.
     static func dtrsmColumnMajor(lower: Bool, m: Int, n: Int, a: UnsafePointer<Double>, lda: Int,

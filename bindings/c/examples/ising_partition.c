@@ -10,7 +10,8 @@
  *    (which it sums by conditioning on the first row).
  * 3. The planar Pfaffian (bz_ising_planar): a 64 x 64 open glass without field, far
  *    beyond any transfer matrix, exactly -- log Z and C(T) -- checked against the
- *    transfer matrix on a 32 x 12 glass.
+ *    transfer matrix on a 32 x 12 glass, whose exact bond correlations
+ *    (bz_ising_planar_correlations) sum to its energy.
  * 4. One front door, bz_ising_log_partition: the automatic method on a periodic
  *    64 x 64 lattice (Kaufman), on a 24 x 24 periodic glass (the planar Pfaffian), and
  *    on that glass in a field, where no exact method applies and annealed importance
@@ -122,6 +123,22 @@ int main(int argc, char **argv) {
         fprintf(stderr, "the Pfaffian and the transfer matrix disagree\n");
         failures++;
     }
+    /* Its exact <s_i s_j> on every bond (selected inversion): sum J <s_i s_j> = -U. */
+    int64_t n_spins = 0, n_couplings = 0;
+    CHECK(bz_ising_size(check, &n_spins, &n_couplings));
+    double *correlation = malloc((size_t)n_couplings * sizeof *correlation);
+    double *coupling = malloc((size_t)n_couplings * sizeof *coupling);
+    if (!correlation || !coupling) return EXIT_FAILURE;
+    CHECK(bz_ising_couplings(check, NULL, NULL, coupling, n_couplings));
+    CHECK(bz_ising_planar_correlations(check, beta, correlation, n_couplings, NULL, NULL));
+    double bond_energy = 0, planar_energy;
+    for (int64_t e = 0; e < n_couplings; e++) bond_energy -= coupling[e] * correlation[e];
+    CHECK(bz_ising_planar(check, &beta, 1, NULL, NULL, &planar_energy, NULL, NULL, NULL, NULL));
+    printf("  its %lld bonds' exact <s_i s_j>: -sum J <s_i s_j> = %.10f, U = %.10f\n", (long long)n_couplings, bond_energy,
+           planar_energy);
+    failures += !close_to(bond_energy, planar_energy, 1e-10);
+    free(coupling);
+    free(correlation);
 
     /* 4. The front door. */
     bz_log_z_options options;

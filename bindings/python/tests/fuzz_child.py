@@ -87,6 +87,16 @@ def model():
                   lib.bz_ising_free)
 
 
+live_squares = []
+
+
+def open_square():
+    """A 3 x 3 open square lattice (12 couplings), usually live."""
+    return pooled(live_squares, _lib.ising_p,
+                  lambda h: lib.bz_ising_create_square(ctypes.byref(h), 3, 3, rng.choice([1.0, -1.0]), 0.0, 0),
+                  lib.bz_ising_free)
+
+
 live_samplers = []
 live_circuits = []
 live_temperers = []
@@ -546,6 +556,9 @@ def call():
                                       *(f64(out_doubles(n)) if rng.random() < 0.8 else None for _ in range(8)), progress(), None),
         "bz_ising_planar": lambda: (model(), f64(doubles(n)), n,
                                     *(f64(out_doubles(n)) if rng.random() < 0.8 else None for _ in range(5)), progress(), None),
+        "bz_ising_planar_correlations": lambda: (open_square() if rng.random() < 0.5 else model(),
+                                                 rng.choice([0.0, 1.0, -2.0, 400.0, float("nan")]), f64(out_doubles(12)),
+                                                 rng.choice([12, 12, 5, 0, -1]), progress(), None),
         "bz_ising_kasteleyn": lambda: (model(), rng.choice([0.0, 1.0, float("nan")]), count(), ints_out(5), ints_out(5), f64(out_doubles(5)),
                                        ctypes.byref(i) if rng.random() < 0.8 else None, None, ctypes.byref(d)),
         "bz_ising_transfer_plan": lambda: (model(), ctypes.byref(i) if rng.random() < 0.8 else None, None),
