@@ -5,12 +5,16 @@
     a user has, enumerating all 2^N states (``IsingModel.density_of_states``, itself
     a threaded two-additions-per-state Gray-code walk), where enumeration can go; then
     Beale alone up to 128 x 128, each result checked to sum to 2^N exactly.
-(2) Wang-Landau with the 1/t refinement (``IsingModel.wang_landau``) judged by it on
+(2) The exact g(E) of any whole-number model whose transfer-matrix frontier fits
+    (``IsingModel.exact_dos``): open +-J strips in a field, with their ground-state
+    energy and degeneracy.
+(3) Wang-Landau with the 1/t refinement (``IsingModel.wang_landau``) judged by it on
     the 16 x 16 and 32 x 32 tori: the largest error in ln g, the largest relative
     error, the z-scores' rms and largest value (the errors come from the runs' spread).
 
 No peer package computes an exact g(E) beyond enumeration. ``--quick`` skips the
-128 x 128 torus and the 32 x 32 Wang-Landau run (about two minutes each). Timings are
+128 x 128 torus, the 64 x 8 strip and the 32 x 32 Wang-Landau run (about two minutes
+each). Timings are
 the best of three (one run when a run takes over 10 s).
 """
 
@@ -42,7 +46,21 @@ def main(quick=False):
         assert sum(dos.counts) == 2 ** (side * side)
         print(f"{side:>4} x {side:<3} {len(dos.energies):>7} {digits(dos):>16} {'-':>14} {t_beale:>9.3f}")
 
-    print("\n(2) Wang-Landau (final ln f = 1e-5) against the exact g(E)")
+    print("\n(2) exact g(E) of open +-J glasses by the transfer matrix (IsingModel.exact_dos), beside enumeration where it can go")
+    print(f"{'strip':>9} {'h':>3} {'levels':>7} {'E_0':>8} {'g(E_0)':>16} {'enumeration s':>14} {'transfer s':>11}")
+    for shape, h in (((4, 6), 1), ((40, 5), 1), ((40, 6), 1), ((30, 8), 0)) + (() if quick else (((64, 8), 0),)):
+        model = bz.IsingModel.edwards_anderson(shape, distribution="bimodal", h=h, periodic=False, seed=1)
+        t_transfer, dos = best_of(3, lambda: model.exact_dos(progress=False), give_up_after=2)
+        assert sum(dos.counts) == 2 ** model.n_spins
+        t_enum = "-"
+        if model.n_spins <= 24:
+            seconds, enumerated = best_of(3, lambda: model.density_of_states(progress=False))
+            assert enumerated.counts.tolist() == dos.counts.tolist()
+            t_enum = f"{seconds:.4f}"
+        print(f"{shape[0]:>4} x {shape[1]:<3} {h:>3} {len(dos.energies):>7} {dos.energies[0]:>8.0f} {dos.counts[0]:>16} "
+              f"{t_enum:>14} {t_transfer:>11.3f}")
+
+    print("\n(3) Wang-Landau (final ln f = 1e-5) against the exact g(E)")
     print(f"{'torus':>9} {'runs':>5} {'s':>7} {'max |d ln g|':>13} {'max rel':>8} {'rms z':>6} {'max |z|':>8}")
     for side, runs in ((16, 8),) + (() if quick else ((32, 4),)):
         exact = bz.ising.square_dos(side, side, progress=False)

@@ -658,6 +658,28 @@ bz_status bz_ising_transfer(const bz_ising *model, const double *betas, int64_t 
                             double *magnetization, double *abs_magnetization,
                             double *magnetization_sq, bz_progress_fn progress, void *user);
 
+/* The exact density of states g(E) of a model with whole-number couplings and
+ * fields by the transfer matrix over its frontier (the plan bz_ising_transfer_plan
+ * reports, capped by max_bits as bz_ising_transfer's; 0: its default), as exact
+ * integers: with x = e^(-beta) kept symbolic, x^B Z is a polynomial of degree 2B
+ * (B = sum |J| + sum |h|) whose coefficients are found modulo about N / 62 primes, one
+ * modular run of the recursion per point, and recovered by the Chinese remainder
+ * theorem, checked against one more prime. Outputs as bz_ising_square_dos's:
+ * energies[levels], log_g[levels] (may be NULL), counts[levels * words] (may be
+ * NULL), the levels with g > 0 ascending, *out_levels of them;
+ * bz_ising_transfer_dos_size gives the capacity (2B + 1 levels) and the words
+ * (floor(N / 64) + 1). Work: the transfer matrix's, times about 2B x N / 62 (a
+ * 40 x 6 strip with fields in about a second). Progress counts evaluations;
+ * bz_interrupt(model) stops it.
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (fractional couplings or
+ *         fields, max_bits), SHAPE_MISMATCH (capacity or words below the size),
+ *         LIMIT_EXCEEDED (the plan above max_bits, too many levels), OUT_OF_MEMORY,
+ *         NOT_CONVERGED (the check failed: a bug to report), CANCELLED. */
+bz_status bz_ising_transfer_dos_size(const bz_ising *model, int64_t *out_levels, int64_t *out_words);
+bz_status bz_ising_transfer_dos(const bz_ising *model, int64_t max_bits, int64_t capacity,
+                                int64_t words, double *energies, double *log_g, uint64_t *counts,
+                                int64_t *out_levels, bz_progress_fn progress, void *user);
+
 /* Exact thermodynamics of a zero-field square-lattice model (bz_ising_square or
  * bz_ising_edwards_anderson in 2D; any couplings; open, or periodic with both
  * sides >= 3) by the domain-wall expansion Z = 2 e^(beta sum J) sum_D prod_{e in D}

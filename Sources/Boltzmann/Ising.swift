@@ -543,24 +543,69 @@ public func bz_ising_square_dos(
     guarded { () throws(EngineError) in
         let m = try Argument.count(rows, "rows"), n = try Argument.count(columns, "columns")
         let size = try IsingSquare.bealeSize(rows: m, columns: n)
-        guard capacity >= Int64(size.levels), words >= Int64(size.words) else {
-            throw EngineError(.shapeMismatch, "capacity \(capacity) and words \(words) must be at least \(size.levels) and \(size.words) for a \(m) x \(n) torus (bz_ising_square_dos_size)")
-        }
-        let (cells, overflow) = Int64(size.levels).multipliedReportingOverflow(by: words)
-        guard !overflow, cells <= Int64(Limit.count.value) else { throw .invalid("levels x words must be at most \(Limit.count.text), got \(size.levels) x \(words)") }
+        try checkDensityOutputs(size, capacity: capacity, words: words, what: "a \(m) x \(n) torus (bz_ising_square_dos_size)")
         let e = try Argument.output(energies, "energies"), count = try Argument.output(outLevels, "out_levels")
         let dos = try IsingSquare.bealeDensity(rows: m, columns: n, coupling: coupling, monitor: monitor(progress, user, interrupt: nil))
-        e.write(dos.energies)
-        logG?.write(dos.logG)
+        dos.write(energies: e, logG: logG, counts: counts, words: words, levels: count)
+    }
+}
+
+@c @implementation
+public func bz_ising_transfer_dos_size(_ model: OpaquePointer?, _ outLevels: UnsafeMutablePointer<Int64>?,
+                                       _ outWords: UnsafeMutablePointer<Int64>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let h = try handle(model)
+        let levels = try Argument.output(outLevels, "out_levels"), words = try Argument.output(outWords, "out_words")
+        let size = try StripTransfer.densitySize(h.value)
+        levels.pointee = Int64(size.levels)
+        words.pointee = Int64(size.words)
+    }
+}
+
+@c @implementation
+public func bz_ising_transfer_dos(
+    _ model: OpaquePointer?, _ maxBits: Int64, _ capacity: Int64, _ words: Int64,
+    _ energies: UnsafeMutablePointer<Double>?, _ logG: UnsafeMutablePointer<Double>?, _ counts: UnsafeMutablePointer<UInt64>?,
+    _ outLevels: UnsafeMutablePointer<Int64>?, _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let h = try handle(model)
+        let size = try StripTransfer.densitySize(h.value)
+        try checkDensityOutputs(size, capacity: capacity, words: words, what: "this model (bz_ising_transfer_dos_size)")
+        let e = try Argument.output(energies, "energies"), count = try Argument.output(outLevels, "out_levels")
+        guard maxBits >= 0, maxBits <= Int64(StripTransfer.maxBits) else {
+            throw .invalid("max_bits must be in [0, \(StripTransfer.maxBits)] (0: \(StripTransfer.defaultMaxBits)), got \(maxBits)")
+        }
+        let dos = try StripTransfer.densityOfStates(h.value, maxBits: Int(maxBits), monitor: monitor(progress, user, interrupt: h.interrupt))
+        dos.write(energies: e, logG: logG, counts: counts, words: words, levels: count)
+    }
+}
+
+/// Capacity and words at least an exact density's size, their product within the count limit.
+private func checkDensityOutputs(_ size: (levels: Int, words: Int), capacity: Int64, words: Int64, what: String) throws(EngineError) {
+    guard capacity >= Int64(size.levels), words >= Int64(size.words) else {
+        throw EngineError(.shapeMismatch, "capacity \(capacity) and words \(words) must be at least \(size.levels) and \(size.words) for \(what)")
+    }
+    let (cells, overflow) = Int64(size.levels).multipliedReportingOverflow(by: words)
+    guard !overflow, cells <= Int64(Limit.count.value) else { throw .invalid("levels x words must be at most \(Limit.count.text), got \(size.levels) x \(words)") }
+}
+
+extension ExactDensity {
+    /// The header's outputs: energies, ln g (or NULL), counts in rows of `words`
+    /// words, zero-padded (or NULL), and the number of levels.
+    func write(energies: UnsafeMutablePointer<Double>, logG: UnsafeMutablePointer<Double>?, counts: UnsafeMutablePointer<UInt64>?,
+               words: Int64, levels: UnsafeMutablePointer<Int64>) {
+        energies.write(self.energies)
+        logG?.write(self.logG)
         if let counts {
             let stride = Int(words)
-            for k in dos.energies.indices {
+            for k in self.energies.indices {
                 let row = counts + k * stride
                 row.initialize(repeating: 0, count: stride)
-                row.write(Array(dos.count(at: k)))
+                row.write(Array(count(at: k)))
             }
         }
-        count.pointee = Int64(dos.energies.count)
+        levels.pointee = Int64(self.energies.count)
     }
 }
 

@@ -1,19 +1,6 @@
 import Glibc
 
 extension IsingSquare {
-    /// An exact density of states: the energies that occur, ascending, with their
-    /// number of states g(E) as exact integers (`words` little-endian 64-bit words per
-    /// level in `counts`, level after level) and as ln g.
-    public struct ExactDensity: Sendable, Equatable {
-        public let energies: [Double]
-        public let logG: [Double]
-        public let words: Int
-        public let counts: [UInt64]
-
-        /// g of level `index` as words, least significant first.
-        public func count(at index: Int) -> ArraySlice<UInt64> { counts[(index * words)..<((index + 1) * words)] }
-    }
-
     /// The levels and words per level `bealeDensity` reports at most for an m x n
     /// torus: N + 1 levels E = J (4k - 2N), k = 0 ... N (N = mn), and
     /// floor(N / 64) + 1 words, as g(E) <= 2^N.
@@ -65,24 +52,13 @@ extension IsingSquare {
                                     monitor: WorkMonitor = .none()) throws(EngineError) -> ExactDensity {
         try Check.finite(coupling, "coupling")
         guard coupling != 0 else { throw .invalid("coupling must be non-zero (J = 0 puts every state at E = 0)") }
-        let (levels, words) = try bealeSize(rows: rows, columns: columns)
+        let words = try bealeSize(rows: rows, columns: columns).words
         let (m, n) = rows % 2 == 0 ? (rows, columns) : (columns, rows)
         let spins = m * n
-        var points = 1
-        while points < spins + 1 { points <<= 1 }
+        let points = MultiModular.transformLength(degree: spins)
         let modulus = lcm(2 * points, 2 * n)
-        // Enough primes that their product exceeds 2^(N + 1), and one to check.
-        var primes: [UInt64] = [], bits = 0.0
-        let pool = PrimeField.primes(congruentToOneModulo: modulus, count: spins / 60 + 4)
-        for p in pool {
-            primes.append(p)
-            if bits > Double(spins + 1) { break }
-            bits += log2(Double(p))
-        }
-        guard bits > Double(spins + 1) else {
-            throw EngineError(.limitExceeded, "not enough primes 1 + c \(modulus) below 2^62 for a \(m) x \(n) torus")
-        }
-        guard monitor.start(total: primes.count) else { try monitor.checkNotStopped(); return ExactDensity(energies: [], logG: [], words: words, counts: []) }
+        let primes = try MultiModular.primes(modulus: modulus, bits: spins)
+        guard monitor.start(total: primes.count) else { try monitor.checkNotStopped(); return .empty(words: words) }
         let chosen = primes, size = points
         var rows = [[UInt64]?](repeating: nil, count: primes.count)
         rows.withUnsafeMutableBufferPointer { rows in
@@ -98,22 +74,9 @@ extension IsingSquare {
             throw EngineError(.notConverged, "the exact density of states' polynomial has terms past degree N: an internal error, please report it")
         }
         let residues = rows.map { $0! }
-        var counts: [UInt64] = []
-        let checkPrime = primes.last!
-        guard ChineseRemainder.reconstruct(primes: Array(primes.dropLast()), residues: Array(residues.dropLast()), words: words, into: &counts),
-              (0..<levels).allSatisfy({ k in remainder(counts[(k * words)..<((k + 1) * words)], checkPrime) == residues.last![k] }) else {
-            throw EngineError(.notConverged, "the exact density of states failed its check against an independent prime: an internal error, please report it")
-        }
+        let density = try MultiModular.density(primes: primes, residues: residues, words: words) { coupling * Double(4 * $0 - 2 * spins) }
         try monitor.finish()
-        // Keep the levels that occur, ascending in energy.
-        var order = Array(0..<levels).filter { k in counts[(k * words)..<((k + 1) * words)].contains { $0 != 0 } }
-        if coupling < 0 { order.reverse() }
-        var kept: [UInt64] = []
-        kept.reserveCapacity(order.count * words)
-        for k in order { kept.append(contentsOf: counts[(k * words)..<((k + 1) * words)]) }
-        return ExactDensity(energies: order.map { coupling * Double(4 * $0 - 2 * spins) },
-                            logG: order.map { ChineseRemainder.logarithm(counts[(($0) * words)..<(($0 + 1) * words)]) },
-                            words: words, counts: kept)
+        return density
     }
 
     /// g_0 ... g_N modulo `prime` (plain integers), or nil if the interpolated
@@ -145,19 +108,8 @@ extension IsingSquare {
             values[j] = bealePolynomial(f, half: half, x: x, m: m, n: n, h: h, spins: spins, cosines: cosines)
             x = f.multiply(x, nu)
         }
-        // Inverse transform at omega = nu^2: coefficients b_k = g_k t^(2k).
-        let omegaInverse = f.inverse(f.multiply(nu, nu))
-        f.transform(&values, root: omegaInverse)
-        let scale = f.inverse(f.element(UInt64(points)))
-        let t2Inverse = f.inverse(f.multiply(t, t))
-        var unshift = scale
-        var coefficients = [UInt64](repeating: 0, count: spins + 1)
-        for k in 0..<points {
-            let g = f.multiply(values[k], unshift)
-            if k <= spins { coefficients[k] = f.value(g) } else if g != 0 { return nil }
-            unshift = f.multiply(unshift, t2Inverse)
-        }
-        return coefficients
+        // Q(y) at y_j = t^2 omega^j, omega = nu^2: interpolate.
+        return MultiModular.coefficients(f, values: &values, omega: f.multiply(nu, nu), shift: f.multiply(t, t), degree: spins)
     }
 
     /// x^N Z(x) modulo p at one point x (Montgomery form; x != 0, +-1).
@@ -234,12 +186,5 @@ extension IsingSquare {
         var (x, y) = (a, b)
         while y != 0 { (x, y) = (y, x % y) }
         return a / x * b
-    }
-
-    /// The integer in little-endian words modulo p.
-    private static func remainder(_ words: ArraySlice<UInt64>, _ p: UInt64) -> UInt64 {
-        var r: UInt64 = 0
-        for word in words.reversed() { r = p.dividingFullWidth((r, word)).remainder }
-        return r
     }
 }

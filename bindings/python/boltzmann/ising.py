@@ -929,6 +929,41 @@ class IsingModel(HandleOwner):
                              run_log_g[:int(runs) * k].reshape(int(runs), k).copy(), sweeps[:int(runs)].copy(),
                              bool(converged.value))
 
+    def exact_dos(self, max_bits=None, progress=None):
+        """The exact density of states g(E), as exact integers, by the transfer matrix.
+
+        For whole-number couplings and fields: with x = e^(-beta) kept symbolic, x^B Z
+        (B = sum |J| + sum |h|) is a polynomial whose coefficients are the numbers of
+        states; they are found modulo many primes (one modular run of the transfer
+        matrix per point) and recovered by the Chinese remainder theorem, checked
+        against one prime more. Any model whose frontier fits ``max_bits`` (see
+        :meth:`exact`): strips with fields, tori by conditioning, beyond enumeration's
+        2^40 states and int64 counts.
+
+        Parameters
+        ----------
+        max_bits : int, optional
+            The transfer matrix's cap (None: its default).
+        progress : callable, bool or None
+            As for :meth:`exact` (evaluations).
+
+        Returns
+        -------
+        ExactDOS
+
+        Examples
+        --------
+        >>> import boltzmann as bz
+        >>> strip = bz.IsingModel.edwards_anderson((40, 5), distribution="bimodal", h=1, periodic=False, seed=1)
+        >>> dos = strip.exact_dos()
+        >>> sum(dos.counts) == 2**200, float(dos.energies[0]), dos.counts[0]  # every state; the ground level, its degeneracy
+        (True, -329.0, 3808)
+        """
+        levels, words = ctypes.c_int64(), ctypes.c_int64()
+        lib.bz_ising_transfer_dos_size(self._h, ctypes.byref(levels), ctypes.byref(words))
+        return _exact_dos(_Progress(progress, unit="evaluations", what="IsingModel.exact_dos"), lib.bz_ising_transfer_dos,
+                          (self._h, _limit(max_bits)), levels.value, words.value)
+
     def edge_correlations(self, beta, progress=None):
         """Exact <s_i s_j> on every coupling of a zero-field open square lattice.
 
@@ -1208,12 +1243,14 @@ def square_exact(m, n, beta, J=1.0):
 
 @dataclass(frozen=True, repr=False)
 class ExactDOS(Result):
-    """Beale's exact density of states of a periodic square lattice: :func:`square_dos`.
+    """An exact density of states with g(E) as exact integers: Beale's of a periodic
+    square lattice (:func:`square_dos`) or any whole-number model's by the transfer
+    matrix (:meth:`IsingModel.exact_dos`).
 
     Attributes
     ----------
     energies : ndarray
-        The energies that occur, E = J (4k - 2N), ascending.
+        The energies that occur, ascending (E = J (4k - 2N) on Beale's torus).
     log_g : ndarray
         ln g(E), to double precision.
     counts : ndarray of object
@@ -1286,12 +1323,18 @@ def square_dos(m, n, J=1.0, progress=None):
     """
     levels, words = ctypes.c_int64(), ctypes.c_int64()
     lib.bz_ising_square_dos_size(int(m), int(n), ctypes.byref(levels), ctypes.byref(words))
-    energies, log_g = np.empty(levels.value), np.empty(levels.value)
-    counts = np.zeros((levels.value, words.value), np.uint64)
+    return _exact_dos(_Progress(progress, unit="primes", what="square_dos"), lib.bz_ising_square_dos,
+                      (int(m), int(n), float(J)), levels.value, words.value)
+
+
+def _exact_dos(progress, function, arguments, levels, words):
+    """Call a ``bz_*_dos`` function (its leading ``arguments``, then capacity, words and
+    the outputs) and make its levels an :class:`ExactDOS` with Python integers."""
+    energies, log_g = np.empty(levels), np.empty(levels)
+    counts = np.zeros((levels, words), np.uint64)
     found = ctypes.c_int64()
-    _Progress(progress, unit="primes", what="square_dos").run(
-        lib.bz_ising_square_dos, int(m), int(n), float(J), levels.value, words.value, arr.f64(energies), arr.f64(log_g),
-        counts.ctypes.data_as(ctypes.POINTER(ctypes.c_uint64)), ctypes.byref(found))
+    progress.run(function, *arguments, levels, words, arr.f64(energies), arr.f64(log_g),
+                 counts.ctypes.data_as(ctypes.POINTER(ctypes.c_uint64)), ctypes.byref(found))
     k = found.value
     exact = np.empty(k, dtype=object)
     for i in range(k):

@@ -414,6 +414,17 @@ def progress():
     return NOFN if rng.random() < 0.5 else PROGRESS
 
 
+def transfer_dos_arguments():
+    """bz_ising_transfer_dos on a 3 x 3 open square (J = +-1: 25 levels, 1 word) or a
+    5-spin ring, outputs sized as claimed."""
+    capacity, words = rng.choice([-1, 0, 1, 25, 40]), rng.choice([-1, 0, 1, 2])
+    counts = None if rng.random() < 0.3 else np.empty(max(capacity * words, 1), np.uint64)
+    return (open_square() if rng.random() < 0.5 else model(), rng.choice([0, 0, 1, 4, 31, -1]), capacity, words,
+            f64(out_doubles(max(capacity, 0))), f64(out_doubles(max(capacity, 0))),
+            None if counts is None else counts.ctypes.data_as(ctypes.POINTER(ctypes.c_uint64)),
+            None if rng.random() < 0.1 else ctypes.byref(ctypes.c_int64()), progress(), None)
+
+
 def square_dos_arguments():
     """bz_ising_square_dos on a small torus (4 x 6: 25 levels of 1 word) or a bad one,
     with outputs sized as claimed (sometimes too small, sometimes NULL)."""
@@ -592,6 +603,10 @@ def call():
                                              None if rng.random() < 0.1 else ctypes.byref(i),
                                              None if rng.random() < 0.1 else ctypes.byref(ctypes.c_int64())),
         "bz_ising_square_dos": lambda: square_dos_arguments(),
+        "bz_ising_transfer_dos_size": lambda: (open_square() if rng.random() < 0.5 else model(),
+                                               None if rng.random() < 0.1 else ctypes.byref(i),
+                                               None if rng.random() < 0.1 else ctypes.byref(ctypes.c_int64())),
+        "bz_ising_transfer_dos": lambda: transfer_dos_arguments(),
         "bz_ising_onsager": lambda: (rng.choice(DOUBLES), f64(doubles(m)), m, *(f64(out_doubles(m)) for _ in range(4))),
         "bz_ising_onsager_critical_temperature": lambda: (rng.choice(DOUBLES), ctypes.byref(d)),
         "bz_ising_mean_field": lambda: (rng.choice(DOUBLES), rng.choice(DOUBLES), rng.choice(DOUBLES + [4.0]), rng.choice(DOUBLES),

@@ -64,3 +64,34 @@ def test_wang_landau_against_beale_16x16():
     assert (np.abs(miss) <= 5 * dos.log_g_err).all()
     z = miss / dos.log_g_err
     assert 0.5 <= np.sqrt(np.mean(z**2)) <= 1.5
+
+
+@pytest.mark.parametrize("make", [
+    lambda: bz.IsingModel.edwards_anderson((4, 5), distribution="bimodal", h=1, periodic=False, seed=2),
+    lambda: bz.IsingModel.square(3, 6, J=-1),
+    lambda: bz.IsingModel.chain(11, J=2, h=1),
+])
+def test_transfer_dos_equals_enumeration(make):
+    model = make()
+    exact, enumerated = model.exact_dos(progress=False), model.density_of_states()
+    assert exact.energies.tolist() == enumerated.energies.tolist()
+    assert exact.counts.tolist() == enumerated.counts.tolist()
+
+
+def test_transfer_dos_of_a_strip_beyond_enumeration():
+    """A 40 x 5 open +-J glass in a field (200 spins): g(E) sums to 2^200 exactly and
+    gives the transfer matrix's log Z to 1e-12 at three temperatures; the 6 x 6 torus
+    gives Beale's counts."""
+    strip = bz.IsingModel.edwards_anderson((40, 5), distribution="bimodal", h=1, periodic=False, seed=1)
+    dos = strip.exact_dos(progress=False)
+    assert sum(dos.counts) == 2**200
+    betas = np.array([0.2, 0.6, 1.5])
+    np.testing.assert_allclose(dos.thermo(betas).log_z, strip.exact(betas, method="transfer").log_z, rtol=1e-12)
+    assert bz.IsingModel.square(6, 6).exact_dos().counts.tolist() == bz.ising.square_dos(6, 6).counts.tolist()
+
+
+def test_transfer_dos_refusals():
+    with pytest.raises(bz.InvalidArgument, match="whole-number"):
+        bz.IsingModel.square(4, 4, J=0.5).exact_dos()
+    with pytest.raises(bz.LimitExceeded, match="frontier"):
+        bz.IsingModel.square(40, 40, periodic=False).exact_dos(max_bits=8)
