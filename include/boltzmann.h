@@ -708,18 +708,20 @@ bz_status bz_ising_planar(const bz_ising *model, const double *betas, int64_t n_
                           bz_progress_fn progress, void *user);
 
 /* Nearest-neighbour correlations <s_i s_j> = d log Z / d(beta J_ij) of a zero-field
- * open square-lattice model (as bz_ising_planar) at beta, exactly:
+ * square-lattice model, open or periodic (as bz_ising_planar), at beta, exactly:
  * correlations[n_couplings] in bz_ising_couplings' order (couplings of zero
  * included). Across each bond the dual's edge carries a domain wall with
  * probability P = K[u, v] (K^-1)[v, u], read from the inverse of the Kasteleyn matrix
  * on the nested dissection's fronts (selected inversion: about twice bz_ising_planar's
  * time for log Z, every front kept in memory); <s_i s_j> = 1 - 2 P in the gauge
- * bz_ising_planar measures from. Accuracy and limits as bz_ising_planar's (matches
- * enumeration to 1e-11). Progress counts fronts (twice each); bz_interrupt(model)
- * stops it.
+ * bz_ising_planar measures from. On a torus the four Pfaffians' shares are combined
+ * (five times the open lattice's work). Accuracy and limits as bz_ising_planar's
+ * (matches enumeration to 1e-11 open, 1e-9 on tori; a torus whose four Pfaffians
+ * cancel is refused, with no fallback). Progress counts fronts (twice each, five
+ * times on a torus); bz_interrupt(model) stops it.
  * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (as bz_ising_planar),
- *         SHAPE_MISMATCH (n_couplings), NON_FINITE, UNSUPPORTED (a periodic lattice,
- *         or beyond bz_ising_planar's accuracy limits), NOT_CONVERGED, OUT_OF_MEMORY,
+ *         SHAPE_MISMATCH (n_couplings), NON_FINITE, UNSUPPORTED (beyond
+ *         bz_ising_planar's accuracy limits), NOT_CONVERGED, OUT_OF_MEMORY,
  *         CANCELLED. */
 bz_status bz_ising_planar_correlations(const bz_ising *model, double beta, double *correlations,
                                        int64_t n_couplings, bz_progress_fn progress, void *user);
@@ -802,7 +804,7 @@ typedef struct bz_log_z_options {
     int32_t algorithm;  /* AIS updates, BZ_MC_METROPOLIS or BZ_MC_HEAT_BATH; BZ_MC_METROPOLIS */
     uint64_t seed;      /* AIS streams; 0 */
     bz_wang_landau_options wang_landau; /* BZ_LOG_Z_WANG_LANDAU's options (their own
-                                           seed and runs); bz_wang_landau_options_init's */
+                                           seed and runs); bz_wang_landau_options_init */
 } bz_log_z_options;
 
 /* Fill options with the defaults above. Errors: NULL_POINTER. */

@@ -271,7 +271,7 @@ public enum PlanarIsing {
         return rj == ri + 1 ? 2 * i + 1 : 2 * j + 1
     }
 
-    /// <s_i s_j> for every coupling of a zero-field open square-lattice model, in the
+    /// <s_i s_j> for every coupling of a zero-field square-lattice model, open or periodic, in the
     /// model's coupling order, at beta (Kasteleyn 1963; the derivative of log Z).
     /// Across bond b the dual's edge of weight w_b = e^(-2 beta J'_b) carries a domain
     /// wall with probability P_b = K[u, v] (K^-1)[v, u] (its share of the Pfaffian's
@@ -283,28 +283,29 @@ public enum PlanarIsing {
     /// zero is allowed and gets its correlation too. Accuracy as `thermodynamics`'
     /// (measured against enumeration to 1e-12; sum_ij J_ij <s_i s_j> = -U to 1e-10).
     /// - Throws: INVALID_ARGUMENT as `obstacle` (or a non-finite beta); UNSUPPORTED
-    ///   for a periodic lattice or beyond `thermodynamics`' accuracy limits;
+    ///   beyond `thermodynamics`' accuracy limits (on a torus, the dual's own: its
+    ///   four Pfaffians cancelling past `torusConditionLimit` is refused);
     ///   OUT_OF_MEMORY (every front is kept); NOT_CONVERGED; CANCELLED.
     public static func edgeCorrelations(_ model: IsingModel, beta: Double, monitor: WorkMonitor = .none()) throws(EngineError) -> [Double] {
         if let obstacle = obstacle(model) { throw .invalid("the planar Pfaffian does not apply: \(obstacle)") }
         try Check.finite(beta, "beta")
         let lattice = model.lattice!
-        guard !lattice.periodic else {
-            throw EngineError(.unsupported, "edge correlations by the planar Pfaffian are implemented for open lattices (a torus needs the inverses of its four Pfaffians)")
-        }
-        let rows = lattice.dimensions[0], columns = lattice.dimensions[1]
-        var couplings = bondCouplings(model, rows: rows, columns: columns, periodic: false)
-        let scale = CouplingScale(couplings, rows: rows, columns: columns, periodic: false)
+        let rows = lattice.dimensions[0], columns = lattice.dimensions[1], periodic = lattice.periodic
+        var couplings = bondCouplings(model, rows: rows, columns: columns, periodic: periodic)
+        let scale = CouplingScale(couplings, rows: rows, columns: columns, periodic: periodic)
         if let obstacle = rangeObstacle(scale, beta: beta) { throw EngineError(.unsupported, "the planar Pfaffian does not apply: \(obstacle)") }
         var signs = [Double](repeating: 1, count: couplings.count)
         if abs(beta) * scale.rms > gaugeBetaThreshold {
-            signs = try gauge(model, rms: scale.rms, rows: rows, columns: columns, periodic: false)
+            signs = try gauge(model, rms: scale.rms, rows: rows, columns: columns, periodic: periodic)
             couplings = zip(couplings, signs).map { $0 * $1 }
         }
-        let dual = Expansion.lowTemperature(rows: rows, columns: columns, periodic: false)
+        let dual = Expansion.lowTemperature(rows: rows, columns: columns, periodic: periodic)
         try Memory.reserve(dual.tree.totalEntries, bytesEach: 8, for: "the planar Pfaffian's fronts, all kept for the selected inversion (\(rows) x \(columns) lattice)")
-        guard monitor.start(total: 2 * dual.tree.fronts.count) else { try monitor.checkNotStopped(); return [] }
-        let shares = try dual.tree.edgeShares(dual.graph, dual.weights(couplings, beta: beta, order: 1), monitor: monitor)
+        guard monitor.start(total: (periodic ? 5 : 2) * dual.tree.fronts.count) else { try monitor.checkNotStopped(); return [] }
+        let (shares, condition) = try dual.tree.edgeShares(dual.graph, dual.weights(couplings, beta: beta, order: 1), monitor: monitor)
+        guard condition <= torusConditionLimit else {
+            throw EngineError(.unsupported, "the planar Pfaffian's edge correlations do not apply at beta = \(beta): the torus's four Pfaffians cancel to 1 part in \(condition) (twisted boundary conditions dominate), past the limit of \(torusConditionLimit)")
+        }
         var bondShare = [Double](repeating: .nan, count: couplings.count)
         for e in dual.graph.from.indices {
             let frameBond = Int(dual.graph.bond[e])
@@ -685,34 +686,42 @@ struct EliminationTree: Sendable {
         return Update(matrix: update, logPfaffian: (0.5 * logDet, 0.5 * trace1, 0.5 * (trace2 - 0.5 * traceSquare)))
     }
 
-    /// K[u, v] (K^-1)[v, u] for every edge e = (u, v) = (from[e], to[e]) of an open
-    /// lattice's `graph` (NaN for edges of no front): the share of the Pfaffian's terms
-    /// that hold the edge, d ln Pf / d ln w_e. By selected inversion: the fronts are
-    /// eliminated and kept, then visited from the root down; a front with pivot block
-    /// A, X = A^-1 B, below-left block C and its boundary's inverse Z_BB (from its
+    /// K[u, v] (K^-1)[v, u] for every edge e = (u, v) = (from[e], to[e]) of `graph`
+    /// (NaN for edges of no front): the share of the Pfaffian's terms that hold the
+    /// edge, d ln Pf / d ln w_e. By selected inversion: the fronts are eliminated and
+    /// kept, then visited from the root down; a front with pivot block A,
+    /// X = A^-1 B, below-left block C and its boundary's inverse Z_BB (from its
     /// parent) has
     ///
     ///     Z_BP = -Z_BB C A^-1,   Z_PB = -X Z_BB,   Z_PP = A^-1 - X Z_BP,
     ///
     /// the inverse of K on its nodes and boundary (Takahashi's equations); its
-    /// children's Z_BB are read from it. Time about twice the factorisation's; memory
-    /// every front at once.
-    func edgeShares(_ graph: FisherLattice, _ weights: PlanarIsing.BondWeights, monitor: WorkMonitor) throws(EngineError) -> [Double] {
-        precondition(!periodic && weights.order == 1, "selected inversion is for one open lattice's values")
+    /// children's Z_BB are read from it. On the torus each of the four sign choices
+    /// on the wrap bonds has its own root, inverted densely; flipping a wrap bond
+    /// conjugates the rest by the signs of the root ports it reaches (`scale`), so the
+    /// fronts below are shared and their inverses come out conjugated the same way,
+    /// which the unflipped K undoes. The trivial class's share is then
+    /// sum_ab t_ab P_ab / sum_ab t_ab over the signed Pfaffians t_ab; `condition` is
+    /// their cancellation (1 when open). Time about twice the factorisation's (five
+    /// times on the torus); memory every front at once.
+    func edgeShares(_ graph: FisherLattice, _ weights: PlanarIsing.BondWeights,
+                    monitor: WorkMonitor) throws(EngineError) -> (shares: [Double], condition: Double) {
+        precondition(weights.order == 1, "selected inversion is for values, not Taylor coefficients")
         _ = BLAS.singleThreaded
         var factors = [Factors?](repeating: nil, count: fronts.count)
         var updates = [Update?](repeating: nil, count: fronts.count)
         for level in levels {
-            var results = [Result<Update, EngineError>?](repeating: nil, count: level.count)
-            let inputs = level.map { k in fronts[k].children.map { updates[$0]! } }
+            let work = periodic ? level.filter { $0 != 0 } : level
+            var results = [Result<Update, EngineError>?](repeating: nil, count: work.count)
+            let inputs = work.map { k in fronts[k].children.map { updates[$0]! } }
             results.withUnsafeMutableBufferPointer { results in
                 factors.withUnsafeMutableBufferPointer { factors in
                     let out = SharedPointer(results.baseAddress!), kept = SharedPointer(factors.baseAddress!)
-                    Parallel.forEach(level.count, parallel: level.count > 1) { task in
+                    Parallel.forEach(work.count, parallel: work.count > 1) { task in
                         guard !monitor.isStopped else { return }
                         do throws(EngineError) {
-                            out[task] = .success(try eliminate(level[task], graph, weights, order: 1, children: inputs[task],
-                                                               keeping: kept.base + level[task]))
+                            out[task] = .success(try eliminate(work[task], graph, weights, order: 1, children: inputs[task],
+                                                               keeping: kept.base + work[task]))
                         } catch {
                             out[task] = .failure(error)
                         }
@@ -721,7 +730,7 @@ struct EliminationTree: Sendable {
                 }
             }
             try monitor.checkNotStopped()
-            for (task, k) in level.enumerated() {
+            for (task, k) in work.enumerated() {
                 switch results[task]! {
                 case .success(let update): updates[k] = update
                 case .failure(let error): throw error
@@ -729,42 +738,113 @@ struct EliminationTree: Sendable {
                 for child in fronts[k].children { updates[child] = nil }
             }
         }
-        // From the root down: each front's Z_BB comes from its parent.
-        var boundaryInverse = [[Double]?](repeating: nil, count: fronts.count)
-        boundaryInverse[0] = []
         var shares = [Double](repeating: .nan, count: graph.from.count)
+        guard periodic else {
+            try descend(from: [0: []], &factors, graph, weights, keep: false, into: &shares, monitor: monitor)
+            return (shares, 1)
+        }
+        let children = fronts[0].children.map { updates[$0]! }
+        let local = localIndex(0)
+        var terms: [(sign: Double, log: Double, shares: [Double])] = []
+        for variant in 0..<4 {
+            let (flips, scale) = variantSigns(graph, variant)
+            let (m, f, _) = assemble(0, graph, weights, order: 1, children: children, flips: flips, scale: scale)
+            var dense = [Double](repeating: 0, count: f * f)
+            for j in 0..<f { for i in 0..<f { dense[i * f + j] = m[i + j * f] } }
+            let (sign, logAbs) = SkewPfaffian.parlettReid(&dense, size: f)
+            guard sign != 0 else { continue }
+            var inverse = m, pivots = [Int32](repeating: 0, count: f)
+            guard BLAS.dgetrf(f, &inverse, lda: f, pivots: &pivots) == 0, BLAS.dgetri(f, &inverse, lda: f, pivots: &pivots) == 0 else {
+                throw EngineError(.notConverged, "the torus's root front is singular to working precision")
+            }
+            var variantShares = [Double](repeating: .nan, count: graph.from.count)
+            for city in fronts[0].cities {
+                for p in 0..<FisherLattice.cityNodes {
+                    let u = Int(city) * FisherLattice.cityNodes + p
+                    for q in Int(graph.incidentStart[u])..<Int(graph.incidentStart[u + 1]) {
+                        let e = Int(graph.incident[q])
+                        guard let la = local[graph.from[e]], let lb = local[graph.to[e]] else { continue }
+                        variantShares[e] = flips(e) * weights.coefficient(graph, edge: e, 0) * inverse[lb + la * f]
+                    }
+                }
+            }
+            var start: [Int: [Double]] = [:]
+            for child in fronts[0].children {
+                let nodes = fronts[child].boundary, at = nodes.map { local[$0]! }, d = nodes.map(scale), c = nodes.count
+                var zb = [Double](repeating: 0, count: c * c)
+                for j in 0..<c { for i in 0..<c { zb[i + j * c] = d[i] * d[j] * inverse[at[i] + at[j] * f] } }
+                start[child] = zb
+            }
+            try descend(from: start, &factors, graph, weights, keep: true, into: &variantShares, monitor: monitor)
+            terms.append((sign, logAbs.value, variantShares))
+        }
+        guard let top = terms.map(\.log).max() else { throw EngineError(.notConverged, "the torus's four Pfaffians all vanish to working precision") }
+        let t = terms.map { $0.sign * exp($0.log - top) }, sum = t.reduce(0, +)
+        let condition = t.reduce(0) { $0 + abs($1) } / abs(sum)
+        for e in shares.indices { shares[e] = zip(t, terms).reduce(0) { $0 + $1.0 * $1.1.shares[e] } / sum }
+        return (shares, condition)
+    }
+
+    /// The torus's sign choice `variant` (bit 0: east-west wrap bonds flipped, bit 1:
+    /// north-south): each edge's sign, and each root port's (the ports whose wrap bond
+    /// reaches the eliminated rectangle change the sign of its updates' rows and columns).
+    private func variantSigns(_ graph: FisherLattice, _ variant: Int) -> (flips: (Int) -> Double, scale: (Int32) -> Double) {
+        let flipEast = variant & 1 != 0, flipSouth = variant & 2 != 0, columns = columns
+        let flips: (Int) -> Double = { e in
+            let b = Int(graph.bond[e])
+            guard b >= 0, graph.bondWraps(b) else { return 1 }
+            return (b % 2 == 0 && flipEast) || (b % 2 == 1 && flipSouth) ? -1 : 1
+        }
+        let scale: (Int32) -> Double = { node in
+            let city = Int(node) / FisherLattice.cityNodes, port = Int(node) % FisherLattice.cityNodes
+            if flipEast, port == FisherLattice.west, city % columns == 0 { return -1 }
+            if flipSouth, port == FisherLattice.north, city / columns == 0 { return -1 }
+            return 1
+        }
+        return (flips, scale)
+    }
+
+    /// The top-down pass of `edgeShares` from the fronts in `start` (with their Z_BB)
+    /// through all their descendants, writing the shares of the edges they hold;
+    /// `keep` leaves the factors for another pass.
+    private func descend(from start: [Int: [Double]], _ factors: inout [Factors?], _ graph: FisherLattice,
+                         _ weights: PlanarIsing.BondWeights, keep: Bool, into shares: inout [Double],
+                         monitor: WorkMonitor) throws(EngineError) {
+        var boundaryInverse = [[Double]?](repeating: nil, count: fronts.count)
+        for (k, z) in start { boundaryInverse[k] = z }
         for level in levels.reversed() {
-            var singular = [Bool](repeating: false, count: level.count)
+            let work = level.filter { boundaryInverse[$0] != nil }
+            guard !work.isEmpty else { continue }
+            var singular = [Bool](repeating: false, count: work.count)
             boundaryInverse.withUnsafeMutableBufferPointer { inverses in
                 shares.withUnsafeMutableBufferPointer { shares in
                     factors.withUnsafeMutableBufferPointer { factors in
-                      singular.withUnsafeMutableBufferPointer { singular in
-                        let z = SharedPointer(inverses.baseAddress!), out = SharedPointer(shares.baseAddress!)
-                        let kept = SharedPointer(factors.baseAddress!), failed = SharedPointer(singular.baseAddress!)
-                        Parallel.forEach(level.count, parallel: level.count > 1) { task in
-                            let k = level[task]
-                            guard !monitor.isStopped, let front = kept[k] else { return }
-                            kept[k] = nil
-                            guard let full = invert(front, boundary: z[k]!) else { failed[task] = true; return }
-                            z[k] = nil
-                            let local = localIndex(k)
-                            read(k, full, size: front.size, local: local, graph, weights, into: out)
-                            for child in fronts[k].children {
-                                let at = fronts[child].boundary.map { local[$0]! }, c = at.count
-                                var zb = [Double](repeating: 0, count: c * c)
-                                for j in 0..<c { for i in 0..<c { zb[i + j * c] = full[at[i] + at[j] * front.size] } }
-                                z[child] = zb
+                        singular.withUnsafeMutableBufferPointer { singular in
+                            let z = SharedPointer(inverses.baseAddress!), out = SharedPointer(shares.baseAddress!)
+                            let kept = SharedPointer(factors.baseAddress!), failed = SharedPointer(singular.baseAddress!)
+                            Parallel.forEach(work.count, parallel: work.count > 1) { task in
+                                let k = work[task]
+                                guard !monitor.isStopped, let front = kept[k] else { return }
+                                if !keep { kept[k] = nil }
+                                guard let full = invert(front, boundary: z[k]!) else { failed[task] = true; return }
+                                z[k] = nil
+                                let local = localIndex(k)
+                                read(k, full, size: front.size, local: local, graph, weights, into: out)
+                                for child in fronts[k].children {
+                                    let at = fronts[child].boundary.map { local[$0]! }, c = at.count
+                                    var zb = [Double](repeating: 0, count: c * c)
+                                    for j in 0..<c { for i in 0..<c { zb[i + j * c] = full[at[i] + at[j] * front.size] } }
+                                    z[child] = zb
+                                }
+                                _ = monitor.advance(by: 1)
                             }
-                            _ = monitor.advance(by: 1)
                         }
-                      }
                     }
                 }
             }
             try monitor.checkNotStopped()
             if singular.contains(true) { throw EngineError(.notConverged, "the planar Pfaffian's selected inversion met a singular front: beta |J| is beyond what doubles resolve") }
         }
-        return shares
     }
 
     /// Front k's nodes and boundary by their place in its matrix.
@@ -848,20 +928,7 @@ struct EliminationTree: Sendable {
         let classSign = trivialClassOnly ? [1.0, 0, 0, 0] : classSigns(graph)
         var terms: [(sign: Double, log: Jet)] = []
         for variant in 0..<4 {
-            let flipEast = variant & 1 != 0, flipSouth = variant & 2 != 0
-            let flips: (Int) -> Double = { e in
-                let b = Int(graph.bond[e])
-                guard b >= 0, graph.bondWraps(b) else { return 1 }
-                return (b % 2 == 0 && flipEast) || (b % 2 == 1 && flipSouth) ? -1 : 1
-            }
-            // Ports of the root whose wrap bond reaches the eliminated rectangle: their
-            // rows and columns of the updates change sign with that bond.
-            let scale: (Int32) -> Double = { node in
-                let city = Int(node) / FisherLattice.cityNodes, port = Int(node) % FisherLattice.cityNodes
-                if flipEast, port == FisherLattice.west, city % columns == 0 { return -1 }
-                if flipSouth, port == FisherLattice.north, city / columns == 0 { return -1 }
-                return 1
-            }
+            let (flips, scale) = variantSigns(graph, variant)
             let (m, f, _) = assemble(0, graph, weights, order: order, children: children, flips: flips, scale: scale)
             let (sign, logAbs): (Double, Jet)
             if order == 3 {

@@ -965,13 +965,14 @@ class IsingModel(HandleOwner):
                           (self._h, _limit(max_bits)), levels.value, words.value)
 
     def edge_correlations(self, beta, progress=None):
-        """Exact <s_i s_j> on every coupling of a zero-field open square lattice.
+        """Exact <s_i s_j> on every coupling of a zero-field square lattice, open or periodic.
 
         The derivative d log Z / d(beta J_ij) from the planar Pfaffian: across each
         bond the dual's edge carries a domain wall with probability
         P = K[u, v] (K^-1)[v, u], read from the Kasteleyn matrix's inverse on the
-        nested dissection's fronts (selected inversion); <s_i s_j> = 1 - 2 P.
-        Limits as ``exact(method="planar")``.
+        nested dissection's fronts (selected inversion); <s_i s_j> = 1 - 2 P. On a
+        torus the four Pfaffians' shares are combined. Limits as
+        ``exact(method="planar")`` (a torus whose Pfaffians cancel is refused).
 
         Parameters
         ----------

@@ -273,7 +273,8 @@ def test_every_handle_type_says_how_threads_may_share_it(header):
 
 def documented_defaults(text, struct):
     """{field: default} from the comments of a versioned options struct: each field's
-    comment ends with "; DEFAULT" (a number or a BZ_ macro)."""
+    comment ends with "; DEFAULT" (a number, a BZ_ macro, or for a nested options
+    struct the bz_*_options_init that fills it)."""
     body = re.search(r"typedef struct %s \{(.*?)\} %s;" % (struct, struct), text, re.S).group(1)
     fields = re.findall(r"\w+\s+(\w+);\s*/\*(.*?)\*/", body, re.S)
     return {name: " ".join(comment.split()).rsplit(";", 1)[-1].strip() for name, comment in fields if name != "version"}
@@ -286,6 +287,13 @@ def default_mismatches(text, struct, init):
     init(ctypes.byref(actual))
     problems = []
     for name, documented in documented_defaults(text, struct).items():
+        if re.fullmatch(r"bz_\w+_options_init", documented):
+            nested = getattr(actual, name)
+            fresh = type(nested)()
+            getattr(_lib.lib, documented)(ctypes.byref(fresh))
+            if bytes(nested) != bytes(fresh):
+                problems.append(f"{struct}.{name}: not what {documented} fills in")
+            continue
         value = float(defined[documented]) if documented in defined else float(documented)
         if getattr(actual, name) != pytest.approx(value, rel=1e-7):  # RBM rates are single precision
             problems.append(f"{struct}.{name}: the header says {documented}, the library fills in {getattr(actual, name)}")

@@ -189,3 +189,13 @@ def test_edge_correlations_sum_to_the_energy_and_agree_with_monte_carlo():
     e = mc.run(20000, progress=False).energy  # mean energy per spin with its error
     first, second, J = small.couplings
     assert abs(-(J * exact).sum() / small.n_spins - e.mean) < 4 * e.error
+
+
+def test_torus_edge_correlations():
+    """On tori the four Pfaffians' shares combine to enumeration's <s_i s_j> (1e-9) and,
+    on a 32 x 32 glass, to the Pfaffian's own U (1e-9)."""
+    glass = bz.IsingModel.edwards_anderson((4, 5), distribution="bimodal", periodic=True, seed=3)
+    np.testing.assert_allclose(glass.edge_correlations(0.7), _enumerated_correlations(glass, 0.7), atol=1e-9)
+    big = bz.IsingModel.edwards_anderson((32, 32), distribution="gaussian", periodic=True, seed=3)
+    c = big.edge_correlations(0.8, progress=False)
+    assert -(big.couplings[2] * c).sum() == pytest.approx(float(big.exact(0.8, method="planar").energy), rel=1e-9)
