@@ -824,6 +824,22 @@ bz_status bz_ising_log_partition(const bz_ising *model, double beta, const bz_lo
                                  int32_t *out_method, char *note, int64_t note_size,
                                  bz_progress_fn progress, void *user);
 
+/* Exact thermodynamics at n_betas inverse temperatures by the cheapest exact method
+ * that applies: enumeration up to max_spins spins (0: bz_ising_enumeration_default_limit;
+ * only it gives <|m|>), else the transfer matrix when its plan fits max_bits (0:
+ * bz_ising_transfer_default_limit), else the planar Pfaffian when it applies at every
+ * beta. Outputs as bz_ising_exact's, each [n_betas] or NULL (magnetisations NaN where
+ * the method has none); *out_method the method used, BZ_LOG_Z_ENUMERATE, _TRANSFER or
+ * _PLANAR (may be NULL). Progress and interrupt as the method used.
+ * Errors: as the method used; INVALID_ARGUMENT (caps out of range); LIMIT_EXCEEDED
+ *         when no exact method applies (the message names each one's obstacle). */
+bz_status bz_ising_exact_auto(const bz_ising *model, const double *betas, int64_t n_betas,
+                              int64_t max_spins, int64_t max_bits, double *log_z,
+                              double *free_energy, double *energy, double *entropy,
+                              double *heat_capacity, double *magnetization,
+                              double *abs_magnetization, double *magnetization_sq,
+                              int32_t *out_method, bz_progress_fn progress, void *user);
+
 /* The ground-state energy (recomputed from the state, free of the walk's
  * rounding), its degeneracy (states within 1e-10 (sum|J| + sum|h|) of it;
  * exactly equal energies for whole-number parameters) and one ground state

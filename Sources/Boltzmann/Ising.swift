@@ -431,6 +431,27 @@ public func bz_ising_log_partition(
 }
 
 @c @implementation
+public func bz_ising_exact_auto(
+    _ model: OpaquePointer?, _ betas: UnsafePointer<Double>?, _ nBetas: Int64, _ maxSpins: Int64, _ maxBits: Int64,
+    _ logZ: UnsafeMutablePointer<Double>?, _ freeEnergy: UnsafeMutablePointer<Double>?,
+    _ energy: UnsafeMutablePointer<Double>?, _ entropy: UnsafeMutablePointer<Double>?,
+    _ heatCapacity: UnsafeMutablePointer<Double>?, _ magnetization: UnsafeMutablePointer<Double>?,
+    _ absMagnetization: UnsafeMutablePointer<Double>?, _ magnetizationSq: UnsafeMutablePointer<Double>?,
+    _ outMethod: UnsafeMutablePointer<Int32>?, _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let h = try handle(model)
+        let b = try Argument.array(betas, try Argument.count(nBetas, "n_betas"), "betas")
+        let (r, method) = try IsingPartition.exactThermodynamics(h.value, betas: b, maxSpins: Int(clamping: maxSpins),
+                                                                 maxBits: Int(clamping: maxBits),
+                                                                 monitor: monitor(progress, user, interrupt: h.interrupt))
+        r.write(logZ: logZ, freeEnergy: freeEnergy, energy: energy, entropy: entropy, heatCapacity: heatCapacity,
+                magnetization: magnetization, absMagnetization: absMagnetization, magnetizationSq: magnetizationSq)
+        outMethod?.pointee = Code.logZMethod.code(method)
+    }
+}
+
+@c @implementation
 public func bz_ising_ground_state(
     _ model: OpaquePointer?, _ maxSpins: Int64, _ outEnergy: UnsafeMutablePointer<Double>?,
     _ outDegeneracy: UnsafeMutablePointer<Int64>?, _ spins: UnsafeMutablePointer<Int8>?, _ nSpins: Int64,

@@ -145,3 +145,28 @@ struct PlanarIsingTests {
         for k in 0..<2 { #expect(abs(planar.logZ[k] - exact.table.logZ[k]) <= 1e-12 * exact.table.logZ[k]) }
     }
 }
+
+/// The engine's choice of exact method (`IsingPartition.exactThermodynamics`).
+@Suite("Exact method choice")
+struct ExactMethodChoiceTests {
+    @Test func picksTheCheapestExactMethod() throws {
+        let small = try IsingModel.square(4, 4, coupling: 1, field: 0, periodic: true)
+        #expect(try IsingPartition.exactThermodynamics(small, betas: [0.4]).method == .enumerate)
+        let strip = try IsingModel.edwardsAnderson([40, 6], distribution: .gaussian, scale: 1, field: 0.3, periodic: false, seed: 1)
+        #expect(try IsingPartition.exactThermodynamics(strip, betas: [0.4]).method == .transfer)
+        let glass = try IsingModel.edwardsAnderson([40, 40], distribution: .gaussian, scale: 1, field: 0, periodic: false, seed: 1)
+        let (planar, method) = try IsingPartition.exactThermodynamics(glass, betas: [0.4, 1])
+        #expect(method == .planar && planar.magnetization.allSatisfy(\.isNaN))
+        #expect(planar.table.logZ == (try PlanarIsing.thermodynamics(glass, betas: [0.4, 1])).logZ)
+        // Past the frustrated limit at one beta, in a field: nothing applies, and the message says why.
+        for (model, betas) in [(glass, [1.0, 4.0]), (try IsingModel.edwardsAnderson([30, 30], distribution: .gaussian, scale: 1, field: 0.1,
+                                                                                      periodic: false, seed: 1), [1.0])] {
+            do {
+                _ = try IsingPartition.exactThermodynamics(model, betas: betas)
+                Issue.record("expected LIMIT_EXCEEDED")
+            } catch {
+                #expect(error.kind == .limitExceeded && error.message.contains("enumeration cap") && error.message.contains("planar Pfaffian:"))
+            }
+        }
+    }
+}

@@ -101,6 +101,49 @@ public enum IsingPartition {
         return nil
     }
 
+    /// Exact thermodynamics at every beta by the cheapest exact method that applies:
+    /// enumeration up to `maxSpins` (0: `IsingEnumeration.defaultMaxSpins`; it alone
+    /// gives <|m|>), else the transfer matrix when its plan fits `maxBits` (0: its
+    /// default), else the planar Pfaffian when it applies at every beta (its
+    /// magnetisations NaN). The method used is returned.
+    /// - Throws: as the method used; INVALID_ARGUMENT for caps out of range, empty or
+    ///   non-finite betas; LIMIT_EXCEEDED when none applies, naming each obstacle.
+    public static func exactThermodynamics(_ model: IsingModel, betas: [Double], maxSpins: Int = 0, maxBits: Int = 0,
+                                           monitor: WorkMonitor = .none())
+        throws(EngineError) -> (result: IsingEnumeration.Thermodynamics, method: Method) {
+        try Check.nonEmpty(betas.count, "betas")
+        try Check.allFinite(betas, "betas")
+        guard maxSpins >= 0, maxSpins <= IsingEnumeration.maxSpinsLimit else {
+            throw .invalid("max_spins must be in [1, \(IsingEnumeration.maxSpinsLimit)] (0 for the default \(IsingEnumeration.defaultMaxSpins)), got \(maxSpins)")
+        }
+        guard maxBits >= 0, maxBits <= StripTransfer.maxBits else {
+            throw .invalid("max_bits must be in [1, \(StripTransfer.maxBits)] (0: \(StripTransfer.defaultMaxBits)), got \(maxBits)")
+        }
+        let spinCap = maxSpins == 0 ? IsingEnumeration.defaultMaxSpins : maxSpins
+        if model.spinCount <= spinCap {
+            return (try IsingEnumeration.thermodynamics(model, betas: betas, maxSpins: maxSpins, monitor: monitor), .enumerate)
+        }
+        let plan = StripTransfer.plan(model), bitCap = maxBits == 0 ? StripTransfer.defaultMaxBits : maxBits
+        if plan.bits <= bitCap {
+            return (try StripTransfer.thermodynamics(model, betas: betas, maxBits: maxBits, monitor: monitor), .transfer)
+        }
+        var planar = PlanarIsing.obstacle(model)
+        if planar == nil { planar = betas.lazy.compactMap { PlanarIsing.obstacle(model, beta: $0) }.first }
+        if planar == nil {
+            do {
+                let table = try PlanarIsing.thermodynamics(model, betas: betas, monitor: monitor)
+                let none = [Double](repeating: .nan, count: betas.count)
+                return (IsingEnumeration.Thermodynamics(table: table, magnetization: none, absMagnetization: none, magnetizationSquared: none),
+                        .planar)
+            } catch where error.kind == .unsupported {
+                planar = error.message
+            }
+        }
+        throw EngineError(.limitExceeded, "no exact method applies: \(model.spinCount) spins is above the enumeration cap of \(spinCap) (max_spins, at most \(IsingEnumeration.maxSpinsLimit)); "
+            + "the transfer matrix needs 2^\(plan.bits) states per step (frontier \(plan.frontier), \(plan.conditioned) conditioned), above 2^\(bitCap) (max_bits); "
+            + "the planar Pfaffian: \(planar!)")
+    }
+
     /// log Z(beta) by `options.method`. `.automatic` tries, in order: enumeration up
     /// to `automaticEnumerationSpins`; the transfer matrix up to
     /// `automaticTransferBits`; Kaufman's solution; the planar Pfaffian; the transfer

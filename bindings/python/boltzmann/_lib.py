@@ -172,6 +172,8 @@ SIGNATURES = {
     "bz_ising_transfer": (Status, [ising_p, f64p, c_int64, c_int64, f64p, f64p, f64p, f64p, f64p,
                                    f64p, f64p, f64p, bz_progress_fn, c_void_p]),
     "bz_ising_planar": (Status, [ising_p, f64p, c_int64, f64p, f64p, f64p, f64p, f64p, bz_progress_fn, c_void_p]),
+    "bz_ising_exact_auto": (Status, [ising_p, f64p, c_int64, c_int64, c_int64, f64p, f64p, f64p, f64p, f64p, f64p, f64p, f64p,
+                                     i32p, bz_progress_fn, c_void_p]),
     "bz_ising_planar_correlations": (Status, [ising_p, c_double, f64p, c_int64, bz_progress_fn, c_void_p]),
     "bz_ising_kasteleyn": (Status, [ising_p, c_double, c_int64, i64p, i64p, f64p, i64p, i64p, f64p]),
     "bz_log_z_options_init": (Status, [POINTER(bz_log_z_options)]),

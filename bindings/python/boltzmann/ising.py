@@ -20,7 +20,7 @@ from ._arrays import seed64
 from ._handles import HandleOwner
 from ._lib import i8p, lib
 from ._progress import Progress as _Progress
-from .errors import InvalidArgument, ShapeError, Unsupported
+from .errors import InvalidArgument, ShapeError
 from .thermo import LogEstimate, Spectrum, Thermo
 
 __all__ = ["IsingModel", "IsingThermo", "AnnealedImportance", "PopulationAnnealing", "KasteleynMatrix", "WangLandauDOS", "WangLandauThermo", "ChainThermo", "GroundState", "DensityOfStates", "ExactDOS",
@@ -751,8 +751,9 @@ class IsingModel(HandleOwner):
           lost digits.
         - ``"auto"`` enumerates up to the enumeration cap (``max_spins``, default 30:
           it keeps <``|m|``>), else uses the transfer matrix when its plan fits
-          ``max_bits``, else the planar Pfaffian when it applies, else enumerates
-          (and names the cap it exceeds).
+          ``max_bits``, else the planar Pfaffian when it applies at every beta, else
+          raises :class:`LimitExceeded` naming each method's obstacle (the library
+          chooses: ``bz_ising_exact_auto``).
 
         Parameters
         ----------
@@ -784,23 +785,14 @@ class IsingModel(HandleOwner):
         """
         if method not in ("auto", "enumerate", "transfer", "planar"):
             raise InvalidArgument(f'method must be "auto", "enumerate", "transfer" or "planar", got {method!r}')
-        if method == "auto":
-            frontier, conditioned = self.transfer_plan()
-            cap = transfer_default_limit() if max_bits is None else int(max_bits)
-            spins = enumeration_default_limit() if max_spins is None else int(max_spins)
-            if self.n_spins <= spins:
-                method = "enumerate"
-            elif frontier + conditioned <= cap:
-                method = "transfer"
-            else:
-                try:
-                    return self.exact(beta, progress=progress, method="planar")
-                except (InvalidArgument, Unsupported):
-                    method = "enumerate"
         b = np.asarray(beta, dtype=np.float64)
         flat = np.ascontiguousarray(b.ravel())
         out = np.empty((8, flat.size))
-        if method == "planar":
+        if method == "auto":
+            _Progress(progress, unit="units", what="IsingModel.exact").run(
+                lib.bz_ising_exact_auto, self._h, arr.f64(flat), flat.size, _limit(max_spins), _limit(max_bits),
+                *(arr.f64(row) for row in out), None)
+        elif method == "planar":
             out[5:] = np.nan
             _Progress(progress, unit="fronts", what="IsingModel.exact").run(
                 lib.bz_ising_planar, self._h, arr.f64(flat), flat.size, *(arr.f64(row) for row in out[:5]))

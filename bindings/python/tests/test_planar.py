@@ -199,3 +199,16 @@ def test_torus_edge_correlations():
     big = bz.IsingModel.edwards_anderson((32, 32), distribution="gaussian", periodic=True, seed=3)
     c = big.edge_correlations(0.8, progress=False)
     assert -(big.couplings[2] * c).sum() == pytest.approx(float(big.exact(0.8, method="planar").energy), rel=1e-9)
+
+
+def test_exact_auto_is_the_library_s_choice():
+    """exact() with no method: the library picks enumeration, the transfer matrix or the
+    planar Pfaffian, and when none applies says why each does not."""
+    glass = bz.IsingModel.edwards_anderson((40, 40), distribution="gaussian", periodic=False, seed=1)
+    auto, planar = glass.exact([0.5, 1.0]), glass.exact([0.5, 1.0], method="planar")
+    assert np.array_equal(auto.log_z, planar.log_z) and np.isnan(auto.magnetization).all()
+    strip = bz.IsingModel.edwards_anderson((40, 6), distribution="gaussian", h=0.3, periodic=False, seed=1)
+    assert np.array_equal(strip.exact(0.5).log_z, strip.exact(0.5, method="transfer").log_z)
+    in_field = bz.IsingModel.edwards_anderson((30, 30), distribution="gaussian", h=0.1, periodic=False, seed=1)
+    with pytest.raises(bz.LimitExceeded, match="enumeration cap.*transfer matrix.*planar Pfaffian: the fields are not zero"):
+        in_field.exact(1.0)
