@@ -658,6 +658,24 @@ bz_status bz_ising_transfer(const bz_ising *model, const double *betas, int64_t 
                             double *magnetization, double *abs_magnetization,
                             double *magnetization_sq, bz_progress_fn progress, void *user);
 
+/* Exact, independent samples of the Boltzmann distribution at beta of a model whose
+ * transfer-matrix plan fits max_bits (0: the default), any couplings and fields:
+ * forward filtering, backward sampling. The recursion of bz_ising_transfer is run
+ * once, keeping every step's 2^B frontier weights (N 2^B doubles); each sample draws
+ * the last frontier state, then undoes the steps one spin at a time. With conditioned
+ * spins (a periodic strip) each sample's condition is drawn first, in proportion to
+ * its Z. spins [n_samples * n_spins] out, +-1, row-major (n_spins the model's).
+ * Sample r draws from stream r of seed: the samples do not depend on the thread
+ * count or on n_samples. Progress counts spins of the forward passes, then samples;
+ * bz_interrupt(model) stops it.
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (n_samples outside
+ *         [1, BZ_LIMIT_ITERATIONS], max_bits), SHAPE_MISMATCH (n_spins), NON_FINITE,
+ *         LIMIT_EXCEEDED (the plan above max_bits, too many values), OUT_OF_MEMORY,
+ *         CANCELLED. */
+bz_status bz_ising_transfer_sample(const bz_ising *model, double beta, int64_t n_samples,
+                                   int64_t max_bits, uint64_t seed, int8_t *spins, int64_t n_spins,
+                                   bz_progress_fn progress, void *user);
+
 /* The exact density of states g(E) of a model with whole-number couplings and
  * fields by the transfer matrix over its frontier (the plan bz_ising_transfer_plan
  * reports, capped by max_bits as bz_ising_transfer's; 0: its default), as exact

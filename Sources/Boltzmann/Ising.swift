@@ -293,6 +293,24 @@ public func bz_ising_transfer_plan(
 }
 
 @c @implementation
+public func bz_ising_transfer_sample(
+    _ model: OpaquePointer?, _ beta: Double, _ nSamples: Int64, _ maxBits: Int64, _ seed: UInt64,
+    _ spins: UnsafeMutablePointer<Int8>?, _ nSpins: Int64, _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let h = try handle(model)
+        let count = try Limit.iterations.check(nSamples, "n_samples")
+        try Argument.length(nSpins, "n_spins", equals: h.value.spinCount, "the model's spin count")
+        guard maxBits >= 0, maxBits <= Int64(StripTransfer.maxBits) else {
+            throw .invalid("max_bits must be in [0, \(StripTransfer.maxBits)] (0: \(StripTransfer.defaultMaxBits)), got \(maxBits)")
+        }
+        let out = try Argument.output(spins, "spins")
+        out.write(try StripTransfer.samples(h.value, beta: beta, count: count, seed: seed, maxBits: Int(maxBits),
+                                            monitor: monitor(progress, user, interrupt: h.interrupt)))
+    }
+}
+
+@c @implementation
 public func bz_ising_transfer(
     _ model: OpaquePointer?, _ betas: UnsafePointer<Double>?, _ nBetas: Int64, _ maxBits: Int64,
     _ logZ: UnsafeMutablePointer<Double>?, _ freeEnergy: UnsafeMutablePointer<Double>?,

@@ -33,6 +33,11 @@ def struct_options(init, **fields):
     return ctypes.byref(options)
 
 
+def spin_buffer(n):
+    """An int8_t * to n writable spins."""
+    return np.empty(n, np.int8).ctypes.data_as(ctypes.POINTER(ctypes.c_int8))
+
+
 def logz(**fields):
     return struct_options(lib.bz_log_z_options_init, **fields)
 
@@ -310,6 +315,13 @@ def ising_cases():
         ("bz_ising_exact", (big, f64(arr(1.0)), 1, 41, *ok, NOFN, None), bz.InvalidArgument, "max_spins"),
         ("bz_ising_exact", (m, f64(arr(NAN)), 1, 0, *ok, NOFN, None), bz.NumericError, "betas[0]"),
         ("bz_ising_exact", (m, None, 1, 0, *ok, NOFN, None), bz.NullPointerError, "betas"),
+        ("bz_ising_transfer_sample", (m, 1.0, 0, 0, 1, None, 4, NOFN, None), bz.InvalidArgument, "n_samples"),
+        ("bz_ising_transfer_sample", (m, 1.0, 2, 0, 1, None, 4, NOFN, None), bz.NullPointerError, "spins"),
+        ("bz_ising_transfer_sample", (m, 1.0, 2, 0, 1, spin_buffer(8), 3, NOFN, None), bz.ShapeError, "n_spins"),
+        ("bz_ising_transfer_sample", (m, NAN, 2, 0, 1, spin_buffer(8), 4, NOFN, None), bz.NumericError, "beta"),
+        ("bz_ising_transfer_sample", (m, 1.0, 2, 31, 1, spin_buffer(8), 4, NOFN, None), bz.InvalidArgument, "max_bits"),
+        ("bz_ising_transfer_sample", (dense, 1.0, 2, 0, 1, spin_buffer(60), 30, NOFN, None), bz.LimitExceeded, "frontier"),
+        ("bz_ising_transfer_sample", (dead_model(), 1.0, 2, 0, 1, spin_buffer(8), 4, NOFN, None), bz.InvalidHandle, "model"),
         ("bz_ising_exact_auto", (m, None, 1, 0, 0, *ok, None, NOFN, None), bz.NullPointerError, "betas"),
         ("bz_ising_exact_auto", (m, f64(arr(NAN)), 1, 0, 0, *ok, None, NOFN, None), bz.NumericError, "betas[0]"),
         ("bz_ising_exact_auto", (m, f64(arr(1.0)), 1, 41, 0, *ok, None, NOFN, None), bz.InvalidArgument, "max_spins"),
