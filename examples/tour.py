@@ -210,6 +210,13 @@ miss = dos.log_g - beale.log_g
 print(f"Wang-Landau's g(E) of the 12 x 12 torus against Beale's exact counts (g up to {max(beale.counts):.3e}): "
       f"max |error in ln g| {np.abs(miss).max():.3f}, the largest {np.abs(miss / dos.log_g_err).max():.1f} standard errors")
 check(dos.energies.tolist() == beale.energies.tolist() and np.abs(miss).max() < 0.1, "Wang-Landau against Beale")
+pm = bz.IsingModel.edwards_anderson((40, 5), distribution="bimodal", h=1, periodic=False, seed=1)  # 200 spins
+counted = pm.exact_dos()  # g(E) as exact integers, by the transfer matrix
+samples = pm.exact_sample(5000, 0.5, seed=1)  # exact, independent: forward filtering, backward sampling
+e, u = pm.energy(samples), float(pm.exact(0.5, method="transfer").energy)
+print(f"a 40 x 5 +-J strip in a field: exact ground level E = {counted.energies[0]:.0f} with {counted.counts[0]} states; "
+      f"5,000 exact samples at beta = 0.5 give <E> = {e.mean():.2f} ± {e.std() / np.sqrt(5000):.2f} (U = {u:.2f})")
+check(sum(counted.counts) == 2**200 and abs(e.mean() - u) < 5 * e.std() / np.sqrt(5000), "exact g(E) and exact samples")
 
 section("A p-bit Ising machine run backwards: factoring (seed 002, sections 5.3-5.4)")
 gate = bz.pbits.and_gate()

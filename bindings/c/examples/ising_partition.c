@@ -20,6 +20,9 @@
  * 5. Beale's exact density of states of the 32 x 32 torus (bz_ising_square_dos): every
  *    g(E) as an exact integer of up to 1,024 bits, summing to 2^1024, and log Z from
  *    it against Kaufman's.
+ * 6. A +-J strip in a field: its exact g(E) by the transfer matrix
+ *    (bz_ising_transfer_dos: the ground level's degeneracy) and exact samples
+ *    (bz_ising_transfer_sample) whose mean energy matches U.
  *
  * Usage: ising_partition [side]   (side of the planar glass in 3; default 64)
  * Exits non-zero if a check fails.
@@ -216,6 +219,38 @@ int main(int argc, char **argv) {
     free(counts);
     free(dos_log_g);
     free(dos_energies);
+
+    /* 6. A 40 x 5 +-J strip in a field of 1 (200 spins): its exact g(E) by the transfer
+       matrix (counts as words: the ground level and its degeneracy), and exact samples
+       (forward filtering, backward sampling) whose mean energy matches U. */
+    bz_ising *strip_pm = NULL;
+    CHECK(bz_ising_create_edwards_anderson(&strip_pm, 40, 5, 1, BZ_COUPLINGS_BIMODAL, 1.0, 1.0, 0, 1));
+    CHECK(bz_ising_transfer_dos_size(strip_pm, &levels, &words));
+    double *strip_energies = malloc((size_t)levels * sizeof *strip_energies);
+    uint64_t *strip_counts = malloc((size_t)(levels * words) * sizeof *strip_counts);
+    enum { N_SAMPLES = 2000 };
+    int8_t *samples = malloc((size_t)N_SAMPLES * 200);
+    if (!strip_energies || !strip_counts || !samples) return EXIT_FAILURE;
+    CHECK(bz_ising_transfer_dos(strip_pm, 0, levels, words, strip_energies, NULL, strip_counts, &found, NULL, NULL));
+    beta = 0.5;
+    double strip_u, mean_energy = 0, energy_sq = 0;
+    CHECK(bz_ising_transfer(strip_pm, &beta, 1, 0, NULL, NULL, &strip_u, NULL, NULL, NULL, NULL, NULL, NULL, NULL));
+    CHECK(bz_ising_transfer_sample(strip_pm, beta, N_SAMPLES, 0, 7, samples, 200, NULL, NULL));
+    for (int r = 0; r < N_SAMPLES; r++) {
+        double e;
+        CHECK(bz_ising_energy(strip_pm, samples + r * 200, 1, 200, &e));
+        mean_energy += e / N_SAMPLES;
+        energy_sq += e * e / N_SAMPLES;
+    }
+    double energy_error = sqrt((energy_sq - mean_energy * mean_energy) / N_SAMPLES);
+    printf("40 x 5 +-J strip in a field: %lld energy levels, ground level E = %.0f with %llu states;\n"
+           "  %d exact samples at beta = %.1f: <E> = %.3f +- %.3f, U = %.3f\n", (long long)found, strip_energies[0],
+           (unsigned long long)strip_counts[0], N_SAMPLES, beta, mean_energy, energy_error, strip_u);
+    failures += strip_counts[0] != 3808 || !(fabs(mean_energy - strip_u) < 5 * energy_error);
+    free(samples);
+    free(strip_counts);
+    free(strip_energies);
+    bz_ising_free(strip_pm);
 
     bz_ising_free(open_glass);
     bz_ising_free(in_field);
