@@ -528,12 +528,24 @@ struct EliminationTree: Sendable {
     func logPfaffian(_ graph: FisherLattice, _ weights: PlanarIsing.BondWeights, order: Int, trivialClassOnly: Bool,
                      monitor: WorkMonitor) throws(EngineError) -> (Jet, condition: Double) {
         _ = BLAS.singleThreaded
+        let (rootChildren, total) = try eliminateAll(graph, weights, order: order, keeping: nil, monitor: monitor)
+        guard periodic else { return (Jet(total.0, total.1, 2 * total.2), 1) }
+        let (root, condition) = try torusRoot(graph, weights, order: order, trivialClassOnly: trivialClassOnly, children: rootChildren)
+        return (Jet(total.0, total.1, 2 * total.2) + root, condition)
+    }
+
+    /// Eliminates every front but the torus's root, bottom-up, a level's fronts in
+    /// parallel, each from its children's updates: the sum of their ln |Pf| shares
+    /// (Taylor coefficients) and, on the torus, the root's children's updates. With
+    /// `kept` (one slot per front), each front's factors are kept there.
+    private func eliminateAll(_ graph: FisherLattice, _ weights: PlanarIsing.BondWeights, order: Int,
+                              keeping kept: UnsafeMutablePointer<Factors?>?, monitor: WorkMonitor)
+        throws(EngineError) -> (rootChildren: [Update], total: (Double, Double, Double)) {
         var updates = [Update?](repeating: nil, count: fronts.count)
-        var failure: EngineError? = nil
         var total = (0.0, 0.0, 0.0)
+        let slots = kept.map { SharedPointer($0) }
         for level in levels {
-            let last = level == levels.last! && periodic
-            let work = last ? level.filter { $0 != 0 } : level
+            let work = periodic ? level.filter { $0 != 0 } : level
             var results = [Result<Update, EngineError>?](repeating: nil, count: work.count)
             let inputs = work.map { k in fronts[k].children.map { updates[$0]! } }
             results.withUnsafeMutableBufferPointer { results in
@@ -541,7 +553,8 @@ struct EliminationTree: Sendable {
                 Parallel.forEach(work.count, parallel: work.count > 1) { task in
                     guard !monitor.isStopped else { return }
                     do throws(EngineError) {
-                        out[task] = .success(try eliminate(work[task], graph, weights, order: order, children: inputs[task]))
+                        out[task] = .success(try eliminate(work[task], graph, weights, order: order, children: inputs[task],
+                                                           keeping: slots.map { $0.base + work[task] }))
                     } catch {
                         out[task] = .failure(error)
                     }
@@ -549,6 +562,7 @@ struct EliminationTree: Sendable {
                 }
             }
             try monitor.checkNotStopped()
+            var failure: EngineError? = nil
             for (task, k) in work.enumerated() {
                 switch results[task]! {
                 case .success(let update):
@@ -559,13 +573,8 @@ struct EliminationTree: Sendable {
                 for child in fronts[k].children { updates[child] = nil }
             }
             if let failure { throw failure }
-            if last {
-                let (root, condition) = try torusRoot(graph, weights, order: order, trivialClassOnly: trivialClassOnly,
-                                                      children: fronts[0].children.map { updates[$0]! })
-                return (Jet(total.0, total.1, 2 * total.2) + root, condition)
-            }
         }
-        return (Jet(total.0, total.1, 2 * total.2), 1)
+        return (periodic ? fronts[0].children.map { updates[$0]! } : [], total)
     }
 
     /// Assembles front k (its cities' own edges and its children's updates) as
@@ -708,42 +717,22 @@ struct EliminationTree: Sendable {
                     monitor: WorkMonitor) throws(EngineError) -> (shares: [Double], condition: Double) {
         precondition(weights.order == 1, "selected inversion is for values, not Taylor coefficients")
         _ = BLAS.singleThreaded
-        var factors = [Factors?](repeating: nil, count: fronts.count)
-        var updates = [Update?](repeating: nil, count: fronts.count)
-        for level in levels {
-            let work = periodic ? level.filter { $0 != 0 } : level
-            var results = [Result<Update, EngineError>?](repeating: nil, count: work.count)
-            let inputs = work.map { k in fronts[k].children.map { updates[$0]! } }
-            results.withUnsafeMutableBufferPointer { results in
-                factors.withUnsafeMutableBufferPointer { factors in
-                    let out = SharedPointer(results.baseAddress!), kept = SharedPointer(factors.baseAddress!)
-                    Parallel.forEach(work.count, parallel: work.count > 1) { task in
-                        guard !monitor.isStopped else { return }
-                        do throws(EngineError) {
-                            out[task] = .success(try eliminate(work[task], graph, weights, order: 1, children: inputs[task],
-                                                               keeping: kept.base + work[task]))
-                        } catch {
-                            out[task] = .failure(error)
-                        }
-                        _ = monitor.advance(by: 1)
-                    }
-                }
-            }
-            try monitor.checkNotStopped()
-            for (task, k) in work.enumerated() {
-                switch results[task]! {
-                case .success(let update): updates[k] = update
-                case .failure(let error): throw error
-                }
-                for child in fronts[k].children { updates[child] = nil }
-            }
+        let slots = UnsafeMutablePointer<Factors?>.allocate(capacity: fronts.count)
+        slots.initialize(repeating: nil, count: fronts.count)
+        let children: [Update]
+        do {
+            children = try eliminateAll(graph, weights, order: 1, keeping: slots, monitor: monitor).rootChildren
+        } catch {
+            slots.deinitialize(count: fronts.count); slots.deallocate()
+            throw error
         }
+        var factors = Array(UnsafeBufferPointer(start: slots, count: fronts.count))
+        slots.deinitialize(count: fronts.count); slots.deallocate()
         var shares = [Double](repeating: .nan, count: graph.from.count)
         guard periodic else {
             try descend(from: [0: []], &factors, graph, weights, keep: false, into: &shares, monitor: monitor)
             return (shares, 1)
         }
-        let children = fronts[0].children.map { updates[$0]! }
         let local = localIndex(0)
         var terms: [(sign: Double, log: Double, shares: [Double])] = []
         for variant in 0..<4 {

@@ -67,6 +67,21 @@ public enum StripTransfer {
         return best
     }
 
+    /// `plan(model)`, refused when it needs more than `maxBits` bits (0: `defaultMaxBits`).
+    /// - Throws: INVALID_ARGUMENT for a cap outside [1, `maxBits`]; LIMIT_EXCEEDED
+    ///   naming B and K.
+    static func checkedPlan(_ model: IsingModel, maxBits: Int) throws(EngineError) -> Plan {
+        let cap = maxBits == 0 ? defaultMaxBits : maxBits
+        guard cap >= 1, cap <= Self.maxBits else { throw .invalid("max_bits must be in [1, \(Self.maxBits)] (0: \(defaultMaxBits)), got \(maxBits)") }
+        let plan = plan(model)
+        guard plan.bits <= cap else {
+            throw EngineError(.limitExceeded, "the transfer matrix of this model needs a frontier of \(plan.frontier) spins"
+                + (plan.conditioned > 0 ? " and \(plan.conditioned) conditioned spins" : "")
+                + " (2^\(plan.bits) states per spin), above the cap of 2^\(cap); number the spins so that coupled ones are close (a strip row by row, across its narrow side)")
+        }
+        return plan
+    }
+
     /// log Z, F, U, S, C and <m>, <m^2> at every beta; <|m|> is NaN (|M| is not a
     /// sum over spins, so the recursion cannot carry it). With `moments` false only
     /// log Z and F are computed (U, S, C and the magnetisations are NaN), at a fifth of
@@ -79,14 +94,7 @@ public enum StripTransfer {
     ) throws(EngineError) -> IsingEnumeration.Thermodynamics {
         try Check.nonEmpty(betas.count, "betas")
         try Check.allFinite(betas, "betas")
-        let cap = maxBits == 0 ? defaultMaxBits : maxBits
-        guard cap >= 1, cap <= Self.maxBits else { throw .invalid("max_bits must be in [1, \(Self.maxBits)] (0: \(defaultMaxBits)), got \(maxBits)") }
-        let plan = plan(model)
-        guard plan.bits <= cap else {
-            throw EngineError(.limitExceeded, "the transfer matrix of this model needs a frontier of \(plan.frontier) spins"
-                + (plan.conditioned > 0 ? " and \(plan.conditioned) conditioned spins" : "")
-                + " (2^\(plan.bits) states per spin), above the cap of 2^\(cap); number the spins so that coupled ones are close (a strip row by row, across its narrow side)")
-        }
+        let plan = try checkedPlan(model, maxBits: maxBits)
         let conditions = 1 << plan.conditioned
         let runners = min(conditions, Parallel.maxThreads)
         try Memory.reserve(runners << plan.frontier, bytesEach: 8 * (moments ? 5 : 1), for: "the transfer matrix's frontier (\(runners) x 2^\(plan.frontier) states)")

@@ -36,14 +36,7 @@ extension StripTransfer {
     ///   NOT_CONVERGED (a failed check: a defect); CANCELLED.
     public static func densityOfStates(_ model: IsingModel, maxBits: Int = 0, monitor: WorkMonitor = .none()) throws(EngineError) -> ExactDensity {
         let words = try densitySize(model).words
-        let cap = maxBits == 0 ? defaultMaxBits : maxBits
-        guard cap >= 1, cap <= Self.maxBits else { throw .invalid("max_bits must be in [1, \(Self.maxBits)] (0: \(defaultMaxBits)), got \(maxBits)") }
-        let plan = plan(model)
-        guard plan.bits <= cap else {
-            throw EngineError(.limitExceeded, "the transfer matrix of this model needs a frontier of \(plan.frontier) spins"
-                + (plan.conditioned > 0 ? " and \(plan.conditioned) conditioned spins" : "")
-                + " (2^\(plan.bits) states per spin), above the cap of 2^\(cap)")
-        }
+        let plan = try checkedPlan(model, maxBits: maxBits)
         let steps = IntegerSteps(SpinSteps(model, plan))
         let bound = Int(model.energyBound), degree = 2 * bound
         let points = MultiModular.transformLength(degree: degree)

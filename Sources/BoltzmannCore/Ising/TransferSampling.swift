@@ -21,14 +21,7 @@ extension StripTransfer {
         try Limit.iterations.check(count, "n_samples")
         let n = model.spinCount
         try Limit.storedValues.check(count * n, "n_samples x n_spins")
-        let cap = maxBits == 0 ? defaultMaxBits : maxBits
-        guard cap >= 1, cap <= Self.maxBits else { throw .invalid("max_bits must be in [1, \(Self.maxBits)] (0: \(defaultMaxBits)), got \(maxBits)") }
-        let plan = plan(model)
-        guard plan.bits <= cap else {
-            throw EngineError(.limitExceeded, "the transfer matrix of this model needs a frontier of \(plan.frontier) spins"
-                + (plan.conditioned > 0 ? " and \(plan.conditioned) conditioned spins" : "")
-                + " (2^\(plan.bits) states per spin), above the cap of 2^\(cap)")
-        }
+        let plan = try checkedPlan(model, maxBits: maxBits)
         try Memory.reserve(n << plan.frontier, bytesEach: 8, for: "the transfer matrix's weights at every step (\(n) x 2^\(plan.frontier))")
         let steps = SpinSteps(model, plan)
         let conditions = 1 << plan.conditioned
