@@ -58,6 +58,8 @@ extension IsingSquare {
         let points = MultiModular.transformLength(degree: spins)
         let modulus = lcm(2 * points, 2 * n)
         let primes = try MultiModular.primes(modulus: modulus, bits: spins)
+        try Memory.reserve([(primes.count * (spins + 1), 8), (Parallel.maxThreads * points, 8), (2 * (spins + 1) * words, 8)],
+                           for: "the exact density of states' residues and counts (\(primes.count) primes x \(spins + 1) levels)")
         guard monitor.start(total: primes.count) else { try monitor.checkNotStopped(); return .empty(words: words) }
         let chosen = primes, size = points
         var rows = [[UInt64]?](repeating: nil, count: primes.count)

@@ -42,8 +42,9 @@ extension StripTransfer {
         let points = MultiModular.transformLength(degree: degree)
         let primes = try MultiModular.primes(modulus: points, bits: model.spinCount)
         let chunk = 64, chunks = (points + chunk - 1) / chunk
-        try Memory.reserve(min(Parallel.maxThreads, primes.count * chunks) << plan.frontier, bytesEach: 16,
-                           for: "the modular transfer matrix's frontiers")
+        try Memory.reserve([(min(Parallel.maxThreads, chunks) << plan.frontier, 16), (primes.count * points, 8),
+                            (primes.count * (degree + 1), 8), (2 * (degree + 1) * words, 8)],
+                           for: "the modular transfer matrix's frontiers, values and counts (\(primes.count) primes x \(points) points)")
         guard monitor.start(total: WorkMonitor.product(primes.count, points)) else { try monitor.checkNotStopped(); return .empty(words: words) }
         // Every prime's evaluations, in chunks of points (tasks), then its interpolation.
         let fields = primes.map { PrimeField($0) }

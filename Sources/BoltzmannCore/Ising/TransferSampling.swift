@@ -22,7 +22,8 @@ extension StripTransfer {
         let n = model.spinCount
         try Limit.storedValues.check(count * n, "n_samples x n_spins")
         let plan = try checkedPlan(model, maxBits: maxBits)
-        try Memory.reserve(n << plan.frontier, bytesEach: 8, for: "the transfer matrix's weights at every step (\(n) x 2^\(plan.frontier))")
+        try Memory.reserve([(n << plan.frontier, 8), (count * n, 2), (count, 12)],
+                           for: "the transfer matrix's weights at every step (\(n) x 2^\(plan.frontier)) and \(count) samples")
         let steps = SpinSteps(model, plan)
         let conditions = 1 << plan.conditioned
         // Progress: the forward passes (spins) and the draws; a pass is kept per condition drawn.
@@ -40,21 +41,33 @@ extension StripTransfer {
                 _ = monitor.advance(by: Int64(n))
             }
         }
+        // Sample r's stream r: its first uniform draws the condition (when there are
+        // several), the rest the spins. Samples are visited grouped by condition.
         let top = logZ.max()!
         var cumulative = [Double](), total = 0.0
         for value in logZ { total += exp(value - top); cumulative.append(total) }
-        var streams = (0..<count).map { RandomStream(seed: seed, stream: UInt64($0)) }
-        let chosen = streams.indices.map { r in
-            let u = streams[r].uniform() * total
-            return min(conditions - 1, cumulative.firstIndex { u < $0 } ?? conditions - 1)
+        var chosen = [Int32](repeating: 0, count: count)
+        if conditions > 1 {
+            for r in 0..<count {
+                var stream = RandomStream(seed: seed, stream: UInt64(r))
+                let u = stream.uniform() * total
+                chosen[r] = Int32(min(conditions - 1, cumulative.firstIndex { u < $0 } ?? conditions - 1))
+            }
         }
+        let order = (0..<count).sorted { (chosen[$0], $0) < (chosen[$1], $1) }
         var spins = [Int8](repeating: 0, count: count * n)
-        for c in 0..<conditions where chosen.contains(c) {
+        var next = 0
+        while next < count {
+            let c = Int(chosen[order[next]])
             _ = filter.run(beta: beta, condition: c, keeping: true)
             try monitor.checkNotStopped()
-            for r in chosen.indices where chosen[r] == c {
-                filter.draw(beta: beta, condition: c, stream: &streams[r], into: &spins[(r * n)..<((r + 1) * n)])
-                if r % 256 == 255 { try monitor.checkNotStopped() }
+            while next < count, chosen[order[next]] == c {
+                let r = order[next]
+                var stream = RandomStream(seed: seed, stream: UInt64(r))
+                if conditions > 1 { _ = stream.uniform() }
+                filter.draw(beta: beta, condition: c, stream: &stream, into: &spins[(r * n)..<((r + 1) * n)])
+                next += 1
+                if next % 256 == 0 { try monitor.checkNotStopped() }
             }
             _ = monitor.advance(by: Int64(n))
         }
