@@ -687,7 +687,7 @@ bz_status bz_ising_transfer_sample(const bz_ising *model, double beta, int64_t n
  * NULL), the levels with g > 0 ascending, *out_levels of them;
  * bz_ising_transfer_dos_size gives the capacity (2B + 1 levels) and the words
  * (floor(N / 64) + 1). Work: the transfer matrix's, times about 2B x N / 62 (a
- * 40 x 6 strip with fields in about a second). Progress counts evaluations;
+ * 40 x 6 +-J strip in a field in half a second). Progress counts evaluations;
  * bz_interrupt(model) stops it.
  * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (fractional couplings or
  *         fields, max_bits), SHAPE_MISMATCH (capacity or words below the size),
@@ -937,8 +937,8 @@ bz_status bz_ising_square_exact(int64_t rows, int64_t columns, double coupling,
  * (floor(N / 64) + 1, as g <= 2^N) the arrays need. Cost O(N^2.5 / 62): a 64 x 64
  * torus in seconds on 2 cores. Progress counts primes; bz_interrupt_thread stops it.
  * Errors: NULL_POINTER, INVALID_ARGUMENT (sides, J = 0), NON_FINITE, SHAPE_MISMATCH
- *         (capacity or words below the size), LIMIT_EXCEEDED, NOT_CONVERGED (the
- *         check prime disagreed: a bug to report), CANCELLED. */
+ *         (capacity or words below the size), LIMIT_EXCEEDED, OUT_OF_MEMORY,
+ *         NOT_CONVERGED (the check prime disagreed: a bug to report), CANCELLED. */
 bz_status bz_ising_square_dos_size(int64_t rows, int64_t columns, int64_t *out_levels,
                                    int64_t *out_words);
 bz_status bz_ising_square_dos(int64_t rows, int64_t columns, double coupling,

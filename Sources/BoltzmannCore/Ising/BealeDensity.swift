@@ -47,7 +47,7 @@ extension IsingSquare {
     /// Cost: O(N^2.5 / 62) word operations (a 64 x 64 torus in seconds); primes run in
     /// parallel. Progress counts primes.
     /// - Throws: INVALID_ARGUMENT (sides outside [3, units], J zero or not finite),
-    ///   LIMIT_EXCEEDED, NOT_CONVERGED, CANCELLED.
+    ///   LIMIT_EXCEEDED, OUT_OF_MEMORY, NOT_CONVERGED, CANCELLED.
     public static func bealeDensity(rows: Int, columns: Int, coupling: Double,
                                     monitor: WorkMonitor = .none()) throws(EngineError) -> ExactDensity {
         try Check.finite(coupling, "coupling")
