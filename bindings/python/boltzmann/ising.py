@@ -925,10 +925,10 @@ class IsingModel(HandleOwner):
         """The exact density of states g(E), as exact integers, by the transfer matrix.
 
         For whole-number couplings and fields: with x = e^(-beta) kept symbolic, x^B Z
-        (B = sum |J| + sum |h|) is a polynomial whose coefficients are the numbers of
-        states; they are found modulo many primes (one modular run of the transfer
-        matrix per point) and recovered by the Chinese remainder theorem, checked
-        against one prime more. Any model whose frontier fits ``max_bits`` (see
+        (B the sum of the couplings' and fields' magnitudes) is a polynomial whose
+        coefficients are the numbers of states; they are found modulo many primes
+        (one modular run of the transfer matrix per point) and recovered by the
+        Chinese remainder theorem, checked against one prime more. Any model whose frontier fits ``max_bits`` (see
         :meth:`exact`): strips with fields, tori by conditioning, beyond enumeration's
         2^40 states and int64 counts.
 
