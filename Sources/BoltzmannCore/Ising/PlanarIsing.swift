@@ -849,39 +849,29 @@ struct EliminationTree: Sendable {
     /// factors and its boundary's inverse Z_BB; nil if A is singular.
     private func invert(_ front: Factors, boundary zbb: [Double]) -> [Double]? {
         let f = front.size, s = front.eliminated, nb = f - s
-        var factors = front.matrix, pivots = front.pivots
         var inverse = [Double](repeating: 0, count: s * s)
-        for j in 0..<s { for i in 0..<s { inverse[i + j * s] = factors[i + j * f] } }
-        guard BLAS.dgetri(s, &inverse, lda: max(1, s), pivots: &pivots) == 0 else { return nil }
-        var full = [Double](repeating: 0, count: f * f)
-        var w = zbb, cw = [Double](repeating: 0, count: nb * s)
-        factors.withUnsafeMutableBufferPointer { m in
-            let m0 = m.baseAddress!
-            let x = m0 + s * f, c = m0 + s  // X (s x nb), C (nb x s), stride f
-            full.withUnsafeMutableBufferPointer { z in
-                let z0 = z.baseAddress!
-                // Z_BB, then T = Z_BB C (nb x s), Z_BP = -T A^-1, Z_PB = -X Z_BB, Z_PP = A^-1 - X Z_BP.
-                for j in 0..<nb { for i in 0..<nb { z0[(s + i) + (s + j) * f] = w[i + j * nb] } }
-                w.withUnsafeMutableBufferPointer { wb in
-                    cw.withUnsafeMutableBufferPointer { t in
-                        inverse.withUnsafeMutableBufferPointer { a in
-                            if nb > 0 {
-                                BLAS.dgemmColumnMajor(m: nb, n: s, k: nb, alpha: 1, a: wb.baseAddress!, lda: nb, b: c, ldb: f,
-                                                      c: t.baseAddress!, ldc: nb)
-                                BLAS.dgemmColumnMajor(m: nb, n: s, k: s, alpha: -1, a: t.baseAddress!, lda: nb, b: a.baseAddress!, ldb: s,
-                                                      c: z0 + s, ldc: f)
-                                BLAS.dgemmColumnMajor(m: s, n: nb, k: nb, alpha: -1, a: x, lda: f, b: wb.baseAddress!, ldb: nb,
-                                                      c: z0 + s * f, ldc: f)
-                            }
-                            for j in 0..<s { for i in 0..<s { z0[i + j * f] = a[i + j * s] } }
-                            if nb > 0 {
-                                BLAS.dgemmColumnMajor(m: s, n: s, k: nb, alpha: -1, a: x, lda: f, b: z0 + s, ldb: f, c: z0, ldc: f)
-                            }
-                        }
-                    }
-                }
-            }
+        for j in 0..<s { for i in 0..<s { inverse[i + j * s] = front.matrix[i + j * f] } }
+        guard front.pivots.withUnsafeBufferPointer({ BLAS.dgetri(s, &inverse, lda: max(1, s), pivots: $0.baseAddress!) }) == 0 else {
+            return nil
         }
+        var full = [Double](repeating: 0, count: f * f), product = [Double](repeating: 0, count: nb * s)
+        // The factors, Z_BB and A^-1 are read in place: X (s x nb) and C (nb x s) at stride f.
+        front.matrix.withUnsafeBufferPointer { m in
+        zbb.withUnsafeBufferPointer { w in
+        inverse.withUnsafeBufferPointer { a in
+        product.withUnsafeMutableBufferPointer { t in
+        full.withUnsafeMutableBufferPointer { z in
+            let x = m.baseAddress! + s * f, c = m.baseAddress! + s, z0 = z.baseAddress!
+            // Z_BB, then T = Z_BB C (nb x s), Z_BP = -T A^-1, Z_PB = -X Z_BB, Z_PP = A^-1 - X Z_BP.
+            for j in 0..<nb { for i in 0..<nb { z0[(s + i) + (s + j) * f] = w[i + j * nb] } }
+            if nb > 0 {
+                BLAS.dgemmColumnMajor(m: nb, n: s, k: nb, alpha: 1, a: w.baseAddress!, lda: nb, b: c, ldb: f, c: t.baseAddress!, ldc: nb)
+                BLAS.dgemmColumnMajor(m: nb, n: s, k: s, alpha: -1, a: t.baseAddress!, lda: nb, b: a.baseAddress!, ldb: s, c: z0 + s, ldc: f)
+                BLAS.dgemmColumnMajor(m: s, n: nb, k: nb, alpha: -1, a: x, lda: f, b: w.baseAddress!, ldb: nb, c: z0 + s * f, ldc: f)
+            }
+            for j in 0..<s { for i in 0..<s { z0[i + j * f] = a[i + j * s] } }
+            if nb > 0 { BLAS.dgemmColumnMajor(m: s, n: s, k: nb, alpha: -1, a: x, lda: f, b: z0 + s, ldb: f, c: z0, ldc: f) }
+        } } } } }
         return full
     }
 
