@@ -16,6 +16,8 @@ run takes over 10 s), on however many threads the machine has.
 """
 
 
+import time
+
 import numpy as np
 
 import boltzmann as bz
@@ -57,16 +59,20 @@ def main():
                   f"{t_pfapack / t_ours:>7.0f}x")
             assert abs(theirs - ours) <= 1e-9 * abs(ours), (theirs, ours)
     print("\n(2) Boltzmann alone: open L x L Gaussian glass at beta = 1")
-    print(f"{'L':>5} {'spins':>7} {'log Z / N':>14} {'C / N':>10} {'log Z s':>9} {'with U, C s':>12} {'<s_i s_j> s':>12}")
+    print(f"{'L':>5} {'spins':>7} {'log Z / N':>14} {'C / N':>10} {'log Z s':>9} {'with U, C s':>12} {'<s_i s_j> s':>12}"
+          f" {'s / exact sample':>17}")
     for side in (64, 128, 256):
         model = glass(side)
         t_log_z, estimate = best_of(3, lambda: model.log_partition(beta, method="planar", progress=False), give_up_after=10)
         t_thermo, thermo = best_of(3, lambda: model.exact(beta, method="planar", progress=False), give_up_after=10)
         t_edges, edges = best_of(3, lambda: model.edge_correlations(beta, progress=False), give_up_after=10)
         assert abs(-(model.couplings[2] * edges).sum() - float(thermo.energy)) <= 1e-9 * abs(float(thermo.energy))
-        n = model.n_spins
+        n, draws = model.n_spins, {64: 40, 128: 8, 256: 2}[side]
+        start = time.perf_counter()
+        model.exact_sample(draws, beta, seed=1, method="planar", progress=False)  # one elimination, then the draws
+        t_sample = (time.perf_counter() - start) / draws
         print(f"{side:>5} {n:>7} {estimate.value / n:>14.10f} {float(thermo.heat_capacity) / n:>10.6f} "
-              f"{t_log_z:>9.3f} {t_thermo:>12.3f} {t_edges:>12.3f}")
+              f"{t_log_z:>9.3f} {t_thermo:>12.3f} {t_edges:>12.3f} {t_sample:>17.3f}")
 
 
 if __name__ == "__main__":

@@ -217,6 +217,13 @@ e, u = pm.energy(samples), float(pm.exact(0.5, method="transfer").energy)
 print(f"a 40 x 5 +-J strip in a field: exact ground level E = {counted.energies[0]:.0f} with {counted.counts[0]} states; "
       f"5,000 exact samples at beta = 0.5 give <E> = {e.mean():.2f} ± {e.std() / np.sqrt(5000):.2f} (U = {u:.2f})")
 check(sum(counted.counts) == 2**200 and abs(e.mean() - u) < 5 * e.std() / np.sqrt(5000), "exact g(E) and exact samples")
+glass = bz.IsingModel.edwards_anderson((32, 32), distribution="gaussian", periodic=False, seed=3)  # 1,024 spins
+drawn = glass.exact_sample(600, 1.0, seed=2, progress=False)  # exact, by the planar sampler (too wide for a transfer matrix)
+e, u = glass.energy(drawn), float(np.ravel(glass.exact(1.0, method="planar").energy)[0])
+overlap = (drawn[:300].astype(float) * drawn[300:]).mean(axis=1)  # q between independent replicas
+print(f"a 32 x 32 Gaussian glass at beta = 1: 600 exact samples give <E> = {e.mean():.2f} ± {e.std() / np.sqrt(600):.2f} "
+      f"(U = {u:.2f}); replica overlap <q^2> = {np.mean(overlap**2):.3f}")
+check(abs(e.mean() - u) < 5 * e.std() / np.sqrt(600), "planar exact samples")
 
 section("A p-bit Ising machine run backwards: factoring (seed 002, sections 5.3-5.4)")
 gate = bz.pbits.and_gate()

@@ -744,6 +744,32 @@ bz_status bz_ising_planar(const bz_ising *model, const double *betas, int64_t n_
 bz_status bz_ising_planar_correlations(const bz_ising *model, double beta, double *correlations,
                                        int64_t n_couplings, bz_progress_fn progress, void *user);
 
+/* Exact, independent samples of the Boltzmann distribution at beta of a zero-field
+ * model on an open square lattice (as bz_ising_planar; any couplings, any size the
+ * Pfaffian reaches): each sample's domain walls are a perfect matching of the dual's
+ * Fisher lattice, drawn top-down through the nested dissection (every separator's
+ * nodes matched one at a time with probability K[u, v] (K^-1)[v, u] of what remains,
+ * from the one bottom-up elimination's Schur complements; Wilson 1997, Thomas &
+ * Middleton 2009), its spins read off the walls from a first spin of either sign.
+ * spins [n_samples * n_spins] out, +-1, row-major. Sample r draws from stream r of
+ * seed: the samples do not depend on the thread count or on n_samples. Work
+ * O(N^1.5) per sample after one elimination (about 45 ms per sample for an open
+ * 64 x 64 glass, 0.3 s for 128 x 128, on 2 cores); memory every front's Schur
+ * complement. Precision: the conditioned inverses lose digits faster than log Z as
+ * beta grows; every draw checks that its choices' probabilities sum to 1 and none
+ * is negative, rebuilding the inverse from what remains past 1e-9 and refusing
+ * (NOT_CONVERGED) a fresh one past 1e-6. Measured: +-J glasses sample to beta 2 at
+ * 16 x 16 but only to beta 1 at 32 x 32 and 48 x 48, Gaussian ones to beta 2 at
+ * 48 x 48. A torus is refused (its Z is a signed sum of four Pfaffians;
+ * bz_ising_transfer_sample draws a narrow one). Progress counts fronts, then
+ * samples; bz_interrupt(model) stops it.
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (as bz_ising_planar, a
+ *         periodic lattice, n_samples outside [1, BZ_LIMIT_ITERATIONS]),
+ *         SHAPE_MISMATCH (n_spins), NON_FINITE, UNSUPPORTED (beyond bz_ising_planar's
+ *         accuracy limits), LIMIT_EXCEEDED, NOT_CONVERGED, OUT_OF_MEMORY, CANCELLED. */
+bz_status bz_ising_planar_sample(const bz_ising *model, double beta, int64_t n_samples, uint64_t seed,
+                                 int8_t *spins, int64_t n_spins, bz_progress_fn progress, void *user);
+
 /* The Kasteleyn matrix bz_ising_planar factorises, for an open L x W lattice at
  * beta, for use with other Pfaffian solvers: the dual lattice (the plaquettes, and
  * the outside as a path of cities around a frame) as an (L + 1) x (W + 1) Fisher

@@ -366,6 +366,21 @@ public func bz_ising_planar_correlations(
 }
 
 @c @implementation
+public func bz_ising_planar_sample(
+    _ model: OpaquePointer?, _ beta: Double, _ nSamples: Int64, _ seed: UInt64, _ spins: UnsafeMutablePointer<Int8>?,
+    _ nSpins: Int64, _ progress: bz_progress_fn?, _ user: UnsafeMutableRawPointer?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let h = try handle(model)
+        let count = try Limit.iterations.check(nSamples, "n_samples")
+        try Argument.length(nSpins, "n_spins", equals: h.value.spinCount, "the model's spin count")
+        let out = try Argument.output(spins, "spins")
+        out.write(try PlanarIsing.samples(h.value, beta: beta, count: count, seed: seed,
+                                          monitor: monitor(progress, user, interrupt: h.interrupt)))
+    }
+}
+
+@c @implementation
 public func bz_ising_kasteleyn(
     _ model: OpaquePointer?, _ beta: Double, _ capacity: Int64, _ from: UnsafeMutablePointer<Int64>?,
     _ to: UnsafeMutablePointer<Int64>?, _ weight: UnsafeMutablePointer<Double>?, _ outCount: UnsafeMutablePointer<Int64>?,

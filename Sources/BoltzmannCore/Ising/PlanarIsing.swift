@@ -287,18 +287,7 @@ public enum PlanarIsing {
     ///   four Pfaffians cancelling past `torusConditionLimit` is refused);
     ///   OUT_OF_MEMORY (every front is kept); NOT_CONVERGED; CANCELLED.
     public static func edgeCorrelations(_ model: IsingModel, beta: Double, monitor: WorkMonitor = .none()) throws(EngineError) -> [Double] {
-        if let obstacle = obstacle(model) { throw .invalid("the planar Pfaffian does not apply: \(obstacle)") }
-        try Check.finite(beta, "beta")
-        let lattice = model.lattice!
-        let rows = lattice.dimensions[0], columns = lattice.dimensions[1], periodic = lattice.periodic
-        var couplings = bondCouplings(model, rows: rows, columns: columns, periodic: periodic)
-        let scale = CouplingScale(couplings, rows: rows, columns: columns, periodic: periodic)
-        if let obstacle = rangeObstacle(scale, beta: beta) { throw EngineError(.unsupported, "the planar Pfaffian does not apply: \(obstacle)") }
-        var signs = [Double](repeating: 1, count: couplings.count)
-        if abs(beta) * scale.rms > gaugeBetaThreshold {
-            signs = try gauge(model, rms: scale.rms, rows: rows, columns: columns, periodic: periodic)
-            couplings = zip(couplings, signs).map { $0 * $1 }
-        }
+        let (rows, columns, periodic, couplings, signs) = try gaugedBonds(model, beta: beta, for: "the planar Pfaffian")
         let dual = Expansion.lowTemperature(rows: rows, columns: columns, periodic: periodic)
         try Memory.reserve(dual.tree.totalEntries, bytesEach: 8, for: "the planar Pfaffian's fronts, all kept for the selected inversion (\(rows) x \(columns) lattice)")
         guard monitor.start(total: (periodic ? 5 : 2) * dual.tree.fronts.count) else { try monitor.checkNotStopped(); return [] }
@@ -317,6 +306,27 @@ public enum PlanarIsing {
             let b = bond(of: e, model, columns: columns)
             return signs[b] * (1 - 2 * bondShare[b])
         }
+    }
+
+    /// The checks every single-beta planar computation makes (`obstacle`, a finite
+    /// beta, `rangeObstacle`, naming `what` in the message), then the lattice's shape
+    /// and its bond couplings, measured from the gauge's low-energy state past
+    /// `gaugeBetaThreshold` (couplings J' = r J, and the signs r; all 1 below it).
+    static func gaugedBonds(_ model: IsingModel, beta: Double, for what: String) throws(EngineError)
+        -> (rows: Int, columns: Int, periodic: Bool, couplings: [Double], signs: [Double]) {
+        if let obstacle = obstacle(model) { throw .invalid("\(what) does not apply: \(obstacle)") }
+        try Check.finite(beta, "beta")
+        let lattice = model.lattice!
+        let rows = lattice.dimensions[0], columns = lattice.dimensions[1], periodic = lattice.periodic
+        var couplings = bondCouplings(model, rows: rows, columns: columns, periodic: periodic)
+        let scale = CouplingScale(couplings, rows: rows, columns: columns, periodic: periodic)
+        if let obstacle = rangeObstacle(scale, beta: beta) { throw EngineError(.unsupported, "\(what) does not apply: \(obstacle)") }
+        var signs = [Double](repeating: 1, count: couplings.count)
+        if abs(beta) * scale.rms > gaugeBetaThreshold {
+            signs = try gauge(model, rms: scale.rms, rows: rows, columns: columns, periodic: periodic)
+            couplings = zip(couplings, signs).map { $0 * $1 }
+        }
+        return (rows, columns, periodic, couplings, signs)
     }
 
     /// A Fisher lattice, its elimination tree, and where each of its bonds' weights comes
@@ -528,7 +538,7 @@ struct EliminationTree: Sendable {
     func logPfaffian(_ graph: FisherLattice, _ weights: PlanarIsing.BondWeights, order: Int, trivialClassOnly: Bool,
                      monitor: WorkMonitor) throws(EngineError) -> (Jet, condition: Double) {
         _ = BLAS.singleThreaded
-        let (rootChildren, total) = try eliminateAll(graph, weights, order: order, keeping: nil, monitor: monitor)
+        let (rootChildren, total, _) = try eliminateAll(graph, weights, order: order, keeping: nil, monitor: monitor)
         guard periodic else { return (Jet(total.0, total.1, 2 * total.2), 1) }
         let (root, condition) = try torusRoot(graph, weights, order: order, trivialClassOnly: trivialClassOnly, children: rootChildren)
         return (Jet(total.0, total.1, 2 * total.2) + root, condition)
@@ -537,10 +547,11 @@ struct EliminationTree: Sendable {
     /// Eliminates every front but the torus's root, bottom-up, a level's fronts in
     /// parallel, each from its children's updates: the sum of their ln |Pf| shares
     /// (Taylor coefficients) and, on the torus, the root's children's updates. With
-    /// `kept` (one slot per front), each front's factors are kept there.
-    private func eliminateAll(_ graph: FisherLattice, _ weights: PlanarIsing.BondWeights, order: Int,
-                              keeping kept: UnsafeMutablePointer<Factors?>?, monitor: WorkMonitor)
-        throws(EngineError) -> (rootChildren: [Update], total: (Double, Double, Double)) {
+    /// `kept` (one slot per front), each front's factors are kept there; with
+    /// `retainingUpdates`, every front's update is returned (else only the last level's).
+    func eliminateAll(_ graph: FisherLattice, _ weights: PlanarIsing.BondWeights, order: Int,
+                      keeping kept: UnsafeMutablePointer<Factors?>?, retainingUpdates: Bool = false, monitor: WorkMonitor)
+        throws(EngineError) -> (rootChildren: [Update], total: (Double, Double, Double), updates: [Update?]) {
         var updates = [Update?](repeating: nil, count: fronts.count)
         var total = (0.0, 0.0, 0.0)
         let slots = kept.map { SharedPointer($0) }
@@ -570,11 +581,11 @@ struct EliminationTree: Sendable {
                     total.0 += update.logPfaffian.0; total.1 += update.logPfaffian.1; total.2 += update.logPfaffian.2
                 case .failure(let error): failure = failure ?? error
                 }
-                for child in fronts[k].children { updates[child] = nil }
+                if !retainingUpdates { for child in fronts[k].children { updates[child] = nil } }
             }
             if let failure { throw failure }
         }
-        return (periodic ? fronts[0].children.map { updates[$0]! } : [], total)
+        return (periodic ? fronts[0].children.map { updates[$0]! } : [], total, updates)
     }
 
     /// Assembles front k (its cities' own edges and its children's updates) as

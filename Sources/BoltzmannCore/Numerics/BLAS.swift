@@ -142,6 +142,19 @@ extension BLAS {
                     dimension(m), dimension(n), 1, a, dimension(lda), b, dimension(ldb))
     }
 
+    /// B = A^-1 B from dgetrf's factors of the m x m column-major A (pivots 1-based),
+    /// B m x n column-major, in place: the row swaps, then the two triangles.
+    static func dgetrsColumnMajor(m: Int, n: Int, factors a: UnsafePointer<Double>, lda: Int, pivots: UnsafePointer<Int32>,
+                                  b: UnsafeMutablePointer<Double>, ldb: Int) {
+        guard m > 0, n > 0 else { return }
+        for i in 0..<m where Int(pivots[i]) - 1 != i {
+            let p = Int(pivots[i]) - 1
+            for j in 0..<n { let t = b[i + j * ldb]; b[i + j * ldb] = b[p + j * ldb]; b[p + j * ldb] = t }
+        }
+        dtrsmColumnMajor(lower: true, m: m, n: n, a: a, lda: lda, b: b, ldb: ldb)
+        dtrsmColumnMajor(lower: false, m: m, n: n, a: a, lda: lda, b: b, ldb: ldb)
+    }
+
     /// C += alpha A B, column-major (A m x k, B k x n), on the calling thread.
     static func dgemmColumnMajor(m: Int, n: Int, k: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
                                  b: UnsafePointer<Double>, ldb: Int, c: UnsafeMutablePointer<Double>, ldc: Int) {

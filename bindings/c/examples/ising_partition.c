@@ -11,7 +11,8 @@
  * 3. The planar Pfaffian (bz_ising_planar): a 64 x 64 open glass without field, far
  *    beyond any transfer matrix, exactly -- log Z and C(T) -- checked against the
  *    transfer matrix on a 32 x 12 glass, whose exact bond correlations
- *    (bz_ising_planar_correlations) sum to its energy.
+ *    (bz_ising_planar_correlations) sum to its energy, and its exact samples
+ *    (bz_ising_planar_sample) average to it.
  * 4. One front door, bz_ising_log_partition: the automatic method on a periodic
  *    64 x 64 lattice (Kaufman), on a 24 x 24 periodic glass (the planar Pfaffian), and
  *    on that glass in a field, where no exact method applies and annealed importance
@@ -140,6 +141,23 @@ int main(int argc, char **argv) {
     printf("  its %lld bonds' exact <s_i s_j>: -sum J <s_i s_j> = %.10f, U = %.10f\n", (long long)n_couplings, bond_energy,
            planar_energy);
     failures += !close_to(bond_energy, planar_energy, 1e-10);
+    /* And exact independent samples of it (perfect matchings of the dual drawn
+     * top-down through the nested dissection): their mean energy within 5 standard
+     * errors of U. */
+    const int N_PLANAR = side < 64 ? 200 : 2000;  /* fewer under valgrind */
+    int8_t *planar_spins = malloc((size_t)(N_PLANAR * n_spins));
+    double *planar_energies = malloc((size_t)N_PLANAR * sizeof *planar_energies);
+    if (!planar_spins || !planar_energies) return EXIT_FAILURE;
+    CHECK(bz_ising_planar_sample(check, beta, N_PLANAR, 7, planar_spins, n_spins, NULL, NULL));
+    CHECK(bz_ising_energy(check, planar_spins, N_PLANAR, n_spins, planar_energies));
+    double sample_mean = 0, sample_sq = 0;
+    for (int r = 0; r < N_PLANAR; r++) { sample_mean += planar_energies[r]; sample_sq += planar_energies[r] * planar_energies[r]; }
+    sample_mean /= N_PLANAR;
+    double sample_error = sqrt((sample_sq / N_PLANAR - sample_mean * sample_mean) / N_PLANAR);
+    printf("  %d exact samples: <E> = %.3f +- %.3f (U = %.3f)\n", N_PLANAR, sample_mean, sample_error, planar_energy);
+    failures += fabs(sample_mean - planar_energy) > 5 * sample_error;
+    free(planar_energies);
+    free(planar_spins);
     free(coupling);
     free(correlation);
 

@@ -170,6 +170,7 @@ SIGNATURES = {
     "bz_ising_transfer_default_limit": (c_int64, []),
     "bz_ising_transfer_plan": (Status, [ising_p, i64p, i64p]),
     "bz_ising_transfer_sample": (Status, [ising_p, c_double, c_int64, c_int64, c_uint64, i8p, c_int64, bz_progress_fn, c_void_p]),
+    "bz_ising_planar_sample": (Status, [ising_p, c_double, c_int64, c_uint64, i8p, c_int64, bz_progress_fn, c_void_p]),
     "bz_ising_transfer": (Status, [ising_p, f64p, c_int64, c_int64, f64p, f64p, f64p, f64p, f64p,
                                    f64p, f64p, f64p, bz_progress_fn, c_void_p]),
     "bz_ising_planar": (Status, [ising_p, f64p, c_int64, f64p, f64p, f64p, f64p, f64p, bz_progress_fn, c_void_p]),

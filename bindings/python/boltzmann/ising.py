@@ -480,6 +480,11 @@ def transfer_default_limit():
     return lib.bz_ising_transfer_default_limit()
 
 
+#: ``exact_sample(method="auto")`` takes the transfer matrix up to this plan width
+#: (its memory is N 2^B doubles), the planar sampler beyond it where it applies.
+EXACT_SAMPLE_TRANSFER_BITS = 14
+
+
 def _limit(max_spins):
     return 0 if max_spins is None else int(max_spins)
 
@@ -1089,14 +1094,24 @@ class IsingModel(HandleOwner):
             arr.code(ALGORITHMS, algorithm, "algorithm"), seed64(seed), *(arr.f64(row) for row in out))
         return PopulationAnnealing(b.copy(), *out)
 
-    def exact_sample(self, n, beta, seed=0, max_bits=None, progress=None):
-        """Exact, independent samples at beta by the transfer matrix.
+    def exact_sample(self, n, beta, seed=0, method="auto", max_bits=None, progress=None):
+        """Exact, independent samples at beta: the reference for checking a Markov chain.
 
-        Forward filtering, backward sampling: the recursion of ``exact(method=
-        "transfer")`` is run once keeping every step's frontier weights, then each
-        sample draws the last frontier state and undoes the steps one spin at a time.
-        Any couplings and fields, for any model whose plan fits ``max_bits`` (strips;
-        periodic ones by conditioning). The reference for checking a Markov chain.
+        Two exact samplers:
+
+        - ``"transfer"``: forward filtering, backward sampling by the transfer matrix.
+          The recursion of ``exact(method="transfer")`` is run once keeping every
+          step's frontier weights (N 2^B doubles), then each sample draws the last
+          frontier state and undoes the steps one spin at a time. Any couplings and
+          fields, for any model whose plan fits ``max_bits`` (strips; periodic ones by
+          conditioning).
+        - ``"planar"``: zero-field models on open square lattices of any size the
+          planar Pfaffian reaches (the 2D Edwards-Anderson glass). Each sample's domain
+          walls are a perfect matching of the dual's Fisher lattice drawn top-down
+          through the nested dissection, O(N^1.5) per sample after one elimination.
+        - ``"auto"`` (default): the transfer matrix when its plan needs at most
+          ``EXACT_SAMPLE_TRANSFER_BITS`` (14) bits, else the planar sampler where it
+          applies, else the transfer matrix within ``max_bits``.
 
         Parameters
         ----------
@@ -1106,6 +1121,7 @@ class IsingModel(HandleOwner):
         seed : int
             Sample r draws from stream r: the samples do not depend on ``n`` or the
             thread count.
+        method : {"auto", "transfer", "planar"}
         max_bits : int, optional
             The transfer matrix's cap (None: its default).
         progress : callable, bool or None
@@ -1125,11 +1141,30 @@ class IsingModel(HandleOwner):
         >>> z = (np.mean(s[:, first] * s[:, second], axis=0) - c) / np.sqrt((1 - c**2) / 20000)
         >>> bool(np.abs(z).max() < 5)  # every bond's sample mean within 5 standard errors
         True
+        >>> big = bz.IsingModel.edwards_anderson((48, 48), distribution="bimodal", periodic=False, seed=2)
+        >>> big.exact_sample(10, 0.8, seed=3).shape  # by the planar sampler
+        (10, 2304)
         """
+        if method not in ("auto", "transfer", "planar"):
+            raise ValueError(f"method must be 'auto', 'transfer' or 'planar', got {method!r}")
         spins = np.empty((max(int(n), 0), self.n_spins), np.int8)
-        _Progress(progress, unit="units", what="IsingModel.exact_sample").run(
-            lib.bz_ising_transfer_sample, self._h, float(beta), int(n), _limit(max_bits), seed64(seed),
-            spins.ctypes.data_as(i8p), self.n_spins)
+        reporter = _Progress(progress, unit="units", what="IsingModel.exact_sample")
+
+        def planar():
+            reporter.run(lib.bz_ising_planar_sample, self._h, float(beta), int(n), seed64(seed),
+                         spins.ctypes.data_as(i8p), self.n_spins)
+
+        def transfer():
+            reporter.run(lib.bz_ising_transfer_sample, self._h, float(beta), int(n), _limit(max_bits), seed64(seed),
+                         spins.ctypes.data_as(i8p), self.n_spins)
+
+        if method == "auto" and sum(self.transfer_plan()) > EXACT_SAMPLE_TRANSFER_BITS:
+            try:
+                planar()
+                return spins
+            except InvalidArgument:  # not an open zero-field square lattice
+                pass
+        (planar if method == "planar" else transfer)()
         return spins
 
     def transfer_plan(self):

@@ -235,3 +235,43 @@ def test_exact_samples_reproduce_the_exact_correlations():
     assert abs(m.mean() - exact.magnetization) < 5 * m.std() / np.sqrt(n)
     assert abs(e.mean() - exact.energy) < 5 * e.std() / np.sqrt(n)
     assert np.array_equal(torus.exact_sample(5, 0.7, seed=4), t[:5])  # stream r for sample r
+
+
+@pytest.mark.parametrize("shape, distribution, beta", [((20, 20), "gaussian", 1.0), ((12, 14), "bimodal", 1.6)])
+def test_planar_exact_samples_reproduce_the_exact_correlations(shape, distribution, beta):
+    """The planar sampler (perfect matchings of the dual's Fisher lattice, top-down
+    through the nested dissection) on glasses far wider than the transfer matrix
+    reaches, the +-J one past the gauge's threshold: every bond's sample correlation
+    within 4.5 standard errors of the planar Pfaffian's exact one and the z-scores'
+    rms within [0.8, 1.25] (the issue's check); <E> within 4 standard errors of -U;
+    <s_i> of 0 (the flip symmetry)."""
+    glass = bz.IsingModel.edwards_anderson(shape, distribution=distribution, periodic=False, seed=5)
+    n = 3000
+    s = glass.exact_sample(n, beta, seed=11, method="planar")
+    assert s.shape == (n, glass.n_spins) and set(np.unique(s)) == {-1, 1}
+    first, second, _ = glass.couplings
+    c = glass.edge_correlations(beta)
+    z = (np.mean(s[:, first] * s[:, second], axis=0) - c) / np.sqrt(np.maximum(1 - c**2, 1e-12) / n)
+    assert np.abs(z).max() < 4.5
+    assert 0.8 < np.sqrt(np.mean(z**2)) < 1.25
+    e = glass.energy(s)
+    assert abs(e.mean() - float(np.ravel(glass.exact(beta, method="planar").energy)[0])) < 4 * e.std() / np.sqrt(n)
+    assert np.abs(s.mean(axis=0)).max() < 5 / np.sqrt(n)
+
+
+def test_planar_exact_samples_front_door():
+    """exact_sample picks the transfer matrix for narrow plans and the planar sampler
+    beyond; the planar sampler's streams do not depend on n; what it cannot do it
+    refuses by name."""
+    wide = bz.IsingModel.edwards_anderson((24, 24), distribution="gaussian", periodic=False, seed=2)
+    assert np.array_equal(wide.exact_sample(6, 0.8, seed=3), wide.exact_sample(6, 0.8, seed=3, method="planar"))
+    assert np.array_equal(wide.exact_sample(2, 0.8, seed=3, method="planar"), wide.exact_sample(6, 0.8, seed=3)[:2])
+    strip = bz.IsingModel.edwards_anderson((20, 4), distribution="gaussian", periodic=False, seed=2)
+    assert np.array_equal(strip.exact_sample(4, 0.8, seed=3), strip.exact_sample(4, 0.8, seed=3, method="transfer"))
+    torus = bz.IsingModel.edwards_anderson((24, 24), distribution="gaussian", periodic=True, seed=2)
+    with pytest.raises(bz.InvalidArgument, match="open lattice"):
+        torus.exact_sample(2, 0.8, method="planar")
+    with pytest.raises(bz.LimitExceeded, match="frontier"):  # auto: the planar sampler refused, the transfer matrix too
+        torus.exact_sample(2, 0.8)
+    with pytest.raises(ValueError, match="method"):
+        wide.exact_sample(2, 0.8, method="dense")
