@@ -46,11 +46,12 @@ extension PlanarIsing {
         let walls = wallNodes, gaugeSigns = signs
         var spins = [Int8](repeating: 0, count: count * n)
         var failures = [EngineError?](repeating: nil, count: count)
+        let refused = InterruptFlag()  // raised by the first refusal: the other draws stop
         spins.withUnsafeMutableBufferPointer { buffer in
             failures.withUnsafeMutableBufferPointer { failed in
                 let out = SharedPointer(buffer.baseAddress!), errors = SharedPointer(failed.baseAddress!)
                 Parallel.forEach(count, parallel: count > 1) { r in
-                    guard !monitor.isStopped else { return }
+                    guard !monitor.isStopped, !refused.isRaised else { return }
                     var stream = RandomStream(seed: seed, stream: UInt64(r))
                     let first: Int8 = stream.uniform() < 0.5 ? 1 : -1
                     let partner: [Int32]
@@ -58,6 +59,7 @@ extension PlanarIsing {
                         partner = try sampler.sample(&stream)
                     } catch {
                         errors[r] = error
+                        refused.raise()
                         return
                     }
                     let row = out.base + r * n
