@@ -758,9 +758,10 @@ bz_status bz_ising_planar_correlations(const bz_ising *model, double beta, doubl
  * complement. Precision: the conditioned inverses lose digits faster than log Z as
  * beta grows; every draw checks that its choices' probabilities sum to 1 and none
  * is negative, rebuilding the inverse from what remains past 1e-9 and refusing
- * (NOT_CONVERGED) a fresh one past 1e-6. Measured: +-J glasses sample to beta 2 at
- * 16 x 16 but only to beta 1 at 32 x 32 and 48 x 48, Gaussian ones to beta 2 at
- * 48 x 48. A torus is refused (its Z is a signed sum of four Pfaffians;
+ * (NOT_CONVERGED) a fresh one past 1e-6; the walls are measured from a low-energy
+ * state past beta J_rms = 0.3. Measured: +-J glasses sample to beta 2 at 16 x 16,
+ * 1.5 at 32 x 32 and 48 x 48, 1.25 at 64 x 64; Gaussian ones to beta 1.5 up to
+ * 64 x 64. A torus is refused (its Z is a signed sum of four Pfaffians;
  * bz_ising_transfer_sample draws a narrow one). Progress counts fronts, then
  * samples; bz_interrupt(model) stops it.
  * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (as bz_ising_planar, a

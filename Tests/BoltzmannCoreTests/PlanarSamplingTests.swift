@@ -25,7 +25,7 @@ struct PlanarSamplingTests {
         return weights.map { $0 / z }
     }
 
-    /// Pearson's chi-square of 20,000 sampled states against the exact distribution
+    /// Pearson's chi-square of 10,000 sampled states against the exact distribution
     /// (states expected fewer than 5 times pooled) within mean + 4 sd of its law, on
     /// open glasses (Gaussian and +-J) warm and cold (beta J_rms 2.8: the gauge's
     /// reference state in use), a chain, and a 4 x 4 glass whose nested dissection
@@ -34,7 +34,7 @@ struct PlanarSamplingTests {
                       (4, 4, 0.7, false)])
     func matchesTheWholeDistribution(_ rows: Int, _ columns: Int, _ beta: Double, _ bimodal: Bool) throws {
         let model = try PlanarIsingTests.glass(rows, columns, periodic: false, bimodal: bimodal, seed: 3)
-        let n = model.spinCount, count = 20_000
+        let n = model.spinCount, count = 10_000
         let exact = Self.distribution(model, beta: beta)
         let spins = try PlanarIsing.samples(model, beta: beta, count: count, seed: 7)
         var observed = [Double](repeating: 0, count: 1 << n)

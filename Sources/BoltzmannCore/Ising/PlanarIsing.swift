@@ -311,8 +311,9 @@ public enum PlanarIsing {
     /// The checks every single-beta planar computation makes (`obstacle`, a finite
     /// beta, `rangeObstacle`, naming `what` in the message), then the lattice's shape
     /// and its bond couplings, measured from the gauge's low-energy state past
-    /// `gaugeBetaThreshold` (couplings J' = r J, and the signs r; all 1 below it).
-    static func gaugedBonds(_ model: IsingModel, beta: Double, for what: String) throws(EngineError)
+    /// `threshold` of |beta| J_rms (couplings J' = r J, and the signs r; all 1 below it).
+    static func gaugedBonds(_ model: IsingModel, beta: Double, for what: String,
+                            threshold: Double = gaugeBetaThreshold) throws(EngineError)
         -> (rows: Int, columns: Int, periodic: Bool, couplings: [Double], signs: [Double]) {
         if let obstacle = obstacle(model) { throw .invalid("\(what) does not apply: \(obstacle)") }
         try Check.finite(beta, "beta")
@@ -322,7 +323,7 @@ public enum PlanarIsing {
         let scale = CouplingScale(couplings, rows: rows, columns: columns, periodic: periodic)
         if let obstacle = rangeObstacle(scale, beta: beta) { throw EngineError(.unsupported, "\(what) does not apply: \(obstacle)") }
         var signs = [Double](repeating: 1, count: couplings.count)
-        if abs(beta) * scale.rms > gaugeBetaThreshold {
+        if abs(beta) * scale.rms > threshold {
             signs = try gauge(model, rms: scale.rms, rows: rows, columns: columns, periodic: periodic)
             couplings = zip(couplings, signs).map { $0 * $1 }
         }

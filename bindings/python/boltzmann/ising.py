@@ -1111,8 +1111,8 @@ class IsingModel(HandleOwner):
           through the nested dissection, O(N^1.5) per sample after one elimination.
           Its conditioned inverses lose digits faster than log Z as beta grows: a
           draw whose probabilities miss summing to 1 by more than 1e-6 raises
-          :class:`NotConverged` (+-J glasses sample to beta 2 at 16 x 16 but only
-          to beta 1 at 32 x 32; Gaussian ones to about beta 2 at 48 x 48).
+          :class:`NotConverged` (+-J glasses sample to beta 2 at 16 x 16, 1.5 at
+          32 x 32 and 48 x 48, 1.25 at 64 x 64; Gaussian ones to 1.5 up to 64 x 64).
         - ``"auto"`` (default): the transfer matrix when its plan needs at most
           ``EXACT_SAMPLE_TRANSFER_BITS`` (14) bits, else the planar sampler where it
           applies, else the transfer matrix within ``max_bits``.
