@@ -144,7 +144,7 @@ int main(int argc, char **argv) {
     /* And exact independent samples of it (perfect matchings of the dual drawn
      * top-down through the nested dissection): their mean energy within 5 standard
      * errors of U. */
-    const int N_PLANAR = side < 64 ? 200 : 2000;  /* fewer under valgrind */
+    const int N_PLANAR = side < 64 ? 50 : 2000;  /* fewer under valgrind */
     int8_t *planar_spins = malloc((size_t)(N_PLANAR * n_spins));
     double *planar_energies = malloc((size_t)N_PLANAR * sizeof *planar_energies);
     if (!planar_spins || !planar_energies) return EXIT_FAILURE;
