@@ -657,14 +657,7 @@ struct EliminationTree: Sendable {
             for i in 0..<s { logDet += log(abs(m0[i + i * f])) }
             // A0^-1 applied to columns [lo, f) of component o's first s rows, in place.
             func solve(_ o: Int, from lo: Int) {
-                let a = m0 + o * block, width = f - lo
-                guard width > 0 else { return }
-                for i in 0..<s where Int(pivots[i]) - 1 != i {
-                    let p = Int(pivots[i]) - 1
-                    for j in lo..<f { let t = a[i + j * f]; a[i + j * f] = a[p + j * f]; a[p + j * f] = t }
-                }
-                BLAS.dtrsmColumnMajor(lower: true, m: s, n: width, a: m0, lda: f, b: a + lo * f, ldb: f)
-                BLAS.dtrsmColumnMajor(lower: false, m: s, n: width, a: m0, lda: f, b: a + lo * f, ldb: f)
+                BLAS.dgetrsColumnMajor(m: s, n: f - lo, factors: m0, lda: f, pivots: pivots, b: m0 + o * block + lo * f, ldb: f)
             }
             // gemm on f-strided blocks: C += alpha A B (A rows x inner, B inner x cols).
             func product(_ rows: Int, _ columns: Int, _ inner: Int, _ alpha: Double,

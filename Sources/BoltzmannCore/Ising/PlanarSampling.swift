@@ -230,53 +230,48 @@ struct MatchingSampler: Sendable {
             let m = block.at.count
             for b in 0..<m { for a in 0..<m { s[block.at[a] + block.at[b] * n] += block.update[a + b * m] } }
         }
-        // Q = W S^-1 W^T + diag(0, U_c) on R and the ports facing it (each child's
-        // after R), W = [I 0; U_c's rows of those ports].
-        let size = r + blocks.reduce(0) { $0 + $1.ports }
-        var port = [Int](repeating: -1, count: r)
-        var offset = r
-        for block in blocks { for a in 0..<block.ports { port[block.at[a]] = offset + a }; offset += block.ports }
+        // Q = W S^-1 W^T + diag(0, U_c) on R and the ports facing it, W = [I 0; U_c's
+        // rows of those ports], its rows and columns city by city, each node followed
+        // by its port: once a city's nodes are matched, they are never read again.
+        var facesChild = [Bool](repeating: false, count: r)
+        for block in blocks { for a in 0..<block.ports { facesChild[block.at[a]] = true } }
+        var position = [Int](repeating: 0, count: r), portPosition = [Int](repeating: -1, count: r)
+        var cityStart: [Int] = [], size = 0, lastCity = -1
+        for i in 0..<r {
+            let city = Int(free[i]) / cityNodes
+            if city != lastCity { cityStart.append(size); lastCity = city }
+            position[i] = size; size += 1
+            if facesChild[i] { portPosition[i] = size; size += 1 }
+        }
         var x = [Double](repeating: 0, count: n * size)   // W^T, then S^-1 W^T
-        for i in 0..<r { x[i + i * n] = 1 }
-        offset = r
+        for i in 0..<r { x[i + position[i] * n] = 1 }
         for block in blocks {
             let m = block.at.count
-            for a in 0..<block.ports { for b in 0..<m { x[block.at[b] + (offset + a) * n] = block.update[a + b * m] } }
-            offset += block.ports
+            for a in 0..<block.ports {
+                let column = portPosition[block.at[a]]
+                for b in 0..<m { x[block.at[b] + column * n] = block.update[a + b * m] }
+            }
         }
         var pivots = [Int32](repeating: 0, count: n)
         guard BLAS.dgetrf(n, &s, lda: n, pivots: &pivots) == 0 else {
             throw EngineError(.notConverged, "the planar sampler's separator matrix (front \(k), \(n) nodes) is singular to working precision: beta |J| is beyond what doubles resolve")
         }
         BLAS.dgetrsColumnMajor(m: n, n: size, factors: s, lda: n, pivots: pivots, b: &x, ldb: n)
-        var qm = [Double](repeating: 0, count: size * size)
-        for j in 0..<size { for i in 0..<r { qm[i + j * size] = x[i + j * n] } }
-        offset = r
+        var q = [Double](repeating: 0, count: size * size)
+        for j in 0..<size { for i in 0..<r { q[position[i] + j * size] = x[i + j * n] } }
         for block in blocks where block.ports > 0 {
-            let m = block.at.count
-            var gathered = [Double](repeating: 0, count: m * size)
+            let m = block.at.count, ports = block.ports
+            var gathered = [Double](repeating: 0, count: m * size), rows = [Double](repeating: 0, count: ports * size)
             for j in 0..<size { for b in 0..<m { gathered[b + j * m] = x[block.at[b] + j * n] } }
-            qm.withUnsafeMutableBufferPointer { q in
-                BLAS.dgemmColumnMajor(m: block.ports, n: size, k: m, alpha: 1, a: block.update, lda: m, b: gathered, ldb: m,
-                                      c: q.baseAddress! + offset, ldc: size)
+            BLAS.dgemmColumnMajor(m: ports, n: size, k: m, alpha: 1, a: block.update, lda: m, b: gathered, ldb: m, c: &rows, ldc: ports)
+            for a in 0..<ports {
+                let row = portPosition[block.at[a]]
+                for j in 0..<size { q[row + j * size] = rows[a + j * ports] }
+                for b in 0..<ports { q[row + portPosition[block.at[b]] * size] += block.update[a + b * m] }
             }
-            for b in 0..<block.ports { for a in 0..<block.ports { qm[offset + a + (offset + b) * size] += block.update[a + b * m] } }
-            offset += block.ports
         }
-        // Reordered city by city, each node followed by its port: once a city's nodes
-        // are matched, its rows and columns are never read again.
-        var position = [Int](repeating: 0, count: size), portPosition = [Int](repeating: -1, count: r)
-        var cityStart: [Int] = [], at = 0, lastCity = -1
-        for i in 0..<r {
-            let city = Int(free[i]) / cityNodes
-            if city != lastCity { cityStart.append(at); lastCity = city }
-            position[i] = at; at += 1
-            if port[i] >= 0 { portPosition[i] = at; position[port[i]] = at; at += 1 }
-        }
-        var ordered = [Double](repeating: 0, count: size * size)
-        for j in 0..<size { for i in 0..<size { ordered[position[i] + position[j] * size] = qm[i + j * size] } }
-        return try match(free, position: Array(position[0..<r]), portPosition: portPosition, cityStart: cityStart, q: &ordered,
-                  size: size, &partner, slot, &stream)
+        return try match(free, position: position, portPosition: portPosition, cityStart: cityStart, q: &q,
+                         size: size, &partner, slot, &stream)
     }
 
     /// Draws the partners of the free nodes in order, updating Q (size x size,
