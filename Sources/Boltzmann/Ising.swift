@@ -148,6 +148,21 @@ public func bz_ising_with_fields(
 }
 
 @c @implementation
+public func bz_ising_with_embedding(
+    _ out: HandleOut, _ model: OpaquePointer?, _ neighbourStart: UnsafePointer<Int64>?, _ nSpins: Int64,
+    _ neighbours: UnsafePointer<Int64>?, _ nEntries: Int64
+) -> bz_status {
+    create(out) { () throws(EngineError) in
+        let m = try handle(model).value
+        try Argument.length(nSpins, "n_spins", equals: m.spinCount, "the model's spin count")
+        let start = try Argument.array(neighbourStart, m.spinCount + 1, "neighbour_start").map { Int($0) }
+        let entries = try Limit.count.check(nEntries, "n_entries", from: 0)
+        let list = entries == 0 ? [] : try Argument.array(neighbours, entries, "neighbours").map { Int($0) }
+        return try m.withEmbedding(neighbourStart: start, neighbours: list)
+    }
+}
+
+@c @implementation
 public func bz_ising_free(_ model: OpaquePointer?) {
     Handles.release(model, as: IsingHandle.self)
 }

@@ -27,6 +27,9 @@ public struct IsingModel: Sendable {
     /// The lattice the model was built on (chain, square, cubic, Edwards-Anderson),
     /// or nil for any other graph: what axis-resolved observables need.
     public internal(set) var lattice: Lattice? = nil
+    /// A planar embedding of the couplings (`withEmbedding`), or nil: what the planar
+    /// Pfaffian needs on a graph that is not a square lattice.
+    public internal(set) var embedding: PlanarEmbedding? = nil
 
     /// Number of coupled pairs.
     public var couplingCount: Int { edgeCoupling.count }
@@ -112,6 +115,7 @@ public struct IsingModel: Sendable {
         try Check.allFinite(fields, "fields")
         var model = IsingModel(validated: spinCount, edgeFirst, edgeSecond, edgeCoupling, fields)
         model.lattice = lattice
+        model.embedding = embedding
         return model
     }
 

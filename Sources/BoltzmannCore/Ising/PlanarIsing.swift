@@ -63,8 +63,26 @@ public enum PlanarIsing {
     /// from an annealed low-energy configuration (`gauged`).
     static let gaugeBetaThreshold = 1.5
 
-    /// What `thermodynamics` accepts, as text for the front door's note, or nil.
+    /// What `thermodynamics` accepts, as text for the front door's note, or nil: a
+    /// square lattice (`latticeObstacle`), or any graph with a planar embedding
+    /// (`PlanarGraphIsing`), without fields.
     public static func obstacle(_ model: IsingModel) -> String? {
+        if usesEmbedding(model) { return PlanarGraphIsing.obstacle(model) }
+        if model.lattice?.dimensions.count != 2 {
+            return "not a 2D square lattice (build the model with square or edwards_anderson) and no planar embedding (give one with bz_ising_with_embedding)"
+        }
+        return latticeObstacle(model)
+    }
+
+    /// Whether the model goes by its planar embedding: it has one and is not a 2D
+    /// square lattice (whose own nested dissection is faster).
+    static func usesEmbedding(_ model: IsingModel) -> Bool {
+        model.embedding != nil && model.lattice?.dimensions.count != 2
+    }
+
+    /// What the square lattice's nested dissection accepts (the sampler and the
+    /// Kasteleyn matrix need it), or nil.
+    static func latticeObstacle(_ model: IsingModel) -> String? {
         guard let lattice = model.lattice, lattice.dimensions.count == 2 else {
             return "not a 2D square lattice (build the model with square or edwards_anderson)"
         }
@@ -79,6 +97,7 @@ public enum PlanarIsing {
     /// a frustrated model is held to `frustratedBetaLimit`.
     public static func obstacle(_ model: IsingModel, beta: Double) -> String? {
         if let obstacle = obstacle(model) { return obstacle }
+        if usesEmbedding(model) { return rangeObstacle(PlanarGraphIsing.scale(model, model.embedding!), beta: beta) }
         let lattice = model.lattice!
         let (rows, columns, periodic) = (lattice.dimensions[0], lattice.dimensions[1], lattice.periodic)
         return rangeObstacle(CouplingScale(bondCouplings(model, rows: rows, columns: columns, periodic: periodic),
@@ -90,9 +109,14 @@ public enum PlanarIsing {
         let largest: Double, rms: Double, frustrated: Bool
 
         init(_ couplings: [Double], rows: Int, columns: Int, periodic: Bool) {
-            largest = couplings.reduce(0) { max($0, abs($1)) }
-            rms = rootMeanSquare(couplings)
-            frustrated = isFrustrated(couplings, rows: rows, columns: columns, periodic: periodic)
+            self.init(largest: couplings.reduce(0) { max($0, abs($1)) }, rms: rootMeanSquare(couplings),
+                      frustrated: isFrustrated(couplings, rows: rows, columns: columns, periodic: periodic))
+        }
+
+        init(largest: Double, rms: Double, frustrated: Bool) {
+            self.largest = largest
+            self.rms = rms
+            self.frustrated = frustrated
         }
     }
 
@@ -137,6 +161,7 @@ public enum PlanarIsing {
     ///   CANCELLED.
     public static func thermodynamics(_ model: IsingModel, betas: [Double], derivatives: Bool = true,
                                       monitor: WorkMonitor = .none()) throws(EngineError) -> ThermodynamicTable {
+        if usesEmbedding(model) { return try PlanarGraphIsing.thermodynamics(model, betas: betas, derivatives: derivatives, monitor: monitor) }
         if let obstacle = obstacle(model) { throw .invalid("the planar Pfaffian does not apply: \(obstacle)") }
         try Check.nonEmpty(betas.count, "betas")
         try Check.allFinite(betas, "betas")
@@ -212,15 +237,22 @@ public enum PlanarIsing {
     /// the lattice does not have, and all 1 for a model without couplings).
     static func gauge(_ model: IsingModel, rms: Double, rows: Int, columns: Int, periodic: Bool) throws(EngineError) -> [Double] {
         guard rms > 0 else { return [Double](repeating: 1, count: 2 * rows * columns) }
-        let betas = (0..<500).map { 0.1 / rms * pow(100, Double($0) / 499) }
-        let annealed = try Annealing.anneal(model, betas: betas, sweepsPerBeta: 1, reads: 8, algorithm: .metropolis, seed: 0x9e3779b97f4a7c15)
-        let n = model.spinCount, spins = annealed.spins[(annealed.best * n)..<((annealed.best + 1) * n)].map(Double.init)
+        let spins = try lowEnergySpins(model, rms: rms)
         return (0..<(2 * rows * columns)).map { b in
             let city = b / 2, r = city / columns, x = city % columns
             let target = b % 2 == 0 ? r * columns + (x + 1) % columns : ((r + 1) % rows) * columns + x
             guard b % 2 == 0 ? (periodic || x + 1 < columns) : (periodic || r + 1 < rows) else { return 1 }
             return spins[spins.startIndex + city] * spins[spins.startIndex + target]
         }
+    }
+
+    /// The low-energy configuration the gauge measures from (+-1 as doubles): the best of
+    /// 8 simulated-annealing reads over 500 betas from 0.1 to 10 / J_rms, seed fixed.
+    static func lowEnergySpins(_ model: IsingModel, rms: Double) throws(EngineError) -> [Double] {
+        let betas = (0..<500).map { 0.1 / rms * pow(100, Double($0) / 499) }
+        let annealed = try Annealing.anneal(model, betas: betas, sweepsPerBeta: 1, reads: 8, algorithm: .metropolis, seed: 0x9e3779b97f4a7c15)
+        let n = model.spinCount
+        return annealed.spins[(annealed.best * n)..<((annealed.best + 1) * n)].map(Double.init)
     }
 
     /// The Kasteleyn matrix `thermodynamics` factorises for an open lattice at `beta`,
@@ -232,7 +264,7 @@ public enum PlanarIsing {
     ///   torus needs four matrices) or a non-finite beta; UNSUPPORTED for beta out of range.
     public static func kasteleynMatrix(_ model: IsingModel, beta: Double) throws(EngineError)
         -> (nodes: Int, from: [Int], to: [Int], weight: [Double], logPrefactor: Double) {
-        if let obstacle = obstacle(model) { throw .invalid("the planar Pfaffian does not apply: \(obstacle)") }
+        if let obstacle = latticeObstacle(model) { throw .invalid("the planar Pfaffian does not apply: \(obstacle)") }
         try Check.finite(beta, "beta")
         if let obstacle = obstacle(model, beta: beta) { throw EngineError(.unsupported, "the planar Pfaffian does not apply: \(obstacle)") }
         let lattice = model.lattice!
@@ -287,6 +319,7 @@ public enum PlanarIsing {
     ///   four Pfaffians cancelling past `torusConditionLimit` is refused);
     ///   OUT_OF_MEMORY (every front is kept); NOT_CONVERGED; CANCELLED.
     public static func edgeCorrelations(_ model: IsingModel, beta: Double, monitor: WorkMonitor = .none()) throws(EngineError) -> [Double] {
+        if usesEmbedding(model) { return try PlanarGraphIsing.edgeCorrelations(model, beta: beta, monitor: monitor) }
         let (rows, columns, periodic, couplings, signs) = try gaugedBonds(model, beta: beta, for: "the planar Pfaffian")
         let dual = Expansion.lowTemperature(rows: rows, columns: columns, periodic: periodic)
         try Memory.reserve(dual.tree.totalEntries, bytesEach: 8, for: "the planar Pfaffian's fronts, all kept for the selected inversion (\(rows) x \(columns) lattice)")
@@ -315,7 +348,7 @@ public enum PlanarIsing {
     static func gaugedBonds(_ model: IsingModel, beta: Double, for what: String,
                             threshold: Double = gaugeBetaThreshold) throws(EngineError)
         -> (rows: Int, columns: Int, periodic: Bool, couplings: [Double], signs: [Double]) {
-        if let obstacle = obstacle(model) { throw .invalid("\(what) does not apply: \(obstacle)") }
+        if let obstacle = latticeObstacle(model) { throw .invalid("\(what) does not apply: \(obstacle)") }
         try Check.finite(beta, "beta")
         let lattice = model.lattice!
         let rows = lattice.dimensions[0], columns = lattice.dimensions[1], periodic = lattice.periodic

@@ -21,7 +21,7 @@ extension PlanarIsing {
     ///   NOT_CONVERGED (precision lost), CANCELLED.
     public static func samples(_ model: IsingModel, beta: Double, count: Int, seed: UInt64,
                                monitor: WorkMonitor = .none()) throws(EngineError) -> [Int8] {
-        if let obstacle = obstacle(model) { throw .invalid("the planar sampler does not apply: \(obstacle)") }
+        if let obstacle = latticeObstacle(model) { throw .invalid("the planar sampler does not apply: \(obstacle)") }
         guard !model.lattice!.periodic else {
             throw .invalid("the planar sampler needs an open lattice: a torus's Z is a signed sum of four Pfaffians, which no sampler draws from (a narrow torus has exact_sample by the transfer matrix)")
         }
@@ -291,7 +291,6 @@ struct MatchingSampler: Sendable {
     /// Q's first draw is held to `PlanarIsing.samplingTolerance`.
     private func match(_ free: [Int32], position: [Int], portPosition: [Int], cityStart: [Int], q: inout [Double],
                        size: Int, _ partner: inout [Int32], _ slot: [Int32], _ stream: inout RandomStream) throws(EngineError) -> Bool {
-        let cityNodes = FisherLattice.cityNodes
         var lo = 0                                       // the current city's first row
         var xs: [[Double]] = [], ys: [[Double]] = []     // its pivots' x and y / Q[a, b], rows lo..<size
         func column(_ a: Int) -> [Double] {

@@ -114,8 +114,15 @@ extension BLAS {
     /// dimension lda), in place, as LAPACK's dgetrf: P A = L U, pivots 1-based.
     /// Returns LAPACK's info (> 0: U's diagonal entry info - 1 is exactly zero).
     static func dgetrf(_ m: Int, _ a: UnsafeMutablePointer<Double>, lda: Int, pivots: UnsafeMutablePointer<Int32>) -> Int {
+        dgetrf(rows: m, columns: m, a, lda: lda, pivots: pivots)
+    }
+
+    /// LU with partial pivoting of a rows x columns column-major panel, in place
+    /// (min(rows, columns) pivots, 1-based, relative to the panel's first row).
+    static func dgetrf(rows m: Int, columns n: Int, _ a: UnsafeMutablePointer<Double>, lda: Int,
+                       pivots: UnsafeMutablePointer<Int32>) -> Int {
         _ = singleThreaded
-        var (rows, columns, stride, info) = (dimension(m), dimension(m), dimension(lda), Int32(0))
+        var (rows, columns, stride, info) = (dimension(m), dimension(n), dimension(lda), Int32(0))
         dgetrf_(&rows, &columns, a, &stride, pivots, &info)
         return Int(info)
     }

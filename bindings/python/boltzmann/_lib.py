@@ -154,6 +154,7 @@ SIGNATURES = {
                                                   c_double, c_double, c_int32, c_uint64]),
     "bz_ising_create_qubo": (Status, [POINTER(ising_p), f64p, c_int64, f64p]),
     "bz_ising_with_fields": (Status, [POINTER(ising_p), ising_p, f64p, c_int64]),
+    "bz_ising_with_embedding": (Status, [POINTER(ising_p), ising_p, i64p, c_int64, i64p, c_int64]),
     "bz_ising_free": (None, [ising_p]),
     "bz_ising_size": (Status, [ising_p, i64p, i64p]),
     "bz_ising_couplings": (Status, [ising_p, i64p, i64p, f64p, c_int64]),

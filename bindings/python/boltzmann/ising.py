@@ -644,15 +644,105 @@ class IsingModel(HandleOwner):
         model = IsingModel._new(lib.bz_ising_with_fields, self._h, arr.f64(hv), len(hv))
         if hasattr(self, "_recipe"):
             model._recipe = self._recipe[:2] + (hv.copy(),)
+        if hasattr(self, "_embedding"):
+            model._embedding = self._embedding
+        return model
+
+    def with_embedding(self, embedding=None, positions=None):
+        """A new model with a planar embedding of its couplings, for the planar Pfaffian.
+
+        :meth:`exact` (``method="planar"``), :meth:`edge_correlations` and
+        :meth:`log_partition` then give exact log Z, U, C and <s_i s_j> of a zero-field
+        model on any planar graph (triangular, honeycomb, diluted or random planar
+        graphs), not only the square lattice: one dense Pfaffian per connected
+        component, about 6 nodes per spin, O(n^3) (a 1,000-spin graph in seconds).
+
+        Parameters
+        ----------
+        embedding : "auto", networkx.PlanarEmbedding, mapping or sequence, optional
+            The rotation system: ``embedding[i]`` lists spin i's neighbours in the
+            cyclic order they sit around it in a drawing without crossings (all
+            counter-clockwise or all clockwise). Pairs without a coupling may be
+            listed. ``"auto"`` finds one with :func:`networkx.check_planarity`
+            (networkx needed).
+        positions : array_like, shape (N, 2), optional
+            Instead: a straight-line drawing; each spin's neighbours are ordered by
+            angle.
+
+        Raises
+        ------
+        InvalidArgument
+            When the rotation system is not planar (the genus it embeds with is
+            named), does not list every coupled pair from both ends, or the graph is
+            not planar (``"auto"``).
+
+        Examples
+        --------
+        >>> import numpy as np, boltzmann as bz
+        >>> rows = cols = 4                               # a triangular lattice: squares with one diagonal
+        >>> site = lambda r, c: r * cols + c
+        >>> edges = [(site(r, c), site(r, c + 1), 1.0) for r in range(rows) for c in range(cols - 1)]
+        >>> edges += [(site(r, c), site(r + 1, c), 1.0) for r in range(rows - 1) for c in range(cols)]
+        >>> edges += [(site(r, c), site(r + 1, c + 1), 1.0) for r in range(rows - 1) for c in range(cols - 1)]
+        >>> xy = [(c + 0.5 * r, -r) for r in range(rows) for c in range(cols)]
+        >>> tri = bz.IsingModel.from_edges(rows * cols, edges).with_embedding(positions=xy)
+        >>> bool(np.isclose(tri.exact(0.5, method="planar").log_z, tri.exact(0.5, method="enumerate").log_z, rtol=1e-12))
+        True
+        """
+        n = self.n_spins
+        if (embedding is None) == (positions is None):
+            raise InvalidArgument("give one of embedding (neighbour orders, a networkx.PlanarEmbedding or \"auto\") or positions")
+        if positions is not None:
+            xy = np.asarray(positions, dtype=np.float64)
+            if xy.shape != (n, 2):
+                raise ShapeError(f"positions must have shape ({n}, 2), got {xy.shape}")
+            i, j, _ = self.couplings
+            first, second = np.concatenate([i, j]), np.concatenate([j, i])
+            angle = np.arctan2(xy[second, 1] - xy[first, 1], xy[second, 0] - xy[first, 0])
+            order = np.lexsort((angle, first))
+            lists = np.split(second[order], np.cumsum(np.bincount(first, minlength=n))[:-1])
+        elif isinstance(embedding, str) and embedding == "auto":
+            try:
+                import networkx
+            except ImportError:
+                raise ImportError('with_embedding("auto") needs networkx: pip install networkx '
+                                  '(or give the neighbour orders or positions)') from None
+            graph = networkx.Graph()
+            graph.add_nodes_from(range(n))
+            graph.add_edges_from(zip(*(x.tolist() for x in self.couplings[:2])))
+            planar, found = networkx.check_planarity(graph)
+            if not planar:
+                raise InvalidArgument("the coupling graph is not planar (networkx.check_planarity found a Kuratowski subgraph)")
+            lists = [list(found.neighbors_cw_order(v)) for v in range(n)]
+        elif hasattr(embedding, "neighbors_cw_order"):
+            lists = [list(embedding.neighbors_cw_order(v)) if v in embedding else [] for v in range(n)]
+        elif isinstance(embedding, dict):
+            lists = [list(embedding.get(v, ())) for v in range(n)]
+        else:
+            lists = [list(row) for row in embedding]
+        if len(lists) != n:
+            raise ShapeError(f"embedding lists the neighbours of {len(lists)} spins but the model has {n}")
+        start = np.zeros(n + 1, dtype=np.int64)
+        start[1:] = np.cumsum([len(row) for row in lists])
+        neighbours = np.ascontiguousarray(np.concatenate([np.asarray(row, dtype=np.int64) for row in lists] or [np.zeros(0, np.int64)]),
+                                          dtype=np.int64)
+        model = IsingModel._new(lib.bz_ising_with_embedding, self._h, arr.i64(start), n, arr.i64(neighbours), neighbours.size)
+        if hasattr(self, "_recipe"):
+            model._recipe = self._recipe
+        model._embedding = (start, neighbours)
         return model
 
     # -- lifetime
 
     def __reduce__(self):
         if hasattr(self, "_recipe"):
-            return (_remake, self._recipe)
-        i, j, v = self.couplings
-        return (_rebuild, (self.n_spins, np.column_stack([i, j, v]), self.fields))
+            made = (_remake, self._recipe)
+        else:
+            i, j, v = self.couplings
+            made = (_rebuild, (self.n_spins, np.column_stack([i, j, v]), self.fields))
+        if hasattr(self, "_embedding"):
+            return (_embedded, (made, *self._embedding))
+        return made
 
     def _summary(self):
         return [("n_spins", self.n_spins), ("n_couplings", self.n_couplings)]
@@ -753,7 +843,9 @@ class IsingModel(HandleOwner):
           when they cancel past 1 part in 1e4 (twisted boundary conditions
           dominating, as in a cold glass or an odd antiferromagnet) the call raises
           :class:`Unsupported`, as it does beyond beta J_rms = 3, rather than return
-          lost digits.
+          lost digits. Any other planar graph once embedded (:meth:`with_embedding`):
+          one dense Pfaffian per component, O(n^3) in its ~6N nodes (a 900-spin
+          triangular glass: log Z in 1.4 s, U and C in 5 s), the same accuracy.
         - ``"auto"`` enumerates up to the enumeration cap (``max_spins``, default 30:
           it keeps <``|m|``>), else uses the transfer matrix when its plan fits
           ``max_bits``, else the planar Pfaffian when it applies at every beta, else
@@ -821,7 +913,7 @@ class IsingModel(HandleOwner):
             plan needs at most 2^16 states per spin (see :meth:`exact`), else
             Kaufman's solution when the model is a uniform periodic square lattice
             without field, else the planar Pfaffian for any zero-field square
-            lattice (see :meth:`exact`), else the transfer matrix when its plan fits
+            lattice or embedded planar graph (see :meth:`exact`), else the transfer matrix when its plan fits
             ``max_bits``, else annealed importance sampling; ``note`` then says why
             no exact method applied. "kaufman" needs a model built by :meth:`square`.
         runs, n_betas, sweeps, algorithm, seed
@@ -962,13 +1054,14 @@ class IsingModel(HandleOwner):
                           (self._h, _limit(max_bits)), levels.value, words.value)
 
     def edge_correlations(self, beta, progress=None):
-        """Exact <s_i s_j> on every coupling of a zero-field square lattice, open or periodic.
+        """Exact <s_i s_j> on every coupling of a zero-field square lattice or embedded planar graph.
 
         The derivative d log Z / d(beta J_ij) from the planar Pfaffian: across each
         bond the dual's edge carries a domain wall with probability
         P = K[u, v] (K^-1)[v, u], read from the Kasteleyn matrix's inverse on the
         nested dissection's fronts (selected inversion); <s_i s_j> = 1 - 2 P. On a
-        torus the four Pfaffians' shares are combined. Limits as
+        torus the four Pfaffians' shares are combined; on a graph embedded with
+        :meth:`with_embedding` they come from the dense inverse. Limits as
         ``exact(method="planar")`` (a torus whose Pfaffians cancel is refused).
 
         Parameters
@@ -1204,6 +1297,16 @@ class IsingModel(HandleOwner):
 
 def _rebuild(n, edges, fields):
     return IsingModel.from_edges(n, edges, fields)
+
+
+def _embedded(made, start, neighbours):
+    """A pickled model with its embedding: made as ``made`` says, then embedded again."""
+    function, args = made
+    model = function(*args)
+    lists = [neighbours[start[i]:start[i + 1]] for i in range(len(start) - 1)]
+    embedded = model.with_embedding(lists)
+    model.close()
+    return embedded
 
 
 def _remake(create, args, fields=None):

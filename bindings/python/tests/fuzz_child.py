@@ -397,6 +397,23 @@ def ints_out(n):
     return None if rng.random() < 0.15 else i64(np.empty(max(n, 1) if n < 1000 else 1, np.int64))
 
 
+def ring_start():
+    """Offsets of a 5-spin ring's neighbour lists: usually right, sometimes hostile."""
+    return np.arange(0, 12, 2, dtype=np.int64) if rng.random() < 0.6 else ints(6)
+
+
+def ring_neighbours():
+    """A 5-spin ring's neighbour lists and their count: right, shuffled or hostile."""
+    right = np.array([[(i + 1) % 5, (i + 4) % 5] for i in range(5)], dtype=np.int64).ravel()
+    roll = rng.random()
+    if roll < 0.4:
+        return i64(right), 10
+    if roll < 0.6:
+        return i64(np.array(rng.sample(right.tolist(), 10), dtype=np.int64)), 10
+    k = rng.choice([0, 3, 9, 10, -1, 2**50])
+    return i64(ints(k)), k
+
+
 def five():
     """A length for arrays tied to a 5-spin ring: usually right, sometimes wrong."""
     return 5 if rng.random() < 0.7 else count()
@@ -554,6 +571,7 @@ def call():
                                                      rng.choice(DOUBLES), 0.0, 1, rng.randrange(2**64)),
         "bz_ising_create_qubo": lambda: (new_model_out(), f64(doubles(n * n if 0 < n < 30 else n)), n, ctypes.byref(d)),
         "bz_ising_with_fields": lambda: (new_model_out(), model(), f64(doubles(5)), five()),
+        "bz_ising_with_embedding": lambda: (new_model_out(), model(), i64(ring_start()), five(), *ring_neighbours()),
         "bz_ising_size": lambda: (model(), ctypes.byref(i), None),
         "bz_ising_couplings": lambda: (model(), ints_out(5), ints_out(5), f64(out_doubles(5)), five()),
         "bz_ising_fields": lambda: (model(), f64(out_doubles(5)), five()),

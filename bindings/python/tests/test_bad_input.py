@@ -246,6 +246,9 @@ def ising_cases():
     lib.bz_ising_create_square(ctypes.byref(in_field), 3, 4, 1.0, 0.2, 0)
     lib.bz_ising_create_square(ctypes.byref(narrow_torus), 2, 5, 1.0, 0.0, 1)
     lib.bz_ising_create_square(ctypes.byref(torus), 3, 3, 1.0, 0.0, 1)
+    k4 = _lib.ising_p()
+    lib.bz_ising_create_complete(ctypes.byref(k4), 4, 1.0, 0.0)
+    ring_start, ring_neighbours = ints(0, 2, 4, 6, 8), ints(1, 3, 2, 0, 3, 1, 0, 2)
     ok = (f64(out4),) * 8
     wl_out = (f64(np.empty(64)), f64(np.empty(64)), f64(np.empty(64)), None, None, ctypes.byref(ctypes.c_int64()),
               ctypes.byref(ctypes.c_int32()))
@@ -292,6 +295,19 @@ def ising_cases():
         ("bz_ising_with_fields", (out_model(), m, f64(arr(1, 2, 3)), 3), bz.ShapeError, "n_spins"),
         ("bz_ising_with_fields", (out_model(), m, f64(arr(1, 2, NAN, 3)), 4), bz.NumericError, "fields[2]"),
         ("bz_ising_with_fields", (out_model(), dead_model(), f64(out4), 4), bz.InvalidHandle, "model"),
+        ("bz_ising_with_embedding", (None, m, i64(ring_start), 4, i64(ring_neighbours), 8), bz.NullPointerError, "out"),
+        ("bz_ising_with_embedding", (out_model(), dead_model(), i64(ring_start), 4, i64(ring_neighbours), 8), bz.InvalidHandle, "model"),
+        ("bz_ising_with_embedding", (out_model(), m, i64(ring_start), 5, i64(ring_neighbours), 8), bz.ShapeError, "n_spins"),
+        ("bz_ising_with_embedding", (out_model(), m, None, 4, i64(ring_neighbours), 8), bz.NullPointerError, "neighbour_start"),
+        ("bz_ising_with_embedding", (out_model(), m, i64(ring_start), 4, None, 8), bz.NullPointerError, "neighbours"),
+        ("bz_ising_with_embedding", (out_model(), m, i64(ring_start), 4, i64(ring_neighbours), -1), bz.InvalidArgument, "n_entries"),
+        ("bz_ising_with_embedding", (out_model(), m, i64(ring_start), 4, i64(ring_neighbours), 7), bz.InvalidArgument, "neighbour_start"),
+        ("bz_ising_with_embedding", (out_model(), m, i64(ints(0, 2, 1, 6, 8)), 4, i64(ring_neighbours), 8), bz.InvalidArgument, "must not decrease"),
+        ("bz_ising_with_embedding", (out_model(), m, i64(ring_start), 4, i64(ints(1, 3, 2, 0, 3, 1, 0, 4)), 8), bz.InvalidArgument, "outside [0, 4)"),
+        ("bz_ising_with_embedding", (out_model(), m, i64(ring_start), 4, i64(ints(1, 3, 2, 0, 3, 1, 0, 0)), 8), bz.InvalidArgument, "listed twice"),
+        ("bz_ising_with_embedding", (out_model(), m, i64(ints(0, 2, 4, 6, 7)), 4, i64(ints(1, 3, 2, 0, 3, 1, 0)), 7), bz.InvalidArgument, "not around spin 3"),
+        ("bz_ising_with_embedding", (out_model(), k4, i64(ints(0, 3, 6, 9, 12)), 4, i64(ints(1, 2, 3, 2, 3, 0, 0, 3, 1, 0, 1, 2)), 12),
+         bz.InvalidArgument, "not planar"),
 
         ("bz_ising_size", (None, None, None), bz.NullPointerError, "model"),
         ("bz_ising_size", (ctypes.cast(ctypes.c_void_p(0xDEAD0), _lib.ising_p), None, None), bz.InvalidHandle, "bz_ising"),
