@@ -796,8 +796,13 @@ bz_status bz_ising_planar_correlations(const bz_ising *model, double beta, doubl
  * state past beta J_rms = 0.3. Measured: +-J glasses sample to beta 2 at 16 x 16,
  * 1.5 at 32 x 32 and 48 x 48, 1.25 at 64 x 64; Gaussian ones to beta 1.5 up to
  * 64 x 64. A torus is refused (its Z is a signed sum of four Pfaffians;
- * bz_ising_transfer_sample draws a narrow one). Progress counts fronts, then
- * samples; bz_interrupt(model) stops it.
+ * bz_ising_transfer_sample draws a narrow one). An embedded planar graph
+ * (bz_ising_with_embedding) is sampled by sequential conditioning on its bonds:
+ * bond (u, v)'s edge held with probability K[u, v] (K^-1)[v, u], each outcome a
+ * rank-2 update of the dense inverse on the bonds still to come, O(m^3) per sample
+ * for m = 2 x the bonds (a 10 x 10 triangular glass in 16 ms a sample, 14 x 14 in
+ * 90 ms), the same precision check. Progress counts fronts (block columns on an
+ * embedded graph), then samples; bz_interrupt(model) stops it.
  * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (as bz_ising_planar, a
  *         periodic lattice, n_samples outside [1, BZ_LIMIT_ITERATIONS]),
  *         SHAPE_MISMATCH (n_spins), NON_FINITE, UNSUPPORTED (beyond bz_ising_planar's

@@ -171,9 +171,10 @@ enum PlanarGraphIsing {
     }
 
     /// The gauge's signs s_i s_j per coupling from an annealed low-energy state, when
-    /// some |beta| J_rms passes `PlanarIsing.gaugeBetaThreshold` (else all 1).
-    static func signs(_ model: IsingModel, _ scale: PlanarIsing.CouplingScale, betas: [Double]) throws(EngineError) -> [Double] {
-        guard betas.contains(where: { abs($0) * scale.rms > PlanarIsing.gaugeBetaThreshold }) else {
+    /// some |beta| J_rms passes `threshold` (else all 1).
+    static func signs(_ model: IsingModel, _ scale: PlanarIsing.CouplingScale, betas: [Double],
+                      threshold: Double = PlanarIsing.gaugeBetaThreshold) throws(EngineError) -> [Double] {
+        guard betas.contains(where: { abs($0) * scale.rms > threshold }) else {
             return [Double](repeating: 1, count: model.couplingCount)
         }
         let s = try PlanarIsing.lowEnergySpins(model, rms: scale.rms)
@@ -181,7 +182,8 @@ enum PlanarGraphIsing {
     }
 
     /// The checks, the scale and the gauged couplings shared by the entry points.
-    static func prepare(_ model: IsingModel, betas: [Double], for what: String) throws(EngineError)
+    static func prepare(_ model: IsingModel, betas: [Double], for what: String,
+                        gaugeThreshold: Double = PlanarIsing.gaugeBetaThreshold) throws(EngineError)
         -> (embedding: PlanarEmbedding, couplings: [Double], signs: [Double]) {
         guard let embedding = model.embedding else { throw .invalid("\(what) does not apply: the model has no planar embedding") }
         if let obstacle = fieldObstacle(model) { throw .invalid("\(what) does not apply: \(obstacle)") }
@@ -192,7 +194,7 @@ enum PlanarGraphIsing {
         for beta in betas {
             if let obstacle = PlanarIsing.rangeObstacle(scale, beta: beta) { throw EngineError(.unsupported, "\(what) does not apply: \(obstacle)") }
         }
-        let signs = try signs(model, scale, betas: betas)
+        let signs = try signs(model, scale, betas: betas, threshold: gaugeThreshold)
         return (embedding, zip(model.edgeCoupling, signs).map { $0 * $1 }, signs)
     }
 
@@ -360,5 +362,142 @@ enum PlanarGraphIsing {
             for i in 0..<n { trace += b[i + j * n] * b[j + i * n] }
         }
         return (d1, d2 - trace / 2)
+    }
+
+    /// Exact, independent samples at beta of an embedded planar graph, by sequential
+    /// conditioning on its bonds: bond e's edge (u, v) is held (its spins agree) with
+    /// probability K_uv (K^-1)_vu of the matchings left, and either outcome is a rank-2
+    /// update of the inverse,
+    ///
+    ///     K^-1 <- K^-1 + (x_v x_u^T - x_u x_v^T) / c,   x = K^-1's columns u, v,
+    ///
+    /// c = (K^-1)_uv when held (u and v leave the graph: the Schur complement) or
+    /// (K^-1)_uv + 1 / K_uv when not (the edge's entry zeroed: Woodbury), applied only
+    /// to the ports of bonds still to come, lazily, in GEMM blocks of `block` bonds.
+    /// Spins follow from the agreements along a spanning forest, each component's
+    /// first spin +-1 with probability 1/2; sample r draws from stream r of `seed`.
+    /// Work per sample about (2/3) m^3 for m = 2 x the bonds of a component, after one
+    /// dense factorisation and inverse. Every draw's probability must lie in [0, 1]
+    /// within `PlanarIsing.samplingTolerance`, else NOT_CONVERGED.
+    static func samples(_ model: IsingModel, beta: Double, count: Int, seed: UInt64, monitor: WorkMonitor) throws(EngineError) -> [Int8] {
+        let (embedding, couplings, signs) = try prepare(model, betas: [beta], for: "the planar sampler",
+                                                        gaugeThreshold: PlanarIsing.samplerGaugeThreshold)
+        try Limit.iterations.check(count, "n_samples")
+        let n = model.spinCount
+        try Limit.storedValues.check(count * n, "n_samples x n_spins")
+        let graphs = try gadgets(model, embedding, couplings: couplings, matrices: 2 + min(count, Parallel.maxThreads))
+        guard monitor.start(total: graphs.reduce(0) { $0 + units($1.nodes, inverse: true) } + count) else {
+            try monitor.checkNotStopped()
+            return []
+        }
+        // Each component's inverse on its bonds' ports, (from, to) of bond k at 2k, 2k + 1.
+        var components: [(bonds: [Int], q: [Double])] = []
+        for graph in graphs {
+            var k = graph.matrix(beta: beta)
+            var pivots = [Int32](repeating: 0, count: graph.nodes)
+            _ = try factor(&k, graph.nodes, &pivots, monitor: monitor)
+            let inverse = try invert(k, graph.nodes, pivots, monitor: monitor)
+            let ports = graph.couplings.flatMap { e -> [Int] in let edge = graph.bondEdge[e]!; return [Int(graph.from[edge]), Int(graph.to[edge])] }
+            let m = ports.count
+            var q = [Double](repeating: 0, count: m * m)
+            for b in 0..<m { for a in 0..<m { q[a + b * m] = inverse[ports[a] + ports[b] * graph.nodes] } }
+            components.append((graph.couplings, q))
+        }
+        // The spanning forest: (spin, parent, coupling) in breadth-first order, -1 for a root.
+        var adjacency = [[(Int, Int)]](repeating: [], count: n)
+        for e in 0..<model.couplingCount {
+            adjacency[Int(model.edgeFirst[e])].append((Int(model.edgeSecond[e]), e))
+            adjacency[Int(model.edgeSecond[e])].append((Int(model.edgeFirst[e]), e))
+        }
+        var forest: [(spin: Int, parent: Int, coupling: Int)] = [], seen = [Bool](repeating: false, count: n)
+        for root in 0..<n where !seen[root] {
+            seen[root] = true
+            var head = forest.count
+            forest.append((root, -1, -1))
+            while head < forest.count {
+                let i = forest[head].spin
+                head += 1
+                for (j, e) in adjacency[i] where !seen[j] { seen[j] = true; forest.append((j, i, e)) }
+            }
+        }
+        let order = forest, parts = components, gaugeSigns = signs
+        var spins = [Int8](repeating: 0, count: count * n)
+        var failures = [EngineError?](repeating: nil, count: count)
+        let refused = InterruptFlag()
+        spins.withUnsafeMutableBufferPointer { buffer in
+            failures.withUnsafeMutableBufferPointer { failed in
+                let out = SharedPointer(buffer.baseAddress!), errors = SharedPointer(failed.baseAddress!)
+                Parallel.forEach(count, parallel: count > 1) { r in
+                    guard !monitor.isStopped, !refused.isRaised else { return }
+                    var stream = RandomStream(seed: seed, stream: UInt64(r))
+                    var agree = [Bool](repeating: false, count: model.couplingCount)
+                    do throws(EngineError) {
+                        for part in parts { try drawBonds(part.bonds, part.q, &agree, &stream) }
+                    } catch {
+                        errors[r] = error
+                        refused.raise()
+                        return
+                    }
+                    let row = out.base + r * n
+                    for (spin, parent, e) in order {
+                        if parent < 0 { row[spin] = stream.uniform() < 0.5 ? 1 : -1; continue }
+                        row[spin] = (gaugeSigns[e] < 0) != agree[e] ? row[parent] : -row[parent]
+                    }
+                    _ = monitor.advance(by: 1)
+                }
+            }
+        }
+        try monitor.checkNotStopped()
+        if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
+        try monitor.finish()
+        return spins
+    }
+
+    /// One component's bonds drawn in order from its ports' inverse `q` (m x m,
+    /// column-major, m = 2 x bonds; copied, not changed), their agreements into `agree`.
+    static func drawBonds(_ bonds: [Int], _ q: [Double], _ agree: inout [Bool], _ stream: inout RandomStream) throws(EngineError) {
+        let m = 2 * bonds.count
+        var w = q
+        var pending: [(xu: [Double], xv: [Double], c: Double, from: Int)] = []
+        try w.withUnsafeMutableBufferPointer { (w: inout UnsafeMutableBufferPointer<Double>) throws(EngineError) in
+            for k in bonds.indices {
+                let u = 2 * k, v = u + 1
+                // Columns u and v of the current inverse on rows u ..< m.
+                var xu = Array(w[(u + u * m)..<(m + u * m)]), xv = Array(w[(u + v * m)..<(m + v * m)])
+                for p in pending {
+                    let (au, av) = (p.xu[u - p.from], p.xv[u - p.from]), (bu, bv) = (p.xu[v - p.from], p.xv[v - p.from])
+                    for i in u..<m {
+                        let (pu, pv) = (p.xu[i - p.from], p.xv[i - p.from])
+                        xu[i - u] += (pv * au - pu * av) / p.c
+                        xv[i - u] += (pv * bu - pu * bv) / p.c
+                    }
+                }
+                let held = xu[v - u]   // K_uv (K^-1)_vu with K_uv = 1
+                guard held >= -PlanarIsing.samplingTolerance, held <= 1 + PlanarIsing.samplingTolerance else {
+                    throw EngineError(.notConverged, "the planar sampler lost precision: a bond's probability came out as \(held); beta is beyond what doubles resolve for this graph")
+                }
+                let agrees = stream.uniform() < held
+                agree[bonds[k]] = agrees
+                // c = (K^-1)_uv, plus 1 / K_uv when the edge is dropped.
+                pending.append((xu, xv, agrees ? -held : 1 - held, u))
+                let rest = m - (v + 1)
+                guard rest > 0, pending.count == block || k == bonds.count - 1 else { continue }
+                // Flush: W[T, T] += sum_p (x_v x_u^T - x_u x_v^T) / c over rows and columns T = v + 1 ..< m.
+                let t0 = v + 1, p = pending.count
+                var left = [Double](repeating: 0, count: rest * 2 * p), right = [Double](repeating: 0, count: 2 * p * rest)
+                for (j, update) in pending.enumerated() {
+                    for i in 0..<rest {
+                        let (pu, pv) = (update.xu[t0 + i - update.from], update.xv[t0 + i - update.from])
+                        left[i + (2 * j) * rest] = pv / update.c
+                        left[i + (2 * j + 1) * rest] = -pu / update.c
+                        right[2 * j + i * 2 * p] = pu
+                        right[2 * j + 1 + i * 2 * p] = pv
+                    }
+                }
+                BLAS.dgemmColumnMajor(m: rest, n: rest, k: 2 * p, alpha: 1, a: left, lda: rest, b: right, ldb: 2 * p,
+                                      c: w.baseAddress! + t0 + t0 * m, ldc: m)
+                pending.removeAll(keepingCapacity: true)
+            }
+        }
     }
 }

@@ -21,6 +21,7 @@ extension PlanarIsing {
     ///   NOT_CONVERGED (precision lost), CANCELLED.
     public static func samples(_ model: IsingModel, beta: Double, count: Int, seed: UInt64,
                                monitor: WorkMonitor = .none()) throws(EngineError) -> [Int8] {
+        if usesEmbedding(model) { return try PlanarGraphIsing.samples(model, beta: beta, count: count, seed: seed, monitor: monitor) }
         if let obstacle = latticeObstacle(model) { throw .invalid("the planar sampler does not apply: \(obstacle)") }
         guard !model.lattice!.periodic else {
             throw .invalid("the planar sampler needs an open lattice: a torus's Z is a signed sum of four Pfaffians, which no sampler draws from (a narrow torus has exact_sample by the transfer matrix)")

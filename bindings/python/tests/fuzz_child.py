@@ -81,10 +81,16 @@ def spectrum():
 
 
 def model():
-    """An Ising model handle; the live ones are 5-spin rings."""
-    return pooled(live_models, _lib.ising_p,
-                  lambda h: lib.bz_ising_create_chain(ctypes.byref(h), 5, 1.0, rng.choice([0.0, 0.5]), 1),
-                  lib.bz_ising_free)
+    """An Ising model handle; the live ones are 5-spin rings, some with a planar
+    embedding (so the planar functions take their graph path)."""
+    def create(h):
+        lib.bz_ising_create_chain(ctypes.byref(h), 5, 1.0, rng.choice([0.0, 0.5]), 1)
+        if rng.random() < 0.3:
+            ring = ctypes.cast(h, _lib.ising_p)
+            around = np.array([[(i + 1) % 5, (i + 4) % 5] for i in range(5)], dtype=np.int64).ravel()
+            lib.bz_ising_with_embedding(ctypes.byref(h), ring, i64(np.arange(0, 12, 2, dtype=np.int64)), 5, i64(around), 10)
+            lib.bz_ising_free(ring)
+    return pooled(live_models, _lib.ising_p, create, lib.bz_ising_free)
 
 
 live_squares = []
