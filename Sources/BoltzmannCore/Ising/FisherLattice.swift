@@ -93,14 +93,7 @@ struct FisherLattice: Sendable {
             let (u, v) = Self.bondNodes(b, rows: rows, columns: columns)
             from.append(Int32(u)); to.append(Int32(v)); bond.append(Int32(b))
         }
-        var start = [Int32](repeating: 0, count: nodes + 1)
-        for e in from.indices { start[Int(from[e]) + 1] += 1; start[Int(to[e]) + 1] += 1 }
-        for u in 0..<nodes { start[u + 1] += start[u] }
-        var fill = start, incident = [Int32](repeating: 0, count: 2 * from.count)
-        for e in from.indices {
-            incident[Int(fill[Int(from[e])])] = Int32(e); fill[Int(from[e])] += 1
-            incident[Int(fill[Int(to[e])])] = Int32(e); fill[Int(to[e])] += 1
-        }
+        let (start, incident) = Self.incidence(nodes: nodes, from: from, to: to)
         // The embedding: city r W + x at (3x, -3r), its nodes at `position` from the
         // centre; a bond leaves along its lattice direction, also when it wraps.
         let flip = Self.kasteleynFlips(nodes: nodes, from: from, to: to, incidentStart: start, incident: incident) { e, atFrom in
@@ -119,6 +112,20 @@ struct FisherLattice: Sendable {
         self.bond = bond
         self.incidentStart = start
         self.incident = incident
+    }
+
+    /// The CSR incidence of edges u -> v: the edges at node u are
+    /// incident[start[u] ..< start[u + 1]], in edge order.
+    static func incidence(nodes: Int, from: [Int32], to: [Int32]) -> (start: [Int32], incident: [Int32]) {
+        var start = [Int32](repeating: 0, count: nodes + 1)
+        for e in from.indices { start[Int(from[e]) + 1] += 1; start[Int(to[e]) + 1] += 1 }
+        for u in 0..<nodes { start[u + 1] += start[u] }
+        var fill = start, incident = [Int32](repeating: 0, count: 2 * from.count)
+        for e in from.indices {
+            incident[Int(fill[Int(from[e])])] = Int32(e); fill[Int(from[e])] += 1
+            incident[Int(fill[Int(to[e])])] = Int32(e); fill[Int(to[e])] += 1
+        }
+        return (start, incident)
     }
 
     /// Which edges to reverse so that every face has an odd number of edges along its

@@ -85,14 +85,7 @@ enum PlanarGraphIsing {
                 edge(port[2 * e], port[2 * e + 1], 0, 0, 0)
             }
             let nodes = portCoupling.count
-            var start = [Int32](repeating: 0, count: nodes + 1)
-            for e in from.indices { start[Int(from[e]) + 1] += 1; start[Int(to[e]) + 1] += 1 }
-            for u in 0..<nodes { start[u + 1] += start[u] }
-            var fill = start, incident = [Int32](repeating: 0, count: 2 * from.count)
-            for e in from.indices {
-                incident[Int(fill[Int(from[e])])] = Int32(e); fill[Int(from[e])] += 1
-                incident[Int(fill[Int(to[e])])] = Int32(e); fill[Int(to[e])] += 1
-            }
+            let (start, incident) = FisherLattice.incidence(nodes: nodes, from: from, to: to)
             let flip = FisherLattice.kasteleynFlips(nodes: nodes, from: from, to: to, incidentStart: start, incident: incident) { e, atFrom in
                 atFrom ? slotFrom[e] : slotTo[e]
             }
@@ -236,11 +229,7 @@ enum PlanarGraphIsing {
                 logZ.d1 += d1
                 logZ.d2 += d2
             }
-            table.logZ.append(logZ.value)
-            table.freeEnergy.append(beta == 0 ? .nan : -logZ.value / beta)
-            table.energy.append(derivatives ? -logZ.d1 : .nan)
-            table.entropy.append(derivatives ? logZ.value - beta * logZ.d1 : .nan)
-            table.heatCapacity.append(derivatives ? beta * beta * logZ.d2 : .nan)
+            table.append(logZ: logZ, beta: beta, derivatives: derivatives)
         }
         try monitor.finish()
         return table
@@ -420,37 +409,15 @@ enum PlanarGraphIsing {
                 for (j, e) in adjacency[i] where !seen[j] { seen[j] = true; forest.append((j, i, e)) }
             }
         }
-        let order = forest, parts = components, gaugeSigns = signs
-        var spins = [Int8](repeating: 0, count: count * n)
-        var failures = [EngineError?](repeating: nil, count: count)
-        let refused = InterruptFlag()
-        spins.withUnsafeMutableBufferPointer { buffer in
-            failures.withUnsafeMutableBufferPointer { failed in
-                let out = SharedPointer(buffer.baseAddress!), errors = SharedPointer(failed.baseAddress!)
-                Parallel.forEach(count, parallel: count > 1) { r in
-                    guard !monitor.isStopped, !refused.isRaised else { return }
-                    var stream = RandomStream(seed: seed, stream: UInt64(r))
-                    var agree = [Bool](repeating: false, count: model.couplingCount)
-                    do throws(EngineError) {
-                        for part in parts { try drawBonds(part.bonds, part.q, &agree, &stream) }
-                    } catch {
-                        errors[r] = error
-                        refused.raise()
-                        return
-                    }
-                    let row = out.base + r * n
-                    for (spin, parent, e) in order {
-                        if parent < 0 { row[spin] = stream.uniform() < 0.5 ? 1 : -1; continue }
-                        row[spin] = (gaugeSigns[e] < 0) != agree[e] ? row[parent] : -row[parent]
-                    }
-                    _ = monitor.advance(by: 1)
-                }
+        let order = forest, parts = components, gaugeSigns = signs, bondCount = model.couplingCount
+        return try PlanarIsing.drawSamples(count: count, spins: n, seed: seed, monitor: monitor) { (stream, row) throws(EngineError) in
+            var agree = [Bool](repeating: false, count: bondCount)
+            for part in parts { try drawBonds(part.bonds, part.q, &agree, &stream) }
+            for (spin, parent, e) in order {
+                if parent < 0 { row[spin] = stream.uniform() < 0.5 ? 1 : -1; continue }
+                row[spin] = (gaugeSigns[e] < 0) != agree[e] ? row[parent] : -row[parent]
             }
         }
-        try monitor.checkNotStopped()
-        if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
-        try monitor.finish()
-        return spins
     }
 
     /// One component's bonds drawn in order from its ports' inverse `q` (m x m,

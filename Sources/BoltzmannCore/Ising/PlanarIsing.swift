@@ -210,11 +210,7 @@ public enum PlanarIsing {
             guard condition <= torusConditionLimit else {
                 throw EngineError(.unsupported, "the planar Pfaffian does not apply at beta = \(beta): the torus's four Pfaffians cancel to 1 part in \(condition) (twisted boundary conditions dominate), past the limit of \(torusConditionLimit); use AIS or population annealing")
             }
-            table.logZ.append(logZ.value)
-            table.freeEnergy.append(beta == 0 ? .nan : -logZ.value / beta)
-            table.energy.append(derivatives ? -logZ.d1 : .nan)
-            table.entropy.append(derivatives ? logZ.value - beta * logZ.d1 : .nan)
-            table.heatCapacity.append(derivatives ? beta * beta * logZ.d2 : .nan)
+            table.append(logZ: logZ, beta: beta, derivatives: derivatives)
         }
         try monitor.finish()
         return table
@@ -1006,6 +1002,19 @@ struct EliminationTree: Sendable {
             for (k, e) in edges.enumerated() { permutation[2 * k] = Int(graph.from[e]); permutation[2 * k + 1] = Int(graph.to[e]) }
             return SkewPfaffian.permutationSign(permutation)
         }
+    }
+}
+
+extension ThermodynamicTable {
+    /// One more beta's row from log Z as a jet in beta: F = -log Z / beta (NaN at 0),
+    /// U = -d log Z / d beta, S = log Z + beta U, C = beta^2 d^2 log Z / d beta^2
+    /// (U, S and C NaN without `derivatives`).
+    mutating func append(logZ: Jet, beta: Double, derivatives: Bool) {
+        self.logZ.append(logZ.value)
+        freeEnergy.append(beta == 0 ? .nan : -logZ.value / beta)
+        energy.append(derivatives ? -logZ.d1 : .nan)
+        entropy.append(derivatives ? logZ.value - beta * logZ.d1 : .nan)
+        heatCapacity.append(derivatives ? beta * beta * logZ.d2 : .nan)
     }
 }
 

@@ -46,6 +46,26 @@ extension PlanarIsing {
             wallNodes[b] = (dual.graph.from[e], dual.graph.to[e])
         }
         let walls = wallNodes, gaugeSigns = signs
+        return try drawSamples(count: count, spins: n, seed: seed, monitor: monitor) { (stream, row) throws(EngineError) in
+            let first: Int8 = stream.uniform() < 0.5 ? 1 : -1
+            let partner = try sampler.sample(&stream)
+            row[0] = first
+            for site in 1..<max(1, n) {
+                let (parent, b) = site < columns ? (site - 1, 2 * (site - 1)) : (site - columns, 2 * (site - columns) + 1)
+                let (u, v) = walls[b]
+                let wall = partner[Int(u)] == v
+                row[site] = (gaugeSigns[b] < 0) != wall ? -row[parent] : row[parent]
+            }
+        }
+    }
+
+    /// `count` samples of n spins (row-major), sample r written by `draw` from stream r
+    /// of `seed`, in parallel: the samples do not depend on the thread count or on
+    /// `count`. The first refusal stops the other draws and is thrown; each sample
+    /// done advances the monitor, whose stop throws CANCELLED.
+    static func drawSamples(count: Int, spins n: Int, seed: UInt64, monitor: WorkMonitor,
+                            _ draw: @Sendable (inout RandomStream, UnsafeMutablePointer<Int8>) throws(EngineError) -> Void)
+        throws(EngineError) -> [Int8] {
         var spins = [Int8](repeating: 0, count: count * n)
         var failures = [EngineError?](repeating: nil, count: count)
         let refused = InterruptFlag()  // raised by the first refusal: the other draws stop
@@ -55,22 +75,12 @@ extension PlanarIsing {
                 Parallel.forEach(count, parallel: count > 1) { r in
                     guard !monitor.isStopped, !refused.isRaised else { return }
                     var stream = RandomStream(seed: seed, stream: UInt64(r))
-                    let first: Int8 = stream.uniform() < 0.5 ? 1 : -1
-                    let partner: [Int32]
                     do throws(EngineError) {
-                        partner = try sampler.sample(&stream)
+                        try draw(&stream, out.base + r * n)
                     } catch {
                         errors[r] = error
                         refused.raise()
                         return
-                    }
-                    let row = out.base + r * n
-                    row[0] = first
-                    for site in 1..<max(1, n) {
-                        let (parent, b) = site < columns ? (site - 1, 2 * (site - 1)) : (site - columns, 2 * (site - columns) + 1)
-                        let (u, v) = walls[b]
-                        let wall = partner[Int(u)] == v
-                        row[site] = (gaugeSigns[b] < 0) != wall ? -row[parent] : row[parent]
                     }
                     _ = monitor.advance(by: 1)
                 }
