@@ -38,10 +38,10 @@ enum PlanarGraphIsing {
         /// Node count, and edges u -> v (K_uv = +w) with weight e^(-beta rate).
         let nodes: Int
         let from: [Int32], to: [Int32], rate: [Double]
-        /// The bond edge of each coupling in the component: coupling index -> edge.
-        let bondEdge: [Int: Int]
-        /// The couplings of the component.
+        /// The couplings of the component, ascending; coupling couplings[k]'s bond edge is
+        /// edge firstBondEdge + k (the bond edges come last).
         let couplings: [Int]
+        let firstBondEdge: Int
 
         /// The gadgets of component `c`, from the couplings J' (gauged) by index.
         init(_ model: IsingModel, _ embedding: PlanarEmbedding, component c: Int32, couplings j: [Double]) {
@@ -78,12 +78,9 @@ enum PlanarGraphIsing {
                     previousOut = cNode
                 }
             }
-            var bondEdge: [Int: Int] = [:], couplings: [Int] = []
-            for e in 0..<model.couplingCount where port[2 * e] >= 0 {
-                bondEdge[e] = from.count
-                couplings.append(e)
-                edge(port[2 * e], port[2 * e + 1], 0, 0, 0)
-            }
+            let firstBondEdge = from.count
+            let couplings = (0..<model.couplingCount).filter { port[2 * $0] >= 0 }
+            for e in couplings { edge(port[2 * e], port[2 * e + 1], 0, 0, 0) }
             let nodes = portCoupling.count
             let (start, incident) = FisherLattice.incidence(nodes: nodes, from: from, to: to)
             let flip = FisherLattice.kasteleynFlips(nodes: nodes, from: from, to: to, incidentStart: start, incident: incident) { e, atFrom in
@@ -94,8 +91,8 @@ enum PlanarGraphIsing {
             self.from = from
             self.to = to
             self.rate = rate
-            self.bondEdge = bondEdge
             self.couplings = couplings
+            self.firstBondEdge = firstBondEdge
         }
 
         /// K~ at beta, dense n x n column-major.
@@ -247,8 +244,8 @@ enum PlanarGraphIsing {
             var pivots = [Int32](repeating: 0, count: graph.nodes)
             _ = try factor(&k, graph.nodes, &pivots, monitor: monitor)
             let inverse = try invert(k, graph.nodes, pivots, monitor: monitor)
-            for e in graph.couplings {
-                let edge = graph.bondEdge[e]!, u = Int(graph.from[edge]), v = Int(graph.to[edge])
+            for (k, e) in graph.couplings.enumerated() {
+                let edge = graph.firstBondEdge + k, u = Int(graph.from[edge]), v = Int(graph.to[edge])
                 out[e] = signs[e] * (2 * inverse[v + u * graph.nodes] - 1)
             }
         }
@@ -386,7 +383,8 @@ enum PlanarGraphIsing {
             var pivots = [Int32](repeating: 0, count: graph.nodes)
             _ = try factor(&k, graph.nodes, &pivots, monitor: monitor)
             let inverse = try invert(k, graph.nodes, pivots, monitor: monitor)
-            let ports = graph.couplings.flatMap { e -> [Int] in let edge = graph.bondEdge[e]!; return [Int(graph.from[edge]), Int(graph.to[edge])] }
+            let bondEdges = graph.firstBondEdge..<graph.from.count
+            let ports = bondEdges.flatMap { edge in [Int(graph.from[edge]), Int(graph.to[edge])] }
             let m = ports.count
             var q = [Double](repeating: 0, count: m * m)
             for b in 0..<m { for a in 0..<m { q[a + b * m] = inverse[ports[a] + ports[b] * graph.nodes] } }
@@ -422,49 +420,55 @@ enum PlanarGraphIsing {
 
     /// One component's bonds drawn in order from its ports' inverse `q` (m x m,
     /// column-major, m = 2 x bonds; copied, not changed), their agreements into `agree`.
+    /// The pending rank-2 updates since the last flush are kept as GEMM operands:
+    /// `plain` holds x_u, x_v and `scaled` x_v / c, -x_u / c (columns 2j, 2j + 1, rows
+    /// by their place in q), so a column's correction is scaled times a row of plain
+    /// and a flush is one GEMM, scaled plain^T, on the trailing block.
     static func drawBonds(_ bonds: [Int], _ q: [Double], _ agree: inout [Bool], _ stream: inout RandomStream) throws(EngineError) {
-        let m = 2 * bonds.count
+        let m = 2 * bonds.count, width = 2 * block
         var w = q
-        var pending: [(xu: [Double], xv: [Double], c: Double, from: Int)] = []
-        try w.withUnsafeMutableBufferPointer { (w: inout UnsafeMutableBufferPointer<Double>) throws(EngineError) in
-            for k in bonds.indices {
-                let u = 2 * k, v = u + 1
-                // Columns u and v of the current inverse on rows u ..< m.
-                var xu = Array(w[(u + u * m)..<(m + u * m)]), xv = Array(w[(u + v * m)..<(m + v * m)])
-                for p in pending {
-                    let (au, av) = (p.xu[u - p.from], p.xv[u - p.from]), (bu, bv) = (p.xu[v - p.from], p.xv[v - p.from])
-                    for i in u..<m {
-                        let (pu, pv) = (p.xu[i - p.from], p.xv[i - p.from])
-                        xu[i - u] += (pv * au - pu * av) / p.c
-                        xv[i - u] += (pv * bu - pu * bv) / p.c
-                    }
-                }
-                let held = xu[v - u]   // K_uv (K^-1)_vu with K_uv = 1
-                guard held >= -PlanarIsing.samplingTolerance, held <= 1 + PlanarIsing.samplingTolerance else {
-                    throw EngineError(.notConverged, "the planar sampler lost precision: a bond's probability came out as \(held); beta is beyond what doubles resolve for this graph")
-                }
-                let agrees = stream.uniform() < held
-                agree[bonds[k]] = agrees
-                // c = (K^-1)_uv, plus 1 / K_uv when the edge is dropped.
-                pending.append((xu, xv, agrees ? -held : 1 - held, u))
-                let rest = m - (v + 1)
-                guard rest > 0, pending.count == block || k == bonds.count - 1 else { continue }
-                // Flush: W[T, T] += sum_p (x_v x_u^T - x_u x_v^T) / c over rows and columns T = v + 1 ..< m.
-                let t0 = v + 1, p = pending.count
-                var left = [Double](repeating: 0, count: rest * 2 * p), right = [Double](repeating: 0, count: 2 * p * rest)
-                for (j, update) in pending.enumerated() {
-                    for i in 0..<rest {
-                        let (pu, pv) = (update.xu[t0 + i - update.from], update.xv[t0 + i - update.from])
-                        left[i + (2 * j) * rest] = pv / update.c
-                        left[i + (2 * j + 1) * rest] = -pu / update.c
-                        right[2 * j + i * 2 * p] = pu
-                        right[2 * j + 1 + i * 2 * p] = pv
-                    }
-                }
-                BLAS.dgemmColumnMajor(m: rest, n: rest, k: 2 * p, alpha: 1, a: left, lda: rest, b: right, ldb: 2 * p,
-                                      c: w.baseAddress! + t0 + t0 * m, ldc: m)
-                pending.removeAll(keepingCapacity: true)
+        var plain = [Double](repeating: 0, count: m * width), scaled = [Double](repeating: 0, count: m * width)
+        var pending = 0
+        for k in bonds.indices {
+            let u = 2 * k, v = u + 1, x = 2 * pending
+            // Columns u and v of the current inverse on rows u ..< m: q's, then the
+            // pending updates' corrections.
+            for i in u..<m {
+                plain[i + x * m] = w[i + u * m]
+                plain[i + (x + 1) * m] = w[i + v * m]
             }
+            for j in 0..<(2 * pending) {
+                let (au, bv) = (plain[u + j * m], plain[v + j * m])
+                for i in u..<m {
+                    plain[i + x * m] += scaled[i + j * m] * au
+                    plain[i + (x + 1) * m] += scaled[i + j * m] * bv
+                }
+            }
+            let held = plain[v + x * m]   // K_uv (K^-1)_vu with K_uv = 1
+            guard held >= -PlanarIsing.samplingTolerance, held <= 1 + PlanarIsing.samplingTolerance else {
+                throw EngineError(.notConverged, "the planar sampler lost precision: a bond's probability came out as \(held); beta is beyond what doubles resolve for this graph")
+            }
+            let agrees = stream.uniform() < held
+            agree[bonds[k]] = agrees
+            // c = (K^-1)_uv, plus 1 / K_uv when the edge is dropped.
+            let c = agrees ? -held : 1 - held
+            for i in u..<m {
+                scaled[i + x * m] = plain[i + (x + 1) * m] / c
+                scaled[i + (x + 1) * m] = -plain[i + x * m] / c
+            }
+            pending += 1
+            let t0 = v + 1, rest = m - t0
+            guard rest > 0, pending == block || k == bonds.count - 1 else { continue }
+            // Flush: W[T, T] += sum_j (x_v x_u^T - x_u x_v^T) / c on T = v + 1 ..< m.
+            scaled.withUnsafeBufferPointer { a in
+                plain.withUnsafeBufferPointer { b in
+                    w.withUnsafeMutableBufferPointer { w in
+                        BLAS.dgemmColumnMajor(m: rest, n: rest, k: 2 * pending, alpha: 1, a: a.baseAddress! + t0, lda: m,
+                                              b: b.baseAddress! + t0, ldb: m, transposeB: true, c: w.baseAddress! + t0 + t0 * m, ldc: m)
+                    }
+                }
+            }
+            pending = 0
         }
     }
 }

@@ -162,13 +162,15 @@ extension BLAS {
         dtrsmColumnMajor(lower: false, m: m, n: n, a: a, lda: lda, b: b, ldb: ldb)
     }
 
-    /// C += alpha A B, column-major (A m x k, B k x n), on the calling thread.
+    /// C += alpha A op(B), column-major (A m x k, op(B) k x n: B itself, or B^T when
+    /// `transposeB` with B n x k), on the calling thread.
     static func dgemmColumnMajor(m: Int, n: Int, k: Int, alpha: Double, a: UnsafePointer<Double>, lda: Int,
-                                 b: UnsafePointer<Double>, ldb: Int, c: UnsafeMutablePointer<Double>, ldc: Int) {
+                                 b: UnsafePointer<Double>, ldb: Int, transposeB: Bool = false,
+                                 c: UnsafeMutablePointer<Double>, ldc: Int) {
         _ = singleThreaded
         guard m > 0, n > 0, k > 0 else { return }
-        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, dimension(m), dimension(n), dimension(k), alpha,
-                    a, dimension(lda), b, dimension(ldb), 1, c, dimension(ldc))
+        cblas_dgemm(CblasColMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans, dimension(m), dimension(n),
+                    dimension(k), alpha, a, dimension(lda), b, dimension(ldb), 1, c, dimension(ldc))
     }
 }
 

@@ -1208,8 +1208,8 @@ class IsingModel(HandleOwner):
           32 x 32 and 48 x 48, 1.25 at 64 x 64; Gaussian ones to 1.5 up to 64 x 64).
           On a graph embedded with :meth:`with_embedding`: sequential conditioning
           on its bonds (each a rank-2 update of the dense inverse), O(m^3) per
-          sample for m = 2 x the bonds (a 10 x 10 triangular glass in 16 ms, 14 x 14
-          in 90 ms), the same precision check.
+          sample for m = 2 x the bonds (a 10 x 10 triangular glass in 5 ms, 16 x 16
+          in 55 ms), the same precision check.
         - ``"auto"`` (default): the transfer matrix when its plan needs at most
           ``EXACT_SAMPLE_TRANSFER_BITS`` (14) bits, else the planar sampler where it
           applies, else the transfer matrix within ``max_bits``.
