@@ -103,9 +103,9 @@ extern "C" {
 /* Version of this header. The library reports its own at run time
  * (bz_version_number); a binding refuses a library whose major differs. */
 #define BZ_VERSION_MAJOR 3
-#define BZ_VERSION_MINOR 0
+#define BZ_VERSION_MINOR 1
 #define BZ_VERSION_PATCH 0
-#define BZ_VERSION_STRING "3.0.0"
+#define BZ_VERSION_STRING "3.1.0"
 #define BZ_VERSION_NUMBER (BZ_VERSION_MAJOR * 10000 + BZ_VERSION_MINOR * 100 + BZ_VERSION_PATCH)
 
 /* Version of the binary interface: bumped whenever a declared function changes
@@ -2269,36 +2269,90 @@ bz_status bz_score_deserialize(bz_score **out, const uint8_t *bytes, int64_t siz
 #define BZ_SAMPLE_REVERSE_DIFFUSION 6  /* the reverse-diffusion predictor alone */
 #define BZ_SAMPLE_ODE_RK45          7  /* the probability-flow ODE, adaptive Dormand-Prince
                                           5(4) with a step per sample (steps unused) */
+#define BZ_SAMPLE_EDM_HEUN          8  /* Karras et al. 2022 (EDM): Heun on x/alpha against
+                                          sigma/alpha; stochastic with s_churn > 0 */
+#define BZ_SAMPLE_DDIM              9  /* DDIM (Song, Meng & Ermon 2021), eta in [0, 1] */
+#define BZ_SAMPLE_DPM_SOLVER_2M    10  /* DPM-Solver++(2M) (Lu et al. 2022), multistep,
+                                          data prediction */
+#define BZ_SAMPLE_DPM_SOLVER_3M    11  /* DPM-Solver++(3M) */
+
+/* Noise-level grids: how the steps + 1 times t_0 = 1 > ... > t_steps = epsilon are
+ * spaced, through the noise level sigma-hat(t) = sigma_t / alpha_t. */
+#define BZ_GRID_DEFAULT -1  /* the sampler's own: EDM for EDM_HEUN and DPM_SOLVER_2M,
+                               LOG_SNR for DPM_SOLVER_3M, TIME for the others */
+#define BZ_GRID_TIME     0  /* uniform in t */
+#define BZ_GRID_LOG_SNR  1  /* uniform in lambda = log(alpha_t / sigma_t) */
+#define BZ_GRID_EDM      2  /* sigma-hat_i = (s_max^(1/rho) + i/steps (s_min^(1/rho) -
+                               s_max^(1/rho)))^rho, Karras et al.'s eq. 5 */
 
 /* Options of bz_diffusion_sample (versioned, as libgit2's are): initialise with
- * bz_sampler_options_init, then change fields. */
-#define BZ_SAMPLER_OPTIONS_VERSION 2
+ * bz_sampler_options_init, then change fields. Version 2 (library 3.0, ending at
+ * atol) is still accepted: its later fields take their defaults.
+ * `steps` means the same for every sampler: the steps of the grid from t = 1 to
+ * epsilon. Each costs one score evaluation (NFE), two for ODE_HEUN and EDM_HEUN,
+ * 1 + langevin_steps for PC and langevin_steps for ANNEALED_LANGEVIN; `denoise`
+ * adds one. EDM, DDIM and DPM-Solver++ end at noise 0 in their papers: that last
+ * step is the denoising step here, on by default for them, so EDM's 18 noise
+ * levels (35 NFE) are steps = 17. bz_diffusion_nfe gives the count. */
+#define BZ_SAMPLER_OPTIONS_VERSION 3
 typedef struct bz_sampler_options {
     int32_t version;        /* BZ_SAMPLER_OPTIONS_VERSION */
-    int64_t steps;          /* time steps (noise levels for annealed Langevin); 1000 */
+    int64_t steps;          /* grid steps (noise levels for annealed Langevin); 1000 */
     double epsilon;         /* end time in (0, 1), 0 for the process's own; 0 */
     double snr;             /* PC corrector signal-to-noise ratio; 0.16 */
     int64_t langevin_steps; /* corrector steps per step (PC), steps per level
                                (annealed Langevin); 1 */
     double step_size;       /* annealed Langevin's base step; 2e-5 */
-    int32_t denoise;        /* 1: end with a Tweedie step x <- E[x_0 | x_eps]; 0 */
+    int32_t denoise;        /* 1: end with a Tweedie step x <- E[x_0 | x_eps]; 0: not;
+                               -1: the sampler's own (1 for EDM_HEUN, DDIM and
+                               DPM_SOLVER_*, 0 for the others); -1 */
     double rtol;            /* BZ_SAMPLE_ODE_RK45's relative tolerance (> 0); 1e-5 */
     double atol;            /* BZ_SAMPLE_ODE_RK45's absolute tolerance (> 0); 1e-5 */
+    int32_t grid;           /* BZ_GRID_*; BZ_GRID_DEFAULT */
+    double rho;             /* BZ_GRID_EDM's rho (> 0); 7 */
+    double sigma_min;       /* the grid's lowest noise level sigma_t / alpha_t (> 0; it
+                               replaces epsilon), 0 for the process's at epsilon; 0 */
+    double sigma_max;       /* its highest (at most the process's at t = 1; a VE prior
+                               is drawn at its time), 0 for the process's at t = 1; 0 */
+    double s_churn;         /* EDM_HEUN's stochasticity S_churn (>= 0, 0 = Algorithm 1's
+                               deterministic sampler); 0 */
+    double s_tmin;          /* the noise levels [s_tmin, s_tmax] where it churns; 0 */
+    double s_tmax;          /* INFINITY */
+    double s_noise;         /* the churn's noise scale S_noise (>= 0); 1 */
+    double eta;             /* DDIM's eta in [0, 1]: 0 deterministic, 1 ancestral; 0 */
+    double *out_nfe;        /* when not NULL, receives the score evaluations per sample
+                               the call made (their mean for ODE_RK45); NULL */
 } bz_sampler_options;
 
 /* Fill options with the defaults above.
  * Errors: NULL_POINTER. */
 bz_status bz_sampler_options_init(bz_sampler_options *options);
 
+/* The score evaluations per sample (NFE) that bz_diffusion_sample makes with
+ * `method` and options (NULL: defaults).
+ * Errors: NULL_POINTER, INVALID_ARGUMENT, UNSUPPORTED (ODE_RK45: adaptive, the
+ * call reports its count in out_nfe). */
+bz_status bz_diffusion_nfe(int32_t method, const bz_sampler_options *options, int64_t *out_nfe);
+
+/* The options->steps + 1 times of the grid `method` uses on `sde` with options
+ * (NULL: defaults) into times [n_times = steps + 1], from t_0 down to t_steps.
+ * Errors: NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (sigma_min >= sigma_max,
+ * a noise range outside the process's, n_times != steps + 1), UNSUPPORTED
+ * (ODE_RK45). */
+bz_status bz_diffusion_grid(const bz_sde *sde, int32_t method, const bz_sampler_options *options,
+                            double *times, int64_t n_times);
+
 /* n samples [n x dim] of the distribution `score` describes into out, by
- * `method` (BZ_SAMPLE_*) on `sde`, from its prior (N(0, I); N(0, sigma_1^2 I)
- * for VE). options may be NULL (defaults). Optionally records the samples after
+ * `method` (BZ_SAMPLE_*) on `sde`, from its prior (N(0, I); N(0, sigma_t^2 I)
+ * for VE at the grid's start) along the grid of options (see above). options
+ * may be NULL (defaults). Optionally records the samples after
  * the grid steps record[n_record] (increasing, in [1, steps]) into trajectory
  * [n_record x n x dim] (not with BZ_SAMPLE_ODE_RK45). Progress counts steps
  * (BZ_SAMPLE_ODE_RK45: samples that have reached the end time).
- * Errors: INVALID_ARGUMENT, SHAPE_MISMATCH, UNSUPPORTED (ancestral on sub-VP; a
- * trajectory with RK45), NON_FINITE (samples diverged), NOT_CONVERGED (RK45 needed
- * over 100000 steps for a sample), CANCELLED. */
+ * Errors: INVALID_ARGUMENT (also s_churn without EDM_HEUN, eta without DDIM,
+ * sigma_min >= sigma_max), SHAPE_MISMATCH, UNSUPPORTED (ancestral on sub-VP; a
+ * trajectory or a grid with RK45), NON_FINITE (samples diverged), NOT_CONVERGED
+ * (RK45 needed over 100000 steps for a sample), CANCELLED. */
 bz_status bz_diffusion_sample(const bz_score *score, const bz_sde *sde, int64_t n, int64_t dim,
                               int32_t method, const bz_sampler_options *options, uint64_t seed,
                               float *out, const int64_t *record, int64_t n_record,

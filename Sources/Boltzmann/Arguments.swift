@@ -59,6 +59,23 @@ func versioned<T>(_ options: UnsafePointer<T>?, _ version: Int32, _ macro: Strin
     return options.pointee
 }
 
+/// As `versioned`, also accepting the older versions `older` lists, each with the byte
+/// length of its layout, a prefix of T's (fields were only ever appended): only those
+/// bytes are read, and the later fields keep `defaults`' values.
+func versioned<T>(_ options: UnsafePointer<T>?, _ version: Int32, _ macro: String, _ initName: String,
+                  older: [(version: Int32, bytes: Int)], defaults: T) throws(EngineError) -> T? {
+    guard let options else { return nil }
+    let given = UnsafeRawPointer(options).load(as: Int32.self)
+    if given == version { return options.pointee }
+    guard let layout = older.first(where: { $0.version == given }), layout.bytes <= MemoryLayout<T>.size else {
+        let accepted = older.map { String($0.version) }.joined(separator: ", ")
+        throw .invalid("options.version must be \(macro) (\(version)) or an older \(accepted), got \(given): initialise options with \(initName)")
+    }
+    var value = defaults
+    withUnsafeMutableBytes(of: &value) { $0.copyMemory(from: UnsafeRawBufferPointer(start: options, count: layout.bytes)) }
+    return value
+}
+
 /// The one check of a caller's matrix: `count` rows (at least `minRows`) of
 /// `width` values at `pointer`, read in place. The product must stay within
 /// `Limit.count`; the pointer is checked after the counts, so a NULL with zero rows

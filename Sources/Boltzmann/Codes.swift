@@ -181,6 +181,18 @@ enum Code {
         ("BZ_SAMPLE_ANNEALED_LANGEVIN", BZ_SAMPLE_ANNEALED_LANGEVIN, .annealedLangevin),
         ("BZ_SAMPLE_REVERSE_DIFFUSION", BZ_SAMPLE_REVERSE_DIFFUSION, .reverseDiffusion),
         ("BZ_SAMPLE_ODE_RK45", BZ_SAMPLE_ODE_RK45, .odeRK45),
+        ("BZ_SAMPLE_EDM_HEUN", BZ_SAMPLE_EDM_HEUN, .edmHeun),
+        ("BZ_SAMPLE_DDIM", BZ_SAMPLE_DDIM, .ddim),
+        ("BZ_SAMPLE_DPM_SOLVER_2M", BZ_SAMPLE_DPM_SOLVER_2M, .dpmSolver2M),
+        ("BZ_SAMPLE_DPM_SOLVER_3M", BZ_SAMPLE_DPM_SOLVER_3M, .dpmSolver3M),
+    ])
+
+    /// BZ_GRID_DEFAULT is nil: the sampler's own grid.
+    static let grid = Codes<NoiseGrid?>([
+        ("BZ_GRID_DEFAULT", BZ_GRID_DEFAULT, nil),
+        ("BZ_GRID_TIME", BZ_GRID_TIME, .timeUniform),
+        ("BZ_GRID_LOG_SNR", BZ_GRID_LOG_SNR, .logSNR),
+        ("BZ_GRID_EDM", BZ_GRID_EDM, .edm),
     ])
 
     static let langevin = Codes<LangevinSampler.Method>([

@@ -241,14 +241,81 @@ public func bz_score_gmm_sample(_ score: OpaquePointer?, _ n: Int64, _ seed: UIn
     }
 }
 
+/// The header's defaults of bz_sampler_options, from the engine's.
+private func defaultSamplerOptions() -> bz_sampler_options {
+    let defaults = SamplerOptions()
+    return bz_sampler_options(
+        version: BZ_SAMPLER_OPTIONS_VERSION, steps: Int64(defaults.steps), epsilon: 0, snr: defaults.snr,
+        langevin_steps: Int64(defaults.langevinSteps), step_size: defaults.stepSize, denoise: -1, rtol: defaults.rtol,
+        atol: defaults.atol, grid: Code.grid.code(defaults.grid), rho: defaults.rho, sigma_min: 0, sigma_max: 0,
+        s_churn: defaults.churn, s_tmin: defaults.churnMin, s_tmax: defaults.churnMax, s_noise: defaults.churnNoise,
+        eta: defaults.eta, out_nfe: nil)
+}
+
 @c @implementation
 public func bz_sampler_options_init(_ options: UnsafeMutablePointer<bz_sampler_options>?) -> bz_status {
     guarded { () throws(EngineError) in
-        let out = try Argument.output(options, "options")
-        let defaults = SamplerOptions()
-        out.pointee = bz_sampler_options(version: BZ_SAMPLER_OPTIONS_VERSION, steps: Int64(defaults.steps), epsilon: 0, snr: defaults.snr,
-                                         langevin_steps: Int64(defaults.langevinSteps), step_size: defaults.stepSize, denoise: 0,
-                                         rtol: defaults.rtol, atol: defaults.atol)
+        try Argument.output(options, "options").pointee = defaultSamplerOptions()
+    }
+}
+
+/// Version 2 (library 3.0) ended at atol; its callers get the later fields' defaults.
+private let samplerOptionsVersion2Bytes = MemoryLayout<bz_sampler_options>.offset(of: \bz_sampler_options.atol)! + MemoryLayout<Double>.size
+
+/// The engine's options from the caller's (NULL: defaults), and where the call's NFE goes.
+private func samplerOptions(_ options: UnsafePointer<bz_sampler_options>?) throws(EngineError)
+    -> (SamplerOptions, UnsafeMutablePointer<Double>?) {
+    var settings = SamplerOptions()
+    guard let o = try versioned(options, BZ_SAMPLER_OPTIONS_VERSION, "BZ_SAMPLER_OPTIONS_VERSION", "bz_sampler_options_init",
+                                older: [(2, samplerOptionsVersion2Bytes)], defaults: defaultSamplerOptions()) else {
+        return (settings, nil)
+    }
+    guard (-1...1).contains(o.denoise) else { throw .invalid("options.denoise must be -1, 0 or 1, got \(o.denoise)") }
+    settings.steps = Int(clamping: o.steps)
+    settings.epsilon = o.epsilon == 0 ? nil : o.epsilon
+    settings.snr = o.snr
+    settings.langevinSteps = Int(clamping: o.langevin_steps)
+    settings.stepSize = o.step_size
+    settings.denoiseAtEnd = o.denoise == -1 ? nil : o.denoise == 1
+    settings.rtol = o.rtol
+    settings.atol = o.atol
+    settings.grid = try Code.grid.decode(o.grid, "options.grid")
+    settings.rho = o.rho
+    settings.sigmaMin = o.sigma_min == 0 ? nil : o.sigma_min
+    settings.sigmaMax = o.sigma_max == 0 ? nil : o.sigma_max
+    settings.churn = o.s_churn
+    settings.churnMin = o.s_tmin
+    settings.churnMax = o.s_tmax
+    settings.churnNoise = o.s_noise
+    settings.eta = o.eta
+    return (settings, o.out_nfe)
+}
+
+@c @implementation
+public func bz_diffusion_nfe(_ method: Int32, _ options: UnsafePointer<bz_sampler_options>?, _ out: UnsafeMutablePointer<Int64>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let output = try Argument.output(out, "out_nfe")
+        let kind = try Code.sampling.decode(method, "method")
+        let (settings, _) = try samplerOptions(options)
+        try Limit.samplerSteps.check(settings.steps, "steps")
+        try Limit.steps.check(settings.langevinSteps, "langevin_steps")
+        guard let count = kind.evaluations(options: settings) else {
+            throw EngineError(.unsupported, "the adaptive ODE sampler's evaluations depend on the path: bz_diffusion_sample reports them in out_nfe")
+        }
+        output.pointee = Int64(count)
+    }
+}
+
+@c @implementation
+public func bz_diffusion_grid(_ sde: OpaquePointer?, _ method: Int32, _ options: UnsafePointer<bz_sampler_options>?,
+                              _ times: UnsafeMutablePointer<Double>?, _ nTimes: Int64) -> bz_status {
+    guarded { () throws(EngineError) in
+        let p = try process(sde), kind = try Code.sampling.decode(method, "method")
+        let (settings, _) = try samplerOptions(options)
+        guard kind != .odeRK45 else { throw EngineError(.unsupported, "the adaptive ODE sampler has no grid") }
+        let grid = try DiffusionSampler.times(process: p, grid: settings.grid ?? kind.defaultGrid, options: settings)
+        guard nTimes == Int64(grid.count) else { throw .invalid("n_times must be steps + 1 = \(grid.count), got \(nTimes)") }
+        try Argument.output(times, "times").write(grid)
     }
 }
 
@@ -263,34 +330,24 @@ public func bz_diffusion_sample(
         let h = try scoreHandle(score), p = try process(sde), (model, failure) = modelForCall(h.model)
         try Argument.length(dim, "dim", equals: model.dimension, "the model's dim")
         let kind = try Code.sampling.decode(method, "method")
-        var settings = SamplerOptions()
-        if let o = try versioned(options, BZ_SAMPLER_OPTIONS_VERSION, "BZ_SAMPLER_OPTIONS_VERSION", "bz_sampler_options_init") {
-            guard o.denoise == 0 || o.denoise == 1 else { throw .invalid("options.denoise must be 0 or 1, got \(o.denoise)") }
-            settings.steps = Int(clamping: o.steps)
-            settings.epsilon = o.epsilon == 0 ? nil : o.epsilon
-            settings.snr = o.snr
-            settings.langevinSteps = Int(clamping: o.langevin_steps)
-            settings.stepSize = o.step_size
-            settings.denoiseAtEnd = o.denoise == 1
-            settings.rtol = o.rtol
-            settings.atol = o.atol
-        }
+        var (settings, nfe) = try samplerOptions(options)
         guard nRecord >= 0, nRecord <= Int64(settings.steps) else { throw .invalid("n_record must be in [0, steps], got \(nRecord)") }
         if nRecord > 0 {
             settings.record = try Argument.array(record, Int(nRecord), "record").map { Int($0) }
             guard trajectory != nil else { throw EngineError(.nullPointer, "trajectory is NULL (n_record > 0)") }
         }
         let output = n > 0 ? try Argument.output(out, "out") : nil  // out may be NULL for no samples
-        let samples: [Float]
+        let result: SamplingResult
         do throws(EngineError) {
-            samples = try DiffusionSampler.sample(model: model, process: p, count: Int(clamping: n), method: kind, options: settings,
-                                                  seed: seed, trajectory: nRecord > 0 ? trajectory : nil,
-                                                  monitor: monitor(progress, user, interrupt: h.interrupt, stoppingOn: failure))
+            result = try DiffusionSampler.run(model: model, process: p, count: Int(clamping: n), method: kind, options: settings,
+                                              seed: seed, trajectory: nRecord > 0 ? trajectory : nil,
+                                              monitor: monitor(progress, user, interrupt: h.interrupt, stoppingOn: failure))
         } catch {
             throw failure?.error ?? error  // a callback's failure, not the stop it caused
         }
         if let error = failure?.error { throw error }
-        output?.write(samples)
+        output?.write(result.samples)
+        nfe?.pointee = result.evaluations
     }
 }
 

@@ -176,7 +176,14 @@ struct DeterminismTests {
         let model = try DiffusionTests.eightGaussians()
         var options = SamplerOptions()
         options.steps = 20
-        for method in [SamplingMethod.eulerMaruyama, .predictorCorrector, .odeHeun, .odeRK45] {
+        var churned = options, noisy = options
+        churned.churn = 30
+        noisy.eta = 1
+        let runs: [(SamplingMethod, SamplerOptions)] = [
+            (.eulerMaruyama, options), (.predictorCorrector, options), (.odeHeun, options), (.odeRK45, options),
+            (.edmHeun, churned), (.ddim, noisy), (.dpmSolver2M, options), (.dpmSolver3M, options),
+        ]
+        for (method, options) in runs {
             let all = try DiffusionSampler.sample(model: model, process: try .vp(), count: 50, method: method, options: options, seed: 8)
             let few = try DiffusionSampler.sample(model: model, process: try .vp(), count: 7, method: method, options: options, seed: 8)
             #expect(Array(all[0..<14]) == few, "\(method)")

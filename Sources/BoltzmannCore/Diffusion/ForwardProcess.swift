@@ -155,6 +155,14 @@ public struct ForwardProcess: Sendable, Equatable {
         return a * a / (s * s)
     }
 
+    /// The noise level sigma-hat(t) = sigma_t / alpha_t: the standard deviation of the
+    /// noise on the scaled state x_t / alpha_t = x_0 + sigma-hat z (Karras et al. 2022's
+    /// sigma; snr = 1 / sigma-hat^2). Increasing in t.
+    public func noiseLevel(_ t: Double) -> Double { sigma(t) / alpha(t) }
+
+    /// The time with noise level `noiseLevel` (> 0), t(sigma-hat) = time(snr: 1 / sigma-hat^2).
+    public func time(noiseLevel level: Double) -> Double { time(snr: 1 / (level * level)) }
+
     /// The time t in (0, 1] with snr(t) = `snr` (clamped to [0, 1] outside the
     /// process's range).
     public func time(snr: Double) -> Double {
@@ -165,9 +173,11 @@ public struct ForwardProcess: Sendable, Equatable {
         case .vp, .ddpm:
             target = log1p(1 / snr)  // sigma^2 / alpha^2 = e^B - 1
         case .subVP:
-            // snr = u / (1 - u)^2 with u = e^{-B}: snr u^2 - (2 snr + 1) u + snr = 0, root in (0, 1).
-            let b = 2 * snr + 1, root = (b - (b * b - 4 * snr * snr).squareRoot()) / (2 * snr)
-            target = -log(root)
+            // snr = u / (1 - u)^2 with u = e^{-B}: snr u^2 - (2 snr + 1) u + snr = 0, whose root
+            // in (0, 1) is u = 2 snr / (b + sqrt(D)), b = 2 snr + 1, D = 4 snr + 1; so
+            // 1 - u = (1 + sqrt(D)) / (b + sqrt(D)) without cancellation.
+            let root = (4 * snr + 1).squareRoot()
+            target = -log1p(-(1 + root) / (2 * snr + 1 + root))
         case .ve:
             let variance = 1 / snr
             return min(max(log1p(variance / (first * first)) / (2 * log(second / first)), 0), 1)
@@ -175,7 +185,8 @@ public struct ForwardProcess: Sendable, Equatable {
         switch kind {
         case .vp, .subVP:
             let a = 0.5 * (second - first), b = first
-            let t = a < 1e-12 * b ? target / b : (-b + (b * b + 4 * a * target).squareRoot()) / (2 * a)
+            // The positive root of a t^2 + b t = B, as 2 B / (b + sqrt(b^2 + 4 a B)) (no cancellation).
+            let t = 2 * target / (b + (b * b + 4 * a * target).squareRoot())
             return min(max(t, 0), 1)
         default:
             // Invert the piecewise linear B(t) of DDPM.

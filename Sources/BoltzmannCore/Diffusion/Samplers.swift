@@ -1,10 +1,16 @@
 import Glibc
 
 /// The reverse-time samplers of score-based diffusion (Song et al. 2021; Ho et al.
-/// 2020; Song & Ermon 2019). Time runs from 1 down to the end time epsilon on the
-/// uniform grid t_i = 1 - i h, h = (1 - epsilon) / steps. The stochastic samplers'
-/// last step returns its mean, adding no noise (as DDPM's last step and Song et
-/// al.'s samplers do): noise added at epsilon would only blur the samples.
+/// 2020; Song & Ermon 2019; Song, Meng & Ermon 2021; Karras et al. 2022; Lu et al.
+/// 2022). Time runs from t_0 = 1 down to the end time t_steps = epsilon on a grid of
+/// `steps` steps (`NoiseGrid`; time-uniform t_i = 1 - i h unless chosen otherwise):
+/// `steps` is the number of grid steps for every sampler, and `evaluations(options:)`
+/// the score evaluations (NFE) that costs per sample. With `denoiseAtEnd` (the default
+/// of EDM, DDIM and DPM-Solver++, whose papers end at noise 0) one more evaluation maps
+/// x_epsilon to E[x_0 | x_epsilon]: the last step "to sigma = 0" of those papers, so
+/// that EDM's 18 noise levels (35 NFE) are 17 steps here. The stochastic samplers'
+/// last step returns its mean, adding no noise (as DDPM's last step and Song et al.'s
+/// samplers do): noise added at epsilon would only blur the samples.
 public enum SamplingMethod: Sendable {
     /// Euler-Maruyama on the reverse SDE dx = [f x - g^2 s] dt + g dw-bar:
     /// x <- x - (f x - g^2 s) h + g sqrt(h) z.
@@ -31,6 +37,63 @@ public enum SamplingMethod: Sendable {
     /// The probability-flow ODE by the adaptive Dormand-Prince 5(4) pair with a step
     /// per row under `rtol` and `atol` (see `AdaptiveODE`); `steps` is not used.
     case odeRK45
+    /// Karras et al. 2022's sampler (their Algorithms 1 and 2): Heun's method on the
+    /// scaled ODE d x-hat / d sigma-hat = (x-hat - D) / sigma-hat, x-hat = x / alpha_t,
+    /// on the EDM grid by default; with `churn` > 0 each step first raises the noise by
+    /// gamma = min(churn / steps, sqrt 2 - 1) (levels in [churnMin, churnMax]), adding
+    /// N(0, (sigma-tilde^2 - sigma-hat^2) churnNoise^2) noise. Two evaluations per step.
+    case edmHeun
+    /// DDIM (Song, Meng & Ermon 2021): x_s = alpha_s D + sqrt(sigma_s^2 - c^2) eps-hat + c z
+    /// with eps-hat = (x - alpha_t D) / sigma_t and c = eta sigma_s sigma_{t|s} / sigma_t,
+    /// sigma_{t|s}^2 = sigma_t^2 - (alpha_t / alpha_s)^2 sigma_s^2: eta = 0 is the
+    /// probability-flow ODE's exponential-integrator step, eta = 1 the posterior
+    /// q(x_s | x_t, D) of ancestral sampling.
+    case ddim
+    /// DPM-Solver++(2M) (Lu et al. 2022, data prediction, multistep): with
+    /// lambda = log(alpha / sigma) and h = lambda_s - lambda_t,
+    /// x_s = (sigma_s / sigma_t) x - alpha_s (e^-h - 1) [(1 + 1/2r) D_t - D_prev / 2r],
+    /// r = h_prev / h; the first step is first order. On the EDM grid by default.
+    case dpmSolver2M
+    /// DPM-Solver++(3M): the third-order multistep update in data prediction, warming
+    /// up through orders 1 and 2, with the Taylor coefficient of its second difference
+    /// (see `Run.dpmSolver`): the reference code's and diffusers' use half of it, which
+    /// leaves their 3M second order. On the log-SNR grid by default.
+    case dpmSolver3M
+
+    /// The grid the method uses when the options name none: Karras et al.'s for EDM and
+    /// for DPM-Solver++(2M) ("DPM++ 2M Karras", the common pairing); log-SNR-uniform
+    /// for (3M), whose extrapolation through three unequal steps suffers on the EDM grid
+    /// (8 Gaussians at 20 NFE: mode coverage 0.86 there, 0.974 on log-SNR); uniform
+    /// in t for the others.
+    public var defaultGrid: NoiseGrid {
+        switch self {
+        case .edmHeun, .dpmSolver2M: return .edm
+        case .dpmSolver3M: return .logSNR
+        default: return .timeUniform
+        }
+    }
+
+    /// Whether the method ends with a denoising step unless the options say: the
+    /// samplers whose papers step to noise 0 (EDM, DDIM, DPM-Solver++).
+    public var denoisesByDefault: Bool {
+        switch self {
+        case .edmHeun, .ddim, .dpmSolver2M, .dpmSolver3M: return true
+        default: return false
+        }
+    }
+
+    /// Score evaluations per sample (NFE) with `options`; nil for the adaptive ODE
+    /// sampler, whose count depends on the path (the call reports it).
+    public func evaluations(options: SamplerOptions) -> Int? {
+        let steps = options.steps, final = options.denoises(self) ? 1 : 0
+        switch self {
+        case .eulerMaruyama, .odeEuler, .ancestral, .reverseDiffusion, .ddim, .dpmSolver2M, .dpmSolver3M: return steps + final
+        case .odeHeun, .edmHeun: return 2 * steps + final
+        case .predictorCorrector: return steps * (1 + options.langevinSteps) + final
+        case .annealedLangevin: return steps * options.langevinSteps + final
+        case .odeRK45: return nil
+        }
+    }
 }
 
 /// Options of `DiffusionSampler.sample`; defaults as documented by each field.
@@ -45,77 +108,131 @@ public struct SamplerOptions: Sendable {
     public var langevinSteps = 1
     /// Annealed Langevin's base step size (Song & Ermon: 2e-5).
     public var stepSize = 2e-5
-    /// End with one Tweedie denoising step x <- E[x_0 | x_epsilon].
-    public var denoiseAtEnd = false
+    /// End with one Tweedie denoising step x <- E[x_0 | x_epsilon]; nil takes the
+    /// method's own choice (`SamplingMethod.denoisesByDefault`).
+    public var denoiseAtEnd: Bool? = nil
+    /// The noise-level grid; nil takes the method's own (`SamplingMethod.defaultGrid`).
+    public var grid: NoiseGrid? = nil
+    /// The EDM grid's rho (Karras et al.: 7).
+    public var rho = 7.0
+    /// The grid's noise range in sigma-hat = sigma_t / alpha_t; nil takes the process's
+    /// own from t = 1 (the largest) down to epsilon. `sigmaMin` replaces epsilon.
+    public var sigmaMin: Double? = nil, sigmaMax: Double? = nil
+    /// EDM's stochastic sampler: S_churn (0: deterministic), the noise levels
+    /// [S_tmin, S_tmax] where it churns, and S_noise (Karras et al.'s names).
+    public var churn = 0.0, churnMin = 0.0, churnMax = Double.infinity, churnNoise = 1.0
+    /// DDIM's eta in [0, 1] (0: deterministic).
+    public var eta = 0.0
     /// Grid steps after which to record the samples (in increasing order), for trajectories.
     public var record: [Int] = []
     /// The adaptive ODE sampler's relative and absolute tolerances (Song et al.'s 1e-5).
     public var rtol = 1e-5, atol = 1e-5
 
     public init() {}
+
+    /// Whether `method` ends with a denoising step under these options.
+    public func denoises(_ method: SamplingMethod) -> Bool { denoiseAtEnd ?? method.denoisesByDefault }
+}
+
+/// What a sampling call returns: the samples (count x d, row-major) and the score
+/// evaluations per sample it made (NFE; the mean over rows for the adaptive sampler).
+public struct SamplingResult: Sendable {
+    public var samples: [Float]
+    public var evaluations: Double
 }
 
 public enum DiffusionSampler {
     /// `count` samples (count x d, row-major) of the data distribution a score
-    /// model describes, by `method` on `process`. Row r draws all its noise (prior
-    /// and steps) from stream (seed, r), and scores are computed row by row, so the
-    /// result does not depend on the thread count or on how the rows are batched.
-    /// Recorded states (record.count x count x d) go to `trajectory`. The monitor
-    /// counts steps (arrived rows for `odeRK45`).
+    /// model describes, by `method` on `process`: `run(...)`'s samples.
     public static func sample(model: some ScoreModel, process: ForwardProcess, count: Int, method: SamplingMethod,
                               options: SamplerOptions = SamplerOptions(), seed: UInt64, trajectory: UnsafeMutablePointer<Float>? = nil,
                               monitor: WorkMonitor = .none()) throws(EngineError) -> [Float] {
-        let d = model.dimension, steps = options.steps
-        try Limit.iterations.check(count, "n", from: 0)
-        guard count * d <= Limit.storedValues.value else {
-            throw EngineError(.limitExceeded, "n x dim = \(count) x \(d) values are more than the library samples at once (\(Limit.storedValues.text))")
-        }
-        try Limit.samplerSteps.check(steps, "steps")
-        let epsilon = options.epsilon ?? process.defaultSamplingEpsilon
-        guard epsilon.isFinite, epsilon > 0, epsilon < 1 else { throw .invalid("epsilon must be in (0, 1), got \(epsilon)") }
+        try run(model: model, process: process, count: count, method: method, options: options, seed: seed, trajectory: trajectory,
+                monitor: monitor).samples
+    }
+
+    /// Checks the options that do not depend on the grid.
+    static func check(_ options: SamplerOptions, method: SamplingMethod, process: ForwardProcess) throws(EngineError) {
+        try Limit.samplerSteps.check(options.steps, "steps")
         guard options.snr.isFinite, options.snr > 0 else { throw .invalid("snr must be finite and > 0, got \(options.snr)") }
         guard options.stepSize.isFinite, options.stepSize > 0 else { throw .invalid("step_size must be finite and > 0, got \(options.stepSize)") }
         try Limit.steps.check(options.langevinSteps, "langevin_steps")
         var previousRecord = 0
         for step in options.record {
-            guard step >= 1, step <= steps, step > previousRecord else {
-                throw .invalid("record must list increasing steps in [1, \(steps)], got \(step)")
+            guard step >= 1, step <= options.steps, step > previousRecord else {
+                throw .invalid("record must list increasing steps in [1, \(options.steps)], got \(step)")
             }
             previousRecord = step
         }
         guard options.rtol.isFinite, options.rtol > 0, options.atol.isFinite, options.atol > 0 else {
             throw .invalid("rtol and atol must be finite and > 0, got \(options.rtol) and \(options.atol)")
         }
+        guard options.churn.isFinite, options.churn >= 0 else { throw .invalid("s_churn must be finite and >= 0, got \(options.churn)") }
+        guard !options.churnMin.isNaN, !options.churnMax.isNaN, options.churnMin >= 0, options.churnMin <= options.churnMax else {
+            throw .invalid("s_tmin and s_tmax must satisfy 0 <= s_tmin <= s_tmax, got \(options.churnMin) and \(options.churnMax)")
+        }
+        guard options.churnNoise.isFinite, options.churnNoise >= 0 else {
+            throw .invalid("s_noise must be finite and >= 0, got \(options.churnNoise)")
+        }
+        guard options.eta.isFinite, options.eta >= 0, options.eta <= 1 else { throw .invalid("eta must be in [0, 1], got \(options.eta)") }
         if method == .odeRK45 {
             guard options.record.isEmpty else { throw EngineError(.unsupported, "the adaptive ODE sampler has no grid to record a trajectory on") }
+            guard options.grid == nil, options.sigmaMin == nil, options.sigmaMax == nil else {
+                throw EngineError(.unsupported, "the adaptive ODE sampler has no grid: give epsilon, not a grid or a noise range")
+            }
         }
         if method == .ancestral && process.kind == .subVP {
             throw EngineError(.unsupported, "ancestral sampling is defined for VP, DDPM and VE processes, not sub-VP")
         }
-        // The samples and the run's buffers (scores, noise, a stream per row); RK45 keeps
-        // seven stages and its state in double.
-        try Memory.reserve([(count * d, method == .odeRK45 ? 100 : 16), (count, 48)], for: "\(count) samples of dimension \(d)")
-        var x = [Float](repeating: 0, count: count * d)
-        guard count > 0 else { return x }
-        var sampler = Run(model: model, process: process, count: count, dimension: d, seed: seed)
-        sampler.prior(&x)
-        if method == .odeRK45 {
-            _ = try AdaptiveODE.integrate(model: model, process: process, x: &x, count: count, epsilon: epsilon, rtol: options.rtol,
-                                          atol: options.atol, monitor: monitor)
-            return try finish(x, model: model, process: process, count: count, epsilon: epsilon, options: options, monitor: monitor)
+        if options.churn > 0 && method != .edmHeun {
+            throw .invalid("s_churn is the EDM sampler's (method edm_heun), not \(method)'s")
         }
-        let h = (1 - epsilon) / Double(steps)
+        if options.eta > 0 && method != .ddim { throw .invalid("eta is DDIM's (method ddim), not \(method)'s") }
+    }
+
+    /// Samples as `sample`, with the score evaluations they cost. Row r draws all its
+    /// noise (prior and steps) from stream (seed, r), and scores are computed row by
+    /// row, so the result does not depend on the thread count or on how the rows are
+    /// batched. Recorded states (record.count x count x d) go to `trajectory`. The
+    /// monitor counts steps (arrived rows for `odeRK45`).
+    public static func run(model: some ScoreModel, process: ForwardProcess, count: Int, method: SamplingMethod,
+                           options: SamplerOptions = SamplerOptions(), seed: UInt64, trajectory: UnsafeMutablePointer<Float>? = nil,
+                           monitor: WorkMonitor = .none()) throws(EngineError) -> SamplingResult {
+        let d = model.dimension, steps = options.steps
+        try Limit.iterations.check(count, "n", from: 0)
+        guard count * d <= Limit.storedValues.value else {
+            throw EngineError(.limitExceeded, "n x dim = \(count) x \(d) values are more than the library samples at once (\(Limit.storedValues.text))")
+        }
+        try check(options, method: method, process: process)
+        let (start, epsilon) = try gridEnds(process: process, options: options)
+        let times = method == .odeRK45 ? [] : try Self.times(process: process, grid: options.grid ?? method.defaultGrid, options: options)
+        // The samples and the run's buffers (scores, noise, a stream per row, the
+        // multistep history); RK45 keeps seven stages and its state in double.
+        let perValue = method == .odeRK45 ? 100 : method == .dpmSolver3M ? 24 : 20
+        try Memory.reserve([(count * d, perValue), (count, 48)], for: "\(count) samples of dimension \(d)")
+        var x = [Float](repeating: 0, count: count * d)
+        guard count > 0 else { return SamplingResult(samples: x, evaluations: Double(method.evaluations(options: options) ?? 0)) }
+        var sampler = Run(model: model, process: process, count: count, dimension: d, seed: seed)
+        sampler.prior(&x, at: start)
+        let denoise = options.denoises(method)
+        if method == .odeRK45 {
+            let evaluations = try AdaptiveODE.integrate(model: model, process: process, x: &x, count: count, epsilon: epsilon,
+                                                        rtol: options.rtol, atol: options.atol, monitor: monitor)
+            let samples = try finish(x, model: model, process: process, count: count, epsilon: epsilon, denoise: denoise, monitor: monitor)
+            return SamplingResult(samples: samples, evaluations: Double(evaluations) / Double(count) + (denoise ? 1 : 0))
+        }
         var recorded = 0
-        guard monitor.start(total: steps) else { try monitor.checkNotStopped(); return x }
+        var history = MultistepHistory()
+        guard monitor.start(total: steps) else { try monitor.checkNotStopped(); return SamplingResult(samples: x, evaluations: 0) }
         for i in 0..<steps {
-            let t = 1 - Double(i) * h, next = t - h, last = i == steps - 1
+            let t = times[i], next = times[i + 1], last = i == steps - 1
             switch method {
-            case .eulerMaruyama: sampler.eulerMaruyama(&x, t, h, last: last)
+            case .eulerMaruyama: sampler.eulerMaruyama(&x, t, t - next, last: last)
             case .predictorCorrector:
                 for _ in 0..<options.langevinSteps { sampler.corrector(&x, t, next, snr: options.snr) }
                 sampler.reverseDiffusion(&x, t, next, last: last)
-            case .odeEuler: sampler.odeEuler(&x, t, h)
-            case .odeHeun: sampler.odeHeun(&x, t, h)
+            case .odeEuler: sampler.odeEuler(&x, t, t - next)
+            case .odeHeun: sampler.odeHeun(&x, t, t - next)
             case .ancestral: sampler.ancestral(&x, t, next, last: last)
             case .reverseDiffusion: sampler.reverseDiffusion(&x, t, next, last: last)
             case .odeRK45: break  // integrated above
@@ -123,6 +240,13 @@ public enum DiffusionSampler {
                 let sigmaEnd = process.sigma(epsilon), level = process.sigma(t)
                 let stepSize = options.stepSize * (level * level) / (sigmaEnd * sigmaEnd)
                 for _ in 0..<options.langevinSteps { sampler.langevin(&x, t, stepSize: stepSize) }
+            case .edmHeun:
+                let gamma = options.churn > 0 && (options.churnMin...options.churnMax).contains(process.noiseLevel(t))
+                    ? min(options.churn / Double(steps), 2.0.squareRoot() - 1) : 0
+                sampler.edmHeun(&x, t, next, gamma: gamma, noiseScale: options.churnNoise)
+            case .ddim: sampler.ddim(&x, t, next, eta: options.eta, last: last && !denoise)
+            case .dpmSolver2M: sampler.dpmSolver(&x, times: times, step: i, order: 2, history: &history)
+            case .dpmSolver3M: sampler.dpmSolver(&x, times: times, step: i, order: 3, history: &history)
             }
             if recorded < options.record.count, options.record[recorded] == i + 1, let trajectory {
                 (trajectory + recorded * count * d).update(from: x, count: count * d)
@@ -131,14 +255,15 @@ public enum DiffusionSampler {
             guard monitor.advance(by: 1) else { break }
         }
         try monitor.checkNotStopped()
-        return try finish(x, model: model, process: process, count: count, epsilon: epsilon, options: options, monitor: monitor)
+        let samples = try finish(x, model: model, process: process, count: count, epsilon: epsilon, denoise: denoise, monitor: monitor)
+        return SamplingResult(samples: samples, evaluations: Double(method.evaluations(options: options) ?? 0))
     }
 
     /// The optional Tweedie step, the finiteness check, and the monitor's end.
     private static func finish(_ samples: [Float], model: some ScoreModel, process: ForwardProcess, count: Int, epsilon: Double,
-                               options: SamplerOptions, monitor: WorkMonitor) throws(EngineError) -> [Float] {
+                               denoise: Bool, monitor: WorkMonitor) throws(EngineError) -> [Float] {
         var x = samples
-        if options.denoiseAtEnd {
+        if denoise {
             var out = x
             model.denoise(x, count: count, time: epsilon, process: process, into: &out)
             x = out
@@ -169,9 +294,9 @@ public enum DiffusionSampler {
             scratch = score
         }
 
-        /// x ~ N(0, sigma_1^2 I) for VE, N(0, I) otherwise.
-        mutating func prior(_ x: inout [Float]) {
-            let scale = process.kind == .ve ? process.sigma(1) : 1
+        /// x ~ N(0, sigma_t^2 I) for VE, N(0, I) otherwise, at the grid's start t.
+        mutating func prior(_ x: inout [Float], at t: Double = 1) {
+            let scale = process.kind == .ve ? process.sigma(t) : 1
             drawNoise()
             for k in x.indices { x[k] = Float(scale) * noise[k] }
         }

@@ -40,7 +40,9 @@ class bz_sampler_options(ctypes.Structure):
     """``bz_sampler_options`` (field for field as the header declares it)."""
     _fields_ = [("version", c_int32), ("steps", c_int64), ("epsilon", c_double), ("snr", c_double),
                 ("langevin_steps", c_int64), ("step_size", c_double), ("denoise", c_int32), ("rtol", c_double),
-                ("atol", c_double)]
+                ("atol", c_double), ("grid", c_int32), ("rho", c_double), ("sigma_min", c_double),
+                ("sigma_max", c_double), ("s_churn", c_double), ("s_tmin", c_double), ("s_tmax", c_double),
+                ("s_noise", c_double), ("eta", c_double), ("out_nfe", POINTER(c_double))]
 
 
 class bz_rbm_train_options(ctypes.Structure):
@@ -326,6 +328,8 @@ SIGNATURES = {
     "bz_score_serialize": (Status, [score_p, u8p, c_int64]),
     "bz_score_deserialize": (Status, [POINTER(score_p), u8p, c_int64]),
     "bz_sampler_options_init": (Status, [POINTER(bz_sampler_options)]),
+    "bz_diffusion_nfe": (Status, [c_int32, POINTER(bz_sampler_options), i64p]),
+    "bz_diffusion_grid": (Status, [sde_p, c_int32, POINTER(bz_sampler_options), f64p, c_int64]),
     "bz_diffusion_sample": (Status, [score_p, sde_p, c_int64, c_int64, c_int32, POINTER(bz_sampler_options), c_uint64, f32p,
                                      i64p, c_int64, f32p, bz_progress_fn, c_void_p]),
     "bz_langevin": (Status, [bz_energy_fn, c_void_p, score_p, sde_p, c_double, f64p, c_int64, c_int64, c_int32, c_int64,

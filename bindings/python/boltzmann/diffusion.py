@@ -24,11 +24,13 @@ from ._progress import Progress, _targets, energy_trampoline, interruptible, reg
 from .errors import InvalidArgument, ShapeError
 
 __all__ = ["SDE", "VPSDE", "SubVPSDE", "VESDE", "DDPM", "ScoreModel", "GaussianMixtureScore", "EmpiricalScore",
-           "MLPScore", "CallableScore", "sample", "langevin", "ito_integral", "METHODS"]
+           "MLPScore", "CallableScore", "sample", "nfe", "steps_for_nfe", "langevin", "ito_integral", "METHODS", "GRIDS"]
 
 #: Sampler names of :func:`sample` and their ``BZ_SAMPLE_*`` codes.
 METHODS = {"euler_maruyama": 0, "pc": 1, "ode_euler": 2, "ode_heun": 3, "ancestral": 4, "annealed_langevin": 5,
-           "reverse_diffusion": 6, "ode_rk45": 7}
+           "reverse_diffusion": 6, "ode_rk45": 7, "edm_heun": 8, "ddim": 9, "dpm_solver_2m": 10, "dpm_solver_3m": 11}
+#: Noise-level grids of the samplers and their ``BZ_GRID_*`` codes ("default": the sampler's own).
+GRIDS = {"default": -1, "time": 0, "log_snr": 1, "edm": 2}
 _KINDS = {0: "vp", 1: "sub_vp", 2: "ve", 3: "ddpm"}
 _EMBEDDINGS = {"fourier": 0, "sinusoidal": 1}
 _PREDICTIONS = {"epsilon": 0, "data": 1, "score": 2}
@@ -93,6 +95,33 @@ class SDE(HandleOwner):
         """alpha_t^2 / sigma_t^2."""
         a, s, _, _ = self.coefficients(t)
         return np.asarray(a) ** 2 / np.asarray(s) ** 2
+
+    def noise_level(self, t):
+        """sigma-hat(t) = sigma_t / alpha_t, the noise on x_t / alpha_t (Karras et al.'s sigma)."""
+        alpha, sigma, _, _ = self.coefficients(t)
+        return sigma / alpha
+
+    def time_of_noise_level(self, level):
+        """The times whose noise level sigma_t / alpha_t is ``level`` (snr = 1 / level^2)."""
+        return self.time_of_snr(1.0 / np.square(np.asarray(level, dtype=np.float64)))
+
+    def grid(self, steps, method="euler_maruyama", grid=None, rho=None, epsilon=None, sigma_min=None, sigma_max=None):
+        """The ``steps + 1`` times, from t_0 down to t_steps, that :func:`sample` steps
+        through with ``method`` and these options (``grid``: a key of :data:`GRIDS`).
+
+        Examples
+        --------
+        >>> import boltzmann as bz
+        >>> times = bz.diffusion.VPSDE().grid(4, grid="time", epsilon=0.2)
+        >>> [round(float(t), 12) for t in times]
+        [1.0, 0.8, 0.6, 0.4, 0.2]
+        """
+        options = _sampler_options(steps=steps, grid=grid, rho=rho, epsilon=epsilon, sigma_min=sigma_min,
+                                   sigma_max=sigma_max)
+        times = np.empty(int(options.steps) + 1, np.float64)
+        lib.bz_diffusion_grid(self._h, _choose(METHODS, method, "method"), ctypes.byref(options),
+                              times.ctypes.data_as(f64p), times.size)
+        return times
 
     def time_of_snr(self, snr):
         """The times at which the signal-to-noise ratio equals ``snr`` (> 0)."""
@@ -557,8 +586,76 @@ class MLPScore(Persistent, ScoreModel):
                 ("prediction", info["prediction"]), ("n_parameters", info["n_parameters"]), *trained]
 
 
+def _sampler_options(denoise=None, grid=None, **given):
+    """``bz_sampler_options`` from the library's defaults and the given fields."""
+    return _options(lib.bz_sampler_options_init, denoise=None if denoise is None else int(bool(denoise)),
+                    grid=None if grid is None else _choose(GRIDS, grid, "grid"), **given)
+
+
+def nfe(method, steps=None, denoise=None, langevin_steps=None):
+    """Score evaluations per sample (NFE) that :func:`sample` makes with ``method`` and
+    these options (left None: the library's defaults). Not for "ode_rk45", whose count
+    depends on the path (``sample(..., return_nfe=True)`` reports it).
+
+    Parameters
+    ----------
+    method : str
+        A key of :data:`METHODS`.
+    steps, denoise, langevin_steps : optional
+        As for :func:`sample`.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> bz.diffusion.nfe("edm_heun", steps=17), bz.diffusion.nfe("dpm_solver_2m", steps=19)
+    (35, 20)
+    """
+    options = _sampler_options(steps=steps, denoise=denoise, langevin_steps=langevin_steps)
+    out = ctypes.c_int64()
+    lib.bz_diffusion_nfe(_choose(METHODS, method, "method"), ctypes.byref(options), ctypes.byref(out))
+    return out.value
+
+
+def steps_for_nfe(method, budget, denoise=None, langevin_steps=None):
+    """The most grid steps whose :func:`nfe` is at most ``budget``: every sampler's NFE
+    is a x steps + b, read from the library at steps 1 and 2.
+
+    Parameters
+    ----------
+    method : str
+        A key of :data:`METHODS`.
+    budget : int
+        Score evaluations per sample.
+    denoise, langevin_steps : optional
+        As for :func:`sample`.
+
+    Returns
+    -------
+    int
+        Raises :class:`~boltzmann.InvalidArgument` when one step is over the budget.
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> bz.diffusion.steps_for_nfe("edm_heun", 35), bz.diffusion.steps_for_nfe("ddim", 10)
+    (17, 9)
+    """
+    one, two = (nfe(method, steps, denoise, langevin_steps) for steps in (1, 2))
+    slope, offset = two - one, one - (two - one)
+    steps = (int(budget) - offset) // slope
+    if steps < 1:
+        raise InvalidArgument(f"{method} needs at least {one} score evaluations, more than the budget {budget}")
+    return steps
+
+
 def sample(score, sde, n, method="euler_maruyama", steps=None, seed=0, epsilon=None, snr=None, langevin_steps=None,
-           step_size=None, denoise=None, record=None, rtol=None, atol=None, progress=None, dim=None):
+           step_size=None, denoise=None, record=None, rtol=None, atol=None, progress=None, dim=None, *, nfe=None,
+           grid=None, rho=None, sigma_min=None, sigma_max=None, s_churn=None, s_tmin=None, s_tmax=None, s_noise=None,
+           eta=None, return_nfe=False):
     """Samples of the distribution a score describes, by a reverse-time sampler.
 
     Parameters
@@ -575,9 +672,12 @@ def sample(score, sde, n, method="euler_maruyama", steps=None, seed=0, epsilon=N
         predictor), "ode_euler", "ode_heun" (probability-flow ODE), "ode_rk45" (the same
         ODE by adaptive Dormand-Prince 5(4) under ``rtol``/``atol``, a step size per
         sample; ``steps`` unused), "ancestral", "annealed_langevin" (``langevin_steps``
-        steps of base size ``step_size`` per level) or "reverse_diffusion".
+        steps of base size ``step_size`` per level), "reverse_diffusion", or the
+        few-step samplers "edm_heun" (Karras et al. 2022; stochastic with ``s_churn``),
+        "ddim" (``eta``), "dpm_solver_2m" and "dpm_solver_3m" (DPM-Solver++, Lu et al. 2022).
     steps : int, optional
-        Grid steps from t = 1 to ``epsilon``.
+        Grid steps from t = 1 to ``epsilon``, the same for every sampler; see :func:`nfe`
+        for the score evaluations they cost.
     seed : int
         Row r draws from stream (seed, r): results depend on neither the thread count nor n.
     epsilon : float, optional
@@ -585,7 +685,9 @@ def sample(score, sde, n, method="euler_maruyama", steps=None, seed=0, epsilon=N
     snr, langevin_steps, step_size : optional
         The corrector's and annealed Langevin's settings.
     denoise : bool, optional
-        End with a Tweedie step.
+        End with a Tweedie step x <- E[x_0 | x_epsilon] (one more evaluation). Default:
+        on for "edm_heun", "ddim" and the DPM-Solvers (their papers' last step to noise 0),
+        off for the others.
     record : sequence of int, optional
         Grid steps after which to keep the samples.
     rtol, atol : float, optional
@@ -594,6 +696,27 @@ def sample(score, sde, n, method="euler_maruyama", steps=None, seed=0, epsilon=N
         As for :meth:`~boltzmann.MonteCarlo.run`; counts steps.
     dim : int, optional
         The dimension, for a ``score`` that is a plain function.
+    nfe : int, optional
+        A budget of score evaluations per sample instead of ``steps``: the most steps
+        within it (:func:`steps_for_nfe`).
+    grid : {"default", "time", "log_snr", "edm"}, optional
+        The spacing of the noise levels (:data:`GRIDS`): uniform in t, in
+        log(alpha / sigma), or Karras et al.'s with ``rho`` (default 7). "default" is the
+        sampler's own: "edm" for "edm_heun" and "dpm_solver_2m", "log_snr" for
+        "dpm_solver_3m", else "time".
+    rho : float, optional
+        The "edm" grid's exponent (Karras et al.: 7; larger puts more steps at low noise).
+    sigma_min, sigma_max : float, optional
+        The grid's noise range in sigma_t / alpha_t (default: the process's, from t = 1
+        to ``epsilon``).
+    s_churn, s_tmin, s_tmax, s_noise : float, optional
+        "edm_heun"'s stochasticity (Karras et al.'s Algorithm 2; ``s_churn`` = 0 is
+        deterministic).
+    eta : float, optional
+        "ddim"'s noise in [0, 1] (0: deterministic; 1: ancestral).
+    return_nfe : bool
+        Also return the score evaluations per sample the call made (their mean for
+        "ode_rk45").
 
     Options left None take the library's defaults (``bz_sampler_options_init``).
 
@@ -602,6 +725,8 @@ def sample(score, sde, n, method="euler_maruyama", steps=None, seed=0, epsilon=N
     x : ndarray of float32, shape (n, d)
     trajectory : ndarray of float32, shape (len(record), n, d)
         Only with ``record``.
+    nfe : float
+        Only with ``return_nfe``.
 
     Examples
     --------
@@ -610,17 +735,30 @@ def sample(score, sde, n, method="euler_maruyama", steps=None, seed=0, epsilon=N
     >>> x, path = bz.diffusion.sample(score, sde, 100, steps=50, record=[25, 50], seed=1)
     >>> x.shape, path.shape, bool((path[-1] == x).all())
     ((100, 2), (2, 100, 2), True)
+    >>> x, used = bz.diffusion.sample(score, sde, 100, method="dpm_solver_2m", nfe=10, return_nfe=True)
+    >>> used
+    10.0
     """
-    options = _options(lib.bz_sampler_options_init, steps=steps, epsilon=epsilon, snr=snr, langevin_steps=langevin_steps,
-                       step_size=step_size, denoise=None if denoise is None else int(bool(denoise)), rtol=rtol, atol=atol)
+    if nfe is not None:
+        if steps is not None:
+            raise InvalidArgument("give steps or nfe, not both")
+        steps = steps_for_nfe(method, nfe, denoise, langevin_steps)
+    evaluations = ctypes.c_double(np.nan)
+    options = _sampler_options(steps=steps, epsilon=epsilon, snr=snr, langevin_steps=langevin_steps, step_size=step_size,
+                               denoise=denoise, rtol=rtol, atol=atol, grid=grid, rho=rho, sigma_min=sigma_min,
+                               sigma_max=sigma_max, s_churn=s_churn, s_tmin=s_tmin, s_tmax=s_tmax, s_noise=s_noise, eta=eta)
+    options.out_nfe = ctypes.pointer(evaluations)
     if not isinstance(score, ScoreModel):
         if not callable(score):
             raise InvalidArgument(f"score must be a ScoreModel or a function score(x, t), got {type(score).__name__}")
         if dim is None:
             raise InvalidArgument("a score function needs dim, the data's dimension")
         with CallableScore(score, dim) as model:
-            return sample(model, sde, n, method, steps, seed, epsilon, snr, langevin_steps, step_size, denoise, record,
-                          rtol, atol, progress)
+            return _run_sampler(model, sde, n, method, options, seed, record, progress, evaluations, return_nfe)
+    return _run_sampler(score, sde, n, method, options, seed, record, progress, evaluations, return_nfe)
+
+
+def _run_sampler(score, sde, n, method, options, seed, record, progress, evaluations, return_nfe):
     d = score.dim
     out = np.empty((int(n), d), np.float32)
     marks = np.ascontiguousarray(np.atleast_1d(record if record is not None else []), dtype=np.int64)
@@ -634,7 +772,10 @@ def sample(score, sde, n, method="euler_maruyama", steps=None, seed=0, epsilon=N
         if isinstance(score, CallableScore):
             score._raise_from_callback()
         raise
-    return (out, trajectory) if record is not None else out
+    result = (out, trajectory) if record is not None else (out,)
+    if return_nfe:
+        result += (evaluations.value,)
+    return result if len(result) > 1 else result[0]
 
 
 def langevin(energy=None, start=None, steps=1000, step_size=1e-2, method="ula", seed=0, score=None, sde=None, t=None,

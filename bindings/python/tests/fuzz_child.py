@@ -194,8 +194,19 @@ def sampler_options():
     options.denoise = rng.choice([0, 1, 2])
     options.rtol = rng.choice([1e-5, 1e-3, 0.0, -1.0, float("nan"), float("inf")])
     options.atol = rng.choice([1e-5, 1e-2, 0.0, float("nan")])
+    options.denoise = rng.choice([-1, 0, 1, 2])
+    options.grid = rng.choice([-2, -1, 0, 1, 2, 3])
+    options.rho = rng.choice([7.0, 0.0, -1.0, 1e300, float("nan")])
+    options.sigma_min = rng.choice([0.0, 0.0, 1e-3, 5.0, -1.0, 1e300, float("nan")])
+    options.sigma_max = rng.choice([0.0, 0.0, 1.0, 1e6, -1.0, float("inf")])
+    options.s_churn = rng.choice([0.0, 0.0, 10.0, -1.0, float("nan")])
+    options.s_tmin = rng.choice([0.0, 0.5, -1.0, float("nan")])
+    options.s_tmax = rng.choice([float("inf"), 0.1, float("nan")])
+    options.s_noise = rng.choice([1.0, 0.0, -1.0, float("inf")])
+    options.eta = rng.choice([0.0, 0.0, 1.0, 2.0, -0.5, float("nan")])
+    options.out_nfe = ctypes.pointer(ctypes.c_double()) if rng.random() < 0.5 else None
     if rng.random() < 0.1:
-        options.version = rng.choice([7, 1])  # unknown versions, refused
+        options.version = rng.choice([7, 1, 2])  # unknown versions refused; 2 read as the 3.0 layout
     return None if rng.random() < 0.2 else ctypes.byref(options)
 
 
@@ -764,7 +775,13 @@ def call():
         "bz_score_serialize": lambda: (score_model(), bytes_out(400), rng.choice([-1, 0, 10, 300, 400])),
         "bz_score_deserialize": lambda: (ctypes.byref(_lib.score_p()) if rng.random() < 0.9 else None, score_bytes(400), rng.choice([-1, 0, 30, 200, 400])),
         "bz_sampler_options_init": lambda: (ctypes.byref(_lib.bz_sampler_options()) if rng.random() < 0.9 else None,),
-        "bz_diffusion_sample": lambda: (score_model(), sde(), m, two(), rng.choice([-1, 0, 1, 2, 3, 4, 5, 6, 7]), sampler_options(), 5,
+        "bz_diffusion_nfe": lambda: (rng.choice([-1, 0, 1, 3, 5, 7, 8, 11, 12]), sampler_options(),
+                                     ctypes.byref(i) if rng.random() < 0.9 else None),
+        # times is as long as n_times says (1001 matches the default 1000 steps), or NULL.
+        "bz_diffusion_grid": lambda: (lambda n: (sde(), rng.choice([-1, 0, 7, 8, 9, 10, 11, 12]), sampler_options(),
+                                                 f64(np.empty(max(n, 1) if n <= 1001 else 1) if rng.random() < 0.9 else None),
+                                                 n))(rng.choice([-1, 0, 1, 2, 4, 1001, 2**40])),
+        "bz_diffusion_sample": lambda: (score_model(), sde(), m, two(), rng.choice(range(-1, 13)), sampler_options(), 5,
                                         floats_out(2 * m if 0 < m < 1000 else 1), None, rng.choice([0, 0, 1, -1]),
                                         None, progress(), None),
         "bz_langevin": lambda: (lambda w: (rng.choice([BOWL, NAN_ENERGY, _lib.bz_energy_fn()]), None,

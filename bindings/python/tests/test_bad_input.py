@@ -1243,6 +1243,19 @@ def diffusion_cases():
     lib.bz_sampler_options_init(ctypes.byref(loose))
     loose.rtol = 0.0
 
+    def changed(**fields):
+        struct = _lib.bz_sampler_options()
+        lib.bz_sampler_options_init(ctypes.byref(struct))
+        for name, value in fields.items():
+            setattr(struct, name, value)
+        return struct
+
+    inverted = changed(sigma_min=2.0, sigma_max=1.0)
+    too_noisy = changed(sigma_max=1e6)
+    churned, noisy_ddim, bad_grid, flat = changed(s_churn=5.0), changed(eta=1.5), changed(grid=3), changed(rho=0.0)
+    times = np.empty(1001).ctypes.data_as(_lib.f64p)
+    nfe = ctypes.byref(ctypes.c_int64())
+
     def sample(handle=None, sde_handle=None, n=2, dim=2, method=0, opts=None, out_=None, rec=None, n_rec=0, traj=None):
         return (handle or score, sde_handle or sde, n, dim, method, ctypes.byref(opts or options), 1,
                 out if out_ is None else out_, rec, n_rec, traj, NOFN, None)
@@ -1317,7 +1330,7 @@ def diffusion_cases():
         ("bz_score_gmm_sample", (score, -1, 1, out), bz.InvalidArgument, "n"),
         ("bz_score_gmm_sample", (score, 2, 1, None), bz.NullPointerError, "out"),
         ("bz_sampler_options_init", (None,), bz.NullPointerError, "options"),
-        ("bz_diffusion_sample", sample(method=9), bz.InvalidArgument, "method"),
+        ("bz_diffusion_sample", sample(method=-1), bz.InvalidArgument, "method"),
         ("bz_diffusion_sample", sample(dim=3), bz.ShapeError, "dim"),
         ("bz_diffusion_sample", sample(opts=bad_version), bz.InvalidArgument, "options.version"),
         ("bz_diffusion_sample", sample(opts=no_steps), bz.InvalidArgument, "steps"),
@@ -1328,6 +1341,24 @@ def diffusion_cases():
         ("bz_diffusion_sample", sample(method=4, sde_handle=subvp), bz.Unsupported, "sub-VP"),
         ("bz_diffusion_sample", sample(method=7, opts=loose), bz.InvalidArgument, "rtol"),
         ("bz_diffusion_sample", sample(method=7, rec=record, n_rec=1, traj=out), bz.Unsupported, "trajectory"),
+        ("bz_diffusion_sample", sample(method=12), bz.InvalidArgument, "BZ_SAMPLE_DPM_SOLVER_3M (11)"),
+        ("bz_diffusion_sample", sample(method=8, opts=inverted), bz.InvalidArgument, "sigma_min must be below sigma_max"),
+        ("bz_diffusion_sample", sample(method=8, opts=too_noisy), bz.InvalidArgument, "above the process's largest noise level"),
+        ("bz_diffusion_sample", sample(method=9, opts=churned), bz.InvalidArgument, "s_churn is the EDM sampler's"),
+        ("bz_diffusion_sample", sample(method=9, opts=noisy_ddim), bz.InvalidArgument, "eta must be in [0, 1]"),
+        ("bz_diffusion_sample", sample(method=10, opts=bad_grid), bz.InvalidArgument, "options.grid"),
+        ("bz_diffusion_sample", sample(method=8, opts=flat), bz.InvalidArgument, "rho"),
+        ("bz_diffusion_sample", sample(method=7, opts=inverted), bz.Unsupported, "no grid"),
+        ("bz_diffusion_nfe", (8, ctypes.byref(options), None), bz.NullPointerError, "out_nfe"),
+        ("bz_diffusion_nfe", (7, ctypes.byref(options), nfe), bz.Unsupported, "adaptive"),
+        ("bz_diffusion_nfe", (8, ctypes.byref(no_steps), nfe), bz.InvalidArgument, "steps"),
+        ("bz_diffusion_nfe", (13, ctypes.byref(options), nfe), bz.InvalidArgument, "method"),
+        ("bz_diffusion_nfe", (8, ctypes.byref(bad_version), nfe), bz.InvalidArgument, "options.version"),
+        ("bz_diffusion_grid", (sde, 8, ctypes.byref(options), times, 1000), bz.InvalidArgument, "n_times must be steps + 1 = 1001"),
+        ("bz_diffusion_grid", (sde, 8, ctypes.byref(options), None, 1001), bz.NullPointerError, "times"),
+        ("bz_diffusion_grid", (sde, 8, ctypes.byref(inverted), times, 1001), bz.InvalidArgument, "sigma_min"),
+        ("bz_diffusion_grid", (sde, 7, ctypes.byref(options), times, 1001), bz.Unsupported, "no grid"),
+        ("bz_diffusion_grid", (dead, 8, ctypes.byref(options), times, 1001), bz.InvalidHandle, "sde"),
         ("bz_toy_data", (7, 10, 1, -1.0, out), bz.InvalidArgument, "kind"),
         ("bz_toy_data", (0, -1, 1, -1.0, out), bz.InvalidArgument, "n"),
         ("bz_toy_data", (0, 10, 1, NAN, out), bz.NumericError, "scale"),

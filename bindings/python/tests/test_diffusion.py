@@ -273,6 +273,30 @@ def test_an_older_options_layout_is_refused_before_it_is_read():
     out = np.empty((5, 2), np.float32)
     lib = bz._lib.lib
     options = ctypes.cast(ctypes.byref(old), ctypes.POINTER(bz._lib.bz_sampler_options))
-    with pytest.raises(bz.InvalidArgument, match=r"options.version must be BZ_SAMPLER_OPTIONS_VERSION \(2\), got 1"):
+    with pytest.raises(bz.InvalidArgument, match=r"options.version must be BZ_SAMPLER_OPTIONS_VERSION \(3\) or an older 2, got 1"):
         lib.bz_diffusion_sample(score._h, sde._h, 5, 2, 0, options, 3, out.ctypes.data_as(bz._lib.f32p), None, 0, None,
                                 bz._lib.bz_progress_fn(), None)
+
+
+def test_the_3_0_options_layout_is_still_read():
+    """Version 2 of bz_sampler_options (library 3.0, ending at atol) is read up to its
+    end and nothing further: its samples equal the current layout's with the same
+    fields, and an EDM run from it takes the later fields' defaults."""
+    import ctypes
+
+    class OptionsV2(ctypes.Structure):
+        _fields_ = bz._lib.bz_sampler_options._fields_[:9]
+
+    assert [name for name, _ in OptionsV2._fields_][-1] == "atol"
+    score, sde = diffusion.GaussianMixtureScore.eight_gaussians(), diffusion.VPSDE()
+    lib = bz._lib.lib
+    for method, denoise in (("euler_maruyama", 1), ("edm_heun", 0)):
+        # A buffer exactly the old size, so reading past its end would be caught by tools
+        # and shows up as garbage here.
+        old = OptionsV2(2, 20, 0.0, 0.16, 1, 2e-5, denoise, 1e-5, 1e-5)
+        out = np.empty((50, 2), np.float32)
+        lib.bz_diffusion_sample(score._h, sde._h, 50, 2, diffusion.METHODS[method],
+                                ctypes.cast(ctypes.byref(old), ctypes.POINTER(bz._lib.bz_sampler_options)), 3,
+                                out.ctypes.data_as(bz._lib.f32p), None, 0, None, bz._lib.bz_progress_fn(), None)
+        expected = diffusion.sample(score, sde, 50, method=method, steps=20, denoise=bool(denoise), seed=3)
+        np.testing.assert_array_equal(out, expected)

@@ -182,6 +182,7 @@ def code_tables():
         ("diffusion._PREDICTIONS", diffusion._PREDICTIONS, "BZ_PREDICT_", {}),
         ("diffusion._WEIGHTINGS", diffusion._WEIGHTINGS, "BZ_WEIGHT_", {}),
         ("diffusion.METHODS", diffusion.METHODS, "BZ_SAMPLE_", {}),
+        ("diffusion.GRIDS", diffusion.GRIDS, "BZ_GRID_", {}),
         ("diffusion._LANGEVIN", diffusion._LANGEVIN, "BZ_LANGEVIN_", {}),
         ("datasets.TOY_DATA", datasets.TOY_DATA, "BZ_TOY_", {}),
         ("boltzmann.LIMITS", boltzmann.LIMITS, "BZ_LIMIT_", {}),

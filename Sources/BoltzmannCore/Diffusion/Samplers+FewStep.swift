@@ -1,0 +1,143 @@
+import Glibc
+
+/// The few-step samplers: EDM's Heun (Karras et al. 2022), DDIM (Song, Meng & Ermon
+/// 2021) and DPM-Solver++ multistep (Lu et al. 2022). All three query the model's
+/// denoiser D(x, t) = E[x_0 | x_t = x] and step between the grid's times t > s, where
+/// alpha, sigma and the noise level sigma-hat = sigma / alpha are the forward
+/// process's: they work for VP, sub-VP, VE and DDPM alike.
+extension DiffusionSampler {
+    /// The data predictions of the last two steps (the newest first) and their
+    /// lambda = log(alpha / sigma), for the multistep solvers.
+    struct MultistepHistory {
+        var predictions: [[Float]] = []
+        var lambdas: [Double] = []
+    }
+}
+
+extension DiffusionSampler.Run {
+
+    /// `score` <- D(x, t) (the buffer's name is historical: it holds the model's output).
+    mutating func computeDenoised(_ x: [Float], _ t: Double) {
+        model.denoise(x, count: count, time: t, process: process, into: &score)
+    }
+
+    /// One EDM step from t to `next` (Karras et al. 2022, Algorithm 2; Algorithm 1 at
+    /// gamma = 0), on x-hat = x / alpha:
+    ///
+    ///     sigma-tilde = sigma-hat_t (1 + gamma),  x-hat += sqrt(sigma-tilde^2 - sigma-hat_t^2) S_noise z,
+    ///     d = (x-hat - D(x-hat, sigma-tilde)) / sigma-tilde,  x-hat' = x-hat + (sigma-hat_s - sigma-tilde) d,
+    ///     x-hat_s = x-hat + (sigma-hat_s - sigma-tilde) (d + d') / 2,  d' at (x-hat', sigma-hat_s).
+    ///
+    /// sigma-tilde is capped at the process's largest noise level sigma-hat(1).
+    mutating func edmHeun(_ x: inout [Float], _ t: Double, _ next: Double, gamma: Double, noiseScale: Double) {
+        var level = process.noiseLevel(t), time = t
+        let alpha = process.alpha(t)
+        // x-hat in scratch.
+        let unscale = Float(1 / alpha)
+        for k in x.indices { scratch[k] = x[k] * unscale }
+        if gamma > 0 {
+            let raised = min(level * (1 + gamma), process.noiseLevel(1))
+            if raised > level {
+                drawNoise()
+                let amount = Float((raised * raised - level * level).squareRoot() * noiseScale)
+                for k in x.indices { scratch[k] += amount * noise[k] }
+                time = raised >= process.noiseLevel(1) ? 1 : process.time(noiseLevel: raised)
+                level = raised
+            }
+        }
+        let nextLevel = process.noiseLevel(next), nextAlpha = process.alpha(next)
+        // D at (alpha_tilde x-hat, t-tilde); the slope d in noise; the Euler point x' = alpha_s x-hat'.
+        let alphaTilde = Float(process.alpha(time))
+        for k in x.indices { x[k] = alphaTilde * scratch[k] }
+        computeDenoised(x, time)
+        let inverse = Float(1 / level), move = Float(nextLevel - level), a = Float(nextAlpha)
+        for k in x.indices {
+            noise[k] = (scratch[k] - score[k]) * inverse
+            x[k] = a * (scratch[k] + move * noise[k])
+        }
+        computeDenoised(x, next)
+        let nextInverse = Float(1 / nextLevel), half = Float(0.5 * (nextLevel - level))
+        for k in x.indices {
+            let slope = (x[k] / a - score[k]) * nextInverse
+            x[k] = a * (scratch[k] + half * (noise[k] + slope))
+        }
+    }
+
+    /// One DDIM step from t to `next` = s (see `SamplingMethod.ddim`); `last` drops
+    /// the noise (the step returns its mean).
+    mutating func ddim(_ x: inout [Float], _ t: Double, _ next: Double, eta: Double, last: Bool) {
+        computeDenoised(x, t)
+        let alphaT = process.alpha(t), sigmaT = process.sigma(t), alphaS = process.alpha(next), sigmaS = process.sigma(next)
+        let ratio = alphaT / alphaS, conditional = max(sigmaT * sigmaT - ratio * ratio * sigmaS * sigmaS, 0)
+        let c = last ? 0 : eta * sigmaS * conditional.squareRoot() / sigmaT
+        let direction = max(sigmaS * sigmaS - c * c, 0).squareRoot()
+        if c > 0 { drawNoise() }
+        // x_s = alpha_s D + direction (x - alpha_t D) / sigma_t + c z
+        //     = (direction / sigma_t) x + (alpha_s - direction alpha_t / sigma_t) D + c z
+        let a = Float(direction / sigmaT), b = Float(alphaS - direction * alphaT / sigmaT), noiseScale = Float(c)
+        if c > 0 {
+            for k in x.indices { x[k] = a * x[k] + b * score[k] + noiseScale * noise[k] }
+        } else {
+            for k in x.indices { x[k] = a * x[k] + b * score[k] }
+        }
+    }
+
+    /// Step `step` of DPM-Solver++ of order `order` (2 or 3) on `times`, in data
+    /// prediction, with lambda = log(alpha / sigma), h = lambda_s - lambda_t > 0 and
+    /// phi = e^-h - 1:
+    ///
+    ///     x_s = (sigma_s / sigma_t) x - alpha_s phi D_0
+    ///           [+ alpha_s (phi / h + 1) D_1 - alpha_s ((phi + h) / h^2 - 1/2) D_2  (order 3)]
+    ///
+    /// with r_0 = h_0 / h, r_1 = h_1 / h (the previous steps' h) and the divided
+    /// differences D1_0 = (m_0 - m_1) / r_0, D1_1 = (m_1 - m_2) / r_1:
+    /// order 2: D_0 = m_0 + D1_0 / 2;
+    /// order 3: D_0 = m_0, D_1 = D1_0 + r_0 / (r_0 + r_1) (D1_0 - D1_1) ~ h D',
+    ///          D_2 = 2 (D1_0 - D1_1) / (r_0 + r_1) ~ h^2 D''.
+    /// The D_2 term is the integral of e^(lambda - lambda_s) (lambda - lambda_t)^2 / 2 D''
+    /// over the step, alpha_s (h^2/2 - h - phi) D'' = -alpha_s ((phi + h) / h^2 - 1/2) h^2 D'':
+    /// Lu et al.'s code and diffusers take D_2 = (D1_0 - D1_1) / (r_0 + r_1) ~ h^2 D'' / 2,
+    /// half the term, which makes their 3M second order (measured in FewStepSamplerTests
+    /// and bench/diffusion_quality.py). The order is capped by the history: the first
+    /// step is first order, the second at most second.
+    mutating func dpmSolver(_ x: inout [Float], times: [Double], step: Int, order: Int, history: inout DiffusionSampler.MultistepHistory) {
+        let t = times[step], next = times[step + 1]
+        computeDenoised(x, t)
+        let lambdaT = -log(process.noiseLevel(t)), lambdaS = -log(process.noiseLevel(next))
+        let h = lambdaS - lambdaT, phi = expm1(-h)
+        let alphaS = process.alpha(next), ratio = Float(process.sigma(next) / process.sigma(t))
+        let used = min(order, history.predictions.count + 1)
+        switch used {
+        case 1:
+            let b = Float(-alphaS * phi)
+            for k in x.indices { x[k] = ratio * x[k] + b * score[k] }
+        case 2:
+            let r0 = (lambdaT - history.lambdas[0]) / h
+            let b = Float(-alphaS * phi), half = Float(0.5 / r0)
+            history.predictions[0].withUnsafeBufferPointer { m1 in
+                for k in x.indices { x[k] = ratio * x[k] + b * (score[k] + half * (score[k] - m1[k])) }
+            }
+        default:
+            let r0 = (lambdaT - history.lambdas[0]) / h, r1 = (history.lambdas[0] - history.lambdas[1]) / h
+            let c0 = Float(-alphaS * phi), c1 = Float(alphaS * (phi / h + 1)), c2 = Float(-alphaS * ((phi + h) / (h * h) - 0.5))
+            let w0 = Float(1 / r0), w1 = Float(1 / r1), mix = Float(r0 / (r0 + r1)), scale = Float(2 / (r0 + r1))
+            history.predictions[0].withUnsafeBufferPointer { m1 in
+                history.predictions[1].withUnsafeBufferPointer { m2 in
+                    for k in x.indices {
+                        let d10 = (score[k] - m1[k]) * w0, d11 = (m1[k] - m2[k]) * w1
+                        let d1 = d10 + mix * (d10 - d11), d2 = scale * (d10 - d11)
+                        x[k] = ratio * x[k] + c0 * score[k] + c1 * d1 + c2 * d2
+                    }
+                }
+            }
+        }
+        // Keep m_0 for the next steps (the newest first), reusing the oldest buffer.
+        if order > 1 {
+            var oldest = history.predictions.count >= order - 1 ? history.predictions.removeLast() : [Float](repeating: 0, count: score.count)
+            oldest.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: score) }
+            history.predictions.insert(oldest, at: 0)
+            if history.lambdas.count >= order - 1 { history.lambdas.removeLast() }
+            history.lambdas.insert(lambdaT, at: 0)
+        }
+    }
+}
