@@ -376,6 +376,12 @@ covered, ed = bz.metrics.mode_coverage(x, score.means, stds)[0], bz.metrics.ener
 print(f"a learned score (3 x 128 SiLU MLP, denoising score matching, 8000 Adam steps of 256 in {elapsed:.1f} s) "
       f"samples by Euler-Maruyama x 100: coverage {covered:.3f}, ED^2 {ed:+.1e}")
 check(covered > 0.95 and abs(ed) < 4e-3, "the learned score")
+held_out = score.sample_data(500, seed=6)
+learned, exact = bz.diffusion.log_likelihood(model, sde, held_out), bz.diffusion.log_likelihood(score, sde, held_out)
+print(f"test log-likelihood through the probability-flow ODE: learned {learned.mean:.3f} +- {learned.mean_error:.3f} nats "
+      f"({learned.bits_per_dim.mean():.3f} bits/dim), the exact score's {exact.mean:.3f} (the mixture's own density)")
+check(abs(exact.mean - score.log_density(held_out, 1e-5, sde).mean()) < 1e-3 and learned.mean > exact.mean - 0.3,
+      "the likelihoods")
 
 section("Few-step diffusion: quality per score evaluation (Karras et al. 2022, Lu et al. 2022)")
 budgets = (5, 10, 20, 35, 50)

@@ -195,6 +195,11 @@ enum Code {
         ("BZ_GRID_EDM", BZ_GRID_EDM, .edm),
     ])
 
+    static let divergence = Codes<LikelihoodOptions.Divergence>([
+        ("BZ_DIVERGENCE_EXACT", BZ_DIVERGENCE_EXACT, .exact),
+        ("BZ_DIVERGENCE_HUTCHINSON", BZ_DIVERGENCE_HUTCHINSON, .hutchinson),
+    ])
+
     static let langevin = Codes<LangevinSampler.Method>([
         ("BZ_LANGEVIN_ULA", BZ_LANGEVIN_ULA, .unadjusted),
         ("BZ_LANGEVIN_MALA", BZ_LANGEVIN_MALA, .metropolisAdjusted),

@@ -352,6 +352,49 @@ public func bz_diffusion_sample(
 }
 
 @c @implementation
+public func bz_likelihood_options_init(_ options: UnsafeMutablePointer<bz_likelihood_options>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let defaults = LikelihoodOptions()
+        try Argument.output(options, "options").pointee = bz_likelihood_options(
+            version: BZ_LIKELIHOOD_OPTIONS_VERSION, divergence: Code.divergence.code(defaults.divergence), probes: Int64(defaults.probes),
+            epsilon: defaults.epsilon, rtol: defaults.rtol, atol: defaults.atol)
+    }
+}
+
+@c @implementation
+public func bz_diffusion_log_likelihood(
+    _ score: OpaquePointer?, _ sde: OpaquePointer?, _ x: UnsafePointer<Float>?, _ n: Int64, _ dim: Int64,
+    _ options: UnsafePointer<bz_likelihood_options>?, _ seed: UInt64, _ logDensity: UnsafeMutablePointer<Double>?,
+    _ standardError: UnsafeMutablePointer<Double>?, _ nfe: UnsafeMutablePointer<Double>?, _ progress: bz_progress_fn?,
+    _ user: UnsafeMutableRawPointer?
+) -> bz_status {
+    guarded { () throws(EngineError) in
+        let h = try scoreHandle(score), p = try process(sde), (model, failure) = modelForCall(h.model)
+        try Argument.length(dim, "dim", equals: model.dimension, "the model's dim")
+        var settings = LikelihoodOptions()
+        if let o = try versioned(options, BZ_LIKELIHOOD_OPTIONS_VERSION, "BZ_LIKELIHOOD_OPTIONS_VERSION", "bz_likelihood_options_init") {
+            settings.divergence = try Code.divergence.decode(o.divergence, "options.divergence")
+            settings.probes = Int(clamping: o.probes)
+            settings.epsilon = o.epsilon
+            settings.rtol = o.rtol
+            settings.atol = o.atol
+        }
+        let points = try rows(x, n, dim: dim, "x", minRows: 1)
+        let output = try Argument.output(logDensity, "log_density")
+        let result: LikelihoodResult
+        do throws(EngineError) {
+            result = try Likelihood.logDensity(model: model, process: p, x: points, count: Int(n), options: settings, seed: seed,
+                                               monitor: monitor(progress, user, interrupt: h.interrupt, stoppingOn: failure))
+        } catch {
+            throw failure?.error ?? error
+        }
+        output.write(result.logDensity)
+        standardError?.write(result.standardError)
+        nfe?.pointee = result.evaluations
+    }
+}
+
+@c @implementation
 public func bz_toy_data(_ kind: Int32, _ n: Int64, _ seed: UInt64, _ scale: Double, _ out: UnsafeMutablePointer<Float>?) -> bz_status {
     guarded { () throws(EngineError) in
         let data = try Code.toyData.decode(kind, "kind")

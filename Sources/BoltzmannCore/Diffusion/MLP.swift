@@ -140,6 +140,29 @@ public struct MLP<Scalar: NetworkScalar>: Sendable {
         }
     }
 
+    /// dL/d(input) (rows x widths[0]) given dL/d(output) (rows x outputs) for the last
+    /// forward pass of `rows` rows (made `forTraining`): the vector-Jacobian product
+    /// u^T (d output / d input) for each row's u, through the deltas of `backward`.
+    public func inputGradient(_ outputGradient: UnsafePointer<Scalar>, _ workspace: Workspace, rows: Int,
+                              into out: UnsafeMutablePointer<Scalar>, tiled: Bool = true) {
+        parameters.withUnsafeBufferPointer { p in
+            for l in stride(from: layerCount - 1, through: 0, by: -1) {
+                let outputs = widths[l + 1], delta = workspace.deltas[l]
+                if l == layerCount - 1 {
+                    delta.update(from: outputGradient, count: rows * outputs)
+                } else {
+                    let next = widths[l + 2], slope = workspace.slopes[l]
+                    Scalar.gemm(transA: false, transB: true, m: rows, n: outputs, k: next, alpha: 1, a: workspace.deltas[l + 1], lda: next,
+                                b: p.baseAddress! + weightOffsets[l + 1], ldb: next, beta: 0, c: delta, ldc: outputs, tiled: tiled)
+                    for k in 0..<(rows * outputs) { delta[k] *= slope[k] }
+                }
+            }
+            // dL/d(input) = delta_0 W_0^T.
+            Scalar.gemm(transA: false, transB: true, m: rows, n: widths[0], k: widths[1], alpha: 1, a: workspace.deltas[0], lda: widths[1],
+                        b: p.baseAddress! + weightOffsets[0], ldb: widths[1], beta: 0, c: out, ldc: widths[0], tiled: tiled)
+        }
+    }
+
     /// Backward pass: given dL/d(output) (rows x outputs) for the last forward pass on
     /// `input` (made `forTraining`), adds dL/d(parameters) to `gradient` (same layout as `parameters`).
     public func backward(_ input: UnsafePointer<Scalar>, _ outputGradient: UnsafePointer<Scalar>, _ workspace: Workspace,

@@ -224,4 +224,79 @@ public struct MLPScore: ScoreModel {
     public func denoise(_ x: UnsafePointer<Float>, count: Int, time t: Double, process: ForwardProcess, into out: UnsafeMutablePointer<Float>) {
         convert(x, count: count, times: .single(t), process: process, into: out, denoiser: true)
     }
+
+    /// The score and its divergence through the network's vector-Jacobian products. The
+    /// score is s = c_o o + c_x x (epsilon: c_o = -1/sigma; data: alpha/sigma^2 and
+    /// c_x = -1/sigma^2; score: 1/sigma), so tr(ds/dx) = c_o tr(do/dx) + c_x d and
+    /// u^T (ds/dx) u = c_o u^T (do/dx) u + c_x |u|^2. The exact trace takes d products per
+    /// row (cotangents e_1 ... e_d on copies of the row); Hutchinson's one. Float32 network,
+    /// double results.
+    public func scoreAndDivergence(_ x: UnsafePointer<Double>, count: Int, times: UnsafePointer<Double>, process: ForwardProcess,
+                                   probes: UnsafePointer<Double>?, score: UnsafeMutablePointer<Double>,
+                                   divergence: UnsafeMutablePointer<Double>) -> Bool {
+        guard count > 0 else { return true }
+        let net = samplingNetwork, d = dimension, e = embedding.count, width = d + e, parametrisation = parametrisation
+        let copies = probes == nil ? d : 1, virtual = count * copies, blockRows = Self.blockRows
+        let blocks = (virtual + blockRows - 1) / blockRows
+        let x = UncheckedPointer(x), times = UncheckedPointer(times), probes = probes.map(UncheckedPointer.init)
+        let score = SharedPointer(score), divergence = SharedPointer(divergence), pool = pool
+        // Each copy's term, summed per row in order afterwards (a row's copies may span
+        // blocks; the sum must not depend on which block finishes first).
+        let terms = UnsafeMutablePointer<Double>.allocate(capacity: virtual)
+        defer { terms.deallocate() }
+        let shared = SharedPointer(terms)
+        Parallel.forEach(blocks, parallel: blocks > 1) { block in
+            let first = block * blockRows, rows = min(blockRows, virtual - first)
+            let scratch = pool.take(net)
+            let input = scratch.input
+            let cotangent = UnsafeMutablePointer<Float>.allocate(capacity: rows * d)
+            let gradient = UnsafeMutablePointer<Float>.allocate(capacity: rows * width)
+            defer { cotangent.deallocate(); gradient.deallocate() }
+            cotangent.initialize(repeating: 0, count: rows * d)
+            for v in 0..<rows {
+                let r = (first + v) / copies, i = (first + v) % copies
+                for k in 0..<d { input[v * width + k] = Float(x.base[r * d + k]) }
+                embed(times.base[r], into: input + v * width + d)
+                if let probes {
+                    for k in 0..<d { cotangent[v * d + k] = Float(probes.base[r * d + k]) }
+                } else {
+                    cotangent[v * d + i] = 1
+                }
+            }
+            net.forward(input, scratch.workspace, rows: rows, tiled: false, forTraining: true)
+            let o = scratch.workspace.output
+            net.inputGradient(cotangent, scratch.workspace, rows: rows, into: gradient, tiled: false)
+            for v in 0..<rows {
+                let r = (first + v) / copies, i = (first + v) % copies, t = times.base[r]
+                let alpha = process.alpha(t), sigma = process.sigma(t)
+                let (co, cx): (Double, Double)
+                switch parametrisation {
+                case .epsilon: (co, cx) = (-1 / sigma, 0)
+                case .data: (co, cx) = (alpha / (sigma * sigma), -1 / (sigma * sigma))
+                case .score: (co, cx) = (1 / sigma, 0)
+                }
+                if i == 0 {
+                    for k in 0..<d { score.base[r * d + k] = co * Double(o[v * d + k]) + cx * x.base[r * d + k] }
+                }
+                if let probes {
+                    var product = 0.0, norm = 0.0
+                    for k in 0..<d {
+                        let u = probes.base[r * d + k]
+                        product += Double(gradient[v * width + k]) * u
+                        norm += u * u
+                    }
+                    shared.base[first + v] = co * product + cx * norm
+                } else {
+                    shared.base[first + v] = co * Double(gradient[v * width + i]) + cx
+                }
+            }
+            pool.give(scratch)
+        }
+        for r in 0..<count {
+            var sum = 0.0
+            for i in 0..<copies { sum += terms[r * copies + i] }
+            divergence.base[r] = sum
+        }
+        return true
+    }
 }

@@ -15,6 +15,17 @@ public protocol ScoreModel: Sendable {
     /// whose rows move through time at their own pace (the adaptive ODE sampler).
     /// Defaults to one `score` call per run of equal consecutive times.
     func score(_ x: UnsafePointer<Float>, count: Int, times: UnsafePointer<Double>, process: ForwardProcess, into out: UnsafeMutablePointer<Float>)
+    /// For the probability-flow likelihood (`Likelihood`): at the rows of x (count x d,
+    /// double) and their times, the score into `score` (count x d) and per row the
+    /// divergence of the score, tr(ds/dx), into `divergence`, or with `probes` (count x d)
+    /// Hutchinson's u^T (ds/dx) u for each row's probe u. False when the model has no
+    /// Jacobian (a caller's score function); the default.
+    func scoreAndDivergence(_ x: UnsafePointer<Double>, count: Int, times: UnsafePointer<Double>, process: ForwardProcess,
+                            probes: UnsafePointer<Double>?, score: UnsafeMutablePointer<Double>,
+                            divergence: UnsafeMutablePointer<Double>) -> Bool
+    /// log p_t(x) of the rows when the model has a density (a mixture), else nil: the
+    /// likelihood's prior term uses it at t = 1.
+    func logDensity(_ x: UnsafePointer<Double>, count: Int, time t: Double, process: ForwardProcess) -> [Double]?
 }
 
 extension ScoreModel {
@@ -23,6 +34,12 @@ extension ScoreModel {
         let alpha = Float(process.alpha(t)), sigma = process.sigma(t), inverseVariance = Float(1 / (sigma * sigma))
         for k in 0..<(count * dimension) { out[k] = (alpha * out[k] - x[k]) * inverseVariance }
     }
+
+    public func scoreAndDivergence(_ x: UnsafePointer<Double>, count: Int, times: UnsafePointer<Double>, process: ForwardProcess,
+                                   probes: UnsafePointer<Double>?, score: UnsafeMutablePointer<Double>,
+                                   divergence: UnsafeMutablePointer<Double>) -> Bool { false }
+
+    public func logDensity(_ x: UnsafePointer<Double>, count: Int, time t: Double, process: ForwardProcess) -> [Double]? { nil }
 
     public func score(_ x: UnsafePointer<Float>, count: Int, times: UnsafePointer<Double>, process: ForwardProcess,
                       into out: UnsafeMutablePointer<Float>) {
@@ -195,6 +212,80 @@ public struct GaussianMixtureScore: ScoreModel {
         rows(x, count: count, out: out) { point, gradient, scratch in
             _ = logDensity(point, marginal: fixed, scratch: scratch, gradient: gradient)
         }
+    }
+
+    public func logDensity(_ x: UnsafePointer<Double>, count: Int, time t: Double, process: ForwardProcess) -> [Double]? {
+        let fixed = marginal(time: t, process: process)
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: scratchCount) { scratch in
+            (0..<count).map { r in logDensity(x + r * dimension, marginal: fixed, scratch: scratch.baseAddress!, gradient: nil) }
+        }
+    }
+
+    /// The Jacobian of the mixture's score is the Hessian of log p_t,
+    ///
+    ///     ds/dx = sum_k r_k (-C_k^{-1}) + sum_k r_k g_k g_k^T - s s^T,   g_k = -C_k^{-1} (x - alpha mu_k),
+    ///
+    /// so tr(ds/dx) = -sum_k r_k tr C_k^{-1} + sum_k r_k |g_k|^2 - |s|^2 and
+    /// u^T (ds/dx) u = -sum_k r_k u^T C_k^{-1} u + sum_k r_k (g_k . u)^2 - (s . u)^2, in double.
+    public func scoreAndDivergence(_ x: UnsafePointer<Double>, count: Int, times: UnsafePointer<Double>, process: ForwardProcess,
+                                   probes: UnsafePointer<Double>?, score: UnsafeMutablePointer<Double>,
+                                   divergence: UnsafeMutablePointer<Double>) -> Bool {
+        let d = dimension, k = componentCount, scratchCount = scratchCount
+        let x = UncheckedPointer(x), times = UncheckedPointer(times), probes = probes.map(UncheckedPointer.init)
+        let score = SharedPointer(score), divergence = SharedPointer(divergence)
+        let chunk = 64, chunks = (count + chunk - 1) / chunk
+        Parallel.forEach(chunks, parallel: count * k * d >= 1 << 12) { c in
+            let scratch = UnsafeMutablePointer<Double>.allocate(capacity: scratchCount)
+            defer { scratch.deallocate() }
+            var fixed: Marginal? = nil, fixedTime = Double.nan
+            for r in (c * chunk)..<min(count, (c + 1) * chunk) {
+                if times.base[r] != fixedTime {
+                    fixedTime = times.base[r]
+                    fixed = marginal(time: fixedTime, process: process)
+                }
+                let point = x.base + r * d, s = score.base + r * d, m = fixed!
+                _ = logDensity(point, marginal: m, scratch: scratch, gradient: s)
+                // logDensity leaves e^(log_k - top) in scratch[0..<k] and the pulls g_k after them.
+                let weights = scratch, pulls = scratch + k
+                var total = 0.0
+                for j in 0..<k { total += weights[j] }
+                var result = 0.0
+                if let probes {
+                    let u = probes.base + r * d
+                    var su = 0.0
+                    for i in 0..<d { su += s[i] * u[i] }
+                    result -= su * su
+                    for j in 0..<k {
+                        let responsibility = weights[j] / total
+                        // u^T C_k^{-1} u = sum_i (U^T u)_i^2 / (alpha^2 lambda_i + sigma^2).
+                        var quadratic = 0.0, gu = 0.0
+                        for i in 0..<d {
+                            var projected = u[i]
+                            if !isDiagonal {
+                                projected = 0
+                                for l in 0..<d { projected += eigenvectors[j * d * d + l * d + i] * u[l] }
+                            }
+                            quadratic += projected * projected * m.inverseVariances[j * d + i]
+                            gu += pulls[j * d + i] * u[i]
+                        }
+                        result += responsibility * (gu * gu - quadratic)
+                    }
+                } else {
+                    for i in 0..<d { result -= s[i] * s[i] }
+                    for j in 0..<k {
+                        let responsibility = weights[j] / total
+                        var trace = 0.0, squared = 0.0
+                        for i in 0..<d {
+                            trace += m.inverseVariances[j * d + i]
+                            squared += pulls[j * d + i] * pulls[j * d + i]
+                        }
+                        result += responsibility * (squared - trace)
+                    }
+                }
+                divergence.base[r] = result
+            }
+        }
+        return true
     }
 
     /// D = (x + sigma_t^2 s(x)) / alpha_t, in double before rounding.

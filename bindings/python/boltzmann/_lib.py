@@ -45,6 +45,12 @@ class bz_sampler_options(ctypes.Structure):
                 ("s_noise", c_double), ("eta", c_double), ("out_nfe", POINTER(c_double))]
 
 
+class bz_likelihood_options(ctypes.Structure):
+    """``bz_likelihood_options`` (field for field as the header declares it)."""
+    _fields_ = [("version", c_int32), ("divergence", c_int32), ("probes", c_int64), ("epsilon", c_double),
+                ("rtol", c_double), ("atol", c_double)]
+
+
 class bz_rbm_train_options(ctypes.Structure):
     """``bz_rbm_train_options`` (field for field as the header declares it)."""
     _fields_ = [("version", c_int32), ("learning_rate", c_double), ("final_learning_rate", c_double), ("k", c_int64),
@@ -332,6 +338,9 @@ SIGNATURES = {
     "bz_diffusion_grid": (Status, [sde_p, c_int32, POINTER(bz_sampler_options), f64p, c_int64]),
     "bz_diffusion_sample": (Status, [score_p, sde_p, c_int64, c_int64, c_int32, POINTER(bz_sampler_options), c_uint64, f32p,
                                      i64p, c_int64, f32p, bz_progress_fn, c_void_p]),
+    "bz_likelihood_options_init": (Status, [POINTER(bz_likelihood_options)]),
+    "bz_diffusion_log_likelihood": (Status, [score_p, sde_p, f32p, c_int64, c_int64, POINTER(bz_likelihood_options), c_uint64,
+                                             f64p, f64p, f64p, bz_progress_fn, c_void_p]),
     "bz_langevin": (Status, [bz_energy_fn, c_void_p, score_p, sde_p, c_double, f64p, c_int64, c_int64, c_int32, c_int64,
                              c_double, c_uint64, f64p, bz_progress_fn, c_void_p]),
     "bz_ito_integral": (Status, [c_int64, c_int64, c_double, c_uint64, f64p, f64p, f64p, f64p]),

@@ -210,6 +210,19 @@ def sampler_options():
     return None if rng.random() < 0.2 else ctypes.byref(options)
 
 
+def likelihood_options():
+    options = _lib.bz_likelihood_options()
+    lib.bz_likelihood_options_init(ctypes.byref(options))
+    options.divergence = rng.choice([-1, 0, 1, 1, 2])
+    options.probes = rng.choice([0, 1, 2, 3, -1, 2**40])
+    options.epsilon = rng.choice([1e-5, 1e-3, 0.0, 1.0, float("nan")])
+    options.rtol = rng.choice([1e-3, 1e-5, 0.0, float("inf")])
+    options.atol = rng.choice([1e-3, 1e-5, -1.0, float("nan")])
+    if rng.random() < 0.1:
+        options.version = rng.choice([0, 2])
+    return None if rng.random() < 0.2 else ctypes.byref(options)
+
+
 def dense_rows(m):
     """(states, m, width) for a dense call: states as long as m x width when plausible, values
     +-1 with the odd hostile one, or floats."""
@@ -784,6 +797,10 @@ def call():
         "bz_diffusion_sample": lambda: (score_model(), sde(), m, two(), rng.choice(range(-1, 13)), sampler_options(), 5,
                                         floats_out(2 * m if 0 < m < 1000 else 1), None, rng.choice([0, 0, 1, -1]),
                                         None, progress(), None),
+        "bz_likelihood_options_init": lambda: (ctypes.byref(_lib.bz_likelihood_options()) if rng.random() < 0.9 else None,),
+        "bz_diffusion_log_likelihood": lambda: (score_model(), sde(), floats(2 * m if 0 < m < 1000 else 1), m, two(),
+                                                likelihood_options(), 5, f64(out_doubles(m)), f64(out_doubles(m)) if rng.random() < 0.5 else None,
+                                                ctypes.byref(d) if rng.random() < 0.5 else None, progress(), None),
         "bz_langevin": lambda: (lambda w: (rng.choice([BOWL, NAN_ENERGY, _lib.bz_energy_fn()]), None,
                                            score_model() if rng.random() < 0.5 else None, sde(), rng.choice([0.5, 0.0, 2.0]),
                                            f64(doubles(m * w if 0 < m < 1000 and 0 < w < 1000 else 1)), m, w,

@@ -1256,6 +1256,21 @@ def diffusion_cases():
     times = np.empty(1001).ctypes.data_as(_lib.f64p)
     nfe = ctypes.byref(ctypes.c_int64())
 
+    def likelihood_options(**fields):
+        struct = _lib.bz_likelihood_options()
+        lib.bz_likelihood_options_init(ctypes.byref(struct))
+        for name, value in fields.items():
+            setattr(struct, name, value)
+        return ctypes.byref(struct)
+
+    callback = _lib.score_p()
+    lib.bz_score_create_callback(ctypes.byref(callback), 2, ZERO_SCORE, None)
+    densities = np.empty(2).ctypes.data_as(_lib.f64p)
+
+    def likelihood(handle=None, x_=None, n=2, dim=2, opts=None, out_=None):
+        return (handle or score, sde, x if x_ is None else x_, n, dim, opts, 1, densities if out_ is None else out_, None, None,
+                NOFN, None)
+
     def sample(handle=None, sde_handle=None, n=2, dim=2, method=0, opts=None, out_=None, rec=None, n_rec=0, traj=None):
         return (handle or score, sde_handle or sde, n, dim, method, ctypes.byref(opts or options), 1,
                 out if out_ is None else out_, rec, n_rec, traj, NOFN, None)
@@ -1349,6 +1364,20 @@ def diffusion_cases():
         ("bz_diffusion_sample", sample(method=10, opts=bad_grid), bz.InvalidArgument, "options.grid"),
         ("bz_diffusion_sample", sample(method=8, opts=flat), bz.InvalidArgument, "rho"),
         ("bz_diffusion_sample", sample(method=7, opts=inverted), bz.Unsupported, "no grid"),
+        ("bz_likelihood_options_init", (None,), bz.NullPointerError, "options"),
+        ("bz_diffusion_log_likelihood", likelihood(handle=callback), bz.Unsupported, "no Jacobian"),
+        ("bz_diffusion_log_likelihood", likelihood(handle=empirical), bz.Unsupported, "no Jacobian"),
+        ("bz_diffusion_log_likelihood", likelihood(dim=3), bz.ShapeError, "dim"),
+        ("bz_diffusion_log_likelihood", likelihood(n=0), bz.InvalidArgument, "n"),
+        ("bz_diffusion_log_likelihood", likelihood(x_=f32(0, NAN, 0, 0)), bz.NumericError, "x[0][1]"),
+        ("bz_diffusion_log_likelihood", likelihood(x_=ctypes.POINTER(ctypes.c_float)()), bz.NullPointerError, "x"),
+        ("bz_diffusion_log_likelihood", likelihood(out_=ctypes.POINTER(ctypes.c_double)()), bz.NullPointerError, "log_density"),
+        ("bz_diffusion_log_likelihood", likelihood(opts=likelihood_options(divergence=2)), bz.InvalidArgument, "options.divergence"),
+        ("bz_diffusion_log_likelihood", likelihood(opts=likelihood_options(probes=3)), bz.InvalidArgument, "probes is Hutchinson's"),
+        ("bz_diffusion_log_likelihood", likelihood(opts=likelihood_options(divergence=1, probes=0)), bz.InvalidArgument, "probes"),
+        ("bz_diffusion_log_likelihood", likelihood(opts=likelihood_options(epsilon=1.0)), bz.InvalidArgument, "epsilon"),
+        ("bz_diffusion_log_likelihood", likelihood(opts=likelihood_options(rtol=0.0)), bz.InvalidArgument, "rtol"),
+        ("bz_diffusion_log_likelihood", likelihood(opts=likelihood_options(version=2)), bz.InvalidArgument, "options.version"),
         ("bz_diffusion_nfe", (8, ctypes.byref(options), None), bz.NullPointerError, "out_nfe"),
         ("bz_diffusion_nfe", (7, ctypes.byref(options), nfe), bz.Unsupported, "adaptive"),
         ("bz_diffusion_nfe", (8, ctypes.byref(no_steps), nfe), bz.InvalidArgument, "steps"),

@@ -51,6 +51,8 @@ MAKERS = {
                                                                                  betas=np.linspace(0, 1, 100)),
     "CapacityCurve": lambda: bz.hopfield.capacity_curve(100, [0.05, 0.3], trials=2),
     "SpuriousStates": lambda: bz.hopfield.spurious_states(_hopfield(), count=4),
+    "LogLikelihood": lambda: bz.diffusion.log_likelihood(bz.diffusion.GaussianMixtureScore.eight_gaussians(),
+                                                         bz.diffusion.VPSDE(), np.zeros((3, 2))),
     "Spectrum": lambda: bz.Spectrum(np.linspace(0, 1, 1000)),
     "IsingModel": square,
     "MonteCarlo": lambda: bz.MonteCarlo(square(), 0.4, chains=2, seed=1),
