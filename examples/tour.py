@@ -401,6 +401,26 @@ for method in ("edm_heun", "dpm_solver_2m", "dpm_solver_3m", "ddim"):
     print(f"  {method:>16} " + " ".join(f"{c:6.3f}" for c in curves[method]))
 check(curves["dpm_solver_2m"][2] > 0.975 and curves["edm_heun"][3] > 0.975, "the few-step samplers' targets")
 
+section("Conditional diffusion: guidance and inpainting (Ho & Salimans 2022, Lugmayr et al. 2022)")
+labeled = bz.diffusion.GaussianMixtureScore(score.weights, score.means, 0.01, classes=np.arange(8) % 2)
+for w in (0.0, 1.0, 3.0):
+    x = bz.diffusion.sample(labeled, sde, 4000, method="dpm_solver_2m", steps=30, labels=1, guidance=w, seed=4)
+    odd = bz.metrics.mode_coverage(x, score.means[1::2], stds[:4])[0]
+    print(f"  guidance w = {w:.0f}: {100 * odd:5.1f}% of samples at the odd (class 1) modes")
+    check(odd > 0.97 if w >= 1 else 0.4 < odd < 0.6, f"guidance at w = {w}")
+known, mask = [2.0, 0.0, 0.0], [True, False, False]
+grid = bz.diffusion.GaussianMixtureScore([0.3, 0.5, 0.2], [[1.8, -0.6, 0.4], [2.3, 0.9, -0.3], [-1.5, 0.2, 1.0]],
+                                         [np.eye(3) * 0.1, np.array([[0.2, 0.1, 0], [0.1, 0.2, 0], [0, 0, 0.1]]), np.eye(3) * 0.3])
+exact = grid.condition(known, mask)
+inpainted = bz.diffusion.sample(grid, sde, 4000, method="ancestral", steps=300, known=known, mask=mask, resample=5, seed=5)
+sampled = bz.diffusion.sample(exact, sde, 4000, method="ancestral", steps=300, seed=6)
+closed_form = (exact.weights[:, None] * exact.means).sum(0)
+print(f"  inpainting x_0 = 2 in a 3-D mixture, free-coordinate means: the exact conditional (a mixture of weights "
+      f"{exact.weights.round(3)}) has {closed_form.round(3)}; sampled, {sampled.mean(0).round(3)}; replacement with "
+      f"RePaint's resampling (300 steps x 5), which is approximate, {inpainted[:, 1:].mean(0).round(3)}")
+check(np.abs(sampled.mean(0) - closed_form).max() < 0.05 and np.all(inpainted[:, 0] == 2.0)
+      and np.abs(inpainted[:, 1:].mean(0) - closed_form).max() < 0.25, "inpainting")
+
 section("Scale: a million levels at 256 temperatures")
 rng = np.random.default_rng(0)
 big = bz.Spectrum(rng.uniform(0, 10, 10**6), rng.integers(1, 100, 10**6))

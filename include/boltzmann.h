@@ -2114,6 +2114,42 @@ bz_status bz_score_create_gmm(bz_score **out, const double *weights, const doubl
                               const double *covariances, int64_t n_components, int64_t dim,
                               int32_t diagonal);
 
+/* A class-conditional mixture: bz_score_create_gmm's mixture whose components carry
+ * classes [n_components] (labels 0 .. n_classes - 1, each used). p_0(x | y) is the
+ * mixture of y's components, weights renormalised: the exact oracle of guided
+ * sampling (bz_sampler_options.labels, .guidance).
+ * Errors: INVALID_ARGUMENT, NON_FINITE, NULL_POINTER. */
+bz_status bz_score_create_gmm_classes(bz_score **out, const double *weights, const double *means,
+                                      const double *covariances, const int32_t *classes,
+                                      int64_t n_components, int64_t dim, int32_t diagonal);
+
+/* Gaussian-mixture models only: the component count and whether the covariances
+ * are diagonal (either output may be NULL).
+ * Errors: UNSUPPORTED (not a mixture). */
+bz_status bz_score_gmm_info(const bz_score *score, int64_t *out_n_components, int32_t *out_diagonal);
+
+/* Gaussian-mixture models only: the normalised weights [n_components], means
+ * [n_components x dim], full covariances [n_components x dim x dim] and classes
+ * [n_components] (-1 each when the mixture has none); any output may be NULL.
+ * Errors: UNSUPPORTED (not a mixture). */
+bz_status bz_score_gmm_parameters(const bz_score *score, double *weights, double *means, double *covariances,
+                                  int32_t *classes);
+
+/* Gaussian-mixture models only: the exact conditional p_0(x_F | x_O = values) of the
+ * free coordinates F given the known ones O (known_mask [dim], 1 = known; values
+ * [dim], read where known), a new mixture over the free coordinates (in order):
+ * w'_k ~ w_k N(v; mu_O, S_OO), mu'_k = mu_F + S_FO S_OO^-1 (v - mu_O), S'_k = S_FF -
+ * S_FO S_OO^-1 S_OF. Classes are kept. Exact inpainting for a mixture: the oracle of
+ * the samplers' known values.
+ * Errors: UNSUPPORTED (not a mixture), SHAPE_MISMATCH (dim), INVALID_ARGUMENT (no
+ * free coordinate, a mask entry not 0 or 1), NON_FINITE. */
+bz_status bz_score_gmm_condition(bz_score **out, const bz_score *score, const double *values,
+                                 const uint8_t *known_mask, int64_t dim);
+
+/* The number of classes of a score model (0: it has none).
+ * Errors: NULL_POINTER, INVALID_HANDLE. */
+bz_status bz_score_classes(const bz_score *score, int64_t *out_n_classes);
+
 /* The optimal score of the training points data [n x dim] (copied).
  * Errors: NULL_POINTER, INVALID_ARGUMENT, NON_FINITE. */
 bz_status bz_score_create_empirical(bz_score **out, const float *data, int64_t n, int64_t dim);
@@ -2322,6 +2358,17 @@ typedef struct bz_sampler_options {
     double eta;             /* DDIM's eta in [0, 1]: 0 deterministic, 1 ancestral; 0 */
     double *out_nfe;        /* when not NULL, receives the score evaluations per sample
                                the call made (their mean for ODE_RK45); NULL */
+    const int32_t *labels;  /* [n] each row's class for a class-conditional score (0 ..
+                               n_classes - 1, or -1 for none); NULL: unconditional; NULL */
+    double guidance;        /* classifier-free guidance scale w, with labels: D = D(x) +
+                               w (D(x | y) - D(x)); 0 unconditional, 1 conditional, > 1
+                               sharper; other than 0 and 1 it costs 2 NFE a call; 1 */
+    const float *known;     /* [n x dim] known values to clamp (inpainting): after every
+                               step a known coordinate is replaced by alpha_s known +
+                               sigma_s z, and the output carries it exactly; NULL */
+    const uint8_t *known_mask; /* [n x dim] 1 where known, 0 where sampled (with known); NULL */
+    int64_t resample;       /* RePaint's resampling (with known): each step done this many
+                               times, noised back one step in between (>= 1); 1 */
 } bz_sampler_options;
 
 /* Fill options with the defaults above.
@@ -2329,7 +2376,8 @@ typedef struct bz_sampler_options {
 bz_status bz_sampler_options_init(bz_sampler_options *options);
 
 /* The score evaluations per sample (NFE) that bz_diffusion_sample makes with
- * `method` and options (NULL: defaults).
+ * `method` and options (NULL: defaults; labels only need to be non-NULL, marking
+ * guided sampling, which costs 2 evaluations a call when guidance is not 0 or 1).
  * Errors: NULL_POINTER, INVALID_ARGUMENT, UNSUPPORTED (ODE_RK45: adaptive, the
  * call reports its count in out_nfe). */
 bz_status bz_diffusion_nfe(int32_t method, const bz_sampler_options *options, int64_t *out_nfe);
@@ -2350,9 +2398,11 @@ bz_status bz_diffusion_grid(const bz_sde *sde, int32_t method, const bz_sampler_
  * [n_record x n x dim] (not with BZ_SAMPLE_ODE_RK45). Progress counts steps
  * (BZ_SAMPLE_ODE_RK45: samples that have reached the end time).
  * Errors: INVALID_ARGUMENT (also s_churn without EDM_HEUN, eta without DDIM,
- * sigma_min >= sigma_max), SHAPE_MISMATCH, UNSUPPORTED (ancestral on sub-VP; a
- * trajectory or a grid with RK45), NON_FINITE (samples diverged), NOT_CONVERGED
- * (RK45 needed over 100000 steps for a sample), CANCELLED. */
+ * sigma_min >= sigma_max, guidance without labels, a label out of range, resample
+ * without known values), SHAPE_MISMATCH, UNSUPPORTED (ancestral on sub-VP; a
+ * trajectory, a grid, labels or known values with RK45; labels for a score without
+ * classes; resample with a multistep sampler), NON_FINITE (samples diverged, a known
+ * value), NOT_CONVERGED (RK45 needed over 100000 steps for a sample), CANCELLED. */
 bz_status bz_diffusion_sample(const bz_score *score, const bz_sde *sde, int64_t n, int64_t dim,
                               int32_t method, const bz_sampler_options *options, uint64_t seed,
                               float *out, const int64_t *record, int64_t n_record,

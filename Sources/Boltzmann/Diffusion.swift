@@ -172,6 +172,69 @@ public func bz_score_create_gmm(
 }
 
 @c @implementation
+public func bz_score_create_gmm_classes(
+    _ out: HandleOut, _ weights: UnsafePointer<Double>?, _ means: UnsafePointer<Double>?, _ covariances: UnsafePointer<Double>?,
+    _ classes: UnsafePointer<Int32>?, _ nComponents: Int64, _ dim: Int64, _ diagonal: Int32
+) -> bz_status {
+    Handles.create(out) { () throws(EngineError) in
+        let k = try Limit.batch.check(nComponents, "n_components"), d = try Limit.pairwiseUnits.check(dim, "dim")
+        guard diagonal == 0 || diagonal == 1 else { throw .invalid("diagonal must be 0 or 1, got \(diagonal)") }
+        let covarianceCount = try Argument.product(k, d, diagonal == 1 ? 1 : d, name: "n_components x dim x dim")
+        let model = try GaussianMixtureScore(
+            weights: try Argument.array(weights, k, "weights"), means: try Argument.array(means, k * d, "means"),
+            covariances: try Argument.array(covariances, covarianceCount, "covariances"),
+            dimension: d, diagonal: diagonal == 1, classes: try Argument.array(classes, k, "classes").map { Int($0) })
+        return ScoreHandle(model)
+    }
+}
+
+@c @implementation
+public func bz_score_gmm_info(_ score: OpaquePointer?, _ components: UnsafeMutablePointer<Int64>?, _ diagonal: UnsafeMutablePointer<Int32>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let model = try mixture(score)
+        components?.pointee = Int64(model.componentCount)
+        diagonal?.pointee = model.isDiagonal ? 1 : 0
+    }
+}
+
+@c @implementation
+public func bz_score_gmm_parameters(_ score: OpaquePointer?, _ weights: UnsafeMutablePointer<Double>?, _ means: UnsafeMutablePointer<Double>?,
+                                    _ covariances: UnsafeMutablePointer<Double>?, _ classes: UnsafeMutablePointer<Int32>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let model = try mixture(score)
+        weights?.write(model.weights)
+        means?.write(model.means)
+        if let covariances {
+            let block = model.dimension * model.dimension
+            for c in 0..<model.componentCount { (covariances + c * block).write(model.covariance(c)) }
+        }
+        classes?.write(model.classes.isEmpty ? [Int32](repeating: -1, count: model.componentCount) : model.classes.map { Int32($0) })
+    }
+}
+
+@c @implementation
+public func bz_score_gmm_condition(_ out: HandleOut, _ score: OpaquePointer?, _ values: UnsafePointer<Double>?,
+                                   _ mask: UnsafePointer<UInt8>?, _ dim: Int64) -> bz_status {
+    Handles.create(out) { () throws(EngineError) in
+        let model = try mixture(score)
+        try Argument.length(dim, "dim", equals: model.dimension, "the model's dim")
+        let flags = try Argument.array(mask, model.dimension, "known_mask")
+        if let i = flags.firstIndex(where: { $0 > 1 }) { throw .invalid("known_mask[\(i)] must be 0 or 1, got \(flags[i])") }
+        let given = try Argument.array(values, model.dimension, "values")
+        return ScoreHandle(try model.conditioned(on: flags.map { $0 == 1 }, values: given))
+    }
+}
+
+@c @implementation
+public func bz_score_classes(_ score: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let output = try Argument.output(out, "out_n_classes")
+        let model = try scoreHandle(score).model
+        output.pointee = Int64((model as? any ConditionalScoreModel)?.classCount ?? 0)
+    }
+}
+
+@c @implementation
 public func bz_score_create_empirical(_ out: HandleOut, _ data: UnsafePointer<Float>?, _ n: Int64, _ dim: Int64) -> bz_status {
     Handles.create(out) { () throws(EngineError) in
         let points = try rows(data, n, dim: dim, "data", minRows: 1)
@@ -249,7 +312,8 @@ private func defaultSamplerOptions() -> bz_sampler_options {
         langevin_steps: Int64(defaults.langevinSteps), step_size: defaults.stepSize, denoise: -1, rtol: defaults.rtol,
         atol: defaults.atol, grid: Code.grid.code(defaults.grid), rho: defaults.rho, sigma_min: 0, sigma_max: 0,
         s_churn: defaults.churn, s_tmin: defaults.churnMin, s_tmax: defaults.churnMax, s_noise: defaults.churnNoise,
-        eta: defaults.eta, out_nfe: nil)
+        eta: defaults.eta, out_nfe: nil, labels: nil, guidance: defaults.guidance, known: nil, known_mask: nil,
+        resample: Int64(defaults.resample))
 }
 
 @c @implementation
@@ -288,7 +352,25 @@ private func samplerOptions(_ options: UnsafePointer<bz_sampler_options>?) throw
     settings.churnMax = o.s_tmax
     settings.churnNoise = o.s_noise
     settings.eta = o.eta
+    settings.guidance = o.guidance
+    settings.resample = Int(clamping: o.resample)
     return (settings, o.out_nfe)
+}
+
+/// The per-row arrays of the options (labels [n], known and known_mask [n x dim]), read
+/// once n and dim are checked (NULL: none; `options` NULL: none).
+private func samplerRows(_ options: UnsafePointer<bz_sampler_options>?, into settings: inout SamplerOptions, n: Int,
+                         dim: Int) throws(EngineError) {
+    guard let options, UnsafeRawPointer(options).load(as: Int32.self) == BZ_SAMPLER_OPTIONS_VERSION else { return }
+    let o = options.pointee
+    if let labels = o.labels { settings.labels = Array(UnsafeBufferPointer(start: labels, count: n)) }
+    guard (o.known == nil) == (o.known_mask == nil) else {
+        throw EngineError(.nullPointer, "options.known and options.known_mask come together: \(o.known == nil ? "known" : "known_mask") is NULL")
+    }
+    if let known = o.known, let mask = o.known_mask {
+        settings.known = Array(UnsafeBufferPointer(start: known, count: n * dim))
+        settings.knownMask = Array(UnsafeBufferPointer(start: mask, count: n * dim))
+    }
 }
 
 @c @implementation
@@ -296,9 +378,14 @@ public func bz_diffusion_nfe(_ method: Int32, _ options: UnsafePointer<bz_sample
     guarded { () throws(EngineError) in
         let output = try Argument.output(out, "out_nfe")
         let kind = try Code.sampling.decode(method, "method")
-        let (settings, _) = try samplerOptions(options)
+        var (settings, _) = try samplerOptions(options)
         try Limit.samplerSteps.check(settings.steps, "steps")
         try Limit.steps.check(settings.langevinSteps, "langevin_steps")
+        try Limit.steps.check(settings.resample, "resample")
+        // Labels (their count is the call's n) only mark guided sampling here.
+        if let options, UnsafeRawPointer(options).load(as: Int32.self) == BZ_SAMPLER_OPTIONS_VERSION, options.pointee.labels != nil {
+            settings.labels = []
+        }
         guard let count = kind.evaluations(options: settings) else {
             throw EngineError(.unsupported, "the adaptive ODE sampler's evaluations depend on the path: bz_diffusion_sample reports them in out_nfe")
         }
@@ -337,6 +424,11 @@ public func bz_diffusion_sample(
             guard trajectory != nil else { throw EngineError(.nullPointer, "trajectory is NULL (n_record > 0)") }
         }
         let output = n > 0 ? try Argument.output(out, "out") : nil  // out may be NULL for no samples
+        try Limit.iterations.check(n, "n", from: 0)
+        guard n * dim <= Int64(Limit.storedValues.value) else {
+            throw EngineError(.limitExceeded, "n x dim = \(n) x \(dim) values are more than the library samples at once (\(Limit.storedValues.text))")
+        }
+        try samplerRows(options, into: &settings, n: Int(n), dim: Int(dim))
         let result: SamplingResult
         do throws(EngineError) {
             result = try DiffusionSampler.run(model: model, process: p, count: Int(clamping: n), method: kind, options: settings,

@@ -84,13 +84,16 @@ public enum SamplingMethod: Sendable {
 
     /// Score evaluations per sample (NFE) with `options`; nil for the adaptive ODE
     /// sampler, whose count depends on the path (the call reports it).
+    /// With guidance (labels and w other than 0 and 1) each evaluation is two of the
+    /// model's; with resampling each step is done `resample` times.
     public func evaluations(options: SamplerOptions) -> Int? {
-        let steps = options.steps, final = options.denoises(self) ? 1 : 0
+        let steps = options.steps * max(options.resample, 1), final = options.denoises(self) ? 1 : 0
+        let guided = options.labels != nil && options.guidance != 0 && options.guidance != 1 ? 2 : 1
         switch self {
-        case .eulerMaruyama, .odeEuler, .ancestral, .reverseDiffusion, .ddim, .dpmSolver2M, .dpmSolver3M: return steps + final
-        case .odeHeun, .edmHeun: return 2 * steps + final
-        case .predictorCorrector: return steps * (1 + options.langevinSteps) + final
-        case .annealedLangevin: return steps * options.langevinSteps + final
+        case .eulerMaruyama, .odeEuler, .ancestral, .reverseDiffusion, .ddim, .dpmSolver2M, .dpmSolver3M: return guided * (steps + final)
+        case .odeHeun, .edmHeun: return guided * (2 * steps + final)
+        case .predictorCorrector: return guided * (steps * (1 + options.langevinSteps) + final)
+        case .annealedLangevin: return guided * (steps * options.langevinSteps + final)
         case .odeRK45: return nil
         }
     }
@@ -123,6 +126,18 @@ public struct SamplerOptions: Sendable {
     public var churn = 0.0, churnMin = 0.0, churnMax = Double.infinity, churnNoise = 1.0
     /// DDIM's eta in [0, 1] (0: deterministic).
     public var eta = 0.0
+    /// Class labels per row for a class-conditional model (0..<classCount, or -1 for
+    /// none), nil for unconditional sampling; and the classifier-free guidance scale
+    /// w (`GuidedScore`: 0 unconditional, 1 conditional).
+    public var labels: [Int32]? = nil, guidance = 1.0
+    /// Inpainting (clamping): known values and a mask (count x d, 1 = known) per row. After
+    /// every step the known coordinates are replaced by a fresh forward sample
+    /// alpha_s x_known + sigma_s z of the step's time, and the output carries them exactly.
+    public var known: [Float]? = nil, knownMask: [UInt8]? = nil
+    /// RePaint's resampling (Lugmayr et al. 2022, jump length 1): each step is done this
+    /// many times, the state noised back one step in between, so the free coordinates
+    /// settle with the known ones. 1: plain replacement.
+    public var resample = 1
     /// Grid steps after which to record the samples (in increasing order), for trajectories.
     public var record: [Int] = []
     /// The adaptive ODE sampler's relative and absolute tolerances (Song et al.'s 1e-5).
@@ -188,6 +203,35 @@ public enum DiffusionSampler {
             throw .invalid("s_churn is the EDM sampler's (method edm_heun), not \(method)'s")
         }
         if options.eta > 0 && method != .ddim { throw .invalid("eta is DDIM's (method ddim), not \(method)'s") }
+        guard options.guidance.isFinite else { throw .invalid("guidance must be finite, got \(options.guidance)") }
+        if options.labels == nil && options.guidance != 1 {
+            throw .invalid("guidance needs labels: it mixes a class-conditional model's conditional and unconditional denoisers")
+        }
+        try Limit.steps.check(options.resample, "resample")
+        if options.known != nil || options.knownMask != nil || options.labels != nil || options.resample > 1 {
+            guard method != .odeRK45 else {
+                throw EngineError(.unsupported, "the adaptive ODE sampler takes no labels, known values or resampling: choose a grid sampler")
+            }
+        }
+        if options.resample > 1 {
+            guard options.known != nil else { throw .invalid("resample is for inpainting: give known values and a mask") }
+            guard ![.dpmSolver2M, .dpmSolver3M, .annealedLangevin].contains(method) else {
+                throw EngineError(.unsupported, "resampling redoes single steps: \(method) is not a one-step sampler")
+            }
+        }
+    }
+
+    /// Checks the inpainting arrays against the batch.
+    static func checkKnown(_ options: SamplerOptions, count: Int, dimension d: Int) throws(EngineError) {
+        guard (options.known == nil) == (options.knownMask == nil) else { throw .invalid("known values and their mask come together") }
+        guard let known = options.known, let mask = options.knownMask else { return }
+        guard known.count == count * d, mask.count == count * d else {
+            throw EngineError(.shapeMismatch, "known and known_mask need n x dim = \(count * d) values, got \(known.count) and \(mask.count)")
+        }
+        if let k = mask.firstIndex(where: { $0 > 1 }) { throw .invalid("known_mask[\(k / d)][\(k % d)] must be 0 or 1, got \(mask[k])") }
+        if let k = known.indices.first(where: { mask[$0] == 1 && !known[$0].isFinite }) {
+            throw EngineError(.nonFinite, "known[\(k / d)][\(k % d)] is \(known[k])")
+        }
     }
 
     /// Samples as `sample`, with the score evaluations they cost. Row r draws all its
@@ -204,6 +248,29 @@ public enum DiffusionSampler {
             throw EngineError(.limitExceeded, "n x dim = \(count) x \(d) values are more than the library samples at once (\(Limit.storedValues.text))")
         }
         try check(options, method: method, process: process)
+        try checkKnown(options, count: count, dimension: d)
+        if let labels = options.labels {
+            guard let conditional = model as? any ConditionalScoreModel, conditional.classCount > 0 else {
+                throw EngineError(.unsupported, "labels and guidance need a class-conditional model; this score model has no classes")
+            }
+            guard labels.count == count else { throw EngineError(.shapeMismatch, "labels has \(labels.count) entries, expected n = \(count)") }
+            let classes = conditional.classCount
+            if let k = labels.firstIndex(where: { $0 < -1 || Int($0) >= classes }) {
+                throw .invalid("labels[\(k)] must be a class in [0, \(classes)) or -1 for none, got \(labels[k])")
+            }
+            let labels = labels.map { $0 == -1 ? Int32(classes) : $0 }  // the model's "no label"
+            var inner = options
+            inner.labels = nil
+            inner.guidance = 1
+            func guided<Conditional: ConditionalScoreModel>(_ model: Conditional) throws(EngineError) -> SamplingResult {
+                let wrapper = GuidedScore(model: model, labels: labels, guidance: options.guidance)
+                var result = try run(model: wrapper, process: process, count: count, method: method, options: inner, seed: seed,
+                                     trajectory: trajectory, monitor: monitor)
+                result.evaluations *= Double(wrapper.evaluationsPerCall)
+                return result
+            }
+            return try guided(conditional)
+        }
         let (start, epsilon) = try gridEnds(process: process, options: options)
         let times = method == .odeRK45 ? [] : try Self.times(process: process, grid: options.grid ?? method.defaultGrid, options: options)
         // The samples and the run's buffers (scores, noise, a stream per row, the
@@ -223,30 +290,35 @@ public enum DiffusionSampler {
         }
         var recorded = 0
         var history = MultistepHistory()
+        let clamp = options.known.map { known in (known: known, mask: options.knownMask!) }
         guard monitor.start(total: steps) else { try monitor.checkNotStopped(); return SamplingResult(samples: x, evaluations: 0) }
         for i in 0..<steps {
             let t = times[i], next = times[i + 1], last = i == steps - 1
-            switch method {
-            case .eulerMaruyama: sampler.eulerMaruyama(&x, t, t - next, last: last)
-            case .predictorCorrector:
-                for _ in 0..<options.langevinSteps { sampler.corrector(&x, t, next, snr: options.snr) }
-                sampler.reverseDiffusion(&x, t, next, last: last)
-            case .odeEuler: sampler.odeEuler(&x, t, t - next)
-            case .odeHeun: sampler.odeHeun(&x, t, t - next)
-            case .ancestral: sampler.ancestral(&x, t, next, last: last)
-            case .reverseDiffusion: sampler.reverseDiffusion(&x, t, next, last: last)
-            case .odeRK45: break  // integrated above
-            case .annealedLangevin:
-                let sigmaEnd = process.sigma(epsilon), level = process.sigma(t)
-                let stepSize = options.stepSize * (level * level) / (sigmaEnd * sigmaEnd)
-                for _ in 0..<options.langevinSteps { sampler.langevin(&x, t, stepSize: stepSize) }
-            case .edmHeun:
-                let gamma = options.churn > 0 && (options.churnMin...options.churnMax).contains(process.noiseLevel(t))
-                    ? min(options.churn / Double(steps), 2.0.squareRoot() - 1) : 0
-                sampler.edmHeun(&x, t, next, gamma: gamma, noiseScale: options.churnNoise)
-            case .ddim: sampler.ddim(&x, t, next, eta: options.eta, last: last && !denoise)
-            case .dpmSolver2M: sampler.dpmSolver(&x, times: times, step: i, order: 2, history: &history)
-            case .dpmSolver3M: sampler.dpmSolver(&x, times: times, step: i, order: 3, history: &history)
+            for round in 0..<options.resample {
+                if round > 0 { sampler.renoise(&x, from: next, to: t) }
+                switch method {
+                case .eulerMaruyama: sampler.eulerMaruyama(&x, t, t - next, last: last)
+                case .predictorCorrector:
+                    for _ in 0..<options.langevinSteps { sampler.corrector(&x, t, next, snr: options.snr) }
+                    sampler.reverseDiffusion(&x, t, next, last: last)
+                case .odeEuler: sampler.odeEuler(&x, t, t - next)
+                case .odeHeun: sampler.odeHeun(&x, t, t - next)
+                case .ancestral: sampler.ancestral(&x, t, next, last: last)
+                case .reverseDiffusion: sampler.reverseDiffusion(&x, t, next, last: last)
+                case .odeRK45: break  // integrated above
+                case .annealedLangevin:
+                    let sigmaEnd = process.sigma(epsilon), level = process.sigma(t)
+                    let stepSize = options.stepSize * (level * level) / (sigmaEnd * sigmaEnd)
+                    for _ in 0..<options.langevinSteps { sampler.langevin(&x, t, stepSize: stepSize) }
+                case .edmHeun:
+                    let gamma = options.churn > 0 && (options.churnMin...options.churnMax).contains(process.noiseLevel(t))
+                        ? min(options.churn / Double(steps), 2.0.squareRoot() - 1) : 0
+                    sampler.edmHeun(&x, t, next, gamma: gamma, noiseScale: options.churnNoise)
+                case .ddim: sampler.ddim(&x, t, next, eta: options.eta, last: last && !denoise)
+                case .dpmSolver2M: sampler.dpmSolver(&x, times: times, step: i, order: 2, history: &history)
+                case .dpmSolver3M: sampler.dpmSolver(&x, times: times, step: i, order: 3, history: &history)
+                }
+                if let clamp { sampler.replaceKnown(&x, at: next, known: clamp.known, mask: clamp.mask) }
             }
             if recorded < options.record.count, options.record[recorded] == i + 1, let trajectory {
                 (trajectory + recorded * count * d).update(from: x, count: count * d)
@@ -255,7 +327,10 @@ public enum DiffusionSampler {
             guard monitor.advance(by: 1) else { break }
         }
         try monitor.checkNotStopped()
-        let samples = try finish(x, model: model, process: process, count: count, epsilon: epsilon, denoise: denoise, monitor: monitor)
+        var samples = try finish(x, model: model, process: process, count: count, epsilon: epsilon, denoise: denoise, monitor: monitor)
+        if let clamp {
+            for k in samples.indices where clamp.mask[k] == 1 { samples[k] = clamp.known[k] }
+        }
         return SamplingResult(samples: samples, evaluations: Double(method.evaluations(options: options) ?? 0))
     }
 
@@ -292,6 +367,23 @@ public enum DiffusionSampler {
             score = [Float](repeating: 0, count: count * dimension)
             noise = score
             scratch = score
+        }
+
+        /// The known coordinates replaced by a forward sample of time t:
+        /// alpha_t x_known + sigma_t z (RePaint's known part).
+        mutating func replaceKnown(_ x: inout [Float], at t: Double, known: [Float], mask: [UInt8]) {
+            drawNoise()
+            let alpha = Float(process.alpha(t)), sigma = Float(process.sigma(t))
+            for k in x.indices where mask[k] == 1 { x[k] = alpha * known[k] + sigma * noise[k] }
+        }
+
+        /// The forward transition from s back up to t > s: x <- (alpha_t / alpha_s) x +
+        /// sqrt(sigma_t^2 - (alpha_t / alpha_s)^2 sigma_s^2) z (RePaint's jump back).
+        mutating func renoise(_ x: inout [Float], from s: Double, to t: Double) {
+            drawNoise()
+            let ratio = process.alpha(t) / process.alpha(s), sigmaS = process.sigma(s), sigmaT = process.sigma(t)
+            let a = Float(ratio), c = Float(max(sigmaT * sigmaT - ratio * ratio * sigmaS * sigmaS, 0).squareRoot())
+            for k in x.indices { x[k] = a * x[k] + c * noise[k] }
         }
 
         /// x ~ N(0, sigma_t^2 I) for VE, N(0, I) otherwise, at the grid's start t.

@@ -53,6 +53,73 @@ extension ScoreModel {
     }
 }
 
+/// A score model of classes 0..<classCount: the denoiser given a label per row, the
+/// label `classCount` meaning "no label" (the unconditional model). Sampled with
+/// classifier-free guidance (`GuidedScore`).
+public protocol ConditionalScoreModel: ScoreModel {
+    /// The number of classes; 0 when this model has none.
+    var classCount: Int { get }
+    /// D(x, t | y) for each row's label y (count labels, in 0...classCount).
+    func denoise(_ x: UnsafePointer<Float>, count: Int, time t: Double, process: ForwardProcess, labels: UnsafePointer<Int32>,
+                 into out: UnsafeMutablePointer<Float>)
+}
+
+/// Classifier-free guidance (Ho & Salimans 2022) in diffusers' convention: with labels
+/// y per row and scale w,
+///
+///     D_w(x, t) = D(x, t) + w (D(x, t | y) - D(x, t)),
+///
+/// so w = 0 samples the unconditional model, w = 1 the conditional one, w > 1 sharpens
+/// the classes. The score follows by Tweedie's formula (the same combination of
+/// scores, whose weights sum to 1). Two evaluations a call unless w is 0 or 1. Rows
+/// are taken in order: the samplers call it with the whole batch.
+public struct GuidedScore<Model: ConditionalScoreModel>: ScoreModel {
+    public let model: Model
+    public let labels: [Int32]
+    public let guidance: Double
+    private let scratch: GuidanceScratch
+
+    public var dimension: Int { model.dimension }
+
+    public init(model: Model, labels: [Int32], guidance: Double) {
+        self.model = model
+        self.labels = labels
+        self.guidance = guidance
+        scratch = GuidanceScratch()
+    }
+
+    /// Evaluations of the model per call.
+    public var evaluationsPerCall: Int { guidance == 0 || guidance == 1 ? 1 : 2 }
+
+    public func denoise(_ x: UnsafePointer<Float>, count: Int, time t: Double, process: ForwardProcess, into out: UnsafeMutablePointer<Float>) {
+        let n = min(count, labels.count), d = dimension
+        let unconditional = [Int32](repeating: Int32(model.classCount), count: n)
+        if guidance == 0 {
+            unconditional.withUnsafeBufferPointer { model.denoise(x, count: n, time: t, process: process, labels: $0.baseAddress!, into: out) }
+            return
+        }
+        labels.withUnsafeBufferPointer { model.denoise(x, count: n, time: t, process: process, labels: $0.baseAddress!, into: out) }
+        guard guidance != 1 else { return }
+        let buffer = scratch.buffer(n * d), w = Float(guidance)
+        unconditional.withUnsafeBufferPointer { model.denoise(x, count: n, time: t, process: process, labels: $0.baseAddress!, into: buffer) }
+        for k in 0..<(n * d) { out[k] = buffer[k] + w * (out[k] - buffer[k]) }
+    }
+}
+
+/// A buffer reused across a guided sampler's calls (one sampling call owns it).
+final class GuidanceScratch: @unchecked Sendable {
+    private var storage: UnsafeMutablePointer<Float>? = nil, capacity = 0
+    func buffer(_ count: Int) -> UnsafeMutablePointer<Float> {
+        if count > capacity {
+            storage?.deallocate()
+            storage = .allocate(capacity: count)
+            capacity = count
+        }
+        return storage!
+    }
+    deinit { storage?.deallocate() }
+}
+
 /// The exact score of a Gaussian mixture p_0 = sum_k w_k N(mu_k, Sigma_k) under a
 /// forward process: p_t = sum_k w_k N(alpha_t mu_k, C_k), C_k = alpha_t^2 Sigma_k + sigma_t^2 I,
 ///
@@ -63,9 +130,14 @@ extension ScoreModel {
 /// diagonal (variances) or full (symmetric positive definite), the latter held as
 /// Sigma_k = U_k diag(lambda_k) U_k^T so that C_k's inverse and determinant cost O(d^2)
 /// at any t.
-public struct GaussianMixtureScore: ScoreModel {
+public struct GaussianMixtureScore: ConditionalScoreModel {
     public let dimension: Int
     public let componentCount: Int
+    /// Each component's class (K), or empty: a labeled mixture is class-conditional,
+    /// p_0(x | y) the mixture of y's components (its weights renormalised), the exact
+    /// oracle of guided sampling.
+    public let classes: [Int]
+    public let classCount: Int
     /// Normalised weights (K).
     public let weights: [Double]
     /// Means (K x d).
@@ -79,8 +151,21 @@ public struct GaussianMixtureScore: ScoreModel {
 
     /// `weights` (K, positive, normalised here), `means` (K x d) and `covariances`:
     /// K x d variances (`diagonal`) or K x d x d symmetric positive-definite matrices.
-    public init(weights: [Double], means: [Double], covariances: [Double], dimension d: Int, diagonal: Bool) throws(EngineError) {
+    public init(weights: [Double], means: [Double], covariances: [Double], dimension d: Int, diagonal: Bool,
+                classes: [Int] = []) throws(EngineError) {
         let k = weights.count
+        if !classes.isEmpty {
+            guard classes.count == k else { throw EngineError(.shapeMismatch, "classes has \(classes.count) entries, expected n_components = \(k)") }
+            if let i = classes.firstIndex(where: { $0 < 0 || $0 >= k }) {
+                throw .invalid("classes[\(i)] must be in [0, n_components), got \(classes[i])")
+            }
+            let count = classes.max()! + 1
+            if let missing = (0..<count).first(where: { !classes.contains($0) }) {
+                throw .invalid("classes must use every label from 0 to \(count - 1); \(missing) has no component")
+            }
+        }
+        self.classes = classes
+        classCount = classes.isEmpty ? 0 : classes.max()! + 1
         try Limit.pairwiseUnits.check(d, "dim")
         try Limit.batch.check(k, "n_components")
         guard means.count == k * d else { throw EngineError(.shapeMismatch, "means has \(means.count) entries, expected n_components x dim = \(k * d)") }
@@ -160,10 +245,23 @@ public struct GaussianMixtureScore: ScoreModel {
     /// log p_t(x) at the time `marginal` was made for, with `scratchCount` doubles of
     /// `scratch` (no allocation: the samplers call this per point and step).
     public func logDensity(_ x: UnsafePointer<Double>, marginal fixed: Marginal, scratch: UnsafeMutablePointer<Double>,
-                           gradient: UnsafeMutablePointer<Double>?) -> Double {
+                           gradient: UnsafeMutablePointer<Double>?, label: Int? = nil) -> Double {
         let d = dimension, k = componentCount, alpha = fixed.alpha
         let logs = scratch, pulls = scratch + k, y = pulls + k * d, z = y + d  // pulls: -C^{-1}(x - alpha mu)
+        // Given a label, the other classes' components are left out (weight 0) and the
+        // class's weights renormalised.
+        let label = label.flatMap { $0 < classCount ? $0 : nil }
+        var classWeight = 1.0
+        if let label {
+            classWeight = 0
+            for c in 0..<k where classes[c] == label { classWeight += weights[c] }
+        }
         for c in 0..<k {
+            if let label, classes[c] != label {
+                logs[c] = -.infinity
+                if gradient != nil { for i in 0..<d { pulls[c * d + i] = 0 } }
+                continue
+            }
             for i in 0..<d { y[i] = x[i] - alpha * means[c * d + i] }
             if isDiagonal {
                 for j in 0..<d { z[j] = y[j] }
@@ -204,12 +302,24 @@ public struct GaussianMixtureScore: ScoreModel {
                 for i in 0..<d { gradient[i] += r * pulls[c * d + i] }
             }
         }
-        return top + log(total)
+        return top + log(total) - log(classWeight)
+    }
+
+    /// D(x, t | y) per row: the denoiser of the label's components (all of them for
+    /// the label `classCount`).
+    public func denoise(_ x: UnsafePointer<Float>, count: Int, time t: Double, process: ForwardProcess, labels: UnsafePointer<Int32>,
+                        into out: UnsafeMutablePointer<Float>) {
+        let fixed = marginal(time: t, process: process), alpha = process.alpha(t), sigma = process.sigma(t), d = dimension
+        let labels = UncheckedPointer(labels)
+        rows(x, count: count, out: out) { row, point, result, scratch in
+            _ = logDensity(point, marginal: fixed, scratch: scratch, gradient: result, label: Int(labels.base[row]))
+            for i in 0..<d { result[i] = (point[i] + sigma * sigma * result[i]) / alpha }
+        }
     }
 
     public func score(_ x: UnsafePointer<Float>, count: Int, time t: Double, process: ForwardProcess, into out: UnsafeMutablePointer<Float>) {
         let fixed = marginal(time: t, process: process)
-        rows(x, count: count, out: out) { point, gradient, scratch in
+        rows(x, count: count, out: out) { _, point, gradient, scratch in
             _ = logDensity(point, marginal: fixed, scratch: scratch, gradient: gradient)
         }
     }
@@ -291,16 +401,16 @@ public struct GaussianMixtureScore: ScoreModel {
     /// D = (x + sigma_t^2 s(x)) / alpha_t, in double before rounding.
     public func denoise(_ x: UnsafePointer<Float>, count: Int, time t: Double, process: ForwardProcess, into out: UnsafeMutablePointer<Float>) {
         let fixed = marginal(time: t, process: process), alpha = process.alpha(t), sigma = process.sigma(t), d = dimension
-        rows(x, count: count, out: out) { point, result, scratch in
+        rows(x, count: count, out: out) { _, point, result, scratch in
             _ = logDensity(point, marginal: fixed, scratch: scratch, gradient: result)
             for i in 0..<d { result[i] = (point[i] + sigma * sigma * result[i]) / alpha }
         }
     }
 
-    /// Runs `body(x_row, out_row, scratch)` in double over the rows, in parallel
+    /// Runs `body(row, x_row, out_row, scratch)` in double over the rows, in parallel
     /// chunks, each with its own buffers.
     private func rows(_ x: UnsafePointer<Float>, count: Int, out: UnsafeMutablePointer<Float>,
-                      _ body: @Sendable (UnsafePointer<Double>, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) -> Void) {
+                      _ body: @Sendable (Int, UnsafePointer<Double>, UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) -> Void) {
         let d = dimension, input = UncheckedPointer(x), output = SharedPointer(out), scratchCount = scratchCount
         let chunk = 64, chunks = (count + chunk - 1) / chunk
         Parallel.forEach(chunks, parallel: count * componentCount * d >= 1 << 12) { c in
@@ -309,22 +419,133 @@ public struct GaussianMixtureScore: ScoreModel {
             let point = buffer, result = buffer + d, scratch = buffer + 2 * d
             for r in (c * chunk)..<min(count, (c + 1) * chunk) {
                 for i in 0..<d { point[i] = Double(input.base[r * d + i]) }
-                body(point, result, scratch)
+                body(r, point, result, scratch)
                 for i in 0..<d { output.base[r * d + i] = Float(result[i]) }
             }
         }
     }
 
     /// Exact samples of p_0 (count x d), row r from stream (seed, r).
-    public func sample(count: Int, seed: UInt64) -> [Float] {
+    /// Component c's covariance (d x d, row-major).
+    public func covariance(_ c: Int) -> [Double] {
+        let d = dimension
+        var sigma = [Double](repeating: 0, count: d * d)
+        for i in 0..<d {
+            for j in 0..<d {
+                if isDiagonal {
+                    if i == j { sigma[i * d + i] = eigenvalues[c * d + i] }
+                } else {
+                    var sum = 0.0
+                    for l in 0..<d { sum += eigenvectors[c * d * d + i * d + l] * eigenvalues[c * d + l] * eigenvectors[c * d * d + j * d + l] }
+                    sigma[i * d + j] = sum
+                }
+            }
+        }
+        return sigma
+    }
+
+    /// The exact conditional p_0(x_F | x_O = v) of the free coordinates F given the known
+    /// ones O (`known`: d flags) at the values `values` (d, read where known): again a
+    /// mixture, with per component
+    ///
+    ///     w'_k ~ w_k N(v; mu_O, S_OO),   mu'_k = mu_F + S_FO S_OO^{-1} (v - mu_O),
+    ///     S'_k = S_FF - S_FO S_OO^{-1} S_OF
+    ///
+    /// (a Cholesky solve per component, in double). Classes are kept. Sampling it is
+    /// exact inpainting for a mixture, the oracle of the samplers' replacement method.
+    public func conditioned(on known: [Bool], values: [Double]) throws(EngineError) -> GaussianMixtureScore {
+        let d = dimension
+        guard known.count == d, values.count == d else { throw EngineError(.shapeMismatch, "known and values need dim = \(d) entries") }
+        let observed = (0..<d).filter { known[$0] }, free = (0..<d).filter { !known[$0] }
+        guard !free.isEmpty else { throw .invalid("every coordinate is known: nothing is left to sample") }
+        guard !observed.isEmpty else { return self }
+        if let i = observed.first(where: { !values[$0].isFinite }) { throw EngineError(.nonFinite, "values[\(i)] is \(values[i])") }
+        let m = observed.count, f = free.count
+        var logWeights: [Double] = [], means: [Double] = [], covariances: [Double] = []
+        for c in 0..<componentCount {
+            let sigma = covariance(c)
+            // Cholesky of S_OO = L L^T.
+            var chol = [Double](repeating: 0, count: m * m)
+            for i in 0..<m {
+                for j in 0...i {
+                    var sum = sigma[observed[i] * d + observed[j]]
+                    for l in 0..<j { sum -= chol[i * m + l] * chol[j * m + l] }
+                    if i == j {
+                        guard sum > 0 else { throw .invalid("component \(c)'s covariance of the known coordinates is singular") }
+                        chol[i * m + i] = sum.squareRoot()
+                    } else {
+                        chol[i * m + j] = sum / chol[j * m + j]
+                    }
+                }
+            }
+            // Solves L L^T x = b in place.
+            func solve(_ b: inout [Double]) {
+                for i in 0..<m {
+                    var sum = b[i]
+                    for l in 0..<i { sum -= chol[i * m + l] * b[l] }
+                    b[i] = sum / chol[i * m + i]
+                }
+                for i in stride(from: m - 1, through: 0, by: -1) {
+                    var sum = b[i]
+                    for l in (i + 1)..<m { sum -= chol[l * m + i] * b[l] }
+                    b[i] = sum / chol[i * m + i]
+                }
+            }
+            var residual = observed.map { values[$0] - self.means[c * d + $0] }
+            // log N(v; mu_O, S_OO) = -(r^T S^-1 r)/2 - log det L - m log(2 pi)/2.
+            var z = residual
+            for i in 0..<m {  // forward only: |L^-1 r|^2 = r^T S^-1 r
+                var sum = z[i]
+                for l in 0..<i { sum -= chol[i * m + l] * z[l] }
+                z[i] = sum / chol[i * m + i]
+            }
+            var logDet = 0.0, quadratic = 0.0
+            for i in 0..<m { logDet += log(chol[i * m + i]); quadratic += z[i] * z[i] }
+            logWeights.append(log(weights[c]) - 0.5 * quadratic - logDet - 0.5 * Double(m) * log(2 * Double.pi))
+            solve(&residual)  // S_OO^{-1} (v - mu_O)
+            for a in free {
+                var shift = 0.0
+                for (i, o) in observed.enumerated() { shift += sigma[a * d + o] * residual[i] }
+                means.append(self.means[c * d + a] + shift)
+            }
+            var block = [Double](repeating: 0, count: f * f)
+            for (j, b) in free.enumerated() {
+                var column = observed.map { sigma[$0 * d + b] }  // S_OB
+                solve(&column)
+                for (i, a) in free.enumerated() {
+                    var correction = 0.0
+                    for (l, o) in observed.enumerated() { correction += sigma[a * d + o] * column[l] }
+                    block[i * f + j] = sigma[a * d + b] - correction
+                }
+            }
+            for i in 0..<f { for j in 0..<i {  // exact symmetry for the eigensolver's check
+                let mean = 0.5 * (block[i * f + j] + block[j * f + i])
+                block[i * f + j] = mean
+                block[j * f + i] = mean
+            } }
+            covariances += block
+        }
+        let top = logWeights.max()!
+        let newWeights = logWeights.map { exp($0 - top) }
+        // Components the known values make negligible keep a tiny positive weight (the
+        // mixture needs positive weights); their share is below 1e-300 of the largest.
+        return try GaussianMixtureScore(weights: newWeights.map { max($0, 1e-300) }, means: means, covariances: covariances,
+                                        dimension: f, diagonal: false, classes: classes)
+    }
+
+    /// With a label (in 0..<classCount), samples of that class's mixture.
+    public func sample(count: Int, seed: UInt64, label: Int? = nil) -> [Float] {
         let d = dimension
         var out = [Float](repeating: 0, count: count * d)
-        let cumulative = weights.reduce(into: [Double]()) { $0.append(($0.last ?? 0) + $1) }
+        let label = label.flatMap { $0 < classCount ? $0 : nil }
+        let kept = (0..<componentCount).map { c in label == nil || classes[c] == label ? weights[c] : 0 }
+        let scale = 1 / kept.reduce(0, +)
+        let cumulative = kept.reduce(into: [Double]()) { $0.append(($0.last ?? 0) + $1 * scale) }
         var z = [Double](repeating: 0, count: d)
         for r in 0..<count {
             var random = RandomStream(seed: seed, stream: UInt64(r))
             let u = random.uniform()
-            let c = min(cumulative.firstIndex { u < $0 } ?? (componentCount - 1), componentCount - 1)
+            let c = cumulative.firstIndex { u < $0 } ?? (kept.lastIndex { $0 > 0 } ?? componentCount - 1)
             for j in 0..<d { z[j] = random.normal() * eigenvalues[c * d + j].squareRoot() }
             for i in 0..<d {
                 var value = means[c * d + i]

@@ -42,7 +42,9 @@ class bz_sampler_options(ctypes.Structure):
                 ("langevin_steps", c_int64), ("step_size", c_double), ("denoise", c_int32), ("rtol", c_double),
                 ("atol", c_double), ("grid", c_int32), ("rho", c_double), ("sigma_min", c_double),
                 ("sigma_max", c_double), ("s_churn", c_double), ("s_tmin", c_double), ("s_tmax", c_double),
-                ("s_noise", c_double), ("eta", c_double), ("out_nfe", POINTER(c_double))]
+                ("s_noise", c_double), ("eta", c_double), ("out_nfe", POINTER(c_double)), ("labels", POINTER(c_int32)),
+                ("guidance", c_double), ("known", POINTER(c_float)), ("known_mask", POINTER(ctypes.c_uint8)),
+                ("resample", c_int64)]
 
 
 class bz_likelihood_options(ctypes.Structure):
@@ -316,6 +318,11 @@ SIGNATURES = {
     "bz_sde_time_of_snr": (Status, [sde_p, f64p, c_int64, f64p]),
     "bz_sde_perturb": (Status, [sde_p, f32p, c_int64, c_int64, f64p, c_uint64, f32p, f32p]),
     "bz_score_create_gmm": (Status, [POINTER(score_p), f64p, f64p, f64p, c_int64, c_int64, c_int32]),
+    "bz_score_create_gmm_classes": (Status, [POINTER(score_p), f64p, f64p, f64p, i32p, c_int64, c_int64, c_int32]),
+    "bz_score_classes": (Status, [score_p, i64p]),
+    "bz_score_gmm_info": (Status, [score_p, i64p, i32p]),
+    "bz_score_gmm_parameters": (Status, [score_p, f64p, f64p, f64p, i32p]),
+    "bz_score_gmm_condition": (Status, [POINTER(score_p), score_p, f64p, u8p, c_int64]),
     "bz_score_create_empirical": (Status, [POINTER(score_p), f32p, c_int64, c_int64]),
     "bz_score_create_callback": (Status, [POINTER(score_p), c_int64, bz_score_fn, c_void_p]),
     "bz_score_free": (None, [score_p]),

@@ -21,7 +21,7 @@ import numpy as np
 from ._arrays import code as _choose, options as _options, outputs, rows as _rows, seed64
 from ._display import Result
 from ._handles import HandleOwner, Persistent
-from ._lib import bz_energy_fn, f32p, f64p, i64p, lib
+from ._lib import bz_energy_fn, f32p, f64p, i32p, i64p, lib, score_p as _lib_score_p, u8p
 from ._progress import Progress, _targets, energy_trampoline, interruptible, registered, score_trampoline
 from .errors import InvalidArgument, ShapeError
 
@@ -280,6 +280,13 @@ class ScoreModel(HandleOwner):
         lib.bz_score_eval(self._h, sde._h, a.ctypes.data_as(f32p), a.shape[0], a.shape[1], float(t), *args)
         return out[0] if single else out
 
+    @property
+    def n_classes(self):
+        """The model's classes (0: it has none; see ``labels`` in :func:`sample`)."""
+        out = ctypes.c_int64()
+        lib.bz_score_classes(self._h, ctypes.byref(out))
+        return out.value
+
     def score(self, x, t, sde):
         """grad log p_t at the rows of x."""
         return self._eval(x, t, sde, 0)
@@ -388,6 +395,10 @@ class GaussianMixtureScore(ScoreModel):
     means : array_like, shape (K, d)
     covariances : float or array_like
         One variance, (K,) variances (isotropic), (K, d) diagonals or (K, d, d) matrices.
+    classes : array_like of int, shape (K,), optional
+        A class per component (0 .. C - 1, each used): the mixture is then
+        class-conditional, p_0(x | y) the mixture of y's components, and :func:`sample`
+        takes ``labels`` and ``guidance`` (the exact oracle of guided sampling).
 
     Examples
     --------
@@ -398,7 +409,7 @@ class GaussianMixtureScore(ScoreModel):
     True
     """
 
-    def __init__(self, weights, means, covariances):
+    def __init__(self, weights, means, covariances, classes=None):
         mu = np.ascontiguousarray(np.atleast_2d(means), dtype=np.float64)
         k, d = mu.shape
         w = np.ascontiguousarray(np.broadcast_to(np.asarray(weights, np.float64), (k,)))
@@ -410,12 +421,65 @@ class GaussianMixtureScore(ScoreModel):
                              f"matrices with K = {k}, d = {d}; got shape {np.shape(covariances)}")
         diagonal = c.ndim == 2
         c = np.ascontiguousarray(c)
-        self._create(lib.bz_score_create_gmm, w.ctypes.data_as(f64p), mu.ctypes.data_as(f64p),
-                     c.ctypes.data_as(f64p), k, d, int(diagonal))
+        if classes is None:
+            self._create(lib.bz_score_create_gmm, w.ctypes.data_as(f64p), mu.ctypes.data_as(f64p),
+                         c.ctypes.data_as(f64p), k, d, int(diagonal))
+            self.classes = None
+        else:
+            labels = np.ascontiguousarray(np.broadcast_to(np.asarray(classes), (k,)), dtype=np.int32)
+            self._create(lib.bz_score_create_gmm_classes, w.ctypes.data_as(f64p), mu.ctypes.data_as(f64p),
+                         c.ctypes.data_as(f64p), labels.ctypes.data_as(i32p), k, d, int(diagonal))
+            self.classes = labels
         self.weights, self.means, self.covariances = w / w.sum(), mu, c
 
     def __reduce__(self):
-        return (GaussianMixtureScore, (self.weights, self.means, self.covariances))
+        return (GaussianMixtureScore, (self.weights, self.means, self.covariances, self.classes))
+
+    def condition(self, known, mask):
+        """The exact conditional mixture p_0(x_F | x_O = known_O) over the free
+        coordinates F (``mask`` false), given the known ones (``mask`` true): exact
+        inpainting for a mixture, computed by the library (``bz_score_gmm_condition``).
+
+        Parameters
+        ----------
+        known : array_like, shape (d,)
+            Values, read where ``mask`` is true.
+        mask : array_like of bool, shape (d,)
+
+        Returns
+        -------
+        GaussianMixtureScore
+            Over the free coordinates, in order; classes kept.
+
+        Examples
+        --------
+        >>> import numpy as np, boltzmann as bz
+        >>> g = bz.diffusion.GaussianMixtureScore([1.0], [[0.0, 0.0]], [[[1.0, 0.8], [0.8, 1.0]]])
+        >>> c = g.condition([1.0, 0.0], [True, False])
+        >>> c.means.round(6).tolist(), c.covariances.round(6).tolist()
+        ([[0.8]], [[[0.36]]])
+        """
+        values = np.ascontiguousarray(np.broadcast_to(np.asarray(known, np.float64), (self.dim,)))
+        where = np.ascontiguousarray(np.broadcast_to(np.asarray(mask, bool), (self.dim,)), dtype=np.uint8)
+        handle = _lib_score_p()
+        lib.bz_score_gmm_condition(ctypes.byref(handle), self._h, values.ctypes.data_as(f64p), where.ctypes.data_as(u8p),
+                                   self.dim)
+        try:
+            return GaussianMixtureScore._from_handle(handle)
+        finally:
+            lib.bz_score_free(handle)
+
+    @staticmethod
+    def _from_handle(handle):
+        """A mixture with the parameters of a library mixture handle (not taken over)."""
+        k, d = ctypes.c_int64(), ctypes.c_int64()
+        lib.bz_score_gmm_info(handle, ctypes.byref(k), None)
+        lib.bz_score_dim(handle, ctypes.byref(d))
+        weights, means = np.empty(k.value), np.empty((k.value, d.value))
+        covariances, classes = np.empty((k.value, d.value, d.value)), np.empty(k.value, np.int32)
+        lib.bz_score_gmm_parameters(handle, weights.ctypes.data_as(f64p), means.ctypes.data_as(f64p),
+                                    covariances.ctypes.data_as(f64p), classes.ctypes.data_as(i32p))
+        return GaussianMixtureScore(weights, means, covariances, None if (classes < 0).all() else classes)
 
     @classmethod
     def eight_gaussians(cls, std=0.1):
@@ -596,7 +660,7 @@ def _sampler_options(denoise=None, grid=None, **given):
                     grid=None if grid is None else _choose(GRIDS, grid, "grid"), **given)
 
 
-def nfe(method, steps=None, denoise=None, langevin_steps=None):
+def nfe(method, steps=None, denoise=None, langevin_steps=None, guidance=None, resample=None):
     """Score evaluations per sample (NFE) that :func:`sample` makes with ``method`` and
     these options (left None: the library's defaults). Not for "ode_rk45", whose count
     depends on the path (``sample(..., return_nfe=True)`` reports it).
@@ -605,8 +669,10 @@ def nfe(method, steps=None, denoise=None, langevin_steps=None):
     ----------
     method : str
         A key of :data:`METHODS`.
-    steps, denoise, langevin_steps : optional
+    steps, denoise, langevin_steps, resample : optional
         As for :func:`sample`.
+    guidance : float, optional
+        The guidance scale of sampling with ``labels`` (None: no labels).
 
     Returns
     -------
@@ -618,13 +684,16 @@ def nfe(method, steps=None, denoise=None, langevin_steps=None):
     >>> bz.diffusion.nfe("edm_heun", steps=17), bz.diffusion.nfe("dpm_solver_2m", steps=19)
     (35, 20)
     """
-    options = _sampler_options(steps=steps, denoise=denoise, langevin_steps=langevin_steps)
+    options = _sampler_options(steps=steps, denoise=denoise, langevin_steps=langevin_steps, resample=resample)
+    marker = ctypes.c_int32(0)
+    if guidance is not None:
+        options.labels, options.guidance = ctypes.pointer(marker), float(guidance)
     out = ctypes.c_int64()
     lib.bz_diffusion_nfe(_choose(METHODS, method, "method"), ctypes.byref(options), ctypes.byref(out))
     return out.value
 
 
-def steps_for_nfe(method, budget, denoise=None, langevin_steps=None):
+def steps_for_nfe(method, budget, denoise=None, langevin_steps=None, guidance=None, resample=None):
     """The most grid steps whose :func:`nfe` is at most ``budget``: every sampler's NFE
     is a x steps + b, read from the library at steps 1 and 2.
 
@@ -634,8 +703,8 @@ def steps_for_nfe(method, budget, denoise=None, langevin_steps=None):
         A key of :data:`METHODS`.
     budget : int
         Score evaluations per sample.
-    denoise, langevin_steps : optional
-        As for :func:`sample`.
+    denoise, langevin_steps, guidance, resample : optional
+        As for :func:`nfe`.
 
     Returns
     -------
@@ -648,7 +717,7 @@ def steps_for_nfe(method, budget, denoise=None, langevin_steps=None):
     >>> bz.diffusion.steps_for_nfe("edm_heun", 35), bz.diffusion.steps_for_nfe("ddim", 10)
     (17, 9)
     """
-    one, two = (nfe(method, steps, denoise, langevin_steps) for steps in (1, 2))
+    one, two = (nfe(method, steps, denoise, langevin_steps, guidance, resample) for steps in (1, 2))
     slope, offset = two - one, one - (two - one)
     steps = (int(budget) - offset) // slope
     if steps < 1:
@@ -659,7 +728,7 @@ def steps_for_nfe(method, budget, denoise=None, langevin_steps=None):
 def sample(score, sde, n, method="euler_maruyama", steps=None, seed=0, epsilon=None, snr=None, langevin_steps=None,
            step_size=None, denoise=None, record=None, rtol=None, atol=None, progress=None, dim=None, *, nfe=None,
            grid=None, rho=None, sigma_min=None, sigma_max=None, s_churn=None, s_tmin=None, s_tmax=None, s_noise=None,
-           eta=None, return_nfe=False):
+           eta=None, return_nfe=False, labels=None, guidance=None, known=None, mask=None, resample=None):
     """Samples of the distribution a score describes, by a reverse-time sampler.
 
     Parameters
@@ -721,6 +790,19 @@ def sample(score, sde, n, method="euler_maruyama", steps=None, seed=0, epsilon=N
     return_nfe : bool
         Also return the score evaluations per sample the call made (their mean for
         "ode_rk45").
+    labels : int or array_like of int, shape (n,), optional
+        Classes to sample, one per row (or one for all; -1: none), for a class-conditional
+        model (``score.n_classes`` > 0).
+    guidance : float, optional
+        Classifier-free guidance scale w with ``labels``: D(x) + w (D(x | y) - D(x));
+        0 unconditional, 1 (the default) conditional, larger sharpens the classes.
+    known : array_like, shape (n, d) or (d,), optional
+        Values to clamp (inpainting): where ``mask`` is true the coordinates are replaced
+        after every step by a forward sample of the known value, and returned exactly.
+    mask : array_like of bool, shape (n, d) or (d,), optional
+        True where ``known`` holds.
+    resample : int, optional
+        RePaint's resampling with ``known``: each step done this many times.
 
     Options left None take the library's defaults (``bz_sampler_options_init``).
 
@@ -746,12 +828,15 @@ def sample(score, sde, n, method="euler_maruyama", steps=None, seed=0, epsilon=N
     if nfe is not None:
         if steps is not None:
             raise InvalidArgument("give steps or nfe, not both")
-        steps = steps_for_nfe(method, nfe, denoise, langevin_steps)
+        steps = steps_for_nfe(method, nfe, denoise, langevin_steps, None if labels is None else (
+            1.0 if guidance is None else guidance), resample)
     evaluations = ctypes.c_double(np.nan)
     options = _sampler_options(steps=steps, epsilon=epsilon, snr=snr, langevin_steps=langevin_steps, step_size=step_size,
                                denoise=denoise, rtol=rtol, atol=atol, grid=grid, rho=rho, sigma_min=sigma_min,
                                sigma_max=sigma_max, s_churn=s_churn, s_tmin=s_tmin, s_tmax=s_tmax, s_noise=s_noise, eta=eta)
     options.out_nfe = ctypes.pointer(evaluations)
+    keep = _conditioning(options, int(n), labels, guidance, known, mask, resample,
+                         score.dim if isinstance(score, ScoreModel) else dim)
     if not isinstance(score, ScoreModel):
         if not callable(score):
             raise InvalidArgument(f"score must be a ScoreModel or a function score(x, t), got {type(score).__name__}")
@@ -760,6 +845,30 @@ def sample(score, sde, n, method="euler_maruyama", steps=None, seed=0, epsilon=N
         with CallableScore(score, dim) as model:
             return _run_sampler(model, sde, n, method, options, seed, record, progress, evaluations, return_nfe)
     return _run_sampler(score, sde, n, method, options, seed, record, progress, evaluations, return_nfe)
+
+
+def _conditioning(options, n, labels, guidance, known, mask, resample, dim):
+    """Fills the options' labels, guidance, known values and mask (broadcast to the n
+    rows) and returns the arrays, which must outlive the call."""
+    kept = []
+    if labels is not None:
+        rows = np.ascontiguousarray(np.broadcast_to(np.asarray(labels), (n,)), dtype=np.int32)
+        options.labels = rows.ctypes.data_as(i32p)
+        kept.append(rows)
+    if guidance is not None:
+        options.guidance = float(guidance)
+    if (known is None) != (mask is None):
+        raise InvalidArgument("known and mask come together")
+    if known is not None:
+        if dim is None:
+            raise InvalidArgument("a score function needs dim, the data's dimension")
+        values = np.ascontiguousarray(np.broadcast_to(np.asarray(known, np.float32), (n, dim)))
+        where = np.ascontiguousarray(np.broadcast_to(np.asarray(mask, bool), (n, dim)), dtype=np.uint8)
+        options.known, options.known_mask = values.ctypes.data_as(f32p), where.ctypes.data_as(u8p)
+        kept += [values, where]
+    if resample is not None:
+        options.resample = int(resample)
+    return kept
 
 
 def _run_sampler(score, sde, n, method, options, seed, record, progress, evaluations, return_nfe):

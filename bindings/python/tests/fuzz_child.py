@@ -184,6 +184,20 @@ BOWL = _lib.bz_energy_fn(lambda user, x, dim, gradient: 0.0)
 NAN_ENERGY = _lib.bz_energy_fn(lambda user, x, dim, gradient: float("nan"))
 
 
+#: Arrays the option structs point to, kept alive for the run.
+KEEP = []
+
+
+def i32(a):
+    KEEP.append(a)
+    return a.ctypes.data_as(_lib.i32p)
+
+
+def u8(a):
+    KEEP.append(a)
+    return a.ctypes.data_as(_lib.u8p)
+
+
 def sampler_options():
     options = _lib.bz_sampler_options()
     lib.bz_sampler_options_init(ctypes.byref(options))
@@ -205,6 +219,20 @@ def sampler_options():
     options.s_noise = rng.choice([1.0, 0.0, -1.0, float("inf")])
     options.eta = rng.choice([0.0, 0.0, 1.0, 2.0, -0.5, float("nan")])
     options.out_nfe = ctypes.pointer(ctypes.c_double()) if rng.random() < 0.5 else None
+    # Per-row arrays long enough for the n x dim the fuzzer can pass with dim = 2 (n <= 7);
+    # larger n are refused before they are read.
+    if rng.random() < 0.3:
+        labels = np.array([rng.choice([-2, -1, 0, 1, 5]) for _ in range(8)], np.int32)
+        KEEP.append(labels)
+        options.labels = labels.ctypes.data_as(_lib.i32p)
+    options.guidance = rng.choice([1.0, 1.0, 0.0, 3.0, float("nan")])
+    if rng.random() < 0.3:
+        known = np.array([rng.choice([0.0, 1.0, float("nan")]) for _ in range(16)], np.float32)
+        mask = np.array([rng.choice([0, 1, 1, 2]) for _ in range(16)], np.uint8)
+        KEEP.extend([known, mask])
+        options.known = known.ctypes.data_as(_lib.f32p) if rng.random() < 0.9 else None
+        options.known_mask = mask.ctypes.data_as(_lib.u8p) if rng.random() < 0.9 else None
+    options.resample = rng.choice([1, 1, 0, 3, -1, 2**40])
     if rng.random() < 0.1:
         options.version = rng.choice([7, 1, 2])  # unknown versions refused; 2 read as the 3.0 layout
     return None if rng.random() < 0.2 else ctypes.byref(options)
@@ -788,6 +816,17 @@ def call():
         "bz_score_serialize": lambda: (score_model(), bytes_out(400), rng.choice([-1, 0, 10, 300, 400])),
         "bz_score_deserialize": lambda: (ctypes.byref(_lib.score_p()) if rng.random() < 0.9 else None, score_bytes(400), rng.choice([-1, 0, 30, 200, 400])),
         "bz_sampler_options_init": lambda: (ctypes.byref(_lib.bz_sampler_options()) if rng.random() < 0.9 else None,),
+        "bz_score_create_gmm_classes": lambda: (ctypes.byref(_lib.score_p()) if rng.random() < 0.9 else None,
+                                                f64(doubles(2)), f64(doubles(4)), f64(doubles(4)),
+                                                i32(np.array([rng.choice([-1, 0, 1, 3]) for _ in range(2)], np.int32)), rng.choice([0, 1, 2, -1]),
+                                                two(), rng.choice([0, 1, 2])),
+        "bz_score_classes": lambda: (score_model(), ctypes.byref(i) if rng.random() < 0.9 else None),
+        "bz_score_gmm_info": lambda: (score_model(), ctypes.byref(i) if rng.random() < 0.7 else None, None),
+        "bz_score_gmm_parameters": lambda: (score_model(), f64(out_doubles(2)), f64(out_doubles(4)), f64(out_doubles(8)),
+                                            i32(np.empty(2, np.int32)) if rng.random() < 0.5 else None),
+        "bz_score_gmm_condition": lambda: (ctypes.byref(_lib.score_p()) if rng.random() < 0.9 else None, score_model(),
+                                           f64(doubles(2)), u8(np.array([rng.choice([0, 1, 1, 2]) for _ in range(2)], np.uint8))
+                                           if rng.random() < 0.9 else None, two()),
         "bz_diffusion_nfe": lambda: (rng.choice([-1, 0, 1, 3, 5, 7, 8, 11, 12]), sampler_options(),
                                      ctypes.byref(i) if rng.random() < 0.9 else None),
         # times is as long as n_times says (1001 matches the default 1000 steps), or NULL.

@@ -1218,6 +1218,12 @@ def diffusion_cases():
     def f64s(*values):
         return np.array(values, np.float64).ctypes.data_as(_lib.f64p)
 
+    def i32s(*values):
+        return np.array(values, np.int32).ctypes.data_as(_lib.i32p)
+
+    def u8s(*values):
+        return np.array(values, np.uint8).ctypes.data_as(_lib.u8p)
+
     sde, score, empirical, dead = _lib.sde_p(), _lib.score_p(), _lib.score_p(), _lib.sde_p()
     lib.bz_sde_create_vp(ctypes.byref(sde), 0, 0.1, 20.0)
     lib.bz_sde_create_vp(ctypes.byref(dead), 0, 0.1, 20.0)
@@ -1263,6 +1269,16 @@ def diffusion_cases():
             setattr(struct, name, value)
         return ctypes.byref(struct)
 
+    label_rows = np.zeros(2, np.int32)
+    nan_rows = np.array([NAN, 0, 0, 0], np.float32)
+    mask_rows = np.array([1, 0, 1, 0], np.uint8)
+    labeled = changed(labels=label_rows.ctypes.data_as(_lib.i32p))
+    guided_only = changed(guidance=2.0)
+    half_known = changed(known=nan_rows.ctypes.data_as(_lib.f32p))
+    bad_known = changed(known=nan_rows.ctypes.data_as(_lib.f32p), known_mask=mask_rows.ctypes.data_as(_lib.u8p))
+    for struct in (labeled, half_known, bad_known):
+        struct.arrays = (label_rows, nan_rows, mask_rows)  # the pointers' arrays live as long as the structs
+    resampled = changed(resample=3)
     callback = _lib.score_p()
     lib.bz_score_create_callback(ctypes.byref(callback), 2, ZERO_SCORE, None)
     densities = np.empty(2).ctypes.data_as(_lib.f64p)
@@ -1364,6 +1380,27 @@ def diffusion_cases():
         ("bz_diffusion_sample", sample(method=10, opts=bad_grid), bz.InvalidArgument, "options.grid"),
         ("bz_diffusion_sample", sample(method=8, opts=flat), bz.InvalidArgument, "rho"),
         ("bz_diffusion_sample", sample(method=7, opts=inverted), bz.Unsupported, "no grid"),
+        ("bz_score_create_gmm_classes", (out_score, f64s(1, 1), f64s(0, 0, 1, 1), f64s(0.1, 0.1, 0.1, 0.1),
+                                         i32s(0, 2), 2, 2, 1), bz.InvalidArgument, "classes[1] must be in"),
+        ("bz_score_create_gmm_classes", (out_score, f64s(1, 1), f64s(0, 0, 1, 1), f64s(0.1, 0.1, 0.1, 0.1),
+                                         i32s(1, 1), 2, 2, 1), bz.InvalidArgument, "every label"),
+        ("bz_score_create_gmm_classes", (out_score, f64s(1, 1), f64s(0, 0, 1, 1), f64s(0.1, 0.1, 0.1, 0.1),
+                                         None, 2, 2, 1), bz.NullPointerError, "classes"),
+        ("bz_score_classes", (score, None), bz.NullPointerError, "out_n_classes"),
+        ("bz_score_classes", (ctypes.cast(dead, _lib.score_p), ctypes.byref(ctypes.c_int64())), bz.InvalidHandle, "score"),
+        ("bz_score_gmm_info", (empirical, None, None), bz.Unsupported, "mixture"),
+        ("bz_score_gmm_parameters", (empirical, None, None, None, None), bz.Unsupported, "mixture"),
+        ("bz_score_gmm_condition", (out_score, score, f64s(0, 0), u8s(1, 1), 2), bz.InvalidArgument, "nothing is left"),
+        ("bz_score_gmm_condition", (out_score, score, f64s(0, 0), u8s(2, 0), 2), bz.InvalidArgument, "known_mask[0]"),
+        ("bz_score_gmm_condition", (out_score, score, f64s(NAN, 0), u8s(1, 0), 2), bz.NumericError, "values[0]"),
+        ("bz_score_gmm_condition", (out_score, score, f64s(0, 0), u8s(1, 0), 3), bz.ShapeError, "dim"),
+        ("bz_score_gmm_condition", (out_score, empirical, f64s(0, 0), u8s(1, 0), 2), bz.Unsupported, "mixture"),
+        ("bz_score_gmm_condition", (out_score, score, f64s(0, 0), None, 2), bz.NullPointerError, "known_mask"),
+        ("bz_diffusion_sample", sample(opts=labeled), bz.Unsupported, "no classes"),
+        ("bz_diffusion_sample", sample(opts=guided_only), bz.InvalidArgument, "guidance needs labels"),
+        ("bz_diffusion_sample", sample(opts=half_known), bz.NullPointerError, "known_mask"),
+        ("bz_diffusion_sample", sample(opts=bad_known), bz.NumericError, "known[0][0]"),
+        ("bz_diffusion_sample", sample(opts=resampled), bz.InvalidArgument, "resample is for inpainting"),
         ("bz_likelihood_options_init", (None,), bz.NullPointerError, "options"),
         ("bz_diffusion_log_likelihood", likelihood(handle=callback), bz.Unsupported, "no Jacobian"),
         ("bz_diffusion_log_likelihood", likelihood(handle=empirical), bz.Unsupported, "no Jacobian"),
