@@ -154,20 +154,29 @@ public func bz_sde_perturb(
     }
 }
 
+/// A mixture handle from the caller's arrays, labeled when `classes` is given (`.some`).
+private func mixtureHandle(_ weights: UnsafePointer<Double>?, _ means: UnsafePointer<Double>?, _ covariances: UnsafePointer<Double>?,
+                           classes: (UnsafePointer<Int32>?)?, _ nComponents: Int64, _ dim: Int64,
+                           _ diagonal: Int32) throws(EngineError) -> ScoreHandle {
+    let k = try Limit.batch.check(nComponents, "n_components"), d = try Limit.pairwiseUnits.check(dim, "dim")
+    guard diagonal == 0 || diagonal == 1 else { throw .invalid("diagonal must be 0 or 1, got \(diagonal)") }
+    let covarianceCount = try Argument.product(k, d, diagonal == 1 ? 1 : d, name: "n_components x dim x dim")
+    var labels: [Int] = []
+    if let classes { labels = try Argument.array(classes, k, "classes").map { Int($0) } }
+    let model = try GaussianMixtureScore(
+        weights: try Argument.array(weights, k, "weights"), means: try Argument.array(means, k * d, "means"),
+        covariances: try Argument.array(covariances, covarianceCount, "covariances"),
+        dimension: d, diagonal: diagonal == 1, classes: labels)
+    return ScoreHandle(model)
+}
+
 @c @implementation
 public func bz_score_create_gmm(
     _ out: HandleOut, _ weights: UnsafePointer<Double>?, _ means: UnsafePointer<Double>?, _ covariances: UnsafePointer<Double>?, _ nComponents: Int64,
     _ dim: Int64, _ diagonal: Int32
 ) -> bz_status {
     Handles.create(out) { () throws(EngineError) in
-        let k = try Limit.batch.check(nComponents, "n_components"), d = try Limit.pairwiseUnits.check(dim, "dim")
-        guard diagonal == 0 || diagonal == 1 else { throw .invalid("diagonal must be 0 or 1, got \(diagonal)") }
-        let covarianceCount = try Argument.product(k, d, diagonal == 1 ? 1 : d, name: "n_components x dim x dim")
-        let model = try GaussianMixtureScore(
-            weights: try Argument.array(weights, k, "weights"), means: try Argument.array(means, k * d, "means"),
-            covariances: try Argument.array(covariances, covarianceCount, "covariances"),
-            dimension: d, diagonal: diagonal == 1)
-        return ScoreHandle(model)
+        try mixtureHandle(weights, means, covariances, classes: nil, nComponents, dim, diagonal)
     }
 }
 
@@ -177,14 +186,7 @@ public func bz_score_create_gmm_classes(
     _ classes: UnsafePointer<Int32>?, _ nComponents: Int64, _ dim: Int64, _ diagonal: Int32
 ) -> bz_status {
     Handles.create(out) { () throws(EngineError) in
-        let k = try Limit.batch.check(nComponents, "n_components"), d = try Limit.pairwiseUnits.check(dim, "dim")
-        guard diagonal == 0 || diagonal == 1 else { throw .invalid("diagonal must be 0 or 1, got \(diagonal)") }
-        let covarianceCount = try Argument.product(k, d, diagonal == 1 ? 1 : d, name: "n_components x dim x dim")
-        let model = try GaussianMixtureScore(
-            weights: try Argument.array(weights, k, "weights"), means: try Argument.array(means, k * d, "means"),
-            covariances: try Argument.array(covariances, covarianceCount, "covariances"),
-            dimension: d, diagonal: diagonal == 1, classes: try Argument.array(classes, k, "classes").map { Int($0) })
-        return ScoreHandle(model)
+        try mixtureHandle(weights, means, covariances, classes: .some(classes), nComponents, dim, diagonal)
     }
 }
 

@@ -147,19 +147,26 @@ public struct MLP<Scalar: NetworkScalar>: Sendable {
                               into out: UnsafeMutablePointer<Scalar>, tiled: Bool = true) {
         parameters.withUnsafeBufferPointer { p in
             for l in stride(from: layerCount - 1, through: 0, by: -1) {
-                let outputs = widths[l + 1], delta = workspace.deltas[l]
-                if l == layerCount - 1 {
-                    delta.update(from: outputGradient, count: rows * outputs)
-                } else {
-                    let next = widths[l + 2], slope = workspace.slopes[l]
-                    Scalar.gemm(transA: false, transB: true, m: rows, n: outputs, k: next, alpha: 1, a: workspace.deltas[l + 1], lda: next,
-                                b: p.baseAddress! + weightOffsets[l + 1], ldb: next, beta: 0, c: delta, ldc: outputs, tiled: tiled)
-                    for k in 0..<(rows * outputs) { delta[k] *= slope[k] }
-                }
+                propagateDelta(layer: l, outputGradient, workspace, rows: rows, parameters: p.baseAddress!, tiled: tiled)
             }
             // dL/d(input) = delta_0 W_0^T.
             Scalar.gemm(transA: false, transB: true, m: rows, n: widths[0], k: widths[1], alpha: 1, a: workspace.deltas[0], lda: widths[1],
                         b: p.baseAddress! + weightOffsets[0], ldb: widths[1], beta: 0, c: out, ldc: widths[0], tiled: tiled)
+        }
+    }
+
+    /// delta_l = dL/dy_l of the last forward pass: the output gradient for the last
+    /// layer, else (delta_{l+1} W_{l+1}^T) SiLU'(y_l). Layers go from the last down.
+    private func propagateDelta(layer l: Int, _ outputGradient: UnsafePointer<Scalar>, _ workspace: Workspace, rows: Int,
+                                parameters p: UnsafePointer<Scalar>, tiled: Bool) {
+        let outputs = widths[l + 1], delta = workspace.deltas[l]
+        if l == layerCount - 1 {
+            delta.update(from: outputGradient, count: rows * outputs)
+        } else {
+            let next = widths[l + 2], slope = workspace.slopes[l]
+            Scalar.gemm(transA: false, transB: true, m: rows, n: outputs, k: next, alpha: 1, a: workspace.deltas[l + 1], lda: next,
+                        b: p + weightOffsets[l + 1], ldb: next, beta: 0, c: delta, ldc: outputs, tiled: tiled)
+            for k in 0..<(rows * outputs) { delta[k] *= slope[k] }
         }
     }
 
@@ -171,15 +178,7 @@ public struct MLP<Scalar: NetworkScalar>: Sendable {
         parameters.withUnsafeBufferPointer { p in
             for l in stride(from: layerCount - 1, through: 0, by: -1) {
                 let inputs = widths[l], outputs = widths[l + 1], delta = workspace.deltas[l]
-                // delta_l = dL/dy_l: the output gradient, or (delta_{l+1} W_{l+1}^T) SiLU'(y_l).
-                if l == layerCount - 1 {
-                    delta.update(from: outputGradient, count: rows * outputs)
-                } else {
-                    let next = widths[l + 2], slope = workspace.slopes[l]
-                    Scalar.gemm(transA: false, transB: true, m: rows, n: outputs, k: next, alpha: 1, a: workspace.deltas[l + 1], lda: next,
-                                b: p.baseAddress! + weightOffsets[l + 1], ldb: next, beta: 0, c: delta, ldc: outputs, tiled: tiled)
-                    for k in 0..<(rows * outputs) { delta[k] *= slope[k] }
-                }
+                propagateDelta(layer: l, outputGradient, workspace, rows: rows, parameters: p.baseAddress!, tiled: tiled)
                 // dW_l += a_{l-1}^T delta_l, db_l += the column sums of delta_l.
                 let previous = l == 0 ? input : UnsafePointer(workspace.activations[l - 1])
                 Scalar.gemm(transA: true, transB: false, m: inputs, n: outputs, k: rows, alpha: 1, a: previous, lda: inputs,

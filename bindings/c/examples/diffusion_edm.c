@@ -33,14 +33,7 @@ static float truth[N * 2], samples[N * 2];
 
 int main(void) {
     double weights[MODES], means[MODES * 2], variances[MODES * 2], stds[MODES];
-    for (int k = 0; k < MODES; k++) {
-        double angle = k * 3.14159265358979323846 / 4;
-        weights[k] = 1;
-        means[2 * k] = 2 * cos(angle);
-        means[2 * k + 1] = 2 * sin(angle);
-        variances[2 * k] = variances[2 * k + 1] = 0.01;
-        stds[k] = 0.1;
-    }
+    eight_gaussians(weights, means, variances, stds);
     bz_score *score = NULL;
     bz_sde *sde = NULL;
     CHECK(bz_score_create_gmm(&score, weights, means, variances, MODES, 2, 1));

@@ -53,14 +53,7 @@ int main(int argc, char **argv) {
         return EXIT_FAILURE;
     }
     double weights[MODES], means[MODES * 2], variances[MODES * 2], stds[MODES];
-    for (int k = 0; k < MODES; k++) {
-        double angle = k * 3.14159265358979323846 / 4;
-        weights[k] = 1;
-        means[2 * k] = 2 * cos(angle);
-        means[2 * k + 1] = 2 * sin(angle);
-        variances[2 * k] = variances[2 * k + 1] = 0.01;
-        stds[k] = 0.1;
-    }
+    eight_gaussians(weights, means, variances, stds);
     bz_sde *sde = NULL;
     bz_score *exact = NULL, *model = NULL, *loaded = NULL;
     CHECK(bz_sde_create_vp(&sde, BZ_SDE_VP, 0.1, 20.0));
