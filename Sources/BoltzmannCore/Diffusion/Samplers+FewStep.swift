@@ -15,7 +15,6 @@ extension DiffusionSampler {
 }
 
 extension DiffusionSampler.Run {
-
     /// `score` <- D(x, t) (the buffer's name is historical: it holds the model's output).
     mutating func computeDenoised(_ x: [Float], _ t: Double) {
         model.denoise(x, count: count, time: t, process: process, into: &score)
