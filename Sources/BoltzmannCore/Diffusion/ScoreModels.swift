@@ -77,6 +77,8 @@ public struct GuidedScore<Model: ConditionalScoreModel>: ScoreModel {
     public let model: Model
     public let labels: [Int32]
     public let guidance: Double
+    /// "No label" for every row: the unconditional model's labels, made once.
+    private let unconditional: [Int32]
     private let scratch: GuidanceScratch
 
     public var dimension: Int { model.dimension }
@@ -85,6 +87,7 @@ public struct GuidedScore<Model: ConditionalScoreModel>: ScoreModel {
         self.model = model
         self.labels = labels
         self.guidance = guidance
+        unconditional = [Int32](repeating: Int32(model.classCount), count: labels.count)
         scratch = GuidanceScratch()
     }
 
@@ -93,7 +96,6 @@ public struct GuidedScore<Model: ConditionalScoreModel>: ScoreModel {
 
     public func denoise(_ x: UnsafePointer<Float>, count: Int, time t: Double, process: ForwardProcess, into out: UnsafeMutablePointer<Float>) {
         let n = min(count, labels.count), d = dimension
-        let unconditional = [Int32](repeating: Int32(model.classCount), count: n)
         if guidance == 0 {
             unconditional.withUnsafeBufferPointer { model.denoise(x, count: n, time: t, process: process, labels: $0.baseAddress!, into: out) }
             return
