@@ -421,6 +421,33 @@ print(f"  inpainting x_0 = 2 in a 3-D mixture, free-coordinate means: the exact 
 check(np.abs(sampled.mean(0) - closed_form).max() < 0.05 and np.all(inpainted[:, 0] == 2.0)
       and np.abs(inpainted[:, 1:].mean(0) - closed_form).max() < 0.25, "inpainting")
 
+if digits is not None:
+    section("Conditional diffusion on real data: 8 x 8 digits, classifier-free guidance (Karras et al. 2022 preconditioning)")
+    from sklearn.linear_model import LogisticRegression
+    pixels, labels = bz.datasets.digits(binarize=False, signed=True)  # 17 grey levels in [-1, 1]
+    order = np.random.default_rng(0).permutation(len(pixels))
+    train, test = order[:1500], order[1500:]
+    classifier = LogisticRegression(max_iter=1000).fit(pixels[train], labels[train])
+    start = time.perf_counter()
+    model = bz.diffusion.MLPScore(64, hidden=(128, 128, 128), embedding_size=32, prediction="edm", sigma_data=0.6,
+                                  n_classes=10, seed=0)
+    model.fit(pixels[train], sde, labels=labels[train], steps=3000, batch_size=128, lr=2e-3, final_lr=1e-5, seed=0)
+    trained = time.perf_counter() - start
+    requested = np.arange(500) % 10
+    accuracy = {}
+    for w in (1.0, 2.0):
+        x = bz.diffusion.sample(model, sde, 500, method="dpm_solver_2m", steps=19, labels=requested, guidance=w, seed=1)
+        accuracy[w] = (classifier.predict(x) == requested).mean()
+    print(f"A 3 x 128 class-conditional MLP trained in {trained:.1f} s (3000 steps, label dropout 0.1); a logistic "
+          f"regression fitted on real digits ({classifier.score(pixels[test], labels[test]):.3f} on held-out ones) "
+          f"gives {100 * accuracy[1.0]:.1f}% of samples their requested label at w = 1 and {100 * accuracy[2.0]:.1f}% "
+          f"at w = 2 (DPM-Solver++ 2M, 20 evaluations each); one sample per digit at w = 2:")
+    ramp = " .:-=+*#%@"
+    for row in x[:10].reshape(10, 8, 8).transpose(1, 0, 2):
+        print("  " + "  ".join("".join(ramp[int(np.clip((v + 1) / 2, 0, 1) * (len(ramp) - 1) + 0.5)] * 2 for v in digit)
+                               for digit in row))
+    check(accuracy[2.0] >= 0.9, "guided digits carry their labels")
+
 section("Scale: a million levels at 256 temperatures")
 rng = np.random.default_rng(0)
 big = bz.Spectrum(rng.uniform(0, 10, 10**6), rng.integers(1, 100, 10**6))

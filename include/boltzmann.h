@@ -103,9 +103,9 @@ extern "C" {
 /* Version of this header. The library reports its own at run time
  * (bz_version_number); a binding refuses a library whose major differs. */
 #define BZ_VERSION_MAJOR 3
-#define BZ_VERSION_MINOR 1
+#define BZ_VERSION_MINOR 2
 #define BZ_VERSION_PATCH 0
-#define BZ_VERSION_STRING "3.1.0"
+#define BZ_VERSION_STRING "3.2.0"
 #define BZ_VERSION_NUMBER (BZ_VERSION_MAJOR * 10000 + BZ_VERSION_MINOR * 100 + BZ_VERSION_PATCH)
 
 /* Version of the binary interface: bumped whenever a declared function changes
@@ -2202,7 +2202,8 @@ bz_status bz_score_gmm_sample(const bz_score *score, int64_t n, uint64_t seed, f
  * 2D data), or BZ_EMBEDDING_SINUSOIDAL, the transformer's positions at 1000 t
  * (embedding_scale unused). The network predicts the added noise
  * (BZ_PREDICT_EPSILON: s = -o / sigma_t), the clean data (BZ_PREDICT_DATA) or
- * sigma_t times the score (BZ_PREDICT_SCORE). Weights ~ N(0, 1/fan_in), biases 0,
+ * sigma_t times the score (BZ_PREDICT_SCORE), or EDM's preconditioned output
+ * (BZ_PREDICT_EDM, see bz_score_create_mlp_ex). Weights ~ N(0, 1/fan_in), biases 0,
  * from the seed. Sample it with the process it was trained on.
  * Errors: NULL_POINTER, INVALID_ARGUMENT. */
 #define BZ_EMBEDDING_FOURIER    0
@@ -2211,10 +2212,35 @@ bz_status bz_score_gmm_sample(const bz_score *score, int64_t n, uint64_t seed, f
 #define BZ_PREDICT_EPSILON 0
 #define BZ_PREDICT_DATA    1
 #define BZ_PREDICT_SCORE   2
+#define BZ_PREDICT_EDM     3
 
 bz_status bz_score_create_mlp(bz_score **out, int64_t dim, const int64_t *hidden, int64_t n_hidden,
                               int32_t embedding, int64_t embedding_size, double embedding_scale,
                               int32_t prediction, uint64_t seed);
+
+/* bz_score_create_mlp with what 3.2 added: EDM's preconditioning and classes.
+ * BZ_PREDICT_EDM (Karras et al. 2022) works on the noise level sigma-hat =
+ * sigma_t / alpha_t and x-hat = x / alpha_t: the network reads c_in x-hat and
+ * D = c_skip x-hat + c_out o, with c_skip = sigma_data^2 / (sigma-hat^2 +
+ * sigma_data^2), c_out = sigma-hat sigma_data / sqrt(sigma-hat^2 + sigma_data^2),
+ * c_in = 1 / sqrt(sigma-hat^2 + sigma_data^2), so that the network's input and
+ * target have unit variance at every noise level; BZ_WEIGHT_SIGMA2 then trains
+ * with EDM's weighting (the loss is |o - target|^2). sigma_data (> 0) is the
+ * data's scale (EDM: 0.5; the data's standard deviation is a good choice),
+ * unused by the other predictions. With n_classes >= 1 the model is
+ * class-conditional (n_classes = 0: unconditional). The network also reads its
+ * label as n_classes + 1 one-hot inputs, [x, e(t), onehot(y)], the last slot
+ * meaning "no label"; the first layer's rows for them are a learned label
+ * embedding. Train it with bz_score_fit_labels, which drops each drawn label to
+ * "no label" with probability bz_train_options.label_dropout, so that one network
+ * learns the conditional and the unconditional score; sample it with
+ * bz_sampler_options.labels and .guidance (classifier-free guidance). Calls
+ * without labels (sampling without labels, the likelihood) use "no label".
+ * bz_score_classes reports n_classes.
+ * Errors: NULL_POINTER, INVALID_ARGUMENT. */
+bz_status bz_score_create_mlp_ex(bz_score **out, int64_t dim, const int64_t *hidden, int64_t n_hidden,
+                                 int32_t embedding, int64_t embedding_size, double embedding_scale,
+                                 int32_t prediction, double sigma_data, int64_t n_classes, uint64_t seed);
 
 /* A learned score's shape: the number of hidden layers, their widths into
  * hidden [hidden_capacity >= n_hidden] (when not NULL), the embedding
@@ -2233,7 +2259,7 @@ bz_status bz_score_mlp_info(const bz_score *score, int64_t *out_n_hidden, int64_
 #define BZ_WEIGHT_G2     1  /* lambda = g(t)^2, the likelihood weighting */
 
 /* Options of bz_score_fit (versioned): initialise with bz_train_options_init. */
-#define BZ_TRAIN_OPTIONS_VERSION 1
+#define BZ_TRAIN_OPTIONS_VERSION 2  /* version 1 (without label_dropout) is still read */
 typedef struct bz_train_options {
     int32_t version;       /* BZ_TRAIN_OPTIONS_VERSION */
     int64_t steps;         /* optimiser steps; 5000 */
@@ -2246,6 +2272,8 @@ typedef struct bz_train_options {
     double ema;            /* EMA decay of the sampling parameters in [0, 1), 0 = none; 0.999 */
     double epsilon;        /* training times t ~ U(epsilon, 1), epsilon in (0, 1); 1e-5 */
     int32_t weighting;     /* BZ_WEIGHT_*; BZ_WEIGHT_SIGMA2 */
+    double label_dropout;  /* class-conditional models: the probability in [0, 1) that a
+                              drawn row's label becomes "no label"; 0.1 */
 } bz_train_options;
 
 /* Fill options with the defaults above.
@@ -2269,11 +2297,22 @@ bz_status bz_score_fit(bz_score *score, const bz_sde *sde, const float *data, in
                        const bz_train_options *options, uint64_t seed, double *losses,
                        bz_progress_fn progress, void *user);
 
-/* Persistence of learned scores. The format (version 1, little-endian): magic
- * "BZMLP\r\n\x1a" (8 bytes); uint32 format version; uint32 prediction
- * (BZ_PREDICT_*); uint32 embedding (BZ_EMBEDDING_*); uint32 has EMA (0, 1);
- * uint64 dim; uint64 embedding size E; float64 embedding scale; uint64 hidden
- * layer count L; uint64 widths [L]; float64 embedding frequencies [E/2]; float32
+/* bz_score_fit for a class-conditional learned score (bz_score_create_mlp_ex):
+ * labels [n] are the data rows' classes, each in [0, n_classes). Each step draws rows
+ * with their labels and replaces a label by "no label" with probability
+ * options->label_dropout. bz_score_fit refuses a class-conditional model, and this
+ * call an unconditional one (INVALID_ARGUMENT).
+ * Errors: as bz_score_fit; INVALID_ARGUMENT (a label out of range). */
+bz_status bz_score_fit_labels(bz_score *score, const bz_sde *sde, const float *data, const int32_t *labels,
+                              int64_t n, int64_t dim, const bz_train_options *options, uint64_t seed,
+                              double *losses, bz_progress_fn progress, void *user);
+
+/* Persistence of learned scores. The format (little-endian): magic
+ * "BZMLP\r\n\x1a" (8 bytes); uint32 format version (1; 2 for a class-conditional
+ * or BZ_PREDICT_EDM model); uint32 prediction (BZ_PREDICT_*); uint32 embedding (BZ_EMBEDDING_*);
+ * uint32 has EMA (0, 1); uint64 dim; uint64 embedding size E; float64 embedding
+ * scale; uint64 hidden layer count L; version 2 only: uint64 class count K
+ * and float64 sigma_data; uint64 widths [L]; float64 embedding frequencies [E/2]; float32
  * parameters [P] (W_1, b_1, W_2, b_2, ...; W_l row-major, fan-in x fan-out);
  * float32 EMA parameters [P] when present; uint32 CRC-32 of every byte before
  * it. Adam's state and the forward process are not stored.

@@ -165,6 +165,7 @@ enum Code {
         ("BZ_PREDICT_EPSILON", BZ_PREDICT_EPSILON, .epsilon),
         ("BZ_PREDICT_DATA", BZ_PREDICT_DATA, .data),
         ("BZ_PREDICT_SCORE", BZ_PREDICT_SCORE, .score),
+        ("BZ_PREDICT_EDM", BZ_PREDICT_EDM, .edm),
     ])
 
     static let weighting = Codes<ScoreTrainingOptions.Weighting>([

@@ -140,4 +140,39 @@ public enum VectorKernels {
             k += 1
         }
     }
+
+    /// One Adam step (beta1 0.9, beta2 0.999, eps 1e-8) on `count` parameters from the
+    /// gradient g scaled by `scale` (the clipping factor): m <- b1 m + (1 - b1) g,
+    /// v <- b2 v + (1 - b2) g^2, p <- p - step m / (sqrt(v) + eps); then, when `average`
+    /// is given, the EMA average <- decay average + (1 - decay) p. Sixteen lanes at a time.
+    public static func adam(_ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
+                            _ p: UnsafeMutablePointer<Float>, _ average: UnsafeMutablePointer<Float>?, count: Int, scale: Float,
+                            stepSize: Float, decay: Float) {
+        typealias V = SIMD16<Float>
+        let b1 = V(repeating: 0.9), b2 = V(repeating: 0.999), c1 = V(repeating: 1 - 0.9), c2 = V(repeating: 1 - 0.999)
+        let tiny = V(repeating: 1e-8), step = V(repeating: stepSize), factor = V(repeating: scale)
+        let keep = V(repeating: decay), blend = V(repeating: 1 - decay)
+        let rg = UnsafeRawPointer(g), rm = UnsafeMutableRawPointer(m), rv = UnsafeMutableRawPointer(v), rp = UnsafeMutableRawPointer(p)
+        let ra = average.map { UnsafeMutableRawPointer($0) }
+        var k = 0
+        while k + 16 <= count {
+            let o = 4 * k, gk = factor * rg.loadUnaligned(fromByteOffset: o, as: V.self)
+            let mk = b1 * rm.loadUnaligned(fromByteOffset: o, as: V.self) + c1 * gk
+            let vk = b2 * rv.loadUnaligned(fromByteOffset: o, as: V.self) + c2 * gk * gk
+            rm.storeBytes(of: mk, toByteOffset: o, as: V.self)
+            rv.storeBytes(of: vk, toByteOffset: o, as: V.self)
+            let pk = rp.loadUnaligned(fromByteOffset: o, as: V.self) - step * mk / (vk.squareRoot() + tiny)
+            rp.storeBytes(of: pk, toByteOffset: o, as: V.self)
+            if let ra { ra.storeBytes(of: keep * ra.loadUnaligned(fromByteOffset: o, as: V.self) + blend * pk, toByteOffset: o, as: V.self) }
+            k += 16
+        }
+        while k < count {
+            let gk = scale * g[k]
+            m[k] = 0.9 * m[k] + (1 - 0.9) * gk
+            v[k] = 0.999 * v[k] + (1 - 0.999) * gk * gk
+            p[k] -= stepSize * m[k] / (v[k].squareRoot() + 1e-8)
+            if let average { average[k] = decay * average[k] + (1 - decay) * p[k] }
+            k += 1
+        }
+    }
 }

@@ -56,21 +56,34 @@ struct LikelihoodTests {
     }
 
     /// tr(ds/dx) and u^T (ds/dx) u against central differences of the score (h = 1e-4 in
-    /// double for the mixture; h = 1e-2 on the float32 network, within 2e-3 relative).
+    /// double for the mixture; h = 1e-2 on the float32 networks, within 2e-3 relative),
+    /// for an epsilon network and a class-conditional EDM-preconditioned one (whose
+    /// input scaling and skip term enter the chain rule); the networks' double score
+    /// also matches their float32 `score` (the sampler's path).
     @Test func divergencesMatchFiniteDifferences() throws {
         let mixture = try Self.mixture(dimension: 5, components: 3, seed: 4)
         var network = try MLPScore(dimension: 5, hidden: [32, 32], seed: 2)
-        // Larger weights than the initial ones, so the network is not nearly linear.
+        var preconditioned = try MLPScore(dimension: 5, hidden: [32, 32], parametrisation: .edm, sigmaData: 0.7, classes: 3, seed: 3)
+        // Larger weights than the initial ones, so the networks are not nearly linear.
         network.network.parameters = network.network.parameters.map { $0 * 2 }
+        preconditioned.network.parameters = preconditioned.network.parameters.map { $0 * 2 }
         var random = RandomStream(seed: 5)
         let n = 6, d = 5
         let x = (0..<(n * d)).map { _ in random.normal() }, u = (0..<(n * d)).map { _ in random.next() & 1 == 0 ? -1.0 : 1.0 }
         let times = [0.05, 0.2, 0.2, 0.5, 0.7, 0.95]
         let process = try ForwardProcess.vp()
-        for (model, h, tolerance) in [(mixture as any ScoreModel, 1e-4, 1e-6), (network as any ScoreModel, 1e-2, 2e-3)] {
+        for (model, h, tolerance) in [(mixture as any ScoreModel, 1e-4, 1e-6), (network as any ScoreModel, 1e-2, 2e-3),
+                                      (preconditioned as any ScoreModel, 1e-2, 2e-3)] {
             var score = [Double](repeating: 0, count: n * d), trace = [Double](repeating: 0, count: n), quadratic = trace
             #expect(model.scoreAndDivergence(x, count: n, times: times, process: process, probes: nil, score: &score, divergence: &trace))
             #expect(model.scoreAndDivergence(x, count: n, times: times, process: process, probes: u, score: &score, divergence: &quadratic))
+            if model is MLPScore {
+                var single = [Float](repeating: 0, count: n * d)
+                model.score(x.map(Float.init), count: n, times: times, process: process, into: &single)
+                for k in 0..<(n * d) {
+                    #expect(abs(Double(single[k]) - score[k]) < 1e-4 * max(1, abs(score[k])), "float score \(single[k]) vs \(score[k])")
+                }
+            }
             for r in 0..<n {
                 var expectedTrace = 0.0, expectedQuadratic = 0.0
                 for k in 0..<d {

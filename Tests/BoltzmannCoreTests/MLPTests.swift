@@ -122,6 +122,44 @@ struct MLPScoreModelTests {
                 #expect(a == b)
             }
         }
+        // Version 2: a class-conditional EDM model keeps its classes, sigma_data and labelled
+        // outputs; an unconditional model of the first three parametrisations stays version 1.
+        let conditional = try MLPScore(dimension: 3, hidden: [6], parametrisation: .edm, sigmaData: 0.3, classes: 4, seed: 2)
+        let bytes = conditional.serialized()
+        #expect(bytes[8] == 2)
+        #expect(try MLPScore(dimension: 3, hidden: [4], seed: 1).serialized()[8] == 1)
+        let back = try bytes.withUnsafeBytes { try MLPScore(serialized: $0) }
+        #expect(back.classCount == 4 && back.sigmaData == 0.3 && back.parametrisation == .edm && back.serialized() == bytes)
+        let labels: [Int32] = [0, 1, 2, 3, 4, 0, 1, 2, 3, 4]
+        var a = x, b = x
+        conditional.denoise(x, count: 10, time: 0.3, process: process, labels: labels, into: &a)
+        back.denoise(x, count: 10, time: 0.3, process: process, labels: labels, into: &b)
+        #expect(a == b)
+    }
+
+    /// The EDM skip connection: as the noise level goes to 0, c_skip -> 1 and c_out -> 0, so
+    /// any network's denoiser is x / alpha_t there (the identity the network need not
+    /// learn); the score is Tweedie's (alpha D - x) / sigma^2 of that denoiser.
+    @Test func edmPreconditioningSkipsAtLowNoise() throws {
+        let process = try ForwardProcess.vp()
+        var model = try MLPScore(dimension: 4, hidden: [16], parametrisation: .edm, sigmaData: 0.5, seed: 3)
+        model.network.parameters = model.network.parameters.map { $0 * 3 }
+        var random = RandomStream(seed: 1)
+        let x = (0..<20).map { _ in Float(random.normal()) }
+        for t in [1e-5, 0.3, 0.9] {
+            var denoised = x, score = x
+            model.denoise(x, count: 5, time: t, process: process, into: &denoised)
+            model.score(x, count: 5, time: t, process: process, into: &score)
+            let alpha = process.alpha(t), sigma = process.sigma(t)
+            for k in 0..<20 {
+                let tweedie = (alpha * Double(denoised[k]) - Double(x[k])) / (sigma * sigma)
+                #expect(abs(Double(score[k]) - tweedie) < 1e-3 * max(1, abs(tweedie)), "t \(t): score \(score[k]) vs Tweedie \(tweedie)")
+                if t == 1e-5 {
+                    let level = sigma / alpha  // |D - x / alpha| = c_out |o| <= level |o|
+                    #expect(abs(Double(denoised[k]) - Double(x[k]) / alpha) < 20 * level, "t \(t): D \(denoised[k]) vs x / alpha")
+                }
+            }
+        }
     }
 
     /// Every truncation point, every flipped byte (sampled), a wrong magic and a

@@ -23,6 +23,10 @@ public struct ScoreTrainingOptions: Sendable {
     /// Training times are drawn from U(epsilon, 1).
     public var epsilon = ForwardProcess.defaultTrainingEpsilon
     public var weighting = Weighting.sigmaSquared
+    /// For a class-conditional model: the probability that a training row's label is
+    /// replaced by "no label", so that one network learns both the conditional and the
+    /// unconditional score (Ho & Salimans 2022 use 0.1 to 0.2).
+    public var labelDropout = 0.1
 
     public init() {}
 
@@ -38,6 +42,7 @@ public struct ScoreTrainingOptions: Sendable {
         guard clip.isFinite, clip >= 0 else { throw .invalid("clip must be finite and >= 0, got \(clip)") }
         guard ema >= 0, ema < 1 else { throw .invalid("ema must be in [0, 1), got \(ema)") }
         guard epsilon > 0, epsilon < 1 else { throw .invalid("epsilon must be in (0, 1), got \(epsilon)") }
+        guard labelDropout >= 0, labelDropout < 1 else { throw .invalid("label_dropout must be in [0, 1), got \(labelDropout)") }
     }
 }
 
@@ -53,31 +58,51 @@ extension MLPScore {
     /// does not depend on the thread count. Returns the mean loss of each step.
     /// Each call starts a fresh Adam (moments and warm-up); the EMA carries on.
     /// Bad input changes nothing; a stopped call keeps the steps done.
-    public mutating func train(data: UnsafeBufferPointer<Float>, process: ForwardProcess, options: ScoreTrainingOptions = ScoreTrainingOptions(),
-                               seed: UInt64, monitor: WorkMonitor = .none()) throws(EngineError) -> [Double] {
+    ///
+    /// A class-conditional model needs `labels` (one per data row, in 0..<K); each drawn
+    /// row keeps its label with probability 1 - labelDropout, else gets "no label".
+    public mutating func train(data: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Int32>? = nil, process: ForwardProcess,
+                               options: ScoreTrainingOptions = ScoreTrainingOptions(), seed: UInt64,
+                               monitor: WorkMonitor = .none()) throws(EngineError) -> [Double] {
         var losses: [Double] = []
-        try train(data: data, process: process, options: options, seed: seed, losses: &losses, monitor: monitor)
+        try train(data: data, labels: labels, process: process, options: options, seed: seed, losses: &losses, monitor: monitor)
         return losses
+    }
+
+    /// The labels' rules for this model and `rows` data rows.
+    public func checkLabels(_ labels: UnsafeBufferPointer<Int32>?, rows: Int) throws(EngineError) {
+        guard let labels else {
+            if classCount > 0 { throw .invalid("the model is class-conditional (\(classCount) classes): training needs a label per data row") }
+            return
+        }
+        guard classCount > 0 else { throw .invalid("labels were given but the model has no classes (create it with n_classes > 0)") }
+        guard labels.count == rows else { throw EngineError(.shapeMismatch, "labels has \(labels.count) entries, data has \(rows) rows") }
+        if let k = labels.firstIndex(where: { $0 < 0 || Int($0) >= classCount }) {
+            throw .invalid("labels[\(k)] must be in [0, \(classCount)), got \(labels[k])")
+        }
     }
 
     /// `train`, appending each step's mean loss to `losses` as it goes, so a caller
     /// keeps the losses of the steps done when the call is stopped (`.cancelled`: the
     /// model then holds those steps) or fails (`.nonFinite`: the model is half-trained;
     /// the C layer discards it).
-    public mutating func train(data: UnsafeBufferPointer<Float>, process: ForwardProcess, options: ScoreTrainingOptions,
-                               seed: UInt64, losses: inout [Double], monitor: WorkMonitor = .none()) throws(EngineError) {
-        let d = dimension, e = embedding.count, batch = options.batchSize
+    public mutating func train(data: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Int32>? = nil, process: ForwardProcess,
+                               options: ScoreTrainingOptions, seed: UInt64, losses: inout [Double],
+                               monitor: WorkMonitor = .none()) throws(EngineError) {
+        let d = dimension, width = network.widths[0], batch = options.batchSize
         guard data.count % d == 0, data.count > 0 else {
             throw EngineError(.shapeMismatch, "data has \(data.count) entries: it must hold whole rows of dim = \(d), at least one")
         }
         try Check.allFinite(data, "data", width: d)
         try options.check()
+        try checkLabels(labels, rows: data.count / d)
         let rowsAvailable = data.count / d, parameterCount = network.parameters.count
         let buffers = TrainingBuffers(network: network, batch: batch, dimension: d)
         if options.ema > 0 && averaged.isEmpty { averaged = network.parameters }
         losses.reserveCapacity(losses.count + options.steps)
         guard monitor.start(total: options.steps) else { try monitor.checkNotStopped(); return }
         let shards = buffers.workspaces.count, model = self, data = UncheckedPointer(data.baseAddress!)
+        let labels = labels.flatMap { $0.baseAddress }.map(UncheckedPointer.init)
         for step in 1...options.steps {
             // Each shard draws its rows from stream (seed, (step - 1) shards + shard), and
             // runs its forward and backward pass on one thread into its own gradient.
@@ -85,9 +110,9 @@ extension MLPScore {
             Parallel.forEach(shards, parallel: shards > 1) { shard in
                 var random = RandomStream(seed: seed, stream: UInt64(step - 1) &* UInt64(shards) &+ UInt64(shard))
                 let workspace = buffers.workspaces[shard], first = shard * Self.shardRows, rows = workspace.rows
-                model.drawBatch(buffers, rows: first..<(first + rows), data: data.base, available: rowsAvailable, process: process,
-                                options: options, random: &random)
-                let input = buffers.input + first * (d + e)
+                model.drawBatch(buffers, rows: first..<(first + rows), data: data.base, labels: labels?.base, available: rowsAvailable,
+                                process: process, options: options, random: &random)
+                let input = buffers.input + first * width
                 network.forward(input, workspace, tiled: false)
                 buffers.shardLosses[shard] = model.residualGradient(buffers, first: first, rows: rows, batch: batch, output: workspace.output)
                 let gradient = buffers.gradients + shard * parameterCount
@@ -105,10 +130,11 @@ extension MLPScore {
     }
 
     /// Rows `rows` of the batch: x_0 drawn from the data, t ~ U(epsilon, 1), z ~ N(0, I),
-    /// and the network input [x_t, e(t)], x_t = alpha_t x_0 + sigma_t z.
-    private func drawBatch(_ buffers: TrainingBuffers, rows: Range<Int>, data: UnsafePointer<Float>, available: Int,
-                           process: ForwardProcess, options: ScoreTrainingOptions, random: inout RandomStream) {
-        let d = dimension, width = d + embedding.count, input = buffers.input
+    /// and the network input [x_t, e(t)], x_t = alpha_t x_0 + sigma_t z, then the row's
+    /// label, dropped to "no label" with probability labelDropout.
+    private func drawBatch(_ buffers: TrainingBuffers, rows: Range<Int>, data: UnsafePointer<Float>, labels: UnsafePointer<Int32>?,
+                           available: Int, process: ForwardProcess, options: ScoreTrainingOptions, random: inout RandomStream) {
+        let d = dimension, e = embedding.count, width = network.widths[0], input = buffers.input
         for r in rows {
             let row = Int(random.next() % UInt64(available))
             let t = options.epsilon + (1 - options.epsilon) * random.uniform()
@@ -116,13 +142,36 @@ extension MLPScore {
             buffers.alpha[r] = Float(alpha)
             buffers.sigma[r] = Float(sigma)
             if options.weighting == .gSquared { let g = process.diffusion(t); buffers.weight[r] = Float(g * g / (sigma * sigma)) }
-            for k in 0..<d {
-                let z = Float(random.normal()), x0 = data[row * d + k]
-                buffers.clean[r * d + k] = x0
-                buffers.noise[r * d + k] = z
-                input[r * width + k] = Float(alpha) * x0 + Float(sigma) * z
+            // z ~ N(0, I) for the row, by the polar method (no trigonometry).
+            let noise = buffers.noise + r * d, clean = buffers.clean + r * d, x = input + r * width, source = data + row * d
+            random.fillNormal(UnsafeMutableBufferPointer(start: noise, count: d), scale: 1)
+            let a = Float(alpha), s = Float(sigma)
+            if parametrisation == .edm {
+                // The network reads c_in x_t / alpha; `clean` holds the target (x_0 - skip x_t) / out.
+                let map = Preconditioning(.edm, alpha: alpha, sigma: sigma, sigmaData: sigmaData)
+                let scale = Float(map.input), skip = Float(map.skip), inverseOut = Float(1 / map.out)
+                for k in 0..<d {
+                    let xt = a * source[k] + s * noise[k]
+                    x[k] = scale * xt
+                    clean[k] = (source[k] - skip * xt) * inverseOut
+                }
+                // EDM's weighting makes the loss |o - target|^2; the likelihood weighting
+                // g^2 / sigma^2 |sigma s + z|^2 is that times g^2 alpha^2 out^2 / sigma^4.
+                if options.weighting == .gSquared {
+                    let g = process.diffusion(t), factor = alpha * map.out / (sigma * sigma)
+                    buffers.weight[r] = Float(g * g * factor * factor)
+                }
+            } else {
+                for k in 0..<d {
+                    clean[k] = source[k]
+                    x[k] = a * source[k] + s * noise[k]
+                }
             }
             embed(t, into: input + r * width + d)
+            if let labels {
+                let dropped = random.uniform() < options.labelDropout
+                encode(label: dropped ? nil : labels[row], into: input + r * width + d + e)
+            }
         }
     }
 
@@ -131,9 +180,9 @@ extension MLPScore {
     /// shard order, so the result does not depend on the thread count.
     static let shardRows = 128
 
-    /// The residual rho = sigma s + z of each parametrisation for rows first..<first + rows
-    /// and dL/do = 2 w rho (d rho / d o) / batch into `outputGradient`; returns
-    /// sum w |rho|^2 over the rows.
+    /// The residual rho = sigma s + z of each parametrisation (under `.edm`, o minus its
+    /// target, EDM's loss) for rows first..<first + rows and dL/do = 2 w rho (d rho / d o) /
+    /// batch into `outputGradient`; returns sum w |rho|^2 over the rows.
     private func residualGradient(_ buffers: TrainingBuffers, first: Int, rows: Int, batch: Int, output: UnsafePointer<Float>) -> Double {
         let d = dimension
         var loss = 0.0
@@ -148,6 +197,7 @@ extension MLPScore {
                 case .epsilon: residual = z - o; slope = -1
                 case .data: residual = alpha * (o - buffers.clean[at]) / sigma; slope = alpha / sigma
                 case .score: residual = o + z; slope = 1
+                case .edm: residual = o - buffers.clean[at]; slope = 1  // `clean` holds the target here
                 }
                 rowLoss += residual * residual
                 buffers.outputGradient[at] = scale * weight * residual * slope
@@ -190,8 +240,10 @@ extension MLPScore {
                 let p = SharedPointer(parameters.baseAddress!), m = averaged.baseAddress.map { SharedPointer($0) }
                 Parallel.forEach(chunks, parallel: chunks > 1) { c in
                     let range = (c * chunk)..<min(count, (c + 1) * chunk)
-                    Self.adam(buffers.gradients, buffers.first, buffers.second, p.base, range: range, scale: scale, stepSize: stepSize)
-                    if ema, let m { for k in range { m.base[k] = decay * m.base[k] + (1 - decay) * p.base[k] } }
+                    let lower = range.lowerBound
+                    VectorUnit.adam(buffers.gradients + lower, buffers.first + lower, buffers.second + lower, p.base + lower,
+                                    ema ? m.map { $0.base + lower } : nil, count: range.count, scale: scale, stepSize: stepSize,
+                                    decay: decay)
                 }
             }
         }
@@ -210,39 +262,12 @@ extension MLPScore {
         while k < count { total += Double(g[k]) * Double(g[k]); k += 1 }
         return total
     }
-
-    /// Adam (beta1 0.9, beta2 0.999, eps 1e-8) over `range` on the clipped gradient
-    /// g = scale * gradient: m <- b1 m + (1 - b1) g,
-    /// v <- b2 v + (1 - b2) g^2, p <- p - step m / (sqrt(v) + eps), eight lanes at a time.
-    static func adam(_ g: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
-                     _ p: UnsafeMutablePointer<Float>, range: Range<Int>, scale: Float, stepSize: Float) {
-        typealias V = SIMD8<Float>
-        let b1 = V(repeating: 0.9), b2 = V(repeating: 0.999), c1 = V(repeating: 1 - 0.9), c2 = V(repeating: 1 - 0.999)
-        let tiny = V(repeating: 1e-8), step = V(repeating: stepSize), factor = V(repeating: scale)
-        let rg = UnsafeMutableRawPointer(g), rm = UnsafeMutableRawPointer(m), rv = UnsafeMutableRawPointer(v), rp = UnsafeMutableRawPointer(p)
-        var k = range.lowerBound
-        while k + 8 <= range.upperBound {
-            let o = 4 * k, gk = factor * rg.loadUnaligned(fromByteOffset: o, as: V.self)
-            let mk = b1 * rm.loadUnaligned(fromByteOffset: o, as: V.self) + c1 * gk
-            let vk = b2 * rv.loadUnaligned(fromByteOffset: o, as: V.self) + c2 * gk * gk
-            rm.storeBytes(of: mk, toByteOffset: o, as: V.self)
-            rv.storeBytes(of: vk, toByteOffset: o, as: V.self)
-            rp.storeBytes(of: rp.loadUnaligned(fromByteOffset: o, as: V.self) - step * mk / (vk.squareRoot() + tiny), toByteOffset: o, as: V.self)
-            k += 8
-        }
-        while k < range.upperBound {
-            let gk = scale * g[k]
-            m[k] = 0.9 * m[k] + (1 - 0.9) * gk
-            v[k] = 0.999 * v[k] + (1 - 0.999) * gk * gk
-            p[k] -= stepSize * m[k] / (v[k].squareRoot() + 1e-8)
-            k += 1
-        }
-    }
 }
 
 /// The buffers of one training call, allocated once: the batch, one workspace and
 /// one gradient per shard, and Adam's moments.
 final class TrainingBuffers: @unchecked Sendable {
+    /// `clean` holds x_0, or under `.edm` the network's target (x_0 - c_skip x_t / alpha) / c_out.
     let input: UnsafeMutablePointer<Float>, clean: UnsafeMutablePointer<Float>, noise: UnsafeMutablePointer<Float>
     let outputGradient: UnsafeMutablePointer<Float>
     let alpha: UnsafeMutablePointer<Float>, sigma: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>

@@ -25,18 +25,72 @@ public enum ScoreParametrisation: Sendable {
     case data
     /// o predicts sigma_t s (the score scaled to unit size): s = o / sigma_t.
     case score
+    /// Karras et al.'s (2022, EDM) preconditioning, on the noise level sigma-hat =
+    /// sigma_t / alpha_t and x-hat = x / alpha_t, with sigma_d the data's scale
+    /// (`MLPScore.sigmaData`): the network reads c_in x-hat and
+    ///
+    ///     D = c_skip x-hat + c_out o,   c_skip = sigma_d^2 / (sigma-hat^2 + sigma_d^2),
+    ///     c_out = sigma-hat sigma_d / sqrt(sigma-hat^2 + sigma_d^2),   c_in = 1 / sqrt(sigma-hat^2 + sigma_d^2),
+    ///
+    /// so that its input and its target (x_0 - c_skip x-hat) / c_out have unit
+    /// variance at every noise level, and the skip term carries what the network
+    /// need not learn. Trained with EDM's weighting: the loss is |o - target|^2.
+    case edm
+}
+
+/// D = skip x + out o of a network input `input` x, at one time: every
+/// parametrisation is such an affine map of the network's output (the score then
+/// follows by Tweedie's formula, s = (alpha D - x) / sigma^2).
+struct Preconditioning {
+    let input: Double, skip: Double, out: Double
+    /// The score's coefficient of x, (alpha skip - 1) / sigma^2 (for `.edm` in the form
+    /// -1 / (alpha^2 (sigma-hat^2 + sigma_d^2)), free of cancellation at small noise).
+    let scoreX: Double
+    /// The score's coefficient of o, alpha out / sigma^2.
+    let scoreO: Double
+
+    init(_ parametrisation: ScoreParametrisation, alpha: Double, sigma: Double, sigmaData: Double) {
+        switch parametrisation {
+        case .epsilon: (input, skip, out) = (1, 1 / alpha, -sigma / alpha)
+        case .data: (input, skip, out) = (1, 0, 1)
+        case .score: (input, skip, out) = (1, 1 / alpha, sigma / alpha)
+        case .edm:
+            let level = sigma / alpha, variance = level * level + sigmaData * sigmaData
+            input = 1 / (alpha * variance.squareRoot())
+            skip = sigmaData * sigmaData / (variance * alpha)
+            out = level * sigmaData / variance.squareRoot()
+        }
+        scoreO = alpha * out / (sigma * sigma)
+        if parametrisation == .edm {
+            let level = sigma / alpha
+            scoreX = -1 / (alpha * alpha * (level * level + sigmaData * sigmaData))
+        } else {
+            scoreX = (alpha * skip - 1) / (sigma * sigma)
+        }
+    }
 }
 
 /// A learned score s_theta(x, t): an MLP on [x, e(t)] with SiLU hidden layers, in
 /// single precision (see `MLP`), trained by denoising score matching (`train`).
 ///
+/// A class-conditional model (`classCount` = K > 0) also sees its label as a one-hot
+/// block of K + 1 inputs, the last meaning "no label": [x, e(t), onehot(y)]. The first
+/// layer's rows for that block are a learned label embedding added to its
+/// pre-activation (the classifier-free-guidance network of Ho & Salimans 2022, with
+/// labels dropped to "no label" during training; `ScoreTrainingOptions.labelDropout`).
+///
 /// Evaluation runs in blocks of `blockRows` rows, each block's forward pass on one
 /// thread with scratch from a pool the model's copies share, so a row's result does
 /// not depend on the thread count and nothing batch-sized is allocated per call.
-public struct MLPScore: ScoreModel {
+public struct MLPScore: ConditionalScoreModel {
     public let dimension: Int
     public let embedding: TimeEmbedding
+    /// The number of classes K of a class-conditional model; 0 for an unconditional one.
+    public let classCount: Int
     public let parametrisation: ScoreParametrisation
+    /// The data's scale sigma_d of the `.edm` parametrisation (EDM's 0.5 by default;
+    /// the standard deviation of the data is a good choice). Unused by the others.
+    public let sigmaData: Double
     public internal(set) var network: MLP<Float>
     /// The exponential moving average of the parameters, used for sampling once
     /// training has run with EMA (empty before).
@@ -49,8 +103,9 @@ public struct MLPScore: ScoreModel {
     static let blockRows = 512
 
     public init(dimension d: Int, hidden: [Int], embedding: TimeEmbedding = .gaussianFourier(count: 16, scale: 4),
-                parametrisation: ScoreParametrisation = .epsilon, seed: UInt64) throws(EngineError) {
-        try Self.check(dimension: d, hidden: hidden, embedding: embedding)
+                parametrisation: ScoreParametrisation = .epsilon, sigmaData: Double = 0.5, classes: Int = 0,
+                seed: UInt64) throws(EngineError) {
+        try Self.check(dimension: d, hidden: hidden, embedding: embedding, classes: classes, sigmaData: sigmaData)
         var random = RandomStream(seed: seed, stream: 1)
         let half = embedding.count / 2
         switch embedding {
@@ -60,18 +115,28 @@ public struct MLPScore: ScoreModel {
         dimension = d
         self.embedding = embedding
         self.parametrisation = parametrisation
-        network = try MLP<Float>(widths: [d + embedding.count] + hidden + [d], seed: seed)
+        self.sigmaData = sigmaData
+        classCount = classes
+        network = try MLP<Float>(widths: [Self.inputWidth(d, embedding, classes)] + hidden + [d], seed: seed)
         pool = ScratchPool()
     }
 
+    /// The network's inputs: x, e(t) and, for K > 0 classes, the K + 1 one-hot label slots.
+    static func inputWidth(_ d: Int, _ embedding: TimeEmbedding, _ classes: Int) -> Int {
+        d + embedding.count + (classes > 0 ? classes + 1 : 0)
+    }
+
+    /// The label slots of the input (K + 1, or 0 for an unconditional model).
+    var labelSlots: Int { classCount > 0 ? classCount + 1 : 0 }
+
     /// A model from its parts (as read from a file), checked: shapes, finite values.
-    public init(dimension d: Int, hidden: [Int], embedding: TimeEmbedding, parametrisation: ScoreParametrisation,
-                frequencies: [Double], parameters: [Float], averaged: [Float]) throws(EngineError) {
-        try Self.check(dimension: d, hidden: hidden, embedding: embedding)
+    public init(dimension d: Int, hidden: [Int], embedding: TimeEmbedding, parametrisation: ScoreParametrisation, sigmaData: Double = 0.5,
+                classes: Int = 0, frequencies: [Double], parameters: [Float], averaged: [Float]) throws(EngineError) {
+        try Self.check(dimension: d, hidden: hidden, embedding: embedding, classes: classes, sigmaData: sigmaData)
         guard frequencies.count == embedding.count / 2, frequencies.allSatisfy({ $0.isFinite }) else {
             throw .invalid("the model needs \(embedding.count / 2) finite embedding frequencies")
         }
-        var network = try MLP<Float>(widths: [d + embedding.count] + hidden + [d], seed: 0)
+        var network = try MLP<Float>(widths: [Self.inputWidth(d, embedding, classes)] + hidden + [d], seed: 0)
         guard parameters.count == network.parameters.count, averaged.isEmpty || averaged.count == parameters.count else {
             throw EngineError(.shapeMismatch, "the network has \(network.parameters.count) parameters, got \(parameters.count) (and \(averaged.count) averaged)")
         }
@@ -81,20 +146,24 @@ public struct MLPScore: ScoreModel {
         dimension = d
         self.embedding = embedding
         self.parametrisation = parametrisation
+        self.sigmaData = sigmaData
+        classCount = classes
         self.frequencies = frequencies
         self.network = network
         self.averaged = averaged
         pool = ScratchPool()
     }
 
-    static func check(dimension d: Int, hidden: [Int], embedding: TimeEmbedding) throws(EngineError) {
+    static func check(dimension d: Int, hidden: [Int], embedding: TimeEmbedding, classes: Int, sigmaData: Double) throws(EngineError) {
         try Limit.width.check(d, "dim")
+        guard sigmaData.isFinite, sigmaData > 0 else { throw .invalid("sigma_data must be finite and > 0, got \(sigmaData)") }
+        try Limit.width.check(classes, "n_classes", from: 0)
         try Limit.layers.check(hidden.count, "n_hidden")
         for (k, w) in hidden.enumerated() { try Limit.width.check(w, "hidden[\(k)]") }
         let e = embedding.count
         try Limit.pairwiseUnits.check(e, "embedding_size", from: 2)
         guard e % 2 == 0 else { throw .invalid("embedding_size must be even, got \(e)") }
-        let layers = [d + e] + hidden + [d]
+        let layers = [inputWidth(d, embedding, classes)] + hidden + [d]
         let parameters = (1..<layers.count).reduce(0) { $0 + (layers[$1 - 1] + 1) * layers[$1] }
         guard parameters <= 1 << 28 else { throw .invalid("the network would have \(parameters) parameters, more than 2^28") }
         if case .gaussianFourier(_, let scale) = embedding, !(scale.isFinite && scale > 0) {
@@ -157,14 +226,30 @@ public struct MLPScore: ScoreModel {
         }
     }
 
+    /// The factor c_in / alpha_t of the network's input x under `.edm` (1 otherwise).
+    func inputScale(_ t: Double, _ process: ForwardProcess) -> Double {
+        Preconditioning(parametrisation, alpha: process.alpha(t), sigma: process.sigma(t), sigmaData: sigmaData).input
+    }
+
+    /// The one-hot label block of a row into `slots` (K + 1 floats): label y in 0...K,
+    /// K meaning "no label"; nil labels give "no label".
+    @inline(__always)
+    func encode(label: Int32?, into slots: UnsafeMutablePointer<Float>) {
+        let k = labelSlots
+        guard k > 0 else { return }
+        slots.update(repeating: 0, count: k)
+        slots[Int(label ?? Int32(classCount))] = 1
+    }
+
     /// The network's output o at the rows of x (EMA parameters when present), block
     /// by block in parallel; `body(first, rows, o)` receives each block's outputs
-    /// (rows x dimension) for rows first..<first + rows.
-    func withOutputs(_ x: UnsafePointer<Float>, count: Int, times: Times,
+    /// (rows x dimension) for rows first..<first + rows. `labels` (count, in 0...K) for a
+    /// class-conditional model; nil is "no label".
+    func withOutputs(_ x: UnsafePointer<Float>, count: Int, times: Times, process: ForwardProcess, labels: UnsafePointer<Int32>? = nil,
                      _ body: @Sendable (_ first: Int, _ rows: Int, _ o: UnsafePointer<Float>) -> Void) {
         let net = samplingNetwork
-        let d = dimension, e = embedding.count, width = d + e, blocks = (count + Self.blockRows - 1) / Self.blockRows
-        let x = UncheckedPointer(x), pool = pool
+        let d = dimension, e = embedding.count, width = net.widths[0], blocks = (count + Self.blockRows - 1) / Self.blockRows
+        let x = UncheckedPointer(x), labels = labels.map(UncheckedPointer.init), pool = pool
         Parallel.forEach(blocks, parallel: blocks > 1) { block in
             let first = block * Self.blockRows, rows = min(Self.blockRows, count - first)
             let scratch = pool.take(net)
@@ -172,11 +257,16 @@ public struct MLPScore: ScoreModel {
             for r in 0..<rows {
                 (input + r * width).update(from: x.base + (first + r) * d, count: d)
                 let t = times[first + r]
+                if parametrisation == .edm {
+                    let scale = Float(inputScale(t, process))
+                    for k in 0..<d { input[r * width + k] *= scale }
+                }
                 if r > 0 && times[first + r - 1] == t {
                     (input + r * width + d).update(from: input + (r - 1) * width + d, count: e)
                 } else {
                     embed(t, into: input + r * width + d)
                 }
+                encode(label: labels?.base[first + r], into: input + r * width + d + e)
             }
             net.forward(input, scratch.workspace, rows: rows, tiled: false, forTraining: false)
             body(first, rows, scratch.workspace.output)
@@ -185,17 +275,24 @@ public struct MLPScore: ScoreModel {
     }
 
     /// out = the score (or the denoiser) from the network's output o by the parametrisation.
-    private func convert(_ x: UnsafePointer<Float>, count: Int, times: Times, process: ForwardProcess, into out: UnsafeMutablePointer<Float>,
-                         denoiser: Bool) {
+    private func convert(_ x: UnsafePointer<Float>, count: Int, times: Times, labels: UnsafePointer<Int32>? = nil, process: ForwardProcess,
+                         into out: UnsafeMutablePointer<Float>, denoiser: Bool) {
         guard count > 0 else { return }
         let d = dimension, parametrisation = parametrisation, x = UncheckedPointer(x), out = SharedPointer(out)
-        withOutputs(x.base, count: count, times: times) { first, rows, o in
-            var t = Double.nan, alpha: Float = 1, sigma: Float = 1
+        let sigmaData = sigmaData
+        withOutputs(x.base, count: count, times: times, process: process, labels: labels) { first, rows, o in
+            var t = Double.nan, alpha: Float = 1, sigma: Float = 1, skip: Float = 0, scale: Float = 0
             for r in 0..<rows {
                 if times[first + r] != t {
                     t = times[first + r]
                     alpha = Float(process.alpha(t))
                     sigma = Float(process.sigma(t))
+                    if parametrisation == .edm {
+                        // D = skip x + scale o; the score is (alpha D - x) / sigma^2.
+                        let a = process.alpha(t), s = process.sigma(t)
+                        let map = Preconditioning(.edm, alpha: a, sigma: s, sigmaData: sigmaData)
+                        (skip, scale) = denoiser ? (Float(map.skip), Float(map.out)) : (Float(map.scoreX), Float(map.scoreO))
+                    }
                 }
                 let xr = x.base + (first + r) * d, outr = out.base + (first + r) * d, or = o + r * d
                 for k in 0..<d {
@@ -206,6 +303,7 @@ public struct MLPScore: ScoreModel {
                     case (.epsilon, true): outr[k] = (xr[k] - sigma * or[k]) / alpha
                     case (.data, true): outr[k] = or[k]
                     case (.score, true): outr[k] = (xr[k] + sigma * or[k]) / alpha
+                    case (.edm, _): outr[k] = skip * xr[k] + scale * or[k]
                     }
                 }
             }
@@ -225,6 +323,12 @@ public struct MLPScore: ScoreModel {
         convert(x, count: count, times: .single(t), process: process, into: out, denoiser: true)
     }
 
+    /// D(x, t | y) with each row's label (0...K, K "no label"); the caller has checked the labels.
+    public func denoise(_ x: UnsafePointer<Float>, count: Int, time t: Double, process: ForwardProcess, labels: UnsafePointer<Int32>,
+                        into out: UnsafeMutablePointer<Float>) {
+        convert(x, count: count, times: .single(t), labels: classCount > 0 ? labels : nil, process: process, into: out, denoiser: true)
+    }
+
     /// The score and its divergence through the network's vector-Jacobian products. The
     /// score is s = c_o o + c_x x (epsilon: c_o = -1/sigma; data: alpha/sigma^2 and
     /// c_x = -1/sigma^2; score: 1/sigma), so tr(ds/dx) = c_o tr(do/dx) + c_x d and
@@ -235,7 +339,7 @@ public struct MLPScore: ScoreModel {
                                    probes: UnsafePointer<Double>?, score: UnsafeMutablePointer<Double>,
                                    divergence: UnsafeMutablePointer<Double>) -> Bool {
         guard count > 0 else { return true }
-        let net = samplingNetwork, d = dimension, e = embedding.count, width = d + e, parametrisation = parametrisation
+        let net = samplingNetwork, d = dimension, e = embedding.count, width = net.widths[0], parametrisation = parametrisation
         let copies = probes == nil ? d : 1, virtual = count * copies, blockRows = Self.blockRows
         let blocks = (virtual + blockRows - 1) / blockRows
         let x = UncheckedPointer(x), times = UncheckedPointer(times), probes = probes.map(UncheckedPointer.init)
@@ -254,9 +358,10 @@ public struct MLPScore: ScoreModel {
             defer { cotangent.deallocate(); gradient.deallocate() }
             cotangent.initialize(repeating: 0, count: rows * d)
             for v in 0..<rows {
-                let r = (first + v) / copies, i = (first + v) % copies
-                for k in 0..<d { input[v * width + k] = Float(x.base[r * d + k]) }
+                let r = (first + v) / copies, i = (first + v) % copies, scale = inputScale(times.base[r], process)
+                for k in 0..<d { input[v * width + k] = Float(scale * x.base[r * d + k]) }
                 embed(times.base[r], into: input + v * width + d)
+                encode(label: nil, into: input + v * width + d + e)  // the unconditional model's density
                 if let probes {
                     for k in 0..<d { cotangent[v * d + k] = Float(probes.base[r * d + k]) }
                 } else {
@@ -269,12 +374,16 @@ public struct MLPScore: ScoreModel {
             for v in 0..<rows {
                 let r = (first + v) / copies, i = (first + v) % copies, t = times.base[r]
                 let alpha = process.alpha(t), sigma = process.sigma(t)
+                // s = co o + cx x from D = skip x + out o; the input is c x, so do/dx = c do/d(input).
+                let map = Preconditioning(parametrisation, alpha: alpha, sigma: sigma, sigmaData: sigmaData)
                 let (co, cx): (Double, Double)
                 switch parametrisation {
                 case .epsilon: (co, cx) = (-1 / sigma, 0)
                 case .data: (co, cx) = (alpha / (sigma * sigma), -1 / (sigma * sigma))
                 case .score: (co, cx) = (1 / sigma, 0)
+                case .edm: (co, cx) = (map.scoreO, map.scoreX)
                 }
+                let slope = co * map.input
                 if i == 0 {
                     for k in 0..<d { score.base[r * d + k] = co * Double(o[v * d + k]) + cx * x.base[r * d + k] }
                 }
@@ -285,9 +394,9 @@ public struct MLPScore: ScoreModel {
                         product += Double(gradient[v * width + k]) * u
                         norm += u * u
                     }
-                    shared.base[first + v] = co * product + cx * norm
+                    shared.base[first + v] = slope * product + cx * norm
                 } else {
-                    shared.base[first + v] = co * Double(gradient[v * width + i]) + cx
+                    shared.base[first + v] = slope * Double(gradient[v * width + i]) + cx
                 }
             }
             pool.give(scratch)

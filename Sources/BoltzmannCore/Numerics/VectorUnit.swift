@@ -37,6 +37,18 @@ enum VectorUnit {
         }
     }
 
+    /// One Adam step with the clipping factor `scale`, then the EMA of the parameters
+    /// when `average` is given (see `VectorKernels.adam`).
+    static func adam(_ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
+                     _ p: UnsafeMutablePointer<Float>, _ average: UnsafeMutablePointer<Float>?, count: Int, scale: Float,
+                     stepSize: Float, decay: Float) {
+        if usesAVX2 {
+            BoltzmannKernelsAVX2.VectorKernels.adam(g, m, v, p, average, count: count, scale: scale, stepSize: stepSize, decay: decay)
+        } else {
+            BoltzmannKernels.VectorKernels.adam(g, m, v, p, average, count: count, scale: scale, stepSize: stepSize, decay: decay)
+        }
+    }
+
     /// AIS's elementwise step on x[0..<count]: factor[k] = (1 + e^{-beta |x|}) / (1 + e^{-previous |x|}),
     /// x[k] <- sigmoid(beta x[k]); returns sum max(x[k], 0).
     static func annealingFactors(_ x: UnsafeMutablePointer<Float>, _ factor: UnsafeMutablePointer<Float>, count: Int,

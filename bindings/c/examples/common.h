@@ -40,4 +40,16 @@ static inline void eight_gaussians(double weights[8], double means[16], double v
     }
 }
 
+/* The training examples' optional argument: the number of training steps, 1 to
+ * `most` (default `most`: the full run; fewer make a quick run, as under valgrind),
+ * or -1 after printing a usage line for `program`. */
+static inline long training_steps(int argc, char **argv, const char *program, long most) {
+    long steps = argc > 1 ? strtol(argv[1], NULL, 10) : most;
+    if (steps < 1 || steps > most) {
+        fprintf(stderr, "usage: %s [steps, 1 to %ld]\n", program, most);
+        return -1;
+    }
+    return steps;
+}
+
 #endif

@@ -46,12 +46,9 @@ static int report(void *user, int64_t done, int64_t total, double loss) {
 }
 
 int main(int argc, char **argv) {
-    long steps = argc > 1 ? strtol(argv[1], NULL, 10) : STEPS;
+    long steps = training_steps(argc, argv, "diffusion_train", STEPS);
+    if (steps < 0) return EXIT_FAILURE;
     int n = steps == STEPS ? N : 200;
-    if (steps < 1 || steps > STEPS) {
-        fprintf(stderr, "usage: diffusion_train [steps, 1 to %d]\n", STEPS);
-        return EXIT_FAILURE;
-    }
     double weights[MODES], means[MODES * 2], variances[MODES * 2], stds[MODES];
     eight_gaussians(weights, means, variances, stds);
     bz_sde *sde = NULL;

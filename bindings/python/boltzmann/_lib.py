@@ -83,7 +83,7 @@ class bz_train_options(ctypes.Structure):
     """``bz_train_options`` (field for field as the header declares it)."""
     _fields_ = [("version", c_int32), ("steps", c_int64), ("batch_size", c_int64), ("learning_rate", c_double),
                 ("final_learning_rate", c_double), ("warmup", c_int64), ("clip", c_double), ("ema", c_double),
-                ("epsilon", c_double), ("weighting", c_int32)]
+                ("epsilon", c_double), ("weighting", c_int32), ("label_dropout", c_double)]
 
 
 #: ``double (*)(void *user, const double *x, int64_t dim, double *gradient)``: E(x) and grad E.
@@ -331,10 +331,14 @@ SIGNATURES = {
     "bz_score_gmm_log_density": (Status, [score_p, sde_p, f64p, c_int64, c_int64, c_double, f64p, f64p]),
     "bz_score_gmm_sample": (Status, [score_p, c_int64, c_uint64, f32p]),
     "bz_score_create_mlp": (Status, [POINTER(score_p), c_int64, i64p, c_int64, c_int32, c_int64, c_double, c_int32, c_uint64]),
+    "bz_score_create_mlp_ex": (Status, [POINTER(score_p), c_int64, i64p, c_int64, c_int32, c_int64, c_double, c_int32,
+                                        c_double, c_int64, c_uint64]),
     "bz_score_mlp_info": (Status, [score_p, i64p, i64p, c_int64, i32p, i64p, f64p, i32p, i64p, i32p]),
     "bz_train_options_init": (Status, [POINTER(bz_train_options)]),
     "bz_score_fit": (Status, [score_p, sde_p, f32p, c_int64, c_int64, POINTER(bz_train_options), c_uint64, f64p,
                               bz_progress_fn, c_void_p]),
+    "bz_score_fit_labels": (Status, [score_p, sde_p, f32p, i32p, c_int64, c_int64, POINTER(bz_train_options), c_uint64,
+                                     f64p, bz_progress_fn, c_void_p]),
     "bz_score_save": (Status, [score_p, c_char_p]),
     "bz_score_load": (Status, [POINTER(score_p), c_char_p]),
     "bz_score_serialized_size": (Status, [score_p, i64p]),

@@ -46,18 +46,23 @@ def bars_and_stripes(side):
     return out
 
 
-def digits(binarize=True):
-    """scikit-learn's bundled 8 x 8 handwritten digits (1797 images). Needs scikit-learn.
+def digits(binarize=True, signed=False):
+    """scikit-learn's bundled 8 x 8 handwritten digits (1797 images, 17 grey levels). Needs scikit-learn.
+
+    The default (0/1 pixels) suits RBMs and Hopfield networks; diffusion models want
+    ``digits(binarize=False, signed=True)``, the grey levels scaled to [-1, 1].
 
     Parameters
     ----------
     binarize : bool
-        Threshold the pixels at 0.5.
+        Threshold the pixels at half their range.
+    signed : bool
+        Scale to [-1, 1] (binarized: -1/+1) instead of [0, 1] (0/1).
 
     Returns
     -------
     images : ndarray of float32, shape (1797, 64)
-        Pixels scaled to [0, 1] (or 0/1).
+        Pixels v / 16 in [0, 1], or 2 v / 16 - 1 in [-1, 1] when ``signed``.
     labels : ndarray of int, shape (1797,)
 
     Examples
@@ -66,6 +71,9 @@ def digits(binarize=True):
     >>> X, y = bz.datasets.digits()
     >>> X.shape, sorted(set(X.ravel().tolist())), int(y.max())
     ((1797, 64), [0.0, 1.0], 9)
+    >>> X, y = bz.datasets.digits(binarize=False, signed=True)
+    >>> float(X.min()), float(X.max()), len(set(X.ravel().tolist()))
+    (-1.0, 1.0, 17)
     """
     try:
         from sklearn.datasets import load_digits
@@ -75,6 +83,8 @@ def digits(binarize=True):
     x = (bunch.data / 16.0).astype(np.float32)
     if binarize:
         x = (x > 0.5).astype(np.float32)
+    if signed:
+        x = 2 * x - 1
     return x, bunch.target
 
 

@@ -36,7 +36,7 @@ METHODS = {"euler_maruyama": 0, "pc": 1, "ode_euler": 2, "ode_heun": 3, "ancestr
 GRIDS = {"default": -1, "time": 0, "log_snr": 1, "edm": 2}
 _KINDS = {0: "vp", 1: "sub_vp", 2: "ve", 3: "ddpm"}
 _EMBEDDINGS = {"fourier": 0, "sinusoidal": 1}
-_PREDICTIONS = {"epsilon": 0, "data": 1, "score": 2}
+_PREDICTIONS = {"epsilon": 0, "data": 1, "score": 2, "edm": 3}
 _WEIGHTINGS = {"sigma2": 0, "g2": 1}
 _LANGEVIN = {"ula": 0, "mala": 1}
 _DIVERGENCES = {"exact": 0, "hutchinson": 1}
@@ -562,8 +562,20 @@ class MLPScore(Persistent, ScoreModel):
         Time features (even).
     embedding_scale : float
         The Fourier features' scale.
-    prediction : {"epsilon", "data", "score"}
-        What the network outputs: the added noise, x_0, or sigma_t times the score.
+    prediction : {"epsilon", "data", "score", "edm"}
+        What the network outputs: the added noise, x_0, sigma_t times the score, or
+        Karras et al.'s preconditioned output (D = c_skip x-hat + c_out o on the noise
+        level sigma_t / alpha_t, the input scaled to unit variance: the choice for
+        image-like data such as digits).
+    sigma_data : float
+        The data's scale for ``prediction="edm"`` (EDM's 0.5; the data's standard
+        deviation is a good choice).
+    n_classes : int
+        0 for an unconditional model; K > 0 for a class-conditional one, which also reads
+        its label (one-hot over K + 1 slots, the last "no label": a learned label
+        embedding in the first layer), is fitted with ``labels`` (dropped to "no label"
+        with probability ``label_dropout``) and sampled with ``labels`` and ``guidance``
+        (classifier-free guidance, :func:`sample`).
     seed : int
         Seeds the initial weights and the default training streams.
 
@@ -574,16 +586,25 @@ class MLPScore(Persistent, ScoreModel):
     >>> data = bz.datasets.eight_gaussians(4096, seed=0)
     >>> model.fit(data, bz.diffusion.VPSDE(), steps=200, seed=0).losses_.shape
     (200,)
+
+    A class-conditional model of the eight modes' two halves (split by the line at
+    angle pi / 8, which passes between modes):
+
+    >>> import numpy as np
+    >>> labels = (np.cos(np.pi / 8) * data[:, 1] > np.sin(np.pi / 8) * data[:, 0]).astype(int)
+    >>> conditional = bz.diffusion.MLPScore(2, hidden=(64, 64), n_classes=2, seed=0)
+    >>> conditional.fit(data, bz.diffusion.VPSDE(), labels=labels, steps=200, seed=0).n_classes
+    2
     """
 
     def __init__(self, dim, hidden=(128, 128, 128), embedding="fourier", embedding_size=16, embedding_scale=4.0,
-                 prediction="epsilon", seed=0):
+                 prediction="epsilon", sigma_data=0.5, n_classes=0, seed=0):
         widths = np.ascontiguousarray(np.atleast_1d(hidden), dtype=np.int64)
         if widths.ndim != 1 or widths.size == 0:
             raise InvalidArgument(f"hidden must list at least one width, got {hidden!r}")
-        self._create(lib.bz_score_create_mlp, int(dim), widths.ctypes.data_as(i64p), widths.size,
+        self._create(lib.bz_score_create_mlp_ex, int(dim), widths.ctypes.data_as(i64p), widths.size,
                      _choose(_EMBEDDINGS, embedding, "embedding"), int(embedding_size), float(embedding_scale),
-                     _choose(_PREDICTIONS, prediction, "prediction"), seed64(seed))
+                     _choose(_PREDICTIONS, prediction, "prediction"), float(sigma_data), int(n_classes), seed64(seed))
         self.losses_ = np.empty(0)
         self._fits = 0
         self._seed = int(seed)
@@ -603,13 +624,15 @@ class MLPScore(Persistent, ScoreModel):
 
     hidden = property(lambda self: self._info()["hidden"], doc="Hidden layer widths.")
     embedding = property(lambda self: self._info()["embedding"], doc='"fourier" or "sinusoidal".')
-    prediction = property(lambda self: self._info()["prediction"], doc='"epsilon", "data" or "score".')
+    prediction = property(lambda self: self._info()["prediction"], doc='"epsilon", "data", "score" or "edm".')
     n_parameters = property(lambda self: self._info()["n_parameters"], doc="Weights and biases.")
     has_ema = property(lambda self: self._info()["has_ema"], doc="Whether sampling uses EMA parameters.")
 
-    def fit(self, data, sde, steps=None, batch_size=None, lr=None, final_lr=None, ema=None, warmup=None, clip=None,
-            epsilon=None, weighting=None, seed=None, callback=None, progress=None):
-        """Train on the rows of ``data`` (n, dim) by denoising score matching on ``sde``:
+    def fit(self, data, sde, labels=None, steps=None, batch_size=None, lr=None, final_lr=None, ema=None, warmup=None,
+            clip=None, epsilon=None, weighting=None, label_dropout=None, seed=None, callback=None, progress=None):
+        """Train on the rows of ``data`` (n, dim) by denoising score matching on ``sde``
+        (a class-conditional model also needs ``labels``, (n,) ints in [0, n_classes), each
+        drawn row's label replaced by "no label" with probability ``label_dropout``):
         ``steps`` Adam steps (rate ``lr`` after ``warmup`` linear steps, then moving linearly
         to ``final_lr`` at the last step when given; gradients clipped
         to global norm ``clip``, 0 for none) on batches of ``batch_size`` rows, times
@@ -625,17 +648,32 @@ class MLPScore(Persistent, ScoreModel):
         if x.ndim != 2:
             raise ShapeError(f"data must have shape (n, {self.dim}), got {x.shape}")
         x = np.ascontiguousarray(x, dtype=np.float32)
+        classes = None
+        if labels is not None:
+            classes = np.ascontiguousarray(labels)
+            if classes.shape != (x.shape[0],) or (classes.size and not np.issubdtype(classes.dtype, np.integer)):
+                raise ShapeError(f"labels must be {x.shape[0]} integers (one per data row), got shape {classes.shape} "
+                                 f"of {classes.dtype}")
+            if classes.size and (classes.min() < 0 or classes.max() >= 2**31):
+                raise InvalidArgument(f"labels must be in [0, n_classes = {self.n_classes}), got {classes.min()} to {classes.max()}")
+            classes = classes.astype(np.int32)
         options = _options(lib.bz_train_options_init, steps=steps, batch_size=batch_size, learning_rate=lr,
                            final_learning_rate=final_lr, warmup=warmup, clip=clip, ema=ema, epsilon=epsilon,
-                           weighting=None if weighting is None else _choose(_WEIGHTINGS, weighting, "weighting"))
+                           weighting=None if weighting is None else _choose(_WEIGHTINGS, weighting, "weighting"),
+                           label_dropout=label_dropout)
         steps = options.steps
         if seed is None:
             seed = self._seed * 1_000_003 + self._fits
         losses = np.full(max(int(steps), 1), np.nan)
         run = Progress(progress, unit="steps", callback=callback, what="MLPScore.fit", metric="loss")
         try:
-            run.run(lib.bz_score_fit, self._h, sde._h, x.ctypes.data_as(f32p), x.shape[0], x.shape[1],
-                    ctypes.byref(options), seed64(seed), losses.ctypes.data_as(f64p), early_stop=True)
+            if classes is None:
+                run.run(lib.bz_score_fit, self._h, sde._h, x.ctypes.data_as(f32p), x.shape[0], x.shape[1],
+                        ctypes.byref(options), seed64(seed), losses.ctypes.data_as(f64p), early_stop=True)
+            else:
+                run.run(lib.bz_score_fit_labels, self._h, sde._h, x.ctypes.data_as(f32p), classes.ctypes.data_as(i32p),
+                        x.shape[0], x.shape[1], ctypes.byref(options), seed64(seed), losses.ctypes.data_as(f64p),
+                        early_stop=True)
         finally:
             self.losses_ = losses[~np.isnan(losses)]
         self._fits += 1
@@ -650,8 +688,9 @@ class MLPScore(Persistent, ScoreModel):
     def _summary(self):
         info = self._info()
         trained = [("steps_trained", len(self.losses_)), ("last_loss", self.losses_[-1])] if len(self.losses_) else []
+        classes = [("n_classes", self.n_classes)] if self.n_classes else []
         return [("dim", self.dim), ("hidden", info["hidden"]), ("embedding", info["embedding"]),
-                ("prediction", info["prediction"]), ("n_parameters", info["n_parameters"]), *trained]
+                ("prediction", info["prediction"]), *classes, ("n_parameters", info["n_parameters"]), *trained]
 
 
 def _sampler_options(denoise=None, grid=None, **given):

@@ -156,11 +156,14 @@ MLP_WIDTHS = np.array([6, 5], np.int64)
 
 def score_model():
     """A 2-dimensional score model: a 2-component mixture, 3 training points or a small
-    learned score (or NULL, forged, freed)."""
+    learned score, unconditional or of 3 classes (or NULL, forged, freed)."""
     def create(h):
         r = rng.random()
-        if r < 0.3:
-            lib.bz_score_create_mlp(ctypes.byref(h), 2, MLP_WIDTHS.ctypes.data_as(_lib.i64p), 2, rng.randrange(2), 4, 2.0, rng.randrange(3), 5)
+        if r < 0.2:
+            lib.bz_score_create_mlp(ctypes.byref(h), 2, MLP_WIDTHS.ctypes.data_as(_lib.i64p), 2, rng.randrange(2), 4, 2.0, rng.randrange(4), 5)
+        elif r < 0.3:
+            lib.bz_score_create_mlp_ex(ctypes.byref(h), 2, MLP_WIDTHS.ctypes.data_as(_lib.i64p), 2, rng.randrange(2), 4, 2.0,
+                                       rng.randrange(4), 0.5, 3, 5)
         elif r < 0.65:
             lib.bz_score_create_gmm(ctypes.byref(h), f64(np.array([1.0, 2.0])), f64(np.array([0.0, 0.0, 1.0, 1.0])),
                                     f64(np.array([0.1, 0.2, 0.3, 0.1])), 2, 2, 1)
@@ -359,6 +362,9 @@ def rbm_options():
     return ctypes.byref(options)
 
 
+LABELS_KEEP = []
+
+
 def fit_arguments(m):
     """bz_score_fit's arguments for m rows: losses as long as the steps (NULL options: 5000)."""
     w, options = two(), train_options() if rng.random() < 0.97 else None
@@ -367,6 +373,15 @@ def fit_arguments(m):
     FIT_KEEP.append(options)
     return (score_model(), sde(), float_rows(m, w), m, w, None if options is None else ctypes.byref(options), 3, losses,
             progress(), None)
+
+
+def fit_labels_arguments(m):
+    """bz_score_fit_labels's arguments: bz_score_fit's with labels [m] (in range or not) after the data."""
+    arguments = fit_arguments(m)
+    count = m if 0 < m < 1000 else 1  # as float_rows sizes the data
+    labels = None if rng.random() < 0.05 else np.array([rng.choice([-1, 0, 1, 2, 3]) for _ in range(count)], np.int32)
+    LABELS_KEEP.append(labels)
+    return arguments[:3] + (None if labels is None else labels.ctypes.data_as(_lib.i32p),) + arguments[3:]
 
 
 FIT_KEEP = []  # options structs referenced by pending calls
@@ -810,6 +825,10 @@ def call():
                                       ctypes.byref(ctypes.c_int64()) if rng.random() < 0.5 else None, None),
         "bz_train_options_init": lambda: (ctypes.byref(_lib.bz_train_options()) if rng.random() < 0.9 else None,),
         "bz_score_fit": lambda: fit_arguments(m),
+        "bz_score_create_mlp_ex": lambda: (ctypes.byref(_lib.score_p()) if rng.random() < 0.9 else None, rng.choice([-1, 0, 1, 2, 2**17]), i64(ints(3)), rng.choice([-1, 0, 1, 2, 3, 65]),
+                                           rng.choice([-1, 0, 1, 2]), rng.choice([-2, 0, 1, 2, 4, 5, 8194]), rng.choice(DOUBLES),
+                                           rng.choice([-1, 0, 1, 2, 3, 4]), rng.choice(DOUBLES), rng.choice([-1, 0, 1, 3, 2**17]), 3),
+        "bz_score_fit_labels": lambda: fit_labels_arguments(m),
         "bz_score_save": lambda: (score_model(), rng.choice([None, b"", b"/nonexistent/x.bzmlp", SCORE_SCRATCH])),
         "bz_score_load": lambda: (ctypes.byref(_lib.score_p()) if rng.random() < 0.9 else None, rng.choice([None, b"", b"/nonexistent/x.bzmlp", SCORE_SCRATCH, SCRATCH, b"/dev/null"])),
         "bz_score_serialized_size": lambda: (score_model(), ctypes.byref(i) if rng.random() < 0.9 else None),

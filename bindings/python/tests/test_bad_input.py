@@ -1120,13 +1120,15 @@ def learned_score_cases():
     lib.bz_score_create_mlp(ctypes.byref(model), 2, widths.ctypes.data_as(_lib.i64p), 2, 0, 4, 1.0, 0, 1)
     lib.bz_score_create_mlp(ctypes.byref(dead), 2, widths.ctypes.data_as(_lib.i64p), 2, 0, 4, 1.0, 0, 1)
     lib.bz_score_free(dead)
+    conditional = _lib.score_p()
+    lib.bz_score_create_mlp_ex(ctypes.byref(conditional), 2, widths.ctypes.data_as(_lib.i64p), 2, 0, 4, 1.0, 3, 0.5, 3, 1)
     lib.bz_score_create_gmm(ctypes.byref(mixture), f64(arr(1.0)), f64(arr(0.0, 0.0)), f64(arr(1.0, 1.0)), 1, 2, 1)
     out = ctypes.byref(_lib.score_p())
     folder = tempfile.mkdtemp()
     saved = os.path.join(folder, "model.bzmlp")
     lib.bz_score_save(model, saved.encode())
     good = open(saved, "rb").read()
-    future = good[:8] + bytes([2]) + good[9:-4]  # a later format version, checksummed as that version would be
+    future = good[:8] + bytes([3]) + good[9:-4]  # a later format version, checksummed as that version would be
     damaged = {"truncated": good[:-9], "checksum": good[:60] + bytes([good[60] ^ 1]) + good[61:], "magic": b"PK" + good[2:],
                "version": future + zlib.crc32(future).to_bytes(4, "little")}
     paths = {}
@@ -1154,6 +1156,15 @@ def learned_score_cases():
     def info(handle=None, hidden=None, capacity=0):
         return (handle or model, None, hidden, capacity, None, None, None, None, None, None)
 
+    def create_ex(sigma_data=0.5, classes=3, out_=out):
+        return (out_, 2, widths.ctypes.data_as(_lib.i64p), 2, 0, 4, 1.0, 3, sigma_data, classes, 1)
+
+    def i32(*values):
+        return np.array(values, np.int32).ctypes.data_as(_lib.i32p)
+
+    def fit_labels(handle=None, labels=i32(0, 1, 2), opts=None, x=data):
+        return (handle or model, sde, x, labels, 3, 2, opts or options(steps=4, batch_size=2), 1, losses, NOFN, None)
+
     return [
         ("bz_score_create_mlp", create(dim=0), bz.InvalidArgument, "dim"),
         ("bz_score_create_mlp", create(n_hidden=0), bz.InvalidArgument, "n_hidden"),
@@ -1164,7 +1175,12 @@ def learned_score_cases():
         ("bz_score_create_mlp", create(size=3), bz.InvalidArgument, "embedding_size"),
         ("bz_score_create_mlp", create(scale=NAN), bz.InvalidArgument, "embedding_scale"),
         ("bz_score_create_mlp", create(scale=0.0), bz.InvalidArgument, "embedding_scale"),
-        ("bz_score_create_mlp", create(prediction=3), bz.InvalidArgument, "prediction"),
+        ("bz_score_create_mlp", create(prediction=4), bz.InvalidArgument, "prediction"),
+        ("bz_score_create_mlp_ex", create_ex(classes=-1), bz.InvalidArgument, "n_classes"),
+        ("bz_score_create_mlp_ex", create_ex(classes=70000), bz.InvalidArgument, "n_classes"),
+        ("bz_score_create_mlp_ex", create_ex(sigma_data=0.0), bz.InvalidArgument, "sigma_data"),
+        ("bz_score_create_mlp_ex", create_ex(sigma_data=NAN), bz.InvalidArgument, "sigma_data"),
+        ("bz_score_create_mlp_ex", create_ex(out_=None), bz.NullPointerError, "out"),
         ("bz_score_create_mlp", create(out_=None), bz.NullPointerError, "out"),
         ("bz_score_mlp_info", info(handle=mixture), bz.Unsupported, "learned"),
         ("bz_score_mlp_info", info(hidden=np.empty(1, np.int64).ctypes.data_as(_lib.i64p), capacity=1), bz.ShapeError,
@@ -1190,6 +1206,15 @@ def learned_score_cases():
          "diverged"),
         ("bz_score_fit", fit(progress=STOP, opts=options(steps=4, batch_size=2)), bz.Cancelled, "progress callback"),
         ("bz_score_fit", fit(sde_handle=ctypes.cast(dead, _lib.sde_p)), bz.InvalidHandle, "sde"),
+        ("bz_score_fit", fit(handle=conditional), bz.InvalidArgument, "needs a label per data row"),
+        ("bz_score_fit_labels", fit_labels(), bz.InvalidArgument, "no classes"),
+        ("bz_score_fit_labels", fit_labels(handle=conditional, labels=None), bz.NullPointerError, "labels"),
+        ("bz_score_fit_labels", fit_labels(handle=conditional, labels=i32(0, 3, 1)), bz.InvalidArgument, "labels[1]"),
+        ("bz_score_fit_labels", fit_labels(handle=conditional, labels=i32(0, -1, 1)), bz.InvalidArgument, "labels[1]"),
+        ("bz_score_fit_labels", fit_labels(handle=conditional, opts=options(label_dropout=1.0)), bz.InvalidArgument,
+         "label_dropout"),
+        ("bz_score_fit_labels", fit_labels(handle=conditional, x=None), bz.NullPointerError, "data"),
+        ("bz_score_fit_labels", fit_labels(handle=mixture), bz.Unsupported, "learned"),
         ("bz_score_save", (model, None), bz.NullPointerError, "path"),
         ("bz_score_save", (model, b""), bz.InvalidArgument, "path"),
         ("bz_score_save", (model, b"/nonexistent/dir/x.bzmlp"), bz.BoltzmannIOError, "nonexistent"),
@@ -1198,7 +1223,7 @@ def learned_score_cases():
         ("bz_score_load", (out, paths["truncated"].encode()), bz.FormatError, "truncated"),
         ("bz_score_load", (out, paths["checksum"].encode()), bz.FormatError, "checksum"),
         ("bz_score_load", (out, paths["magic"].encode()), bz.FormatError, "magic"),
-        ("bz_score_load", (out, paths["version"].encode()), bz.FormatError, "version 2"),
+        ("bz_score_load", (out, paths["version"].encode()), bz.FormatError, "version 3"),
         ("bz_score_load", (None, saved.encode()), bz.NullPointerError, "out"),
         ("bz_score_serialized_size", (model, None), bz.NullPointerError, "out_size"),
         ("bz_score_serialized_size", (mixture, ctypes.byref(ctypes.c_int64())), bz.Unsupported, "learned"),
