@@ -89,12 +89,11 @@ int main(int argc, char **argv) {
     CHECK(bz_sampler_options_init(&sampling));
     sampling.steps = 24;
     sampling.labels = requested;
-    double shares[3];
+    double shares[3], nfe = 0;
     const double guidance[3] = {0.0, 1.0, 3.0};
+    sampling.out_nfe = &nfe;  /* each call's score evaluations per sample */
     for (int g = 0; g < 3; g++) {
-        double nfe = 0;
         sampling.guidance = guidance[g];
-        sampling.out_nfe = &nfe;
         CHECK(bz_diffusion_sample(model, sde, n, 2, BZ_SAMPLE_DPM_SOLVER_2M, &sampling, 1, samples, NULL, 0, NULL, NULL, NULL));
         shares[g] = on_requested_mode(samples, n, means);
         printf("  guidance w = %.0f: %5.1f%% of %d samples at their requested mode (%.0f score evaluations each)\n",
