@@ -28,8 +28,10 @@ public enum MLPScoreFormat {
     public static let magic: [UInt8] = [0x42, 0x5A, 0x4D, 0x4C, 0x50, 0x0D, 0x0A, 0x1A]
     /// The newest version (class-conditional models); unconditional models are written as 1.
     public static let version: UInt32 = 2
-    /// The parametrisations in the order of their file codes (0 epsilon, 1 data, 2 score).
+    /// The parametrisations in the order of their file codes (0 epsilon, 1 data, 2 score, 3 edm);
+    /// version 1 files know the first `version1Parametrisations`.
     static let parametrisations: [ScoreParametrisation] = [.epsilon, .data, .score, .edm]
+    static let version1Parametrisations = 3
     /// The largest file `load` reads (1 GiB).
     public static let maxSize = 1 << 30
 }
@@ -40,7 +42,7 @@ extension MLPScore {
         let hidden = hidden, p = network.parameters.count
         var out = BinaryFile.Writer(capacity: 76 + 8 * hidden.count + 4 * frequencies.count + 8 * p)
         out.append(MLPScoreFormat.magic)
-        let version2 = classCount > 0 || parametrisation == .edm
+        let version2 = classCount > 0 || MLPScoreFormat.parametrisations.firstIndex(of: parametrisation)! >= MLPScoreFormat.version1Parametrisations
         out.append32(version2 ? 2 : 1)
         out.append32(UInt32(MLPScoreFormat.parametrisations.firstIndex(of: parametrisation)!))
         switch embedding {
@@ -84,7 +86,7 @@ extension MLPScore {
             throw bad("format version \(version) is not supported (this library reads versions 1 to \(MLPScoreFormat.version))")
         }
         let rawParametrisation = try reader.read32(), rawEmbedding = try reader.read32(), hasAverage = try reader.read32()
-        guard rawParametrisation < (version == 1 ? 3 : MLPScoreFormat.parametrisations.count) else {
+        guard rawParametrisation < (version == 1 ? MLPScoreFormat.version1Parametrisations : MLPScoreFormat.parametrisations.count) else {
             throw bad("unknown parametrisation \(rawParametrisation) in a version \(version) file")
         }
         let parametrisation = MLPScoreFormat.parametrisations[Int(rawParametrisation)]
@@ -140,8 +142,8 @@ extension MLPScore {
         let averaged = header.hasAverage ? try reader.readFloats(header.parameterCount) : []
         do {
             try self.init(dimension: header.dimension, hidden: header.hidden, embedding: header.embedding,
-                          parametrisation: header.parametrisation, sigmaData: header.sigmaData, classes: header.classes, frequencies: header.frequencies, parameters: parameters,
-                          averaged: averaged)
+                          parametrisation: header.parametrisation, sigmaData: header.sigmaData, classes: header.classes,
+                          frequencies: header.frequencies, parameters: parameters, averaged: averaged)
         } catch {
             throw bad("invalid model: \(error.message)")
         }

@@ -50,6 +50,7 @@ struct Preconditioning {
     let scoreO: Double
 
     init(_ parametrisation: ScoreParametrisation, alpha: Double, sigma: Double, sigmaData: Double) {
+        var scoreX: Double? = nil
         switch parametrisation {
         case .epsilon: (input, skip, out) = (1, 1 / alpha, -sigma / alpha)
         case .data: (input, skip, out) = (1, 0, 1)
@@ -59,14 +60,10 @@ struct Preconditioning {
             input = 1 / (alpha * variance.squareRoot())
             skip = sigmaData * sigmaData / (variance * alpha)
             out = level * sigmaData / variance.squareRoot()
+            scoreX = -1 / (alpha * alpha * variance)
         }
         scoreO = alpha * out / (sigma * sigma)
-        if parametrisation == .edm {
-            let level = sigma / alpha
-            scoreX = -1 / (alpha * alpha * (level * level + sigmaData * sigmaData))
-        } else {
-            scoreX = (alpha * skip - 1) / (sigma * sigma)
-        }
+        self.scoreX = scoreX ?? (alpha * skip - 1) / (sigma * sigma)
     }
 }
 
@@ -254,17 +251,18 @@ public struct MLPScore: ConditionalScoreModel {
             let first = block * Self.blockRows, rows = min(Self.blockRows, count - first)
             let scratch = pool.take(net)
             let input = scratch.input
+            var scale: Float = 1  // c_in / alpha_t under .edm, per run of equal times
             for r in 0..<rows {
                 (input + r * width).update(from: x.base + (first + r) * d, count: d)
                 let t = times[first + r]
-                if parametrisation == .edm {
-                    let scale = Float(inputScale(t, process))
-                    for k in 0..<d { input[r * width + k] *= scale }
-                }
                 if r > 0 && times[first + r - 1] == t {
                     (input + r * width + d).update(from: input + (r - 1) * width + d, count: e)
                 } else {
                     embed(t, into: input + r * width + d)
+                    if parametrisation == .edm { scale = Float(inputScale(t, process)) }
+                }
+                if parametrisation == .edm {
+                    for k in 0..<d { input[r * width + k] *= scale }
                 }
                 encode(label: labels?.base[first + r], into: input + r * width + d + e)
             }
