@@ -9,13 +9,19 @@ import PackageDescription
 let exportsMap = "\(Context.packageDirectory)/Sources/Boltzmann/exports.map"
 let exportOnlyTheHeader: [String] = ["-use-ld=lld", "-Xlinker", "--version-script=\(exportsMap)"]
 
+/// Swift's `Float.squareRoot()` reaches C's `sqrtf` through a header, and under C's
+/// default (math-errno) each root becomes a branch to `sqrtf` for negative inputs, so
+/// no loop with a root vectorises. Without errno the root is one `sqrtps` lane, the
+/// same correctly rounded value.
+let noMathErrno: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-fno-math-errno"])]
+
 /// The second build of the elementwise kernels (Sources/BoltzmannKernels/VectorKernels.swift,
 /// linked into BoltzmannKernelsAVX2): AVX2, eight lanes per instruction, called only on
 /// processors that have it. Elsewhere both builds are the same code.
 #if arch(x86_64)
-let avx2Kernels: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+let avx2Kernels: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])] + noMathErrno
 #else
-let avx2Kernels: [SwiftSetting] = []
+let avx2Kernels: [SwiftSetting] = noMathErrno
 #endif
 
 let package = Package(
@@ -45,12 +51,13 @@ let package = Package(
         .target(name: "CSystem"),
         // The hottest elementwise loops, compiled for the baseline processor and for AVX2;
         // the engine picks one at run time (BoltzmannCore's VectorUnit).
-        .target(name: "BoltzmannKernels"),
+        .target(name: "BoltzmannKernels", swiftSettings: noMathErrno),
         .target(name: "BoltzmannKernelsAVX2", swiftSettings: avx2Kernels),
         // The engine: pure Swift, no C-ABI concerns.
         .target(
             name: "BoltzmannCore",
-            dependencies: ["COpenBLAS", "CCPUFeatures", "CSystem", "BoltzmannKernels", "BoltzmannKernelsAVX2"]
+            dependencies: ["COpenBLAS", "CCPUFeatures", "CSystem", "BoltzmannKernels", "BoltzmannKernelsAVX2"],
+            swiftSettings: noMathErrno
         ),
         // The C ABI: validation, handles, statuses; `@c @implementation` of the header.
         .target(

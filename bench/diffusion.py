@@ -7,7 +7,8 @@ three hidden layers of 128 SiLU units, predicting the added noise (35,714 parame
 (1) Denoising score matching training: steps per second at batch 256 on eight
     Gaussians under the VP process; each step draws rows, times and noise, runs forward
     and backward, clips the gradient to norm 1, takes an Adam step and updates an EMA
-    of the weights (decay 0.999). PyTorch does the same with torch.nn, torch.optim.Adam,
+    of the weights (decay 0.999). PyTorch does the same with torch.nn, torch.optim.Adam
+    (its fused kernel, PyTorch's fastest on CPU: about 8% more steps/s than the default),
     clip_grad_norm_ and a foreach lerp for the EMA.
 (2) Euler-Maruyama sampling of the reverse SDE: 10^4 samples, 1000 steps, one network
     evaluation per step (PyTorch under inference_mode, the time features computed once
@@ -92,6 +93,15 @@ def vp(t):
     return alpha, np.sqrt(1 - alpha * alpha), -0.5 * beta, np.sqrt(beta)
 
 
+def torch_adam(torch, params):
+    """Adam at rate 1e-3 in PyTorch's fastest form: the fused kernel (on CPU since
+    PyTorch 2.4), else the default."""
+    try:
+        return torch.optim.Adam(params, lr=1e-3, fused=True)
+    except (RuntimeError, TypeError, ValueError):
+        return torch.optim.Adam(params, lr=1e-3)
+
+
 def optimiser_step(torch, loss, optimiser, params, ema):
     """Backward, clipping to global norm 1, Adam, and the EMA (decay 0.999) by a foreach lerp."""
     optimiser.zero_grad(set_to_none=True)
@@ -111,7 +121,7 @@ class TorchDiffusion:
                                  nn.Linear(HIDDEN, HIDDEN), nn.SiLU(), nn.Linear(HIDDEN, 2))
         self.params = list(self.net.parameters())
         self.ema = [p.detach().clone() for p in self.params]
-        self.optimiser = torch.optim.Adam(self.params, lr=1e-3)
+        self.optimiser = torch_adam(torch, self.params)
         self.w = torch.randn(FEATURES // 2) * SCALE
         self.data = torch.from_numpy(data)
 
@@ -211,7 +221,7 @@ class TorchDigits:
                                  nn.Linear(DIGIT_HIDDEN, DIGIT_HIDDEN), nn.SiLU(), nn.Linear(DIGIT_HIDDEN, 64))
         self.params = list(self.net.parameters())
         self.ema = [p.detach().clone() for p in self.params]
-        self.optimiser = torch.optim.Adam(self.params, lr=1e-3)
+        self.optimiser = torch_adam(torch, self.params)
         self.w = torch.randn(DIGIT_FEATURES // 2) * SCALE
         self.data, self.labels, self.steps = torch.from_numpy(data), torch.from_numpy(labels.astype(np.int64)), steps
 

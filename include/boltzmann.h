@@ -103,9 +103,9 @@ extern "C" {
 /* Version of this header. The library reports its own at run time
  * (bz_version_number); a binding refuses a library whose major differs. */
 #define BZ_VERSION_MAJOR 3
-#define BZ_VERSION_MINOR 2
+#define BZ_VERSION_MINOR 3
 #define BZ_VERSION_PATCH 0
-#define BZ_VERSION_STRING "3.2.0"
+#define BZ_VERSION_STRING "3.3.0"
 #define BZ_VERSION_NUMBER (BZ_VERSION_MAJOR * 10000 + BZ_VERSION_MINOR * 100 + BZ_VERSION_PATCH)
 
 /* Version of the binary interface: bumped whenever a declared function changes
@@ -2253,6 +2253,12 @@ bz_status bz_score_mlp_info(const bz_score *score, int64_t *out_n_hidden, int64_
                             int64_t *out_embedding_size, double *out_embedding_scale,
                             int32_t *out_prediction, int64_t *out_n_parameters,
                             int32_t *out_has_ema);
+
+/* A learned score's data scale sigma_data, which BZ_PREDICT_EDM's preconditioning
+ * uses (as given to bz_score_create_mlp_ex; 0.5 for models made otherwise, which
+ * do not use it).
+ * Errors: NULL_POINTER, INVALID_HANDLE, UNSUPPORTED (not a learned score). */
+bz_status bz_score_mlp_sigma_data(const bz_score *score, double *out_sigma_data);
 
 /* Loss weightings lambda(t) of denoising score matching. */
 #define BZ_WEIGHT_SIGMA2 0  /* lambda = sigma_t^2: the loss is |sigma_t s + z|^2 */

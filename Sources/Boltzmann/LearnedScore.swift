@@ -83,6 +83,14 @@ public func bz_score_mlp_info(
 }
 
 @c @implementation
+public func bz_score_mlp_sigma_data(_ score: OpaquePointer?, _ out: UnsafeMutablePointer<Double>?) -> bz_status {
+    guarded { () throws(EngineError) in
+        let output = try Argument.output(out, "out_sigma_data")
+        output.pointee = try learned(score).sigmaData
+    }
+}
+
+@c @implementation
 public func bz_train_options_init(_ options: UnsafeMutablePointer<bz_train_options>?) -> bz_status {
     guarded { () throws(EngineError) in
         let out = try Argument.output(options, "options")

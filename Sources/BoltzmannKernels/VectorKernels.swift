@@ -1,6 +1,9 @@
+import Glibc
+
 /// The engine's hottest elementwise loops over contiguous single-precision buffers:
-/// the exponential, the logistic function, SiLU, AIS's annealing factors and a
-/// scaled row added to a vector (a spin flip's update of the local fields).
+/// the exponential, the logistic function, SiLU, AIS's annealing factors, a scaled
+/// row added to a vector (a spin flip's update of the local fields), and the score
+/// network's training: Adam, Box-Muller noise and the time features' sin and cos.
 ///
 /// This one file is compiled twice. As `BoltzmannKernels` it targets the baseline
 /// x86-64 processor (SSE2, four lanes); through a symbolic link it is also
@@ -16,6 +19,11 @@
 /// could merge with the baseline module's), and entry points `@inline(never)` so no
 /// caller compiles their bodies into its own. A test scans the built library for
 /// AVX instructions outside `BoltzmannKernelsAVX2`.
+///
+/// What vectorises, checked in the disassembly: Float comparisons and `replacing`,
+/// integer and bit operations, and square roots (the package builds these modules
+/// without C's errno, see Package.swift). What does not: comparisons of integer
+/// lanes, which build their masks lane by lane (blend with bit masks instead).
 public enum VectorKernels {
     /// e^x in single precision for x in [-87, 87] (inputs are clamped there):
     /// x = n ln 2 + r, |r| <= ln(2)/2, with ln 2 split in two (Cody & Waite), e^r by
@@ -141,38 +149,148 @@ public enum VectorKernels {
         }
     }
 
+    /// Standard normal pairs by the Box-Muller transform in single precision, one pair
+    /// from each 64 random bits: u1 = (the top 24 bits + 1) 2^-24 in (0, 1], the next 24
+    /// bits k give the angle 2 pi k 2^-24, and with r = sqrt(-2 ln u1),
+    /// out[i] = r cos(angle), out[pairs + i] = r sin(angle), for i < pairs.
+    ///
+    /// ln u1 = e ln 2 + ln m (u1 = m 2^e, m in [sqrt(1/2), sqrt(2))), ln m = 2 atanh(s),
+    /// s = (m - 1) / (m + 1), by its odd series to s^9 (|s| <= 0.172: error below 1e-9).
+    /// The angle's top two bits pick its quadrant and the rest x in [-pi/4, pi/4) about
+    /// the quadrant's middle, where sin and cos are their Taylor series to x^9 and x^10
+    /// (error below 2e-9), rotated by pi/4 and the quadrant. So each value is within a
+    /// few single-precision roundings of the exact transform; |z| <= sqrt(48 ln 2) = 5.77
+    /// (a standard normal exceeds it with probability 8e-9). Branch-free: the loop
+    /// vectorises.
+    @inline(never)
+    public static func boxMuller(_ bits: UnsafePointer<UInt64>, _ out: UnsafeMutablePointer<Float>, pairs: Int) {
+        typealias F = SIMD8<Float>
+        typealias I = SIMD8<Int32>
+        let raw = UnsafeRawPointer(bits), rawOut = UnsafeMutableRawPointer(out)
+        var i = 0
+        while i + 8 <= pairs {
+            let b = raw.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<UInt64>.self)
+            // -2 ln u1.
+            let u1 = F(I(truncatingIfNeeded: b &>> 40) &+ 1) * 0x1p-24
+            let pattern = unsafeBitCast(u1, to: I.self)
+            let unscaled = unsafeBitCast((pattern & 0x007F_FFFF) | 0x3F80_0000, to: F.self)
+            let halve = unscaled .> 1.414_213_5
+            let m = unscaled.replacing(with: unscaled * 0.5, where: halve)
+            let e = F((pattern &>> 23) &- I(repeating: 127).replacing(with: 126, where: halve))
+            let s: F = (m - 1) / (m + 1), s2: F = s * s
+            var series: F = 0.142_857_15 + s2 * 0.111_111_11
+            series = 0.333_333_34 + s2 * (0.2 + s2 * series)
+            let lnM: F = 2 * s * (1 + s2 * series)
+            let lnU: F = e * 0.693_359_375 + (e * -2.121_944_4e-4 + lnM)
+            let square: F = -2 * lnU
+            let radius = square.replacing(with: 0, where: square .< 0).squareRoot()
+            // The angle: quadrant q, and x about the quadrant's middle.
+            let q = I(truncatingIfNeeded: (b &>> 38) & 3)
+            let fraction: F = F(I(truncatingIfNeeded: (b &>> 16) & 0x3F_FFFF)) * 0x1p-22
+            let x: F = (fraction - 0.5) * 1.570_796_3, x2: F = x * x
+            var sinSeries: F = -1.984_127e-4 + x2 * 2.755_731_9e-6
+            sinSeries = -0.166_666_67 + x2 * (8.333_333_5e-3 + x2 * sinSeries)
+            let sinX: F = x * (1 + x2 * sinSeries)
+            var cosSeries: F = 2.480_158_7e-5 + x2 * -2.755_731_9e-7
+            cosSeries = 4.166_666_8e-2 + x2 * (-1.388_888_9e-3 + x2 * cosSeries)
+            let cosX: F = 1 + x2 * (-0.5 + x2 * cosSeries)
+            // At pi/4 + x, then turned by q quarter turns.
+            let c: F = (cosX - sinX) * 0.707_106_77, sn: F = (cosX + sinX) * 0.707_106_77
+            // Odd q swaps the two (by bit masks: integer lane comparisons compile lane by
+            // lane); the sign bits flip for cos at q = 1, 2 and for sin at q = 2, 3.
+            let swap = I() &- (q & 1), cBits = unsafeBitCast(c, to: I.self), snBits = unsafeBitCast(sn, to: I.self)
+            let cosine = ((cBits & ~swap) | (snBits & swap)) ^ (((q ^ (q &>> 1)) & 1) &<< 31)
+            let sine = ((snBits & ~swap) | (cBits & swap)) ^ ((q &>> 1) &<< 31)
+            rawOut.storeBytes(of: radius * unsafeBitCast(cosine, to: F.self), toByteOffset: 4 * i, as: F.self)
+            rawOut.storeBytes(of: radius * unsafeBitCast(sine, to: F.self), toByteOffset: 4 * (pairs + i), as: F.self)
+            i += 8
+        }
+        // The tail: the same operations on one lane.
+        while i < pairs {
+            let b = bits[i]
+            let u1 = Float(Int32(truncatingIfNeeded: b >> 40) + 1) * 0x1p-24
+            let pattern = Int32(bitPattern: u1.bitPattern)
+            let unscaled = Float(bitPattern: UInt32(bitPattern: (pattern & 0x007F_FFFF) | 0x3F80_0000))
+            let halve = unscaled > 1.414_213_5
+            let m = halve ? unscaled * 0.5 : unscaled
+            let e = Float((pattern >> 23) - (halve ? 126 : 127))
+            let s = (m - 1) / (m + 1), s2 = s * s
+            var series: Float = 0.142_857_15 + s2 * 0.111_111_11
+            series = 0.333_333_34 + s2 * (0.2 + s2 * series)
+            let lnM = 2 * s * (1 + s2 * series)
+            let lnU = e * 0.693_359_375 + (e * -2.121_944_4e-4 + lnM)
+            let square = -2 * lnU
+            let radius = (square < 0 ? 0 : square).squareRoot()
+            let q = Int32(truncatingIfNeeded: (b >> 38) & 3)
+            let fraction = Float(Int32(truncatingIfNeeded: (b >> 16) & 0x3F_FFFF)) * 0x1p-22
+            let x = (fraction - 0.5) * 1.570_796_3, x2 = x * x
+            var sinSeries: Float = -1.984_127e-4 + x2 * 2.755_731_9e-6
+            sinSeries = -0.166_666_67 + x2 * (8.333_333_5e-3 + x2 * sinSeries)
+            let sinX = x * (1 + x2 * sinSeries)
+            var cosSeries: Float = 2.480_158_7e-5 + x2 * -2.755_731_9e-7
+            cosSeries = 4.166_666_8e-2 + x2 * (-1.388_888_9e-3 + x2 * cosSeries)
+            let cosX = 1 + x2 * (-0.5 + x2 * cosSeries)
+            let c = (cosX - sinX) * 0.707_106_77, sn = (cosX + sinX) * 0.707_106_77
+            let swap = q & 1 == 1
+            let cosine = Float(bitPattern: (swap ? sn : c).bitPattern ^ UInt32(bitPattern: ((q ^ (q >> 1)) & 1) << 31))
+            let sine = Float(bitPattern: (swap ? c : sn).bitPattern ^ UInt32(bitPattern: (q >> 1) << 31))
+            out[i] = radius * cosine
+            out[pairs + i] = radius * sine
+            i += 1
+        }
+    }
+
+    /// sines[k] = sin(angles[k]) and cosines[k] = cos(angles[k]), computed in double
+    /// precision and rounded to single, for k < count: the angle less its nearest
+    /// multiple n pi/2 (pi/2 in three parts, Cody & Waite: exact for |n| < 2^20), the
+    /// Taylor series of sin and cos on the remainder in [-pi/4, pi/4] (to r^11 and r^12:
+    /// error below 1e-11), turned by n quarter turns. Angles beyond 10^6 in magnitude
+    /// (or not finite) take the C library's sin and cos instead.
+    @inline(never)
+    public static func sinCos(_ angles: UnsafePointer<Double>, sines: UnsafeMutablePointer<Float>, cosines: UnsafeMutablePointer<Float>,
+                              count: Int) {
+        let shifter = 6_755_399_441_055_744.0  // 1.5 * 2^52: adding it rounds to an integer
+        for k in 0..<count {
+            let a = angles[k]
+            let shifted = a * 0.636_619_772_367_581_34 + shifter
+            let n = shifted - shifter
+            let r = ((a - n * 1.570_796_326_734_125_6) - n * 6.077_100_506_303_966e-11) - n * 2.022_266_248_795_950_6e-21
+            let q = shifted.bitPattern & 3  // n mod 4 (the low bits of 1.5 * 2^52 + n)
+            let r2 = r * r
+            let sinR = r * (1 + r2 * (-1.0 / 6 + r2 * (1.0 / 120 + r2 * (-1.0 / 5040 + r2 * (1.0 / 362_880 + r2 * (-1.0 / 39_916_800))))))
+            let cosR = 1 + r2 * (-0.5 + r2 * (1.0 / 24 + r2 * (-1.0 / 720 + r2 * (1.0 / 40320 + r2 * (-1.0 / 3_628_800
+                + r2 * (1.0 / 479_001_600))))))
+            let swap = q & 1 == 1
+            sines[k] = Float((swap ? cosR : sinR) * (q >= 2 ? -1 : 1))
+            cosines[k] = Float((swap ? sinR : cosR) * (q == 1 || q == 2 ? -1 : 1))
+        }
+        for k in 0..<count where !(abs(angles[k]) <= 1e6) {
+            sines[k] = Float(Glibc.sin(angles[k]))
+            cosines[k] = Float(Glibc.cos(angles[k]))
+        }
+    }
+
     /// One Adam step (beta1 0.9, beta2 0.999, eps 1e-8) on `count` parameters from the
     /// gradient g scaled by `scale` (the clipping factor): m <- b1 m + (1 - b1) g,
     /// v <- b2 v + (1 - b2) g^2, p <- p - step m / (sqrt(v) + eps); then, when `average`
-    /// is given, the EMA average <- decay average + (1 - decay) p. Sixteen lanes at a time.
+    /// is given, the EMA average <- decay average + (1 - decay) p.
+    ///
+    /// Plain elementwise loops, which the compiler vectorises (the square root
+    /// included: SIMD16's `squareRoot()` compiles to sixteen scalar roots, each with a
+    /// branch to `sqrtf`, and made this four times slower).
+    @inline(never)
     public static func adam(_ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
                             _ p: UnsafeMutablePointer<Float>, _ average: UnsafeMutablePointer<Float>?, count: Int, scale: Float,
                             stepSize: Float, decay: Float) {
-        typealias V = SIMD16<Float>
-        let b1 = V(repeating: 0.9), b2 = V(repeating: 0.999), c1 = V(repeating: 1 - 0.9), c2 = V(repeating: 1 - 0.999)
-        let tiny = V(repeating: 1e-8), step = V(repeating: stepSize), factor = V(repeating: scale)
-        let keep = V(repeating: decay), blend = V(repeating: 1 - decay)
-        let rg = UnsafeRawPointer(g), rm = UnsafeMutableRawPointer(m), rv = UnsafeMutableRawPointer(v), rp = UnsafeMutableRawPointer(p)
-        let ra = average.map { UnsafeMutableRawPointer($0) }
-        var k = 0
-        while k + 16 <= count {
-            let o = 4 * k, gk = factor * rg.loadUnaligned(fromByteOffset: o, as: V.self)
-            let mk = b1 * rm.loadUnaligned(fromByteOffset: o, as: V.self) + c1 * gk
-            let vk = b2 * rv.loadUnaligned(fromByteOffset: o, as: V.self) + c2 * gk * gk
-            rm.storeBytes(of: mk, toByteOffset: o, as: V.self)
-            rv.storeBytes(of: vk, toByteOffset: o, as: V.self)
-            let pk = rp.loadUnaligned(fromByteOffset: o, as: V.self) - step * mk / (vk.squareRoot() + tiny)
-            rp.storeBytes(of: pk, toByteOffset: o, as: V.self)
-            if let ra { ra.storeBytes(of: keep * ra.loadUnaligned(fromByteOffset: o, as: V.self) + blend * pk, toByteOffset: o, as: V.self) }
-            k += 16
-        }
-        while k < count {
+        for k in 0..<count {
             let gk = scale * g[k]
-            m[k] = 0.9 * m[k] + (1 - 0.9) * gk
-            v[k] = 0.999 * v[k] + (1 - 0.999) * gk * gk
-            p[k] -= stepSize * m[k] / (v[k].squareRoot() + 1e-8)
-            if let average { average[k] = decay * average[k] + (1 - decay) * p[k] }
-            k += 1
+            let mk = 0.9 * m[k] + (1 - 0.9) * gk, vk = 0.999 * v[k] + (1 - 0.999) * gk * gk
+            m[k] = mk
+            v[k] = vk
+            p[k] -= stepSize * mk / (vk.squareRoot() + 1e-8)
         }
+        guard let average else { return }
+        let blend = 1 - decay
+        for k in 0..<count { average[k] = decay * average[k] + blend * p[k] }
     }
 }

@@ -53,6 +53,83 @@ struct VectorKernelTests {
         }
     }
 
+    /// Adam, Box-Muller and sin/cos: the two builds agree to the bit, tails included.
+    @Test(.enabled(if: VectorUnit.usesAVX2, "this processor has no AVX2: only the baseline build runs"))
+    func avx2TrainingKernelsMatchBaselineBitForBit() {
+        for count in Self.counts {
+            let g = Self.inputs(count, seed: 21 + UInt64(count)), start = Self.inputs(count, seed: 22 + UInt64(count))
+            var (m1, v1, p1, a1) = (g, g.map { $0 * $0 }, start, start)
+            var (m2, v2, p2, a2) = (m1, v1, p1, a1)
+            BoltzmannKernels.VectorKernels.adam(g, &m1, &v1, &p1, &a1, count: count, scale: 0.7, stepSize: 1e-3, decay: 0.999)
+            BoltzmannKernelsAVX2.VectorKernels.adam(g, &m2, &v2, &p2, &a2, count: count, scale: 0.7, stepSize: 1e-3, decay: 0.999)
+            #expect([m1, v1, p1, a1].map { $0.map(\.bitPattern) } == [m2, v2, p2, a2].map { $0.map(\.bitPattern) })
+            var random = RandomStream(seed: 23 + UInt64(count))
+            let bits = [UInt64.max, 0, 1 << 40, 0xFFFF_FF00_0000_0000] + (0..<count).map { _ in random.next() }
+            var (z1, z2) = ([Float](repeating: 0, count: 2 * bits.count), [Float](repeating: 0, count: 2 * bits.count))
+            BoltzmannKernels.VectorKernels.boxMuller(bits, &z1, pairs: bits.count)
+            BoltzmannKernelsAVX2.VectorKernels.boxMuller(bits, &z2, pairs: bits.count)
+            #expect(z1.map(\.bitPattern) == z2.map(\.bitPattern))
+            let angles = (0..<count).map { k in k < Self.angleEdges.count ? Self.angleEdges[k] : 300 * random.normal() }
+            var (s1, c1, s2, c2) = ([Float](repeating: 0, count: count), [Float](repeating: 0, count: count),
+                                    [Float](repeating: 0, count: count), [Float](repeating: 0, count: count))
+            BoltzmannKernels.VectorKernels.sinCos(angles, sines: &s1, cosines: &c1, count: count)
+            BoltzmannKernelsAVX2.VectorKernels.sinCos(angles, sines: &s2, cosines: &c2, count: count)
+            #expect(s1.map(\.bitPattern) == s2.map(\.bitPattern) && c1.map(\.bitPattern) == c2.map(\.bitPattern))
+        }
+    }
+
+    /// Angles at the edges of `sinCos`'s reduction: zero, quadrant boundaries, the
+    /// largest reduced magnitude and beyond it (the C library's path), and non-finite.
+    static let angleEdges: [Double] = [0, -0.0, .pi / 4, -.pi / 4, .pi / 2, .pi, 3 * .pi / 2, 2 * .pi, 1e6, -1e6, 1.5e6, -3e9,
+                                       .infinity, .nan, 1e-300, 710.5]
+
+    /// sin and cos against the C library's, rounded to single: within one unit in the
+    /// last place of the single-precision value (the series' error, below 1e-11, and
+    /// the reduction's, about 1e-16 |n|, move the double result far less than the final
+    /// rounding; the two roundings can differ only at a halfway point), or both NaN.
+    @Test func sinCosMatchesTheCLibrary() {
+        var random = RandomStream(seed: 31)
+        let angles = Self.angleEdges + (0..<20_000).map { k in (k % 2 == 0 ? 1000 : 3) * random.normal() }
+        var sines = [Float](repeating: 0, count: angles.count), cosines = sines
+        VectorUnit.sinCos(angles, sines: &sines, cosines: &cosines, count: angles.count)
+        for (k, angle) in angles.enumerated() {
+            for (ours, want) in [(sines[k], Float(Glibc.sin(angle))), (cosines[k], Float(Glibc.cos(angle)))] {
+                if want.isNaN { #expect(ours.isNaN, "angle \(angle)"); continue }
+                #expect(abs(ours - want) <= max(want.ulp, Float.leastNormalMagnitude), "angle \(angle): \(ours), want \(want)")
+            }
+        }
+    }
+
+    /// Box-Muller against the exact transform of the same bits, in double precision:
+    /// the logarithm's series (below 1e-9), its float roundings (a few 2^-24 relative
+    /// in ln u1, half that in the radius) and those of the rotation (a few 2^-24 in cos
+    /// and sin) keep every value within 1e-6 (1 + r). Then the distribution: 2^20 values'
+    /// mean, variance and the fractions below -2, -1, 0, 1, 2 within 5 standard errors
+    /// of N(0, 1)'s, and none beyond the 5.77 bound.
+    @Test func boxMullerIsTheTransformOfItsBits() {
+        var random = RandomStream(seed: 37)
+        let pairs = 1 << 19
+        let bits = [UInt64.max, 0, 1 << 40, 0xFFFF_FF00_0000_0000] + (0..<(pairs - 4)).map { _ in random.next() }
+        var z = [Float](repeating: 0, count: 2 * pairs)
+        VectorUnit.boxMuller(bits, &z, pairs: pairs)
+        var worst = 0.0
+        for i in 0..<pairs {
+            let u1 = Double((bits[i] >> 40) + 1) * 0x1p-24, angle = 2 * Double.pi * Double((bits[i] >> 16) & 0xFF_FFFF) * 0x1p-24
+            let radius = (-2 * Glibc.log(u1)).squareRoot()
+            worst = max(worst, abs(Double(z[i]) - radius * Glibc.cos(angle)) / (1 + radius),
+                        abs(Double(z[pairs + i]) - radius * Glibc.sin(angle)) / (1 + radius))
+        }
+        #expect(worst < 1e-6, "largest error \(worst) (1 + r)")
+        let n = Double(z.count), mean = z.reduce(0.0) { $0 + Double($1) } / n
+        let variance = z.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / n
+        #expect(abs(mean) < 5 / n.squareRoot() && abs(variance - 1) < 5 * (2 / n).squareRoot(), "mean \(mean), variance \(variance)")
+        for cut in [-2.0, -1, 0, 1, 2] {
+            let p = 0.5 * erfc(-cut / 2.0.squareRoot()), below = Double(z.count { Double($0) < cut }) / n
+            #expect(abs(below - p) < 5 * (p * (1 - p) / n).squareRoot(), "P(z < \(cut)) = \(below), want \(p)")
+        }
+        #expect(z.allSatisfy { abs($0) <= 5.78 })
+    }
+
     /// The scalar, eight- and sixteen-lane exponentials give the same values (the
     /// kernels' tails rely on it).
     @Test func lanesAgreeWithTheScalar() {

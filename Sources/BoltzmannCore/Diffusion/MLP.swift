@@ -86,11 +86,14 @@ public struct MLP<Scalar: NetworkScalar>: Sendable {
 
     /// What backward needs of every layer, for batches of up to `rows` rows,
     /// allocated once: the slopes SiLU'(y_l), the activations and the deltas.
+    /// A workspace may also be a view of some rows of another (sharing its memory).
     public final class Workspace {
         public let rows: Int
         let slopes: [UnsafeMutablePointer<Scalar>]       // y_l, then SiLU'(y_l) (hidden layers), rows x widths[l+1]
         let activations: [UnsafeMutablePointer<Scalar>]  // a_l (the last is the output)
         let deltas: [UnsafeMutablePointer<Scalar>]       // dL/dy_l
+        /// The workspace whose memory a view shares (kept alive by the view), nil when it owns its own.
+        private let parent: Workspace?
 
         public init(network: MLP, rows: Int) {
             self.rows = rows
@@ -105,10 +108,23 @@ public struct MLP<Scalar: NetworkScalar>: Sendable {
             slopes = buffers()
             activations = buffers()
             deltas = buffers()
+            parent = nil
+        }
+
+        /// Rows `range` of `parent`'s buffers, of the same network: a forward and
+        /// backward pass on the view fills those rows of the parent.
+        public init(rowsOf parent: Workspace, _ range: Range<Int>, network: MLP) {
+            precondition(range.lowerBound >= 0 && range.upperBound <= parent.rows, "rows \(range) outside the workspace's \(parent.rows)")
+            rows = range.count
+            let offsets = (1..<network.widths.count).map { range.lowerBound * network.widths[$0] }
+            slopes = zip(parent.slopes, offsets).map { $0 + $1 }
+            activations = zip(parent.activations, offsets).map { $0 + $1 }
+            deltas = zip(parent.deltas, offsets).map { $0 + $1 }
+            self.parent = parent
         }
 
         deinit {
-            for buffer in slopes + activations + deltas { buffer.deallocate() }
+            if parent == nil { for buffer in slopes + activations + deltas { buffer.deallocate() } }
         }
 
         /// The last forward pass's outputs (rows x outputs, rows as passed to `forward`).
@@ -174,20 +190,37 @@ public struct MLP<Scalar: NetworkScalar>: Sendable {
     /// `input` (made `forTraining`), adds dL/d(parameters) to `gradient` (same layout as `parameters`).
     public func backward(_ input: UnsafePointer<Scalar>, _ outputGradient: UnsafePointer<Scalar>, _ workspace: Workspace,
                          into gradient: UnsafeMutablePointer<Scalar>, tiled: Bool = true) {
-        let rows = workspace.rows
+        backpropagate(outputGradient, workspace, rows: workspace.rows, tiled: tiled)
+        parameterGradient(input, workspace, rows: workspace.rows, into: gradient, adding: true, tiled: tiled)
+    }
+
+    /// The deltas dL/dy_l of every layer, from the last down, given dL/d(output) (rows x
+    /// outputs) for the last forward pass of `rows` rows (made `forTraining`). Rows are
+    /// independent: a pass on a view of some rows of a workspace gives those rows' deltas.
+    public func backpropagate(_ outputGradient: UnsafePointer<Scalar>, _ workspace: Workspace, rows: Int, tiled: Bool = true) {
         parameters.withUnsafeBufferPointer { p in
             for l in stride(from: layerCount - 1, through: 0, by: -1) {
-                let inputs = widths[l], outputs = widths[l + 1], delta = workspace.deltas[l]
                 propagateDelta(layer: l, outputGradient, workspace, rows: rows, parameters: p.baseAddress!, tiled: tiled)
-                // dW_l += a_{l-1}^T delta_l, db_l += the column sums of delta_l.
-                let previous = l == 0 ? input : UnsafePointer(workspace.activations[l - 1])
-                Scalar.gemm(transA: true, transB: false, m: inputs, n: outputs, k: rows, alpha: 1, a: previous, lda: inputs,
-                            b: delta, ldb: outputs, beta: 1, c: gradient + weightOffsets[l], ldc: outputs, tiled: tiled)
-                let biasGradient = gradient + biasOffsets[l]
-                for r in 0..<rows {
-                    let row = delta + r * outputs
-                    for j in 0..<outputs { biasGradient[j] += row[j] }
-                }
+            }
+        }
+    }
+
+    /// dL/d(parameters) summed over `rows` rows from the deltas of `backpropagate`:
+    /// dW_l = a_{l-1}^T delta_l (a_{-1} the input), db_l = the column sums of delta_l
+    /// (in row order), written into `gradient` (same layout as `parameters`), or added
+    /// to it when `adding`.
+    public func parameterGradient(_ input: UnsafePointer<Scalar>, _ workspace: Workspace, rows: Int,
+                                  into gradient: UnsafeMutablePointer<Scalar>, adding: Bool, tiled: Bool = true) {
+        for l in 0..<layerCount {
+            let inputs = widths[l], outputs = widths[l + 1], delta = workspace.deltas[l]
+            let previous = l == 0 ? input : UnsafePointer(workspace.activations[l - 1])
+            Scalar.gemm(transA: true, transB: false, m: inputs, n: outputs, k: rows, alpha: 1, a: previous, lda: inputs,
+                        b: delta, ldb: outputs, beta: adding ? 1 : 0, c: gradient + weightOffsets[l], ldc: outputs, tiled: tiled)
+            let biasGradient = gradient + biasOffsets[l]
+            if !adding { biasGradient.update(repeating: 0, count: outputs) }
+            for r in 0..<rows {
+                let row = delta + r * outputs
+                for j in 0..<outputs { biasGradient[j] += row[j] }
             }
         }
     }

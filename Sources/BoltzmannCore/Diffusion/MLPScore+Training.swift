@@ -54,8 +54,9 @@ extension MLPScore {
     ///     L = mean_rows w(t) |sigma_t s_theta(x_t, t) + z|^2,   w = 1 (lambda = sigma^2) or g^2 / sigma^2,
     ///
     /// by Adam (beta 0.9, 0.999) with linear warm-up and global-norm clipping, keeping
-    /// an EMA of the parameters. One stream (seed, 0) draws everything: the result
-    /// does not depend on the thread count. Returns the mean loss of each step.
+    /// an EMA of the parameters. The seed alone draws everything (each step's shards
+    /// from streams of their own): the result does not depend on the thread count.
+    /// Returns the mean loss of each step.
     /// Each call starts a fresh Adam (moments and warm-up); the EMA carries on.
     /// Bad input changes nothing; a stopped call keeps the steps done.
     ///
@@ -96,29 +97,29 @@ extension MLPScore {
         try Check.allFinite(data, "data", width: d)
         try options.check()
         try checkLabels(labels, rows: data.count / d)
-        let rowsAvailable = data.count / d, parameterCount = network.parameters.count
+        let rowsAvailable = data.count / d
         let buffers = TrainingBuffers(network: network, batch: batch, dimension: d)
         if options.ema > 0 && averaged.isEmpty { averaged = network.parameters }
         losses.reserveCapacity(losses.count + options.steps)
         guard monitor.start(total: options.steps) else { try monitor.checkNotStopped(); return }
-        let shards = buffers.workspaces.count, model = self, data = UncheckedPointer(data.baseAddress!)
+        let shards = buffers.shards.count, model = self, data = UncheckedPointer(data.baseAddress!)
         let labels = labels.flatMap { $0.baseAddress }.map(UncheckedPointer.init)
         for step in 1...options.steps {
             // Each shard draws its rows from stream (seed, (step - 1) shards + shard), and
-            // runs its forward and backward pass on one thread into its own gradient.
+            // runs its forward pass and back-propagates its deltas on one thread.
             let network = network
             Parallel.forEach(shards, parallel: shards > 1) { shard in
                 var random = RandomStream(seed: seed, stream: UInt64(step - 1) &* UInt64(shards) &+ UInt64(shard))
-                let workspace = buffers.workspaces[shard], first = shard * Self.shardRows, rows = workspace.rows
+                let workspace = buffers.shards[shard], first = shard * Self.shardRows, rows = workspace.rows
                 model.drawBatch(buffers, rows: first..<(first + rows), data: data.base, labels: labels?.base, available: rowsAvailable,
                                 process: process, options: options, random: &random)
-                let input = buffers.input + first * width
-                network.forward(input, workspace, tiled: false)
+                network.forward(buffers.input + first * width, workspace, tiled: false)
                 buffers.shardLosses[shard] = model.residualGradient(buffers, first: first, rows: rows, batch: batch, output: workspace.output)
-                let gradient = buffers.gradients + shard * parameterCount
-                gradient.update(repeating: 0, count: parameterCount)
-                network.backward(input, buffers.outputGradient + first * d, workspace, into: gradient, tiled: false)
+                network.backpropagate(buffers.outputGradient + first * d, workspace, rows: rows, tiled: false)
             }
+            // The whole batch's parameter gradient at once, its products in tiles fixed by
+            // the shapes and the machine: the same on any thread count.
+            network.parameterGradient(buffers.input, buffers.workspace, rows: batch, into: buffers.gradient, adding: false)
             var loss = 0.0
             for shard in 0..<shards { loss += buffers.shardLosses[shard] }  // in shard order
             losses.append(loss / Double(batch))
@@ -131,10 +132,13 @@ extension MLPScore {
 
     /// Rows `rows` of the batch: x_0 drawn from the data, t ~ U(epsilon, 1), z ~ N(0, I),
     /// and the network input [x_t, e(t)], x_t = alpha_t x_0 + sigma_t z, then the row's
-    /// label, dropped to "no label" with probability labelDropout.
+    /// label, dropped to "no label" with probability labelDropout. The rows' noise comes
+    /// first, all at once, by the vectorised Box-Muller transform (`VectorKernels.boxMuller`)
+    /// from four xoshiro lanes seeded from `random`.
     private func drawBatch(_ buffers: TrainingBuffers, rows: Range<Int>, data: UnsafePointer<Float>, labels: UnsafePointer<Int32>?,
                            available: Int, process: ForwardProcess, options: ScoreTrainingOptions, random: inout RandomStream) {
         let d = dimension, e = embedding.count, width = network.widths[0], input = buffers.input
+        buffers.fillNoise(rows: rows, dimension: d, random: &random)
         for r in rows {
             let row = Int(random.next() % UInt64(available))
             let t = options.epsilon + (1 - options.epsilon) * random.uniform()
@@ -142,9 +146,7 @@ extension MLPScore {
             buffers.alpha[r] = Float(alpha)
             buffers.sigma[r] = Float(sigma)
             if options.weighting == .gSquared { let g = process.diffusion(t); buffers.weight[r] = Float(g * g / (sigma * sigma)) }
-            // z ~ N(0, I) for the row, by the polar method (no trigonometry).
             let noise = buffers.noise + r * d, clean = buffers.clean + r * d, x = input + r * width, source = data + row * d
-            random.fillNormal(UnsafeMutableBufferPointer(start: noise, count: d), scale: 1)
             let a = Float(alpha), s = Float(sigma)
             if parametrisation == .edm {
                 // The network reads c_in x_t / alpha; `clean` holds the target (x_0 - skip x_t) / out.
@@ -175,9 +177,10 @@ extension MLPScore {
         }
     }
 
-    /// Rows per shard of a training batch: each shard's forward and backward pass
-    /// runs on one thread into its own gradient, and the gradients are summed in
-    /// shard order, so the result does not depend on the thread count.
+    /// Rows per shard of a training batch: each shard's forward pass and deltas run
+    /// on one thread, and the whole batch's gradient is then formed from all the
+    /// rows in products whose tiles are fixed, so the result does not depend on the
+    /// thread count.
     static let shardRows = 128
 
     /// The residual rho = sigma s + z of each parametrisation (under `.edm`, o minus its
@@ -210,17 +213,11 @@ extension MLPScore {
     /// Clip the gradient to `clip` in global norm, then one Adam step with warm-up,
     /// then the EMA update.
     private mutating func adamStep(_ buffers: TrainingBuffers, step: Int, options: ScoreTrainingOptions) {
-        let count = network.parameters.count, shards = buffers.workspaces.count, chunks = buffers.chunkCount
-        let chunk = TrainingBuffers.chunk
-        // Shards' gradients summed into shard 0's in shard order, and each chunk's
-        // sum of squares: elementwise and per chunk, so the same on any threads.
+        let count = network.parameters.count, chunks = buffers.chunkCount, chunk = TrainingBuffers.chunk
+        // Each chunk's sum of squares, then their sum in chunk order: the same on any threads.
         Parallel.forEach(chunks, parallel: chunks > 1) { c in
-            let range = (c * chunk)..<min(count, (c + 1) * chunk), g = buffers.gradients
-            for shard in 1..<max(shards, 1) {
-                let other = g + shard * count
-                for k in range { g[k] += other[k] }
-            }
-            buffers.chunkNorms[c] = Self.sumOfSquares(g + range.lowerBound, range.count)
+            let range = (c * chunk)..<min(count, (c + 1) * chunk)
+            buffers.chunkNorms[c] = Self.sumOfSquares(buffers.gradient + range.lowerBound, range.count)
         }
         var factor: Float = 1
         if options.clip > 0 {
@@ -241,7 +238,7 @@ extension MLPScore {
                 Parallel.forEach(chunks, parallel: chunks > 1) { c in
                     let range = (c * chunk)..<min(count, (c + 1) * chunk)
                     let lower = range.lowerBound
-                    VectorUnit.adam(buffers.gradients + lower, buffers.first + lower, buffers.second + lower, p.base + lower,
+                    VectorUnit.adam(buffers.gradient + lower, buffers.first + lower, buffers.second + lower, p.base + lower,
                                     ema ? m.map { $0.base + lower } : nil, count: range.count, scale: scale, stepSize: stepSize,
                                     decay: decay)
                 }
@@ -264,15 +261,16 @@ extension MLPScore {
     }
 }
 
-/// The buffers of one training call, allocated once: the batch, one workspace and
-/// one gradient per shard, and Adam's moments.
+/// The buffers of one training call, allocated once: the batch, its workspace (and
+/// a view of it per shard), the parameter gradient and Adam's moments.
 final class TrainingBuffers: @unchecked Sendable {
     /// `clean` holds x_0, or under `.edm` the network's target (x_0 - c_skip x_t / alpha) / c_out.
     let input: UnsafeMutablePointer<Float>, clean: UnsafeMutablePointer<Float>, noise: UnsafeMutablePointer<Float>
     let outputGradient: UnsafeMutablePointer<Float>
     let alpha: UnsafeMutablePointer<Float>, sigma: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>
-    let workspaces: [MLP<Float>.Workspace]
-    let gradients: UnsafeMutablePointer<Float>  // shards x parameters; shard 0's holds the sum
+    /// The whole batch's workspace, and the views of it that the shards fill.
+    let workspace: MLP<Float>.Workspace, shards: [MLP<Float>.Workspace]
+    let gradient: UnsafeMutablePointer<Float>
     let shardLosses: UnsafeMutablePointer<Double>
     /// Adam's elementwise work runs in chunks of this many parameters: small enough
     /// that the chunks spread evenly over the threads (18 for the 3 x 128 network;
@@ -281,10 +279,12 @@ final class TrainingBuffers: @unchecked Sendable {
     static let chunk = 1 << 11
     let chunkNorms: UnsafeMutablePointer<Double>, chunkCount: Int
     let first: UnsafeMutablePointer<Float>, second: UnsafeMutablePointer<Float>
+    /// Random bits for the noise, `bitsPerShard` per shard (a Box-Muller pair from each).
+    let bits: UnsafeMutablePointer<UInt64>, bitsPerShard: Int
     private var owned: [UnsafeMutableRawPointer] = []
 
     init(network: MLP<Float>, batch: Int, dimension d: Int) {
-        let shards = (batch + MLPScore.shardRows - 1) / MLPScore.shardRows, p = network.parameters.count
+        let shardCount = (batch + MLPScore.shardRows - 1) / MLPScore.shardRows, p = network.parameters.count
         var owned: [UnsafeMutableRawPointer] = []
         func buffer<T: Numeric>(_ count: Int, _ value: T) -> UnsafeMutablePointer<T> {
             let pointer = UnsafeMutablePointer<T>.allocate(capacity: max(count, 1))
@@ -299,17 +299,40 @@ final class TrainingBuffers: @unchecked Sendable {
         alpha = buffer(batch, Float(0))
         sigma = buffer(batch, Float(0))
         weight = buffer(batch, Float(1))
-        gradients = buffer(shards * p, Float(0))
-        shardLosses = buffer(shards, 0.0)
+        gradient = buffer(p, Float(0))
+        shardLosses = buffer(shardCount, 0.0)
         chunkCount = (p + Self.chunk - 1) / Self.chunk
         chunkNorms = buffer(chunkCount, 0.0)
         first = buffer(p, Float(0))
         second = buffer(p, Float(0))
-        workspaces = (0..<shards).map { shard in
-            MLP<Float>.Workspace(network: network, rows: min(MLPScore.shardRows, batch - shard * MLPScore.shardRows))
+        // Pairs for a shard's values and one more for an odd count, in whole draws of four lanes.
+        bitsPerShard = (MLPScore.shardRows * d / 2 + 1 + 3) / 4 * 4
+        bits = buffer(shardCount * bitsPerShard, UInt64(0))
+        let workspace = MLP<Float>.Workspace(network: network, rows: batch)
+        self.workspace = workspace
+        shards = (0..<shardCount).map { shard in
+            let start = shard * MLPScore.shardRows
+            return MLP<Float>.Workspace(rowsOf: workspace, start..<min(batch, start + MLPScore.shardRows), network: network)
         }
         self.owned = owned
     }
 
     deinit { for pointer in owned { pointer.deallocate() } }
+
+    /// z ~ N(0, I) for rows `rows` (of one shard) into `noise`: the pairs of
+    /// `VectorKernels.boxMuller` from bits of four xoshiro lanes seeded by `random`.
+    func fillNoise(rows: Range<Int>, dimension d: Int, random: inout RandomStream) {
+        let count = rows.count * d, pairs = count / 2, draws = (pairs + 1 + 3) / 4
+        let bits = self.bits + rows.lowerBound / MLPScore.shardRows * bitsPerShard, noise = self.noise + rows.lowerBound * d
+        var lanes = RandomLanes(seed: random.next(), stream: 0)
+        let raw = UnsafeMutableRawPointer(bits)
+        for draw in 0..<draws { raw.storeBytes(of: lanes.next(), toByteOffset: 32 * draw, as: SIMD4<UInt64>.self) }
+        VectorUnit.boxMuller(bits, noise, pairs: pairs)
+        if count % 2 == 1 {
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2) { last in
+                VectorUnit.boxMuller(bits + pairs, last.baseAddress!, pairs: 1)
+                noise[count - 1] = last[0]
+            }
+        }
+    }
 }

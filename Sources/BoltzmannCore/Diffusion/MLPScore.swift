@@ -178,17 +178,18 @@ public struct MLPScore: ConditionalScoreModel {
     /// Hidden widths.
     public var hidden: [Int] { Array(network.widths.dropFirst().dropLast()) }
 
-    /// e(t) into `out` (embedding.count floats).
+    /// e(t) into `out` (embedding.count floats): sin of the angles, then their cos,
+    /// the angles 2 pi f_k t (Gaussian Fourier) or 1000 t f_k (sinusoidal).
     func embed(_ t: Double, into out: UnsafeMutablePointer<Float>) {
         let half = frequencies.count
-        for k in 0..<half {
-            let angle: Double
-            switch embedding {
-            case .gaussianFourier: angle = 2 * Double.pi * frequencies[k] * t
-            case .sinusoidal: angle = 1000 * t * frequencies[k]
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: half) { angles in
+            for k in 0..<half {
+                switch embedding {
+                case .gaussianFourier: angles[k] = 2 * Double.pi * frequencies[k] * t
+                case .sinusoidal: angles[k] = 1000 * t * frequencies[k]
+                }
             }
-            out[k] = Float(sin(angle))
-            out[half + k] = Float(cos(angle))
+            VectorUnit.sinCos(angles.baseAddress!, sines: out, cosines: out + half, count: half)
         }
     }
 

@@ -49,6 +49,26 @@ enum VectorUnit {
         }
     }
 
+    /// Standard normal pairs from 64 random bits each: out[i] and out[pairs + i]
+    /// (see `VectorKernels.boxMuller`).
+    static func boxMuller(_ bits: UnsafePointer<UInt64>, _ out: UnsafeMutablePointer<Float>, pairs: Int) {
+        if usesAVX2 {
+            BoltzmannKernelsAVX2.VectorKernels.boxMuller(bits, out, pairs: pairs)
+        } else {
+            BoltzmannKernels.VectorKernels.boxMuller(bits, out, pairs: pairs)
+        }
+    }
+
+    /// sin and cos of double-precision angles, rounded to single (see `VectorKernels.sinCos`).
+    static func sinCos(_ angles: UnsafePointer<Double>, sines: UnsafeMutablePointer<Float>, cosines: UnsafeMutablePointer<Float>,
+                       count: Int) {
+        if usesAVX2 {
+            BoltzmannKernelsAVX2.VectorKernels.sinCos(angles, sines: sines, cosines: cosines, count: count)
+        } else {
+            BoltzmannKernels.VectorKernels.sinCos(angles, sines: sines, cosines: cosines, count: count)
+        }
+    }
+
     /// AIS's elementwise step on x[0..<count]: factor[k] = (1 + e^{-beta |x|}) / (1 + e^{-previous |x|}),
     /// x[k] <- sigmoid(beta x[k]); returns sum max(x[k], 0).
     static func annealingFactors(_ x: UnsafeMutablePointer<Float>, _ factor: UnsafeMutablePointer<Float>, count: Int,

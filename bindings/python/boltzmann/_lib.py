@@ -334,6 +334,7 @@ SIGNATURES = {
     "bz_score_create_mlp_ex": (Status, [POINTER(score_p), c_int64, i64p, c_int64, c_int32, c_int64, c_double, c_int32,
                                         c_double, c_int64, c_uint64]),
     "bz_score_mlp_info": (Status, [score_p, i64p, i64p, c_int64, i32p, i64p, f64p, i32p, i64p, i32p]),
+    "bz_score_mlp_sigma_data": (Status, [score_p, f64p]),
     "bz_train_options_init": (Status, [POINTER(bz_train_options)]),
     "bz_score_fit": (Status, [score_p, sde_p, f32p, c_int64, c_int64, POINTER(bz_train_options), c_uint64, f64p,
                               bz_progress_fn, c_void_p]),

@@ -628,6 +628,14 @@ class MLPScore(Persistent, ScoreModel):
     n_parameters = property(lambda self: self._info()["n_parameters"], doc="Weights and biases.")
     has_ema = property(lambda self: self._info()["has_ema"], doc="Whether sampling uses EMA parameters.")
 
+    @property
+    def sigma_data(self):
+        """The data scale of the "edm" prediction's preconditioning (0.5 for a model made
+        without one, which does not use it)."""
+        out = ctypes.c_double()
+        lib.bz_score_mlp_sigma_data(self._h, ctypes.byref(out))
+        return out.value
+
     def fit(self, data, sde, labels=None, steps=None, batch_size=None, lr=None, final_lr=None, ema=None, warmup=None,
             clip=None, epsilon=None, weighting=None, label_dropout=None, seed=None, callback=None, progress=None):
         """Train on the rows of ``data`` (n, dim) by denoising score matching on ``sde``
@@ -689,8 +697,9 @@ class MLPScore(Persistent, ScoreModel):
         info = self._info()
         trained = [("steps_trained", len(self.losses_)), ("last_loss", self.losses_[-1])] if len(self.losses_) else []
         classes = [("n_classes", self.n_classes)] if self.n_classes else []
+        scale = [("sigma_data", self.sigma_data)] if info["prediction"] == "edm" else []
         return [("dim", self.dim), ("hidden", info["hidden"]), ("embedding", info["embedding"]),
-                ("prediction", info["prediction"]), *classes, ("n_parameters", info["n_parameters"]), *trained]
+                ("prediction", info["prediction"]), *scale, *classes, ("n_parameters", info["n_parameters"]), *trained]
 
 
 def _sampler_options(denoise=None, grid=None, **given):

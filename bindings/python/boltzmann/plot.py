@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 __all__ = ["thermo", "time_series", "autocorrelation", "density_of_states", "overlap_distribution", "binder",
-           "spins", "capacity", "overlap_histogram", "filters", "training", "samples", "trajectories",
+           "spins", "capacity", "overlap_histogram", "filters", "images", "training", "samples", "trajectories",
            "score_field"]
 
 #: Quantities of a thermodynamic result and their axis labels.
@@ -464,20 +464,9 @@ def filters(rbm, shape=None, count=None, columns=None, ax=None, cmap="RdBu_r"):
     >>> ax = bz.plot.filters(bz.RBM(8, random_state=1).initialize(16))
     """
     w = rbm.weights_
-    n_visible, n_hidden = w.shape
+    n_hidden = w.shape[1]
     count = n_hidden if count is None else min(int(count), n_hidden)
-    if shape is None:
-        side = math.isqrt(n_visible)
-        if side * side != n_visible:
-            raise ValueError(f"{n_visible} visible units are not a square image: give shape=(rows, columns)")
-        shape = (side, side)
-    rows, cols = shape
-    columns = columns or math.ceil(math.sqrt(count))
-    tiles_down = math.ceil(count / columns)
-    mosaic = np.full((tiles_down * (rows + 1) - 1, columns * (cols + 1) - 1), np.nan)
-    for k in range(count):
-        r, c = divmod(k, columns)
-        mosaic[r * (rows + 1):r * (rows + 1) + rows, c * (cols + 1):c * (cols + 1) + cols] = w[:, k].reshape(shape)
+    mosaic = _mosaic(w[:, :count].T, shape, columns)
     limit = float(np.nanmax(np.abs(mosaic))) or 1.0
     ax = _axes(ax)
     image = ax.imshow(mosaic, cmap=cmap, vmin=-limit, vmax=limit, interpolation="nearest")
@@ -485,6 +474,69 @@ def filters(rbm, shape=None, count=None, columns=None, ax=None, cmap="RdBu_r"):
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_title(f"weights of {count} hidden units")
+    return ax
+
+
+def _mosaic(rows_of_pixels, shape=None, columns=None):
+    """Images given as rows (count, pixels) tiled into one array, a NaN gap of one pixel
+    between tiles: ``columns`` tiles per row (default about square), each of ``shape``
+    (default square)."""
+    x = np.asarray(rows_of_pixels, dtype=float)
+    if x.ndim != 2 or len(x) == 0:
+        raise ValueError(f"images must be rows of pixels, shape (count, pixels), got {x.shape}")
+    count, pixels = x.shape
+    if shape is None:
+        side = math.isqrt(pixels)
+        if side * side != pixels:
+            raise ValueError(f"{pixels} pixels are not a square image: give shape=(rows, columns)")
+        shape = (side, side)
+    height, width = shape
+    if height * width != pixels:
+        raise ValueError(f"shape {tuple(shape)} does not hold {pixels} pixels")
+    columns = int(columns or math.ceil(math.sqrt(count)))
+    tiles_down = math.ceil(count / columns)
+    mosaic = np.full((tiles_down * (height + 1) - 1, columns * (width + 1) - 1), np.nan)
+    for k in range(count):
+        r, c = divmod(k, columns)
+        mosaic[r * (height + 1):r * (height + 1) + height, c * (width + 1):c * (width + 1) + width] = x[k].reshape(shape)
+    return mosaic
+
+
+def images(x, shape=None, columns=None, limits=(-1, 1), ax=None, cmap="gray_r", title=None):
+    """Images given as rows of pixels (generated digits, say) in one mosaic.
+
+    Parameters
+    ----------
+    x : array (count, pixels)
+    shape : (int, int), optional
+        Each image's shape (default square).
+    columns : int, optional
+        Images per row of the mosaic (default about square).
+    limits : (float, float)
+        The pixel values drawn white and black (default [-1, 1], the diffusion
+        digits' scale; None: the data's range).
+    ax : matplotlib Axes, optional
+    cmap : str
+    title : str, optional
+
+    Returns
+    -------
+    ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> import boltzmann as bz
+    >>> pixels, labels = bz.datasets.digits(binarize=False, signed=True)  # doctest: +SKIP
+    >>> ax = bz.plot.images(pixels[:20], columns=10)  # doctest: +SKIP
+    """
+    mosaic = _mosaic(x, shape, columns)
+    low, high = limits if limits is not None else (np.nanmin(mosaic), np.nanmax(mosaic))
+    ax = _axes(ax)
+    ax.imshow(mosaic, cmap=cmap, vmin=low, vmax=high, interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title)
     return ax
 
 

@@ -823,6 +823,7 @@ def call():
                                       i64(np.empty(2, np.int64)) if rng.random() < 0.5 else None, rng.choice([-1, 0, 1, 2]),
                                       ctypes.byref(ctypes.c_int32()), ctypes.byref(ctypes.c_int64()), ctypes.byref(d), None,
                                       ctypes.byref(ctypes.c_int64()) if rng.random() < 0.5 else None, None),
+        "bz_score_mlp_sigma_data": lambda: (score_model(), ctypes.byref(d) if rng.random() < 0.9 else None),
         "bz_train_options_init": lambda: (ctypes.byref(_lib.bz_train_options()) if rng.random() < 0.9 else None,),
         "bz_score_fit": lambda: fit_arguments(m),
         "bz_score_create_mlp_ex": lambda: (ctypes.byref(_lib.score_p()) if rng.random() < 0.9 else None, rng.choice([-1, 0, 1, 2, 2**17]), i64(ints(3)), rng.choice([-1, 0, 1, 2, 3, 65]),

@@ -120,14 +120,15 @@ def test_a_conditional_model_round_trips_through_bytes_and_pickle():
     assert raw[8] == 2  # format version 2: classes and sigma_data
     assert bz.diffusion.MLPScore(2, hidden=(4,), seed=0).to_bytes()[8] == 1  # unconditional files stay version 1
     for back in (bz.diffusion.MLPScore.from_bytes(raw), pickle.loads(pickle.dumps(model))):
-        assert back.n_classes == 2 and back.prediction == "edm" and back.to_bytes() == raw
+        assert back.n_classes == 2 and back.prediction == "edm" and back.sigma_data == 0.8 and back.to_bytes() == raw
         requested = np.arange(200) % 2
         a = bz.diffusion.sample(model, sde, 200, method="dpm_solver_2m", steps=8, labels=requested, guidance=2.0, seed=4,
                                 progress=False)
         b = bz.diffusion.sample(back, sde, 200, method="dpm_solver_2m", steps=8, labels=requested, guidance=2.0, seed=4,
                                 progress=False)
         assert np.array_equal(a, b)
-    assert "n_classes" in repr(model)
+    assert "n_classes" in repr(model) and "sigma_data" in repr(model)
+    assert bz.diffusion.MLPScore(2, hidden=(4,), seed=0).sigma_data == 0.5  # recorded, unused without "edm"
 
 
 def test_labels_are_checked():

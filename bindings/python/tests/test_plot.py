@@ -52,6 +52,7 @@ FIGURES = {
     "capacity": lambda: plot.capacity(bz.hopfield.capacity_curve(60, [0.05, 0.2], trials=2)),
     "overlap_histogram": lambda: plot.overlap_histogram(np.linspace(-0.2, 1, 30)),
     "filters": lambda: plot.filters(bz.RBM(6, random_state=1).initialize(16)),
+    "images": lambda: plot.images(np.sin(np.arange(12 * 64).reshape(12, 64)), columns=5, title="twelve 8 x 8 images"),
     "training": lambda: plot.training(bz.RBM(3, n_iter=10, metric="reconstruction", random_state=1).fit(np.eye(4))),
     "samples": lambda: plot.samples(bz.datasets.eight_gaussians(200, seed=1), data=bz.datasets.eight_gaussians(200)),
     "trajectories": lambda: plot.trajectories(bz.diffusion.sample(
@@ -143,3 +144,18 @@ def test_missing_matplotlib_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match="pip install matplotlib"):
         plot.spins(np.ones(4))
+
+
+def test_images_are_tiled_in_order_and_shapes_are_checked():
+    from boltzmann.plot import _mosaic
+    x = np.arange(3 * 6).reshape(3, 6)
+    mosaic = _mosaic(x, shape=(2, 3), columns=2)  # two tiles across, a NaN gap between
+    assert mosaic.shape == (2 * 3 - 1, 2 * 4 - 1)
+    assert np.array_equal(mosaic[0:2, 0:3], x[0].reshape(2, 3)) and np.array_equal(mosaic[0:2, 4:7], x[1].reshape(2, 3))
+    assert np.array_equal(mosaic[3:5, 0:3], x[2].reshape(2, 3)) and np.isnan(mosaic[3:5, 4:7]).all()
+    with pytest.raises(ValueError, match="not a square"):
+        plot.images(np.zeros((2, 6)))
+    with pytest.raises(ValueError, match="does not hold"):
+        plot.images(np.zeros((2, 6)), shape=(2, 2))
+    with pytest.raises(ValueError, match="rows of pixels"):
+        plot.images(np.zeros(6))
