@@ -86,14 +86,11 @@ public struct MLP<Scalar: NetworkScalar>: Sendable {
 
     /// What backward needs of every layer, for batches of up to `rows` rows,
     /// allocated once: the slopes SiLU'(y_l), the activations and the deltas.
-    /// A workspace may also be a view of some rows of another (sharing its memory).
     public final class Workspace {
         public let rows: Int
         let slopes: [UnsafeMutablePointer<Scalar>]       // y_l, then SiLU'(y_l) (hidden layers), rows x widths[l+1]
         let activations: [UnsafeMutablePointer<Scalar>]  // a_l (the last is the output)
         let deltas: [UnsafeMutablePointer<Scalar>]       // dL/dy_l
-        /// The workspace whose memory a view shares (kept alive by the view), nil when it owns its own.
-        private let parent: Workspace?
 
         public init(network: MLP, rows: Int) {
             self.rows = rows
@@ -108,23 +105,10 @@ public struct MLP<Scalar: NetworkScalar>: Sendable {
             slopes = buffers()
             activations = buffers()
             deltas = buffers()
-            parent = nil
-        }
-
-        /// Rows `range` of `parent`'s buffers, of the same network: a forward and
-        /// backward pass on the view fills those rows of the parent.
-        public init(rowsOf parent: Workspace, _ range: Range<Int>, network: MLP) {
-            precondition(range.lowerBound >= 0 && range.upperBound <= parent.rows, "rows \(range) outside the workspace's \(parent.rows)")
-            rows = range.count
-            let offsets = (1..<network.widths.count).map { range.lowerBound * network.widths[$0] }
-            slopes = zip(parent.slopes, offsets).map { $0 + $1 }
-            activations = zip(parent.activations, offsets).map { $0 + $1 }
-            deltas = zip(parent.deltas, offsets).map { $0 + $1 }
-            self.parent = parent
         }
 
         deinit {
-            if parent == nil { for buffer in slopes + activations + deltas { buffer.deallocate() } }
+            for buffer in slopes + activations + deltas { buffer.deallocate() }
         }
 
         /// The last forward pass's outputs (rows x outputs, rows as passed to `forward`).
@@ -195,8 +179,7 @@ public struct MLP<Scalar: NetworkScalar>: Sendable {
     }
 
     /// The deltas dL/dy_l of every layer, from the last down, given dL/d(output) (rows x
-    /// outputs) for the last forward pass of `rows` rows (made `forTraining`). Rows are
-    /// independent: a pass on a view of some rows of a workspace gives those rows' deltas.
+    /// outputs) for the last forward pass of `rows` rows (made `forTraining`).
     public func backpropagate(_ outputGradient: UnsafePointer<Scalar>, _ workspace: Workspace, rows: Int, tiled: Bool = true) {
         parameters.withUnsafeBufferPointer { p in
             for l in stride(from: layerCount - 1, through: 0, by: -1) {

@@ -97,7 +97,7 @@ extension MLPScore {
         try Check.allFinite(data, "data", width: d)
         try options.check()
         try checkLabels(labels, rows: data.count / d)
-        let rowsAvailable = data.count / d
+        let rowsAvailable = data.count / d, parameterCount = network.parameters.count
         let buffers = TrainingBuffers(network: network, batch: batch, dimension: d)
         if options.ema > 0 && averaged.isEmpty { averaged = network.parameters }
         losses.reserveCapacity(losses.count + options.steps)
@@ -106,20 +106,20 @@ extension MLPScore {
         let labels = labels.flatMap { $0.baseAddress }.map(UncheckedPointer.init)
         for step in 1...options.steps {
             // Each shard draws its rows from stream (seed, (step - 1) shards + shard), and
-            // runs its forward pass and back-propagates its deltas on one thread.
+            // runs its forward and backward pass on one thread into its own gradient.
             let network = network
             Parallel.forEach(shards, parallel: shards > 1) { shard in
                 var random = RandomStream(seed: seed, stream: UInt64(step - 1) &* UInt64(shards) &+ UInt64(shard))
                 let workspace = buffers.shards[shard], first = shard * Self.shardRows, rows = workspace.rows
                 model.drawBatch(buffers, rows: first..<(first + rows), data: data.base, labels: labels?.base, available: rowsAvailable,
                                 process: process, options: options, random: &random)
-                network.forward(buffers.input + first * width, workspace, tiled: false)
+                let input = buffers.input + first * width
+                network.forward(input, workspace, tiled: false)
                 buffers.shardLosses[shard] = model.residualGradient(buffers, first: first, rows: rows, batch: batch, output: workspace.output)
                 network.backpropagate(buffers.outputGradient + first * d, workspace, rows: rows, tiled: false)
+                network.parameterGradient(input, workspace, rows: rows, into: buffers.gradients + shard * parameterCount, adding: false,
+                                          tiled: false)
             }
-            // The whole batch's parameter gradient at once, its products in tiles fixed by
-            // the shapes and the machine: the same on any thread count.
-            network.parameterGradient(buffers.input, buffers.workspace, rows: batch, into: buffers.gradient, adding: false)
             var loss = 0.0
             for shard in 0..<shards { loss += buffers.shardLosses[shard] }  // in shard order
             losses.append(loss / Double(batch))
@@ -177,10 +177,12 @@ extension MLPScore {
         }
     }
 
-    /// Rows per shard of a training batch: each shard's forward pass and deltas run
-    /// on one thread, and the whole batch's gradient is then formed from all the
-    /// rows in products whose tiles are fixed, so the result does not depend on the
-    /// thread count.
+    /// Rows per shard of a training batch: each shard's forward and backward pass
+    /// runs on one thread into its own gradient, and the gradients are summed in
+    /// shard order, so the result does not depend on the thread count. (One gradient
+    /// for the whole batch, from tiled products after the shards' passes, was no
+    /// faster at one thread and scaled worse at two: the small networks' products and
+    /// the bias sums then run on one thread.)
     static let shardRows = 128
 
     /// The residual rho = sigma s + z of each parametrisation (under `.edm`, o minus its
@@ -213,11 +215,17 @@ extension MLPScore {
     /// Clip the gradient to `clip` in global norm, then one Adam step with warm-up,
     /// then the EMA update.
     private mutating func adamStep(_ buffers: TrainingBuffers, step: Int, options: ScoreTrainingOptions) {
-        let count = network.parameters.count, chunks = buffers.chunkCount, chunk = TrainingBuffers.chunk
-        // Each chunk's sum of squares, then their sum in chunk order: the same on any threads.
+        let count = network.parameters.count, shards = buffers.shards.count, chunks = buffers.chunkCount
+        let chunk = TrainingBuffers.chunk
+        // Shards' gradients summed into shard 0's in shard order, and each chunk's
+        // sum of squares: elementwise and per chunk, so the same on any threads.
         Parallel.forEach(chunks, parallel: chunks > 1) { c in
-            let range = (c * chunk)..<min(count, (c + 1) * chunk)
-            buffers.chunkNorms[c] = Self.sumOfSquares(buffers.gradient + range.lowerBound, range.count)
+            let range = (c * chunk)..<min(count, (c + 1) * chunk), g = buffers.gradients
+            for shard in 1..<max(shards, 1) {
+                let other = g + shard * count
+                for k in range { g[k] += other[k] }
+            }
+            buffers.chunkNorms[c] = Self.sumOfSquares(g + range.lowerBound, range.count)
         }
         var factor: Float = 1
         if options.clip > 0 {
@@ -238,7 +246,7 @@ extension MLPScore {
                 Parallel.forEach(chunks, parallel: chunks > 1) { c in
                     let range = (c * chunk)..<min(count, (c + 1) * chunk)
                     let lower = range.lowerBound
-                    VectorUnit.adam(buffers.gradient + lower, buffers.first + lower, buffers.second + lower, p.base + lower,
+                    VectorUnit.adam(buffers.gradients + lower, buffers.first + lower, buffers.second + lower, p.base + lower,
                                     ema ? m.map { $0.base + lower } : nil, count: range.count, scale: scale, stepSize: stepSize,
                                     decay: decay)
                 }
@@ -261,16 +269,15 @@ extension MLPScore {
     }
 }
 
-/// The buffers of one training call, allocated once: the batch, its workspace (and
-/// a view of it per shard), the parameter gradient and Adam's moments.
+/// The buffers of one training call, allocated once: the batch, one workspace and
+/// one gradient per shard, and Adam's moments.
 final class TrainingBuffers: @unchecked Sendable {
     /// `clean` holds x_0, or under `.edm` the network's target (x_0 - c_skip x_t / alpha) / c_out.
     let input: UnsafeMutablePointer<Float>, clean: UnsafeMutablePointer<Float>, noise: UnsafeMutablePointer<Float>
     let outputGradient: UnsafeMutablePointer<Float>
     let alpha: UnsafeMutablePointer<Float>, sigma: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>
-    /// The whole batch's workspace, and the views of it that the shards fill.
-    let workspace: MLP<Float>.Workspace, shards: [MLP<Float>.Workspace]
-    let gradient: UnsafeMutablePointer<Float>
+    let shards: [MLP<Float>.Workspace]
+    let gradients: UnsafeMutablePointer<Float>  // shards x parameters; shard 0's holds the sum
     let shardLosses: UnsafeMutablePointer<Double>
     /// Adam's elementwise work runs in chunks of this many parameters: small enough
     /// that the chunks spread evenly over the threads (18 for the 3 x 128 network;
@@ -299,7 +306,7 @@ final class TrainingBuffers: @unchecked Sendable {
         alpha = buffer(batch, Float(0))
         sigma = buffer(batch, Float(0))
         weight = buffer(batch, Float(1))
-        gradient = buffer(p, Float(0))
+        gradients = buffer(shardCount * p, Float(0))
         shardLosses = buffer(shardCount, 0.0)
         chunkCount = (p + Self.chunk - 1) / Self.chunk
         chunkNorms = buffer(chunkCount, 0.0)
@@ -308,11 +315,8 @@ final class TrainingBuffers: @unchecked Sendable {
         // Pairs for a shard's values and one more for an odd count, in whole draws of four lanes.
         bitsPerShard = (MLPScore.shardRows * d / 2 + 1 + 3) / 4 * 4
         bits = buffer(shardCount * bitsPerShard, UInt64(0))
-        let workspace = MLP<Float>.Workspace(network: network, rows: batch)
-        self.workspace = workspace
         shards = (0..<shardCount).map { shard in
-            let start = shard * MLPScore.shardRows
-            return MLP<Float>.Workspace(rowsOf: workspace, start..<min(batch, start + MLPScore.shardRows), network: network)
+            MLP<Float>.Workspace(network: network, rows: min(MLPScore.shardRows, batch - shard * MLPScore.shardRows))
         }
         self.owned = owned
     }
