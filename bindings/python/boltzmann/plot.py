@@ -525,9 +525,11 @@ def images(x, shape=None, columns=None, limits=(-1, 1), ax=None, cmap="gray_r", 
 
     Examples
     --------
+    >>> import numpy as np
     >>> import boltzmann as bz
-    >>> pixels, labels = bz.datasets.digits(binarize=False, signed=True)  # doctest: +SKIP
-    >>> ax = bz.plot.images(pixels[:20], columns=10)  # doctest: +SKIP
+    >>> ax = bz.plot.images(np.linspace(-1, 1, 4 * 64).reshape(4, 64), columns=2)  # four 8 x 8 images
+    >>> ax.images[0].get_array().shape  # two by two, a pixel's gap between
+    (17, 17)
     """
     mosaic = _mosaic(x, shape, columns)
     low, high = limits if limits is not None else (np.nanmin(mosaic), np.nanmax(mosaic))
