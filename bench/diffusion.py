@@ -31,7 +31,9 @@ Targets (issue 7): training >= 1.5x PyTorch at 1 thread, sampling >= 1.0x, and o
     1 and at 2 threads. Each then draws 2000 digits (200 per label) with classifier-free guidance
     w = 2 by 50 DDIM steps and a final denoising step (102 network evaluations a sample;
     PyTorch batches the conditional and unconditional halves in one call, as diffusers
-    does). Printed: training steps/s and sample throughput with their ratios; the share
+    does). Printed: training steps/s and sample throughput with their ratios; at 1 thread,
+    the step's matrix products alone as whole-batch sgemm calls (the OpenBLAS the engine
+    links, one thread) and the share of that rate each library's whole step reaches; the share
     of samples a logistic regression fitted on the real training digits gives the
     requested label; Frechet distances to the held-out digits in raw pixels and in the
     classifier's 10 logits, beside the training digits' own distance (the floor a perfect
@@ -286,6 +288,52 @@ def frechet(a, b):
     return float(((a.mean(0) - b.mean(0)) ** 2).sum() + np.trace(ca + cb) - 2 * root)
 
 
+def product_floor(widths, batch=BATCH, runs=20):
+    """The step's matrix products alone, one product per layer over the whole batch
+    (forward, weight gradients, and the deltas below the last layer), on one thread
+    through the OpenBLAS the engine links (numpy's when that one cannot be loaded):
+    (flop per step, seconds per step, which BLAS)."""
+    import ctypes
+    rng = np.random.default_rng(0)
+    layers = list(zip(widths[:-1], widths[1:]))
+    a = [rng.random((batch, i), dtype=np.float32) for i, _ in layers]
+    w = [rng.random((i, o), dtype=np.float32) for i, o in layers]
+    d = [rng.random((batch, o), dtype=np.float32) for _, o in layers]
+    out = np.empty((max(widths), max(widths)), np.float32)
+    flops = 2.0 * batch * sum(i * o * (3 if k > 0 else 2) for k, (i, o) in enumerate(layers))
+    try:
+        blas = ctypes.CDLL("libopenblas.so.0")
+        blas.openblas_set_num_threads(1)
+        name = "OpenBLAS"
+    except OSError:
+        blas, name = None, "numpy's"
+
+    def gemm(x, y, m, n, k, trans_x=False, trans_y=False):
+        # The arguments of C (m x n) = op(x) op(y), row-major, as cblas_sgemm (made once:
+        # ctypes' conversions would cost more than the smaller products).
+        return (101, 112 if trans_x else 111, 112 if trans_y else 111, m, n, k, ctypes.c_float(1),
+                x.ctypes.data_as(ctypes.c_void_p), x.shape[1], y.ctypes.data_as(ctypes.c_void_p), y.shape[1],
+                ctypes.c_float(0), out.ctypes.data_as(ctypes.c_void_p), n)
+
+    products = []
+    for k, (i, o) in enumerate(layers):
+        products += [gemm(a[k], w[k], batch, o, i), gemm(a[k], d[k], i, o, batch, trans_x=True)]
+        if k > 0:
+            products.append(gemm(d[k], w[k], batch, i, o, trans_y=True))
+
+    def step():
+        if blas is None:
+            for k in range(len(layers)):
+                a[k] @ w[k]
+                a[k].T @ d[k]
+                if k > 0:
+                    d[k] @ w[k].T
+            return
+        for arguments in products:
+            blas.cblas_sgemm(*arguments)
+    return flops, best_time(runs, step, settle=0.5), name
+
+
 def digits_section(torch, quick):
     """(4): the class-conditional digits model, ours beside PyTorch's."""
     from sklearn.linear_model import LogisticRegression
@@ -327,6 +375,11 @@ def digits_section(torch, quick):
         print(f"  {threads} thread{'s' if threads > 1 else ''}")
         print(f"  {'  training, steps/s (batch 256)':<44} Boltzmann {ours_train:>10,.0f}   PyTorch {theirs_train:>10,.0f}"
               f"   ratio {ours_train / theirs_train:5.2f}x")
+        if threads == 1:
+            flops, seconds, blas = product_floor([64 + DIGIT_FEATURES + 11, DIGIT_HIDDEN, DIGIT_HIDDEN, DIGIT_HIDDEN, 64])
+            print(f"  {'    the products alone':<44} {flops / 1e6:.1f} MFLOP a step, {flops / seconds / 1e9:.0f} GFLOP/s in "
+                  f"{blas} sgemm: {1 / seconds:,.0f} steps/s; Boltzmann's step runs at {100 * ours_train * seconds:.0f}% of that, "
+                  f"PyTorch's at {100 * theirs_train * seconds:.0f}%")
         print(f"  {'  guided sampling, samples/s':<44} Boltzmann {DIGIT_SAMPLES / ours_time:>10,.0f}   PyTorch "
               f"{DIGIT_SAMPLES / theirs_time:>10,.0f}   ratio {theirs_time / ours_time:5.2f}x")
     bz.set_num_threads(0)
