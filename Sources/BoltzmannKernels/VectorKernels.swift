@@ -149,10 +149,12 @@ public enum VectorKernels {
         }
     }
 
-    /// Standard normal pairs by the Box-Muller transform in single precision, one pair
-    /// from each 64 random bits: u1 = (the top 24 bits + 1) 2^-24 in (0, 1], the next 24
-    /// bits k give the angle 2 pi k 2^-24, and with r = sqrt(-2 ln u1),
-    /// out[i] = r cos(angle), out[pairs + i] = r sin(angle), for i < pairs.
+    /// `count` standard normal values by the Box-Muller transform in single precision,
+    /// a pair from each 64 random bits (bits holds (count + 1) / 2 words): u1 = (the top
+    /// 24 bits + 1) 2^-24 in (0, 1], the next 24 bits k give the angle 2 pi k 2^-24, and
+    /// with r = sqrt(-2 ln u1) and pairs = count / 2, out[i] = r cos(angle) and
+    /// out[pairs + i] = r sin(angle) for i < pairs; an odd count ends with the cosine of
+    /// one more pair.
     ///
     /// ln u1 = e ln 2 + ln m (u1 = m 2^e, m in [sqrt(1/2), sqrt(2))), ln m = 2 atanh(s),
     /// s = (m - 1) / (m + 1), by its odd series to s^9 (|s| <= 0.172: error below 1e-9).
@@ -160,84 +162,67 @@ public enum VectorKernels {
     /// the quadrant's middle, where sin and cos are their Taylor series to x^9 and x^10
     /// (error below 2e-9), rotated by pi/4 and the quadrant. So each value is within a
     /// few single-precision roundings of the exact transform; |z| <= sqrt(48 ln 2) = 5.77
-    /// (a standard normal exceeds it with probability 8e-9). Branch-free: the loop
-    /// vectorises.
+    /// (a standard normal exceeds it with probability 8e-9). Eight pairs at a time; the
+    /// last few through the same eight lanes, padded.
     @inline(never)
-    public static func boxMuller(_ bits: UnsafePointer<UInt64>, _ out: UnsafeMutablePointer<Float>, pairs: Int) {
-        typealias F = SIMD8<Float>
-        typealias I = SIMD8<Int32>
+    public static func boxMuller(_ bits: UnsafePointer<UInt64>, _ out: UnsafeMutablePointer<Float>, count: Int) {
+        let pairs = count / 2, words = (count + 1) / 2
         let raw = UnsafeRawPointer(bits), rawOut = UnsafeMutableRawPointer(out)
         var i = 0
         while i + 8 <= pairs {
-            let b = raw.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<UInt64>.self)
-            // -2 ln u1.
-            let u1 = F(I(truncatingIfNeeded: b &>> 40) &+ 1) * 0x1p-24
-            let pattern = unsafeBitCast(u1, to: I.self)
-            let unscaled = unsafeBitCast((pattern & 0x007F_FFFF) | 0x3F80_0000, to: F.self)
-            let halve = unscaled .> 1.414_213_5
-            let m = unscaled.replacing(with: unscaled * 0.5, where: halve)
-            let e = F((pattern &>> 23) &- I(repeating: 127).replacing(with: 126, where: halve))
-            let s: F = (m - 1) / (m + 1), s2: F = s * s
-            var series: F = 0.142_857_15 + s2 * 0.111_111_11
-            series = 0.333_333_34 + s2 * (0.2 + s2 * series)
-            let lnM: F = 2 * s * (1 + s2 * series)
-            let lnU: F = e * 0.693_359_375 + (e * -2.121_944_4e-4 + lnM)
-            let square: F = -2 * lnU
-            let radius = square.replacing(with: 0, where: square .< 0).squareRoot()
-            // The angle: quadrant q, and x about the quadrant's middle.
-            let q = I(truncatingIfNeeded: (b &>> 38) & 3)
-            let fraction: F = F(I(truncatingIfNeeded: (b &>> 16) & 0x3F_FFFF)) * 0x1p-22
-            let x: F = (fraction - 0.5) * 1.570_796_3, x2: F = x * x
-            var sinSeries: F = -1.984_127e-4 + x2 * 2.755_731_9e-6
-            sinSeries = -0.166_666_67 + x2 * (8.333_333_5e-3 + x2 * sinSeries)
-            let sinX: F = x * (1 + x2 * sinSeries)
-            var cosSeries: F = 2.480_158_7e-5 + x2 * -2.755_731_9e-7
-            cosSeries = 4.166_666_8e-2 + x2 * (-1.388_888_9e-3 + x2 * cosSeries)
-            let cosX: F = 1 + x2 * (-0.5 + x2 * cosSeries)
-            // At pi/4 + x, then turned by q quarter turns.
-            let c: F = (cosX - sinX) * 0.707_106_77, sn: F = (cosX + sinX) * 0.707_106_77
-            // Odd q swaps the two (by bit masks: integer lane comparisons compile lane by
-            // lane); the sign bits flip for cos at q = 1, 2 and for sin at q = 2, 3.
-            let swap = I() &- (q & 1), cBits = unsafeBitCast(c, to: I.self), snBits = unsafeBitCast(sn, to: I.self)
-            let cosine = ((cBits & ~swap) | (snBits & swap)) ^ (((q ^ (q &>> 1)) & 1) &<< 31)
-            let sine = ((snBits & ~swap) | (cBits & swap)) ^ ((q &>> 1) &<< 31)
-            rawOut.storeBytes(of: radius * unsafeBitCast(cosine, to: F.self), toByteOffset: 4 * i, as: F.self)
-            rawOut.storeBytes(of: radius * unsafeBitCast(sine, to: F.self), toByteOffset: 4 * (pairs + i), as: F.self)
+            let (cosine, sine) = boxMuller(raw.loadUnaligned(fromByteOffset: 8 * i, as: SIMD8<UInt64>.self))
+            rawOut.storeBytes(of: cosine, toByteOffset: 4 * i, as: SIMD8<Float>.self)
+            rawOut.storeBytes(of: sine, toByteOffset: 4 * (pairs + i), as: SIMD8<Float>.self)
             i += 8
         }
-        // The tail: the same operations on one lane.
-        while i < pairs {
-            let b = bits[i]
-            let u1 = Float(Int32(truncatingIfNeeded: b >> 40) + 1) * 0x1p-24
-            let pattern = Int32(bitPattern: u1.bitPattern)
-            let unscaled = Float(bitPattern: UInt32(bitPattern: (pattern & 0x007F_FFFF) | 0x3F80_0000))
-            let halve = unscaled > 1.414_213_5
-            let m = halve ? unscaled * 0.5 : unscaled
-            let e = Float((pattern >> 23) - (halve ? 126 : 127))
-            let s = (m - 1) / (m + 1), s2 = s * s
-            var series: Float = 0.142_857_15 + s2 * 0.111_111_11
-            series = 0.333_333_34 + s2 * (0.2 + s2 * series)
-            let lnM = 2 * s * (1 + s2 * series)
-            let lnU = e * 0.693_359_375 + (e * -2.121_944_4e-4 + lnM)
-            let square = -2 * lnU
-            let radius = (square < 0 ? 0 : square).squareRoot()
-            let q = Int32(truncatingIfNeeded: (b >> 38) & 3)
-            let fraction = Float(Int32(truncatingIfNeeded: (b >> 16) & 0x3F_FFFF)) * 0x1p-22
-            let x = (fraction - 0.5) * 1.570_796_3, x2 = x * x
-            var sinSeries: Float = -1.984_127e-4 + x2 * 2.755_731_9e-6
-            sinSeries = -0.166_666_67 + x2 * (8.333_333_5e-3 + x2 * sinSeries)
-            let sinX = x * (1 + x2 * sinSeries)
-            var cosSeries: Float = 2.480_158_7e-5 + x2 * -2.755_731_9e-7
-            cosSeries = 4.166_666_8e-2 + x2 * (-1.388_888_9e-3 + x2 * cosSeries)
-            let cosX = 1 + x2 * (-0.5 + x2 * cosSeries)
-            let c = (cosX - sinX) * 0.707_106_77, sn = (cosX + sinX) * 0.707_106_77
-            let swap = q & 1 == 1
-            let cosine = Float(bitPattern: (swap ? sn : c).bitPattern ^ UInt32(bitPattern: ((q ^ (q >> 1)) & 1) << 31))
-            let sine = Float(bitPattern: (swap ? c : sn).bitPattern ^ UInt32(bitPattern: (q >> 1) << 31))
-            out[i] = radius * cosine
-            out[pairs + i] = radius * sine
-            i += 1
+        guard i < words else { return }
+        var tail = SIMD8<UInt64>()  // at most eight words are left: i is the last multiple of 8 <= pairs
+        for j in 0..<(words - i) { tail[j] = bits[i + j] }
+        let (cosine, sine) = boxMuller(tail)
+        for j in 0..<(pairs - i) {
+            out[i + j] = cosine[j]
+            out[pairs + i + j] = sine[j]
         }
+        if count % 2 == 1 { out[count - 1] = cosine[pairs - i] }
+    }
+
+    /// The Box-Muller pairs (r cos, r sin) of eight 64-bit words (see `boxMuller(_:_:count:)`).
+    @inline(__always)
+    static func boxMuller(_ b: SIMD8<UInt64>) -> (cosine: SIMD8<Float>, sine: SIMD8<Float>) {
+        typealias F = SIMD8<Float>
+        typealias I = SIMD8<Int32>
+        // -2 ln u1.
+        let u1 = F(I(truncatingIfNeeded: b &>> 40) &+ 1) * 0x1p-24
+        let pattern = unsafeBitCast(u1, to: I.self)
+        let unscaled = unsafeBitCast((pattern & 0x007F_FFFF) | 0x3F80_0000, to: F.self)
+        let halve = unscaled .> 1.414_213_5
+        let m = unscaled.replacing(with: unscaled * 0.5, where: halve)
+        let e = F((pattern &>> 23) &- I(repeating: 127).replacing(with: 126, where: halve))
+        let s: F = (m - 1) / (m + 1), s2: F = s * s
+        var series: F = 0.142_857_15 + s2 * 0.111_111_11
+        series = 0.333_333_34 + s2 * (0.2 + s2 * series)
+        let lnM: F = 2 * s * (1 + s2 * series)
+        let lnU: F = e * 0.693_359_375 + (e * -2.121_944_4e-4 + lnM)
+        let square: F = -2 * lnU
+        let radius = square.replacing(with: 0, where: square .< 0).squareRoot()
+        // The angle: quadrant q, and x about the quadrant's middle.
+        let q = I(truncatingIfNeeded: (b &>> 38) & 3)
+        let fraction: F = F(I(truncatingIfNeeded: (b &>> 16) & 0x3F_FFFF)) * 0x1p-22
+        let x: F = (fraction - 0.5) * 1.570_796_3, x2: F = x * x
+        var sinSeries: F = -1.984_127e-4 + x2 * 2.755_731_9e-6
+        sinSeries = -0.166_666_67 + x2 * (8.333_333_5e-3 + x2 * sinSeries)
+        let sinX: F = x * (1 + x2 * sinSeries)
+        var cosSeries: F = 2.480_158_7e-5 + x2 * -2.755_731_9e-7
+        cosSeries = 4.166_666_8e-2 + x2 * (-1.388_888_9e-3 + x2 * cosSeries)
+        let cosX: F = 1 + x2 * (-0.5 + x2 * cosSeries)
+        // At pi/4 + x, then turned by q quarter turns.
+        let c: F = (cosX - sinX) * 0.707_106_77, sn: F = (cosX + sinX) * 0.707_106_77
+        // Odd q swaps the two (by bit masks: integer lane comparisons compile lane by
+        // lane); the sign bits flip for cos at q = 1, 2 and for sin at q = 2, 3.
+        let swap = I() &- (q & 1), cBits = unsafeBitCast(c, to: I.self), snBits = unsafeBitCast(sn, to: I.self)
+        let cosine = ((cBits & ~swap) | (snBits & swap)) ^ (((q ^ (q &>> 1)) & 1) &<< 31)
+        let sine = ((snBits & ~swap) | (cBits & swap)) ^ ((q &>> 1) &<< 31)
+        return (radius * unsafeBitCast(cosine, to: F.self), radius * unsafeBitCast(sine, to: F.self))
     }
 
     /// sines[k] = sin(angles[k]) and cosines[k] = cos(angles[k]), computed in double

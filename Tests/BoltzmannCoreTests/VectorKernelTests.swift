@@ -66,9 +66,15 @@ struct VectorKernelTests {
             var random = RandomStream(seed: 23 + UInt64(count))
             let bits = [UInt64.max, 0, 1 << 40, 0xFFFF_FF00_0000_0000] + (0..<count).map { _ in random.next() }
             var (z1, z2) = ([Float](repeating: 0, count: 2 * bits.count), [Float](repeating: 0, count: 2 * bits.count))
-            BoltzmannKernels.VectorKernels.boxMuller(bits, &z1, pairs: bits.count)
-            BoltzmannKernelsAVX2.VectorKernels.boxMuller(bits, &z2, pairs: bits.count)
+            BoltzmannKernels.VectorKernels.boxMuller(bits, &z1, count: 2 * bits.count)
+            BoltzmannKernelsAVX2.VectorKernels.boxMuller(bits, &z2, count: 2 * bits.count)
             #expect(z1.map(\.bitPattern) == z2.map(\.bitPattern))
+            // An odd count: the same pairs, one fewer sine, the last word's cosine at the end.
+            let w = bits.count
+            var odd = [Float](repeating: 0, count: 2 * w - 1)
+            VectorUnit.boxMuller(bits, &odd, count: 2 * w - 1)
+            let want = Array(z1[0..<(w - 1)]) + Array(z1[w..<(2 * w - 1)]) + [z1[w - 1]]
+            #expect(odd.map(\.bitPattern) == want.map(\.bitPattern))
             let angles = (0..<count).map { k in k < Self.angleEdges.count ? Self.angleEdges[k] : 300 * random.normal() }
             var (s1, c1, s2, c2) = ([Float](repeating: 0, count: count), [Float](repeating: 0, count: count),
                                     [Float](repeating: 0, count: count), [Float](repeating: 0, count: count))
@@ -111,7 +117,7 @@ struct VectorKernelTests {
         let pairs = 1 << 19
         let bits = [UInt64.max, 0, 1 << 40, 0xFFFF_FF00_0000_0000] + (0..<(pairs - 4)).map { _ in random.next() }
         var z = [Float](repeating: 0, count: 2 * pairs)
-        VectorUnit.boxMuller(bits, &z, pairs: pairs)
+        VectorUnit.boxMuller(bits, &z, count: 2 * pairs)
         var worst = 0.0
         for i in 0..<pairs {
             let u1 = Double((bits[i] >> 40) + 1) * 0x1p-24, angle = 2 * Double.pi * Double((bits[i] >> 16) & 0xFF_FFFF) * 0x1p-24

@@ -286,7 +286,7 @@ final class TrainingBuffers: @unchecked Sendable {
     static let chunk = 1 << 11
     let chunkNorms: UnsafeMutablePointer<Double>, chunkCount: Int
     let first: UnsafeMutablePointer<Float>, second: UnsafeMutablePointer<Float>
-    /// Random bits for the noise, `bitsPerShard` per shard (a Box-Muller pair from each).
+    /// Random bits for the noise, `bitsPerShard` per shard (a Box-Muller pair from each word).
     let bits: UnsafeMutablePointer<UInt64>, bitsPerShard: Int
     private var owned: [UnsafeMutableRawPointer] = []
 
@@ -312,8 +312,8 @@ final class TrainingBuffers: @unchecked Sendable {
         chunkNorms = buffer(chunkCount, 0.0)
         first = buffer(p, Float(0))
         second = buffer(p, Float(0))
-        // Pairs for a shard's values and one more for an odd count, in whole draws of four lanes.
-        bitsPerShard = (MLPScore.shardRows * d / 2 + 1 + 3) / 4 * 4
+        // A word per pair of a shard's values (rounded up), in whole draws of four lanes.
+        bitsPerShard = ((MLPScore.shardRows * d + 1) / 2 + 3) / 4 * 4
         bits = buffer(shardCount * bitsPerShard, UInt64(0))
         shards = (0..<shardCount).map { shard in
             MLP<Float>.Workspace(network: network, rows: min(MLPScore.shardRows, batch - shard * MLPScore.shardRows))
@@ -323,20 +323,14 @@ final class TrainingBuffers: @unchecked Sendable {
 
     deinit { for pointer in owned { pointer.deallocate() } }
 
-    /// z ~ N(0, I) for rows `rows` (of one shard) into `noise`: the pairs of
-    /// `VectorKernels.boxMuller` from bits of four xoshiro lanes seeded by `random`.
+    /// z ~ N(0, I) for rows `rows` (of one shard) into `noise`: `VectorKernels.boxMuller`
+    /// on bits of four xoshiro lanes seeded by `random`.
     func fillNoise(rows: Range<Int>, dimension d: Int, random: inout RandomStream) {
-        let count = rows.count * d, pairs = count / 2, draws = (pairs + 1 + 3) / 4
-        let bits = self.bits + rows.lowerBound / MLPScore.shardRows * bitsPerShard, noise = self.noise + rows.lowerBound * d
+        let count = rows.count * d, draws = ((count + 1) / 2 + 3) / 4
+        let bits = self.bits + rows.lowerBound / MLPScore.shardRows * bitsPerShard
         var lanes = RandomLanes(seed: random.next(), stream: 0)
         let raw = UnsafeMutableRawPointer(bits)
         for draw in 0..<draws { raw.storeBytes(of: lanes.next(), toByteOffset: 32 * draw, as: SIMD4<UInt64>.self) }
-        VectorUnit.boxMuller(bits, noise, pairs: pairs)
-        if count % 2 == 1 {
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2) { last in
-                VectorUnit.boxMuller(bits + pairs, last.baseAddress!, pairs: 1)
-                noise[count - 1] = last[0]
-            }
-        }
+        VectorUnit.boxMuller(bits, noise + rows.lowerBound * d, count: count)
     }
 }

@@ -49,13 +49,13 @@ enum VectorUnit {
         }
     }
 
-    /// Standard normal pairs from 64 random bits each: out[i] and out[pairs + i]
-    /// (see `VectorKernels.boxMuller`).
-    static func boxMuller(_ bits: UnsafePointer<UInt64>, _ out: UnsafeMutablePointer<Float>, pairs: Int) {
+    /// `count` standard normal values, a pair from each 64 random bits ((count + 1) / 2
+    /// words; see `VectorKernels.boxMuller`).
+    static func boxMuller(_ bits: UnsafePointer<UInt64>, _ out: UnsafeMutablePointer<Float>, count: Int) {
         if usesAVX2 {
-            BoltzmannKernelsAVX2.VectorKernels.boxMuller(bits, out, pairs: pairs)
+            BoltzmannKernelsAVX2.VectorKernels.boxMuller(bits, out, count: count)
         } else {
-            BoltzmannKernels.VectorKernels.boxMuller(bits, out, pairs: pairs)
+            BoltzmannKernels.VectorKernels.boxMuller(bits, out, count: count)
         }
     }
 
