@@ -12,11 +12,12 @@ no network error.
     1/8, and ED^2 and MMD^2 against 10^4 exact samples, on 10^4 samples. The spread of
     ED^2 and MMD^2 between exact samples of that size is printed first: a sampler within
     3 sd of its mean is indistinguishable from exact sampling at n = 10^4.
-    Ours: EDM-Heun (Karras's grid, and log-SNR), DPM-Solver++(2M) and (3M), DDIM,
-    ancestral, PF-ODE Heun on the uniform grid. Theirs, at their defaults: DDIMScheduler,
-    DPMSolverMultistepScheduler (order 2, default spacing and Karras sigmas; order 3),
-    HeunDiscreteScheduler with Karras sigmas (EDM's sampler), DDPMScheduler (ancestral)
-    and UniPCMultistepScheduler. Where a scheduler keeps its noise levels (sigmas), the
+    Ours: EDM-Heun (Karras's grid, and log-SNR), DPM-Solver++(2M) and (3M), UniPC-2
+    (Karras's grid, and log-SNR), DDIM, ancestral, PF-ODE Heun on the uniform grid.
+    Theirs, at their defaults: DDIMScheduler, DPMSolverMultistepScheduler (order 2,
+    default spacing and Karras sigmas; order 3), HeunDiscreteScheduler with Karras sigmas
+    (EDM's sampler), DDPMScheduler (ancestral) and UniPCMultistepScheduler (default
+    spacing and Karras sigmas). Where a scheduler keeps its noise levels (sigmas), the
     score is evaluated at exactly those; otherwise at its integer timestep k, time
     (k + 1) / 1000 of the same process.
 (2) Convergence order on N(mu, diag(0.25, 0.01)) data, whose probability-flow ODE is
@@ -102,6 +103,8 @@ OURS = [
     ("EDM-Heun (log-SNR grid)", "edm_heun", {"grid": "log_snr"}),
     ("DPM-Solver++(2M)", "dpm_solver_2m", {}),
     ("DPM-Solver++(3M)", "dpm_solver_3m", {}),
+    ("UniPC (Karras grid)", "unipc", {}),
+    ("UniPC (log-SNR grid)", "unipc", {"grid": "log_snr"}),
     ("DDIM", "ddim", {}),
     ("ancestral", "ancestral", {"denoise": True}),
     ("PF-ODE Heun (uniform t)", "ode_heun", {"denoise": True}),
@@ -131,6 +134,7 @@ def theirs_list(diffusers):
         ("HeunDiscrete, Karras (EDM)", lambda: diffusers.HeunDiscreteScheduler(**common, use_karras_sigmas=True), 2),
         ("DDPMScheduler (ancestral)", lambda: diffusers.DDPMScheduler(**common, clip_sample=False), 1),
         ("UniPCMultistep", lambda: diffusers.UniPCMultistepScheduler(**common), 1),
+        ("UniPCMultistep, Karras", lambda: diffusers.UniPCMultistepScheduler(**common, use_karras_sigmas=True), 1),
     ]
 
 
@@ -238,7 +242,7 @@ def order_table(diffusers, torch):
     start = prior_of(n, 4)
     for grid in ("time", "log_snr"):
         for name, method in (("DDIM", "ddim"), ("DPM-Solver++(2M)", "dpm_solver_2m"),
-                             ("DPM-Solver++(3M)", "dpm_solver_3m"), ("EDM-Heun", "edm_heun")):
+                             ("DPM-Solver++(3M)", "dpm_solver_3m"), ("UniPC", "unipc"), ("EDM-Heun", "edm_heun")):
             errors = []
             for budget in budgets:
                 steps = diffusion.steps_for_nfe(method, budget, denoise=False)
@@ -260,6 +264,8 @@ def order_table(diffusers, torch):
                 **COMMON(diffusers), solver_order=2, final_sigmas_type="sigma_min"), 1),
             ("DPMSolverMultistep order 3", lambda: diffusers.DPMSolverMultistepScheduler(
                 **COMMON(diffusers), solver_order=3, final_sigmas_type="sigma_min"), 1),
+            ("UniPCMultistep", lambda: diffusers.UniPCMultistepScheduler(
+                **COMMON(diffusers), final_sigmas_type="sigma_min"), 1),
             ("DPMSolverMultistep order 2, log-SNR", lambda: diffusers.DPMSolverMultistepScheduler(
                 **COMMON(diffusers), solver_order=2, **lu), 1),
             ("DPMSolverMultistep order 3, log-SNR", lambda: diffusers.DPMSolverMultistepScheduler(

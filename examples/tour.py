@@ -388,7 +388,7 @@ budgets = (5, 10, 20, 35, 50)
 print(f"mode coverage of 4000 samples at each NFE (exact samples: {1 - np.exp(-4.5):.3f}); plot data: NFE vs coverage")
 print(f"  {'sampler':>16} " + " ".join(f"{b:>6}" for b in budgets))
 curves = {}
-for method in ("edm_heun", "dpm_solver_2m", "dpm_solver_3m", "ddim"):
+for method in ("edm_heun", "dpm_solver_2m", "dpm_solver_3m", "unipc", "ddim"):
     curves[method] = []
     for budget in budgets:
         try:

@@ -103,9 +103,9 @@ extern "C" {
 /* Version of this header. The library reports its own at run time
  * (bz_version_number); a binding refuses a library whose major differs. */
 #define BZ_VERSION_MAJOR 3
-#define BZ_VERSION_MINOR 3
+#define BZ_VERSION_MINOR 4
 #define BZ_VERSION_PATCH 0
-#define BZ_VERSION_STRING "3.3.0"
+#define BZ_VERSION_STRING "3.4.0"
 #define BZ_VERSION_NUMBER (BZ_VERSION_MAJOR * 10000 + BZ_VERSION_MINOR * 100 + BZ_VERSION_PATCH)
 
 /* Version of the binary interface: bumped whenever a declared function changes
@@ -2356,11 +2356,14 @@ bz_status bz_score_deserialize(bz_score **out, const uint8_t *bytes, int64_t siz
 #define BZ_SAMPLE_DPM_SOLVER_2M    10  /* DPM-Solver++(2M) (Lu et al. 2022), multistep,
                                           data prediction */
 #define BZ_SAMPLE_DPM_SOLVER_3M    11  /* DPM-Solver++(3M) */
+#define BZ_SAMPLE_UNIPC            12  /* UniPC-2 (Zhao et al. 2023, bh2, data prediction):
+                                          the 2M predictor and a corrector that reuses the
+                                          next step's evaluation; third order */
 
 /* Noise-level grids: how the steps + 1 times t_0 = 1 > ... > t_steps = epsilon are
  * spaced, through the noise level sigma-hat(t) = sigma_t / alpha_t. */
-#define BZ_GRID_DEFAULT -1  /* the sampler's own: EDM for EDM_HEUN and DPM_SOLVER_2M,
-                               LOG_SNR for DPM_SOLVER_3M, TIME for the others */
+#define BZ_GRID_DEFAULT -1  /* the sampler's own: EDM for EDM_HEUN, DPM_SOLVER_2M and
+                               UNIPC, LOG_SNR for DPM_SOLVER_3M, TIME for the others */
 #define BZ_GRID_TIME     0  /* uniform in t */
 #define BZ_GRID_LOG_SNR  1  /* uniform in lambda = log(alpha_t / sigma_t) */
 #define BZ_GRID_EDM      2  /* sigma-hat_i = (s_max^(1/rho) + i/steps (s_min^(1/rho) -
@@ -2372,7 +2375,7 @@ bz_status bz_score_deserialize(bz_score **out, const uint8_t *bytes, int64_t siz
  * `steps` means the same for every sampler: the steps of the grid from t = 1 to
  * epsilon. Each costs one score evaluation (NFE), two for ODE_HEUN and EDM_HEUN,
  * 1 + langevin_steps for PC and langevin_steps for ANNEALED_LANGEVIN; `denoise`
- * adds one. EDM, DDIM and DPM-Solver++ end at noise 0 in their papers: that last
+ * adds one. EDM, DDIM, DPM-Solver++ and UniPC end at noise 0 in their papers: that last
  * step is the denoising step here, on by default for them, so EDM's 18 noise
  * levels (35 NFE) are steps = 17. bz_diffusion_nfe gives the count. */
 #define BZ_SAMPLER_OPTIONS_VERSION 3
@@ -2385,8 +2388,8 @@ typedef struct bz_sampler_options {
                                (annealed Langevin); 1 */
     double step_size;       /* annealed Langevin's base step; 2e-5 */
     int32_t denoise;        /* 1: end with a Tweedie step x <- E[x_0 | x_eps]; 0: not;
-                               -1: the sampler's own (1 for EDM_HEUN, DDIM and
-                               DPM_SOLVER_*, 0 for the others); -1 */
+                               -1: the sampler's own (1 for EDM_HEUN, DDIM,
+                               DPM_SOLVER_* and UNIPC, 0 for the others); -1 */
     double rtol;            /* BZ_SAMPLE_ODE_RK45's relative tolerance (> 0); 1e-5 */
     double atol;            /* BZ_SAMPLE_ODE_RK45's absolute tolerance (> 0); 1e-5 */
     int32_t grid;           /* BZ_GRID_*; BZ_GRID_DEFAULT */

@@ -186,6 +186,7 @@ enum Code {
         ("BZ_SAMPLE_DDIM", BZ_SAMPLE_DDIM, .ddim),
         ("BZ_SAMPLE_DPM_SOLVER_2M", BZ_SAMPLE_DPM_SOLVER_2M, .dpmSolver2M),
         ("BZ_SAMPLE_DPM_SOLVER_3M", BZ_SAMPLE_DPM_SOLVER_3M, .dpmSolver3M),
+        ("BZ_SAMPLE_UNIPC", BZ_SAMPLE_UNIPC, .uniPC),
     ])
 
     /// BZ_GRID_DEFAULT is nil: the sampler's own grid.

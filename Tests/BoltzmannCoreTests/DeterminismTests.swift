@@ -181,7 +181,7 @@ struct DeterminismTests {
         noisy.eta = 1
         let runs: [(SamplingMethod, SamplerOptions)] = [
             (.eulerMaruyama, options), (.predictorCorrector, options), (.odeHeun, options), (.odeRK45, options),
-            (.edmHeun, churned), (.ddim, noisy), (.dpmSolver2M, options), (.dpmSolver3M, options),
+            (.edmHeun, churned), (.ddim, noisy), (.dpmSolver2M, options), (.dpmSolver3M, options), (.uniPC, options),
         ]
         for (method, options) in runs {
             let all = try DiffusionSampler.sample(model: model, process: try .vp(), count: 50, method: method, options: options, seed: 8)

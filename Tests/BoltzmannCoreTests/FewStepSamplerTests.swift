@@ -3,7 +3,7 @@ import Testing
 
 @testable import BoltzmannCore
 
-/// The noise-level grids and the few-step samplers (EDM's Heun, DDIM, DPM-Solver++)
+/// The noise-level grids and the few-step samplers (EDM's Heun, DDIM, DPM-Solver++, UniPC)
 /// against exact answers: the grids' defining formulas and the round trip
 /// t -> sigma-hat -> t, each deterministic sampler's order of convergence to the
 /// closed-form probability-flow ODE solution of Gaussian data, DDIM at eta = 0
@@ -91,13 +91,15 @@ struct FewStepSamplerTests {
     /// solvers' variable), averaged over two doublings (in the asymptotic regime,
     /// before float32 rounding at ~1e-6 takes over): DDIM (eta = 0) first order, EDM's
     /// Heun and DPM-Solver++(2M) second, each within 0.35 of its order; (3M) at least
-    /// 2.7. Measured: 0.98-0.99, 2.05-2.15, 1.82-1.94, and 3.8-4.2 for 3M, whose
+    /// 2.7, as UniPC-2 (its predictor second order, its corrector third). Measured:
+    /// 0.98-0.99, 2.05-2.15, 1.82-1.94, 2.86-2.91 for UniPC, and 3.8-4.2 for 3M, whose
     /// leading error term nearly integrates to zero here. The reference code's and
     /// diffusers' 3M, whose D2 = (D1_0 - D1_1) / (r0 + r1) is half the h^2 D'' of the
     /// Taylor term, measures 2.3-2.4 on this test: second order.
     @Test func deterministicSamplersConvergeAtTheirOrder() throws {
         let cases: [(SamplingMethod, Double, [Int])] = [
             (.ddim, 1, [40, 80, 160]), (.edmHeun, 2, [20, 40, 80]), (.dpmSolver2M, 2, [20, 40, 80]), (.dpmSolver3M, 3, [20, 40, 80]),
+            (.uniPC, 3, [20, 40, 80]),
         ]
         for process in [try ForwardProcess.vp(), try .ve(sigmaMax: 20), try .ddpm(schedule: .cosine)] {
             for (method, order, steps) in cases {
@@ -179,7 +181,7 @@ struct FewStepSamplerTests {
         }
         let counter = Counter(), model = Counting(inner: try DiffusionTests.eightGaussians(), counter: counter)
         let methods: [SamplingMethod] = [.eulerMaruyama, .predictorCorrector, .odeEuler, .odeHeun, .ancestral, .annealedLangevin,
-                                         .reverseDiffusion, .edmHeun, .ddim, .dpmSolver2M, .dpmSolver3M]
+                                         .reverseDiffusion, .edmHeun, .ddim, .dpmSolver2M, .dpmSolver3M, .uniPC]
         for method in methods {
             for denoise in [false, true] {
                 var options = SamplerOptions()

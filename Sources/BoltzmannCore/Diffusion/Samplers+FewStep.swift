@@ -1,16 +1,29 @@
 import Glibc
 
 /// The few-step samplers: EDM's Heun (Karras et al. 2022), DDIM (Song, Meng & Ermon
-/// 2021) and DPM-Solver++ multistep (Lu et al. 2022). All three query the model's
-/// denoiser D(x, t) = E[x_0 | x_t = x] and step between the grid's times t > s, where
+/// 2021), DPM-Solver++ multistep (Lu et al. 2022) and UniPC (Zhao et al. 2023). All
+/// query the model's denoiser D(x, t) = E[x_0 | x_t = x] and step between the grid's times t > s, where
 /// alpha, sigma and the noise level sigma-hat = sigma / alpha are the forward
 /// process's: they work for VP, sub-VP, VE and DDPM alike.
 extension DiffusionSampler {
     /// The data predictions of the last two steps (the newest first) and their
-    /// lambda = log(alpha / sigma), for the multistep solvers.
+    /// lambda = log(alpha / sigma), for the multistep solvers; for UniPC's corrector
+    /// also the state the last step started from and the order of its predictor.
     struct MultistepHistory {
         var predictions: [[Float]] = []
         var lambdas: [Double] = []
+        var startState: [Float] = []
+        var startOrder = 0
+
+        /// Keeps `prediction` at `lambda` as the newest, `capacity` at most, reusing the
+        /// oldest buffer once full.
+        mutating func remember(_ prediction: [Float], at lambda: Double, capacity: Int) {
+            var oldest = predictions.count >= capacity ? predictions.removeLast() : [Float](repeating: 0, count: prediction.count)
+            oldest.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: prediction) }
+            predictions.insert(oldest, at: 0)
+            if lambdas.count >= capacity { lambdas.removeLast() }
+            lambdas.insert(lambda, at: 0)
+        }
     }
 }
 
@@ -107,15 +120,8 @@ extension DiffusionSampler.Run {
         let alphaS = process.alpha(next), ratio = Float(process.sigma(next) / process.sigma(t))
         let used = min(order, history.predictions.count + 1)
         switch used {
-        case 1:
-            let b = Float(-alphaS * phi)
-            for k in x.indices { x[k] = ratio * x[k] + b * score[k] }
-        case 2:
-            let r0 = (lambdaT - history.lambdas[0]) / h
-            let b = Float(-alphaS * phi), half = Float(0.5 / r0)
-            history.predictions[0].withUnsafeBufferPointer { m1 in
-                for k in x.indices { x[k] = ratio * x[k] + b * (score[k] + half * (score[k] - m1[k])) }
-            }
+        case 1: multistepUpdate(&x, t, next, previous: nil)
+        case 2: multistepUpdate(&x, t, next, previous: (history.predictions[0], history.lambdas[0]))
         default:
             let r0 = (lambdaT - history.lambdas[0]) / h, r1 = (history.lambdas[0] - history.lambdas[1]) / h
             let c0 = Float(-alphaS * phi), c1 = Float(alphaS * (phi / h + 1)), c2 = Float(-alphaS * ((phi + h) / (h * h) - 0.5))
@@ -130,13 +136,79 @@ extension DiffusionSampler.Run {
                 }
             }
         }
-        // Keep m_0 for the next steps (the newest first), reusing the oldest buffer.
-        if order > 1 {
-            var oldest = history.predictions.count >= order - 1 ? history.predictions.removeLast() : [Float](repeating: 0, count: score.count)
-            oldest.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: score) }
-            history.predictions.insert(oldest, at: 0)
-            if history.lambdas.count >= order - 1 { history.lambdas.removeLast() }
-            history.lambdas.insert(lambdaT, at: 0)
+        // Keep m_0 for the next steps (the newest first).
+        if order > 1 { history.remember(score, at: lambdaT, capacity: order - 1) }
+    }
+
+    /// Step `step` of UniPC-2 (Zhao et al. 2023) in data prediction with B(h) = e^-h - 1
+    /// ("bh2", the variant of their code and diffusers' default). The evaluation
+    /// m = D(x, t) at the step's start first corrects the last step (UniC), which then
+    /// costs no evaluation of its own; then the predictor (UniP) steps on. With h, phi
+    /// and lambda as in `dpmSolver` and m_0 the last step's data prediction, m_1 the one
+    /// before it, r = (lambda_1 - lambda_0) / h < 0:
+    ///
+    ///     UniP-2:  x_s = (sigma_s / sigma_t) x - alpha_s phi m_0 - alpha_s phi rho (m_1 - m_0) / r,  rho = 1/2
+    ///              (DPM-Solver++(2M) exactly; first order on the first step),
+    ///     UniC-p:  x_t <- (sigma_t / sigma_u) x_u - alpha_t phi m_0
+    ///                     - alpha_t phi [rho_1 (m_1 - m_0) / r + rho_p (m - m_0)]
+    ///
+    /// redoing the last step from its start x_u with the new evaluation m. Its weights
+    /// solve sum_k rho_k r_k^(i-1) = i! (-h) phi_(i+1)(-h) / B(h), i = 1..p (r_p = 1;
+    /// phi_1(z) = (e^z - 1) / z, phi_(k+1)(z) = (phi_k(z) - 1/k!) / z): for p = 1, rho_p = 1/2
+    /// (the h -> 0 limit, which the paper and diffusers take); for p = 2 the 2 x 2 system
+    /// in closed form. The predictor's order rises to 2 and the corrector's with it:
+    /// order 3 overall (measured in FewStepSamplerTests). The last step, whose end has
+    /// no evaluation, is not corrected.
+    mutating func uniPC(_ x: inout [Float], times: [Double], step: Int, history: inout DiffusionSampler.MultistepHistory) {
+        let t = times[step], next = times[step + 1]
+        computeDenoised(x, t)
+        let lambdaT = -log(process.noiseLevel(t))
+        if step > 0 {
+            let start = times[step - 1], lambdaU = history.lambdas[0], h = lambdaT - lambdaU, minusH = -h
+            let phi = expm1(minusH)
+            // (-h) phi_2(-h) and (-h) phi_3(-h) by the recursion; B(h) = phi.
+            let hPhi2 = phi / minusH - 1, hPhi3 = hPhi2 / minusH - 0.5, b1 = hPhi2 / phi, b2 = 2 * hPhi3 / phi
+            let r = history.startOrder == 2 ? (history.lambdas[1] - lambdaU) / h : 0
+            let rhoOld = history.startOrder == 2 ? (b2 - b1) / (r - 1) : 0
+            let rhoNew = history.startOrder == 2 ? b1 - rhoOld : 0.5
+            let alpha = process.alpha(t), ratio = Float(process.sigma(t) / process.sigma(start))
+            let c0 = Float(-alpha * phi), cNew = Float(-alpha * phi * rhoNew)
+            let cOld = history.startOrder == 2 ? Float(-alpha * phi * rhoOld / r) : 0
+            let m1 = history.startOrder == 2 ? history.predictions[1] : history.predictions[0]
+            history.predictions[0].withUnsafeBufferPointer { m0 in
+                m1.withUnsafeBufferPointer { m1 in
+                    history.startState.withUnsafeBufferPointer { u in
+                        for k in x.indices {
+                            x[k] = ratio * u[k] + c0 * m0[k] + cOld * (m1[k] - m0[k]) + cNew * (score[k] - m0[k])
+                        }
+                    }
+                }
+            }
+        }
+        history.remember(score, at: lambdaT, capacity: 2)
+        if history.startState.isEmpty {
+            history.startState = x
+        } else {
+            history.startState.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: x) }
+        }
+        // UniP: DPM-Solver++(2M)'s update.
+        history.startOrder = history.predictions.count
+        multistepUpdate(&x, t, next, previous: history.startOrder == 2 ? (history.predictions[1], history.lambdas[1]) : nil)
+    }
+
+    /// DPM-Solver++'s update from t to `next` with m_0 = D(x, t) in `score`: first order
+    /// without a previous prediction, else the (2M) step with the previous m_1 at lambda_1:
+    /// x_s = (sigma_s / sigma_t) x - alpha_s phi (m_0 + (m_0 - m_1) / 2 r_0), r_0 = (lambda_t - lambda_1) / h.
+    private func multistepUpdate(_ x: inout [Float], _ t: Double, _ next: Double, previous: (prediction: [Float], lambda: Double)?) {
+        let lambdaT = -log(process.noiseLevel(t)), h = -log(process.noiseLevel(next)) - lambdaT
+        let ratio = Float(process.sigma(next) / process.sigma(t)), b = Float(-process.alpha(next) * expm1(-h))
+        guard let previous else {
+            for k in x.indices { x[k] = ratio * x[k] + b * score[k] }
+            return
+        }
+        let r0 = (lambdaT - previous.lambda) / h, half = Float(0.5 / r0)
+        previous.prediction.withUnsafeBufferPointer { m1 in
+            for k in x.indices { x[k] = ratio * x[k] + b * (score[k] + half * (score[k] - m1[k])) }
         }
     }
 }

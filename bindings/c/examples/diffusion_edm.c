@@ -1,7 +1,7 @@
 /*
  * diffusion_edm.c -- few-step diffusion samplers at equal numbers of score
  * evaluations (NFE): EDM's Heun (Karras et al. 2022), DPM-Solver++(2M) and (3M)
- * (Lu et al. 2022) and DDIM (Song, Meng & Ermon 2021).
+ * (Lu et al. 2022), UniPC (Zhao et al. 2023) and DDIM (Song, Meng & Ermon 2021).
  *
  * The data: eight Gaussians of standard deviation 0.1 on the circle of radius 2,
  * with their exact score under the VP process (bz_score_create_gmm), so the
@@ -62,6 +62,8 @@ int main(void) {
         {"DPM-Solver++(2M)", BZ_SAMPLE_DPM_SOLVER_2M, BZ_GRID_DEFAULT, 0, 0, 20},
         {"DPM-Solver++(3M)", BZ_SAMPLE_DPM_SOLVER_3M, BZ_GRID_DEFAULT, 0, 0, 10},
         {"DPM-Solver++(3M)", BZ_SAMPLE_DPM_SOLVER_3M, BZ_GRID_DEFAULT, 0, 0, 20},
+        {"UniPC", BZ_SAMPLE_UNIPC, BZ_GRID_DEFAULT, 0, 0, 10},
+        {"UniPC", BZ_SAMPLE_UNIPC, BZ_GRID_DEFAULT, 0, 0, 20},
         {"DDIM", BZ_SAMPLE_DDIM, BZ_GRID_DEFAULT, 0, 0, 20},
         {"DDIM, eta = 1", BZ_SAMPLE_DDIM, BZ_GRID_DEFAULT, 0, 1, 20},
         {"PF-ODE Heun (uniform in t)", BZ_SAMPLE_ODE_HEUN, BZ_GRID_DEFAULT, 0, 0, 36},

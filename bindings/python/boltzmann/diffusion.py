@@ -31,7 +31,8 @@ __all__ = ["SDE", "VPSDE", "SubVPSDE", "VESDE", "DDPM", "ScoreModel", "GaussianM
 
 #: Sampler names of :func:`sample` and their ``BZ_SAMPLE_*`` codes.
 METHODS = {"euler_maruyama": 0, "pc": 1, "ode_euler": 2, "ode_heun": 3, "ancestral": 4, "annealed_langevin": 5,
-           "reverse_diffusion": 6, "ode_rk45": 7, "edm_heun": 8, "ddim": 9, "dpm_solver_2m": 10, "dpm_solver_3m": 11}
+           "reverse_diffusion": 6, "ode_rk45": 7, "edm_heun": 8, "ddim": 9, "dpm_solver_2m": 10, "dpm_solver_3m": 11,
+           "unipc": 12}
 #: Noise-level grids of the samplers and their ``BZ_GRID_*`` codes ("default": the sampler's own).
 GRIDS = {"default": -1, "time": 0, "log_snr": 1, "edm": 2}
 _KINDS = {0: "vp", 1: "sub_vp", 2: "ve", 3: "ddpm"}
@@ -795,7 +796,9 @@ def sample(score, sde, n, method="euler_maruyama", steps=None, seed=0, epsilon=N
         sample; ``steps`` unused), "ancestral", "annealed_langevin" (``langevin_steps``
         steps of base size ``step_size`` per level), "reverse_diffusion", or the
         few-step samplers "edm_heun" (Karras et al. 2022; stochastic with ``s_churn``),
-        "ddim" (``eta``), "dpm_solver_2m" and "dpm_solver_3m" (DPM-Solver++, Lu et al. 2022).
+        "ddim" (``eta``), "dpm_solver_2m" and "dpm_solver_3m" (DPM-Solver++, Lu et al. 2022)
+        and "unipc" (UniPC-2, Zhao et al. 2023: the 2M predictor with a corrector that
+        reuses the next step's evaluation; third order at one evaluation per step).
     steps : int, optional
         Grid steps from t = 1 to ``epsilon``, the same for every sampler; see :func:`nfe`
         for the score evaluations they cost.
@@ -807,7 +810,7 @@ def sample(score, sde, n, method="euler_maruyama", steps=None, seed=0, epsilon=N
         The corrector's and annealed Langevin's settings.
     denoise : bool, optional
         End with a Tweedie step x <- E[x_0 | x_epsilon] (one more evaluation). Default:
-        on for "edm_heun", "ddim" and the DPM-Solvers (their papers' last step to noise 0),
+        on for "edm_heun", "ddim", the DPM-Solvers and "unipc" (their papers' last step to noise 0),
         off for the others.
     record : sequence of int, optional
         Grid steps after which to keep the samples.
@@ -823,7 +826,7 @@ def sample(score, sde, n, method="euler_maruyama", steps=None, seed=0, epsilon=N
     grid : {"default", "time", "log_snr", "edm"}, optional
         The spacing of the noise levels (:data:`GRIDS`): uniform in t, in
         log(alpha / sigma), or Karras et al.'s with ``rho`` (default 7). "default" is the
-        sampler's own: "edm" for "edm_heun" and "dpm_solver_2m", "log_snr" for
+        sampler's own: "edm" for "edm_heun", "dpm_solver_2m" and "unipc", "log_snr" for
         "dpm_solver_3m", else "time".
     rho : float, optional
         The "edm" grid's exponent (Karras et al.: 7; larger puts more steps at low noise).

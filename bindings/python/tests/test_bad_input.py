@@ -1400,7 +1400,7 @@ def diffusion_cases():
         ("bz_diffusion_sample", sample(method=4, sde_handle=subvp), bz.Unsupported, "sub-VP"),
         ("bz_diffusion_sample", sample(method=7, opts=loose), bz.InvalidArgument, "rtol"),
         ("bz_diffusion_sample", sample(method=7, rec=record, n_rec=1, traj=out), bz.Unsupported, "trajectory"),
-        ("bz_diffusion_sample", sample(method=12), bz.InvalidArgument, "BZ_SAMPLE_DPM_SOLVER_3M (11)"),
+        ("bz_diffusion_sample", sample(method=13), bz.InvalidArgument, "BZ_SAMPLE_UNIPC (12)"),
         ("bz_diffusion_sample", sample(method=8, opts=inverted), bz.InvalidArgument, "sigma_min must be below sigma_max"),
         ("bz_diffusion_sample", sample(method=8, opts=too_noisy), bz.InvalidArgument, "above the process's largest noise level"),
         ("bz_diffusion_sample", sample(method=9, opts=churned), bz.InvalidArgument, "s_churn is the EDM sampler's"),

@@ -29,7 +29,7 @@ def numpy_mixture_score(x, t):
 def test_a_function_of_the_engine_score_samples_the_same_bits(method):
     """Every sampler calls the function once per evaluation with the whole batch; fed
     the engine's own score values, it reproduces the built-in model's samples exactly.
-    The samplers that query the denoiser (EDM, DDIM, DPM-Solver++) get it from the
+    The samplers that query the denoiser (EDM, DDIM, DPM-Solver++, UniPC) get it from the
     function by Tweedie's formula from the float32 score, where the mixture computes it
     in double: those agree to float rounding."""
     calls = []
@@ -40,7 +40,7 @@ def test_a_function_of_the_engine_score_samples_the_same_bits(method):
 
     ours, used = diffusion.sample(score, SDE, 300, method=method, steps=20, seed=2, dim=2, return_nfe=True)
     engine = diffusion.sample(MIXTURE, SDE, 300, method=method, steps=20, seed=2)
-    if method in ("edm_heun", "ddim", "dpm_solver_2m", "dpm_solver_3m"):
+    if method in ("edm_heun", "ddim", "dpm_solver_2m", "dpm_solver_3m", "unipc"):
         np.testing.assert_allclose(ours, engine, rtol=0, atol=1e-4)
     else:
         assert np.array_equal(ours, engine)
