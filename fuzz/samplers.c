@@ -174,7 +174,7 @@ static void diffusion(struct input *in) {
         int64_t record[2] = {next_count(in, 20), next_count(in, 20)}, n_record = next_count(in, 2);
         float trajectory[2 * 8 * 2];
         int recorded = n_record >= 0 && n_record <= 2;
-        bz_diffusion_sample(next_byte(in) & 1 ? mixture : learned, sde, n, dim, next_choice(in, 8), next_byte(in) & 7 ? &options : NULL,
+        bz_diffusion_sample(next_byte(in) & 1 ? mixture : learned, sde, n, dim, next_choice(in, 13), next_byte(in) & 7 ? &options : NULL,
                             next_raw(in, 8), room ? x : NULL, recorded ? record : NULL, n_record, room && recorded ? trajectory : NULL,
                             NULL, NULL);
         break;
