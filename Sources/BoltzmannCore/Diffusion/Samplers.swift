@@ -62,7 +62,8 @@ public enum SamplingMethod: Sendable {
     /// UniPC-2 (Zhao et al. 2023, "bh2", data prediction; diffusers' default): the
     /// DPM-Solver++(2M) predictor, and after each step a corrector that reuses the next
     /// step's evaluation (see `Run.uniPC`), so third order at one evaluation per step.
-    /// On the EDM grid by default.
+    /// On the EDM grid by default. Under strong guidance, whose denoiser is stiff, the
+    /// second-order 2M (or DDIM) is steadier, as Lu et al. advise against 3M there.
     case uniPC
 
     /// The grid the method uses when the options name none: Karras et al.'s for EDM, for
