@@ -21,7 +21,9 @@ one, and (3) the cost of sampling the PyTorch network with our sampler through a
 callback (bz.diffusion.CallableScore): time per step through the callback beside the
 network's own calls on the same batches. Installs torch (CPU wheel) on demand.
 Targets (issue 7): training >= 1.5x PyTorch at 1 thread, sampling >= 1.0x, and our
-2 threads >= 1.7x our 1 thread.
+2 threads >= 1.7x our 1 thread. After the 2-thread figures the bench prints how fast the
+machine hands written memory between cores (bench/_cores.py). On a VM that cost moves
+with the vCPUs' placement, and when it is slow every 2-thread training figure drops.
 
 (4) Real data (issue 24): a class-conditional network on scikit-learn's 8 x 8 digits in
     [-1, 1] (1200 train, 597 held out): [x, e(t), onehot(y)] (64 + 32 Fourier features + 11
@@ -56,6 +58,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # numpy's own BLAS threads w
 import numpy as np  # noqa: E402
 
 import boltzmann as bz
+from _cores import describe as describe_handover  # noqa: E402
 from _timing import best_time  # noqa: E402
 
 bz.set_progress(False)  # timings, not bars
@@ -382,6 +385,7 @@ def digits_section(torch, quick):
                   f"PyTorch's at {100 * theirs_train * seconds:.0f}%")
         print(f"  {'  guided sampling, samples/s':<44} Boltzmann {DIGIT_SAMPLES / ours_time:>10,.0f}   PyTorch "
               f"{DIGIT_SAMPLES / theirs_time:>10,.0f}   ratio {theirs_time / ours_time:5.2f}x")
+    print(f"  {describe_handover()}")
     bz.set_num_threads(0)
     (ours, guided_ours), (theirs, guided_theirs) = models["ours"], models["theirs"]
     ours_samples, theirs_samples = [guided_ours], [guided_theirs]
@@ -441,6 +445,7 @@ def main():
     bz.set_num_threads(0)
     print(f"\nBoltzmann, 2 threads over 1: training {figures[2][0] / figures[1][0]:.2f}x, "
           f"sampling {figures[2][1] / figures[1][1]:.2f}x")
+    print(describe_handover())
     digits_section(torch, quick)
 
 
