@@ -71,6 +71,7 @@ double handover(int rounds, int remote) {
 }
 """
 
+_LINES = 512 * 1024 // 64  # the C's BYTES / LINE
 _library = None
 
 
@@ -111,7 +112,7 @@ def describe(rounds=2000):
         return "core-to-core handover: not measured (no C compiler)"
     remote, local = result
     return (f"core-to-core handover: 512 KB written on one core and read on the other in {remote:.0f} us "
-            f"({1e3 * remote / 8192:.0f} ns a line); on one core {local:.0f} us. A slow handover holds down "
+            f"({1e3 * remote / _LINES:.0f} ns a line); on one core {local:.0f} us. A slow handover holds down "
             f"every 2-thread training figure (see bench/_cores.py).")
 
 

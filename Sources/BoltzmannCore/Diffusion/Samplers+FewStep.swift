@@ -8,12 +8,11 @@ import Glibc
 extension DiffusionSampler {
     /// The data predictions of the last two steps (the newest first) and their
     /// lambda = log(alpha / sigma), for the multistep solvers; for UniPC's corrector
-    /// also the state the last step started from and the order of its predictor.
+    /// also the state the last step started from.
     struct MultistepHistory {
         var predictions: [[Float]] = []
         var lambdas: [Double] = []
         var startState: [Float] = []
-        var startOrder = 0
 
         /// Keeps `prediction` at `lambda` as the newest, `capacity` at most, reusing the
         /// oldest buffer once full.
@@ -164,19 +163,21 @@ extension DiffusionSampler.Run {
         computeDenoised(x, t)
         let lambdaT = -log(process.noiseLevel(t))
         if step > 0 {
+            // The last step's predictor order: the predictions it had (one, then two).
+            let order = history.predictions.count
             let start = times[step - 1], lambdaU = history.lambdas[0], h = lambdaT - lambdaU, minusH = -h
             let phi = expm1(minusH)
             // (-h) phi_2(-h) and (-h) phi_3(-h) by the recursion; B(h) = phi.
             let hPhi2 = phi / minusH - 1, hPhi3 = hPhi2 / minusH - 0.5, b1 = hPhi2 / phi, b2 = 2 * hPhi3 / phi
-            let r = history.startOrder == 2 ? (history.lambdas[1] - lambdaU) / h : 0
-            let rhoOld = history.startOrder == 2 ? (b2 - b1) / (r - 1) : 0
-            let rhoNew = history.startOrder == 2 ? b1 - rhoOld : 0.5
+            let r = order == 2 ? (history.lambdas[1] - lambdaU) / h : 0
+            let rhoOld = order == 2 ? (b2 - b1) / (r - 1) : 0
+            let rhoNew = order == 2 ? b1 - rhoOld : 0.5
             let alpha = process.alpha(t), ratio = Float(process.sigma(t) / process.sigma(start))
             let c0 = Float(-alpha * phi), cNew = Float(-alpha * phi * rhoNew)
-            let cOld = history.startOrder == 2 ? Float(-alpha * phi * rhoOld / r) : 0
-            let m1 = history.startOrder == 2 ? history.predictions[1] : history.predictions[0]
+            let cOld = order == 2 ? Float(-alpha * phi * rhoOld / r) : 0
+            // (At order 1 the m_1 term is absent: m_0 stands in for it, with weight 0.)
             history.predictions[0].withUnsafeBufferPointer { m0 in
-                m1.withUnsafeBufferPointer { m1 in
+                history.predictions[order - 1].withUnsafeBufferPointer { m1 in
                     history.startState.withUnsafeBufferPointer { u in
                         for k in x.indices {
                             x[k] = ratio * u[k] + c0 * m0[k] + cOld * (m1[k] - m0[k]) + cNew * (score[k] - m0[k])
@@ -191,9 +192,8 @@ extension DiffusionSampler.Run {
         } else {
             history.startState.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: x) }
         }
-        // UniP: DPM-Solver++(2M)'s update.
-        history.startOrder = history.predictions.count
-        multistepUpdate(&x, t, next, previous: history.startOrder == 2 ? (history.predictions[1], history.lambdas[1]) : nil)
+        // UniP: DPM-Solver++(2M)'s update, first order on the first step.
+        multistepUpdate(&x, t, next, previous: history.predictions.count == 2 ? (history.predictions[1], history.lambdas[1]) : nil)
     }
 
     /// DPM-Solver++'s update from t to `next` with m_0 = D(x, t) in `score`: first order
