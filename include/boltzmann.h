@@ -103,9 +103,9 @@ extern "C" {
 /* Version of this header. The library reports its own at run time
  * (bz_version_number); a binding refuses a library whose major differs. */
 #define BZ_VERSION_MAJOR 3
-#define BZ_VERSION_MINOR 4
+#define BZ_VERSION_MINOR 5
 #define BZ_VERSION_PATCH 0
-#define BZ_VERSION_STRING "3.4.0"
+#define BZ_VERSION_STRING "3.5.0"
 #define BZ_VERSION_NUMBER (BZ_VERSION_MAJOR * 10000 + BZ_VERSION_MINOR * 100 + BZ_VERSION_PATCH)
 
 /* Version of the binary interface: bumped whenever a declared function changes
@@ -2275,7 +2275,10 @@ typedef struct bz_train_options {
                                step (>= 0); negative = constant; -1 */
     int64_t warmup;        /* steps of linear warm-up; 100 */
     double clip;           /* largest global gradient norm, 0 = none; 1 */
-    double ema;            /* EMA decay of the sampling parameters in [0, 1), 0 = none; 0.999 */
+    double ema;            /* EMA decay of the sampling parameters in [0, 1), 0 = none (step
+                              t of a call, from 1, decays by min(ema, t / (t + 9)), the warm-up
+                              of diffusers' EMAModel, so that a short training does not sample
+                              with an average of mostly the initial weights); 0.999 */
     double epsilon;        /* training times t ~ U(epsilon, 1), epsilon in (0, 1); 1e-5 */
     int32_t weighting;     /* BZ_WEIGHT_*; BZ_WEIGHT_SIGMA2 */
     double label_dropout;  /* class-conditional models: the probability in [0, 1) that a
@@ -2291,7 +2294,7 @@ bz_status bz_train_options_init(bz_train_options *options);
  * z ~ N(0, I), and descends mean lambda(t)/sigma_t^2 |sigma_t s(alpha_t x_0 +
  * sigma_t z, t) + z|^2 by Adam (0.9, 0.999) with warm-up and clipping, updating
  * the EMA. Every draw comes from `seed`: same seed, same result at any thread
- * count. Each call starts a fresh Adam; the EMA carries on. options may be NULL
+ * count. Each call starts a fresh Adam and restarts the EMA's warm-up. options may be NULL
  * (defaults). losses [options->steps] (may be NULL) receives each step's mean
  * loss (NaN for steps not run). Progress counts steps; its metric is the step's
  * loss. Stopped (CANCELLED), the model keeps the steps done; on any other error

@@ -86,6 +86,22 @@ struct ScoreTrainingTests {
     }
 }
 
+/// The EMA's warm-up, min(ema, t / (t + 9)) at step t (diffusers' EMAModel: (1 + n) /
+/// (10 + n) after n updates): 0.1 at the first step, 0.99 at step 891, the decay asked
+/// for from step 8991 on, and never above it.
+@Suite("EMA warm-up")
+struct EMAWarmUpTests {
+    @Test func decaySchedule() {
+        var options = ScoreTrainingOptions()
+        #expect(options.emaDecay(step: 1) == 0.1)
+        #expect(abs(options.emaDecay(step: 891) - 0.99) < 1e-15)
+        #expect(options.emaDecay(step: 8991) == 0.999 && options.emaDecay(step: 100_000) == 0.999)
+        #expect((1..<20_000).allSatisfy { options.emaDecay(step: $0) <= options.emaDecay(step: $0 + 1) })
+        options.ema = 0.5
+        #expect(options.emaDecay(step: 9) == 0.5 && options.emaDecay(step: 8) == 8.0 / 17 && options.emaDecay(step: 1) == 0.1)
+    }
+}
+
 /// Evaluation and persistence of a learned score.
 @Suite("MLP score model")
 struct MLPScoreModelTests {

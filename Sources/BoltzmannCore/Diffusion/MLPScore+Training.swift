@@ -18,7 +18,10 @@ public struct ScoreTrainingOptions: Sendable {
     public var warmup = 100
     /// The largest global gradient norm (0: no clipping).
     public var clip = 1.0
-    /// The EMA decay of the parameters used for sampling (0: no EMA).
+    /// The EMA decay of the parameters used for sampling (0: no EMA). Step t of a call
+    /// (from 1) decays by `emaDecay(step:)`, min(ema, t / (t + 9)): a warm-up, so that a
+    /// short training does not sample with an average still made mostly of the initial
+    /// weights (0.999^1000 = 0.37 of them after 1000 steps without it).
     public var ema = 0.999
     /// Training times are drawn from U(epsilon, 1).
     public var epsilon = ForwardProcess.defaultTrainingEpsilon
@@ -44,6 +47,13 @@ public struct ScoreTrainingOptions: Sendable {
         guard epsilon > 0, epsilon < 1 else { throw .invalid("epsilon must be in (0, 1), got \(epsilon)") }
         guard labelDropout >= 0, labelDropout < 1 else { throw .invalid("label_dropout must be in [0, 1), got \(labelDropout)") }
     }
+
+    /// The EMA's decay at step t (from 1) of a training call: min(ema, t / (t + 9)),
+    /// diffusers' EMAModel warm-up ((1 + n) / (10 + n) after n earlier updates): 0.1 at
+    /// the first step, 0.99 by step 891, `ema` = 0.999 from step 8991.
+    public func emaDecay(step: Int) -> Double {
+        min(ema, Double(step) / Double(step + 9))
+    }
 }
 
 extension MLPScore {
@@ -57,7 +67,8 @@ extension MLPScore {
     /// an EMA of the parameters. The seed alone draws everything (each step's shards
     /// from streams of their own): the result does not depend on the thread count.
     /// Returns the mean loss of each step.
-    /// Each call starts a fresh Adam (moments and warm-up); the EMA carries on.
+    /// Each call starts a fresh Adam (moments and warm-up) and restarts the EMA's
+    /// warm-up (`ScoreTrainingOptions.emaDecay`), so the EMA first moves to the current weights.
     /// Bad input changes nothing; a stopped call keeps the steps done.
     ///
     /// A class-conditional model needs `labels` (one per data row, in 0..<K); each drawn
@@ -238,7 +249,8 @@ extension MLPScore {
         let target = options.finalLearningRate.map { options.learningRate + ($0 - options.learningRate) * progress } ?? options.learningRate
         let rate = target * min(1, Double(step) / Double(max(options.warmup, 1)))
         let correction1 = 1 - pow(0.9, Double(step)), correction2 = 1 - pow(0.999, Double(step))
-        let stepSize = Float(rate * correction2.squareRoot() / correction1), decay = Float(options.ema), ema = options.ema > 0
+        let stepSize = Float(rate * correction2.squareRoot() / correction1), decay = Float(options.emaDecay(step: step))
+        let ema = options.ema > 0
         let scale = factor
         network.parameters.withUnsafeMutableBufferPointer { parameters in
             averaged.withUnsafeMutableBufferPointer { averaged in

@@ -650,7 +650,8 @@ class MLPScore(Persistent, ScoreModel):
         0 for none). ``callback(step, loss)`` after each step may return False to stop
         early (the model keeps the steps done). ``seed`` (default: derived from the
         model's seed and the number of fits) draws everything. Each call starts a fresh
-        Adam and continues the EMA. The losses of the call go to ``losses_``. An option
+        Adam and restarts the EMA's warm-up (step t of a call decays by min(``ema``, t / (t + 9)),
+        as diffusers' EMAModel). The losses of the call go to ``losses_``. An option
         left None takes the library's default (``bz_train_options_init``, listed in the
         header). Returns self."""
         x = np.asarray(data)

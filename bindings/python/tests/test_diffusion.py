@@ -170,6 +170,22 @@ def test_learned_score_reaches_eight_gaussians():
     assert abs(bz.metrics.energy_distance(x, truth.sample_data(10_000, seed=5))) <= 1e-3
 
 
+def test_ema_warm_up_keeps_short_trainings_usable():
+    """The EMA's decay at step t is min(ema, t / (t + 9)), so after 1000 steps the
+    averaged network samples about as well as the raw one (measured: coverage 0.33
+    against 0.35). Without the warm-up 0.999^1000 = 37% of the average was the initial
+    weights: coverage 0.03, samples out to |x| = 6 (198 after 300 steps)."""
+    modes = diffusion.GaussianMixtureScore.eight_gaussians()
+    data, sde = modes.sample_data(4000, seed=0), diffusion.VPSDE()
+    coverage = {}
+    for ema in (0.0, 0.999):
+        model = diffusion.MLPScore(2, seed=0).fit(data, sde, steps=1000, ema=ema, seed=0, progress=False)
+        x = diffusion.sample(model, sde, 4000, seed=0, progress=False)
+        coverage[ema], _ = bz.metrics.mode_coverage(x, modes.means, np.full(8, 0.1))
+        assert np.abs(x).max() < 4
+    assert coverage[0.999] > coverage[0.0] - 0.05 and coverage[0.0] > 0.2, coverage
+
+
 def small_model(**options):
     return diffusion.MLPScore(2, hidden=(16, 16), embedding_size=4, **options)
 
