@@ -12,7 +12,8 @@ chain, Kaufman, Onsager, mean field), :mod:`boltzmann.montecarlo` (Markov-chain 
 :mod:`boltzmann.tempering` (parallel tempering, simulated annealing),
 :mod:`boltzmann.rbm` (restricted and fully visible Boltzmann machines),
 :mod:`boltzmann.hopfield` (classical and dense Hopfield networks, capacity, spurious states),
-:mod:`boltzmann.diffusion` (forward SDEs, exact and empirical scores, samplers),
+:mod:`boltzmann.diffusion` (forward SDEs, exact and empirical scores, samplers, the
+scikit-learn density estimator ``DiffusionDensity``),
 :mod:`boltzmann.metrics` (energy distance, MMD, sliced Wasserstein, mode coverage),
 :mod:`boltzmann.datasets` (bars and stripes, digits, 2D toy sets),
 :mod:`boltzmann.pbits` (p-bit Ising machines: invertible logic, factoring),
@@ -35,7 +36,7 @@ from . import datasets, pbits, rbm, tempering
 from .rbm import RBM, BoltzmannMachine, LogEstimate
 from . import hopfield
 from . import diffusion, metrics
-from .diffusion import langevin
+from .diffusion import DiffusionDensity, langevin
 from .hopfield import DenseHopfield, Hopfield
 from .tempering import anneal, anneal_beta_range, beta_schedule, parallel_tempering, ParallelTempering
 from .pbits import PBitCircuit

@@ -27,7 +27,7 @@ from .errors import InvalidArgument, ShapeError
 
 __all__ = ["SDE", "VPSDE", "SubVPSDE", "VESDE", "DDPM", "ScoreModel", "GaussianMixtureScore", "EmpiricalScore",
            "MLPScore", "CallableScore", "sample", "nfe", "steps_for_nfe", "log_likelihood", "LogLikelihood", "langevin",
-           "ito_integral", "METHODS", "GRIDS"]
+           "ito_integral", "DiffusionDensity", "METHODS", "GRIDS"]
 
 #: Sampler names of :func:`sample` and their ``BZ_SAMPLE_*`` codes.
 METHODS = {"euler_maruyama": 0, "pc": 1, "ode_euler": 2, "ode_heun": 3, "ancestral": 4, "annealed_langevin": 5,
@@ -1171,3 +1171,6 @@ def ito_integral(paths=10_000, steps=1000, t=1.0, seed=0):
 def _remake(cls, parameters):
     """An object made by ``cls(**parameters)`` (unpickling)."""
     return cls(**parameters)
+
+
+from ._density import DiffusionDensity  # noqa: E402  (it builds on the names above)

@@ -1,4 +1,4 @@
-"""bz.RBM and bz.BoltzmannMachine as scikit-learn estimators: scikit-learn's own
+"""bz.RBM, bz.BoltzmannMachine and bz.DiffusionDensity as scikit-learn estimators: scikit-learn's own
 conformance checks, its RBM digits example in a Pipeline under GridSearchCV with
 loky workers, clone and pickling."""
 
@@ -23,7 +23,8 @@ from sklearn.utils.estimator_checks import check_estimator, parametrize_with_che
 
 #: The instances checked. BoltzmannMachine models +-1 spins: the checks' real-valued
 #: data are thresholded at 0 (binarize=0.0, BernoulliNB's convention).
-CHECKED = [bz.RBM(n_components=8, random_state=0), bz.BoltzmannMachine(binarize=0.0, random_state=0)]
+CHECKED = [bz.RBM(n_components=8, random_state=0), bz.BoltzmannMachine(binarize=0.0, random_state=0),
+           bz.DiffusionDensity(hidden=(16,), steps=20, batch_size=16, random_state=0)]
 # The contract is met without inheriting from BaseEstimator (see boltzmann._estimator);
 # scikit-learn says so once per class when it collects the checks.
 with warnings.catch_warnings():
