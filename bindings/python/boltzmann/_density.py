@@ -8,8 +8,6 @@ and ``sample(n_samples)``. So a diffusion model can sit in a ``Pipeline``, be ch
 ``GridSearchCV`` on held-out log-likelihood, be cloned and pickled.
 """
 
-import inspect
-
 import numpy as np
 
 from . import _display
@@ -131,21 +129,16 @@ class DiffusionDensity(Estimator):
         them (``callback(step, loss)`` and ``progress`` as for :meth:`MLPScore.fit`; a
         callback returning False stops early, keeping the steps done). ``y`` is ignored.
         A failure leaves a fitted estimator as it was. Returns self."""
-        names = ("n_features_in_", "feature_names_in_")
-        recorded = {name: self.__dict__[name] for name in names if name in self.__dict__}
-        try:
+        with self._input_record_kept():
             data = self._validate_X(X, reset=True, dtype=np.float64)
             process = self._process()
-            mean, scale = np.zeros(data.shape[1]), np.ones(data.shape[1])
+            mean, scale, sigma_data = np.zeros(data.shape[1]), np.ones(data.shape[1]), 1.0
             if self.standardize:
                 mean, spread = data.mean(axis=0), data.std(axis=0)
                 scale = np.where(spread > 0, spread, 1.0)
-            z = ((data - mean) / scale).astype(np.float32)
-            if self.standardize:
-                sigma_data = 1.0
             else:
-                overall = float(np.std(z))
-                sigma_data = overall if overall > 0 else 0.5
+                sigma_data = float(np.std(data)) or 0.5
+            z = ((data - mean) / scale).astype(np.float32)
             init_seed, train_seed = random_seeds(self.random_state, 2)
             model = MLPScore(data.shape[1], hidden=self.hidden, embedding_size=self.embedding_size,
                              embedding_scale=self.embedding_scale, prediction=self.prediction, sigma_data=sigma_data,
@@ -153,11 +146,6 @@ class DiffusionDensity(Estimator):
             model.fit(z, process, steps=self.steps, batch_size=self.batch_size, lr=self.learning_rate,
                       final_lr=self.final_learning_rate, ema=self.ema, seed=train_seed, callback=callback,
                       progress=progress)
-        except BaseException:
-            for name in names:
-                self.__dict__.pop(name, None)
-            self.__dict__.update(recorded)
-            raise
         self.score_, self.sde_, self.mean_, self.scale_ = model, process, mean, scale
         self.losses_ = model.losses_
         return self
@@ -189,9 +177,7 @@ class DiffusionDensity(Estimator):
         return np.asarray(z, dtype=np.float64) * self.scale_ + self.mean_
 
     def _summary(self):
-        defaults = {name: p.default for name, p in inspect.signature(DiffusionDensity.__init__).parameters.items()}
-        changed = [(name, value) for name, value in self.get_params(deep=False).items()
-                   if not (value is defaults[name] or (type(value) is type(defaults[name]) and value == defaults[name]))]
+        changed = self._changed_params()
         if not self.__sklearn_is_fitted__():
             return changed
         trained = [("steps_trained", len(self.losses_)), ("last_loss", self.losses_[-1])] if len(self.losses_) else []

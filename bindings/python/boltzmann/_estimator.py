@@ -18,6 +18,7 @@ The errors are the library's :class:`InvalidArgument` and :class:`ShapeError`, b
 ``ValueError`` as scikit-learn expects.
 """
 
+import contextlib
 import inspect
 import warnings
 
@@ -64,6 +65,28 @@ class Estimator:
         for name, inner in nested.items():
             valid[name].set_params(**inner)
         return self
+
+    def _changed_params(self):
+        """(name, value) of the hyper-parameters that differ from ``__init__``'s defaults,
+        for reprs."""
+        defaults = {p.name: p.default for p in inspect.signature(type(self).__init__).parameters.values()}
+        return [(name, value) for name, value in self.get_params(deep=False).items()
+                if not (value is defaults[name] or (type(value) is type(defaults[name]) and value == defaults[name]))]
+
+    @contextlib.contextmanager
+    def _input_record_kept(self):
+        """Around a fit's checks: when they raise, ``n_features_in_`` and
+        ``feature_names_in_`` (which ``_validate_X(reset=True)`` rewrites) go back to what
+        they were, so a failed fit leaves a fitted estimator as it was."""
+        names = ("n_features_in_", "feature_names_in_")
+        recorded = {name: self.__dict__[name] for name in names if name in self.__dict__}
+        try:
+            yield
+        except BaseException:
+            for name in names:
+                self.__dict__.pop(name, None)
+            self.__dict__.update(recorded)
+            raise
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "n_features_in_")

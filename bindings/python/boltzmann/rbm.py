@@ -305,9 +305,7 @@ class RBM(Estimator, Persistent, HandleOwner):
         completed. ``y`` is ignored. Returns self."""
         if not isinstance(self.n_iter, (int, np.integer)) or self.n_iter < 1:
             raise InvalidArgument(f"n_iter (epochs) must be an integer >= 1, got {self.n_iter!r}")
-        names = ("n_features_in_", "feature_names_in_")
-        recorded = {name: self.__dict__[name] for name in names if name in self.__dict__}
-        try:
+        with self._input_record_kept():
             data = self._input(X, reset=True)
             init_seed, train_seed = random_seeds(self.random_state, 2)
             reuse = (self.warm_start and "_finalizer" in self.__dict__ and self._finalizer.alive
@@ -317,11 +315,6 @@ class RBM(Estimator, Persistent, HandleOwner):
                 self._apply_training()
             else:
                 self._make_machine(data.shape[1], init_seed)
-        except BaseException:
-            for name in names:
-                self.__dict__.pop(name, None)
-            self.__dict__.update(recorded)
-            raise
         epochs = int(self.n_iter)
         metrics = np.full(max(epochs, 1), np.nan)
         run = Progress(progress, unit="epochs", callback=self._reporter(callback), what=f"{type(self).__name__}.fit",
@@ -462,9 +455,7 @@ class RBM(Estimator, Persistent, HandleOwner):
         return (_unpickle_estimator, (type(self), self.get_params(deep=False), machine, fitted))
 
     def _summary(self):
-        defaults = {name: p.default for name, p in inspect.signature(RBM.__init__).parameters.items()}
-        changed = [(name, value) for name, value in self.get_params(deep=False).items()
-                   if not (value is defaults[name] or (type(value) is type(defaults[name]) and value == defaults[name]))]
+        changed = self._changed_params()
         if not self.__sklearn_is_fitted__():
             return [("n_components", self.n_components), *[kv for kv in changed if kv[0] != "n_components"]]
         trained = [("epochs_trained", len(self.metrics_)), ("last_metric", self.metrics_[-1])] if len(self.metrics_) else []
